@@ -1,0 +1,191 @@
+import type { Sensitive } from '../shell/sensitive.js';
+
+/**
+ * The resolved configuration of one stage: defaults applied, the stage's overrides merged, `${VAR}`s
+ * interpolated. Produced once by config/load.ts from deploy.yml (snake_case keys there, camelCase here),
+ * deeply frozen, and passed explicitly to everything else.
+ */
+export interface Config {
+  /** Absolute path of the deploy.yml it came from. */
+  readonly file: string;
+  readonly stage: string;
+  readonly app: string;
+  readonly deployTo: string;
+  readonly keepReleases: number;
+  readonly recipe?: string;
+  readonly source: Source;
+  readonly shared: SharedConfig;
+  readonly env: Readonly<Record<string, string | Sensitive>>;
+  readonly ssh: SshConfig;
+  readonly install?: InstallStep;
+  readonly migrate?: MigrateStep;
+  readonly restart?: RestartStep;
+  readonly health?: HealthCheck;
+  readonly hooks: Hooks;
+  readonly tasks: Readonly<Record<string, TaskDef>>;
+  readonly roles: Readonly<Record<string, RoleDef>>;
+  /** Role names in switch order; roles not listed switch last, in the order they appear in `roles`. */
+  readonly rollout: readonly string[];
+  readonly hosts: readonly HostDef[];
+  readonly lock: LockConfig;
+}
+
+export type Source = GitSource | ArtifactSource;
+
+export interface GitSource {
+  readonly kind: 'git';
+  readonly repository: string;
+  /** Exactly one of branch / revision is set (branch defaults to `main`). */
+  readonly branch?: string;
+  readonly revision?: string;
+}
+
+export interface ArtifactSource {
+  readonly kind: 'artifact';
+  /** Local shell command that produces `path`; run once per deploy, in the project directory. */
+  readonly build?: string;
+  /** Directory (packed as tar.gz) or an existing .tar.gz, relative to the project directory. */
+  readonly path: string;
+}
+
+export interface SharedConfig {
+  readonly dirs: readonly string[];
+  readonly files: readonly SharedFile[];
+}
+
+export interface SharedFile {
+  readonly path: string;
+  readonly optional: boolean;
+}
+
+export interface SshConfig {
+  readonly user: string;
+  readonly port: number;
+  readonly identityFile?: string;
+  readonly knownHosts?: string;
+  /** `[user@]host[:port]`, or a host name of this stage's inventory. */
+  readonly jump?: string;
+  readonly forwardAgent: boolean;
+  /** Seconds. */
+  readonly connectTimeout: number;
+  /** Seconds; one remote command may run this long. */
+  readonly commandTimeout: number;
+  /** Hosts worked on at once. */
+  readonly parallel: number;
+  /** Honour ~/.ssh/config (or this file) for aliases, HostName, User, Port, IdentityFile, ProxyJump. */
+  readonly configFile?: string;
+}
+
+export interface InstallStep {
+  readonly command: string;
+  /** When this file's hash equals the previous release's, `reuse` dirs are hard-link copied instead. */
+  readonly lockfile?: string;
+  readonly reuse: readonly string[];
+}
+
+export interface MigrateStep {
+  readonly command: string;
+  /** Runs once, on this role's primary host. */
+  readonly role: string;
+}
+
+export interface RestartStep {
+  readonly command: string;
+}
+
+export interface HealthCheck {
+  readonly path: string;
+  readonly port: number;
+  readonly status: number;
+  /** Optional text the response body must contain. */
+  readonly contains?: string;
+  /** Seconds per attempt. */
+  readonly timeout: number;
+  readonly retries: number;
+  /** Seconds between attempts. */
+  readonly interval: number;
+}
+
+/** Lifecycle points a hook can attach to (before/after). */
+export const HOOK_POINTS = [
+  'deploy',
+  'transfer',
+  'shared',
+  'install',
+  'migrate',
+  'switch',
+  'restart',
+  'cleanup',
+  'rollback',
+] as const;
+export type HookPoint = (typeof HOOK_POINTS)[number];
+
+export interface Hooks {
+  readonly before: Readonly<Partial<Record<HookPoint, readonly string[]>>>;
+  readonly after: Readonly<Partial<Record<HookPoint, readonly string[]>>>;
+}
+
+export interface TaskDef {
+  readonly description?: string;
+  /** Shell snippet, run as written (it is the user's own script). */
+  readonly run: string;
+  /** Empty: every host of the stage. */
+  readonly roles: readonly string[];
+  /** Run on one host only: the primary host of the first listed role. */
+  readonly once: boolean;
+  /** `release` (the new release dir; default), `current`, or an absolute path. */
+  readonly cwd: string;
+}
+
+export type BatchSize = number | `${number}%`;
+
+export interface RoleDef {
+  /** Whether hosts of this role receive the code and get releases. */
+  readonly code: boolean;
+  readonly batch: BatchSize;
+  /** Seconds to wait between batches. */
+  readonly pause: number;
+  readonly balancer?: BalancerDef;
+}
+
+export type BalancerDef = NginxBalancer | HaproxyBalancer;
+
+interface BalancerBase {
+  /** The role whose hosts form the pool behind this balancer (default `web`). */
+  readonly pool: string;
+  /** The port the pool's hosts serve on. */
+  readonly port: number;
+  /** Seconds to wait for in-flight requests of a drained host. */
+  readonly drainTimeout: number;
+}
+
+export interface NginxBalancer extends BalancerBase {
+  readonly kind: 'nginx';
+  /** Include file holding the `upstream` block; owned by this tool. */
+  readonly upstreamFile: string;
+  readonly upstreamName: string;
+  /** Shell snippet that validates and reloads nginx. */
+  readonly reload: string;
+}
+
+export interface HaproxyBalancer extends BalancerBase {
+  readonly kind: 'haproxy';
+  readonly adminSocket: string;
+  readonly backend: string;
+}
+
+export interface HostDef {
+  readonly name: string;
+  readonly address: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly roles: readonly string[];
+  /** Exported to every command on this host as environment variables. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly primary: boolean;
+}
+
+export interface LockConfig {
+  /** Seconds after which an unrenewed lock counts as expired. */
+  readonly ttl: number;
+}

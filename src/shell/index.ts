@@ -1,0 +1,3 @@
+export * from './command.js';
+export * from './quote.js';
+export * from './sensitive.js';
