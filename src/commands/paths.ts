@@ -23,6 +23,35 @@ export function paths(deployTo: string): Paths {
     revisionsLog: join('revisions.log'),
     lock: join('deploy.lock'),
     uploads: join('uploads'),
-    release: (id: string) => join('releases', id),
+    release: (id: string) => join('releases', segment(id)),
   });
+}
+
+/** A single path component; `rm -rf` of a path built from '', '.', '..' or 'a/b' would reach too far. */
+export function segment(name: string): string {
+  if (name === '' || name === '.' || name === '..' || /[/\0]/.test(name)) {
+    throw new Error(`not a single path component: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/**
+ * `base/rel` for a relative path from deploy.yml (`public/uploads/`, `./config/app.yml`): trailing slashes and
+ * `.` parts dropped; absolute paths and `..` rejected, so nothing built here can point outside `base`.
+ */
+export function within(base: string, rel: string): string {
+  const parts = rel.split('/').filter((s) => s !== '' && s !== '.');
+  if (rel.startsWith('/') || parts.length === 0 || parts.includes('..') || rel.includes('\0')) {
+    throw new Error(`not a relative path inside ${base}: ${JSON.stringify(rel)}`);
+  }
+  return [base === '/' ? '' : base.replace(/\/+$/, ''), ...parts].join('/');
+}
+
+/** The directory holding `path` (`/a/b/c` → `/a/b`). */
+export function parent(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === '' && path !== '') return '/';
+  const i = trimmed.lastIndexOf('/');
+  if (i < 0) return '.';
+  return i === 0 ? '/' : trimmed.slice(0, i);
 }

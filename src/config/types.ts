@@ -91,6 +91,8 @@ export interface MigrateStep {
 
 export interface RestartStep {
   readonly command: string;
+  /** Roles whose hosts restart after their switch (default: the balancer pool role, else `web`). */
+  readonly roles?: readonly string[];
 }
 
 export interface HealthCheck {
@@ -104,6 +106,8 @@ export interface HealthCheck {
   readonly retries: number;
   /** Seconds between attempts. */
   readonly interval: number;
+  /** Roles whose hosts are checked after their restart (default: like restart). */
+  readonly roles?: readonly string[];
 }
 
 /** Lifecycle points a hook can attach to (before/after). */

@@ -43,13 +43,28 @@ export const write = (tokens: readonly Token[], options: Omit<CommandOptions, 'e
 /** A deliberate shell snippet (from deploy.yml or a recipe), run as written. */
 export const script = (text: string, options: CommandOptions = {}): Command => cmd([raw(text)], options);
 
+/** Raw text that binds tighter than `&&`, `||` and `;`: a pipe or a redirection such as `2>&1`, `>>`, `<`. */
+const TIGHT = /^(?:\||\d*(?:>>|>&|<&|<>|>\||>|<)(?:\d+|-)?)$/;
+
+/**
+ * Tokens are safe to put next to `&&`, `||`, `;` or `|` as they are only when every Raw among them binds tighter
+ * than those operators; anything else (`a || b`, `a; b`, a user's multi-line snippet) is grouped, or a cwd/env
+ * prefix would apply to part of it only and a failed `cd` would let the rest run in the wrong directory.
+ */
+function group(tokens: readonly Token[]): Token[] {
+  const loose = tokens.some((t) => t instanceof Raw && !(t instanceof AssignSecret) && !TIGHT.test(t.text));
+  if (!loose) return [...tokens];
+  // A newline before `)` keeps a trailing `# comment` or a here-document's end marker from swallowing it.
+  const multiline = tokens.some((t) => t instanceof Raw && /[\n#]/.test(t.text));
+  return [raw('('), ...tokens, raw(multiline ? '\n)' : ')')];
+}
+
 function join(op: string, parts: readonly Command[], options: CommandOptions): Command {
   if (parts.length === 0) throw new Error(`cannot join zero commands with ${op}`);
   const tokens: Token[] = [];
   parts.forEach((p, i) => {
     if (i > 0) tokens.push(raw(op));
-    const inner = renderParts(p, 'keep');
-    tokens.push(...(p.cwd || p.env ? [raw('('), ...inner, raw(')')] : inner));
+    tokens.push(...group(renderParts(p, 'keep')));
   });
   const effect = options.effect ?? (parts.every((p) => p.effect === 'read') ? 'read' : 'write');
   return cmd(tokens, { ...options, effect });
@@ -79,7 +94,7 @@ function renderParts(c: Command, _mode: 'keep'): Token[] {
     }
     prefix.push(raw('&&'));
   }
-  return [...prefix, ...c.tokens];
+  return prefix.length > 0 ? [...prefix, ...group(c.tokens)] : [...c.tokens];
 }
 
 class AssignSecret extends Raw {
@@ -100,9 +115,10 @@ function renderToken(t: Token, mode: SecretMode): string {
  * `mask` (the default) is for people and logs; only a backend executing the command asks for `reveal`.
  */
 export function render(c: Command, mode: SecretMode = 'mask'): string {
+  // No space before a token that starts a new line: a here-document's end marker must stand alone on its line.
   return renderParts(c, 'keep')
     .map((t) => renderToken(t, mode))
-    .join(' ');
+    .reduce((out, text, i) => (i === 0 ? text : text.startsWith('\n') ? out + text : `${out} ${text}`), '');
 }
 
 /** Every secret value a command carries, so a backend can mask them in what the host prints back. */

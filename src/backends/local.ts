@@ -1,0 +1,101 @@
+/**
+ * Local steps (git ls-remote, tar, the user's build command) through execa with argv arrays; execa's
+ * `shell` option is never used. The one deliberate shell is Backend.exec, which runs a Command's rendered
+ * text as `sh -c <text>` exactly as a remote host would. Results follow the SSH backend: non-zero exits are
+ * results, output is untrimmed and masked, a timeout gives code 124.
+ */
+import { chmod, copyFile, stat } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { execa } from 'execa';
+import { InterruptedError, StepFailedError } from '../errors.js';
+import { render, secretsOf, type Command } from '../shell/command.js';
+import { Sensitive } from '../shell/sensitive.js';
+import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
+import { OutputCollector, TIMEOUT_EXIT_CODE, timeoutNote } from './output.js';
+
+export interface LocalRunOptions extends ExecOptions {
+  readonly cwd?: string;
+  /** Added to the inherited environment. */
+  readonly env?: Readonly<Record<string, string | Sensitive>>;
+  /** More values to mask in output; Sensitive argv and env values are masked anyway. */
+  readonly secrets?: readonly string[];
+}
+
+export class LocalBackend implements Backend {
+  /** How this machine is named in messages. */
+  constructor(readonly name = 'local') {}
+
+  /** Runs one program with its arguments; Sensitive arguments are passed revealed and masked in output. */
+  async run(argv: ReadonlyArray<string | Sensitive>, options: LocalRunOptions = {}): Promise<ExecResult> {
+    const [file, ...args] = argv.map((a) => (a instanceof Sensitive ? a.reveal() : a));
+    if (file === undefined) throw new Error('LocalBackend.run: empty argv');
+    const envEntries = Object.entries(options.env ?? {});
+    const secrets = [
+      ...(options.secrets ?? []),
+      ...argv.filter((a): a is Sensitive => a instanceof Sensitive).map((a) => a.reveal()),
+      ...envEntries.map(([, v]) => v).filter((v): v is Sensitive => v instanceof Sensitive).map((v) => v.reveal()),
+    ];
+    const shown = argv.map((a) => (a instanceof Sensitive ? String(a) : a)).join(' ');
+    const started = performance.now();
+    const out = new OutputCollector(secrets, options.onLine);
+    const timeoutMs = options.timeoutMs ?? 0;
+    const subprocess = execa(file, args, {
+      reject: false,
+      buffer: false,
+      stripFinalNewline: false,
+      ...(options.stdin !== undefined ? { input: options.stdin } : { stdin: 'ignore' as const }),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      env: Object.fromEntries(envEntries.map(([k, v]) => [k, v instanceof Sensitive ? v.reveal() : v])),
+      ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      forceKillAfterDelay: 2000,
+    });
+    subprocess.stdout?.on('data', (chunk: Buffer) => out.push('stdout', chunk));
+    subprocess.stderr?.on('data', (chunk: Buffer) => out.push('stderr', chunk));
+    const result = await subprocess;
+    const where = options.step ? `${this.name}: ${options.step}` : this.name;
+    if (result.isCanceled) throw new InterruptedError(`${where}: interrupted while running ${shown}`);
+    let code: number;
+    if (result.timedOut) {
+      out.note('stderr', timeoutNote(this.name, timeoutMs));
+      code = TIMEOUT_EXIT_CODE;
+    } else if (result.exitCode !== undefined) {
+      code = result.exitCode;
+    } else if (result.signal) {
+      code = 128 + ((osConstants.signals as Record<string, number>)[result.signal] ?? 0);
+    } else {
+      // Could not start at all (ENOENT, EACCES): report it the way a shell would.
+      out.note('stderr', `deploy: cannot run ${file}: ${result.originalMessage || result.shortMessage}`);
+      code = /ENOENT/.test(String(result.originalMessage ?? result.shortMessage)) ? 127 : 126;
+    }
+    const { stdout, stderr } = out.finish();
+    return {
+      code,
+      stdout,
+      stderr,
+      durationMs: performance.now() - started,
+      ...(result.timedOut ? { timedOut: true } : {}),
+    };
+  }
+
+  /** The deliberate shell: a Command's text, as a remote host would run it. `host` only names it in messages. */
+  exec(_host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(['sh', '-c', render(command, 'reveal')], { ...options, secrets: secretsOf(command) });
+  }
+
+  /** A local copy (deploying to this machine). */
+  async upload(host: SshTarget, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<void> {
+    const step = options.step ?? 'upload';
+    try {
+      const { size } = await stat(localPath);
+      await copyFile(localPath, remotePath);
+      if (options.mode !== undefined) await chmod(remotePath, options.mode);
+      options.onProgress?.(size, size);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new StepFailedError(host.name, step, `cannot copy ${localPath} to ${remotePath}: ${e.code ?? e.message}`);
+    }
+  }
+
+  async close(): Promise<void> {}
+}

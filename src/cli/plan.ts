@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { releaseId } from '../commands/release.js';
+import { PlanCollector } from '../output/plan.js';
+import { deploy } from '../tasks/deploy.js';
+import { whoami } from '../tasks/lock.js';
+import { withConfig } from './common.js';
+import { openSession, type RunFlags } from './context.js';
+import { withSelection } from './deploy.js';
+
+export function registerPlan(program: Command): void {
+  withConfig(
+    withSelection(
+      program
+        .command('plan')
+        .argument('<stage>', 'the stage to plan')
+        .description('print, per host and per step, the exact commands a deploy would run (offline: no host is contacted)'),
+    ),
+  ).action(async (stage: string, flags: RunFlags) => {
+    const plan = new PlanCollector();
+    const release = releaseId(new Date());
+    const session = openSession(stage, flags, 'plan', { mode: 'plan', release, sink: plan.sink });
+    let error: unknown;
+    try {
+      await deploy(session.ctx, { release, owner: whoami(), message: '', lockWaitSeconds: 0 });
+    } catch (e) {
+      error = e;
+    }
+    await session.finish(error);
+    if (error !== undefined) throw error;
+    process.stdout.write(
+      `${plan.render(
+        `Plan for deploy ${stage}, release ${release}. Offline: no host was asked anything, so probes (?) show as run and every host looks fresh; \`deploy ${stage} --dry-run\` runs them for real.`,
+        session.ctx.config.hosts,
+      )}\n`,
+    );
+  });
+}

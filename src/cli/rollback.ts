@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { releaseId } from '../commands/release.js';
+import { whoami } from '../tasks/lock.js';
+import { rollback } from '../tasks/rollback.js';
+import type { RunFlags } from './context.js';
+import { runVerb, stageVerb } from './verbs.js';
+
+interface RollbackFlags extends RunFlags {
+  to?: string;
+  message?: string;
+  lockWait?: string;
+}
+
+export function registerRollback(program: Command): void {
+  stageVerb(
+    program
+      .command('rollback')
+      .argument('<stage>', 'the stage to roll back')
+      .description('switch every host back to the release before current (by the revision log) and mark the current one bad')
+      .option('--to <release>', 'go to this release instead')
+      .option('-m, --message <text>', 'why: kept in the lock', '')
+      .option('--lock-wait <seconds>', 'wait this long for a held lock', '0'),
+  ).action((stage: string, flags: RollbackFlags) => {
+    const runId = releaseId(new Date());
+    return runVerb(stage, flags, 'rollback', async ({ ctx }) => {
+      const summary = await rollback(ctx, { to: flags.to, runId, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number(flags.lockWait ?? 0) || 0 });
+      if (summary.release) ctx.emit({ type: 'info', message: `rolled back to ${summary.release}` });
+    });
+  });
+}

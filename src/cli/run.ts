@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { onHosts, exec } from '../tasks/runner.js';
+import { commandEnv } from '../tasks/env.js';
+import { script } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
+import { paths } from '../commands/paths.js';
+import type { RunFlags } from './context.js';
+import { out } from './common.js';
+import { runVerb, stageVerb } from './verbs.js';
+import { DeployError, ExitCode } from '../errors.js';
+
+export function registerRun(program: Command): void {
+  stageVerb(
+    program
+      .command('run')
+      .argument('<stage>', 'the stage')
+      .argument('<command...>', 'the command, after --')
+      .description('run an ad-hoc command on the selected hosts (in current/ when it exists); output grouped per host')
+      .usage('<stage> [--roles r] [--hosts h] -- <command>'),
+  ).action((stage: string, words: string[], flags: RunFlags) =>
+    runVerb(stage, flags, 'run', async ({ ctx }) => {
+      if (words.length === 0) throw new DeployError('nothing to run: deploy run <stage> -- <command>', ExitCode.config);
+      const text = words.join(' ');
+      const p = paths(ctx.config.deployTo);
+      const quiet = { ...ctx, emit: (e: Parameters<typeof ctx.emit>[0]) => (e.type === 'output' ? undefined : ctx.emit(e)) };
+      const results = await onHosts(quiet, 'run', ctx.hosts, (h) =>
+        exec(quiet, 'run', h, script(`if [ -d ${quote(p.current)} ]; then cd ${quote(p.current)}; fi; ${text}`, { env: commandEnv(ctx.config, h) }), { allowFail: true }),
+      );
+      let failed = 0;
+      for (const [host, r] of results) {
+        if (flags.json) {
+          out(JSON.stringify({ type: 'run', host, code: r.code, stdout: r.stdout, stderr: r.stderr }));
+        } else {
+          out(`── ${host} (exit ${r.code})`);
+          if (r.stdout) out(r.stdout.replace(/\n$/, ''));
+          if (r.stderr) out(r.stderr.replace(/\n$/, '').replace(/^/gm, '! '));
+        }
+        if (r.code !== 0) failed++;
+      }
+      if (failed > 0) throw new DeployError(`the command failed on ${failed} of ${results.size} hosts`, ExitCode.stepFailed);
+    }),
+  );
+}

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import type { Command } from 'commander';
+import type { SshTarget } from '../backends/backend.js';
+import { DeployError, ExitCode } from '../errors.js';
+import { paths } from '../commands/paths.js';
+import { quote } from '../shell/quote.js';
+import { withConfig } from './common.js';
+import { openSession, type RunFlags } from './context.js';
+
+/** OpenSSH client arguments equivalent to how the SSH backend reaches `t`. */
+export function sshArgs(t: SshTarget): string[] {
+  const args = ['-p', String(t.port), '-l', t.user, '-o', `ConnectTimeout=${Math.ceil(t.connectTimeoutMs / 1000)}`];
+  for (const f of t.identityFiles) args.push('-i', f);
+  if (t.knownHosts.length > 0) args.push('-o', `UserKnownHostsFile=${t.knownHosts.join(' ')}`);
+  args.push('-o', `StrictHostKeyChecking=${t.strictHostKeys ? 'yes' : 'no'}`);
+  if (t.forwardAgent) args.push('-A');
+  const hops: string[] = [];
+  for (let j = t.jump; j; j = j.jump) hops.unshift(`${j.user}@${j.address}:${j.port}`);
+  if (hops.length > 0) args.push('-J', hops.join(','));
+  return [...args, t.address];
+}
+
+export function registerSsh(program: Command): void {
+  withConfig(
+    program
+      .command('ssh')
+      .argument('<stage>', 'the stage')
+      .argument('<host>', 'a host name of the stage')
+      .description('open an interactive shell on a host through the system ssh, with the same settings as a deploy'),
+  ).action(async (stage: string, hostName: string, flags: RunFlags) => {
+    const session = openSession(stage, { ...flags, hosts: hostName }, 'ssh', { sink: () => undefined });
+    const target = session.ctx.targets.get(hostName);
+    await session.finish();
+    if (!target) throw new DeployError(`no host ${hostName} in stage ${stage}`, ExitCode.config);
+    const result = spawnSync('ssh', [...sshArgs(target), '-t', `cd ${quote(paths(session.ctx.config.deployTo).current)} 2>/dev/null; exec "$SHELL" -l`], { stdio: 'inherit' });
+    process.exitCode = result.status ?? ExitCode.connection;
+  });
+}

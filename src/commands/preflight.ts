@@ -1,0 +1,58 @@
+import { raw, read, type Command, type Token } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
+import { ifThen, test } from './sh.js';
+
+export interface PreflightParams {
+  readonly deployTo: string;
+  /** Binaries the steps will call, e.g. git, tar, sha256sum, curl. */
+  readonly tools: readonly string[];
+}
+
+const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ...args, raw(';')];
+
+/**
+ * One round trip, changing nothing. Prints machine-readable lines, parsed by facts/preflight.ts:
+ * `tool <name> <path>` / `missing-tool <name>`, `exists yes|no` (deploy_to), `probe-dir <dir>` (deploy_to or
+ * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir).
+ */
+export function preflight(params: PreflightParams): Command {
+  const { deployTo, tools } = params;
+  const odd = tools.find((t) => !/^[A-Za-z0-9._+-]+$/.test(t));
+  if (odd !== undefined) throw new Error(`not a tool name: ${JSON.stringify(odd)}`);
+  const toolChecks: Token[] =
+    tools.length === 0
+      ? []
+      : [
+          raw('for'),
+          't',
+          raw('in'),
+          ...tools,
+          raw(';'),
+          raw('do'),
+          ...ifThen(
+            [raw('found=$(command -v "$t")')],
+            ['printf', 'tool %s %s\\n', raw('"$t"'), raw('"$found"')],
+            ['printf', 'missing-tool %s\\n', raw('"$t"')],
+          ),
+          raw(';'),
+          raw('done;'),
+        ];
+  return read(
+    [
+      ...toolChecks,
+      raw(`d=${quote(deployTo)};`),
+      ...ifThen(test('-e', raw('"$d"')), ['printf', 'exists yes\\n'], ['printf', 'exists no\\n']),
+      raw(';'),
+      raw('while'),
+      ...test(raw('!'), '-e', raw('"$d"')),
+      raw(';'),
+      raw('do'),
+      raw('d=$(dirname "$d");'),
+      raw('done;'),
+      ...say('probe-dir %s\\n', raw('"$d"')),
+      ...say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"')),
+      ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
+    ],
+    { description: 'check tools, disk space and permissions' },
+  );
+}

@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
+import { crossCheck } from './check.js';
+import { parseDotEnv } from './dotenv.js';
+import { interpolate, readPlain, type Lookup } from './interpolate.js';
+import { errorMap, fromZod, unknownKeyMessage, type Problem } from './issues.js';
+import { mergeStage } from './merge.js';
+import { formatPath, isMapping, type KeyPath } from './path.js';
+import { buildConfig } from './resolve.js';
+import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, stageName, type StageSections } from './sections/settings.js';
+import { didYouMean } from './suggest.js';
+import type { Config } from './types.js';
+import { parseYaml, toPlain, type ParsedYaml, type ScalarReader, type SourceSpans, type YamlProblem } from './yaml.js';
+
+// The CLI reads a loaded Config and prints it from here too.
+export { printableConfig } from './printable.js';
+
+export const DEFAULT_CONFIG_FILE = 'deploy.yml';
+
+/** Stage names that would read as a command: `deploy status` must never mean "deploy to the stage status". */
+export const RESERVED_STAGE_NAMES = [
+  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'releases', 'status', 'run',
+  'ssh', 'lock', 'unlock', 'logs', 'tasks', 'deploy', 'help', 'version',
+] as const;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadOptions {
+  /** deploy.yml, relative to `cwd` (default `deploy.yml`). */
+  readonly file?: string;
+  readonly stage: string;
+  /** Variables for `${VAR}`; they win over the `.env` file next to deploy.yml (default `process.env`). */
+  readonly env?: Env;
+  /** Default `process.cwd()`; file names in messages are relative to it. */
+  readonly cwd?: string;
+}
+
+/** Loads and validates deploy.yml for one stage: the top level and that stage; other stages are not interpolated. */
+export function loadConfig(options: LoadOptions): Config {
+  const [config] = load(options, options.stage);
+  if (!config) throw new Error(`unreachable: stage ${options.stage} validated without a config`);
+  return config;
+}
+
+/** Loads and validates every stage, reporting the problems of all of them at once (`deploy check`). */
+export function loadAllStages(options: Omit<LoadOptions, 'stage'>): Config[] {
+  return load(options, undefined);
+}
+
+/** Stage names in file order, without validating anything else. */
+export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): string[] {
+  const { root } = readRaw(file, cwd);
+  return isMapping(root) && isMapping(root.stages) ? Object.keys(root.stages) : [];
+}
+
+/** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
+export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): unknown {
+  return readRaw(file, cwd).root;
+}
+
+interface SourceFile {
+  readonly path: string;
+  /** How messages name the file: relative to the working directory when it is below it. */
+  readonly display: string;
+  readonly yaml: ParsedYaml;
+}
+
+function readRaw(file: string, cwd: string): { root: unknown } {
+  const source = readSource(file, cwd);
+  const { value, problems } = toPlain(source.yaml, (node) => node.value);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => atOffset(source, p)));
+  return { root: value };
+}
+
+function readSource(file: string, cwd: string): SourceFile {
+  const path = resolve(cwd, file);
+  const display = displayName(path, cwd);
+  const text = readText(path, display, `Run \`deploy init\` to create ${display}, or pass the right file with --config.`);
+  const yaml = parseYaml(text);
+  const source = { path, display, yaml };
+  if (yaml.syntaxErrors.length > 0) throw new ConfigError(yaml.syntaxErrors.map((e) => atOffset(source, e)));
+  return source;
+}
+
+function readText(path: string, display: string, hintIfMissing: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw ConfigError.single(display, 'file does not exist', hintIfMissing);
+    throw ConfigError.single(display, `cannot read the file: ${(e as Error).message}`);
+  }
+}
+
+function displayName(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+function readDotEnv(configPath: string, cwd: string): Readonly<Record<string, string>> {
+  const path = join(dirname(configPath), '.env');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw ConfigError.single(displayName(path, cwd), `cannot read the file: ${(e as Error).message}`);
+  }
+  const { vars, problems } = parseDotEnv(text);
+  const display = displayName(path, cwd);
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })));
+  }
+  return vars;
+}
+
+/** Validates the top level and the chosen stage (or all stages), collecting every problem before throwing. */
+function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): Config[] {
+  const cwd = options.cwd ?? process.cwd();
+  const source = readSource(options.file ?? DEFAULT_CONFIG_FILE, cwd);
+  const dotenv = readDotEnv(source.path, cwd);
+  const env = options.env ?? process.env;
+  const lookup: Lookup = (name) => env[name] ?? dotenv[name];
+
+  const inScope = (path: KeyPath) => stage === undefined || path[0] !== 'stages' || path[1] === stage;
+  const interpolationProblems: YamlProblem[] = [];
+  const readScalar: ScalarReader = (node, path) => {
+    if (!inScope(path)) return node.value;
+    const result = interpolate(node.value, lookup);
+    if (!result.ok) {
+      const offset = node.range?.[0] ?? 0;
+      // An aliased scalar is read once per alias; report it once.
+      if (!interpolationProblems.some((p) => p.offset === offset)) {
+        interpolationProblems.push(...result.errors.map((message) => ({ offset, path, message })));
+      }
+      return node.value;
+    }
+    return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
+  };
+  const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, readScalar);
+
+  const stages = isMapping(root) && isMapping(root.stages) ? root.stages : undefined;
+  if (stage !== undefined && stages && !Object.hasOwn(stages, stage)) {
+    const names = Object.keys(stages);
+    throw ConfigError.single(
+      source.display,
+      `no stage \`${stage}\`${didYouMean(stage, names)}; stages: ${names.join(', ')}`,
+      `Run \`deploy config\` to see the stages, or add \`${stage}\` under \`stages\`.`,
+    );
+  }
+
+  const issues: ConfigIssue[] = [
+    ...[...yamlProblems, ...interpolationProblems].map((p) => atOffset(source, p)),
+    ...checkLayout(root).map((p) => atPath(source, spans, p)),
+  ];
+  const configs: Config[] = [];
+  if (isMapping(root) && stages) {
+    const base = pick(root, SETTING_KEYS);
+    const chosen = (stage === undefined ? Object.keys(stages) : [stage]).filter((name) => isMapping(stages[name]));
+    const found = new StageIssues(chosen.length);
+    for (const name of chosen) {
+      const overrides = pick(stages[name] as Record<string, unknown>, [...SETTING_KEYS, 'hosts']);
+      const result = validateStage(source.path, base, overrides, name);
+      found.add(name, result.problems.map((p) => atPath(source, spans, p)));
+      if (result.config) configs.push(result.config);
+    }
+    issues.push(...found.issues());
+  }
+  if (issues.length > 0) throw new ConfigError(sortUnique(issues));
+  return configs;
+}
+
+/**
+ * A problem in a top-level key shows in every stage that inherits it and is reported once. When only some stages
+ * have it (a stage's override makes the merged value invalid), the message names them.
+ */
+class StageIssues {
+  readonly #found = new Map<string, { issue: ConfigIssue; stages: string[] }>();
+  constructor(readonly stageCount: number) {}
+
+  add(stage: string, issues: readonly ConfigIssue[]): void {
+    for (const issue of issues) {
+      const key = formatIssue(issue);
+      const entry = this.#found.get(key) ?? { issue, stages: [] };
+      entry.stages.push(stage);
+      this.#found.set(key, entry);
+    }
+  }
+
+  issues(): ConfigIssue[] {
+    return [...this.#found.values()].map(({ issue, stages }) =>
+      stages.length === this.stageCount || issue.path.startsWith('stages.')
+        ? issue
+        : { ...issue, message: `${issue.message} (in stage${stages.length > 1 ? 's' : ''} ${stages.join(', ')})` },
+    );
+  }
+}
+
+function validateStage(
+  file: string,
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+  stage: string,
+): { config?: Config; problems: Problem[] } {
+  const merged = mergeStage(base, overrides, stage);
+  const raw = merged.value;
+  const sections: Partial<Record<keyof StageSections, unknown>> = {};
+  const problems: Problem[] = [];
+  for (const key of Object.keys(stageConfigShape) as (keyof typeof stageConfigShape)[]) {
+    const r = (stageConfigShape[key] as z.ZodType).safeParse(raw[key], { error: errorMap });
+    if (r.success) sections[key] = r.data;
+    else problems.push(...fromZod(r.error.issues, raw[key], [key]));
+  }
+  problems.push(...crossCheck(raw));
+  if (problems.length > 0) return { problems: problems.map((p) => ({ ...p, path: merged.filePath(p.path) })) };
+  return { problems, config: buildConfig(file, stage, sections as StageSections) };
+}
+
+/** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */
+function checkLayout(root: unknown): Problem[] {
+  if (root === null) {
+    return [{ path: [], message: 'the file is empty; expected a mapping with `app`, a source and `stages`' }];
+  }
+  if (!isMapping(root)) {
+    return [{ path: [], message: `expected a mapping with \`app\`, a source and \`stages\`, found ${Array.isArray(root) ? 'a list' : 'a value'}` }];
+  }
+  const problems: Problem[] = [];
+  const topKeys = [...SETTING_KEYS, 'stages'];
+  for (const key of Object.keys(root)) {
+    if (topKeys.includes(key) || key.startsWith(EXTENSION_PREFIX)) continue;
+    problems.push({
+      path: [key],
+      at: 'key',
+      message:
+        key === 'hosts'
+          ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`'
+          : unknownKeyMessage(key, topKeys),
+    });
+  }
+
+  const stages = root.stages;
+  const expected = 'expected a mapping of stage names (staging, production …) to stages';
+  if (stages === undefined) return [...problems, { path: ['stages'], message: `${expected}, but the key is missing` }];
+  if (!isMapping(stages)) return [...problems, { path: ['stages'], message: `${expected}, found ${stages === null ? 'null' : Array.isArray(stages) ? 'a list' : 'a value'}` }];
+  if (Object.keys(stages).length === 0) return [...problems, { path: ['stages'], message: 'expected at least one stage, found an empty mapping' }];
+
+  const stageKeys = [...SETTING_KEYS, 'hosts'];
+  for (const [name, body] of Object.entries(stages)) {
+    const path: KeyPath = ['stages', name];
+    if ((RESERVED_STAGE_NAMES as readonly string[]).includes(name)) {
+      problems.push({
+        path,
+        at: 'key',
+        message: `\`${name}\` is a deploy command and cannot name a stage; rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
+      });
+    } else {
+      const r = stageName().safeParse(name);
+      if (!r.success) problems.push({ path, at: 'key', message: `${r.error.issues[0]?.message}, found ${JSON.stringify(name)}` });
+    }
+    if (!isMapping(body)) {
+      problems.push({ path, message: `expected a stage mapping with \`hosts\`, found ${body === null ? 'nothing' : Array.isArray(body) ? 'a list' : 'a value'}` });
+      continue;
+    }
+    for (const key of Object.keys(body)) {
+      if (stageKeys.includes(key)) continue;
+      problems.push({
+        path: [...path, key],
+        at: 'key',
+        message: key === 'stages' ? 'stages cannot be nested' : unknownKeyMessage(key, stageKeys),
+      });
+    }
+  }
+  return problems;
+}
+
+function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+}
+
+function atOffset(source: SourceFile, p: YamlProblem): ConfigIssue {
+  const { line, col } = source.yaml.lineCounter.linePos(p.offset);
+  return { file: source.display, line, column: col, path: p.path ? formatPath(p.path) : '', message: p.message };
+}
+
+function atPath(source: SourceFile, spans: SourceSpans, p: Problem): ConfigIssue {
+  const { line, column } = spans.position(p.path, p.at);
+  return { file: source.display, line, column, path: formatPath(p.path), message: p.message };
+}
+
+/** In file order; the same problem found through several stages is reported once. */
+function sortUnique(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues
+    .filter((i) => {
+      const k = formatIssue(i);
+      return seen.has(k) ? false : (seen.add(k), true);
+    })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

@@ -1,0 +1,47 @@
+import { isSensitive } from '../shell/sensitive.js';
+import { resolveRoles } from './roles.js';
+import type { StageSections } from './sections/settings.js';
+import type { Config, Source } from './types.js';
+
+/** The Config of one stage from its validated sections: the defaults that depend on other keys are set here. */
+export function buildConfig(file: string, stage: string, s: StageSections): Config {
+  return finalize({
+    file,
+    stage,
+    app: s.app,
+    deployTo: (s.deploy_to ?? `/srv/${s.app}`).replace(/(.)\/+$/, '$1'),
+    keepReleases: s.keep_releases,
+    recipe: s.recipe,
+    source: sourceOf(s),
+    shared: s.shared,
+    env: s.env,
+    ssh: s.ssh,
+    install: s.install,
+    migrate: s.migrate,
+    restart: s.restart,
+    health: s.health,
+    hooks: s.hooks,
+    tasks: s.tasks,
+    roles: resolveRoles(s.roles, s.app, s.health),
+    rollout: s.rollout,
+    hosts: s.hosts,
+    lock: s.lock,
+  });
+}
+
+function sourceOf(s: StageSections): Source {
+  if (s.repository) {
+    const ref = s.revision ? { revision: s.revision } : { branch: s.branch ?? 'main' };
+    return { kind: 'git', repository: s.repository, ...ref };
+  }
+  if (s.artifact) return { kind: 'artifact', ...s.artifact };
+  throw new Error('unreachable: crossCheck requires `repository` or `artifact`');
+}
+
+/** Drops keys whose value is `undefined` (absent, not "set to undefined") and freezes everything, deeply. */
+function finalize<T>(value: T): T {
+  if (Array.isArray(value)) return Object.freeze(value.map(finalize)) as T;
+  if (value === null || typeof value !== 'object' || isSensitive(value)) return value;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return Object.freeze(Object.fromEntries(entries.map(([k, v]) => [k, finalize(v)]))) as T;
+}

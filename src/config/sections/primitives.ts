@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * Every leaf schema states what it expects, as `expected …`; the issue formatter appends what it found, so
+ * messages read `expected an integer from 1 to 65535, found "abc"`.
+ */
+export function expecting(text: string): { error: string } {
+  return { error: `expected ${text}` };
+}
+
+export function text(expected = 'a string'): z.ZodString {
+  const e = expecting(expected);
+  return z.string(e).min(1, e);
+}
+
+export function matching(pattern: RegExp, expected: string): z.ZodString {
+  const e = expecting(expected);
+  return z.string(e).regex(pattern, e);
+}
+
+export function integer(min: number, max?: number): z.ZodNumber {
+  const e = expecting(max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
+  const n = z.number(e).int(e).min(min, e);
+  return max === undefined ? n : n.max(max, e);
+}
+
+export function seconds(positive = false): z.ZodNumber {
+  const e = expecting(positive ? 'a number of seconds > 0' : 'a number of seconds >= 0');
+  return positive ? z.number(e).positive(e) : z.number(e).min(0, e);
+}
+
+export function boolean(): z.ZodBoolean {
+  return z.boolean(expecting('true or false'));
+}
+
+export function list<T extends z.ZodType>(item: T, min = 0, expected = 'a list'): z.ZodArray<T> {
+  const e = expecting(min > 0 ? `${expected} with at least ${min} item${min > 1 ? 's' : ''}` : expected);
+  return z.array(item, e).min(min, e);
+}
+
+/**
+ * A mapping that rejects unknown keys. The error callback only answers for a wrong type: unknown keys are worded
+ * by the parse-wide error map (config/issues.ts), which knows the allowed keys and suggests the nearest one.
+ */
+export function strict<S extends z.ZodRawShape>(shape: S, expected = 'a mapping'): z.ZodObject<S, z.core.$strict> {
+  const message = `expected ${expected}`;
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'invalid_type' ? message : undefined) });
+}
+
+/** A mapping whose keys the user names (tasks, roles, env …); `key` words the rule for a key. */
+export function named<V extends z.ZodType>(
+  key: z.ZodString,
+  value: V,
+  expected = 'a mapping',
+): z.ZodRecord<z.ZodString, V> {
+  return z.record(key, value, { error: (iss) => (iss.code === 'invalid_type' ? `expected ${expected}` : undefined) });
+}
+
+export const NAME = /^[a-z0-9][a-z0-9_-]*$/;
+export const NAME_TEXT = 'lowercase letters, digits, `_` and `-`, starting with a letter or digit';
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const port = () => integer(1, 65535);
+
+const climbs = (p: string) => p.split('/').includes('..');
+
+export function absolutePath(): z.ZodString {
+  const e = expecting('an absolute path such as `/srv/shop` (not `/` itself, no `..`)');
+  return z.string(e).refine((p) => p.startsWith('/') && p.replace(/\/+$/, '') !== '' && !climbs(p), e);
+}
+
+/** A path inside the release or shared directory: relative, and never climbing out with `..`. */
+export function innerPath(): z.ZodString {
+  const e = expecting('a relative path such as `log` or `config/app.json` (no leading `/`, no `..`)');
+  return z.string(e).refine((p) => p !== '' && !p.startsWith('/') && !climbs(p), e);
+}
+
+export const command = () => text('a shell command');
+
+export const roleName = () => matching(NAME, `a role name (${NAME_TEXT})`);
+export const TASK_NAME = /^[a-z0-9][a-z0-9_:.-]*$/;
+export const taskName = () => matching(TASK_NAME, 'a task name (lowercase letters, digits, `_`, `-`, `.` and `:`)');

@@ -1,0 +1,47 @@
+import type { SshConfig } from '../types.js';
+import { boolean, integer, matching, port, seconds, strict, text } from './primitives.js';
+
+const JUMP = /^(?:[^@\s]+@)?(?:\[[0-9a-fA-F:.]+\]|[^@\s:[\]]+)(?::\d{1,5})?$/;
+
+export const ssh = strict(
+  {
+    user: matching(/^[a-z_][a-z0-9_.-]*$/i, 'a user name')
+      .default('deploy')
+      .describe('Remote user to log in as (default `deploy`); a host may override it.'),
+    port: port().default(22).describe('SSH port (default 22); a host may override it.'),
+    identity_file: text('a path to a private key')
+      .optional()
+      .describe('Private key to authenticate with (default: the SSH agent, then ~/.ssh/id_*).'),
+    known_hosts: text('a path to a known_hosts file')
+      .optional()
+      .describe('known_hosts file to verify host keys against (default ~/.ssh/known_hosts).'),
+    jump: matching(JUMP, 'a jump host as `[user@]host[:port]` or a host name of this stage')
+      .optional()
+      .describe('Bastion to tunnel through: `[user@]host[:port]`, or the name of a host of this stage.'),
+    forward_agent: boolean().default(false).describe('Forward the local SSH agent to the hosts (default false).'),
+    connect_timeout: seconds(true).default(10).describe('Seconds to wait for a connection (default 10).'),
+    command_timeout: seconds(true)
+      .default(600)
+      .describe('Seconds one remote command may run before it is stopped (default 600).'),
+    parallel: integer(1).default(10).describe('Hosts worked on at once (default 10).'),
+    config_file: text('a path to an OpenSSH client config file')
+      .optional()
+      .describe('Honour this OpenSSH client config (e.g. ~/.ssh/config) for host aliases, User, Port, IdentityFile, ProxyJump.'),
+  },
+  'a mapping of SSH settings',
+)
+  .transform(
+    (s): SshConfig => ({
+      user: s.user,
+      port: s.port,
+      identityFile: s.identity_file,
+      knownHosts: s.known_hosts,
+      jump: s.jump,
+      forwardAgent: s.forward_agent,
+      connectTimeout: s.connect_timeout,
+      commandTimeout: s.command_timeout,
+      parallel: s.parallel,
+      configFile: s.config_file,
+    }),
+  )
+  .describe('How to connect to the hosts.');

@@ -1,0 +1,40 @@
+/** "did you mean" for a mistyped name: the nearest candidate by edit distance, ignoring case, `_` and `-`. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const w = normalize(word);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const n = normalize(c);
+    const d = n.startsWith(w) && w.length >= 4 ? 1 : distance(w, n);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
+}
+
+/** ` (did you mean \`x\`?)`, or nothing when no candidate is close. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const c = closest(word, candidates);
+  return c === undefined ? '' : ` (did you mean \`${c}\`?)`;
+}
+
+const normalize = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
+function distance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => rows[i]?.[j] ?? Infinity;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, at(i - 2, j - 2) + 1);
+      (rows[i] as number[])[j] = d;
+    }
+  }
+  return at(a.length, b.length);
+}

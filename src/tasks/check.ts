@@ -1,0 +1,52 @@
+import type { Config, HostDef } from '../config/types.js';
+import { StepFailedError } from '../errors.js';
+import { preflightReport, type PreflightReport } from '../facts/preflight.js';
+import type { RunContext } from './context.js';
+import { healthRoles } from './env.js';
+import { onHosts, probe } from './runner.js';
+
+/** Below this much free space in deploy_to, a deploy is refused before it writes anything. */
+export const MIN_FREE_KIB = 64 * 1024;
+
+const firstWord = (snippet: string): string | undefined => {
+  const word = snippet.trim().split(/\s+/)[0];
+  return word && /^[A-Za-z0-9_.+-]+$/.test(word) ? word : undefined;
+};
+
+/** The binaries this host's steps will call. */
+export function toolsFor(config: Config, host: HostDef): string[] {
+  const roles = (list: readonly string[]) => host.roles.some((r) => list.includes(r));
+  const receivesCode = host.roles.some((r) => config.roles[r]?.code);
+  const tools = new Set<string>();
+  if (receivesCode) {
+    ['mkdir', 'ln', 'mv', 'rm', 'readlink', 'tar', 'sha256sum'].forEach((t) => tools.add(t));
+    if (config.source.kind === 'git') tools.add('git');
+    const install = config.install && firstWord(config.install.command);
+    if (install) tools.add(install);
+  }
+  if (config.health && roles(healthRoles(config))) tools.add('curl');
+  return [...tools].sort();
+}
+
+export function preflightProblems(config: Config, report: PreflightReport): string[] {
+  const problems: string[] = [];
+  if (report.missingTools.length > 0) problems.push(`missing tools: ${report.missingTools.join(', ')}`);
+  if (report.writable === false) problems.push(`${report.probeDir ?? config.deployTo} is not writable by the deploy user`);
+  if (report.disk && report.disk.availableKiB < MIN_FREE_KIB) {
+    problems.push(`only ${Math.round(report.disk.availableKiB / 1024)} MiB free in ${report.probeDir ?? config.deployTo} (need ${MIN_FREE_KIB / 1024} MiB)`);
+  }
+  return problems;
+}
+
+/**
+ * Connects to every host at once and checks tools, disk and permissions; reports every failing host together.
+ * Writes nothing. In `plan` mode there is nothing to judge, so it only shows the probe.
+ */
+export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts): Promise<Map<string, PreflightReport>> {
+  return onHosts(ctx, 'check', hosts, async (host) => {
+    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host) }));
+    const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report);
+    if (problems.length > 0) throw new StepFailedError(host.name, 'check', problems.join('; '));
+    return report;
+  });
+}

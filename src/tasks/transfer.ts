@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { extract, prepareUploads, removeUpload, uploadPath, verifyChecksum } from '../commands/artifact.js';
+import { archiveRevision, updateMirror, writeRevision } from '../commands/git.js';
+import { paths } from '../commands/paths.js';
+import type { ArtifactSource, GitSource, HostDef } from '../config/types.js';
+import { DeployError, ExitCode, StepFailedError } from '../errors.js';
+import { resolvedRevision } from '../facts/git.js';
+import type { RunContext } from './context.js';
+import type { ReleaseRef } from './env.js';
+import { exec, onHosts, probe, upload } from './runner.js';
+
+const STEP = 'transfer';
+/** Shown in a plan, where no host is asked which commit a branch points at. */
+export const UNRESOLVED = '0'.repeat(40);
+
+/** Puts the code into the release dir on every host; returns the revision every host got. */
+export async function transfer(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+  const source = ctx.config.source;
+  return source.kind === 'git' ? transferGit(ctx, source, hosts, release) : transferArtifact(ctx, source, hosts, release);
+}
+
+async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+  const p = paths(ctx.config.deployTo);
+  await onHosts(ctx, STEP, hosts, (h) => exec(ctx, STEP, h, updateMirror(p, source.repository)));
+  const ref = source.revision ?? source.branch ?? 'main';
+  const first = hosts[0]!;
+  const found = await probe(ctx, STEP, first, resolvedRevision(p, ref));
+  const sha = found ?? (ctx.mode === 'real' ? null : UNRESOLVED);
+  if (!sha) throw new StepFailedError(first.name, STEP, `${ref} does not name a commit in ${source.repository}`);
+  if (sha === UNRESOLVED) ctx.emit({ type: 'info', message: `${ref} is resolved to a commit at deploy time; shown as ${UNRESOLVED}` });
+  else ctx.emit({ type: 'info', message: `${ref} is ${sha}` });
+  await onHosts(ctx, STEP, hosts, async (h) => {
+    await exec(ctx, STEP, h, archiveRevision(p, sha, release.dir));
+    await exec(ctx, STEP, h, writeRevision(release.dir, sha));
+  });
+  return sha;
+}
+
+export interface Artifact {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  cleanup(): Promise<void>;
+}
+
+/** Builds (once, locally) and packs the artifact. */
+export async function buildArtifact(ctx: RunContext, source: ArtifactSource): Promise<Artifact> {
+  const cwd = ctx.projectDir;
+  if (source.build) {
+    const built = await ctx.local.run(['sh', '-c', source.build], { cwd });
+    if (built.code !== 0) {
+      throw new DeployError(`artifact build failed (exit ${built.code}): ${source.build}`, ExitCode.stepFailed, tail(built.stderr || built.stdout));
+    }
+  }
+  const path = isAbsolute(source.path) ? source.path : join(cwd, source.path);
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new DeployError(`artifact ${path} does not exist${source.build ? ` after running "${source.build}"` : ''}`, ExitCode.stepFailed);
+  let file = path;
+  let cleanup = async () => {};
+  if (info.isDirectory()) {
+    const dir = await mkdtemp(join(tmpdir(), 'deploy-artifact-'));
+    file = join(dir, 'artifact.tar.gz');
+    cleanup = () => rm(dir, { recursive: true, force: true });
+    const packed = await ctx.local.run(['tar', '-czf', file, '-C', path, '.']);
+    if (packed.code !== 0) throw new DeployError(`could not pack ${path}: ${packed.stderr.trim()}`, ExitCode.stepFailed);
+  }
+  return { file, sha256: await sha256File(file), bytes: (await stat(file)).size, cleanup };
+}
+
+async function transferArtifact(ctx: RunContext, source: ArtifactSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+  const p = paths(ctx.config.deployTo);
+  const artifact = ctx.mode === 'plan' ? null : await buildArtifact(ctx, source);
+  const sha = artifact?.sha256 ?? '0'.repeat(64);
+  if (artifact) ctx.emit({ type: 'info', message: `artifact ${artifact.bytes} bytes, sha256 ${sha}` });
+  const remote = uploadPath(p, release.id);
+  try {
+    await onHosts(ctx, STEP, hosts, async (h) => {
+      await exec(ctx, STEP, h, prepareUploads(p));
+      await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
+      await exec(ctx, STEP, h, verifyChecksum(remote, sha));
+      await exec(ctx, STEP, h, extract(remote, release.dir));
+      await exec(ctx, STEP, h, removeUpload(p, release.id));
+      await exec(ctx, STEP, h, writeRevision(release.dir, sha));
+    });
+  } finally {
+    await artifact?.cleanup();
+  }
+  return sha;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const tail = (text: string) => text.trim().split('\n').slice(-20).join('\n');

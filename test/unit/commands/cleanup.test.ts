@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { releasesToRemove, removeReleases } from '../../../src/commands/cleanup.js';
+import { paths } from '../../../src/commands/paths.js';
+import { renders } from './table.js';
+
+const p = paths('/srv/app');
+const ids = ['20240101000000', '20240102000000', '20240103000000', '20240104000000', '20240105000000'];
+const [r1, r2, r3, r4, r5] = ids as [string, string, string, string, string];
+
+describe('releasesToRemove', () => {
+  const cases: [string, string[], number, string[], string[]][] = [
+    ['keeps the newest N', ids, 3, [], [r1, r2]],
+    ['sorts its input first', [r3, r5, r1, r4, r2], 3, [], [r1, r2]],
+    ['never removes the live release, even an old one', ids, 2, [r1], [r2, r3]],
+    ['never removes the rollback target', ids, 2, [r5, r2], [r1, r3]],
+    ['protects ids that are not in the list harmlessly', ids, 4, ['20991231000000'], [r1]],
+    ['keeps everything when there are no more than N', ids, 5, [], []],
+    ['keeps everything when N is larger', ids, 10, [], []],
+    ['keep 0 removes all but the protected', ids, 0, [r5], [r1, r2, r3, r4]],
+    ['nothing in, nothing out', [], 3, [r1], []],
+    ['duplicates count once', [r1, r1, r2, r2, r3], 2, [], [r1]],
+    ['returns oldest first', [r5, r4, r3, r2, r1], 1, [], [r1, r2, r3, r4]],
+  ];
+  it.each(cases)('%s', (_name, all, keep, protect, expected) => {
+    expect(releasesToRemove(all, keep, protect)).toEqual(expected);
+  });
+
+  it.each([-1, 1.5, Number.NaN])('refuses keep %s', (keep) => {
+    expect(() => releasesToRemove(ids, keep, [])).toThrow(RangeError);
+  });
+});
+
+describe('cleanup commands', () => {
+  renders([
+    [
+      'removeReleases: one rm for all',
+      () => removeReleases(p, [r1, r2]),
+      'rm -rf /srv/app/releases/20240101000000 /srv/app/releases/20240102000000',
+      'write',
+    ],
+    ['removeReleases: nothing to do', () => removeReleases(p, []), null],
+  ]);
+
+  it('refuses anything that is not a release id', () => {
+    expect(() => removeReleases(p, [r1, ''])).toThrow();
+    expect(() => removeReleases(p, ['..'])).toThrow();
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendRevisionLog, type RevisionLogEntry } from '../../../src/commands/log.js';
+import { paths } from '../../../src/commands/paths.js';
+import { parseRevisionLog, revisionLog } from '../../../src/facts/log.js';
+import { renders, sandbox } from './table.js';
+
+const entry: RevisionLogEntry = {
+  release: '20240102030405',
+  revision: '0123456789abcdef0123456789abcdef01234567',
+  user: "ann o'neil",
+  time: '2024-01-02T03:04:05.000Z',
+  stage: 'production',
+  outcome: 'deployed',
+};
+
+describe('log commands', () => {
+  renders([
+    [
+      'appendRevisionLog: one JSON line, one quoted argument',
+      () => appendRevisionLog(paths('/srv/my app'), entry),
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann o'\\''neil","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed"}' >> '/srv/my app/revisions.log'`,
+      'write',
+    ],
+  ]);
+});
+
+describe('log commands on a real shell', () => {
+  const box = sandbox();
+  afterAll(box.cleanup);
+
+  it('appends lines that read back as the same entries', () => {
+    expect(parseRevisionLog(box.run(revisionLog(box.p).command).stdout)).toEqual({ entries: [], malformed: [] });
+    const hostile: RevisionLogEntry = { ...entry, user: 'x\n$(id)`id`\'"\\', outcome: 'failed' };
+    mkdirSync(box.p.root);
+    for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }]) {
+      expect(box.run(appendRevisionLog(box.p, e)).code).toBe(0);
+    }
+    const all = parseRevisionLog(box.run(revisionLog(box.p).command).stdout);
+    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }], malformed: [] });
+    const last = parseRevisionLog(box.run(revisionLog(box.p, 1).command).stdout);
+    expect(last.entries).toEqual([{ ...entry, outcome: 'rolled-back' }]);
+  });
+});

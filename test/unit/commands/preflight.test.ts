@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { preflight } from '../../../src/commands/preflight.js';
+import { parsePreflight } from '../../../src/facts/preflight.js';
+import { renders, sandbox } from './table.js';
+
+describe('preflight command', () => {
+  renders([
+    [
+      'checks tools, then deploy_to or its nearest existing parent',
+      () => preflight({ deployTo: '/srv/my app', tools: ['git', 'tar', 'sha256sum'] }),
+      `for t in git tar sha256sum ; do if found=$(command -v "$t") ; then printf 'tool %s %s\\n' "$t" "$found" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d='/srv/my app'; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      'read',
+    ],
+    [
+      'without tools',
+      () => preflight({ deployTo: '/srv/app', tools: [] }),
+      `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      'read',
+    ],
+  ]);
+
+  it('refuses a tool name that is not one', () => {
+    expect(() => preflight({ deployTo: '/srv/app', tools: ['git', 'rm -rf'] })).toThrow(/not a tool name/);
+  });
+});
+
+describe('preflight command on a real shell', () => {
+  const box = sandbox();
+  afterAll(box.cleanup);
+
+  it('reports tools, the nearest existing dir, its free space and write permission', () => {
+    const deployTo = join(box.p.root, 'not', 'yet');
+    const r = box.run(preflight({ deployTo, tools: ['sh', 'no-such-tool-here'] }));
+    expect(r.code).toBe(0);
+    const report = parsePreflight(r.stdout);
+    expect(report.tools).toEqual({ sh: expect.stringMatching(/\/sh$/) });
+    expect(report.missingTools).toEqual(['no-such-tool-here']);
+    expect(report.exists).toBe(false);
+    expect(report.probeDir).toBe(box.dir);
+    expect(report.disk?.availableKiB).toBeGreaterThan(0);
+    expect(report.writable).toBe(true);
+
+    mkdirSync(deployTo, { recursive: true });
+    expect(parsePreflight(box.run(preflight({ deployTo, tools: [] })).stdout)).toMatchObject({
+      exists: true,
+      probeDir: deployTo,
+      writable: true,
+    });
+  });
+});

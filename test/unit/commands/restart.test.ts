@@ -1,0 +1,23 @@
+import { describe } from 'vitest';
+import { paths } from '../../../src/commands/paths.js';
+import { restart } from '../../../src/commands/restart.js';
+import { renders } from './table.js';
+
+const p = paths('/srv/app');
+
+describe('restart command', () => {
+  renders([
+    [
+      'runs the snippet in the given dir',
+      () => restart('sudo systemctl restart app', p.current),
+      'cd /srv/app/current && ( sudo systemctl restart app )',
+      'write',
+    ],
+    [
+      'with env; a comment ends on its own line',
+      () => restart('touch tmp/restart.txt # passenger', p.current, { APP: 'web' }),
+      'cd /srv/app/current && export APP=web && ( touch tmp/restart.txt # passenger\n)',
+      'write',
+    ],
+  ]);
+});
