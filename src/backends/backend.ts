@@ -40,7 +40,7 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Called once per complete line of output (never mid-line), secrets already masked. */
   readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** Kill the command after this long and return code 124 (like timeout(1)); 0 or absent: no limit. */
+  /** Kill the command after this long and return code 124 (like timeout(1)). Absent: the target's commandTimeoutMs; 0: no limit. */
   readonly timeoutMs?: number;
   readonly stdin?: string | Buffer;
   /** Aborting kills the command and rejects with InterruptedError. */

@@ -78,9 +78,14 @@ export class LocalBackend implements Backend {
     };
   }
 
-  /** The deliberate shell: a Command's text, as a remote host would run it. `host` only names it in messages. */
-  exec(_host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.run(['sh', '-c', render(command, 'reveal')], { ...options, secrets: secretsOf(command) });
+  /** The deliberate shell: a Command's text, as a remote host would run it; `host` gives the default timeout. */
+  exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs ?? host.commandTimeoutMs;
+    return this.run(['sh', '-c', render(command, 'reveal')], {
+      ...options,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      secrets: secretsOf(command),
+    });
   }
 
   /** A local copy (deploying to this machine). */

@@ -60,5 +60,5 @@ async function lockAction(stage: string, action: string, flags: LockFlags): Prom
       await exec(ctx, 'lock', host, releaseLock(p));
       out(`${stage}: unlocked`);
     }
-  });
+  }, { query: true });
 }

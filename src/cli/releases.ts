@@ -26,6 +26,6 @@ export function registerReleases(program: Command): void {
           out(`  ${mark} ${id} ${revision}${s.bad.includes(id) ? ' (bad)' : ''}`);
         }
       }
-    }),
+    }, { query: true }),
   );
 }

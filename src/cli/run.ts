@@ -38,6 +38,6 @@ export function registerRun(program: Command): void {
         if (r.code !== 0) failed++;
       }
       if (failed > 0) throw new DeployError(`the command failed on ${failed} of ${results.size} hosts`, ExitCode.stepFailed);
-    }),
+    }, { query: true }),
   );
 }

@@ -74,6 +74,6 @@ export function registerStatus(program: Command): void {
         }
         for (const [role, m] of mixed) out(`warning: role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`);
         if (lock.state !== 'unlocked') out(`warning: ${stage} is locked on ${lh.name} by ${describeHolder(lock, new Date())}`);
-      }),
+      }, { query: true }),
   );
 }

@@ -48,7 +48,9 @@ function hostFacts(raw: CheckRaw): HostFacts[] {
         index,
         name: typeof h.name === 'string' ? h.name : undefined,
         endpoint: typeof h.address === 'string' && port !== undefined ? `${h.address}:${port}` : undefined,
-        roles: (Array.isArray(h.roles) ? h.roles : []).flatMap((role, i) => (isRoleName(role) ? [{ role, index: i }] : [])),
+        roles: (Array.isArray(h.roles) ? h.roles : []).flatMap((role, i) =>
+          isRoleName(role) ? [{ role, index: i }] : [],
+        ),
         primary: h.primary === true,
       },
     ];
@@ -85,7 +87,9 @@ function checkSource(raw: CheckRaw): Problem[] {
 function unknownRole(path: KeyPath, role: string, roles: readonly string[]): Problem {
   return {
     path,
-    message: `unknown role \`${role}\`${didYouMean(role, roles)}; roles: ${roles.join(', ')} (declare others under \`roles\`)`,
+    message:
+      `unknown role \`${role}\`${didYouMean(role, roles)}; ` +
+      `roles: ${roles.join(', ')} (declare others under \`roles\`)`,
   };
 }
 
@@ -141,10 +145,14 @@ function checkHooks(raw: CheckRaw, tasks: readonly string[]): Problem[] {
     for (const point of HOOK_POINTS) {
       const value = points[point];
       // `before: { migrate: backup_db }` names one task: its path has no index.
-      const names = typeof value === 'string' ? [{ name: value, path: ['hooks', when, point] }] : listed(value, ['hooks', when, point]);
+      const path: KeyPath = ['hooks', when, point];
+      const names = typeof value === 'string' ? [{ name: value, path }] : listed(value, path);
       for (const { name, path } of names) {
         if (isTaskName(name) && !tasks.includes(name)) {
-          problems.push({ path, message: `unknown task \`${name}\`${didYouMean(name, tasks)}; define it under \`tasks\`` });
+          problems.push({
+            path,
+            message: `unknown task \`${name}\`${didYouMean(name, tasks)}; define it under \`tasks\``,
+          });
         }
       }
     }
@@ -185,7 +193,9 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
       else if (hosts.length > 0 && !hosts.some((h) => h.roles.some((r) => r.role === role))) {
         problems.push({
           path,
-          message: `no host of this stage has role \`${role}\`, which runs the migration; give a host that role or set \`migrate.role\``,
+          message:
+            `no host of this stage has role \`${role}\`, which runs the migration; ` +
+            'give a host that role or set `migrate.role`',
         });
       }
     }
@@ -197,7 +207,10 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
       if (typeof pool !== 'string') continue;
       const path: KeyPath = ['roles', name, 'balancer', 'pool'];
       if (pool === name) {
-        problems.push({ path, message: `role \`${name}\` cannot balance its own hosts; set \`pool\` to the role behind it` });
+        problems.push({
+          path,
+          message: `role \`${name}\` cannot balance its own hosts; set \`pool\` to the role behind it`,
+        });
       } else mustExist([{ name: pool, path }]);
     }
   }

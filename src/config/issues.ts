@@ -16,7 +16,7 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
 }
 
 /**
- * Parse-wide error map. Leaf schemas carry their own `expected …` text (schema/primitives.ts); this words unknown
+ * Parse-wide error map. Leaf schemas carry their own `expected …` text (sections/primitives.ts); this words unknown
  * keys, which needs the allowed keys of the mapping that rejected them, one line per key, in `keys` order.
  */
 export const errorMap: z.core.$ZodErrorMap = (iss) => {
@@ -66,7 +66,9 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], input: unknown, bas
 /** The issues of a union branch that refused the value for its type alone, not for a detail inside it. */
 function rejectsType(issues: readonly z.core.$ZodIssue[]): boolean {
   return issues.every(
-    (e) => e.path.length === 0 && (e.code === 'invalid_type' || (e.code === 'invalid_union' && e.errors.every(rejectsType))),
+    (e) =>
+      e.path.length === 0 &&
+      (e.code === 'invalid_type' || (e.code === 'invalid_union' && e.errors.every(rejectsType))),
   );
 }
 

@@ -5,25 +5,21 @@ import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
 import { crossCheck } from './check.js';
 import { parseDotEnv } from './dotenv.js';
 import { interpolate, readPlain, type Lookup } from './interpolate.js';
-import { errorMap, fromZod, unknownKeyMessage, type Problem } from './issues.js';
+import { errorMap, fromZod, type Problem } from './issues.js';
+import { checkLayout } from './layout.js';
 import { mergeStage } from './merge.js';
 import { formatPath, isMapping, type KeyPath } from './path.js';
 import { buildConfig } from './resolve.js';
-import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, stageName, type StageSections } from './sections/settings.js';
+import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
 import { parseYaml, toPlain, type ParsedYaml, type ScalarReader, type SourceSpans, type YamlProblem } from './yaml.js';
 
 // The CLI reads a loaded Config and prints it from here too.
 export { printableConfig } from './printable.js';
+export { RESERVED_STAGE_NAMES } from './layout.js';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.yml';
-
-/** Stage names that would read as a command: `deploy status` must never mean "deploy to the stage status". */
-export const RESERVED_STAGE_NAMES = [
-  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'releases', 'status', 'run',
-  'ssh', 'lock', 'unlock', 'logs', 'tasks', 'deploy', 'help', 'version',
-] as const;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -111,7 +107,9 @@ function readDotEnv(configPath: string, cwd: string): Readonly<Record<string, st
   const { vars, problems } = parseDotEnv(text);
   const display = displayName(path, cwd);
   if (problems.length > 0) {
-    throw new ConfigError(problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })));
+    throw new ConfigError(
+      problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })),
+    );
   }
   return vars;
 }
@@ -124,22 +122,12 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
   const env = options.env ?? process.env;
   const lookup: Lookup = (name) => env[name] ?? dotenv[name];
 
-  const inScope = (path: KeyPath) => stage === undefined || path[0] !== 'stages' || path[1] === stage;
+  // Other stages, and the `x-` anchors as such, are read as written; an anchor is interpolated where it is used.
+  const inScope = (path: KeyPath) =>
+    !String(path[0]).startsWith(EXTENSION_PREFIX) && (stage === undefined || path[0] !== 'stages' || path[1] === stage);
   const interpolationProblems: YamlProblem[] = [];
-  const readScalar: ScalarReader = (node, path) => {
-    if (!inScope(path)) return node.value;
-    const result = interpolate(node.value, lookup);
-    if (!result.ok) {
-      const offset = node.range?.[0] ?? 0;
-      // An aliased scalar is read once per alias; report it once.
-      if (!interpolationProblems.some((p) => p.offset === offset)) {
-        interpolationProblems.push(...result.errors.map((message) => ({ offset, path, message })));
-      }
-      return node.value;
-    }
-    return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
-  };
-  const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, readScalar);
+  const reader = interpolatingReader(lookup, inScope, interpolationProblems);
+  const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, reader);
 
   const stages = isMapping(root) && isMapping(root.stages) ? root.stages : undefined;
   if (stage !== undefined && stages && !Object.hasOwn(stages, stage)) {
@@ -157,11 +145,11 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
   ];
   const configs: Config[] = [];
   if (isMapping(root) && stages) {
-    const base = pick(root, SETTING_KEYS);
+    const base = declareEmptyRoles(pick(root, SETTING_KEYS));
     const chosen = (stage === undefined ? Object.keys(stages) : [stage]).filter((name) => isMapping(stages[name]));
     const found = new StageIssues(chosen.length);
     for (const name of chosen) {
-      const overrides = pick(stages[name] as Record<string, unknown>, [...SETTING_KEYS, 'hosts']);
+      const overrides = declareEmptyRoles(pick(stages[name] as Record<string, unknown>, [...SETTING_KEYS, 'hosts']));
       const result = validateStage(source.path, base, overrides, name);
       found.add(name, result.problems.map((p) => atPath(source, spans, p)));
       if (result.config) configs.push(result.config);
@@ -170,6 +158,23 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
   }
   if (issues.length > 0) throw new ConfigError(sortUnique(issues));
   return configs;
+}
+
+/** Reads string scalars with `${VAR}`s substituted, where `inScope`; problems are added to `problems`. */
+function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean, problems: YamlProblem[]): ScalarReader {
+  return (node, path) => {
+    if (!inScope(path)) return node.value;
+    const result = interpolate(node.value, lookup);
+    if (!result.ok) {
+      const offset = node.range?.[0] ?? 0;
+      // An aliased scalar is read once per alias; report it once.
+      if (!problems.some((p) => p.offset === offset)) {
+        problems.push(...result.errors.map((message) => ({ offset, path, message })));
+      }
+      return node.value;
+    }
+    return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
+  };
 }
 
 /**
@@ -218,61 +223,11 @@ function validateStage(
   return { problems, config: buildConfig(file, stage, sections as StageSections) };
 }
 
-/** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */
-function checkLayout(root: unknown): Problem[] {
-  if (root === null) {
-    return [{ path: [], message: 'the file is empty; expected a mapping with `app`, a source and `stages`' }];
-  }
-  if (!isMapping(root)) {
-    return [{ path: [], message: `expected a mapping with \`app\`, a source and \`stages\`, found ${Array.isArray(root) ? 'a list' : 'a value'}` }];
-  }
-  const problems: Problem[] = [];
-  const topKeys = [...SETTING_KEYS, 'stages'];
-  for (const key of Object.keys(root)) {
-    if (topKeys.includes(key) || key.startsWith(EXTENSION_PREFIX)) continue;
-    problems.push({
-      path: [key],
-      at: 'key',
-      message:
-        key === 'hosts'
-          ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`'
-          : unknownKeyMessage(key, topKeys),
-    });
-  }
-
-  const stages = root.stages;
-  const expected = 'expected a mapping of stage names (staging, production …) to stages';
-  if (stages === undefined) return [...problems, { path: ['stages'], message: `${expected}, but the key is missing` }];
-  if (!isMapping(stages)) return [...problems, { path: ['stages'], message: `${expected}, found ${stages === null ? 'null' : Array.isArray(stages) ? 'a list' : 'a value'}` }];
-  if (Object.keys(stages).length === 0) return [...problems, { path: ['stages'], message: 'expected at least one stage, found an empty mapping' }];
-
-  const stageKeys = [...SETTING_KEYS, 'hosts'];
-  for (const [name, body] of Object.entries(stages)) {
-    const path: KeyPath = ['stages', name];
-    if ((RESERVED_STAGE_NAMES as readonly string[]).includes(name)) {
-      problems.push({
-        path,
-        at: 'key',
-        message: `\`${name}\` is a deploy command and cannot name a stage; rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
-      });
-    } else {
-      const r = stageName().safeParse(name);
-      if (!r.success) problems.push({ path, at: 'key', message: `${r.error.issues[0]?.message}, found ${JSON.stringify(name)}` });
-    }
-    if (!isMapping(body)) {
-      problems.push({ path, message: `expected a stage mapping with \`hosts\`, found ${body === null ? 'nothing' : Array.isArray(body) ? 'a list' : 'a value'}` });
-      continue;
-    }
-    for (const key of Object.keys(body)) {
-      if (stageKeys.includes(key)) continue;
-      problems.push({
-        path: [...path, key],
-        at: 'key',
-        message: key === 'stages' ? 'stages cannot be nested' : unknownKeyMessage(key, stageKeys),
-      });
-    }
-  }
-  return problems;
+/** `roles: { worker: }` declares a role with its defaults, where elsewhere an empty value means "not set". */
+function declareEmptyRoles(settings: Record<string, unknown>): Record<string, unknown> {
+  const roles = settings.roles;
+  if (!isMapping(roles)) return settings;
+  return { ...settings, roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, v ?? {}])) };
 }
 
 function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

@@ -14,7 +14,11 @@ export interface MergedStage {
  * and `null` (`~` or an empty value) removes what the top level set. A `null` at the top level means unset.
  * A mapping with a different `kind` replaces rather than merges.
  */
-export function mergeStage(base: Record<string, unknown>, overrides: Record<string, unknown>, stage: string): MergedStage {
+export function mergeStage(
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+  stage: string,
+): MergedStage {
   const fromStage = new Set<string>(STAGE_ONLY.map((k) => pathKey([k])));
 
   function merge(b: Record<string, unknown>, o: Record<string, unknown>, path: KeyPath): Record<string, unknown> {

@@ -9,6 +9,6 @@ export function printableConfig(config: Config): Record<string, unknown> {
 function printable(v: unknown): unknown {
   if (isSensitive(v)) return MASK;
   if (Array.isArray(v)) return v.map(printable);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x)]));
-  return v;
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x)]));
 }

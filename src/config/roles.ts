@@ -18,7 +18,7 @@ export function roleNames(declared: Iterable<string>): string[] {
 }
 
 export function resolveRoles(
-  declared: Readonly<Record<string, RoleInput>>,
+  declared: Readonly<Record<string, RoleInput | null>>,
   app: string,
   health: HealthCheck | undefined,
 ): Record<string, RoleDef> {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { EXTENSION_PREFIX } from './sections/settings.js';
-import { strict } from './sections/primitives.js';
 import { hosts } from './sections/hosts.js';
-import { SETTING_KEYS, sections, settingsShape, stageName } from './sections/settings.js';
+import { strict } from './sections/primitives.js';
+import { EXTENSION_PREFIX, SETTING_KEYS, sections, settingsShape, stageName } from './sections/settings.js';
 
 const stageOverrides = Object.fromEntries(SETTING_KEYS.map((k) => [k, sections[k].optional()])) as {
   [K in keyof typeof sections]: z.ZodOptional<(typeof sections)[K]>;

@@ -65,12 +65,12 @@ export class SourceSpans {
   position(path: KeyPath, at: 'key' | 'value' = 'value'): Position {
     for (let n = path.length; n >= 0; n--) {
       const span = this.#spans.get(pathKey(path.slice(0, n)));
-      if (span) return this.at(n === path.length && at === 'key' ? (span.key ?? span.value) : span.value);
+      if (span) return this.#at(n === path.length && at === 'key' ? (span.key ?? span.value) : span.value);
     }
     return { line: 1, column: 1 };
   }
 
-  at(offset: number): Position {
+  #at(offset: number): Position {
     const { line, col } = this.lineCounter.linePos(offset);
     return { line, column: col };
   }
@@ -165,7 +165,8 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader): Converted
       const sources = isSeq(target) ? target.items.map((i) => resolve(i, path)) : [target];
       for (const source of sources) {
         if (!isMap(source)) {
-          problems.push({ offset: offsetOf(merge.value, offsetOf(merge.key, 0)), path, message: '`<<` must merge a mapping or a list of mappings' });
+          const offset = offsetOf(merge.value, offsetOf(merge.key, 0));
+          problems.push({ offset, path, message: '`<<` must merge a mapping or a list of mappings' });
           continue;
         }
         for (const pair of effectivePairs(source, path)) {

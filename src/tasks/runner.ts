@@ -60,7 +60,7 @@ export class HostsFailedError extends DeployError {
     readonly step: string,
     readonly failures: ReadonlyMap<string, Error>,
   ) {
-    const lines = [...failures].map(([h, e]) => `  ${h}: ${e.message}${hintOf(e)}`);
+    const lines = [...failures].map(([h, e]) => `  ${e.message.startsWith(`${h}: `) ? e.message : `${h}: ${e.message}`}${hintOf(e)}`);
     super(`${step} failed on ${failures.size} host(s):\n${lines.join('\n')}`, worstExitCode([...failures.values()]));
   }
 }
@@ -110,7 +110,7 @@ export async function onHosts<T>(
   await Promise.all(Array.from({ length: width }, worker));
   ctx.emit({ type: 'step:end', step, ok: failures.size === 0, durationMs: Date.now() - started });
   if (failures.size > 0) throw new HostsFailedError(step, failures);
-  return results;
+  return new Map(hosts.filter((h) => results.has(h.name)).map((h) => [h.name, results.get(h.name) as T]));
 }
 
 /** Runs a read-only probe and parses it. In `plan` mode nothing runs and the parser sees empty output. */

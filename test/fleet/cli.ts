@@ -42,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
   const opts: FleetOptions = {};
   if (values.webs !== undefined) opts.webs = Number(values.webs);
   if (values.balancer !== undefined) {
-    if (!['nginx', 'haproxy', 'none'].includes(values.balancer)) throw new FleetError(`--balancer ${values.balancer}: use nginx, haproxy or none`);
+    if (!['nginx', 'haproxy', 'none'].includes(values.balancer))
+      throw new FleetError(`--balancer ${values.balancer}: use nginx, haproxy or none`);
     opts.balancer = values.balancer === 'none' ? false : (values.balancer as 'nginx' | 'haproxy');
   }
   if (values['no-postgres']) opts.postgres = false;
@@ -78,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
       }
       for (const h of st) {
         const svc = h.services.map((s) => `${s.name}:${s.listening ? 'up' : 'down'}`).join(' ');
-        const extra = [h.refused ? 'refusing ssh' : '', h.srvMb ? `/srv tmpfs ${h.srvMb}M` : ''].filter(Boolean).join(', ');
+        const extra = [h.refused ? 'refusing ssh' : '', h.srvMb ? `/srv tmpfs ${h.srvMb}M` : '']
+          .filter(Boolean)
+          .join(', ');
         console.log(
           `  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? `running (pid ${h.initPid})` : 'stopped'.padEnd(18)} ssh:${h.ssh ? 'up' : 'down'} ${svc} ${extra}`.trimEnd(),
         );

@@ -31,6 +31,7 @@ import {
   type Fleet,
   type FleetHost,
   type FleetOptions,
+  type HostPlan,
   type ResolvedOptions,
 } from './plan.js';
 import {
@@ -161,7 +162,12 @@ export interface SshResult {
  * Runs a shell command on a host as the deploy user through the system ssh, strict host keys, no prompts.
  * Calls ride on the host's shared connection (ControlMaster) when it has one: ~10 ms instead of ~200 ms a command.
  */
-export function sshRun(f: Fleet, host: string, command: string, o: { input?: string; timeoutMs?: number } = {}): Promise<SshResult> {
+export function sshRun(
+  f: Fleet,
+  host: string,
+  command: string,
+  o: { input?: string; timeoutMs?: number } = {},
+): Promise<SshResult> {
   return ssh(f, host, command, o, muxOptions(f, 'use'));
 }
 
@@ -169,15 +175,29 @@ export function sshRun(f: Fleet, host: string, command: string, o: { input?: str
 // says so on stderr; that is our plumbing, not the command's output.
 const MUX_NOISE = /^(mux_client_\w+: .*|ControlSocket .* already exists, disabling multiplexing)\r?\n?/gm;
 
-async function ssh(f: Fleet, host: string, command: string, o: { input?: string; timeoutMs?: number }, mux: string[]): Promise<SshResult> {
+async function ssh(
+  f: Fleet,
+  host: string,
+  command: string,
+  o: { input?: string; timeoutMs?: number },
+  mux: string[],
+): Promise<SshResult> {
   const timeout = o.timeoutMs ?? 60_000;
-  const r = await execa('ssh', ['-F', f.sshConfig, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...mux, '--', host, command], {
-    reject: false,
-    timeout,
-    ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
-  });
+  const r = await execa(
+    'ssh',
+    ['-F', f.sshConfig, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...mux, '--', host, command],
+    {
+      reject: false,
+      timeout,
+      ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+    },
+  );
   const stderr = r.stderr.replace(MUX_NOISE, '');
-  return { code: r.exitCode ?? 255, stdout: r.stdout, stderr: r.timedOut ? `${stderr}\nssh ${host}: timed out after ${timeout} ms`.trim() : stderr };
+  return {
+    code: r.exitCode ?? 255,
+    stdout: r.stdout,
+    stderr: r.timedOut ? `${stderr}\nssh ${host}: timed out after ${timeout} ms`.trim() : stderr,
+  };
 }
 
 function muxPath(f: Fleet): string | undefined {
@@ -202,7 +222,11 @@ function muxOptions(f: Fleet, mode: 'open' | 'use'): string[] {
 /** Closes the host's shared connection, so the next command really connects (after refuse, before a stop). */
 async function dropMux(f: Fleet, host: string): Promise<void> {
   const path = muxPath(f);
-  if (path) await execa('ssh', ['-F', f.sshConfig, '-o', `ControlPath=${path}`, '-O', 'exit', host], { reject: false, stdin: 'ignore' });
+  if (path)
+    await execa('ssh', ['-F', f.sshConfig, '-o', `ControlPath=${path}`, '-O', 'exit', host], {
+      reject: false,
+      stdin: 'ignore',
+    });
 }
 
 async function sshCheck(f: Fleet, host: string, command: string, what: string): Promise<string> {
@@ -214,10 +238,13 @@ async function sshCheck(f: Fleet, host: string, command: string, what: string): 
 export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   const o = resolveOptions(opts);
   requireRoot();
-  await ensurePackages(logger);
+  await ensurePackages((m) => console.error(`[fleet] ${m}`));
   prepareStateDir(o);
   const plan = planHosts(o);
-  assertAddressesFree(plan.map((h) => h.address), o.net);
+  assertAddressesFree(
+    plan.map((h) => h.address),
+    o.net,
+  );
   const user = await ensureDeployUser();
   for (const d of ['/srv', '/var/www', user.home, '/run/sshd']) mkdirSync(d, { recursive: true });
   chmodSync('/run/sshd', 0o755);
@@ -237,7 +264,8 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   const media = byRole('media');
   const db = byRole('db');
   if (o.balancer && lb) fleet.balancer = { kind: o.balancer, url: `http://${lb.address}:${LB_PORT}`, host: lb.name };
-  if (media) fleet.media = { url: `http://${media.address}:${MEDIA_PORT}`, host: media.name, deployTo: o.mediaDeployTo };
+  if (media)
+    fleet.media = { url: `http://${media.address}:${MEDIA_PORT}`, host: media.name, deployTo: o.mediaDeployTo };
   if (db) fleet.databaseUrl = `postgres://postgres@${db.address}:${PG_PORT}/app`;
 
   const hosts: HostState[] = fleet.hosts.map((h) => ({
@@ -254,16 +282,26 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
 
   const t0 = Date.now();
   await keygen(fleet.key, 'deploy-fleet client');
-  await mapLimit(hosts, 8, (h) => (mkdirSync(h.dir, { recursive: true }), keygen(join(h.dir, 'ssh_host_ed25519_key'), h.name)));
+  await mapLimit(hosts, 8, async (h) => {
+    mkdirSync(h.dir, { recursive: true });
+    await keygen(join(h.dir, 'ssh_host_ed25519_key'), h.name);
+  });
   logger(`keys generated in ${Date.now() - t0} ms`);
 
   const pub = readFileSync(`${fleet.key}.pub`, 'utf8');
   for (const h of hosts) writeHostFiles(h, user, pub, o, plan);
   writeFileSync(
     fleet.knownHosts,
-    hosts.map((h) => knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8'))).join('\n') + '\n',
+    hosts
+      .map((h) =>
+        knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8')),
+      )
+      .join('\n') + '\n',
   );
-  writeFileSync(fleet.sshConfig, sshClientConfig(plan, { key: fleet.key, knownHosts: fleet.knownHosts, port: SSH_PORT }));
+  writeFileSync(
+    fleet.sshConfig,
+    sshClientConfig(plan, { key: fleet.key, knownHosts: fleet.knownHosts, port: SSH_PORT }),
+  );
   await assertSshdConfig(hosts[0]!);
 
   const s: FleetState = { version: 1, options: o, user, pgBin: o.postgres ? postgresBin() : '', fleet, hosts };
@@ -309,7 +347,11 @@ export function fleetIsRunning(stateDir = resolveOptions().stateDir): boolean {
 export function killFleetSync(stateDir: string): void {
   const s = loadState(stateDir);
   for (const h of s?.hosts ?? []) {
-    if (hostAlive(h)) process.kill(h.initPid!, 'SIGKILL');
+    try {
+      if (hostAlive(h)) process.kill(h.initPid!, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
   }
 }
 
@@ -345,10 +387,14 @@ export async function refuse(f: Fleet, name: string): Promise<void> {
   writeSshdConfig(h, REFUSED_SSH_PORT);
   process.kill(h.initPid!, 'SIGHUP');
   await dropMux(s.fleet, h.name);
-  await waitFor(`${name}: sshd to leave port ${SSH_PORT}`, () => !isListening(h.address, SSH_PORT) && isListening(h.address, REFUSED_SSH_PORT), {
-    timeoutMs: 5000,
-    abort: () => (hostAlive(h) ? undefined : `host died; ${tail(join(h.dir, 'sshd.log'))}`),
-  });
+  await waitFor(
+    `${name}: sshd to leave port ${SSH_PORT}`,
+    () => !isListening(h.address, SSH_PORT) && isListening(h.address, REFUSED_SSH_PORT),
+    {
+      timeoutMs: 5000,
+      abort: () => (hostAlive(h) ? undefined : `host died; ${tail(join(h.dir, 'sshd.log'))}`),
+    },
+  );
   h.refused = true;
   saveState(s);
 }
@@ -371,7 +417,8 @@ export async function restore(f: Fleet, name: string): Promise<void> {
  * Writes to /srv while small are lost when the host stops. `mb` 0 (or null) goes back to the on-disk dir.
  */
 export async function smallSrv(f: Fleet, name: string, mb: number | null): Promise<void> {
-  if (mb !== null && (!Number.isInteger(mb) || mb < 0)) throw new FleetError(`smallSrv: size must be a whole number of MiB, got ${mb}`);
+  if (mb !== null && (!Number.isInteger(mb) || mb < 0))
+    throw new FleetError(`smallSrv: size must be a whole number of MiB, got ${mb}`);
   const s = mustLoadState(f);
   const h = hostOf(s, name);
   await stopHosts(s, [h]);
@@ -418,11 +465,22 @@ export function demoConfigValues(fleet: Fleet) {
   const lb = host(fleet.balancer?.host);
   const media = host(fleet.media?.host);
   const db = role('db')[0];
-  const deployTo = '/srv/demo';
+  const deployTo = fleet.media?.deployTo ?? '/srv/demo';
   return {
-    ssh: { user: DEPLOY_USER, port: SSH_PORT, key: fleet.key, knownHosts: fleet.knownHosts, sshConfig: fleet.sshConfig },
+    ssh: {
+      user: DEPLOY_USER,
+      port: SSH_PORT,
+      key: fleet.key,
+      knownHosts: fleet.knownHosts,
+      sshConfig: fleet.sshConfig,
+    },
     hosts: fleet.hosts.map(({ name, address, roles }) => ({ name, address, roles })),
-    web: role('web').map(({ name, address }) => ({ name, address, port: APP_PORT, healthUrl: `http://${address}:${APP_PORT}/health` })),
+    web: role('web').map(({ name, address }) => ({
+      name,
+      address,
+      port: APP_PORT,
+      healthUrl: `http://${address}:${APP_PORT}/health`,
+    })),
     app: {
       source: join(repoRoot, 'fixtures', 'app'),
       deployTo,
@@ -461,7 +519,11 @@ export function demoConfigValues(fleet: Fleet) {
             backend: 'app',
             ...(fleet.balancer.kind === 'nginx'
               ? { upstreamFile: LB_UPSTREAM, config: LB_NGINX_CONF, reload: `nginx -c ${LB_NGINX_CONF} -s reload` }
-              : { config: LB_HAPROXY_CFG, adminSocket: LB_HAPROXY_SOCKET, adminCommand: `socat stdio ${LB_HAPROXY_SOCKET}` }),
+              : {
+                  config: LB_HAPROXY_CFG,
+                  adminSocket: LB_HAPROXY_SOCKET,
+                  adminCommand: `socat stdio ${LB_HAPROXY_SOCKET}`,
+                }),
           },
         }
       : {}),
@@ -501,12 +563,19 @@ function prepareStateDir(o: ResolvedOptions): void {
       );
     }
     if (!existsSync(join(dir, MARKER)) && readdirSync(dir).length > 0) {
-      throw new FleetError(`${dir} exists and was not created by the test fleet`, 'pick another FLEET_STATE or remove it');
+      throw new FleetError(
+        `${dir} exists and was not created by the test fleet`,
+        'pick another FLEET_STATE or remove it',
+      );
     }
     if (s) {
       const ns = new Set(s.hosts.map((h) => h.pidns).filter((x): x is string => !!x));
       const stray = pidsInNamespaces(ns);
-      if (stray.length) throw new FleetError(`processes ${stray.join(', ')} are still in the old fleet's namespaces`, 'run npm run fleet:down');
+      if (stray.length)
+        throw new FleetError(
+          `processes ${stray.join(', ')} are still in the old fleet's namespaces`,
+          'run npm run fleet:down',
+        );
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -543,7 +612,7 @@ function ownedFile(path: string, content: string, u: DeployUser, mode = 0o644): 
   chmodSync(path, mode);
 }
 
-function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: ResolvedOptions, plan: ReturnType<typeof planHosts>): void {
+function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: ResolvedOptions, plan: HostPlan[]): void {
   for (const d of ['srv', 'www', 'home']) ownedDir(join(h.dir, d), u);
   mkdirSync(join(h.dir, 'tmp'), { recursive: true });
   chmodSync(join(h.dir, 'tmp'), 0o1777);
@@ -569,12 +638,16 @@ function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: Resol
 }
 
 function writeSshdConfig(h: HostState, port: number): void {
-  writeFileSync(join(h.dir, 'sshd_config'), sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key') }));
+  writeFileSync(
+    join(h.dir, 'sshd_config'),
+    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key') }),
+  );
 }
 
 async function assertSshdConfig(h: HostState): Promise<void> {
   const r = await execa('/usr/sbin/sshd', ['-t', '-f', join(h.dir, 'sshd_config')], { reject: false, all: true });
-  if (r.exitCode !== 0) throw new FleetError(`sshd rejects the generated config ${join(h.dir, 'sshd_config')}: ${r.all ?? ''}`);
+  if (r.exitCode !== 0)
+    throw new FleetError(`sshd rejects the generated config ${join(h.dir, 'sshd_config')}: ${r.all ?? ''}`);
 }
 
 // ---------------------------------------------------------------- host lifecycle
@@ -601,7 +674,7 @@ exec /usr/sbin/sshd -D -e -f "$2/sshd_config"
 function launchHost(s: FleetState, h: HostState): void {
   const log = join(h.dir, 'sshd.log');
   const fd = openSync(log, 'a');
-  // setsid: the host must not share our session, or a Ctrl-C meant for us would reach it first.
+  // setsid: a Ctrl-C or a closed terminal must not reach the hosts; they are stopped by PID.
   const child = spawn(
     'setsid',
     [
@@ -640,13 +713,18 @@ function launchHost(s: FleetState, h: HostState): void {
 
 async function waitInit(h: HostState): Promise<void> {
   const log = join(h.dir, 'sshd.log');
-  const initPid = await waitFor(`${h.name}: namespace init`, () => (unshareAlive(h) ? childrenOf(h.unsharePid!)[0] : undefined), {
-    timeoutMs: 5000,
-    intervalMs: 5,
-    abort: () => (unshareAlive(h) ? undefined : `unshare exited before starting sshd:\n${tail(log)}`),
-  });
+  const initPid = await waitFor(
+    `${h.name}: namespace init`,
+    () => (unshareAlive(h) ? childrenOf(h.unsharePid!)[0] : undefined),
+    {
+      timeoutMs: 5000,
+      intervalMs: 5,
+      abort: () => (unshareAlive(h) ? undefined : `unshare exited before starting sshd:\n${tail(log)}`),
+    },
+  );
   const ns = pidNamespace(initPid);
-  if (!ns || ns === pidNamespace(process.pid)) throw new FleetError(`${h.name}: pid ${initPid} is not in a new pid namespace`);
+  if (!ns || ns === pidNamespace(process.pid))
+    throw new FleetError(`${h.name}: pid ${initPid} is not in a new pid namespace`);
   h.initPid = initPid;
   h.pidns = ns;
 }
@@ -660,7 +738,8 @@ async function waitReady(h: HostState): Promise<void> {
 
 async function loginCheck(f: Fleet, h: HostState): Promise<void> {
   const r = await ssh(f, h.name, 'hostname', {}, muxOptions(f, 'open'));
-  if (r.code !== 0) throw new FleetError(`${h.name}: login as ${DEPLOY_USER} failed (exit ${r.code}): ${r.stderr}`.trim());
+  if (r.code !== 0)
+    throw new FleetError(`${h.name}: login as ${DEPLOY_USER} failed (exit ${r.code}): ${r.stderr}`.trim());
   const name = r.stdout.trim();
   if (name !== h.name) throw new FleetError(`${h.name}: logged in, but hostname says ${name}`);
 }
@@ -687,9 +766,13 @@ async function startServices(s: FleetState, h: HostState): Promise<void> {
   for (const svc of h.services) {
     const t0 = Date.now();
     await sshCheck(s.fleet, h.name, serviceCommand(s, h, svc), `starting ${svc}`);
-    await waitFor(`${h.name}: ${svc} on ${h.address}:${servicePort(svc)}`, () => isListening(h.address, servicePort(svc)), {
-      timeoutMs: 10_000,
-    });
+    await waitFor(
+      `${h.name}: ${svc} on ${h.address}:${servicePort(svc)}`,
+      () => isListening(h.address, servicePort(svc)),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     logger(`${h.name}: ${svc} started in ${Date.now() - t0} ms`);
   }
 }

@@ -127,7 +127,10 @@ export function parseNet(net: string): [number, number] {
   const a = Number(m?.[1]);
   const b = Number(m?.[2]);
   if (!m || a > 255 || b > 255 || (a === 0 && b === 0)) {
-    throw new FleetError(`net ${net} is not a usable address block`, 'give three octets inside 127.0.0.0/8 other than 127.0.0, e.g. 127.0.3');
+    throw new FleetError(
+      `net ${net} is not a usable address block`,
+      'give three octets inside 127.0.0.0/8 other than 127.0.0, e.g. 127.0.3',
+    );
   }
   return [a, b];
 }

@@ -3,7 +3,15 @@ import { execa } from 'execa';
 import { DEPLOY_USER, FleetError } from './plan.js';
 
 /** Packages the fleet's hosts use. socat is the usual client for haproxy's admin socket. */
-export const REQUIRED_PACKAGES = ['openssh-server', 'nginx', 'haproxy', 'rsync', 'postgresql', 'curl', 'socat'] as const;
+export const REQUIRED_PACKAGES = [
+  'openssh-server',
+  'nginx',
+  'haproxy',
+  'rsync',
+  'postgresql',
+  'curl',
+  'socat',
+] as const;
 
 export function requireRoot(): void {
   if (process.getuid?.() === 0) return;
@@ -16,7 +24,9 @@ export function requireRoot(): void {
 }
 
 export async function missingPackages(): Promise<string[]> {
-  const r = await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...REQUIRED_PACKAGES], { reject: false });
+  const r = await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...REQUIRED_PACKAGES], {
+    reject: false,
+  });
   const installed = new Set(
     r.stdout
       .split('\n')
@@ -35,7 +45,10 @@ export async function ensurePackages(log: (msg: string) => void): Promise<void> 
   const apt = async (args: string[]) => {
     const r = await execa('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { env, reject: false, all: true });
     if (r.exitCode !== 0) {
-      throw new FleetError(`apt-get ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.all ?? ''}`.trimEnd(), 'install the packages by hand and retry');
+      throw new FleetError(
+        `apt-get ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.all ?? ''}`.trimEnd(),
+        'install the packages by hand and retry',
+      );
     }
   };
   await apt(['update', '-qq']);
@@ -69,18 +82,26 @@ function passwordField(name: string): string | undefined {
 
 export async function ensureDeployUser(): Promise<DeployUser> {
   if (!passwdEntry(DEPLOY_USER)) {
-    const r = await execa('useradd', ['--create-home', '--shell', '/bin/bash', DEPLOY_USER], { reject: false, all: true });
+    const r = await execa('useradd', ['--create-home', '--shell', '/bin/bash', DEPLOY_USER], {
+      reject: false,
+      all: true,
+    });
     // Another fleet may have created it at the same moment (exit 9: user exists).
-    if (r.exitCode !== 0 && !passwdEntry(DEPLOY_USER)) throw new FleetError(`useradd ${DEPLOY_USER} failed: ${r.all ?? ''}`);
+    if (r.exitCode !== 0 && !passwdEntry(DEPLOY_USER))
+      throw new FleetError(`useradd ${DEPLOY_USER} failed: ${r.all ?? ''}`);
   }
   if (passwordField(DEPLOY_USER) !== '*') {
     const r = await execa('usermod', ['-p', '*', DEPLOY_USER], { reject: false, all: true });
-    if (r.exitCode !== 0 && passwordField(DEPLOY_USER) !== '*') throw new FleetError(`usermod -p '*' ${DEPLOY_USER} failed: ${r.all ?? ''}`);
+    if (r.exitCode !== 0 && passwordField(DEPLOY_USER) !== '*')
+      throw new FleetError(`usermod -p '*' ${DEPLOY_USER} failed: ${r.all ?? ''}`);
   }
   const u = passwdEntry(DEPLOY_USER);
   if (!u) throw new FleetError(`user ${DEPLOY_USER} is missing after useradd`);
   if (u.home === '/' || ['/srv', '/var/www', '/tmp'].some((p) => u.home === p || u.home.startsWith(`${p}/`))) {
-    throw new FleetError(`${DEPLOY_USER}'s home ${u.home} collides with the per-host mounts`, `give ${DEPLOY_USER} a home under /home`);
+    throw new FleetError(
+      `${DEPLOY_USER}'s home ${u.home} collides with the per-host mounts`,
+      `give ${DEPLOY_USER} a home under /home`,
+    );
   }
   return u;
 }

@@ -65,13 +65,23 @@ const hostOf = (f: Fleet, name: string) => {
 };
 
 /** Ships fixtures/app to releases/<release> under deployTo; node_modules by `npm ci` on the host or by copy. */
-async function shipApp(f: Fleet, host: string, deployTo: string, release: string, install: 'npm-ci' | 'copy'): Promise<void> {
+async function shipApp(
+  f: Fleet,
+  host: string,
+  deployTo: string,
+  release: string,
+  install: 'npm-ci' | 'copy',
+): Promise<void> {
   const dest = `${host}:${deployTo}/releases/${release}/`;
   const args = ['-a', '--mkpath', '--delete', '--exclude', 'FAIL_HEALTH', '-e', `ssh -F ${f.sshConfig}`];
   if (install === 'npm-ci') args.push('--exclude', 'node_modules');
   await execa('rsync', [...args, `${APP_SRC}/`, dest]);
   if (install === 'npm-ci') {
-    await run(f, host, `cd ${deployTo}/releases/${release} && npm_config_update_notifier=false npm ci --omit=dev --no-audit --no-fund`);
+    await run(
+      f,
+      host,
+      `cd ${deployTo}/releases/${release} && npm_config_update_notifier=false npm ci --omit=dev --no-audit --no-fund`,
+    );
   }
   await run(f, host, `ln -sfn releases/${release} ${deployTo}/current`);
 }
@@ -99,7 +109,11 @@ describe('fleet layout', () => {
     expect(webAddress('127.0.42', 9)).toBe('127.0.42.9');
     expect(webAddress('127.0.42', 10)).toBe('127.0.42.100');
     expect(webAddress('127.0.42', MAX_WEBS)).toBe('127.0.42.190');
-    expect(hosts.slice(-3).map((h) => `${h.name}=${h.address}`)).toEqual(['db1=127.0.42.10', 'media1=127.0.42.20', 'lb1=127.0.42.30']);
+    expect(hosts.slice(-3).map((h) => `${h.name}=${h.address}`)).toEqual([
+      'db1=127.0.42.10',
+      'media1=127.0.42.20',
+      'lb1=127.0.42.30',
+    ]);
     expect(siblingNet('127.0.1')).toBe('127.1.1');
   });
 
@@ -109,7 +123,9 @@ describe('fleet layout', () => {
     expect(() => resolveOptions({ net: '10.0.1' }, {})).toThrow(/address block/);
     expect(() => resolveOptions({ net: '127.0.0' }, {})).toThrow(/address block/);
     expect(() => resolveOptions({}, { FLEET_BALANCER: 'apache' })).toThrow(/FLEET_BALANCER/);
-    expect(resolveOptions({}, { FLEET_NET: '127.0.3', FLEET_STATE: '/var/tmp/f3', FLEET_BALANCER: 'none' })).toMatchObject({
+    expect(
+      resolveOptions({}, { FLEET_NET: '127.0.3', FLEET_STATE: '/var/tmp/f3', FLEET_BALANCER: 'none' }),
+    ).toMatchObject({
       net: '127.0.3',
       stateDir: '/var/tmp/f3',
       balancer: false,
@@ -147,9 +163,9 @@ describe('shared fleet', () => {
     try {
       expect(await run(f, 'web1', 'ps -eo args')).toContain(`sleep ${marker}`);
       expect(await run(f, 'web2', 'ps -eo args')).not.toContain(`sleep ${marker}`);
-      expect(await run(f, 'web2', `grep -l 'sleep' /proc/[0-9]*/cmdline 2>/dev/null | xargs -r cat | tr '\\0' ' '`)).not.toContain(
-        `sleep ${marker}`,
-      );
+      expect(
+        await run(f, 'web2', `grep -l 'sleep' /proc/[0-9]*/cmdline 2>/dev/null | xargs -r cat | tr '\\0' ' '`),
+      ).not.toContain(`sleep ${marker}`);
       expect((await run(f, 'web1', 'cat /proc/1/comm')).trim()).toBe('sshd');
     } finally {
       await run(f, 'web1', `kill ${pid}`);
@@ -160,13 +176,21 @@ describe('shared fleet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-kh-'));
     try {
       const lines = readFileSync(f.knownHosts, 'utf8').trim().split('\n');
-      const web2Key = lines.find((l) => l.startsWith('web2,'))!.split(' ').slice(1).join(' ');
+      const web2Key = lines
+        .find((l) => l.startsWith('web2,'))!
+        .split(' ')
+        .slice(1)
+        .join(' ');
       const wrong = join(dir, 'wrong');
-      writeFileSync(wrong, lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n') + '\n');
+      writeFileSync(
+        wrong,
+        lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n') + '\n',
+      );
       const missing = join(dir, 'missing');
       writeFileSync(missing, lines.filter((l) => !l.startsWith('web1,')).join('\n') + '\n');
 
-      const ssh = (kh: string) => execa('ssh', ['-F', f.sshConfig, '-o', `UserKnownHostsFile=${kh}`, 'web1', 'true'], { reject: false });
+      const ssh = (kh: string) =>
+        execa('ssh', ['-F', f.sshConfig, '-o', `UserKnownHostsFile=${kh}`, 'web1', 'true'], { reject: false });
       const mismatch = await ssh(wrong);
       expect(mismatch.exitCode).toBe(255);
       expect(mismatch.stderr).toContain('Host key verification failed');
@@ -187,19 +211,30 @@ describe('shared fleet', () => {
     let mediaUrl: string;
 
     beforeAll(async () => {
-      if (!f.databaseUrl || !f.media || !f.balancer) throw new Error('this suite needs the default fleet: postgres, media and a balancer');
+      if (!f.databaseUrl || !f.media || !f.balancer)
+        throw new Error('this suite needs the default fleet: postgres, media and a balancer');
       // A database of its own, so this file neither sees nor leaves data for other suites on the shared fleet.
       const db = f.databaseUrl.replace(/\/app$/, '/fleet_test');
-      await run(f, 'db1', 'psql -h /tmp -U postgres -qc "drop database if exists fleet_test" -c "create database fleet_test"');
+      await run(
+        f,
+        'db1',
+        'psql -h /tmp -U postgres -qc "drop database if exists fleet_test" -c "create database fleet_test"',
+      );
       databaseUrl = db;
       mediaUrl = f.media.url;
       await ensureLocalNodeModules();
-      await Promise.all([shipApp(f, 'web1', deployTo, release, 'npm-ci'), shipApp(f, 'web2', deployTo, release, 'copy')]);
+      const assets = `${f.media.host}:${f.media.deployTo}/releases/${release}/public/`;
+      await Promise.all([
+        shipApp(f, 'web1', deployTo, release, 'npm-ci'),
+        shipApp(f, 'web2', deployTo, release, 'copy'),
+        execa('rsync', ['-a', '--mkpath', '-e', `ssh -F ${f.sshConfig}`, `${APP_SRC}/public/`, assets]),
+      ]);
     });
 
     afterAll(async () => {
       await Promise.all(webs.map((w) => sshRun(f, w, `${deployTo}/current/bin/stop; rm -rf ${deployTo}`)));
       await sshRun(f, 'db1', 'psql -h /tmp -U postgres -qc "drop database if exists fleet_test"');
+      await sshRun(f, f.media!.host, `rm -rf ${f.media!.deployTo}/releases/${release}`);
     });
 
     it('migrate applies each migration once and records it in schema_migrations', async () => {
@@ -213,7 +248,9 @@ describe('shared fleet', () => {
 
     it('starts with bin/start and answers on its own address with release, version and schema', async () => {
       for (const w of webs) {
-        expect(await startApp(f, w, deployTo, { DATABASE_URL: databaseUrl, MEDIA_URL: mediaUrl })).toMatch(/^app started \(pid \d+/);
+        expect(await startApp(f, w, deployTo, { DATABASE_URL: databaseUrl, MEDIA_URL: mediaUrl })).toMatch(
+          /^app started \(pid \d+/,
+        );
       }
       for (const w of webs) {
         const h = await health(`http://${hostOf(f, w).address}:3000`);
@@ -229,7 +266,9 @@ describe('shared fleet', () => {
       expect(page.status).toBe(200);
       expect(page.body).toContain('<span id="version">1.0.0</span>');
       expect(page.body).toContain('<li data-id="1">Hello from the database</li>');
-      expect(page.body).toContain(`href="${mediaUrl}/assets/${release}/style.css"`);
+      const css = `${mediaUrl}/assets/${release}/style.css`;
+      expect(page.body).toContain(`href="${css}"`);
+      expect(await get(css)).toMatchObject({ status: 200, type: 'text/css' });
     });
 
     it('fails /health with 500 while FAIL_HEALTH exists in the release', async () => {
@@ -263,7 +302,14 @@ describe('shared fleet', () => {
       root = f.media!.deployTo;
       const media = f.media!.host;
       for (const r of rels) {
-        await execa('rsync', ['-a', '--mkpath', '-e', `ssh -F ${f.sshConfig}`, `${APP_SRC}/public/`, `${media}:${root}/releases/${r}/public/`]);
+        await execa('rsync', [
+          '-a',
+          '--mkpath',
+          '-e',
+          `ssh -F ${f.sshConfig}`,
+          `${APP_SRC}/public/`,
+          `${media}:${root}/releases/${r}/public/`,
+        ]);
       }
       await run(
         f,
@@ -279,15 +325,29 @@ describe('shared fleet', () => {
     });
 
     afterAll(async () => {
-      await sshRun(f, f.media!.host, `cd ${root} && rm -rf ${rels.map((r) => `releases/${r}`).join(' ')} && rm -f current`);
+      await sshRun(
+        f,
+        f.media!.host,
+        `cd ${root} && rm -rf ${rels.map((r) => `releases/${r}`).join(' ')} && rm -f current`,
+      );
     });
 
     it('serves the assets of old and new releases side by side, and current', async () => {
       const url = f.media!.url;
       const a = await get(`${url}/assets/${rels[0]}/style.css`);
-      expect(a).toMatchObject({ status: 200, body: readFileSync(join(APP_SRC, 'public', 'style.css'), 'utf8'), type: 'text/css' });
-      expect(await get(`${url}/assets/${rels[1]}/style.css`)).toMatchObject({ status: 200, body: 'body { color: red }\n' });
-      expect(await get(`${url}/assets/current/style.css`)).toMatchObject({ status: 200, body: 'body { color: red }\n' });
+      expect(a).toMatchObject({
+        status: 200,
+        body: readFileSync(join(APP_SRC, 'public', 'style.css'), 'utf8'),
+        type: 'text/css',
+      });
+      expect(await get(`${url}/assets/${rels[1]}/style.css`)).toMatchObject({
+        status: 200,
+        body: 'body { color: red }\n',
+      });
+      expect(await get(`${url}/assets/current/style.css`)).toMatchObject({
+        status: 200,
+        body: 'body { color: red }\n',
+      });
       expect(await get(`${url}/assets/${rels[0]}/logo.svg`)).toMatchObject({ status: 200, type: 'image/svg+xml' });
       expect((await get(`${url}/assets/${rels[0]}/nope.css`)).status).toBe(404);
     });
@@ -342,7 +402,8 @@ describe('sibling fleet: haproxy, fault controls and teardown', () => {
       { timeoutMs: 10_000, intervalMs: 200 },
     );
     expect(state).toMatch(/app \d+ web1 /);
-    const hosts = async () => new Set(await Promise.all(Array.from({ length: 6 }, async () => (await health(f.balancer!.url)).host)));
+    const hosts = async () =>
+      new Set(await Promise.all(Array.from({ length: 6 }, async () => (await health(f.balancer!.url)).host)));
     expect([...(await hosts())].sort()).toEqual(['web1', 'web2']);
 
     await run(f, 'lb1', socat('set server app/web1 state drain'));
@@ -372,16 +433,23 @@ describe('sibling fleet: haproxy, fault controls and teardown', () => {
     expect(await health(web1)).toMatchObject({ httpStatus: 503, status: 'database unreachable' });
     await startHost(f, 'db1');
     expect(await run(f, 'db1', 'hostname')).toBe('db1');
-    await waitFor('web1 to reach the database again', async () => (await health(web1)).httpStatus === 200, { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor('web1 to reach the database again', async () => (await health(web1)).httpStatus === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     expect(await health(web1)).toMatchObject({ schema: 2 });
 
     await stopHost(f, 'lb1');
     expect(await connectResult(hostOf(f, 'lb1').address, 8080)).toBe('ECONNREFUSED');
     await startHost(f, 'lb1');
-    await waitFor('haproxy to answer again', async () => (await get(`${f.balancer!.url}/health`).catch(() => ({ status: 0 }))).status === 200, {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      'haproxy to answer again',
+      async () => (await get(`${f.balancer!.url}/health`).catch(() => ({ status: 0 }))).status === 200,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      },
+    );
     expect(await run(f, 'lb1', socat('show info'))).toMatch(/^Name: HAProxy/m);
   });
 
@@ -398,11 +466,14 @@ describe('sibling fleet: haproxy, fault controls and teardown', () => {
   });
 
   it('fleetDown leaves no process in the hosts and nothing listening on their addresses', async () => {
-    const namespaces = new Set(await Promise.all(f.hosts.map(async (h) => (await run(f, h.name, 'readlink /proc/self/ns/pid')).trim())));
+    const namespaces = new Set(
+      await Promise.all(f.hosts.map(async (h) => (await run(f, h.name, 'readlink /proc/self/ns/pid')).trim())),
+    );
     expect(namespaces.size).toBe(f.hosts.length);
     await run(f, 'web1', 'nohup sleep 600 >/dev/null 2>&1 </dev/null &');
     const prefix = `${netOf(f)}.`;
-    const listening = async () => (await execa('ss', ['-ltnH'])).stdout.split('\n').filter((l) => l.split(/\s+/)[3]?.startsWith(prefix));
+    const listening = async () =>
+      (await execa('ss', ['-ltnH'])).stdout.split('\n').filter((l) => l.split(/\s+/)[3]?.startsWith(prefix));
     expect(await listening()).not.toHaveLength(0);
 
     await t!.down();

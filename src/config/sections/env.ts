@@ -16,7 +16,9 @@ const secret = strict(
 export const env = named(
   envName(),
   // YAML reads `3000` and `true` as a number and a boolean; the environment only holds strings.
-  z.union([z.string(), z.number(), z.boolean(), secret], { error: 'expected a string, number, boolean or `{ secret: … }`' }),
+  z.union([z.string(), z.number(), z.boolean(), secret], {
+    error: 'expected a string, number, boolean or `{ secret: … }`',
+  }),
   'a mapping of variable names to values',
 )
   .transform((vars): Record<string, string | Sensitive> =>

@@ -10,7 +10,10 @@ const taskNames = z
 
 function points(when: 'before' | 'after') {
   const shape = Object.fromEntries(
-    HOOK_POINTS.map((p) => [p, taskNames.optional().describe(`Tasks (from \`tasks\`) to run ${when} the \`${p}\` step.`)]),
+    HOOK_POINTS.map((p) => [
+      p,
+      taskNames.optional().describe(`Tasks (from \`tasks\`) to run ${when} the \`${p}\` step.`),
+    ]),
   ) as Record<HookPoint, z.ZodOptional<typeof taskNames>>;
   return strict(shape, 'a mapping of lifecycle steps to task names').transform(
     (m): Partial<Record<HookPoint, readonly string[]>> => m,

@@ -1,6 +1,6 @@
 import type { HostDef } from '../types.js';
 import { vars } from './env.js';
-import { boolean, list, matching, port, roleName, strict } from './primitives.js';
+import { boolean, list, matching, port, roleName, strict, userName } from './primitives.js';
 
 export const host = strict(
   {
@@ -9,7 +9,7 @@ export const host = strict(
     ),
     address: matching(/^[^\s@]+$/, 'a host name or IP address').describe('Host name or IP address to connect to.'),
     port: port().optional().describe('SSH port of this host (default `ssh.port`).'),
-    user: matching(/^[a-z_][a-z0-9_.-]*$/i, 'a user name').optional().describe('SSH user on this host (default `ssh.user`).'),
+    user: userName().optional().describe('SSH user on this host (default `ssh.user`).'),
     roles: list(roleName(), 1, 'a list of role names').describe('Roles of this host, e.g. `[web]` or `[web, db]`.'),
     vars: vars.default({}),
     primary: boolean()

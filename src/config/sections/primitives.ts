@@ -47,6 +47,22 @@ export function strict<S extends z.ZodRawShape>(shape: S, expected = 'a mapping'
   return z.strictObject(shape, { error: (iss) => (iss.code === 'invalid_type' ? message : undefined) });
 }
 
+/**
+ * A mapping, or a string as shorthand for the mapping with only `field` set: `restart: bin/restart` means
+ * `restart: { command: bin/restart }`. The shorthand goes through the mapping's schema, defaults included.
+ */
+export function withShorthand<S extends z.ZodRawShape>(
+  field: keyof S & string,
+  shorthand: z.ZodString,
+  shape: S,
+  expected: string,
+) {
+  const full = strict(shape, expected);
+  return z
+    .union([shorthand, full], { error: `expected ${expected}` })
+    .transform((v): z.output<typeof full> => (typeof v === 'string' ? full.parse({ [field]: v }) : v));
+}
+
 /** A mapping whose keys the user names (tasks, roles, env …); `key` words the rule for a key. */
 export function named<V extends z.ZodType>(
   key: z.ZodString,
@@ -76,6 +92,7 @@ export function innerPath(): z.ZodString {
 }
 
 export const command = () => text('a shell command');
+export const userName = () => matching(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a user name');
 
 export const roleName = () => matching(NAME, `a role name (${NAME_TEXT})`);
 export const TASK_NAME = /^[a-z0-9][a-z0-9_:.-]*$/;

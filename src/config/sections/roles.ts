@@ -1,9 +1,26 @@
 import { z } from 'zod';
-import { absolutePath, boolean, command, expecting, matching, named, port, roleName, seconds, strict } from './primitives.js';
+import {
+  absolutePath,
+  boolean,
+  command,
+  expecting,
+  matching,
+  named,
+  port,
+  roleName,
+  seconds,
+  strict,
+} from './primitives.js';
 
 const batchText = expecting('a number of hosts >= 1 or a percentage from 1% to 100%');
 const batch = z
-  .union([z.number(batchText).int(batchText).min(1, batchText), z.string(batchText).regex(/^(100|[1-9][0-9]?)%$/, batchText)], batchText)
+  .union(
+    [
+      z.number(batchText).int(batchText).min(1, batchText),
+      z.string(batchText).regex(/^(100|[1-9][0-9]?)%$/, batchText),
+    ],
+    batchText,
+  )
   .transform((b) => b as number | `${number}%`);
 
 const identifier = (what: string) => matching(/^[A-Za-z0-9_.-]+$/, `${what} (letters, digits, \`_\`, \`-\` and \`.\`)`);
@@ -23,7 +40,9 @@ const nginx = strict(
     kind: z.literal('nginx').describe('`nginx`: the pool is an `upstream` block in an include file this tool owns.'),
     ...balancerFields,
     upstream_file: absolutePath().describe('Include file (on the balancer) that holds the `upstream` block.'),
-    upstream_name: identifier('an upstream name').optional().describe('Name of the `upstream` block (default: the value of `app`).'),
+    upstream_name: identifier('an upstream name')
+      .optional()
+      .describe('Name of the `upstream` block (default: the value of `app`).'),
     reload: command()
       .default('nginx -t && nginx -s reload')
       .describe('Shell snippet that checks and reloads nginx (default `nginx -t && nginx -s reload`).'),
@@ -36,7 +55,9 @@ const haproxy = strict(
     kind: z.literal('haproxy').describe('`haproxy`: servers are drained through the runtime API, without reloads.'),
     ...balancerFields,
     admin_socket: absolutePath().describe('HAProxy admin socket (`stats socket … level admin`) on the balancer.'),
-    backend: identifier('a backend name').optional().describe('HAProxy backend holding the pool (default: the value of `app`).'),
+    backend: identifier('a backend name')
+      .optional()
+      .describe('HAProxy backend holding the pool (default: the value of `app`).'),
   },
   'a balancer mapping',
 );
@@ -59,7 +80,8 @@ const role = strict(
   'a mapping with `code`, `batch`, `pause` or `balancer`',
 );
 
-export const roles = named(roleName(), role, 'a mapping of role names to roles').describe(
+// `worker:` with nothing after it declares the role with its defaults.
+export const roles = named(roleName(), role.nullable(), 'a mapping of role names to roles').describe(
   'Roles hosts can have. Built in: web, db, media (get code) and balancer (no code); declare others here, or ' +
     'change the built-in ones.',
 );

@@ -24,7 +24,9 @@ export const sections = {
   app: matching(NAME, `an app name (${NAME_TEXT})`).describe(
     'Name of the app; names the default `deploy_to` and the balancer pool.',
   ),
-  deploy_to: absolutePath().describe('Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).'),
+  deploy_to: absolutePath().describe(
+    'Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).',
+  ),
   keep_releases: integer(1).describe('Releases kept on each host; older ones are removed after a deploy (default 5).'),
   recipe: matching(NAME, `a recipe name (${NAME_TEXT})`).describe(
     'Recipe (node, django, static …) that supplies the default tasks and steps.',
@@ -44,7 +46,8 @@ export const sections = {
   tasks,
   roles,
   rollout: list(roleName(), 0, 'a list of role names').describe(
-    'Order in which roles switch to the new release; roles not listed switch last (default `[db, media, web, balancer]`).',
+    'Order in which roles switch to the new release; roles not listed switch last ' +
+      '(default `[db, media, web, balancer]`).',
   ),
   lock,
 };

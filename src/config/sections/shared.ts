@@ -1,24 +1,17 @@
-import { z } from 'zod';
 import type { SharedConfig, SharedFile } from '../types.js';
-import { boolean, innerPath, list, strict } from './primitives.js';
+import { boolean, innerPath, list, strict, withShorthand } from './primitives.js';
 
-const sharedFile = z
-  .union(
-    [
-      innerPath(),
-      strict(
-        {
-          path: innerPath().describe('File path, relative to the shared and release directories.'),
-          optional: boolean()
-            .default(false)
-            .describe('Skip the link, instead of failing, when the file does not exist in the shared directory.'),
-        },
-        'a path or a mapping with `path` and `optional`',
-      ),
-    ],
-    { error: 'expected a relative path or a mapping with `path` and `optional`' },
-  )
-  .transform((f): SharedFile => (typeof f === 'string' ? { path: f, optional: false } : f));
+const sharedFile = withShorthand(
+  'path',
+  innerPath(),
+  {
+    path: innerPath().describe('File path, relative to the shared and release directories.'),
+    optional: boolean()
+      .default(false)
+      .describe('Skip the link, instead of failing, when the file does not exist in the shared directory.'),
+  },
+  'a relative path or a mapping with `path` and `optional`',
+).transform((f): SharedFile => f);
 
 export const shared = strict(
   {

@@ -1,20 +1,26 @@
 import type { SshConfig } from '../types.js';
-import { boolean, integer, matching, port, seconds, strict, text } from './primitives.js';
+import { boolean, integer, matching, port, seconds, strict, text, userName } from './primitives.js';
 
 const JUMP = /^(?:[^@\s]+@)?(?:\[[0-9a-fA-F:.]+\]|[^@\s:[\]]+)(?::\d{1,5})?$/;
 
 export const ssh = strict(
   {
-    user: matching(/^[a-z_][a-z0-9_.-]*$/i, 'a user name')
+    user: userName()
       .default('deploy')
       .describe('Remote user to log in as (default `deploy`); a host may override it.'),
     port: port().default(22).describe('SSH port (default 22); a host may override it.'),
     identity_file: text('a path to a private key')
       .optional()
-      .describe('Private key to authenticate with (default: the SSH agent, then ~/.ssh/id_*).'),
+      .describe(
+        'Private key to log in with (default: IdentityFile from the ssh config, the SSH agent, then ' +
+          '~/.ssh/id_ed25519, id_ecdsa, id_rsa).',
+      ),
     known_hosts: text('a path to a known_hosts file')
       .optional()
-      .describe('known_hosts file to verify host keys against (default ~/.ssh/known_hosts).'),
+      .describe(
+        'known_hosts file that host keys are checked against (default: ~/.ssh/known_hosts and ' +
+          '/etc/ssh/ssh_known_hosts).',
+      ),
     jump: matching(JUMP, 'a jump host as `[user@]host[:port]` or a host name of this stage')
       .optional()
       .describe('Bastion to tunnel through: `[user@]host[:port]`, or the name of a host of this stage.'),
@@ -26,7 +32,10 @@ export const ssh = strict(
     parallel: integer(1).default(10).describe('Hosts worked on at once (default 10).'),
     config_file: text('a path to an OpenSSH client config file')
       .optional()
-      .describe('Honour this OpenSSH client config (e.g. ~/.ssh/config) for host aliases, User, Port, IdentityFile, ProxyJump.'),
+      .describe(
+        'OpenSSH client config honoured for host aliases, HostName, User, Port, IdentityFile and ProxyJump ' +
+          '(default ~/.ssh/config).',
+      ),
   },
   'a mapping of SSH settings',
 )

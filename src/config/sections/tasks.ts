@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { TaskDef } from '../types.js';
-import { boolean, command, expecting, list, named, roleName, strict, taskName, text } from './primitives.js';
+import { boolean, command, expecting, list, named, roleName, taskName, text, withShorthand } from './primitives.js';
 
 const cwdText = expecting('`release`, `current` or an absolute path');
 const cwd = z.string(cwdText).refine((d) => d === 'release' || d === 'current' || d.startsWith('/'), cwdText);
 
-const taskFields = strict(
+const task = withShorthand(
+  'run',
+  command(),
   {
     description: text('a description').optional().describe('One line shown by `deploy tasks`.'),
     run: command().describe('Shell snippet, run as written with the stage env (it is your own script).'),
@@ -20,12 +22,8 @@ const taskFields = strict(
       .describe('Working directory: `release` (the new release, default), `current`, or an absolute path.'),
   },
   'a command or a mapping with `run`',
-);
-
-const task = z
-  .union([command(), taskFields], { error: 'expected a command or a mapping with `run`' })
-  .transform((t): TaskDef => (typeof t === 'string' ? taskFields.parse({ run: t }) : t));
+).transform((t): TaskDef => t);
 
 export const tasks = named(taskName(), task, 'a mapping of task names to tasks').describe(
-  'Named shell tasks, for hooks and `deploy run <task>`. A string is shorthand for `{ run: … }`.',
+  'Named shell tasks, for hooks and `deploy run`. A string is shorthand for `{ run: … }`.',
 );

@@ -16,8 +16,15 @@ export function scratch(prefix: string): string {
   return dir;
 }
 
+/** The bare repository belongs to the hosts' deploy user; root may still push to it. */
+function gitConfig(): string {
+  const file = '/var/tmp/deploy-tests/gitconfig';
+  writeFileSync(file, '[safe]\n\tdirectory = *\n');
+  return file;
+}
+
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: gitConfig(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
 
 export interface AppRepo {
   /** Bare repository the hosts clone from. */
@@ -36,7 +43,8 @@ export function appRepo(root = scratch('repo')): AppRepo {
   git(root, 'init', '-q', '--bare', '-b', 'main', url);
   git(work, 'init', '-q', '-b', 'main');
   git(work, 'remote', 'add', 'origin', url);
-  execFileSync('chmod', ['-R', 'a+rX', root]);
+  const own = () => execFileSync('chown', ['-R', 'deploy:deploy', url]);
+  own();
   return {
     url,
     work,
@@ -49,7 +57,7 @@ export function appRepo(root = scratch('repo')): AppRepo {
       git(work, 'add', '-A');
       git(work, 'commit', '-q', '-m', version);
       git(work, 'push', '-q', 'origin', 'main');
-      execFileSync('chmod', ['-R', 'a+rX', root]);
+      own();
       return git(work, 'rev-parse', 'HEAD');
     },
   };
@@ -85,6 +93,7 @@ export function project(fleet: Fleet, o: ProjectOptions): { dir: string; file: s
     restart: { command: v.app.restart },
     health: { path: v.app.healthPath, port: v.app.port, retries: 20, interval: 0.25, timeout: 2 },
     ...o.extra,
+    env: { ...v.app.env, PORT: String(v.app.port), NODE_ENV: 'production', ...(o.extra?.env as object | undefined) },
     stages: { staging: { hosts } },
   };
   const file = join(dir, 'deploy.yml');

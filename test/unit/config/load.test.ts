@@ -95,7 +95,11 @@ describe('full.yml: every key, two stages', () => {
         { path: 'config/local.json', optional: true },
       ],
     });
-    expect(staging.install).toEqual({ command: 'npm ci --omit=dev', lockfile: 'package-lock.json', reuse: ['node_modules'] });
+    expect(staging.install).toEqual({
+      command: 'npm ci --omit=dev',
+      lockfile: 'package-lock.json',
+      reuse: ['node_modules'],
+    });
   });
 
   it('expands the string shorthands', () => {
@@ -131,7 +135,15 @@ describe('full.yml: every key, two stages', () => {
     expect(staging.env.NODE_ENV).toBe('staging');
     expect(staging.env.PORT).toBe('4000');
     expect(staging.health).toBeUndefined();
-    expect(production.health).toEqual({ path: '/health', port: 3000, status: 200, contains: 'ok', timeout: 5, retries: 3, interval: 1 });
+    expect(production.health).toEqual({
+      path: '/health',
+      port: 3000,
+      status: 200,
+      contains: 'ok',
+      timeout: 5,
+      retries: 3,
+      interval: 1,
+    });
     expect(production.source).toEqual({ kind: 'git', repository: 'https://github.com/acme/shop.git', branch: 'stable' });
     expect(production.keepReleases).toBe(10);
     expect(production.roles.web).toEqual({ code: true, batch: 2, pause: 2 });
@@ -170,7 +182,15 @@ describe('full.yml: every key, two stages', () => {
 
   it('reads hosts, leaving port and user unset unless given', () => {
     expect(staging.hosts).toEqual([
-      { name: 'web1', address: '10.0.0.1', port: 2222, user: 'deploy', roles: ['web'], vars: { WORKERS: '2', DEBUG: 'true' }, primary: true },
+      {
+        name: 'web1',
+        address: '10.0.0.1',
+        port: 2222,
+        user: 'deploy',
+        roles: ['web'],
+        vars: { WORKERS: '2', DEBUG: 'true' },
+        primary: true,
+      },
       { name: 'web2', address: '10.0.0.1', roles: ['web', 'worker'], vars: {}, primary: false },
       { name: 'db1', address: '10.0.0.10', roles: ['db'], vars: {}, primary: false },
       { name: 'lb1', address: '10.0.0.30', roles: ['lb'], vars: {}, primary: false },
@@ -274,6 +294,46 @@ stages:
     );
   });
 
+  it('interpolates an x- anchor where it is used, not where it is defined', () => {
+    const dir = scratch({
+      'deploy.yml': `app: shop
+repository: https://github.com/acme/shop.git
+x-db: &db { secret: "\${PRODUCTION_DATABASE_URL}" }
+stages:
+  staging:
+    hosts: [{ name: web1, address: 10.0.0.1, roles: [web] }]
+  production:
+    env: { DATABASE_URL: *db }
+    hosts: [{ name: web1, address: 10.0.0.1, roles: [web] }]
+`,
+    });
+    expect(loadConfig({ file: 'deploy.yml', stage: 'staging', cwd: dir, env: {} }).env).toEqual({});
+    const env = { PRODUCTION_DATABASE_URL: 'pg://p' };
+    const production = loadConfig({ file: 'deploy.yml', stage: 'production', cwd: dir, env });
+    expect((production.env.DATABASE_URL as Sensitive).reveal()).toBe('pg://p');
+    expect(() => loadConfig({ file: 'deploy.yml', stage: 'production', cwd: dir, env: {} })).toThrow(
+      'variable PRODUCTION_DATABASE_URL is not set',
+    );
+  });
+
+  it('declares a role written with an empty value', () => {
+    const dir = scratch({
+      'deploy.yml': `app: shop
+repository: https://github.com/acme/shop.git
+roles:
+  worker:
+stages:
+  staging:
+    hosts: [{ name: w1, address: 10.0.0.1, roles: [worker] }]
+`,
+    });
+    expect(loadConfig({ file: 'deploy.yml', stage: 'staging', cwd: dir, env: {} }).roles.worker).toEqual({
+      code: true,
+      batch: '100%',
+      pause: 0,
+    });
+  });
+
   it('names files by absolute path when they are outside the working directory', () => {
     const e = failure(() => loadConfig({ file: join(good, 'missing.yml'), stage: 's', cwd: '/', env: {} }));
     expect(e.message).toBe(`${join(good, 'missing.yml').slice(1)}: file does not exist`);
@@ -291,7 +351,8 @@ env:
 ${minimalHosts}`;
 
   it('supplies variables, the environment winning', () => {
-    const dir = scratch({ 'deploy.yml': yml, '.env': '# comment\nexport REPO=https://example.com/r.git\nA="from \\"dotenv\\""\nB=\'b\'\n' });
+    const dotenv = ['# comment', 'export REPO=https://example.com/r.git', 'A="from \\"dotenv\\""', "B='b'", ''];
+    const dir = scratch({ 'deploy.yml': yml, '.env': dotenv.join('\n') });
     const c = loadConfig({ file: 'deploy.yml', stage: 'staging', cwd: dir, env: { B: 'from env' } });
     expect(c.source).toEqual({ kind: 'git', repository: 'https://example.com/r.git', branch: 'main' });
     expect(c.env).toEqual({ A: 'from "dotenv"', B: 'from env' });
