@@ -40,7 +40,7 @@ export function loadConfig(options: LoadOptions): Config {
   return config;
 }
 
-/** Loads and validates every stage, reporting the problems of all of them at once (`deploy check`). */
+/** Loads and validates every stage, reporting the problems of all of them at once (a whole-file check, e.g. in CI). */
 export function loadAllStages(options: Omit<LoadOptions, 'stage'>): Config[] {
   return load(options, undefined);
 }
@@ -135,7 +135,7 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
     throw ConfigError.single(
       source.display,
       `no stage \`${stage}\`${didYouMean(stage, names)}; stages: ${names.join(', ')}`,
-      `Run \`deploy config\` to see the stages, or add \`${stage}\` under \`stages\`.`,
+      `Use one of these stages, or add \`${stage}\` under \`stages\` in ${source.display}.`,
     );
   }
 

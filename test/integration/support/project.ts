@@ -86,7 +86,6 @@ export function project(fleet: Fleet, o: ProjectOptions): { dir: string; file: s
     keep_releases: o.keepReleases ?? 3,
     ...('repository' in o.source ? { repository: o.source.repository, branch: 'main' } : { artifact: o.source.artifact }),
     shared: { dirs: ['log', 'tmp/pids'], files: [{ path: '.env', optional: true }] },
-    env: { ...v.app.env, PORT: String(v.app.port), NODE_ENV: 'production' },
     ssh: { user: v.ssh.user, identity_file: v.ssh.key, known_hosts: v.ssh.knownHosts, connect_timeout: 5 },
     install: { command: v.app.install, lockfile: 'package-lock.json', reuse: ['node_modules'] },
     migrate: { command: v.app.migrate, role: 'db' },
