@@ -35,7 +35,7 @@ U=$D/uploads/$id.tar.gz
 r() { local h=$1; shift; "${ssh_[@]}" -o ControlMaster=no -- "$h" "$@"; }
 
 # Connect every host at once; -f returns once the master is authenticated.
-for h in "${hosts[@]}"; do "${ssh_[@]}" -o ControlMaster=yes -o ControlPersist=yes -fN -- "$h" & done
+for h in "${hosts[@]}"; do "${ssh_[@]}" -o ControlMaster=yes -o ControlPersist=60 -fN -- "$h" & done
 for p in $(jobs -p); do wait "$p"; done
 
 r "${hosts[0]}" "mkdir -p $D && mkdir $D/deploy.lock && printf '%s\n' $id > $D/deploy.lock/release"

@@ -9,6 +9,7 @@ import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
 import { registerSsh } from './ssh.js';
 import { registerStatus } from './status.js';
+import { registerTasks } from './tasks.js';
 import { registerDeploy } from './deploy.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
@@ -35,8 +36,20 @@ export function buildProgram(): Command {
     registerRun,
     registerSsh,
     registerLock,
+    registerTasks,
     registerSchema,
   ]) register(program);
+  program.addHelpText(
+    'after',
+    `
+Deploy:
+  deploy <stage> [-n|--dry-run] [-m <why>] [--roles r,…] [--hosts h,…] [--lock-wait <s>] [-p <n>] [--json] [-c <file>]
+  (\`deploy help deploy\` for details)
+
+Exit codes:
+  0 ok · 2 bad config or input · 3 lock held · 4 connection or host key · 5 a step failed (nothing switched)
+  6 switched back after a failure · 130 interrupted`,
+  );
   return program;
 }
 

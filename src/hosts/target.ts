@@ -78,7 +78,9 @@ export function resolveTargetsWithNotes(
     if (found.problems.length > 0) throw ConfigError.single(sshFileName, found.problems.join('\n'));
     return found;
   };
-  const tilde = (p: string) => (p === '~' || p.startsWith('~/') ? home + p.slice(1) : p);
+  const projectDir = config.file.slice(0, config.file.lastIndexOf('/')) || '/';
+  /** `~/x` is the user's; a relative path in deploy.yml is relative to deploy.yml, so it works from any cwd. */
+  const tilde = (p: string) => (p === '~' || p.startsWith('~/') ? home + p.slice(1) : p.startsWith('/') ? p : `${projectDir}/${p}`);
   const agent = opts.env.SSH_AUTH_SOCK || undefined;
   const ssh = config.ssh;
 

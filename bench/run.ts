@@ -1,0 +1,358 @@
+/**
+ * `npm run bench`: the minimal deploy (release dir, ~1 MB in 200 files uploaded and extracted, a shared dir,
+ * 3 small commands, switch, cleanup, revision log, lock) to N = 1, 5, 20 fleet hosts, done three ways in the
+ * same run: our CLI (`node dist/cli/bin.js`, timed as a whole process), the floor (bench/floor.sh: one ssh per
+ * host) and one ssh per step over ControlMaster (bench/mux.sh). Every run connects cold. Medians of
+ * BENCH_REPS repetitions (default 5), interleaved so that load from elsewhere hits all three alike. Prints a
+ * table and an analysis of where our time goes, writes bench/results.json, and stops its fleet at the end.
+ *
+ * Environment: BENCH_REPS (5), BENCH_HOSTS (1,5,20), FLEET_NET (127.0.4), FLEET_STATE (/var/tmp/deploy-fleet-bench),
+ * FLEET_JSON (.fleet/bench.json).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { fleetDown, fleetUp, killFleetSync, resolveOptions, type Fleet } from '../test/fleet/fleet.js';
+import { sshMicro, type MicroResult } from './ssh-micro.js';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
+const env = process.env;
+const REPS = positive(env.BENCH_REPS, 5);
+const SIZES = (env.BENCH_HOSTS ?? '1,5,20').split(',').map((s) => positive(s, NaN));
+const KEEP = 2;
+const RUN_TIMEOUT_MS = 120_000;
+
+function positive(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a whole number >= 1: ${text}`);
+  return n;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const sec = (ms: number) => (ms / 1000).toFixed(3);
+
+// ---------------------------------------------------------------- processes we start
+
+interface Timed {
+  readonly ms: number;
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Date.now() just before the spawn, to line up the CLI's own event times. */
+  readonly startedAt: number;
+}
+
+let running: number | undefined;
+
+/** Runs a program to its exit and times it (spawn to exit), in its own process group so a timeout ends all of it. */
+function timed(file: string, args: readonly string[], o: { cwd?: string } = {}): Promise<Timed> {
+  return new Promise((done, fail) => {
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const child = spawn(file, args, { cwd: o.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CI: 'true' } });
+    running = child.pid;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - t0;
+      clearTimeout(timer);
+      running = undefined;
+      done({ ms, code: code ?? (signal ? 128 : -1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), startedAt });
+    });
+  });
+}
+
+async function mustRun(what: string, file: string, args: readonly string[], o: { cwd?: string } = {}): Promise<Timed> {
+  const r = await timed(file, args, o);
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-25).join('\n')}`);
+  return r;
+}
+
+// ---------------------------------------------------------------- setup
+
+/** 200 files of 5 KiB (~1 MB), incompressible and the same on every run: the artifact all three deploy. */
+function makeArtifact(dir: string): void {
+  for (let i = 0; i < 200; i++) {
+    const sub = join(dir, `d${i % 10}`);
+    mkdirSync(sub, { recursive: true });
+    const chunks: Buffer[] = [];
+    let seed = Buffer.from(`bench-${i}`);
+    for (let n = 0; n < 5120; n += 32) chunks.push((seed = createHash('sha256').update(seed).digest()));
+    writeFileSync(join(sub, `f${i}.bin`), Buffer.concat(chunks).subarray(0, 5120));
+  }
+}
+
+function ourConfig(fleet: Fleet, n: number, art: string): string {
+  return stringify({
+    app: 'bench',
+    deploy_to: '/srv/bench-ours',
+    keep_releases: KEEP,
+    artifact: { path: art },
+    shared: { dirs: ['log'] },
+    ssh: { user: 'deploy', identity_file: fleet.key, known_hosts: fleet.knownHosts, connect_timeout: 10, parallel: Math.max(n, 10) },
+    // The 3 small commands, as in the scripts: two tasks after the shared step, and the restart.
+    tasks: { t1: 'true', t2: 'date' },
+    hooks: { after: { shared: ['t1', 't2'] } },
+    restart: 'hostname',
+    // Like the scripts: every host at once (web switches one host at a time by default).
+    roles: { web: { batch: '100%' } },
+    stages: { bench: { hosts: fleet.hosts.slice(0, n).map((h) => ({ name: h.name, address: h.address, roles: ['web'] })) } },
+  });
+}
+
+function buildIfStale(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newest(join(repoRoot, 'src'))) return;
+  log('dist/ is older than src/: npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+// ---------------------------------------------------------------- analysis of one --json run
+
+interface Ev {
+  time: string;
+  type: string;
+  step?: string;
+  host?: string;
+  command?: string;
+  message?: string;
+  transferred?: number;
+  total?: number;
+}
+
+interface Breakdown {
+  startupMs: number;
+  steps: { step: string; ms: number }[];
+  packMs: number;
+  uploadMs: number;
+  commandsPerHost: number;
+  runMs: number;
+  exitMs: number;
+  totalMs: number;
+}
+
+function breakdown(r: Timed): Breakdown {
+  const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
+  const at = (e: Ev | undefined) => (e ? Date.parse(e.time) : NaN);
+  const first = (pred: (e: Ev) => boolean) => events.find(pred);
+  const start = at(first((e) => e.type === 'run:start'));
+  const end = at(first((e) => e.type === 'run:end'));
+  const steps: { step: string; ms: number }[] = [];
+  const open = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === 'step:start') open.set(e.step!, at(e));
+    if (e.type === 'step:end') {
+      const prev = steps.at(-1);
+      const ms = at(e) - (open.get(e.step!) ?? at(e));
+      if (prev && prev.step === e.step) prev.ms += ms;
+      else steps.push({ step: e.step!, ms });
+    }
+  }
+  const artifact = first((e) => e.type === 'info' && /^artifact /.test(e.message ?? ''));
+  const transferStart = first((e) => e.type === 'step:start' && e.step === 'transfer');
+  const lastReleaseEnd = [...events].reverse().find((e) => e.type === 'step:end' && e.step === 'release' && at(e) <= at(artifact));
+  const uploadStarts = new Map<string, number>();
+  let uploadMs = 0;
+  for (const e of events) {
+    if (e.type === 'command' && e.command?.startsWith('upload ')) uploadStarts.set(e.host!, at(e));
+    if (e.type === 'upload' && e.transferred === e.total && uploadStarts.has(e.host!)) uploadMs = Math.max(uploadMs, at(e) - uploadStarts.get(e.host!)!);
+  }
+  const firstHost = first((e) => e.type === 'command')?.host;
+  return {
+    startupMs: start - r.startedAt,
+    steps,
+    packMs: at(transferStart) - at(lastReleaseEnd),
+    uploadMs,
+    commandsPerHost: events.filter((e) => e.type === 'command' && e.host === firstHost).length,
+    runMs: end - start,
+    exitMs: r.startedAt + r.ms - end,
+    totalMs: r.ms,
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+interface Row {
+  hosts: number;
+  ours_s: number;
+  floor_s: number;
+  mux_s: number;
+  ratio: number;
+}
+
+async function main(): Promise<void> {
+  buildIfStale();
+  const o = resolveOptions({
+    webs: Math.max(...SIZES),
+    balancer: false,
+    postgres: false,
+    media: false,
+    net: env.FLEET_NET || '127.0.4',
+    stateDir: env.FLEET_STATE || '/var/tmp/deploy-fleet-bench',
+    jsonPath: env.FLEET_JSON || join(repoRoot, '.fleet', 'bench.json'),
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (running) process.kill(-running, 'SIGKILL');
+    killFleetSync(o.stateDir);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  mkdirSync('/var/tmp/deploy-bench', { recursive: true });
+  const work = mkdtempSync('/var/tmp/deploy-bench/run-');
+  chmodSync(work, 0o755);
+  const art = join(work, 'art');
+  makeArtifact(art);
+
+  const t0 = Date.now();
+  log(`starting ${o.webs} hosts on ${o.net}.x (state ${o.stateDir})`);
+  let fleet: Fleet | undefined;
+  try {
+    fleet = await fleetUp(o);
+    log(`fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+    const rows: Row[] = [];
+    const analyses: { n: number; b: Breakdown }[] = [];
+    let lastOurs = 0;
+    for (const n of SIZES) {
+      const hosts = fleet.hosts.slice(0, n).map((h) => h.name);
+      const dir = join(work, `n${n}`);
+      mkdirSync(dir);
+      const config = join(dir, 'deploy.yml');
+      writeFileSync(config, ourConfig(fleet, n, art));
+      const script = (name: string, deployTo: string) => [join(repoRoot, 'bench', name), fleet!.sshConfig, deployTo, String(KEEP), art, ...hosts];
+      const methods = {
+        // Our release ids have one-second resolution: never start two deploys of ours in the same second.
+        ours: async (...extra: string[]) => {
+          const wait = 1000 - (Date.now() - lastOurs);
+          if (wait > 0 && Math.floor(Date.now() / 1000) === Math.floor(lastOurs / 1000)) await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+          lastOurs = Date.now();
+          return mustRun(`ours N=${n}`, process.execPath, [cli, 'bench', '-c', config, ...extra], { cwd: dir });
+        },
+        floor: () => mustRun(`floor N=${n}`, 'bash', script('floor.sh', '/srv/bench-floor')),
+        mux: () => mustRun(`mux N=${n}`, 'bash', script('mux.sh', '/srv/bench-mux')),
+      };
+      // One untimed round: later runs are steady-state deploys (there is a current release and one to clean up).
+      await methods.ours();
+      await methods.floor();
+      await methods.mux();
+      const times = { ours: [] as number[], floor: [] as number[], mux: [] as number[] };
+      for (let i = 0; i < REPS; i++) {
+        times.ours.push((await methods.ours()).ms);
+        times.floor.push((await methods.floor()).ms);
+        times.mux.push((await methods.mux()).ms);
+      }
+      const row: Row = {
+        hosts: n,
+        ours_s: Number(sec(median(times.ours))),
+        floor_s: Number(sec(median(times.floor))),
+        mux_s: Number(sec(median(times.mux))),
+        ratio: 0,
+      };
+      row.ratio = Number((row.ours_s / row.floor_s).toFixed(2));
+      rows.push(row);
+      const spread = (xs: number[]) => `${sec(Math.min(...xs))}–${sec(Math.max(...xs))}`;
+      log(`N=${n}: ours ${row.ours_s} s (${spread(times.ours)}), floor ${row.floor_s} s (${spread(times.floor)}), mux ${row.mux_s} s (${spread(times.mux)})`);
+      analyses.push({ n, b: breakdown(await methods.ours('--json')) });
+    }
+
+    // Where our time goes, measured from the outside.
+    const nodeBare = median(await repeat(() => mustRun('node -e 0', process.execPath, ['-e', '0'])));
+    const version = median(await repeat(() => mustRun('deploy --version', process.execPath, [cli, '--version'])));
+    const configOnly = median(await repeat(() => mustRun('deploy config', process.execPath, [cli, 'config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')])));
+    const packOnly = median(await repeat(() => mustRun('tar -czf', 'tar', ['-czf', join(work, 'pack.tgz'), '-C', art, '.'])));
+    const micro: MicroResult[] = [];
+    for (const n of SIZES) micro.push(await sshMicro(fleet, n));
+
+    writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    printTable(rows);
+    printAnalysis({ analyses, nodeBare, version, configOnly, packOnly, micro });
+    log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; load average now ${loadavg()[0]!.toFixed(2)}`);
+  } finally {
+    log('stopping the fleet');
+    await fleetDown(o.stateDir);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function repeat(fn: () => Promise<Timed>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < REPS; i++) out.push((await fn()).ms);
+  return out;
+}
+
+function printTable(rows: readonly Row[]): void {
+  const target = (n: number) => (n === 1 ? 1.4 : n === 20 ? 1.15 : undefined);
+  const lines = [
+    '',
+    `   N    ours (s)  floor (s)  mux (s)   ours/floor  target   (medians of ${REPS}, cold connections)`,
+    ...rows.map((r) => {
+      const t = target(r.hosts);
+      const verdict = t === undefined ? '' : `≤ ${t.toFixed(2)} ${r.ratio <= t ? 'met' : 'MISSED'}`;
+      return `${String(r.hosts).padStart(4)}  ${r.ours_s.toFixed(3).padStart(9)}  ${r.floor_s.toFixed(3).padStart(9)}  ${r.mux_s.toFixed(3).padStart(7)}  ${r.ratio.toFixed(2).padStart(11)}  ${verdict}`;
+    }),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function printAnalysis(a: {
+  analyses: { n: number; b: Breakdown }[];
+  nodeBare: number;
+  version: number;
+  configOnly: number;
+  packOnly: number;
+  micro: MicroResult[];
+}): void {
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  const out: string[] = ['Where our time goes (one --json run per N; event times have 1 ms resolution):'];
+  out.push(
+    `  node alone ${ms(a.nodeBare)}; \`deploy --version\` ${ms(a.version)} (so ~${ms(a.version - a.nodeBare)} importing the CLI's modules); ` +
+      `\`deploy config\` ${ms(a.configOnly)} (+ config load and render); local \`tar -czf\` of the artifact ${ms(a.packOnly)}`,
+  );
+  for (const { n, b } of a.analyses) {
+    const top = [...b.steps].sort((x, y) => y.ms - x.ms);
+    out.push(
+      `  N=${n}: total ${ms(b.totalMs)} = process start to run:start ${ms(b.startupMs)} + run ${ms(b.runMs)} + close/exit ${ms(b.exitMs)}; ` +
+        `${b.commandsPerHost} remote commands per host (each a round trip, steps wait for every host)`,
+    );
+    const between = b.runMs - b.steps.reduce((t, s) => t + s.ms, 0);
+    out.push(`        steps: ${top.map((s) => `${s.step} ${ms(s.ms)}`).join(', ')}; outside steps (lock, unlock, packing) ${ms(between)}`);
+    out.push(`        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`);
+  }
+  out.push('  The SSH backend alone (bench/ssh-micro.ts: SshBackend from dist/, no CLI):');
+  for (const m of a.micro) {
+    out.push(
+      `  N=${m.hosts}: connect + first command ${ms(m.connectMs)}, then a command ${ms(m.execMs)} (median, per host, hosts in parallel), ` +
+        `1 MB upload ${ms(m.uploadMs)}, close ${ms(m.closeMs)}`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
