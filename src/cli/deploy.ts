@@ -1,4 +1,8 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import type { HostDef } from '../config/types.js';
+import type { RunContext } from '../tasks/context.js';
+import { waitHealthy } from '../tasks/health.js';
 import { releaseId } from '../commands/release.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
@@ -9,6 +13,7 @@ import { reportError } from './report.js';
 
 export interface DeployFlags extends RunFlags {
   dryRun?: boolean;
+  canary?: boolean | string;
   message?: string;
   lockWait?: string;
 }
@@ -31,7 +36,8 @@ export function registerDeploy(program: Command): void {
     .option('-n, --dry-run', 'run the read-only probes for real and print the writes, per host')
     .option('-m, --message <text>', 'why: kept in the lock and the revision log', '')
     .option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing', '0')
-    .option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)');
+    .option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)')
+    .option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy');
   withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => {
     process.exitCode = await runDeploy(stage, flags);
   });
@@ -49,7 +55,8 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   });
   let error: unknown;
   try {
-    await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0 });
+    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, flags.canary === true ? 60 : Number(flags.canary));
+    await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
   } catch (e) {
     error = e;
   }
@@ -57,4 +64,29 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   const code = await session.finish(error);
   if (error !== undefined) reportError(error);
   return code;
+}
+
+/**
+ * In a terminal the person at it decides; elsewhere (CI) the canary is watched for `seconds` and must still be
+ * healthy at the end.
+ */
+export function canaryGate(ctx: RunContext, seconds: number, interactive = process.stdin.isTTY && !process.env.CI): (host: HostDef) => Promise<boolean> {
+  return async (host) => {
+    if (interactive) {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const answer = await rl.question(`\nThe canary ${host.name} serves the new release. Enter to roll out to the rest, "abort" to switch it back: `);
+      rl.close();
+      return answer.trim().toLowerCase() !== 'abort';
+    }
+    const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
+    ctx.emit({ type: 'info', host: host.name, message: `canary: watching ${host.name} for ${wait}s before the rest` });
+    await new Promise((r) => setTimeout(r, wait * 1000));
+    try {
+      await waitHealthy(ctx, host);
+      return true;
+    } catch (e) {
+      ctx.emit({ type: 'warning', host: host.name, message: `canary unhealthy: ${e instanceof Error ? e.message : String(e)}` });
+      return false;
+    }
+  };
 }

@@ -108,6 +108,8 @@ export interface HealthCheck {
   readonly interval: number;
   /** Roles whose hosts are checked after their restart (default: like restart). */
   readonly roles?: readonly string[];
+  /** The app's log, relative to the release: its tail is shown when the check fails. */
+  readonly log?: string;
 }
 
 /** Lifecycle points a hook can attach to (before/after). */

@@ -26,6 +26,7 @@ export interface DeployParams {
   readonly lockWaitSeconds: number;
   readonly rotation?: Rotation;
   readonly pauseBetweenBatches?: (role: string, nextBatch: number) => Promise<void>;
+  readonly canary?: (host: HostDef) => Promise<boolean>;
 }
 
 /** The hosts of the selection that receive code. */
@@ -67,7 +68,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
       if (!built && ctx.mode === 'real') await discard(ctx, hosts, release.id);
     }
     const live = { ...release, revision };
-    await hooked(ctx, 'restart', live, () => rollout(ctx, { release: live, previous, hosts, rotation: params.rotation, pauseBetweenBatches: params.pauseBetweenBatches }));
+    await hooked(ctx, 'restart', live, () => rollout(ctx, { release: live, previous, hosts, rotation: params.rotation, pauseBetweenBatches: params.pauseBetweenBatches, canary: params.canary }));
     outcome = 'deployed';
     await hooked(ctx, 'cleanup', live, () => cleanupReleases(ctx, hosts, previous));
     await runHooks(ctx, 'after', 'deploy', live);

@@ -1,4 +1,6 @@
 import { healthUrl } from '../commands/health.js';
+import { paths, within } from '../commands/paths.js';
+import { read } from '../shell/command.js';
 import type { HostDef } from '../config/types.js';
 import { StepFailedError } from '../errors.js';
 import { healthCheck, type HealthResponse } from '../facts/health.js';
@@ -20,7 +22,7 @@ export async function waitHealthy(ctx: RunContext, host: HostDef): Promise<void>
   const h = ctx.config.health;
   if (!h) return;
   const check = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
-  const attempts = ctx.mode === 'real' ? Math.max(1, h.retries) : 1;
+  const attempts = ctx.mode === 'real' ? h.retries + 1 : 1;
   let last: HealthResponse = { status: 0, body: '' };
   let error = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -39,5 +41,14 @@ export async function waitHealthy(ctx: RunContext, host: HostDef): Promise<void>
   const url = healthUrl({ address: host.address, port: h.port, path: h.path });
   const expected = `HTTP ${h.status}${h.contains !== undefined ? ` with "${h.contains}" in the body` : ''}`;
   const got = last.status ? `HTTP ${last.status}: ${last.body.slice(0, 300)}` : `no answer${error ? ` (${error})` : ''}`;
-  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${got} after ${attempts} attempts`);
+  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${got} after ${attempts} attempts`, await logTail(ctx, host));
+}
+
+/** The last lines of the app's log on the host (health.log), to show why it is unhealthy. */
+async function logTail(ctx: RunContext, host: HostDef): Promise<string | undefined> {
+  const log = ctx.config.health?.log;
+  if (!log) return undefined;
+  const file = within(paths(ctx.config.deployTo).current, log);
+  const r = await exec({ ...ctx, signal: undefined }, STEP, host, read(['tail', '-n', '20', file], { description: `show the end of ${log}` }), { allowFail: true });
+  return r.code === 0 && r.stdout.trim() ? `last lines of ${file}:\n${r.stdout.trimEnd()}` : undefined;
 }

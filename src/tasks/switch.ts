@@ -27,19 +27,29 @@ export interface RolloutParams {
   readonly hosts: readonly HostDef[];
   readonly rotation?: Rotation;
   readonly pauseBetweenBatches?: (role: string, nextBatch: number) => Promise<void>;
+  /**
+   * Canary: the app tier's first batch is one host, and the rollout goes on only when this resolves true
+   * (false switches everything back).
+   */
+  readonly canary?: (host: HostDef) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Hosts grouped by the first role (in rollout order) they have, each group split into that role's batches. */
-export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[]): { role: string; batches: HostDef[][] }[] {
+export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[], canary = false): { role: string; batches: HostDef[][]; canary: boolean }[] {
   const placed = new Set<string>();
-  const plan: { role: string; batches: HostDef[][] }[] = [];
+  const plan: { role: string; batches: HostDef[][]; canary: boolean }[] = [];
+  let canaryLeft = canary;
   for (const role of rolloutOrder(ctx.config)) {
     const ofRole = hosts.filter((h) => h.roles.includes(role) && !placed.has(h.name));
     if (ofRole.length === 0) continue;
     ofRole.forEach((h) => placed.add(h.name));
-    plan.push({ role, batches: batches(ofRole, ctx.config.roles[role]?.batch ?? '100%') });
+    const size = ctx.config.roles[role]?.batch ?? '100%';
+    const isCanary = canaryLeft && healthRoles(ctx.config).includes(role);
+    if (isCanary) canaryLeft = false;
+    const groups = isCanary ? [ofRole.slice(0, 1), ...(ofRole.length > 1 ? batches(ofRole.slice(1), size) : [])] : batches(ofRole, size);
+    plan.push({ role, batches: groups, canary: isCanary });
   }
   return plan;
 }
@@ -71,8 +81,8 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
 
   try {
     await hooked(ctx, 'switch', release, async () => {
-      const plan = rolloutPlan(ctx, params.hosts);
-      for (const { role, batches: groups } of plan) {
+      const plan = rolloutPlan(ctx, params.hosts, params.canary !== undefined);
+      for (const { role, batches: groups, canary } of plan) {
         for (const [i, batch] of groups.entries()) {
           if (i > 0) {
             if (params.pauseBetweenBatches) await params.pauseBetweenBatches(role, i + 1);
@@ -81,6 +91,9 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           }
           ctx.emit({ type: 'batch', role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
           await onHosts(ctx, 'switch', batch, switchHost);
+          if (canary && i === 0 && params.canary && groups.length > 1 && ctx.mode === 'real' && !(await params.canary(batch[0]!))) {
+            throw new DeployError(`the canary ${batch[0]!.name} was not confirmed`, ExitCode.stepFailed);
+          }
         }
       }
     });

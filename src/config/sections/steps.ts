@@ -74,6 +74,9 @@ export const health = withShorthand(
     roles: list(roleName(), 1, 'a list of role names')
       .optional()
       .describe('Roles whose hosts are checked after their restart (default: the same as `restart`).'),
+    log: innerPath()
+      .optional()
+      .describe('The app’s log, relative to the release (e.g. log/app.log): its last lines are shown when the check fails.'),
   },
   'a URL path or a mapping with `path`, `port` …',
 )

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_FREE_KIB, preflightProblems, toolsFor } from '../../../src/tasks/check.js';
+import { config } from './fixtures.js';
+
+describe('preflight', () => {
+  it('asks each host for the tools its steps call', () => {
+    const c = config();
+    const host = (name: string) => c.hosts.find((h) => h.name === name)!;
+    expect(toolsFor(c, host('web1'))).toEqual(['curl', 'git', 'ln', 'mkdir', 'mv', 'npm', 'readlink', 'rm', 'sha256sum', 'tar']);
+    expect(toolsFor(c, host('lb1'))).toEqual([]);
+  });
+
+  it('reports every problem of a host at once', () => {
+    const problems = preflightProblems(config(), {
+      tools: {},
+      missingTools: ['git', 'npm'],
+      exists: false,
+      probeDir: '/srv',
+      disk: { filesystem: '/dev/x', totalKiB: 1000, usedKiB: 990, availableKiB: 10, mount: '/' },
+      writable: false,
+    });
+    expect(problems).toEqual(['missing tools: git, npm', '/srv is not writable by the deploy user', `only 0 MiB free in /srv (need ${MIN_FREE_KIB / 1024} MiB)`]);
+  });
+});
