@@ -13,10 +13,15 @@ import { waitHealthy } from './health.js';
 import { hooked } from './tasks.js';
 import { exec, onHosts } from './runner.js';
 
-/** Takes a pool host out of rotation and puts it back; implemented per balancer kind. */
+/** The balancer side of a rollout; implemented per balancer kind (tasks/balancer.ts). */
 export interface Rotation {
-  drain(host: HostDef): Promise<void>;
-  ready(host: HostDef): Promise<void>;
+  /**
+   * One balancer change: `ready` hosts go into rotation and `drain` hosts out of it, together; resolves when the
+   * drained hosts have no requests in flight (or their drain timeout passed).
+   */
+  set(change: { readonly ready?: readonly HostDef[]; readonly drain?: readonly HostDef[] }): Promise<void>;
+  /** After a rollout: every pool host of the stage in rotation; the balancer reloads only when its config changed. */
+  sync(): Promise<void>;
 }
 
 export interface RolloutParams {
@@ -55,56 +60,79 @@ export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[], canary =
 }
 
 /**
- * Switches hosts tier by tier (rollout order), each tier in batches: drain, switch `current`, restart,
- * health-check, back into rotation. A batch starts only when the previous one is healthy. When anything fails,
- * every host switched so far goes back to its previous release and the new release is marked bad.
+ * Switches hosts tier by tier (rollout order), each tier in batches: switch `current`, restart, health-check;
+ * a batch starts only when the previous one is healthy. In the balancer's pool, a batch is drained first, and
+ * when the first batch is healthy it goes into rotation while every host still on the old release leaves it
+ * (one balancer change), so clients see the old release, then the new one, never both by turns. When
+ * anything fails, every host switched so far goes back to its previous release (the same way round) and the
+ * new release is marked bad.
  */
 export async function rollout(ctx: RunContext, params: RolloutParams): Promise<void> {
   const { release, previous, rotation } = params;
   const p = paths(ctx.config.deployTo);
   const switched: HostDef[] = [];
-  const restarts = restartRoles(ctx.config);
+  const drained = new Set<string>();
   const checks = healthRoles(ctx.config);
-  const has = (host: HostDef, roles: readonly string[]) => host.roles.some((r) => roles.includes(r));
-
-  const switchHost = async (host: HostDef) => {
-    const inPool = rotation && has(host, checks);
-    if (inPool) await rotation.drain(host);
-    await exec(ctx, 'switch', host, switchCurrent(p, release.id));
-    switched.push(host);
-    if (ctx.config.restart && has(host, restarts)) {
-      await exec(ctx, 'restart', host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
-    }
-    if (has(host, checks)) await waitHealthy(ctx, host);
-    if (inPool) await rotation.ready(host);
+  const inPool = (h: HostDef) => rotation !== undefined && h.roles.some((r) => checks.includes(r));
+  const balance = async (ready: readonly HostDef[], drain: readonly HostDef[]) => {
+    if (!rotation || (ready.length === 0 && drain.length === 0)) return;
+    await rotation.set({ ready, drain });
+    ready.forEach((h) => drained.delete(h.name));
+    drain.forEach((h) => drained.add(h.name));
   };
+  const upgrade = (host: HostDef) => moveTo(ctx, host, release, () => switched.push(host));
+  let cutOver = false;
 
   try {
     await hooked(ctx, 'switch', release, async () => {
-      const plan = rolloutPlan(ctx, params.hosts, params.canary !== undefined);
-      for (const { role, batches: groups, canary } of plan) {
+      for (const tier of rolloutPlan(ctx, params.hosts, params.canary !== undefined)) {
+        const pooled = tier.batches.flat().some(inPool);
+        const groups = pooled ? keepOneServing(tier.batches) : tier.batches;
         for (const [i, batch] of groups.entries()) {
           if (i > 0) {
-            if (params.pauseBetweenBatches) await params.pauseBetweenBatches(role, i + 1);
-            const pause = ctx.config.roles[role]?.pause ?? 0;
+            if (params.pauseBetweenBatches) await params.pauseBetweenBatches(tier.role, i + 1);
+            const pause = ctx.config.roles[tier.role]?.pause ?? 0;
             if (pause > 0 && ctx.mode === 'real') await sleep(pause * 1000);
           }
-          ctx.emit({ type: 'batch', role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
-          await onHosts(ctx, 'switch', batch, switchHost);
-          if (canary && i === 0 && params.canary && groups.length > 1 && ctx.mode === 'real' && !(await params.canary(batch[0]!))) {
+          ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
+          await balance([], batch.filter((h) => inPool(h) && !drained.has(h.name)));
+          await onHosts(ctx, 'switch', batch, upgrade);
+          const isCanary = tier.canary && i === 0 && groups.length > 1;
+          const stillOld = isCanary || cutOver ? [] : groups.slice(i + 1).flat().filter((h) => inPool(h) && !drained.has(h.name));
+          await balance(batch.filter(inPool), stillOld);
+          if (pooled && !isCanary) cutOver = true;
+          if (isCanary && params.canary && ctx.mode === 'real' && !(await params.canary(batch[0]!))) {
             throw new DeployError(`the canary ${batch[0]!.name} was not confirmed`, ExitCode.stepFailed);
           }
         }
       }
+      if (rotation) await rotation.sync();
     });
   } catch (failure) {
     if (ctx.mode !== 'real') throw failure;
-    await switchBack(ctx, switched, previous, rotation);
-    const everywhere = params.hosts;
-    await onHosts({ ...ctx, signal: undefined }, 'mark-bad', everywhere, (h) => exec({ ...ctx, signal: undefined }, 'mark-bad', h, markBad(p, release.id), { allowFail: true }));
+    const calm: RunContext = { ...ctx, signal: undefined };
+    const live = switched.filter((h) => inPool(h) && !drained.has(h.name));
+    const offline = switched.filter((h) => !live.includes(h));
+    const announce = (hosts: HostDef[]) => {
+      const byRelease = new Map<string, string[]>();
+      for (const h of hosts) byRelease.set(previous.get(h.name) ?? '(none)', [...(byRelease.get(previous.get(h.name) ?? '(none)') ?? []), h.name]);
+      for (const [to, names] of byRelease) ctx.emit({ type: 'switchback', hosts: names, to });
+    };
+    announce(switched);
+    const problems: string[] = [];
+    const attempt = (what: Promise<void>) => what.catch((e: unknown) => void problems.push(e instanceof Error ? e.message : String(e)));
+    await attempt(switchBack(calm, offline, previous));
+    if (rotation) {
+      const waiting = params.hosts.filter((h) => inPool(h) && drained.has(h.name));
+      await attempt(rotation.set({ ready: waiting, drain: live }));
+      await attempt(switchBack(calm, live, previous));
+      await attempt(rotation.set({ ready: live }));
+    }
+    if (problems.length > 0) ctx.emit({ type: 'warning', message: `switching back was not clean: ${problems.join('; ')}` });
+    await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true }));
+    if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted) throw failure;
     const reason = failure instanceof Error ? failure.message : String(failure);
     const hint = failure instanceof DeployError ? failure.hint : undefined;
-    if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted) throw failure;
     throw new SwitchedBackError(
       `release ${release.id} failed while switching; ${switched.length ? `switched ${switched.map((h) => h.name).join(', ')} back` : 'no host had switched'}:\n${reason}`,
       hint,
@@ -112,34 +140,37 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
   }
 }
 
-/** Puts hosts back on the release they served before (or, after a first deploy, on none). */
-export async function switchBack(
-  ctx: RunContext,
-  hosts: readonly HostDef[],
-  previous: ReadonlyMap<string, string | null>,
-  rotation?: Rotation,
-): Promise<void> {
-  if (hosts.length === 0) return;
-  const calm: RunContext = { ...ctx, signal: undefined };
+/** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
+export function keepOneServing<T>(groups: T[][]): T[][] {
+  const only = groups.length === 1 ? groups[0]! : undefined;
+  if (!only || only.length < 2) return groups;
+  const half = Math.ceil(only.length / 2);
+  return [only.slice(0, half), only.slice(half)];
+}
+
+/** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
+async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, switched?: () => void): Promise<void> {
   const p = paths(ctx.config.deployTo);
-  const byRelease = new Map<string, string[]>();
-  hosts.forEach((h) => byRelease.set(previous.get(h.name) ?? '(none)', [...(byRelease.get(previous.get(h.name) ?? '(none)') ?? []), h.name]));
-  for (const [to, names] of byRelease) ctx.emit({ type: 'switchback', hosts: names, to });
-  const checks = healthRoles(ctx.config);
-  const restarts = restartRoles(ctx.config);
-  await onHosts(calm, 'switchback', hosts, async (host) => {
+  const step = switched ? 'switch' : 'switchback';
+  await exec(ctx, step, host, switchCurrent(p, release.id));
+  switched?.();
+  if (ctx.config.restart && host.roles.some((r) => restartRoles(ctx.config).includes(r))) {
+    await exec(ctx, switched ? 'restart' : step, host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
+  }
+  if (host.roles.some((r) => healthRoles(ctx.config).includes(r))) await waitHealthy(ctx, host);
+}
+
+/** Puts hosts back on the release they served before (or, after a first deploy, on none). */
+export async function switchBack(ctx: RunContext, hosts: readonly HostDef[], previous: ReadonlyMap<string, string | null>): Promise<void> {
+  if (hosts.length === 0) return;
+  const p = paths(ctx.config.deployTo);
+  await onHosts(ctx, 'switchback', hosts, async (host) => {
     const prev = previous.get(host.name);
     if (!prev) {
-      await exec(calm, 'switchback', host, write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' }));
+      await exec(ctx, 'switchback', host, write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' }));
       ctx.emit({ type: 'warning', host: host.name, message: 'no earlier release to switch back to: current removed' });
       return;
     }
-    const ref = { id: prev, dir: p.release(prev) };
-    await exec(calm, 'switchback', host, switchCurrent(p, prev));
-    if (ctx.config.restart && host.roles.some((r) => restarts.includes(r))) {
-      await exec(calm, 'switchback', host, restart(ctx.config.restart.command, ref.dir, commandEnv(ctx.config, host, ref)));
-    }
-    if (host.roles.some((r) => checks.includes(r))) await waitHealthy(calm, host);
-    if (rotation && host.roles.some((r) => checks.includes(r))) await rotation.ready(host);
+    await moveTo(ctx, host, { id: prev, dir: p.release(prev) });
   });
 }
