@@ -6,8 +6,10 @@
  * BENCH_REPS repetitions (default 5), interleaved so that load from elsewhere hits all three alike. Prints a
  * table and an analysis of where our time goes, writes bench/results.json, and stops its fleet at the end.
  *
- * Environment: BENCH_REPS (5), BENCH_HOSTS (1,5,20), FLEET_NET (127.0.4), FLEET_STATE (/var/tmp/deploy-fleet-bench),
- * FLEET_JSON (.fleet/bench.json).
+ * Environment: BENCH_REPS (5), BENCH_HOSTS (1,5,20), BENCH_CLI (dist/cli/bin.js), BENCH_ALT_CLI (another build, run
+ * interleaved with ours as a fourth column, to measure a change under the same load),
+ * FLEET_NET (127.0.4), FLEET_STATE (/var/tmp/deploy-fleet-bench), FLEET_JSON (.fleet/bench.json); FLEET_REUSE=1 uses a
+ * fleet already running there (with enough web hosts) and leaves it running.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,12 +17,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { fleetDown, fleetUp, killFleetSync, resolveOptions, type Fleet } from '../test/fleet/fleet.js';
+import { fleetDown, fleetIsRunning, fleetUp, killFleetSync, readFleet, resolveOptions, type Fleet } from '../test/fleet/fleet.js';
 import { sshMicro, type MicroResult } from './ssh-micro.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
-const cli = join(repoRoot, 'dist', 'cli', 'bin.js');
 const env = process.env;
+const cli = resolve(env.BENCH_CLI || join(repoRoot, 'dist', 'cli', 'bin.js'));
+const altCli = env.BENCH_ALT_CLI ? resolve(env.BENCH_ALT_CLI) : undefined;
 const REPS = positive(env.BENCH_REPS, 5);
 const SIZES = (env.BENCH_HOSTS ?? '1,5,20').split(',').map((s) => positive(s, NaN));
 const KEEP = 2;
@@ -96,10 +99,10 @@ function makeArtifact(dir: string): void {
   }
 }
 
-function ourConfig(fleet: Fleet, n: number, art: string): string {
+function ourConfig(fleet: Fleet, n: number, art: string, deployTo: string): string {
   return stringify({
     app: 'bench',
-    deploy_to: '/srv/bench-ours',
+    deploy_to: deployTo,
     keep_releases: KEEP,
     artifact: { path: art },
     shared: { dirs: ['log'] },
@@ -115,6 +118,7 @@ function ourConfig(fleet: Fleet, n: number, art: string): string {
 }
 
 function buildIfStale(): void {
+  if (process.env.BENCH_CLI) return;
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
       const p = join(dir, e.name);
@@ -210,9 +214,10 @@ async function main(): Promise<void> {
     stateDir: env.FLEET_STATE || '/var/tmp/deploy-fleet-bench',
     jsonPath: env.FLEET_JSON || join(repoRoot, '.fleet', 'bench.json'),
   });
+  const reuse = env.FLEET_REUSE === '1' && fleetIsRunning(o.stateDir) && existsSync(o.jsonPath);
   const onSignal = (sig: NodeJS.Signals) => {
     if (running) process.kill(-running, 'SIGKILL');
-    killFleetSync(o.stateDir);
+    if (!reuse) killFleetSync(o.stateDir);
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -225,54 +230,57 @@ async function main(): Promise<void> {
   makeArtifact(art);
 
   const t0 = Date.now();
-  log(`starting ${o.webs} hosts on ${o.net}.x (state ${o.stateDir})`);
   let fleet: Fleet | undefined;
   try {
-    fleet = await fleetUp(o);
+    if (reuse) {
+      fleet = readFleet(o.jsonPath);
+      if (fleet.hosts.filter((h) => h.roles.includes('web')).length < o.webs) throw new Error(`the running fleet in ${o.stateDir} has fewer than ${o.webs} web hosts`);
+      log(`reusing the fleet running from ${o.stateDir} (FLEET_REUSE=1)`);
+    } else {
+      log(`starting ${o.webs} hosts on ${o.net}.x (state ${o.stateDir})`);
+      fleet = await fleetUp(o);
+    }
     log(`fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
     const rows: Row[] = [];
+    const altMedians: number[] = [];
     const analyses: { n: number; b: Breakdown }[] = [];
-    let lastOurs = 0;
+    // Our release ids have one-second resolution: never start two deploys into one deploy_to in the same second.
+    const lastStart = new Map<string, number>();
+    const ours = async (label: string, bin: string, n: number, dir: string, extra: string[] = []) => {
+      const last = lastStart.get(bin) ?? 0;
+      if (Math.floor(Date.now() / 1000) === Math.floor(last / 1000)) await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
+      lastStart.set(bin, Date.now());
+      return mustRun(`${label} N=${n}`, process.execPath, [bin, 'bench', '-c', join(dir, label === 'ours' ? 'deploy.yml' : 'alt.yml'), ...extra], { cwd: dir });
+    };
     for (const n of SIZES) {
       const hosts = fleet.hosts.slice(0, n).map((h) => h.name);
       const dir = join(work, `n${n}`);
       mkdirSync(dir);
-      const config = join(dir, 'deploy.yml');
-      writeFileSync(config, ourConfig(fleet, n, art));
+      writeFileSync(join(dir, 'deploy.yml'), ourConfig(fleet, n, art, '/srv/bench-ours'));
+      if (altCli) writeFileSync(join(dir, 'alt.yml'), ourConfig(fleet, n, art, '/srv/bench-alt'));
       const script = (name: string, deployTo: string) => [join(repoRoot, 'bench', name), fleet!.sshConfig, deployTo, String(KEEP), art, ...hosts];
-      const methods = {
-        // Our release ids have one-second resolution: never start two deploys of ours in the same second.
-        ours: async (...extra: string[]) => {
-          const wait = 1000 - (Date.now() - lastOurs);
-          if (wait > 0 && Math.floor(Date.now() / 1000) === Math.floor(lastOurs / 1000)) await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
-          lastOurs = Date.now();
-          return mustRun(`ours N=${n}`, process.execPath, [cli, 'bench', '-c', config, ...extra], { cwd: dir });
-        },
+      const methods: Record<string, () => Promise<Timed>> = {
+        ours: () => ours('ours', cli, n, dir),
         floor: () => mustRun(`floor N=${n}`, 'bash', script('floor.sh', '/srv/bench-floor')),
         mux: () => mustRun(`mux N=${n}`, 'bash', script('mux.sh', '/srv/bench-mux')),
+        ...(altCli ? { alt: () => ours('alt', altCli, n, dir) } : {}),
       };
-      // One untimed round: later runs are steady-state deploys (there is a current release and one to clean up).
-      await methods.ours();
-      await methods.floor();
-      await methods.mux();
-      const times = { ours: [] as number[], floor: [] as number[], mux: [] as number[] };
-      for (let i = 0; i < REPS; i++) {
-        times.ours.push((await methods.ours()).ms);
-        times.floor.push((await methods.floor()).ms);
-        times.mux.push((await methods.mux()).ms);
+      const times: Record<string, number[]> = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
+      // One untimed round first: the timed runs are then steady-state deploys (a current release, one to clean up).
+      for (let i = -1; i < REPS; i++) {
+        for (const [name, run] of Object.entries(methods)) {
+          const r = await run();
+          if (i >= 0) times[name]!.push(r.ms);
+        }
       }
-      const row: Row = {
-        hosts: n,
-        ours_s: Number(sec(median(times.ours))),
-        floor_s: Number(sec(median(times.floor))),
-        mux_s: Number(sec(median(times.mux))),
-        ratio: 0,
-      };
+      const med = (k: string) => Number(sec(median(times[k]!)));
+      const row: Row = { hosts: n, ours_s: med('ours'), floor_s: med('floor'), mux_s: med('mux'), ratio: 0 };
       row.ratio = Number((row.ours_s / row.floor_s).toFixed(2));
       rows.push(row);
+      if (altCli) altMedians.push(med('alt'));
       const spread = (xs: number[]) => `${sec(Math.min(...xs))}–${sec(Math.max(...xs))}`;
-      log(`N=${n}: ours ${row.ours_s} s (${spread(times.ours)}), floor ${row.floor_s} s (${spread(times.floor)}), mux ${row.mux_s} s (${spread(times.mux)})`);
-      analyses.push({ n, b: breakdown(await methods.ours('--json')) });
+      log(`N=${n}: ${Object.keys(methods).map((k) => `${k} ${sec(median(times[k]!))} s (${spread(times[k]!)})`).join(', ')}`);
+      analyses.push({ n, b: breakdown(await ours('ours', cli, n, dir, ['--json'])) });
     }
 
     // Where our time goes, measured from the outside.
@@ -284,12 +292,14 @@ async function main(): Promise<void> {
     for (const n of SIZES) micro.push(await sshMicro(fleet, n));
 
     writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
-    printTable(rows);
+    printTable(rows, altMedians);
     printAnalysis({ analyses, nodeBare, version, configOnly, packOnly, micro });
     log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; load average now ${loadavg()[0]!.toFixed(2)}`);
   } finally {
-    log('stopping the fleet');
-    await fleetDown(o.stateDir);
+    if (!reuse) {
+      log('stopping the fleet');
+      await fleetDown(o.stateDir);
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -300,16 +310,19 @@ async function repeat(fn: () => Promise<Timed>): Promise<number[]> {
   return out;
 }
 
-function printTable(rows: readonly Row[]): void {
+function printTable(rows: readonly Row[], alt: readonly number[]): void {
   const target = (n: number) => (n === 1 ? 1.4 : n === 20 ? 1.15 : undefined);
+  const altHead = alt.length ? '   alt (s)  alt/floor' : '';
   const lines = [
     '',
-    `   N    ours (s)  floor (s)  mux (s)   ours/floor  target   (medians of ${REPS}, cold connections)`,
-    ...rows.map((r) => {
+    `   N    ours (s)  floor (s)  mux (s)   ours/floor  target        ${altHead}`,
+    ...rows.map((r, i) => {
       const t = target(r.hosts);
-      const verdict = t === undefined ? '' : `≤ ${t.toFixed(2)} ${r.ratio <= t ? 'met' : 'MISSED'}`;
-      return `${String(r.hosts).padStart(4)}  ${r.ours_s.toFixed(3).padStart(9)}  ${r.floor_s.toFixed(3).padStart(9)}  ${r.mux_s.toFixed(3).padStart(7)}  ${r.ratio.toFixed(2).padStart(11)}  ${verdict}`;
+      const verdict = (t === undefined ? '' : `≤ ${t.toFixed(2)} ${r.ratio <= t ? 'met' : 'MISSED'}`).padEnd(13);
+      const a = alt[i] === undefined ? '' : `  ${alt[i]!.toFixed(3).padStart(8)}  ${(alt[i]! / r.floor_s).toFixed(2).padStart(9)}`;
+      return `${String(r.hosts).padStart(4)}  ${r.ours_s.toFixed(3).padStart(9)}  ${r.floor_s.toFixed(3).padStart(9)}  ${r.mux_s.toFixed(3).padStart(7)}  ${r.ratio.toFixed(2).padStart(11)}  ${verdict}${a}`;
     }),
+    `(medians of ${REPS} runs each, interleaved; every run connects cold${alt.length ? `; alt = ${altCli}` : ''})`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -339,7 +352,7 @@ function printAnalysis(a: {
     out.push(`        steps: ${top.map((s) => `${s.step} ${ms(s.ms)}`).join(', ')}; outside steps (lock, unlock, packing) ${ms(between)}`);
     out.push(`        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`);
   }
-  out.push('  The SSH backend alone (bench/ssh-micro.ts: SshBackend from dist/, no CLI):');
+  out.push('  The SSH backend alone (bench/ssh-micro.ts: src/backends/ssh.ts, no CLI):');
   for (const m of a.micro) {
     out.push(
       `  N=${m.hosts}: connect + first command ${ms(m.connectMs)}, then a command ${ms(m.execMs)} (median, per host, hosts in parallel), ` +

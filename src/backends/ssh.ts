@@ -12,7 +12,6 @@ import { readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
 import type { AnyAuthMethod, Client, ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
 import { ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
 import { render, secretsOf, type Command } from '../shell/command.js';
@@ -29,6 +28,18 @@ import {
 } from './known-hosts.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
 import { Slots } from './slots.js';
+
+type Ssh2 = typeof import('ssh2');
+let ssh2Loading: Promise<Ssh2> | undefined;
+
+/**
+ * ssh2 takes ~35 ms to load. Loaded on first use, verbs that never connect do not pay for it, and a run loads it
+ * while its first TCP connection is being accepted (sshd forks before it sends its banner).
+ */
+function loadSsh2(): Promise<Ssh2> {
+  ssh2Loading ??= import('ssh2').then((m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2);
+  return ssh2Loading;
+}
 
 export interface SshBackendOptions {
   /** Sessions open at once on one connection. Default 4. */
@@ -95,11 +106,21 @@ export class SshBackend implements Backend {
   }
 
   async #open(target: SshTarget): Promise<Connection> {
-    const knownHosts = await this.#knownHosts(target);
-    const auth = await this.#auth(target);
-    const sock = target.jump ? await this.#viaJump(target, target.jump) : await tcpConnect(target);
+    // Connecting starts first: the key files are read and ssh2 loads while sshd accepts and forks. Their errors
+    // (no key, unreadable known_hosts) still come before connection errors, as when they were read first.
+    const connecting = target.jump ? this.#viaJump(target, target.jump) : tcpConnect(target);
+    connecting.catch(() => undefined);
+    let ready: [KnownHosts, Auth, Ssh2];
     try {
-      const client = await handshake(target, sock, knownHosts, auth);
+      ready = await Promise.all([this.#knownHosts(target), this.#auth(target), loadSsh2()]);
+    } catch (err) {
+      connecting.then((s) => s.destroy(), () => undefined);
+      throw err;
+    }
+    const [knownHosts, auth, ssh2] = ready;
+    const sock = await connecting;
+    try {
+      const client = await handshake(ssh2, target, sock, knownHosts, auth);
       return new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries);
     } catch (err) {
       sock.destroy();
@@ -137,6 +158,7 @@ export class SshBackend implements Backend {
     const methods: AnyAuthMethod[] = [];
     const tried: string[] = [];
     const skipped: string[] = [];
+    const ssh2 = await loadSsh2();
     const addKey = async (file: string, quietIfMissing: boolean) => {
       const buf = await this.#read(file, target);
       if (buf === undefined) {
@@ -397,10 +419,11 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
     wait: (timeoutMs, options) =>
       new Promise<Ended>((resolve) => {
         let stopped: 'timeout' | 'aborted' | undefined;
+        let unwatch = () => {};
         const finish = (force = false) => {
           if (!force && !(closed && stderrEnded)) return;
           clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
+          unwatch();
           if (stopped) resolve({ kind: stopped });
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
@@ -413,10 +436,9 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
           setTimeout(() => finish(true), 5000).unref();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
-        const onAbort = () => kill('aborted');
         onSettled = () => finish();
         if (options.signal?.aborted) kill('aborted');
-        else options.signal?.addEventListener('abort', onAbort, { once: true });
+        else if (options.signal) unwatch = whenAborted(options.signal, () => kill('aborted'));
         if (options.stdin !== undefined) channel.end(options.stdin);
         else channel.end();
         finish();
@@ -500,7 +522,7 @@ function socketError(target: SshTarget, err: NodeJS.ErrnoException): ConnectionE
   }
 }
 
-function handshake(target: SshTarget, sock: Duplex, known: KnownHosts, auth: Auth): Promise<Client> {
+function handshake(ssh2: Ssh2, target: SshTarget, sock: Duplex, known: KnownHosts, auth: Auth): Promise<Client> {
   const name = knownHostsName(target.address, target.port, target.hostKeyAlias);
   let verdict: HostKeyVerdict | undefined;
   let offered: Buffer | undefined;
@@ -637,11 +659,42 @@ function messageOf(err: unknown): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
+    const unwatch = signal ? whenAborted(signal, done) : () => {};
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      unwatch();
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+const abortWatchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `fn` when `signal` aborts; returns the undo. Every command in flight watches the run's one signal, so each
+ * signal gets a single 'abort' listener that fans out: one listener per command would pass Node's limit of 10
+ * with more than 10 hosts and print a MaxListenersExceededWarning on every larger deploy.
+ */
+function whenAborted(signal: AbortSignal, fn: () => void): () => void {
+  let watchers = abortWatchers.get(signal);
+  if (!watchers) {
+    const all = new Set<() => void>();
+    watchers = all;
+    abortWatchers.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        const now = [...all];
+        all.clear();
+        for (const f of now) f();
+      },
+      { once: true },
+    );
+  }
+  const mine = watchers;
+  const once = () => fn();
+  mine.add(once);
+  return () => {
+    mine.delete(once);
+  };
 }

@@ -1,20 +1,26 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { DryRunBackend } from '../backends/dry-run.js';
 import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
+import { releaseId } from '../commands/release.js';
 import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
 import { resolveTargets } from '../hosts/target.js';
-import type { DeployEvent, EventSink, Outcome } from '../output/events.js';
+import { fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
 import { jsonRenderer } from '../output/json.js';
+import { LOGS_DIR, openLogFiles } from '../output/logfile.js';
 import { masking } from '../output/mask.js';
-import { plainRenderer } from '../output/plain.js';
+import { forceColor, plainRenderer } from '../output/plain.js';
+import { renderReport } from '../output/report.js';
+import { outputMode } from '../output/select.js';
+import { Recorder, summarize } from '../output/summary.js';
+import { terminalRenderer } from '../output/terminal.js';
 import { isSensitive } from '../shell/sensitive.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
 import { loadStage, splitList, type ConfigFlags } from './common.js';
@@ -25,12 +31,17 @@ export interface RunFlags extends ConfigFlags {
   json?: boolean;
   verbose?: boolean;
   parallel?: string;
+  /** Write the run's HTML report here. */
+  report?: string;
 }
 
 export interface Session {
   readonly ctx: RunContext;
-  /** Ends the run: reports the outcome, closes connections, returns the exit code. */
-  finish(error?: unknown): Promise<number>;
+  /**
+   * Ends the run: reports the outcome (with the run summary for verbs that change releases; `known` is what the
+   * task returned, if it got that far), closes connections and output, returns the exit code.
+   */
+  finish(error?: unknown, known?: RunSummary): Promise<number>;
 }
 
 function sshConfigText(config: Config): { text?: string; file: string } {
@@ -42,8 +53,30 @@ export function secretValues(config: Config): string[] {
   return Object.values(config.env).flatMap((v) => (isSensitive(v) ? [v.reveal()] : []));
 }
 
-export function defaultSink(flags: Pick<RunFlags, 'json' | 'verbose'>, write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): EventSink {
-  return flags.json ? jsonRenderer(write) : plainRenderer({ write, verbose: flags.verbose ?? false });
+/** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
+const RELEASE_VERBS = new Set(['deploy', 'rollback']);
+/** Verbs shown as live rows on a terminal; the others print data of their own on stdout. */
+const liveVerb = (verb: string) => RELEASE_VERBS.has(verb) || verb === 'check' || verb.startsWith('task ');
+
+/**
+ * NDJSON with --json; on a terminal (not CI) live rows for verbs that run steps; plain CI lines otherwise,
+ * coloured only with FORCE_COLOR.
+ */
+export function defaultSink(
+  flags: Pick<RunFlags, 'json' | 'verbose'>,
+  options: { live?: boolean; env?: NodeJS.ProcessEnv; stdout?: NodeJS.WriteStream } = {},
+): EventSink {
+  const env = options.env ?? process.env;
+  const stdout = options.stdout ?? process.stdout;
+  const write = (l: string) => void stdout.write(`${l}\n`);
+  switch (outputMode({ json: flags.json, verbose: flags.verbose, live: options.live ?? false, isTTY: stdout.isTTY, columns: stdout.columns, env })) {
+    case 'json':
+      return jsonRenderer(write);
+    case 'terminal':
+      return terminalRenderer({ stdout });
+    case 'plain':
+      return plainRenderer({ write, verbose: flags.verbose ?? false, color: forceColor(env) });
+  }
 }
 
 /**
@@ -73,7 +106,19 @@ export function openSession(
     include: fsIncluder,
   });
   const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(new SshBackend()) : new SshBackend();
-  const emit = masking(secretValues(config), options.sink ?? defaultSink(flags));
+  const id = options.release ?? releaseId(new Date());
+  const recorder = new Recorder();
+  const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
+  let logProblem: string | undefined;
+  if (RELEASE_VERBS.has(verb) && mode === 'real') {
+    try {
+      sinks.push(openLogFiles(join(dirname(config.file), LOGS_DIR), stage, id).sink);
+    } catch (e) {
+      logProblem = `no run logs: cannot write ${join(dirname(config.file), LOGS_DIR)}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  // Everything that prints or writes sits behind the masking.
+  const emit = masking(secretValues(config), fanOut(...sinks));
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -97,19 +142,39 @@ export function openSession(
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, release: options.release, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  emit({ type: 'run:start', verb, stage, id, ...(options.release ? { release: options.release } : {}), hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  if (logProblem) emit({ type: 'warning', message: logProblem });
   return {
     ctx,
-    async finish(error?: unknown) {
+    async finish(error?: unknown, known?: RunSummary) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await backend.close().catch(() => undefined);
       const interrupted = abort.signal.aborted;
       const exitCode = error === undefined ? ExitCode.ok : interrupted ? ExitCode.interrupted : error instanceof DeployError ? error.exitCode : ExitCode.internal;
       const outcome: Outcome = exitCode === 0 ? 'success' : interrupted ? 'interrupted' : exitCode === ExitCode.switchedBack ? 'switched-back' : 'failed';
-      const end: DeployEvent = { type: 'run:end', outcome, exitCode, durationMs: Date.now() - started, ...(error instanceof Error ? { error: error.message } : {}) };
+      const summary = RELEASE_VERBS.has(verb) ? summarize(recorder.events, exitCode === 0, known) : undefined;
+      const end: DeployEvent = {
+        type: 'run:end',
+        outcome,
+        exitCode,
+        durationMs: Date.now() - started,
+        ...(error instanceof Error ? { error: error.message } : {}),
+        ...(summary ? { summary } : {}),
+      };
       emit(end);
+      await emit.close?.();
+      if (flags.report) writeReport(resolve(flags.report), recorder);
       return exitCode;
     },
   };
+}
+
+/** The report is a by-product: failing to write it is said, not fatal. */
+function writeReport(file: string, recorder: Recorder): void {
+  try {
+    writeFileSync(file, renderReport(recorder.events));
+  } catch (e) {
+    process.stderr.write(`warning: could not write the report ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
 }

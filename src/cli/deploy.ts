@@ -4,6 +4,7 @@ import type { HostDef } from '../config/types.js';
 import type { RunContext } from '../tasks/context.js';
 import { waitHealthy } from '../tasks/health.js';
 import { releaseId } from '../commands/release.js';
+import type { RunSummary } from '../output/events.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
@@ -37,6 +38,7 @@ export function registerDeploy(program: Command): void {
     .option('-m, --message <text>', 'why: kept in the lock and the revision log', '')
     .option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing', '0')
     .option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)')
+    .option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)')
     .option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy');
   withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => {
     process.exitCode = await runDeploy(stage, flags);
@@ -47,21 +49,23 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   const release = releaseId(new Date());
   const lockWait = Number(flags.lockWait ?? 0);
   const plan = flags.dryRun ? new PlanCollector() : undefined;
-  const base = defaultSink(flags);
+  // A dry run prints its plan at the end, so its progress stays in plain lines.
+  const base = defaultSink(flags, { live: !flags.dryRun });
   const session = openSession(stage, flags, 'deploy', {
     mode: flags.dryRun ? 'dry-run' : 'real',
     release,
     sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
   });
   let error: unknown;
+  let summary: RunSummary | undefined;
   try {
     const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, flags.canary === true ? 60 : Number(flags.canary));
-    await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
+    summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
   } catch (e) {
     error = e;
   }
   if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage} (release ${release}): probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
-  const code = await session.finish(error);
+  const code = await session.finish(error, summary);
   if (error !== undefined) reportError(error);
   return code;
 }

@@ -4,6 +4,7 @@ import { reportError } from './report.js';
 import { registerCheck } from './check.js';
 import { registerConfig } from './config.js';
 import { registerLock } from './lock.js';
+import { registerLogs } from './logs.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerRun,
     registerSsh,
     registerLock,
+    registerLogs,
     registerTasks,
     registerSchema,
   ]) register(program);

@@ -19,7 +19,8 @@ export function registerRollback(program: Command): void {
       .description('switch every host back to the release before current (by the revision log) and mark the current one bad')
       .option('--to <release>', 'go to this release instead')
       .option('-m, --message <text>', 'why: kept in the lock', '')
-      .option('--lock-wait <seconds>', 'wait this long for a held lock', '0'),
+      .option('--lock-wait <seconds>', 'wait this long for a held lock', '0')
+      .option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)'),
   ).action((stage: string, flags: RollbackFlags) => {
     const runId = releaseId(new Date());
     return runVerb(stage, flags, 'rollback', async ({ ctx }) => {

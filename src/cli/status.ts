@@ -4,6 +4,7 @@ import { lockStatus } from '../facts/lock.js';
 import { healthCheck } from '../facts/health.js';
 import { isHealthy } from '../tasks/health.js';
 import { healthRoles } from '../tasks/env.js';
+import { rotationStatus } from '../tasks/balancer.js';
 import { describeHolder, lockHost } from '../tasks/lock.js';
 import { readHostReleases } from '../tasks/rollback.js';
 import { exec, onHosts, probe } from '../tasks/runner.js';
@@ -19,6 +20,8 @@ export interface HostStatus {
   current: string | null;
   revision: string | null;
   health: 'healthy' | 'unhealthy' | 'n/a';
+  /** Whether the balancers route to it; n/a outside a balancer pool. */
+  rotation: 'in' | 'out' | 'mixed' | 'n/a';
   bad: readonly string[];
 }
 
@@ -39,7 +42,7 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
     health = ok ? 'healthy' : 'unhealthy';
   }
   const revision = s?.current ? (s.log.filter((e) => e.release === s.current).pop()?.revision ?? null) : null;
-  return { host: host.name, roles: host.roles, current: s?.current ?? null, revision, health, bad: s?.bad ?? [] };
+  return { host: host.name, roles: host.roles, current: s?.current ?? null, revision, health, rotation: 'n/a', bad: s?.bad ?? [] };
 }
 
 /** Hosts of one role serving different releases. */
@@ -60,7 +63,8 @@ export function registerStatus(program: Command): void {
   stageVerb(program.command('status').argument('<stage>', 'the stage').description('which release every host serves, its health, mixed releases, leftover locks and bad releases')).action(
     (stage: string, flags: RunFlags) =>
       runVerb(stage, flags, 'status', async ({ ctx }) => {
-        const statuses = [...(await onHosts(ctx, 'status', ctx.hosts, (h) => hostStatus(ctx, h))).values()];
+        const rotation = await rotationStatus(ctx);
+        const statuses = [...(await onHosts(ctx, 'status', ctx.hosts, (h) => hostStatus(ctx, h))).values()].map((s): HostStatus => ({ ...s, rotation: rotation.get(s.host) ?? 'n/a' }));
         const lh = lockHost(ctx.config);
         const lock = await probe(ctx, 'status', lh, lockStatus(paths(ctx.config.deployTo)));
         const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
@@ -70,7 +74,8 @@ export function registerStatus(program: Command): void {
           return;
         }
         for (const s of statuses) {
-          out(`${s.host.padEnd(12)} ${s.roles.join(',').padEnd(14)} ${(s.current ?? '-').padEnd(15)} ${(s.revision ?? '').slice(0, 12).padEnd(12)} ${s.health}${s.bad.length ? `  bad: ${s.bad.join(', ')}` : ''}`);
+          const rot = s.rotation === 'n/a' ? '' : s.rotation === 'in' ? ' in rotation' : s.rotation === 'out' ? ' DRAINED' : ' in rotation on some balancers only';
+          out(`${s.host.padEnd(12)} ${s.roles.join(',').padEnd(14)} ${(s.current ?? '-').padEnd(15)} ${(s.revision ?? '').slice(0, 12).padEnd(12)} ${s.health}${rot}${s.bad.length ? `  bad: ${s.bad.join(', ')}` : ''}`);
         }
         for (const [role, m] of mixed) out(`warning: role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`);
         if (lock.state !== 'unlocked') out(`warning: ${stage} is locked on ${lh.name} by ${describeHolder(lock, new Date())}`);

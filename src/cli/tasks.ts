@@ -1,38 +1,52 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { listStages } from '../config/load.js';
-import { runTask } from '../tasks/tasks.js';
+import { shortPath } from '../config/recipe.js';
+import { runTask, taskRegistry, type TaskOrigin } from '../tasks/tasks.js';
 import { loadStage, out, withConfig, type ConfigFlags } from './common.js';
 import type { RunFlags } from './context.js';
 import { runVerb, stageVerb } from './verbs.js';
+
+const originText = (o: TaskOrigin): string =>
+  o.kind === 'config'
+    ? shortPath(o.file)
+    : o.kind === 'recipe'
+      ? `recipe ${o.recipe} (${shortPath(o.file)})`
+      : o.module === shortPath(o.file)
+        ? `module ${o.module}`
+        : `module ${o.module} (${shortPath(o.file)})`;
 
 export function registerTasks(program: Command): void {
   withConfig(
     program
       .command('tasks')
       .argument('[stage]', 'the stage whose tasks to list (default: the first)')
-      .description('list the tasks deploy.yml defines, with where they run and which hooks call them')
+      .description('list every task of the config — from deploy.yml, its recipe and task modules — with where it runs, its hooks and where it is defined')
       .option('--json', 'print JSON'),
-  ).action((stage: string | undefined, flags: ConfigFlags & { json?: boolean }) => {
+  ).action(async (stage: string | undefined, flags: ConfigFlags & { json?: boolean }) => {
     const config = loadStage(flags, stage ?? listStages(resolve(flags.config))[0] ?? 'staging');
+    const tasks = await taskRegistry(config);
     const hooks = (name: string) =>
       (['before', 'after'] as const).flatMap((when) => Object.entries(config.hooks[when]).filter(([, names]) => names?.includes(name)).map(([point]) => `${when} ${point}`));
-    const rows = Object.entries(config.tasks).map(([name, t]) => ({
-      name,
+    const rows = [...tasks.values()].map((t) => ({
+      name: t.name,
       description: t.description ?? '',
       roles: t.roles,
       once: t.once,
-      hooks: hooks(name),
-      source: config.file,
+      hooks: hooks(t.name),
+      kind: t.origin.kind,
+      ...(t.origin.kind === 'recipe' ? { recipe: t.origin.recipe } : t.origin.kind === 'module' ? { module: t.origin.module } : {}),
+      source: t.origin.file,
     }));
     if (flags.json) {
       out(JSON.stringify(rows, null, 2));
       return;
     }
-    if (rows.length === 0) out(`no tasks in ${config.file}`);
-    for (const r of rows) {
-      const where = `${r.roles.length ? r.roles.join(',') : 'all hosts'}${r.once ? ', once' : ''}`;
-      out(`${r.name.padEnd(20)} ${r.description || '(no description)'}\n${' '.repeat(21)}on ${where}${r.hooks.length ? `; runs ${r.hooks.join(', ')}` : ''} — ${r.source}`);
+    if (rows.length === 0) out(`no tasks in ${shortPath(config.file)}`);
+    for (const t of tasks.values()) {
+      const where = `${t.roles.length ? t.roles.join(',') : 'all hosts'}${t.once ? ', once' : ''}`;
+      const runs = hooks(t.name);
+      out(`${t.name.padEnd(20)} ${t.description || '(no description)'}\n${' '.repeat(21)}on ${where}${runs.length ? `; runs ${runs.join(', ')}` : ''} — ${originText(t.origin)}`);
     }
   });
 
@@ -40,7 +54,7 @@ export function registerTasks(program: Command): void {
     program
       .command('task')
       .argument('<stage>', 'the stage')
-      .argument('<name>', 'a task from deploy.yml `tasks`')
-      .description('run one task from deploy.yml on its hosts (in current/)'),
+      .argument('<name>', 'a task (see `deploy tasks`)')
+      .description('run one task — from deploy.yml, its recipe or a task module — on its hosts (in current/)'),
   ).action((stage: string, name: string, flags: RunFlags) => runVerb(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name)));
 }

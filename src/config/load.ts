@@ -9,6 +9,7 @@ import { errorMap, fromZod, type Problem } from './issues.js';
 import { checkLayout } from './layout.js';
 import { mergeStage } from './merge.js';
 import { formatPath, isMapping, type KeyPath } from './path.js';
+import { applyRecipe, recipeIssue, recipeReader, taskModules, type RecipeLookup } from './recipe.js';
 import { buildConfig } from './resolve.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
@@ -148,15 +149,16 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
     const base = declareEmptyRoles(pick(root, SETTING_KEYS));
     const chosen = (stage === undefined ? Object.keys(stages) : [stage]).filter((name) => isMapping(stages[name]));
     const found = new StageIssues(chosen.length);
+    const recipes = recipeReader(dirname(source.path), (path) => displayName(path, cwd));
     for (const name of chosen) {
       const overrides = declareEmptyRoles(pick(stages[name] as Record<string, unknown>, [...SETTING_KEYS, 'hosts']));
-      const result = validateStage(source.path, base, overrides, name);
-      found.add(name, result.problems.map((p) => atPath(source, spans, p)));
+      const result = validateStage(source, spans, base, overrides, name, recipes);
+      found.add(name, result.issues);
       if (result.config) configs.push(result.config);
     }
     issues.push(...found.issues());
   }
-  if (issues.length > 0) throw new ConfigError(sortUnique(issues));
+  if (issues.length > 0) throw new ConfigError(sortUnique(issues, source.display));
   return configs;
 }
 
@@ -204,13 +206,24 @@ class StageIssues {
 }
 
 function validateStage(
-  file: string,
+  source: SourceFile,
+  spans: SourceSpans,
   base: Record<string, unknown>,
   overrides: Record<string, unknown>,
   stage: string,
-): { config?: Config; problems: Problem[] } {
-  const merged = mergeStage(base, overrides, stage);
-  const raw = merged.value;
+  recipes: (ref: string) => RecipeLookup,
+): { config?: Config; issues: ConfigIssue[] } {
+  const merged = mergeStage(base, overrides, stage, { keepNulls: true });
+  const issues: ConfigIssue[] = [];
+  const userIssue = (p: Problem) => atPath(source, spans, { ...p, path: merged.filePath(p.path) });
+  const found = typeof merged.value.recipe === 'string' ? recipes(merged.value.recipe) : undefined;
+  if (found && 'problem' in found) issues.push(userIssue({ path: ['recipe'], message: found.problem }));
+  const recipe = found && 'recipe' in found ? found.recipe : undefined;
+  if (recipe) issues.push(...recipe.issues);
+  const layered = applyRecipe(recipe ? declareEmptyRoles(recipe.values) : {}, merged.value);
+  const raw = layered.value;
+  const modules = taskModules(dirname(source.path), stringList(raw.modules));
+
   const sections: Partial<Record<keyof StageSections, unknown>> = {};
   const problems: Problem[] = [];
   for (const key of Object.keys(stageConfigShape) as (keyof typeof stageConfigShape)[]) {
@@ -218,10 +231,22 @@ function validateStage(
     if (r.success) sections[key] = r.data;
     else problems.push(...fromZod(r.error.issues, raw[key], [key]));
   }
-  problems.push(...crossCheck(raw));
-  if (problems.length > 0) return { problems: problems.map((p) => ({ ...p, path: merged.filePath(p.path) })) };
-  return { problems, config: buildConfig(file, stage, sections as StageSections) };
+  problems.push(...crossCheck(raw, { moreTasks: modules.length > 0 }));
+  for (const p of problems) {
+    const origin = layered.origin(p.path);
+    issues.push(origin.recipe && recipe ? recipeIssue(recipe, { ...p, path: origin.path }, source.display) : userIssue({ ...p, path: origin.path }));
+  }
+  if (issues.length > 0) return { issues };
+  const taskSources = Object.fromEntries(
+    Object.keys(isMapping(raw.tasks) ? raw.tasks : {}).flatMap((name) =>
+      recipe && layered.origin(['tasks', name]).recipe ? [[name, recipe.file]] : [],
+    ),
+  );
+  const extras = { recipeFile: recipe?.file, modules, taskSources };
+  return { issues, config: buildConfig(source.path, stage, sections as StageSections, extras) };
 }
+
+const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** `roles: { worker: }` declares a role with its defaults, where elsewhere an empty value means "not set". */
 function declareEmptyRoles(settings: Record<string, unknown>): Record<string, unknown> {
@@ -244,13 +269,20 @@ function atPath(source: SourceFile, spans: SourceSpans, p: Problem): ConfigIssue
   return { file: source.display, line, column, path: formatPath(p.path), message: p.message };
 }
 
-/** In file order; the same problem found through several stages is reported once. */
-function sortUnique(issues: ConfigIssue[]): ConfigIssue[] {
+/** deploy.yml first, then recipes; in file order; the same problem found through several stages is reported once. */
+function sortUnique(issues: ConfigIssue[], mainFile: string): ConfigIssue[] {
+  const fileRank = (i: ConfigIssue) => (i.file === mainFile ? 0 : 1);
   const seen = new Set<string>();
   return issues
     .filter((i) => {
       const k = formatIssue(i);
       return seen.has(k) ? false : (seen.add(k), true);
     })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    .sort(
+      (a, b) =>
+        fileRank(a) - fileRank(b) ||
+        a.file.localeCompare(b.file) ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        (a.column ?? 0) - (b.column ?? 0),
+    );
 }

@@ -18,11 +18,14 @@ export function mergeStage(
   base: Record<string, unknown>,
   overrides: Record<string, unknown>,
   stage: string,
+  options: { keepNulls?: boolean } = {},
 ): MergedStage {
   const fromStage = new Set<string>(STAGE_ONLY.map((k) => pathKey([k])));
+  // A recipe goes under the result: there a `~` must still remove what the recipe sets (config/recipe.ts).
+  const clean = options.keepNulls ? (v: unknown) => v : dropNulls;
 
   function merge(b: Record<string, unknown>, o: Record<string, unknown>, path: KeyPath): Record<string, unknown> {
-    const out = dropNulls(b) as Record<string, unknown>;
+    const out = { ...(clean(b) as Record<string, unknown>) };
     for (const [k, v] of Object.entries(o)) {
       const p = [...path, k];
       const current = out[k];
@@ -31,8 +34,8 @@ export function mergeStage(
         continue;
       }
       fromStage.add(pathKey(p));
-      if (v === null) delete out[k];
-      else out[k] = dropNulls(v);
+      if (v === null && !options.keepNulls) delete out[k];
+      else out[k] = clean(v);
     }
     return out;
   }
@@ -53,7 +56,7 @@ export function mergeStage(
 const sameKind = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   a.kind === undefined || b.kind === undefined || a.kind === b.kind;
 
-function dropNulls(v: unknown): unknown {
+export function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (!isMapping(v)) return v;
   return Object.fromEntries(

@@ -3,8 +3,17 @@ import { resolveRoles } from './roles.js';
 import type { StageSections } from './sections/settings.js';
 import type { Config, Source } from './types.js';
 
+/** What the loader knows besides the sections: the recipe and task modules in play. */
+export interface ConfigExtras {
+  readonly recipeFile?: string;
+  readonly modules?: readonly string[];
+  /** Task name → the recipe file that defines it. */
+  readonly taskSources?: Readonly<Record<string, string>>;
+}
+
 /** The Config of one stage from its validated sections: the defaults that depend on other keys are set here. */
-export function buildConfig(file: string, stage: string, s: StageSections): Config {
+export function buildConfig(file: string, stage: string, s: StageSections, extras: ConfigExtras = {}): Config {
+  const sources = extras.taskSources ?? {};
   return finalize({
     file,
     stage,
@@ -12,6 +21,8 @@ export function buildConfig(file: string, stage: string, s: StageSections): Conf
     deployTo: (s.deploy_to ?? `/srv/${s.app}`).replace(/(.)\/+$/, '$1'),
     keepReleases: s.keep_releases,
     recipe: s.recipe,
+    recipeFile: extras.recipeFile,
+    modules: extras.modules?.length ? extras.modules : undefined,
     source: sourceOf(s),
     shared: s.shared,
     env: s.env,
@@ -21,7 +32,9 @@ export function buildConfig(file: string, stage: string, s: StageSections): Conf
     restart: s.restart,
     health: s.health,
     hooks: s.hooks,
-    tasks: s.tasks,
+    tasks: Object.fromEntries(
+      Object.entries(s.tasks).map(([name, t]) => [name, sources[name] ? { ...t, source: sources[name] } : t]),
+    ),
     roles: resolveRoles(s.roles, s.app, s.health),
     rollout: s.rollout,
     hosts: s.hosts,

@@ -12,7 +12,12 @@ export interface Config {
   readonly app: string;
   readonly deployTo: string;
   readonly keepReleases: number;
+  /** `recipe:` as written: a shipped recipe's name or a path. */
   readonly recipe?: string;
+  /** Absolute path of the recipe file merged under this config. */
+  readonly recipeFile?: string;
+  /** Task modules: absolute paths of files, or package names (see config/recipe.ts taskModules). */
+  readonly modules?: readonly string[];
   readonly source: Source;
   readonly shared: SharedConfig;
   readonly env: Readonly<Record<string, string | Sensitive>>;
@@ -141,6 +146,10 @@ export interface TaskDef {
   readonly once: boolean;
   /** `release` (the new release dir; default), `current`, or an absolute path. */
   readonly cwd: string;
+  /** A failure is a warning and the run goes on. */
+  readonly allowFailure?: boolean;
+  /** Absolute path of the recipe that defines the task; absent when deploy.yml does. */
+  readonly source?: string;
 }
 
 export type BatchSize = number | `${number}%`;

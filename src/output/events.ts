@@ -1,6 +1,9 @@
-/** Everything a run reports. Tasks and backends emit these; only renderers in output/ print. */
+/**
+ * Everything a run reports. Tasks and backends emit these; only renderers in output/ print. Field names are a
+ * public interface (`--json`, .deploy/logs/…/events.ndjson): docs/json-events.md documents every one of them.
+ */
 export type DeployEvent =
-  | { type: 'run:start'; verb: string; stage: string; release?: string; hosts: string[]; dryRun: boolean }
+  | { type: 'run:start'; verb: string; stage: string; id: string; release?: string; hosts: string[]; dryRun: boolean }
   | { type: 'run:end'; outcome: Outcome; exitCode: number; durationMs: number; error?: string; summary?: RunSummary }
   | { type: 'step:start'; step: string; hosts: string[] }
   | { type: 'step:end'; step: string; ok: boolean; durationMs: number }
@@ -9,6 +12,7 @@ export type DeployEvent =
   | { type: 'command'; step: string; host: string; command: string; effect: 'read' | 'write'; dryRun: boolean }
   | { type: 'command:exit'; step: string; host: string; code: number; durationMs: number }
   | { type: 'output'; step: string; host: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'release'; host: string; previous: string | null; release: string }
   | { type: 'lock'; action: 'acquired' | 'released' | 'renewed' | 'waiting' | 'taken-over' | 'held'; host: string; holder?: string }
   | { type: 'batch'; role: string; index: number; of: number; hosts: string[] }
   | { type: 'health'; host: string; ok: boolean; attempt: number; status?: number; detail?: string }
@@ -18,14 +22,27 @@ export type DeployEvent =
   | { type: 'info'; message: string; host?: string }
   | { type: 'warning'; message: string; host?: string };
 
+export type EventType = DeployEvent['type'];
+
 export type Outcome = 'success' | 'failed' | 'switched-back' | 'interrupted';
+
+export type HostOutcome = 'deployed' | 'unchanged' | 'switched-back' | 'failed' | 'skipped';
 
 export interface HostSummary {
   host: string;
+  /** What `current` pointed at before the run (null: nothing yet, or not read before the run stopped). */
   previous: string | null;
+  /** The release this run put (or tried to put) on the host. */
   release: string | null;
-  outcome: 'deployed' | 'unchanged' | 'switched-back' | 'failed' | 'skipped';
+  outcome: HostOutcome;
+  /** Wall time from the host's first step to its last. */
   durationMs: number;
+  /** What `current` points at after the run, as far as this run knows. Always set in run:end. */
+  current?: string | null;
+  /** Time spent per step name, summed over its occurrences. Always set in run:end. */
+  steps?: Record<string, number>;
+  /** The first failure on this host. */
+  error?: string;
 }
 
 export interface RunSummary {
@@ -36,8 +53,17 @@ export interface RunSummary {
 }
 
 export type Timed<E> = E & { time: string };
-export type EventSink = (event: DeployEvent) => void;
+
+/** Receives every event of a run, in order. `close` (if any) is awaited once, after run:end. */
+export interface EventSink {
+  (event: DeployEvent): void;
+  close?(): void | Promise<void>;
+}
 
 export function fanOut(...sinks: EventSink[]): EventSink {
-  return (e) => sinks.forEach((s) => s(e));
+  const sink: EventSink = (e) => sinks.forEach((s) => s(e));
+  sink.close = async () => {
+    for (const s of sinks) await s.close?.();
+  };
+  return sink;
 }

@@ -1,9 +1,13 @@
+import { maskList } from '../backends/output.js';
 import { maskSecrets } from '../shell/sensitive.js';
 import type { DeployEvent, EventSink } from './events.js';
 
-/** Masks every known secret value in every string of every event before any renderer sees it. */
+/**
+ * Masks every known secret value in every string of every event before any renderer, log file or report sees
+ * it; a multi-line secret is masked line by line too, since output arrives one line at a time.
+ */
 export function masking(secrets: readonly string[], sink: EventSink): EventSink {
-  const values = secrets.filter((s) => s.length > 0);
+  const values = maskList(secrets);
   if (values.length === 0) return sink;
   const scrub = (v: unknown): unknown =>
     typeof v === 'string'
@@ -13,5 +17,7 @@ export function masking(secrets: readonly string[], sink: EventSink): EventSink 
         : v && typeof v === 'object'
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]))
           : v;
-  return (e) => sink(scrub(e) as DeployEvent);
+  const masked: EventSink = (e) => sink(scrub(e) as DeployEvent);
+  if (sink.close) masked.close = () => sink.close!();
+  return masked;
 }

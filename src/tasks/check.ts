@@ -8,9 +8,12 @@ import { onHosts, probe } from './runner.js';
 /** Below this much free space in deploy_to, a deploy is refused before it writes anything. */
 export const MIN_FREE_KIB = 64 * 1024;
 
+const SHELL_WORDS = new Set(['if', 'then', 'set', 'cd', 'export', 'for', 'while', 'case', 'test', 'exec', 'env', 'command', 'true', 'false']);
+
+/** The program a snippet starts with, when it plainly starts with one (`npm ci` → npm; `if …` → none). */
 const firstWord = (snippet: string): string | undefined => {
   const word = snippet.trim().split(/\s+/)[0];
-  return word && /^[A-Za-z0-9_.+-]+$/.test(word) ? word : undefined;
+  return word && /^[A-Za-z0-9_.+-]+$/.test(word) && !SHELL_WORDS.has(word) && !word.includes('=') ? word : undefined;
 };
 
 /** The binaries this host's steps will call. */

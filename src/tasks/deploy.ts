@@ -15,8 +15,9 @@ import { acquireLock } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { exec, onHosts, probe } from './runner.js';
 import { linkSharedInto } from './shared.js';
+import { rotationFor } from './balancer.js';
 import { rollout, type Rotation } from './switch.js';
-import { hooked, runHooks } from './tasks.js';
+import { hooked, loadTasks, runHooks } from './tasks.js';
 import { transfer } from './transfer.js';
 
 export interface DeployParams {
@@ -47,6 +48,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   const p = paths(ctx.config.deployTo);
   const release: ReleaseRef = { id: params.release, dir: p.release(params.release) };
 
+  await loadTasks(ctx);
   await preflight(ctx);
   const lock = await acquireLock(ctx, { release: release.id, owner: params.owner, message: params.message, waitSeconds: params.lockWaitSeconds });
   let revision: string | undefined;
@@ -54,7 +56,10 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   const previous = new Map<string, string | null>();
   try {
     await runHooks(ctx, 'before', 'deploy', release);
-    for (const [name, id] of await onHosts(ctx, 'release', hosts, (h) => probe(ctx, 'release', h, readCurrent(p)))) previous.set(name, id);
+    for (const [name, id] of await onHosts(ctx, 'release', hosts, (h) => probe(ctx, 'release', h, readCurrent(p)))) {
+      previous.set(name, id);
+      ctx.emit({ type: 'release', host: name, previous: id, release: release.id });
+    }
     let built = false;
     try {
       await onHosts(ctx, 'release', hosts, (h) => exec(ctx, 'release', h, createRelease(p, release.id)));
@@ -68,7 +73,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
       if (!built && ctx.mode === 'real') await discard(ctx, hosts, release.id);
     }
     const live = { ...release, revision };
-    await hooked(ctx, 'restart', live, () => rollout(ctx, { release: live, previous, hosts, rotation: params.rotation, pauseBetweenBatches: params.pauseBetweenBatches, canary: params.canary }));
+    await hooked(ctx, 'restart', live, () => rollout(ctx, { release: live, previous, hosts, rotation: params.rotation ?? rotationFor(ctx), pauseBetweenBatches: params.pauseBetweenBatches, canary: params.canary }));
     outcome = 'deployed';
     await hooked(ctx, 'cleanup', live, () => cleanupReleases(ctx, hosts, previous));
     await runHooks(ctx, 'after', 'deploy', live);

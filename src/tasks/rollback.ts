@@ -12,8 +12,9 @@ import type { RunContext } from './context.js';
 import { releaseHosts } from './deploy.js';
 import { acquireLock } from './lock.js';
 import { exec, onHosts, probe } from './runner.js';
+import { rotationFor } from './balancer.js';
 import { rollout, type Rotation } from './switch.js';
-import { hooked } from './tasks.js';
+import { hooked, loadTasks } from './tasks.js';
 
 export interface RollbackParams {
   /** An explicit target release; default: the one before current in the revision log. */
@@ -61,6 +62,7 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   const hosts = releaseHosts(ctx);
   if (hosts.length === 0) throw new DeployError(`no selected host of stage ${ctx.config.stage} holds releases`, ExitCode.config);
   const p = paths(ctx.config.deployTo);
+  await loadTasks(ctx);
   await preflight(ctx);
   const lock = await acquireLock(ctx, { release: params.runId, owner: params.owner, message: params.message || 'rollback', waitSeconds: params.lockWaitSeconds });
   try {
@@ -71,9 +73,10 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
       return { stage: ctx.config.stage, hosts: [] };
     }
     const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));
+    for (const [host, from] of previous) ctx.emit({ type: 'release', host, previous: from, release: target });
     const entry = state.get(hosts[0]!.name)?.log.filter((e) => e.release === target).pop();
     const release = { id: target, dir: p.release(target), ...(entry?.revision ? { revision: entry.revision } : {}) };
-    await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation }));
+    await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
     await onHosts(ctx, 'rollback', hosts, async (h) => {
       const left = previous.get(h.name);
       if (left && left !== target) await exec(ctx, 'rollback', h, markBad(p, left));

@@ -1,14 +1,112 @@
+import { dirname } from 'node:path';
 import { paths } from '../commands/paths.js';
-import type { HookPoint, HostDef, TaskDef } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { isRecipePath } from '../config/recipe-ref.js';
+import { shortPath } from '../config/recipe.js';
+import { HOOK_POINTS, type Config, type HookPoint, type HostDef, type TaskDef } from '../config/types.js';
+import { didYouMean } from '../config/suggest.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
 import { hostsWithRole, primaryHost } from '../hosts/roles.js';
-import { script } from '../shell/command.js';
+import { cmd, script, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { commandEnv, type ReleaseRef } from './env.js';
+import { loadTaskModules, taskInput, type TaskInput } from './modules.js';
 import { exec, onHosts } from './runner.js';
 
+/** Where a task is defined: deploy.yml, a recipe, or a task module (a file, maybe of a package). */
+export type TaskOrigin =
+  | { readonly kind: 'config'; readonly file: string }
+  | { readonly kind: 'recipe'; readonly file: string; readonly recipe: string }
+  | { readonly kind: 'module'; readonly file: string; readonly module: string };
+
+/** A task of any origin, as runTask and `deploy tasks` see it. */
+export interface RegisteredTask extends Pick<TaskDef, 'roles' | 'once' | 'cwd'> {
+  readonly name: string;
+  readonly description?: string;
+  readonly allowFailure: boolean;
+  readonly origin: TaskOrigin;
+  /** The commands for one host; the task's cwd and the run's env are applied to them afterwards. */
+  commands(input: TaskInput): readonly Command[];
+}
+
+export type TaskRegistry = ReadonlyMap<string, RegisteredTask>;
+
+// Keyed by the frozen Config: a run imports its task modules once.
+const registries = new WeakMap<Config, Promise<TaskRegistry>>();
+
+/**
+ * Every task of a config: deploy.yml's and its recipe's, then those of its task modules (imported here). A module
+ * task may replace a recipe's of the same name, not one of deploy.yml. Hooks naming a module's task are checked
+ * here, since the config loader cannot import modules.
+ */
+export function taskRegistry(config: Config): Promise<TaskRegistry> {
+  let found = registries.get(config);
+  if (!found) {
+    found = buildRegistry(config);
+    registries.set(config, found);
+  }
+  return found;
+}
+
+async function buildRegistry(config: Config): Promise<TaskRegistry> {
+  const tasks = new Map<string, RegisteredTask>();
+  for (const [name, t] of Object.entries(config.tasks)) {
+    const origin: TaskOrigin =
+      t.source && config.recipe
+        ? { kind: 'recipe', file: t.source, recipe: isRecipePath(config.recipe) ? shortPath(t.source) : config.recipe }
+        : { kind: 'config', file: config.file };
+    tasks.set(name, {
+      name,
+      ...(t.description !== undefined ? { description: t.description } : {}),
+      roles: t.roles,
+      once: t.once,
+      cwd: t.cwd,
+      allowFailure: t.allowFailure ?? false,
+      origin,
+      commands: () => [script(t.run)],
+    });
+  }
+  for (const m of await loadTaskModules(config.modules ?? [], dirname(config.file))) {
+    if (tasks.get(m.name)?.origin.kind === 'config') {
+      throw ConfigError.single(shortPath(m.file), `task \`${m.name}\` is also defined in ${shortPath(config.file)}; rename one of them`, undefined, m.name);
+    }
+    tasks.set(m.name, {
+      name: m.name,
+      ...(m.description !== undefined ? { description: m.description } : {}),
+      roles: m.roles,
+      once: m.once,
+      cwd: m.cwd,
+      allowFailure: m.allowFailure,
+      origin: { kind: 'module', file: m.file, module: m.module },
+      commands: m.build,
+    });
+  }
+  const issues = hookIssues(config, tasks);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return tasks;
+}
+
+function hookIssues(config: Config, tasks: TaskRegistry): ConfigIssue[] {
+  const names = [...tasks.keys()];
+  return (['before', 'after'] as const).flatMap((when) =>
+    HOOK_POINTS.flatMap((point) =>
+      (config.hooks[when][point] ?? [])
+        .filter((name) => !tasks.has(name))
+        .map((name) => ({
+          file: shortPath(config.file),
+          path: `hooks.${when}.${point}`,
+          message: `unknown task \`${name}\`${didYouMean(name, names)}; define it under \`tasks\` or in a task module (tasks: ${names.join(', ') || 'none'})`,
+        })),
+    ),
+  );
+}
+
+/** Imports the task modules and checks the hooks before a run touches any host. */
+export async function loadTasks(ctx: RunContext): Promise<void> {
+  await taskRegistry(ctx.config);
+}
+
 /** The hosts a task runs on, within the run's selection. */
-export function taskHosts(ctx: RunContext, task: TaskDef): HostDef[] {
+export function taskHosts(ctx: RunContext, task: Pick<TaskDef, 'roles' | 'once'>): HostDef[] {
   const pool = task.roles.length === 0 ? [...ctx.hosts] : ctx.hosts.filter((h) => h.roles.some((r) => task.roles.includes(r)));
   if (!task.once) return pool;
   const first = task.roles[0];
@@ -17,7 +115,7 @@ export function taskHosts(ctx: RunContext, task: TaskDef): HostDef[] {
 }
 
 /** Where a task runs; hosts that hold no code have no release to stand in, so they start in the login dir. */
-function taskDir(ctx: RunContext, host: HostDef, task: TaskDef, release?: ReleaseRef): string | undefined {
+function taskDir(ctx: RunContext, host: HostDef, task: Pick<TaskDef, 'cwd'>, release?: ReleaseRef): string | undefined {
   const p = paths(ctx.config.deployTo);
   const holdsCode = host.roles.some((r) => ctx.config.roles[r]?.code);
   if (!holdsCode && (task.cwd === 'current' || task.cwd === 'release')) return undefined;
@@ -26,12 +124,13 @@ function taskDir(ctx: RunContext, host: HostDef, task: TaskDef, release?: Releas
   return task.cwd;
 }
 
-/** Runs a custom task from deploy.yml `tasks`, by name. */
+/** Runs a task by name — from deploy.yml, its recipe or a task module — on its hosts. */
 export async function runTask(ctx: RunContext, name: string, release?: ReleaseRef): Promise<void> {
-  const task = ctx.config.tasks[name];
+  const tasks = await taskRegistry(ctx.config);
+  const task = tasks.get(name);
   if (!task) {
-    const known = Object.keys(ctx.config.tasks);
-    throw ConfigError.single(ctx.config.file, `unknown task "${name}"; tasks: ${known.join(', ') || '(none defined)'}`);
+    const known = [...tasks.keys()];
+    throw ConfigError.single(shortPath(ctx.config.file), `unknown task "${name}"${didYouMean(name, known)}; tasks: ${known.join(', ') || '(none defined)'}`, 'see `deploy tasks`');
   }
   const step = `task:${name}`;
   const hosts = taskHosts(ctx, task);
@@ -39,9 +138,25 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
     ctx.emit({ type: 'warning', message: `task ${name}: no selected host has roles ${task.roles.join(', ')}; skipped` });
     return;
   }
-  await onHosts(ctx, step, hosts, (host) =>
-    exec(ctx, step, host, script(task.run, { cwd: taskDir(ctx, host, task, release), env: commandEnv(ctx.config, host, release), description: task.description ?? `task ${name}` })),
-  );
+  const { config } = ctx;
+  await onHosts(ctx, step, hosts, async (host) => {
+    const env = commandEnv(config, host, release);
+    const dir = taskDir(ctx, host, task, release);
+    for (const c of task.commands(taskInput(config.app, config.stage, config.deployTo, host, env, release))) {
+      const command = cmd(c.tokens, {
+        effect: c.effect,
+        description: c.description ?? task.description ?? `task ${name}`,
+        ...(c.cwd ?? dir ? { cwd: c.cwd ?? dir } : {}),
+        env: { ...env, ...c.env },
+      });
+      const result = await exec(ctx, step, host, command, { allowFail: task.allowFailure });
+      if (result.code !== 0) {
+        const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n');
+        ctx.emit({ type: 'warning', host: host.name, message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}` });
+        return;
+      }
+    }
+  });
 }
 
 export async function runHooks(ctx: RunContext, when: 'before' | 'after', point: HookPoint, release?: ReleaseRef): Promise<void> {

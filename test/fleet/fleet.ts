@@ -518,7 +518,7 @@ export function demoConfigValues(fleet: Fleet) {
             url: fleet.balancer.url,
             backend: 'app',
             ...(fleet.balancer.kind === 'nginx'
-              ? { upstreamFile: LB_UPSTREAM, config: LB_NGINX_CONF, reload: `nginx -c ${LB_NGINX_CONF} -s reload` }
+              ? { upstreamFile: LB_UPSTREAM, config: LB_NGINX_CONF, reload: `/usr/sbin/nginx -c ${LB_NGINX_CONF} -t -q && /usr/sbin/nginx -c ${LB_NGINX_CONF} -s reload` }
               : {
                   config: LB_HAPROXY_CFG,
                   adminSocket: LB_HAPROXY_SOCKET,

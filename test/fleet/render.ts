@@ -82,16 +82,27 @@ worker_processes 1;
 pid ${LB_DIR}/nginx.pid;
 error_log ${LB_DIR}/logs/error.log warn;
 worker_rlimit_nofile 8192;
+# Old workers finish in-flight requests on reload, but not forever.
+worker_shutdown_timeout 30s;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # A reload makes old workers close idle client keep-alive connections; a client that just sent its next
+  # request on one gets a reset. Without client keep-alive there is no such race (docs/balancer.md measures it).
+  keepalive_timeout 0;
 ${tempPaths(LB_DIR)}
   include ${LB_UPSTREAM};
   server {
     listen ${address}:${LB_PORT};
     location / {
       proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # A drained or restarting upstream refuses or 502/503s: try the next one. Never non_idempotent: a POST that
+      # reached an app is not sent twice.
       proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 3;
+      proxy_next_upstream_timeout 10s;
       proxy_connect_timeout 1s;
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

@@ -3,7 +3,8 @@ import { env } from './env.js';
 import { hooks } from './hooks.js';
 import { hosts } from './hosts.js';
 import { lock } from './lock.js';
-import { absolutePath, integer, list, matching, NAME, NAME_TEXT, roleName } from './primitives.js';
+import { isRecipePath } from '../recipe-ref.js';
+import { absolutePath, integer, list, matching, NAME, NAME_TEXT, roleName, text } from './primitives.js';
 import { roles } from './roles.js';
 import { shared } from './shared.js';
 import { artifact, branch, repository, revision } from './source.js';
@@ -28,8 +29,17 @@ export const sections = {
     'Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).',
   ),
   keep_releases: integer(1).describe('Releases kept on each host; older ones are removed after a deploy (default 5).'),
-  recipe: matching(NAME, `a recipe name (${NAME_TEXT})`).describe(
-    'Recipe (node, django, static …) that supplies the default tasks and steps.',
+  recipe: text('a recipe name (node, django …) or a path to a recipe .yml file')
+    .refine((r) => NAME.test(r) || isRecipePath(r), {
+      error: `expected a recipe name (${NAME_TEXT}) or a path to a .yml file`,
+    })
+    .describe(
+      'Recipe that supplies default steps, env and tasks: a shipped one (node, django) or a path to your own ' +
+        '.yml, relative to this file. Your keys win over the recipe’s.',
+    ),
+  modules: list(text('a module path or package name'), 0, 'a list of module paths or package names').describe(
+    'JavaScript modules that define tasks, besides deploy/tasks/*.js next to this file: paths relative to this ' +
+      'file, or package names installed in the project.',
   ),
   repository,
   branch,
@@ -60,6 +70,7 @@ export const settingsShape = {
   deploy_to: sections.deploy_to.optional(),
   keep_releases: sections.keep_releases.default(5),
   recipe: sections.recipe.optional(),
+  modules: sections.modules.default([]),
   repository: sections.repository.optional(),
   branch: sections.branch.optional(),
   revision: sections.revision.optional(),

@@ -20,9 +20,12 @@ const task = withShorthand(
     cwd: cwd
       .default('release')
       .describe('Working directory: `release` (the new release, default), `current`, or an absolute path.'),
+    allow_failure: boolean()
+      .optional()
+      .describe('A failure is reported as a warning, with the output, and the deploy goes on (default false).'),
   },
   'a command or a mapping with `run`',
-).transform((t): TaskDef => t);
+).transform(({ allow_failure, ...t }): TaskDef => (allow_failure ? { ...t, allowFailure: true } : t));
 
 export const tasks = named(taskName(), task, 'a mapping of task names to tasks').describe(
   'Named shell tasks, for hooks and `deploy run`. A string is shorthand for `{ run: … }`.',

@@ -32,7 +32,7 @@ export interface AppRepo {
   /** Work tree the tests edit and commit in. */
   readonly work: string;
   /** Commits a new version; returns its sha. */
-  commit(version: string, change?: { migration?: { name: string; sql: string }; failHealth?: boolean; files?: Record<string, string> }): string;
+  commit(version: string, change?: { migration?: { name: string; sql: string }; failHealth?: boolean | string[]; files?: Record<string, string> }): string;
 }
 
 /** fixtures/app as a git repository, with commits made by the test (v1, v2, …). */
@@ -51,7 +51,7 @@ export function appRepo(root = scratch('repo')): AppRepo {
     commit(version, change = {}) {
       writeFileSync(join(work, 'VERSION'), `${version}\n`);
       if (change.migration) writeFileSync(join(work, 'migrations', change.migration.name), change.migration.sql);
-      if (change.failHealth) writeFileSync(join(work, 'FAIL_HEALTH'), 'yes\n');
+      if (change.failHealth) writeFileSync(join(work, 'FAIL_HEALTH'), change.failHealth === true ? 'yes\n' : `${change.failHealth.join('\n')}\n`);
       else rmSync(join(work, 'FAIL_HEALTH'), { force: true });
       for (const [name, text] of Object.entries(change.files ?? {})) writeFileSync(join(work, name), text);
       git(work, 'add', '-A');

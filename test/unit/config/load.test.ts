@@ -111,7 +111,8 @@ describe('full.yml: every key, two stages', () => {
       once: false,
       cwd: 'release',
     });
-    expect(staging.hooks).toEqual({ before: { migrate: ['backup_db'] }, after: { deploy: ['notify'] } });
+    // `recipe: node` adds its hook; the file's own hooks follow.
+    expect(staging.hooks).toEqual({ before: { migrate: ['backup_db'] }, after: { install: ['node:build'], deploy: ['notify'] } });
   });
 
   it('maps ssh settings to camelCase', () => {

@@ -1,0 +1,2 @@
+/** `recipe:` names a shipped recipe, or is a path (with a `/` or a .yml/.yaml ending) relative to deploy.yml. */
+export const isRecipePath = (ref: string): boolean => ref.includes('/') || /\.ya?ml$/.test(ref);

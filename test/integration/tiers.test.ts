@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
+import { demoConfigValues, sshRun, type Fleet } from '../fleet/fleet.js';
+import { steadyLoad, type LoadResult } from './support/load.js';
+import { appRepo, cli, project, type AppRepo } from './support/project.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 1100));
+const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
+
+function balancerRole(f: Fleet) {
+  const b = demoConfigValues(f).balancer! as { kind: string; upstreamFile?: string; reload?: string; adminSocket?: string };
+  return b.kind === 'nginx'
+    ? { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload, drain_timeout: 5 }
+    : { kind: 'haproxy', pool: 'web', port: 3000, admin_socket: b.adminSocket, backend: 'app', drain_timeout: 5 };
+}
+
+function tieredProject(f: Fleet, repo: AppRepo) {
+  return project(f, {
+    source: { repository: repo.url },
+    extra: { roles: { web: { batch: 1 }, balancer: { balancer: balancerRole(f) } }, health: { path: '/health', port: 3000, retries: 20, interval: 0.25, log: 'log/app.log' } },
+  });
+}
+
+async function currentOf(f: Fleet, deployTo: string, host: string): Promise<string> {
+  return (await sshRun(f, host, `readlink '${deployTo}/current' | xargs -r basename`)).stdout.trim();
+}
+
+/**
+ * Nothing failed, and every client went from the old version to the new one once. Behind nginx the cut-over is
+ * a reload, and for a moment old workers (old pool) and new workers (new pool) both accept connections, so a
+ * client may see the two alternate, but only within that moment; behind haproxy it is one runtime command line.
+ */
+function expectClean(load: LoadResult, from: string, to: string, kind: 'nginx' | 'haproxy'): void {
+  expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+  expect(load.requests).toBeGreaterThan(200);
+  for (const seen of load.versions) {
+    expect(seen[0] === from || seen[0] === to, JSON.stringify(seen)).toBe(true);
+    expect(seen[seen.length - 1], JSON.stringify(seen)).toBe(to);
+    if (kind === 'haproxy') expect([[from], [to], [from, to]]).toContainEqual(seen);
+  }
+  if (kind === 'nginx') expect(Math.max(...load.changeWindows), JSON.stringify(load.versions)).toBeLessThan(250);
+  expect(load.versions.some((v) => v.includes(to))).toBe(true);
+}
+
+async function underLoad(f: Fleet, run: () => Promise<{ code: number; stdout: string; stderr: string }>) {
+  const load = steadyLoad(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await run();
+  await new Promise((r) => setTimeout(r, 500));
+  return { result, load: await load.stop() };
+}
+
+const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
+
+for (const kind of ['nginx', 'haproxy'] as const) {
+  describe(`rolling deploys behind ${kind}`, () => {
+    let f: Fleet;
+    let temp: TempFleet | undefined;
+    let repo: AppRepo;
+    let p: ReturnType<typeof project>;
+
+    beforeAll(async () => {
+      if (kind === 'nginx') f = fleet();
+      else {
+        temp = await tempFleet({ balancer: 'haproxy', webs: 3 });
+        f = temp.fleet;
+      }
+      repo = appRepo();
+      p = tieredProject(f, repo);
+      repo.commit('v1');
+      const first = await cli(['staging', '-c', p.file]);
+      expect(first.code, first.stderr).toBe(0);
+    });
+    afterAll(async () => {
+      for (const h of webs(f)) await sshRun(f, h, `'${p.deployTo}/current/bin/stop' || true`);
+      await temp?.down();
+    });
+
+    it('a rolling deploy under load: 0 failed requests, every client sees v1 then v2, never back', async () => {
+      await tick();
+      repo.commit('v2', { migration: { name: '003_count_runs.sql', sql: 'create table if not exists migration_runs (id serial primary key);\ninsert into migration_runs default values;\n' } });
+      const { result, load } = await underLoad(f, () => cli(['staging', '-c', p.file, '--json']));
+      expect(result.code, result.stderr).toBe(0);
+      expectClean(load, 'v1', 'v2', kind);
+      const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: string; host?: string; command?: string; time: string; action?: string });
+      const migrations = events.filter((e) => e.type === 'command' && e.step === 'migrate');
+      expect(migrations.map((e) => e.host)).toEqual(['db1']);
+      const firstWebSwitch = events.findIndex((e) => e.type === 'command' && e.step === 'switch' && webs(f).includes(e.host ?? ''));
+      const mediaSwitch = events.findIndex((e) => e.type === 'command' && e.step === 'switch' && e.host === 'media1');
+      const migrate = events.findIndex((e) => e.type === 'command' && e.step === 'migrate');
+      expect(migrate).toBeGreaterThan(-1);
+      expect(mediaSwitch).toBeGreaterThan(migrate);
+      expect(firstWebSwitch).toBeGreaterThan(mediaSwitch);
+      expect(events.some((e) => e.type === 'drain')).toBe(true);
+    });
+
+    it('a rollback under load: 0 failed requests, v2 then v1, never back', async () => {
+      const { result, load } = await underLoad(f, () => cli(['rollback', 'staging', '-c', p.file]));
+      expect(result.code, result.stderr).toBe(0);
+      expectClean(load, 'v2', 'v1', kind);
+    });
+
+    it('a release failing its health check on the second batch is switched back everywhere under load: exit 6', async () => {
+      await tick();
+      const redeploy = await cli(['staging', '-c', p.file]);
+      expect(redeploy.code, redeploy.stderr).toBe(0);
+      const good = releaseOf(redeploy.stdout);
+      await tick();
+      repo.commit('v3', { failHealth: ['web2'] });
+      const { result, load } = await underLoad(f, () => cli(['staging', '-c', p.file]));
+      expect(result.code).toBe(6);
+      expect(result.stderr).toContain('web2: health: GET http://');
+      expect(result.stderr).toContain('FAIL_HEALTH file present');
+      expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+      for (const seen of load.versions) {
+        expect(seen[seen.length - 1], JSON.stringify(seen)).toBe('v2');
+        if (kind === 'haproxy') expect([['v2'], ['v2', 'v3', 'v2'], ['v3', 'v2']]).toContainEqual(seen);
+      }
+      if (kind === 'nginx') expect(Math.max(...load.changeWindows)).toBeLessThan(15_000);
+      for (const h of [...webs(f), 'db1', 'media1']) expect(await currentOf(f, p.deployTo, h)).toBe(good);
+      const health = await (await fetch(`${f.balancer!.url}/health`)).json();
+      expect(health).toMatchObject({ version: 'v2', release: good });
+      const status = await cli(['status', 'staging', '-c', p.file, '--json']);
+      const s = JSON.parse(status.stdout);
+      expect(s.mixed).toEqual({});
+    });
+  });
+}

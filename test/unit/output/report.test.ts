@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { DeployEvent } from '../../../src/output/events.js';
+import { renderReport, stepColor } from '../../../src/output/report.js';
+import type { Recorded } from '../../../src/output/summary.js';
+import { R0, successfulRun, switchedBackRun } from './runs.js';
+
+const timed = (events: DeployEvent[]): Recorded[] => events.map((event, i) => ({ at: 1_735_812_000_000 + i * 20, event }));
+const count = (html: string, re: RegExp) => (html.match(re) ?? []).length;
+
+describe('renderReport', () => {
+  it('is one self-contained document: no external URL is loaded', () => {
+    const html = renderReport(timed(successfulRun()));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html).not.toMatch(/@import|url\(/);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('draws a bar per host per step occurrence it took part in', () => {
+    const html = renderReport(timed(successfulRun()));
+    // web1: check, release ×2, transfer, install, switch (its batch), cleanup, log
+    expect(count(html, /<rect class="bar ok" data-host="web1"/g)).toBe(8);
+    expect(count(html, /<rect class="bar ok" data-host="db1"/g)).toBe(9);
+    expect(count(html, /<rect class="bar ok" data-host="lb1"/g)).toBe(1);
+    expect(count(html, /class="bar failed"/g)).toBe(0);
+    expect(count(html, /class="batch-line"/g)).toBe(3);
+  });
+
+  it('a failed bar is red, the switchback is a band, the failure is shown with its output', () => {
+    const html = renderReport(timed(switchedBackRun()));
+    expect(html).toMatch(/<rect class="bar failed" data-host="web2"[^>]*data-step="switch"[^>]*style="fill:#d32f2f"/);
+    expect(count(html, /class="bar switchback"/g)).toBe(3);
+    expect(html).toContain('class="switchback-band"');
+    expect(html).toContain(`switchback → ${R0} (db1, web1, web2)`);
+    expect(html).toContain('<span class="badge switched-back">switched-back</span>');
+    expect(html).toContain('| {&quot;ok&quot;:false,&quot;error&quot;:&quot;boom&quot;}');
+  });
+
+  it('escapes everything that came from a host', () => {
+    const html = renderReport(
+      timed([
+        { type: 'run:start', verb: 'deploy', stage: 'staging', id: 'x', hosts: ['web1'], dryRun: false },
+        { type: 'step:start', step: 'task:x', hosts: ['web1'] },
+        { type: 'host:start', step: 'task:x', host: 'web1' },
+        { type: 'output', step: 'task:x', host: 'web1', stream: 'stdout', line: '<script>alert(1)</script>' },
+        { type: 'host:end', step: 'task:x', host: 'web1', ok: false, durationMs: 5, error: '<img src=x onerror=alert(1)>' },
+      ]),
+    );
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('gives every step a stable colour', () => {
+    expect(stepColor('task:migrate-search')).toBe(stepColor('task:migrate-search'));
+    expect(stepColor('transfer')).not.toBe(stepColor('switch'));
+  });
+});

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { PlanCollector } from '../../../src/output/plan.js';
+import { deploy } from '../../../src/tasks/deploy.js';
+import { planContext } from '../tasks/fixtures.js';
+
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', `${name}.yml`);
+const SECRETS = { DATABASE_URL: 'postgres://app:hunter2@db/app', SECRET_KEY: 'k3y-that-must-not-show' };
+
+/** `deploy plan staging` for a fixture, as the CLI prints it (header aside), with a fixed release id. */
+async function plan(name: string): Promise<string> {
+  const config = loadConfig({ file: fixture(name), stage: 'staging', env: SECRETS });
+  const collector = new PlanCollector();
+  const { ctx } = planContext(config);
+  await deploy({ ...ctx, emit: collector.sink }, { release: '20260101120000', owner: 'tester', message: '', lockWaitSeconds: 0 });
+  return collector.render(`Plan for deploy staging (${name} recipe), release 20260101120000.`, config.hosts);
+}
+
+describe('deploy plan with a recipe: the exact commands', () => {
+  // The lock and the revision log carry the time.
+  beforeAll(() => vi.useFakeTimers({ now: new Date('2026-01-01T12:00:00Z'), toFake: ['Date'] }));
+  afterAll(() => vi.useRealTimers());
+
+  it.each(['node', 'django'])('recipe: %s', async (name) => {
+    const text = await plan(name);
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    await expect(text).toMatchFileSnapshot(`plans/${name}.txt`);
+  });
+
+  it('node: install, build after it on web and media, migrate once on db1, restart and health on the web hosts only', async () => {
+    const text = await plan('node');
+    const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
+    expect(steps('web1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'restart', 'health', 'cleanup', 'log']);
+    expect(steps('media1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'cleanup', 'log']);
+    expect(steps('db1')).toContain('migrate');
+    expect(steps('web1')).not.toContain('migrate');
+  });
+
+  it('django: venv install everywhere, collectstatic on web and media, check once on web1, migrate on db1, prune after cleanup', async () => {
+    const text = await plan('django');
+    const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
+    expect(steps('web1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'task:django:check', 'switch', 'restart', 'health', 'cleanup', 'task:django:prune-venvs', 'log']);
+    expect(steps('web2')).not.toContain('task:django:check');
+    expect(steps('media1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'switch', 'cleanup', 'task:django:prune-venvs', 'log']);
+    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'migrate', 'switch', 'cleanup', 'task:django:prune-venvs', 'log', 'lock']);
+  });
+});

@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { initTemplate, settingsModuleOf, type ProjectFacts } from '../../../src/config/template.js';
+
+/** The template, with its example hosts, loaded by the real loader. */
+function load(facts: ProjectFacts, env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-template-'));
+  writeFileSync(join(dir, 'deploy.yml'), initTemplate(facts));
+  return ['staging', 'production'].map((stage) => loadConfig({ file: 'deploy.yml', stage, cwd: dir, env }));
+}
+
+describe('deploy init templates', () => {
+  it('finds the settings module in manage.py', () => {
+    expect(settingsModuleOf(`    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n`)).toBe('mysite.settings');
+    expect(settingsModuleOf(`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")`)).toBe('config.settings.production');
+    expect(settingsModuleOf('print("hello")')).toBeUndefined();
+  });
+
+  it('--recipe django: loads with only the secret key in the environment (or .env)', () => {
+    const [staging, production] = load({ app: 'mysite', kind: 'generic', recipe: 'django', settingsModule: 'mysite.settings' }, { DJANGO_SECRET_KEY: 'k' });
+    expect(staging!.recipe).toBe('django');
+    expect(staging!.env).toMatchObject({ DJANGO_SETTINGS_MODULE: 'mysite.settings', ALLOWED_HOSTS: 'mysite.example.com', PORT: '8000' });
+    expect(staging!.env.SECRET_KEY?.toString()).toBe('***');
+    expect(staging!.health).toMatchObject({ path: '/', port: 8000 });
+    expect(production!.migrate?.role).toBe('db');
+  });
+
+  it('--recipe django without the secret key says which variable is missing', () => {
+    expect(() => load({ app: 'mysite', kind: 'generic', recipe: 'django' })).toThrow(/DJANGO_SECRET_KEY/);
+  });
+
+  it('--recipe node: the lockfile of yarn or pnpm projects', () => {
+    const [staging] = load({ app: 'shop', kind: 'node', recipe: 'node', lockfile: 'yarn.lock' });
+    expect(staging!.install).toMatchObject({ lockfile: 'yarn.lock', reuse: ['node_modules'] });
+    expect(staging!.hooks.after.install).toEqual(['node:build']);
+    expect(load({ app: 'shop', kind: 'node', recipe: 'node' })[0]!.install?.lockfile).toBe('package-lock.json');
+  });
+
+  it('without a recipe: as before', () => {
+    const [staging] = load({ app: 'shop', kind: 'node' });
+    expect(staging!.recipe).toBeUndefined();
+    expect(staging!.install?.command).toBe('npm ci --omit=dev');
+  });
+});
