@@ -13,20 +13,22 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { fleetDown, fleetIsRunning, fleetUp, killFleetSync, readFleet, resolveOptions, type Fleet } from '../test/fleet/fleet.js';
+import { fleetDown, fleetIsRunning, fleetStatus, fleetUp, killFleetSync, readFleet, resolveOptions, smallSrv, type Fleet } from '../test/fleet/fleet.js';
 import { sshMicro, type MicroResult } from './ssh-micro.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const env = process.env;
-const cli = resolve(env.BENCH_CLI || join(repoRoot, 'dist', 'cli', 'bin.js'));
-const altCli = env.BENCH_ALT_CLI ? resolve(env.BENCH_ALT_CLI) : undefined;
+let cli = resolve(env.BENCH_CLI || join(repoRoot, 'dist', 'cli', 'bin.js'));
+let altCli = env.BENCH_ALT_CLI ? resolve(env.BENCH_ALT_CLI) : undefined;
 const REPS = positive(env.BENCH_REPS, 5);
 const SIZES = (env.BENCH_HOSTS ?? '1,5,20').split(',').map((s) => positive(s, NaN));
 const KEEP = 2;
+/** MiB of tmpfs for each host's /srv; BENCH_SRV=disk keeps the on-disk dirs (see srvOnTmpfs). */
+const SRV_MB = 256;
 const RUN_TIMEOUT_MS = 120_000;
 
 function positive(text: string | undefined, fallback: number): number {
@@ -130,6 +132,21 @@ function buildIfStale(): void {
   if (r.status !== 0) throw new Error('npm run build failed');
 }
 
+/**
+ * A private copy of the build under test (<root>/dist, package.json, node_modules linked), so that a rebuild in
+ * the checkout during the run, e.g. by someone else's `npm test`, cannot change what is measured.
+ */
+function snapshot(bin: string, to: string): string {
+  const dist = dirname(dirname(bin));
+  const root = dirname(dist);
+  if (basename(dist) !== 'dist' || !existsSync(join(root, 'package.json')) || !existsSync(join(root, 'node_modules'))) return bin;
+  mkdirSync(to, { recursive: true });
+  cpSync(dist, join(to, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(to, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(to, 'node_modules'));
+  return join(to, 'dist', 'cli', basename(bin));
+}
+
 // ---------------------------------------------------------------- analysis of one --json run
 
 interface Ev {
@@ -228,6 +245,8 @@ async function main(): Promise<void> {
   chmodSync(work, 0o755);
   const art = join(work, 'art');
   makeArtifact(art);
+  cli = snapshot(cli, join(work, 'ours'));
+  if (altCli) altCli = snapshot(altCli, join(work, 'alt'));
 
   const t0 = Date.now();
   let fleet: Fleet | undefined;
@@ -240,7 +259,8 @@ async function main(): Promise<void> {
       log(`starting ${o.webs} hosts on ${o.net}.x (state ${o.stateDir})`);
       fleet = await fleetUp(o);
     }
-    log(`fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+    if (env.BENCH_SRV !== 'disk') await srvOnTmpfs(fleet, o.stateDir, o.webs);
+    log(`fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s (/srv on ${env.BENCH_SRV === 'disk' ? 'disk' : 'tmpfs'}); ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
     const rows: Row[] = [];
     const altMedians: number[] = [];
     const analyses: { n: number; b: Breakdown }[] = [];
@@ -258,12 +278,13 @@ async function main(): Promise<void> {
       mkdirSync(dir);
       writeFileSync(join(dir, 'deploy.yml'), ourConfig(fleet, n, art, '/srv/bench-ours'));
       if (altCli) writeFileSync(join(dir, 'alt.yml'), ourConfig(fleet, n, art, '/srv/bench-alt'));
+      const alt = altCli;
       const script = (name: string, deployTo: string) => [join(repoRoot, 'bench', name), fleet!.sshConfig, deployTo, String(KEEP), art, ...hosts];
       const methods: Record<string, () => Promise<Timed>> = {
         ours: () => ours('ours', cli, n, dir),
         floor: () => mustRun(`floor N=${n}`, 'bash', script('floor.sh', '/srv/bench-floor')),
         mux: () => mustRun(`mux N=${n}`, 'bash', script('mux.sh', '/srv/bench-mux')),
-        ...(altCli ? { alt: () => ours('alt', altCli, n, dir) } : {}),
+        ...(alt ? { alt: () => ours('alt', alt, n, dir) } : {}),
       };
       const times: Record<string, number[]> = Object.fromEntries(Object.keys(methods).map((k) => [k, []]));
       // One untimed round first: the timed runs are then steady-state deploys (a current release, one to clean up).
@@ -304,6 +325,16 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Every host gets its own tmpfs /srv. On disk, the hosts share one ext4 file system, and 20 parallel extracts into
+ * it took 0.2 s or 2 s depending only on which directory they went to (block allocation, journal): noise larger
+ * than the differences measured, and not what 20 real hosts with a disk each do. All three deploys write the same.
+ */
+async function srvOnTmpfs(fleet: Fleet, stateDir: string, webs: number): Promise<void> {
+  const onDisk = new Set((fleetStatus(stateDir) ?? []).filter((h) => h.srvMb === null).map((h) => h.name));
+  for (const h of fleet.hosts.slice(0, webs)) if (onDisk.has(h.name)) await smallSrv(fleet, h.name, SRV_MB);
+}
+
 async function repeat(fn: () => Promise<Timed>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < REPS; i++) out.push((await fn()).ms);
@@ -322,7 +353,7 @@ function printTable(rows: readonly Row[], alt: readonly number[]): void {
       const a = alt[i] === undefined ? '' : `  ${alt[i]!.toFixed(3).padStart(8)}  ${(alt[i]! / r.floor_s).toFixed(2).padStart(9)}`;
       return `${String(r.hosts).padStart(4)}  ${r.ours_s.toFixed(3).padStart(9)}  ${r.floor_s.toFixed(3).padStart(9)}  ${r.mux_s.toFixed(3).padStart(7)}  ${r.ratio.toFixed(2).padStart(11)}  ${verdict}${a}`;
     }),
-    `(medians of ${REPS} runs each, interleaved; every run connects cold${alt.length ? `; alt = ${altCli}` : ''})`,
+    `(medians of ${REPS} runs each, interleaved; every run connects cold${alt.length ? `; alt = ${env.BENCH_ALT_CLI}` : ''})`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

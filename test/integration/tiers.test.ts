@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { demoConfigValues, sshRun, type Fleet } from '../fleet/fleet.js';
 import { steadyLoad, type LoadResult } from './support/load.js';
-import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1100));
 const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
@@ -17,6 +19,7 @@ function balancerRole(f: Fleet) {
 function tieredProject(f: Fleet, repo: AppRepo) {
   return project(f, {
     source: { repository: repo.url },
+    deployTo: f.media?.deployTo ?? '/srv/demo',
     extra: { roles: { web: { batch: 1 }, balancer: { balancer: balancerRole(f) } }, health: { path: '/health', port: 3000, retries: 20, interval: 0.25, log: 'log/app.log' } },
   });
 }
@@ -50,6 +53,47 @@ async function underLoad(f: Fleet, run: () => Promise<{ code: number; stdout: st
   return { result, load: await load.stop() };
 }
 
+interface Streamed {
+  code: number;
+  stderr: string;
+  events: { type: string; step?: string; host?: string; release?: string; time: string }[];
+  /** When the new release's asset first answered 200 on the media host (ms since epoch). */
+  assetAt?: number;
+}
+
+/** A deploy with --json, watching the media host for the new release's asset while it runs. */
+async function deployWatchingAssets(f: Fleet, file: string): Promise<Streamed> {
+  const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', file, '--json'], { reject: false, env: { CI: 'true' } });
+  const events: Streamed['events'] = [];
+  let assetAt: number | undefined;
+  let release: string | undefined;
+  let buffer = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    buffer += c.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      const e = JSON.parse(line);
+      events.push(e);
+      if (e.type === 'run:start') release = e.release;
+    }
+  });
+  let done = false;
+  const watch = (async () => {
+    while (!done && assetAt === undefined) {
+      if (release) {
+        const r = await fetch(`${f.media!.url}/assets/${release}/style.css`).catch(() => undefined);
+        if (r?.status === 200) assetAt = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const r = await child;
+  done = true;
+  await watch;
+  return { code: r.exitCode ?? -1, stderr: String(r.stderr), events, assetAt };
+}
+
 const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
 
 for (const kind of ['nginx', 'haproxy'] as const) {
@@ -79,10 +123,14 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     it('a rolling deploy under load: 0 failed requests, every client sees v1 then v2, never back', async () => {
       await tick();
       repo.commit('v2', { migration: { name: '003_count_runs.sql', sql: 'create table if not exists migration_runs (id serial primary key);\ninsert into migration_runs default values;\n' } });
-      const { result, load } = await underLoad(f, () => cli(['staging', '-c', p.file, '--json']));
+      let streamed: Streamed | undefined;
+      const { result, load } = await underLoad(f, async () => {
+        streamed = await deployWatchingAssets(f, p.file);
+        return { code: streamed.code, stdout: '', stderr: streamed.stderr };
+      });
       expect(result.code, result.stderr).toBe(0);
       expectClean(load, 'v1', 'v2', kind);
-      const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: string; host?: string; command?: string; time: string; action?: string });
+      const events = streamed!.events;
       const migrations = events.filter((e) => e.type === 'command' && e.step === 'migrate');
       expect(migrations.map((e) => e.host)).toEqual(['db1']);
       const firstWebSwitch = events.findIndex((e) => e.type === 'command' && e.step === 'switch' && webs(f).includes(e.host ?? ''));
@@ -92,6 +140,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(mediaSwitch).toBeGreaterThan(migrate);
       expect(firstWebSwitch).toBeGreaterThan(mediaSwitch);
       expect(events.some((e) => e.type === 'drain')).toBe(true);
+      // The new release's assets answered on the media host before any web host switched to it.
+      expect(streamed!.assetAt).toBeDefined();
+      expect(streamed!.assetAt!).toBeLessThan(Date.parse(events[firstWebSwitch]!.time));
     });
 
     it('a rollback under load: 0 failed requests, v2 then v1, never back', async () => {

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { fleet } from '../fleet/context.js';
+import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
+
+const PORT = '3111';
+const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
+
+async function listing(f: Fleet, deployTo: string): Promise<string> {
+  const out: string[] = [];
+  for (const h of codeHosts(f)) out.push(`${h}: ${(await sshRun(f, h, `ls '${deployTo}/releases' 2>/dev/null; readlink '${deployTo}/current' || true`)).stdout.trim()}`);
+  return out.join('\n');
+}
+
+describe('what a deploy must not do', () => {
+  let f: Fleet;
+  let repo: AppRepo;
+  let p: ReturnType<typeof project>;
+
+  beforeAll(async () => {
+    f = fleet();
+    repo = appRepo();
+    repo.commit('v1');
+    p = project(f, { source: { repository: repo.url }, extra: { env: { PORT }, health: { path: '/health', port: Number(PORT), retries: 20, interval: 0.25 } } });
+    const first = await cli(['staging', '-c', p.file]);
+    expect(first.code, first.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    for (const h of ['web1', 'web2']) await sshRun(f, h, `'${p.deployTo}/current/bin/stop' || true`);
+  });
+
+  it('--dry-run reads the real state, prints the writes per host, and changes nothing', async () => {
+    const before = await listing(f, p.deployTo);
+    const r = await cli(['staging', '--dry-run', '-c', p.file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^web1 \(/m);
+    expect(r.stdout).toContain('switch');
+    expect(r.stdout).toMatch(/\$ ln -sfn /);
+    // The real state was read: install would reuse the live release's node_modules (a fresh host would not).
+    expect(r.stdout).toMatch(/cp -al .*node_modules/);
+    expect(await listing(f, p.deployTo)).toBe(before);
+    const lock = await cli(['lock', 'staging', 'status', '-c', p.file]);
+    expect(lock.stdout).toContain('unlocked');
+  });
+
+  it('a preflight failure reports every failing host at once, exits 5, and writes nothing', async () => {
+    const broken = project(f, { source: { repository: repo.url }, extra: { install: { command: 'no-such-installer ci' } } });
+    const r = await cli(['staging', '-c', broken.file]);
+    expect(r.code).toBe(5);
+    for (const h of codeHosts(f)) expect(r.stderr).toContain(`${h}: check: missing tools: no-such-installer`);
+    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e '${broken.deployTo}' && echo exists || echo absent`)).stdout.trim()).toBe('absent');
+  });
+
+  it('SIGINT mid-deploy exits 130, releases the lock and leaves every host on one release', async () => {
+    const before = await listing(f, p.deployTo);
+    await new Promise((r) => setTimeout(r, 1100));
+    repo.commit('v2', { files: { 'slow-install.sh': 'sleep 30\n' } });
+    const slow = project(f, {
+      source: { repository: repo.url },
+      deployTo: p.deployTo,
+      extra: { env: { PORT }, health: { path: '/health', port: Number(PORT) }, install: { command: 'sh slow-install.sh' } },
+    });
+    const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', slow.file], { reject: false, env: { CI: 'true' } });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('shared') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(await listing(f, p.deployTo)).toBe(before);
+    const lock = await cli(['lock', 'staging', 'status', '-c', p.file]);
+    expect(lock.stdout).toContain('unlocked');
+  });
+
+  it('run executes an ad-hoc command on the selected hosts, output grouped per host', async () => {
+    const r = await cli(['run', 'staging', '--roles', 'web', '-c', p.file, '--', 'hostname; cat VERSION']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('── web1 (exit 0)\nweb1\nv1\n── web2 (exit 0)\nweb2\nv1');
+    const failing = await cli(['run', 'staging', '--hosts', 'db1', '-c', p.file, '--', 'exit 7']);
+    expect(failing.code).toBe(5);
+    expect(failing.stdout).toContain('── db1 (exit 7)');
+  });
+});
