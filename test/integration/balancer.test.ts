@@ -523,8 +523,12 @@ describe('haproxy balancer', () => {
     expect(await stateOf('web1')).toMatchObject({ admin: 'ready', operational: 'running' });
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
     expect(drains(events)).toEqual(['drain web1', 'ready web1']);
-    const sets = events.flatMap((e) => (e.type === 'command' && e.effect === 'write' ? [e.command.replace(/.*'set server (\S+) state (\w+)'.*/, '$1 $2')] : []));
-    expect(sets).toEqual(['app/web1 drain', 'app/web1 maint', 'app/web1 ready']);
+    const sets = events.flatMap((e) =>
+      e.type === 'command' && e.effect === 'write'
+        ? [e.command.replace(/.*'set server (\S+) state (\w+)'.*/, '$1 $2').replace(/.*'set weight (\S+) (\S+)'.*/, '$1 weight $2')]
+        : [],
+    );
+    expect(sets).toEqual(['app/web1 drain', 'app/web1 maint', 'app/web1 weight 100%', 'app/web1 ready']);
   });
 
   it('syncPool sets every pool host ready', async () => {

@@ -9,6 +9,8 @@ import {
   renderUpstream,
   serverAddress,
   setServerState,
+  setServerWeight,
+  cutOver,
   showServersState,
   showStat,
   UPSTREAM_HEADER,
@@ -87,6 +89,21 @@ describe('balancer commands', () => {
       'write',
     ],
     [
+      'setServerWeight: up but sent nothing new, then back to the configured weight',
+      () => [setServerWeight('/srv/lb/haproxy.sock', 'app', 'web1', '0'), setServerWeight('/srv/lb/haproxy.sock', 'app', 'web1', '100%')],
+      [
+        "printf '%s\\n' 'set weight app/web1 0' | socat stdio unix-connect:/srv/lb/haproxy.sock",
+        "printf '%s\\n' 'set weight app/web1 100%' | socat stdio unix-connect:/srv/lb/haproxy.sock",
+      ],
+      'write',
+    ],
+    [
+      'cutOver: the new servers get their weight and the old ones drain in one command line',
+      () => cutOver('/srv/lb/haproxy.sock', 'app', ['web1'], ['web2', 'web3']),
+      "printf '%s\\n' 'set weight app/web1 100%; set server app/web2 state drain; set server app/web3 state drain' | socat stdio unix-connect:/srv/lb/haproxy.sock",
+      'write',
+    ],
+    [
       'setServerState: maint and ready',
       () => [setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'maint'), setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'ready')],
       [
@@ -110,6 +127,7 @@ describe('balancer commands', () => {
     ['a second command after `;`', () => haproxyCommand('/s', 'show info; shutdown frontend http'), /one haproxy command/],
     ['a socket socat would parse as options', () => showStat('/run/a,fork'), /socat cannot address/],
     ['a server name with a slash', () => setServerState('/s', 'app', 'web1/x', 'drain'), /not a haproxy server name/],
+    ['a cut-over server name with a `;`', () => cutOver('/s', 'app', ['web1;shutdown'], []), /not a haproxy server name/],
     ['a backend name with a space', () => showServersState('/s', 'my app'), /not a haproxy backend name/],
   ];
   it.each(refused)('refuses %s', (_name, build, message) => expect(build).toThrow(message));

@@ -338,7 +338,8 @@ stages:
   it('names files by absolute path when they are outside the working directory', () => {
     const e = failure(() => loadConfig({ file: join(good, 'missing.yml'), stage: 's', cwd: '/', env: {} }));
     expect(e.message).toBe(`${join(good, 'missing.yml').slice(1)}: file does not exist`);
-    const outside = failure(() => loadConfig({ file: join(good, 'missing.yml'), stage: 's', cwd: tmpdir(), env: {} }));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'deploy-elsewhere-'));
+    const outside = failure(() => loadConfig({ file: join(good, 'missing.yml'), stage: 's', cwd: elsewhere, env: {} }));
     expect(outside.message).toBe(`${join(good, 'missing.yml')}: file does not exist`);
   });
 });
