@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
-import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { demoConfigValues, sshRun, type Fleet } from '../fleet/fleet.js';
+import { steadyLoad as steadyStream } from './support/load.js';
 import { appRepo, cli, repoRoot, scratch, type AppRepo } from './support/project.js';
 
 // Ports of our own: the shared fleet's balancer pool is :3000, which other suites use.
@@ -296,5 +297,71 @@ class Migration(migrations.Migration):
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/django:collectstatic .*\n +on web,media; runs after install — recipe django \(.*recipes\/django\.yml\)/);
     expect(r.stdout).toMatch(/django:prune-venvs .*\n +on web,db,media; runs after cleanup — recipe django/);
+  });
+});
+
+describe('recipe: node behind the balancer — v2 and a rollback under a steady load, no request fails', () => {
+  let f: Fleet;
+  let repo: AppRepo;
+  let file: string;
+  let deployTo: string;
+  let database: string;
+
+  beforeAll(async () => {
+    f = fleet();
+    repo = appRepo();
+    const dir = scratch('recipe-node-lb');
+    deployTo = `/srv/rl-${dir.split('-').pop()}`;
+    database = `rl_${dir.split('-').pop()!.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    await psql(f, `create database ${database}`);
+    const b = demoConfigValues(f).balancer! as { upstreamFile: string; reload: string };
+    file = join(dir, 'deploy.yml');
+    writeFileSync(
+      file,
+      stringify({
+        app: 'demo',
+        deploy_to: deployTo,
+        recipe: 'node',
+        repository: repo.url,
+        ssh: { identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 },
+        env: { DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
+        health: { path: '/health', port: 3000, retries: 40, interval: 0.25, timeout: 2 },
+        roles: { balancer: { balancer: { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload } } },
+        stages: { staging: { hosts: f.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })) } },
+      }),
+    );
+    repo.commit('v1');
+    const r = await cli(['staging', '-c', file]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+  });
+
+  afterAll(async () => {
+    await cli(['task', 'staging', 'node:stop', '-c', file]);
+    await psql(f, `drop database if exists ${database} with (force)`).catch(() => undefined);
+  });
+
+  const underLoad = async (args: string[]) => {
+    const load = steadyStream(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await cli(args);
+    await new Promise((r) => setTimeout(r, 300));
+    return { r, load: await load.stop() };
+  };
+
+  it('deploys v2 through drain, restart and health check: 0 failed requests, v1 then v2', async () => {
+    await tick();
+    repo.commit('v2');
+    const { r, load } = await underLoad(['staging', '-c', file]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+    expect(load.requests).toBeGreaterThan(200);
+    for (const seen of load.versions) expect(seen[seen.length - 1]).toBe('v2');
+  });
+
+  it('rolls back: 0 failed requests, v1 at the end', async () => {
+    const { r, load } = await underLoad(['rollback', 'staging', '-c', file]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+    for (const seen of load.versions) expect(seen[seen.length - 1]).toBe('v1');
   });
 });
