@@ -9,7 +9,8 @@
  * Environment: BENCH_REPS (5), BENCH_HOSTS (1,5,20), BENCH_CLI (dist/cli/bin.js), BENCH_ALT_CLI (another build, run
  * interleaved with ours as a fourth column, to measure a change under the same load),
  * FLEET_NET (127.0.4), FLEET_STATE (/var/tmp/deploy-fleet-bench), FLEET_JSON (.fleet/bench.json); FLEET_REUSE=1 uses a
- * fleet already running there (with enough web hosts) and leaves it running.
+ * fleet already running there (with enough web hosts) and leaves it running; BENCH_SRV=disk keeps each host's /srv on
+ * the shared disk instead of a tmpfs.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -375,9 +376,10 @@ function printAnalysis(a: {
   );
   for (const { n, b } of a.analyses) {
     const top = [...b.steps].sort((x, y) => y.ms - x.ms);
+    const pct = (x: number) => `${Math.round((100 * x) / b.totalMs)}%`;
     out.push(
-      `  N=${n}: total ${ms(b.totalMs)} = process start to run:start ${ms(b.startupMs)} + run ${ms(b.runMs)} + close/exit ${ms(b.exitMs)}; ` +
-        `${b.commandsPerHost} remote commands per host (each a round trip, steps wait for every host)`,
+      `  N=${n}: total ${ms(b.totalMs)} = process start to run:start ${ms(b.startupMs)} (${pct(b.startupMs)}: node, imports, config) + run ${ms(b.runMs)} (${pct(b.runMs)}) + close/exit ${ms(b.exitMs)}; ` +
+        `${b.commandsPerHost} remote commands per host, each a round trip, every step waiting for all hosts`,
     );
     const between = b.runMs - b.steps.reduce((t, s) => t + s.ms, 0);
     out.push(`        steps: ${top.map((s) => `${s.step} ${ms(s.ms)}`).join(', ')}; outside steps (lock, unlock, packing) ${ms(between)}`);

@@ -75,10 +75,24 @@ describe('what a deploy must not do', () => {
     expect(lock.stdout).toContain('unlocked');
   });
 
+  it('a reader that goes away (| head) does not stop the deploy half-way: it finishes and releases the lock', async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    repo.commit('v3');
+    const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
+    const r = await execa('sh', ['-c', `node '${bin}' staging --json -c '${p.file}' | head -n 1`], { reject: false, env: { CI: 'true' } });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: 'run:start', stage: 'staging' });
+    const deadline = Date.now() + 60_000;
+    let lock = '';
+    while (Date.now() < deadline && !(lock = (await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).includes('unlocked')) await new Promise((r) => setTimeout(r, 500));
+    expect(lock).toContain('unlocked');
+    for (const h of codeHosts(f)) expect((await sshRun(f, h, `cat '${p.deployTo}/current/VERSION'`)).stdout.trim()).toBe('v3');
+  });
+
   it('run executes an ad-hoc command on the selected hosts, output grouped per host', async () => {
     const r = await cli(['run', 'staging', '--roles', 'web', '-c', p.file, '--', 'hostname; cat VERSION']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('── web1 (exit 0)\nweb1\nv1\n── web2 (exit 0)\nweb2\nv1');
+    expect(r.stdout).toBe('── web1 (exit 0)\nweb1\nv3\n── web2 (exit 0)\nweb2\nv3');
     const failing = await cli(['run', 'staging', '--hosts', 'db1', '-c', p.file, '--', 'exit 7']);
     expect(failing.code).toBe(5);
     expect(failing.stdout).toContain('── db1 (exit 7)');
