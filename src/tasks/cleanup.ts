@@ -15,8 +15,7 @@ const STEP = 'cleanup';
 export async function cleanupReleases(ctx: RunContext, hosts: readonly HostDef[], protect: ReadonlyMap<string, string | null>): Promise<void> {
   const p = paths(ctx.config.deployTo);
   await onHosts(ctx, STEP, hosts, async (host) => {
-    const all = await probe(ctx, STEP, host, listReleases(p));
-    const current = await probe(ctx, STEP, host, readCurrent(p));
+    const [all, current] = await Promise.all([probe(ctx, STEP, host, listReleases(p)), probe(ctx, STEP, host, readCurrent(p))]);
     const keep = [current, protect.get(host.name)].filter((id): id is string => !!id);
     const remove = removeReleases(p, releasesToRemove(all, ctx.config.keepReleases, keep));
     if (remove) await exec(ctx, STEP, host, remove);

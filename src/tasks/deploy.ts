@@ -56,13 +56,16 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   const previous = new Map<string, string | null>();
   try {
     await runHooks(ctx, 'before', 'deploy', release);
-    for (const [name, id] of await onHosts(ctx, 'release', hosts, (h) => probe(ctx, 'release', h, readCurrent(p)))) {
-      previous.set(name, id);
-      ctx.emit({ type: 'release', host: name, previous: id, release: release.id });
-    }
     let built = false;
     try {
-      await onHosts(ctx, 'release', hosts, (h) => exec(ctx, 'release', h, createRelease(p, release.id)));
+      const live = await onHosts(ctx, 'release', hosts, async (h) => {
+        const [id] = await Promise.all([probe(ctx, 'release', h, readCurrent(p)), exec(ctx, 'release', h, createRelease(p, release.id))]);
+        return id;
+      });
+      for (const [name, id] of live) {
+        previous.set(name, id);
+        ctx.emit({ type: 'release', host: name, previous: id, release: release.id });
+      }
       revision = await hooked(ctx, 'transfer', release, () => transfer(ctx, hosts, release));
       const withRevision = { ...release, revision };
       await hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision));

@@ -12,10 +12,15 @@ const STEP = 'shared';
 export async function linkSharedInto(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef): Promise<void> {
   const { dirs, files } = ctx.config.shared;
   const p = paths(ctx.config.deployTo);
-  await onHosts(ctx, STEP, hosts, async (host) => {
-    await exec(ctx, STEP, host, createSharedDirs(p, dirs, files));
-    await exec(ctx, STEP, host, checkSharedFiles(p, files));
-    const links = linkShared(p, release.dir, dirs, files);
-    if (links.length > 0) await exec(ctx, STEP, host, and(links, { description: 'link shared dirs and files into the release' }));
-  });
+  const required = files.some((f) => !f.optional);
+  await onHosts(ctx, STEP, hosts, (host) =>
+    exec(
+      ctx,
+      STEP,
+      host,
+      and([createSharedDirs(p, dirs, files), ...(required ? [checkSharedFiles(p, files)] : []), ...linkShared(p, release.dir, dirs, files)], {
+        description: 'create shared dirs, check required shared files, link them into the release',
+      }),
+    ),
+  );
 }

@@ -9,6 +9,7 @@ import { paths } from '../commands/paths.js';
 import type { ArtifactSource, GitSource, HostDef } from '../config/types.js';
 import { DeployError, ExitCode, StepFailedError } from '../errors.js';
 import { resolvedRevision } from '../facts/git.js';
+import { and } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { exec, onHosts, probe, upload } from './runner.js';
@@ -34,8 +35,7 @@ async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly H
   if (sha === UNRESOLVED) ctx.emit({ type: 'info', message: `${ref} is resolved to a commit at deploy time; shown as ${UNRESOLVED}` });
   else ctx.emit({ type: 'info', message: `${ref} is ${sha}` });
   await onHosts(ctx, STEP, hosts, async (h) => {
-    await exec(ctx, STEP, h, archiveRevision(p, sha, release.dir));
-    await exec(ctx, STEP, h, writeRevision(release.dir, sha));
+    await exec(ctx, STEP, h, and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], { description: `unpack ${sha.slice(0, 12)} into the release, record REVISION` }));
   });
   return sha;
 }
@@ -81,10 +81,8 @@ async function transferArtifact(ctx: RunContext, source: ArtifactSource, hosts: 
     await onHosts(ctx, STEP, hosts, async (h) => {
       await exec(ctx, STEP, h, prepareUploads(p));
       await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
-      await exec(ctx, STEP, h, verifyChecksum(remote, sha));
-      await exec(ctx, STEP, h, extract(remote, release.dir));
-      await exec(ctx, STEP, h, removeUpload(p, release.id));
-      await exec(ctx, STEP, h, writeRevision(release.dir, sha));
+      const unpack = [verifyChecksum(remote, sha), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, sha)];
+      await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
     });
   } finally {
     await artifact?.cleanup();
