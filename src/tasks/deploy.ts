@@ -18,7 +18,7 @@ import { linkSharedInto } from './shared.js';
 import { rotationFor } from './balancer.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, runHooks } from './tasks.js';
-import { transfer } from './transfer.js';
+import { startArtifact, transfer, type Artifact } from './transfer.js';
 
 export interface DeployParams {
   readonly release: string;
@@ -49,6 +49,23 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   const release: ReleaseRef = { id: params.release, dir: p.release(params.release) };
 
   await loadTasks(ctx);
+  const artifact = startArtifact(ctx);
+  try {
+    return await deployWith(ctx, params, hosts, release, started, artifact);
+  } finally {
+    await artifact?.then((a) => a.cleanup(), () => undefined);
+  }
+}
+
+async function deployWith(
+  ctx: RunContext,
+  params: DeployParams,
+  hosts: HostDef[],
+  release: ReleaseRef,
+  started: number,
+  artifact: Promise<Artifact> | undefined,
+): Promise<RunSummary> {
+  const p = paths(ctx.config.deployTo);
   await preflight(ctx);
   const lock = await acquireLock(ctx, { release: release.id, owner: params.owner, message: params.message, waitSeconds: params.lockWaitSeconds });
   let revision: string | undefined;
@@ -66,7 +83,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
         previous.set(name, id);
         ctx.emit({ type: 'release', host: name, previous: id, release: release.id });
       }
-      revision = await hooked(ctx, 'transfer', release, () => transfer(ctx, hosts, release));
+      revision = await hooked(ctx, 'transfer', release, () => transfer(ctx, hosts, release, artifact));
       const withRevision = { ...release, revision };
       await hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision));
       await hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous));

@@ -18,10 +18,21 @@ const STEP = 'transfer';
 /** Shown in a plan, where no host is asked which commit a branch points at. */
 export const UNRESOLVED = '0'.repeat(40);
 
-/** Puts the code into the release dir on every host; returns the revision every host got. */
-export async function transfer(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+/**
+ * Puts the code into the release dir on every host; returns the revision every host got. An artifact may come
+ * already building (the deploy starts it before connecting, so packing overlaps preflight and lock).
+ */
+export async function transfer(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef, building?: Promise<Artifact>): Promise<string> {
   const source = ctx.config.source;
-  return source.kind === 'git' ? transferGit(ctx, source, hosts, release) : transferArtifact(ctx, source, hosts, release);
+  return source.kind === 'git' ? transferGit(ctx, source, hosts, release) : transferArtifact(ctx, source, hosts, release, building);
+}
+
+/** Starts the local build of an artifact source (not in a plan); the caller cleans it up. */
+export function startArtifact(ctx: RunContext): Promise<Artifact> | undefined {
+  if (ctx.config.source.kind !== 'artifact' || ctx.mode === 'plan') return undefined;
+  const building = buildArtifact(ctx, ctx.config.source);
+  building.catch(() => undefined);
+  return building;
 }
 
 async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
@@ -71,9 +82,15 @@ export async function buildArtifact(ctx: RunContext, source: ArtifactSource): Pr
   return { file, sha256: await sha256File(file), bytes: (await stat(file)).size, cleanup };
 }
 
-async function transferArtifact(ctx: RunContext, source: ArtifactSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+async function transferArtifact(
+  ctx: RunContext,
+  source: ArtifactSource,
+  hosts: readonly HostDef[],
+  release: ReleaseRef,
+  building?: Promise<Artifact>,
+): Promise<string> {
   const p = paths(ctx.config.deployTo);
-  const artifact = ctx.mode === 'plan' ? null : await buildArtifact(ctx, source);
+  const artifact = ctx.mode === 'plan' ? null : await (building ?? buildArtifact(ctx, source));
   const sha = artifact?.sha256 ?? '0'.repeat(64);
   if (artifact) ctx.emit({ type: 'info', message: `artifact ${artifact.bytes} bytes, sha256 ${sha}` });
   const remote = uploadPath(p, release.id);
@@ -85,7 +102,7 @@ async function transferArtifact(ctx: RunContext, source: ArtifactSource, hosts: 
       await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
     });
   } finally {
-    await artifact?.cleanup();
+    if (!building) await artifact?.cleanup();
   }
   return sha;
 }
