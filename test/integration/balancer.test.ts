@@ -415,7 +415,8 @@ describe('nginx balancer', () => {
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web1'));
 
     await rotation.ready(host('web1'));
-    expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
+    // `nginx -s reload` returns before the new workers take over: wait for them, bounded.
+    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, { timeoutMs: 5_000, intervalMs: 100 });
     expect(parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`)).servers.every((s) => !s.down)).toBe(true);
     expect(drains(events)).toEqual(['drain web1', 'ready web1']);
     expect(events.filter((e) => e.type === 'command').every((e) => e.type === 'command' && e.step === 'balancer' && e.host === lb.name)).toBe(true);
@@ -436,7 +437,8 @@ describe('nginx balancer', () => {
     expect(events.filter((e) => e.type === 'command').length).toBe(2);
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web2'));
     await rotation.sync();
-    expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
+    // `nginx -s reload` returns before the new workers take over: wait for them, bounded.
+    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, { timeoutMs: 5_000, intervalMs: 100 });
   });
 
   it('a dry run shows the write and the reload and changes nothing', async () => {
