@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { onHosts, exec } from '../tasks/runner.js';
 import { commandEnv } from '../tasks/env.js';
-import { script } from '../shell/command.js';
-import { quote } from '../shell/quote.js';
+import { adHoc } from '../commands/run.js';
 import { paths } from '../commands/paths.js';
 import type { RunFlags } from './context.js';
 import { out } from './common.js';
@@ -24,7 +23,7 @@ export function registerRun(program: Command): void {
       const p = paths(ctx.config.deployTo);
       const quiet = { ...ctx, emit: (e: Parameters<typeof ctx.emit>[0]) => (e.type === 'output' ? undefined : ctx.emit(e)) };
       const results = await onHosts(quiet, 'run', ctx.hosts, (h) =>
-        exec(quiet, 'run', h, script(`if [ -d ${quote(p.current)} ]; then cd ${quote(p.current)}; fi; ${text}`, { env: commandEnv(ctx.config, h) }), { allowFail: true }),
+        exec(quiet, 'run', h, adHoc(p, text, commandEnv(ctx.config, h)), { allowFail: true }),
       );
       let failed = 0;
       for (const [host, r] of results) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { SshTarget } from '../backends/backend.js';
 import { DeployError, ExitCode } from '../errors.js';
 import { paths } from '../commands/paths.js';
-import { quote } from '../shell/quote.js';
+import { loginShell } from '../commands/run.js';
 import { withConfig } from './common.js';
 import { openSession, type RunFlags } from './context.js';
 
@@ -32,7 +32,7 @@ export function registerSsh(program: Command): void {
     const target = session.ctx.targets.get(hostName);
     await session.finish();
     if (!target) throw new DeployError(`no host ${hostName} in stage ${stage}`, ExitCode.config);
-    const result = spawnSync('ssh', [...sshArgs(target), '-t', `cd ${quote(paths(session.ctx.config.deployTo).current)} 2>/dev/null; exec "$SHELL" -l`], { stdio: 'inherit' });
+    const result = spawnSync('ssh', [...sshArgs(target), '-t', loginShell(paths(session.ctx.config.deployTo))], { stdio: 'inherit' });
     process.exitCode = result.status ?? ExitCode.connection;
   });
 }

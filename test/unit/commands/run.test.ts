@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { paths } from '../../../src/commands/paths.js';
+import { adHoc, loginShell } from '../../../src/commands/run.js';
+import { render } from '../../../src/shell/command.js';
+
+const p = paths("/srv/it's here");
+
+describe('run', () => {
+  it.each([
+    ['adHoc: the command as written, in current/ when it exists', () => render(adHoc(p, 'hostname; cat VERSION')), "if [ -d '/srv/it'\\''s here/current' ] ; then cd '/srv/it'\\''s here/current' ; fi ; hostname; cat VERSION"],
+    ['adHoc: env exported first', () => render(adHoc(paths('/srv/a'), 'uptime', { A: '1 2' })), "export A='1 2' && ( if [ -d /srv/a/current ] ; then cd /srv/a/current ; fi ; uptime )"],
+    ['loginShell: a login shell started in current/', () => loginShell(p), `cd '/srv/it'\\''s here/current' 2>/dev/null; exec "$SHELL" -l`],
+  ])('%s', (_, build, expected) => expect(build()).toBe(expected));
+});
