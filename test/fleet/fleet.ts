@@ -430,6 +430,65 @@ export async function smallSrv(f: Fleet, name: string, mb: number | null): Promi
   }
 }
 
+/**
+ * Drops every SSH connection to the host while the host keeps running: SIGKILLs the per-connection sshd
+ * processes (children of the host's sshd, which is its init) and the session processes under them. Clients see
+ * the connection close mid-command or mid-upload; what the sessions started keeps running unless something kills
+ * it. Returns how many sshd processes were killed.
+ */
+export function dropConnections(f: Fleet, name: string): number {
+  const s = mustLoadState(f);
+  const h = hostOf(s, name);
+  if (!hostAlive(h)) throw new FleetError(`${name} is not running`, 'startHost() it first');
+  const victims: number[] = [];
+  const walk = (pid: number) => {
+    for (const child of childrenOf(pid)) {
+      if (!cmdline(child).startsWith('sshd: ')) continue;
+      victims.push(child);
+      walk(child);
+    }
+  };
+  walk(h.initPid!);
+  for (const pid of victims) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return victims.length;
+}
+
+/**
+ * Runs a program inside the host (its mount, UTS and pid namespaces: its /srv, /tmp and process table) as root,
+ * or as `user` (e.g. `nobody`, to look at the host as another, unprivileged user would). Not through SSH.
+ */
+export async function hostExec(
+  f: Fleet,
+  name: string,
+  argv: readonly string[],
+  o: { user?: string; timeoutMs?: number; input?: string } = {},
+): Promise<SshResult> {
+  const s = mustLoadState(f);
+  const h = hostOf(s, name);
+  if (!hostAlive(h)) throw new FleetError(`${name} is not running`, 'startHost() it first');
+  const as = o.user ? ['runuser', '-u', o.user, '--'] : [];
+  const r = await execa('nsenter', ['-t', String(h.initPid), '-m', '-u', '-p', '--', ...as, ...argv], {
+    reject: false,
+    timeout: o.timeoutMs ?? 30_000,
+    ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+  });
+  return { code: r.exitCode ?? 255, stdout: r.stdout, stderr: r.stderr };
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
 export interface HostStatus {
   name: string;
   address: string;
