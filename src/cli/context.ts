@@ -8,6 +8,7 @@ import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
 import { releaseId } from '../commands/release.js';
+import { secretValues } from '../config/printable.js';
 import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
@@ -21,7 +22,6 @@ import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
 import { terminalRenderer } from '../output/terminal.js';
-import { isSensitive } from '../shell/sensitive.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
 import { loadStage, splitList, type ConfigFlags } from './common.js';
 
@@ -49,9 +49,7 @@ function sshConfigText(config: Config): { text?: string; file: string } {
   return existsSync(file) ? { text: readFileSync(file, 'utf8'), file } : { file };
 }
 
-export function secretValues(config: Config): string[] {
-  return Object.values(config.env).flatMap((v) => (isSensitive(v) ? [v.reveal()] : []));
-}
+export { secretValues };
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
 const RELEASE_VERBS = new Set(['deploy', 'rollback']);
