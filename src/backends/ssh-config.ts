@@ -137,6 +137,8 @@ export interface SshHostConfig {
   readonly proxyCommand?: string;
   readonly userKnownHostsFiles?: readonly string[];
   readonly strictHostKeyChecking?: StrictHostKeyChecking;
+  /** Where StrictHostKeyChecking was set, as `file:line`. */
+  readonly strictHostKeyCheckingAt?: string;
   readonly forwardAgent?: boolean;
   readonly hostKeyAlias?: string;
   /** Seconds. */
@@ -230,6 +232,7 @@ export function lookupSshHost(config: SshConfigFile, alias: string, ctx: LookupC
     ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
     ...(known !== undefined ? { userKnownHostsFiles: known.filter((a) => a.toLowerCase() !== 'none').map(path) } : {}),
     ...optional('strictHostKeyChecking', strictHostKeyChecking),
+    ...optional('strictHostKeyCheckingAt', strictHostKeyChecking && first.get('stricthostkeychecking')!.where),
     ...optional('forwardAgent', bool('forwardagent')),
     ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
     ...optional('connectTimeout', seconds('connecttimeout')),
