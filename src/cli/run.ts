@@ -24,7 +24,7 @@ One argument after -- is a shell snippet, run as written by the remote shell (pi
   deploy run staging -- 'ls releases | wc -l'
 Several arguments are one program and its arguments, each passed as it is, as execve would take them: nothing in
 them means anything to the remote shell.
-  deploy run staging -- printf '[%s]\n' 'a b' 'x; touch /tmp/nothing'   # prints [a b] and [x; touch /tmp/nothing]`,
+  deploy run staging -- printf '[%s]\\n' 'a b' 'x; touch /tmp/nothing'   # prints [a b] and [x; touch /tmp/nothing]`,
       ),
   ).action((stage: string, words: string[], flags: RunFlags) =>
     runVerb(stage, flags, 'run', async ({ ctx }) => {
