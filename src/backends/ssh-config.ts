@@ -137,8 +137,6 @@ export interface SshHostConfig {
   readonly proxyCommand?: string;
   readonly userKnownHostsFiles?: readonly string[];
   readonly strictHostKeyChecking?: StrictHostKeyChecking;
-  /** Where StrictHostKeyChecking was set, as `file:line`. */
-  readonly strictHostKeyCheckingAt?: string;
   readonly forwardAgent?: boolean;
   readonly hostKeyAlias?: string;
   /** Seconds. */
@@ -147,6 +145,8 @@ export interface SshHostConfig {
   readonly serverAliveInterval?: number;
   /** Values that were present but invalid, as `file:line: why`. */
   readonly problems: readonly string[];
+  /** Where the settings that deploy.yml overrules were set, as `file:line`, for the warning that says so. */
+  readonly at?: { readonly strictHostKeyChecking?: string; readonly forwardAgent?: string };
 }
 
 export interface LookupContext {
@@ -232,12 +232,15 @@ export function lookupSshHost(config: SshConfigFile, alias: string, ctx: LookupC
     ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
     ...(known !== undefined ? { userKnownHostsFiles: known.filter((a) => a.toLowerCase() !== 'none').map(path) } : {}),
     ...optional('strictHostKeyChecking', strictHostKeyChecking),
-    ...optional('strictHostKeyCheckingAt', strictHostKeyChecking && first.get('stricthostkeychecking')!.where),
     ...optional('forwardAgent', bool('forwardagent')),
     ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
     ...optional('connectTimeout', seconds('connecttimeout')),
     ...optional('serverAliveInterval', seconds('serveraliveinterval')),
     problems,
+    at: {
+      ...optional('strictHostKeyChecking', first.get('stricthostkeychecking')?.where),
+      ...optional('forwardAgent', first.get('forwardagent')?.where),
+    },
   };
 }
 

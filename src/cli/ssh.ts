@@ -17,7 +17,7 @@ export function sshArgs(t: SshTarget): string[] {
   // the key it learns goes to /dev/null and nothing is written.
   else args.push('-o', 'UserKnownHostsFile=/dev/null', '-o', `GlobalKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=accept-new');
   if (t.hostKeyAlias) args.push('-o', `HostKeyAlias=${t.hostKeyAlias}`);
-  if (t.forwardAgent) args.push('-A');
+  args.push(t.forwardAgent ? '-A' : '-a');
   const hops: string[] = [];
   for (let j = t.jump; j; j = j.jump) hops.unshift(`${j.user}@${j.address}:${j.port}`);
   if (hops.length > 0) args.push('-J', hops.join(','));

@@ -10,7 +10,8 @@
  *                 default; the more specific per-alias ssh config entry wins over them)
  *   jump          deploy.yml ssh.jump (a host of this stage by name, or `[user@]host[:port]`) → ssh config ProxyJump
  *                 (`a,b` chains: a is reached first); the jump host itself connects directly
- *   forwardAgent  on if deploy.yml ssh.forward_agent or ssh config ForwardAgent says yes; otherwise off
+ *   forwardAgent  on only if deploy.yml says ssh.forward_agent: true; the ssh config's ForwardAgent is not followed
+ *                 (a forwarded agent lets root on every host log in as you elsewhere; a warning names the line)
  *
  * Authentication, in the order it is tried:
  *   1. identity file: deploy.yml ssh.identity_file, else every ssh config IdentityFile (missing files are reported)
@@ -66,6 +67,9 @@ export function resolveTargetsWithNotes(
 ): ResolvedTargets {
   const notes: string[] = [];
   const warnings: { host: string; message: string }[] = [];
+  const ignored = (host: string, message: string) => {
+    if (!warnings.some((w) => w.host === host && w.message === message)) warnings.push({ host, message });
+  };
   const home = opts.home.replace(/\/+$/, '');
   const ctx = { home, localUser: opts.env.USER ?? opts.env.LOGNAME ?? 'root' };
   const sshFileName = opts.sshConfigFile ?? `${home}/.ssh/config`;
@@ -97,13 +101,15 @@ export function resolveTargetsWithNotes(
       ? [tilde(ssh.knownHosts)]
       : [...(sshc.userKnownHostsFiles ?? [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`]), '/etc/ssh/ssh_known_hosts'];
     const lax = sshc.strictHostKeyChecking === 'no' || sshc.strictHostKeyChecking === 'accept-new';
-    if (lax && !ssh.acceptNewHostKeys && !warnings.some((w) => w.host === host)) {
-      warnings.push({
+    if (lax && !ssh.acceptNewHostKeys) {
+      ignored(
         host,
-        message:
-          `${sshc.strictHostKeyCheckingAt}: StrictHostKeyChecking ${sshc.strictHostKeyChecking} was not followed for ${host}: ` +
+        `${sshc.at?.strictHostKeyChecking}: StrictHostKeyChecking ${sshc.strictHostKeyChecking} was not followed for ${host}: ` +
           'host keys are checked strictly; ssh.accept_new_host_keys: true in deploy.yml accepts unknown hosts for a run',
-      });
+      );
+    }
+    if (sshc.forwardAgent === true && !ssh.forwardAgent) {
+      ignored(host, `${sshc.at?.forwardAgent}: ForwardAgent yes was not followed for ${host}: the agent is forwarded only when deploy.yml says ssh.forward_agent: true`);
     }
     if (sshc.proxyCommand !== undefined) {
       notes.push(`ssh config ProxyCommand for ${alias} is not supported and is ignored; use ProxyJump or ssh.jump`);
@@ -118,7 +124,7 @@ export function resolveTargetsWithNotes(
       knownHosts,
       ...(sshc.hostKeyAlias !== undefined ? { hostKeyAlias: sshc.hostKeyAlias } : {}),
       strictHostKeys: !ssh.acceptNewHostKeys,
-      forwardAgent: ssh.forwardAgent || sshc.forwardAgent === true,
+      forwardAgent: ssh.forwardAgent,
       connectTimeoutMs: ssh.connectTimeout * 1000,
       keepaliveIntervalMs: (sshc.serverAliveInterval ?? DEFAULT_KEEPALIVE_S) * 1000,
       commandTimeoutMs: ssh.commandTimeout * 1000,

@@ -150,11 +150,10 @@ describe('resolveTargets: with ~/.ssh/config', () => {
     expect(one(config(), host('x', 'x'), opts(SSH_CONFIG, { SSH_AUTH_SOCK: '' })).agent).toBeUndefined();
   });
 
-  it('UserKnownHostsFile, ServerAliveInterval, ForwardAgent', () => {
+  it('UserKnownHostsFile, ServerAliveInterval', () => {
     expect(one(config(), host('kh', 'kh'), opts(SSH_CONFIG))).toMatchObject({
       knownHosts: ['/home/me/.ssh/kh_custom', '/etc/ssh/ssh_known_hosts'],
       keepaliveIntervalMs: 5000,
-      forwardAgent: true,
     });
     expect(one(config({ knownHosts: '/only' }), host('kh', 'kh'), opts(SSH_CONFIG)).knownHosts).toEqual(['/only']);
   });
@@ -181,6 +180,19 @@ describe('resolveTargets: with ~/.ssh/config', () => {
           'ssh.accept_new_host_keys: true in deploy.yml accepts unknown hosts for a run',
       },
     ]);
+  });
+
+  it('ForwardAgent yes is not followed either: only ssh.forward_agent in deploy.yml forwards the agent', () => {
+    const { targets, warnings } = resolveTargetsWithNotes(config(), [host('kh', 'kh')], opts(SSH_CONFIG));
+    expect(targets[0]!.forwardAgent).toBe(false);
+    expect(warnings).toEqual([
+      {
+        host: 'kh',
+        message: '/home/me/.ssh/config:32: ForwardAgent yes was not followed for kh: the agent is forwarded only when deploy.yml says ssh.forward_agent: true',
+      },
+    ]);
+    const opted = resolveTargetsWithNotes(config({ forwardAgent: true }), [host('kh', 'kh')], opts(SSH_CONFIG));
+    expect([opted.targets[0]!.forwardAgent, opted.warnings]).toEqual([true, []]);
   });
 
   it('ssh.accept_new_host_keys in deploy.yml accepts unknown hosts, whatever the ssh config says, with no warning', () => {
