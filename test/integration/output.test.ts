@@ -286,20 +286,6 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
     noLeak('terminal', screen);
   });
 
-  it('deploy config: a secret interpolated into a task or the repository, as YAML and --json', async () => {
-    const c = project(f, {
-      source: { repository: 'https://deploy:${UNICODE}@git.example/app.git' },
-      extra: { env: { QUOTED: { secret: '${QUOTED}' }, UNICODE: { secret: '${UNICODE}' } }, tasks: { notify: { run: 'curl -H "X-Key: ${QUOTED}" https://hooks.example/' } } },
-    });
-    for (const args of [[], ['--json']]) {
-      const r = await cli(['config', 'staging', '-c', c.file, ...args], { env });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('https://deploy:***@git.example/app.git');
-      expect(r.stdout).toContain('X-Key: ***');
-      noLeak(`deploy config ${args.join(' ')}`, r.stdout);
-    }
-  });
-
   it('the final error line: a secret in the repository URL that a failed clone names', async () => {
     const token = 'ghp_"x\\y+z=é9';
     const c = project(f, {
