@@ -1,28 +1,15 @@
 import { StringDecoder } from 'node:string_decoder';
-import { maskSecrets } from '../shell/sensitive.js';
+import { maskForms, secretMasker, type Masker } from '../shell/sensitive.js';
 
 export type Stream = 'stdout' | 'stderr';
 export type LineHandler = (stream: Stream, line: string) => void;
 
 /**
- * The values to mask in output. A multi-line secret (a key, a certificate) is also masked line by line,
- * because `onLine` only ever sees one line; fragments shorter than 4 characters are left alone so
- * that a secret ending in `}` does not blank every brace.
+ * The plain texts to mask in output: each secret, each line of a multi-line one (`onLine` only ever sees one
+ * line; lines shorter than 4 characters are left alone, so a secret ending in `}` does not blank every brace) and
+ * its base64 forms. Their JSON, URL, HTML and shell escapes are masked too (`secretMasker`).
  */
-export function maskList(secrets: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const s of secrets) {
-    if (s === '') continue;
-    out.add(s);
-    if (s.includes('\n')) {
-      for (const part of s.split('\n')) {
-        const p = part.replace(/\r$/, '');
-        if (p.trim().length >= 4) out.add(p);
-      }
-    }
-  }
-  return [...out];
-}
+export const maskList = (secrets: readonly string[]): string[] => maskForms(secrets);
 
 /**
  * Collects a command's stdout/stderr: the full text for the result, and complete lines for `onLine`
@@ -30,7 +17,7 @@ export function maskList(secrets: readonly string[]): string[] {
  * are decoded correctly; everything handed out is masked.
  */
 export class OutputCollector {
-  readonly #secrets: string[];
+  readonly #mask: Masker;
   readonly #onLine: LineHandler | undefined;
   readonly #streams = {
     stdout: { chunks: [] as Buffer[], decoder: new StringDecoder('utf8'), pending: '' },
@@ -38,7 +25,7 @@ export class OutputCollector {
   };
 
   constructor(secrets: readonly string[], onLine?: LineHandler) {
-    this.#secrets = maskList(secrets);
+    this.#mask = secretMasker(secrets);
     this.#onLine = onLine;
   }
 
@@ -72,13 +59,12 @@ export class OutputCollector {
       if (s.pending !== '') this.#emit(stream, s.pending);
       s.pending = '';
     }
-    const text = (stream: Stream) =>
-      maskSecrets(Buffer.concat(this.#streams[stream].chunks).toString('utf8'), this.#secrets);
+    const text = (stream: Stream) => this.#mask(Buffer.concat(this.#streams[stream].chunks).toString('utf8'));
     return { stdout: text('stdout'), stderr: text('stderr') };
   }
 
   #emit(stream: Stream, line: string): void {
-    this.#onLine?.(stream, maskSecrets(line.replace(/\r$/, ''), this.#secrets));
+    this.#onLine?.(stream, this.#mask(line.replace(/\r$/, '')));
   }
 }
 

@@ -145,6 +145,8 @@ export interface SshHostConfig {
   readonly serverAliveInterval?: number;
   /** Values that were present but invalid, as `file:line: why`. */
   readonly problems: readonly string[];
+  /** Where the settings that deploy.yml overrules were set, as `file:line`, for the warning that says so. */
+  readonly at?: { readonly strictHostKeyChecking?: string; readonly forwardAgent?: string };
 }
 
 export interface LookupContext {
@@ -235,6 +237,10 @@ export function lookupSshHost(config: SshConfigFile, alias: string, ctx: LookupC
     ...optional('connectTimeout', seconds('connecttimeout')),
     ...optional('serverAliveInterval', seconds('serveraliveinterval')),
     problems,
+    at: {
+      ...optional('strictHostKeyChecking', first.get('stricthostkeychecking')?.where),
+      ...optional('forwardAgent', first.get('forwardagent')?.where),
+    },
   };
 }
 

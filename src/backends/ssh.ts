@@ -46,6 +46,8 @@ export interface SshBackendOptions {
   readonly maxChannels?: number;
   /** Retries of a refused channel open (10 ms, doubling). Default 6. */
   readonly channelRetries?: number;
+  /** Told each time a host absent from known_hosts is accepted (`strictHostKeys: false`), with its key's fingerprint. */
+  readonly onUnknownHostKey?: (target: SshTarget, key: string) => void;
 }
 
 export class SshBackend implements Backend {
@@ -53,10 +55,12 @@ export class SshBackend implements Backend {
   readonly #files = new Map<string, Promise<Buffer | Error | undefined>>();
   readonly #maxChannels: number;
   readonly #channelRetries: number;
+  readonly #onUnknownHostKey: SshBackendOptions['onUnknownHostKey'];
 
   constructor(options: SshBackendOptions = {}) {
     this.#maxChannels = options.maxChannels ?? 4;
     this.#channelRetries = options.channelRetries ?? 6;
+    this.#onUnknownHostKey = options.onUnknownHostKey;
   }
 
   async exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
@@ -120,7 +124,7 @@ export class SshBackend implements Backend {
     const [knownHosts, auth, ssh2] = ready;
     const sock = await connecting;
     try {
-      const client = await handshake(ssh2, target, sock, knownHosts, auth);
+      const client = await handshake(ssh2, target, sock, knownHosts, auth, this.#onUnknownHostKey);
       return new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries);
     } catch (err) {
       sock.destroy();
@@ -522,7 +526,14 @@ function socketError(target: SshTarget, err: NodeJS.ErrnoException): ConnectionE
   }
 }
 
-function handshake(ssh2: Ssh2, target: SshTarget, sock: Duplex, known: KnownHosts, auth: Auth): Promise<Client> {
+function handshake(
+  ssh2: Ssh2,
+  target: SshTarget,
+  sock: Duplex,
+  known: KnownHosts,
+  auth: Auth,
+  onUnknownHostKey: SshBackendOptions['onUnknownHostKey'],
+): Promise<Client> {
   const name = knownHostsName(target.address, target.port, target.hostKeyAlias);
   let verdict: HostKeyVerdict | undefined;
   let offered: Buffer | undefined;
@@ -541,7 +552,11 @@ function handshake(ssh2: Ssh2, target: SshTarget, sock: Duplex, known: KnownHost
     hostVerifier: (key: Buffer) => {
       offered = key;
       verdict = verifyHostKey(known.entries, name, key);
-      return verdict.kind === 'trusted' || (verdict.kind === 'unknown' && !target.strictHostKeys);
+      if (verdict.kind === 'unknown' && !target.strictHostKeys) {
+        onUnknownHostKey?.(target, `${keyTypeOf(key)} key ${fingerprint(key)}`);
+        return true;
+      }
+      return verdict.kind === 'trusted';
     },
     authHandler: auth.methods,
     ...(target.forwardAgent && target.agent ? { agent: target.agent, agentForward: true } : {}),

@@ -8,10 +8,11 @@ import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
 import { releaseId } from '../commands/release.js';
+import { secretValues } from '../config/printable.js';
 import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
-import { resolveTargets } from '../hosts/target.js';
+import { resolveTargetsWithNotes } from '../hosts/target.js';
 import { fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
 import { jsonRenderer } from '../output/json.js';
 import { LOGS_DIR, openLogFiles } from '../output/logfile.js';
@@ -21,7 +22,6 @@ import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
 import { terminalRenderer } from '../output/terminal.js';
-import { isSensitive } from '../shell/sensitive.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
 import { loadStage, splitList, type ConfigFlags } from './common.js';
 
@@ -49,9 +49,7 @@ function sshConfigText(config: Config): { text?: string; file: string } {
   return existsSync(file) ? { text: readFileSync(file, 'utf8'), file } : { file };
 }
 
-export function secretValues(config: Config): string[] {
-  return Object.values(config.env).flatMap((v) => (isSensitive(v) ? [v.reveal()] : []));
-}
+export { secretValues };
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
 const RELEASE_VERBS = new Set(['deploy', 'rollback']);
@@ -98,14 +96,13 @@ export function openSession(
   const config: Config = parallel ? Object.freeze({ ...loaded, ssh: Object.freeze({ ...loaded.ssh, parallel }) }) : loaded;
   const hosts = selectHosts(config.hosts, { roles: splitList(flags.roles), hosts: splitList(flags.hosts) });
   const ssh = sshConfigText(config);
-  const targets = resolveTargets(config, config.hosts, {
+  const { targets, warnings } = resolveTargetsWithNotes(config, config.hosts, {
     home: homedir(),
     env: process.env,
     sshConfigText: ssh.text,
     sshConfigFile: ssh.file,
     include: fsIncluder,
   });
-  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(new SshBackend()) : new SshBackend();
   const id = options.release ?? releaseId(new Date());
   const recorder = new Recorder();
   const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
@@ -119,6 +116,12 @@ export function openSession(
   }
   // Everything that prints or writes sits behind the masking.
   const emit = masking(secretValues(config), fanOut(...sinks));
+  const sshBackend = () =>
+    new SshBackend({
+      onUnknownHostKey: (t, key) =>
+        emit({ type: 'warning', host: t.name, message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}` }),
+    });
+  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : sshBackend();
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -144,6 +147,9 @@ export function openSession(
   const started = Date.now();
   emit({ type: 'run:start', verb, stage, id, ...(options.release ? { release: options.release } : {}), hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
   if (logProblem) emit({ type: 'warning', message: logProblem });
+  const selected = new Set(hosts.map((h) => h.name));
+  const stageHosts = new Set(config.hosts.map((h) => h.name));
+  for (const w of warnings) if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
   return {
     ctx,
     async finish(error?: unknown, known?: RunSummary) {

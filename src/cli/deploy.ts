@@ -8,6 +8,7 @@ import type { RunSummary } from '../output/events.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
+import { secretValues } from '../config/printable.js';
 import { withConfig } from './common.js';
 import { defaultSink, openSession, type RunFlags } from './context.js';
 import { reportError } from './report.js';
@@ -66,7 +67,7 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   }
   if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage} (release ${release}): probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
   const code = await session.finish(error, summary);
-  if (error !== undefined) reportError(error);
+  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
   return code;
 }
 

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { releaseId } from '../commands/release.js';
+import { secretValues } from '../config/printable.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
 import { withConfig } from './common.js';
 import { openSession, type RunFlags } from './context.js';
 import { withSelection } from './deploy.js';
+import { reportError } from './report.js';
 
 export function registerPlan(program: Command): void {
   withConfig(
@@ -26,7 +28,10 @@ export function registerPlan(program: Command): void {
       error = e;
     }
     await session.finish(error);
-    if (error !== undefined) throw error;
+    if (error !== undefined) {
+      process.exitCode = reportError(error, { secrets: secretValues(session.ctx.config) });
+      return;
+    }
     process.stdout.write(
       `${plan.render(
         `Plan for deploy ${stage}, release ${release}. Offline: no host was asked anything, so probes (?) show as run and every host looks fresh; \`deploy ${stage} --dry-run\` runs them for real.`,

@@ -1,17 +1,26 @@
 import { CommanderError } from 'commander';
 import { DeployError, ExitCode } from '../errors.js';
+import { secretMasker } from '../shell/sensitive.js';
 
-/** Prints an error for people (what, where, what next) and returns its exit code. */
-export function reportError(e: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+export interface ReportOptions {
+  /** Secret values to mask in the message (the config's, when one was loaded). */
+  readonly secrets?: readonly string[];
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+/** Prints an error for people (what, where, what next), secrets masked, and returns its exit code. */
+export function reportError(e: unknown, options: ReportOptions = {}): number {
+  const stderr = options.stderr ?? process.stderr;
+  const mask = secretMasker(options.secrets ?? []);
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return ExitCode.config;
   }
   if (e instanceof DeployError) {
-    stderr.write(`error: ${e.message}\n`);
-    if (e.hint) stderr.write(`${e.hint.replace(/^/gm, '  ')}\n`);
+    stderr.write(`error: ${mask(e.message)}\n`);
+    if (e.hint) stderr.write(`${mask(e.hint).replace(/^/gm, '  ')}\n`);
     return e.exitCode;
   }
-  stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  stderr.write(`internal error: ${mask(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
   return ExitCode.internal;
 }

@@ -11,9 +11,13 @@ import { openSession, type RunFlags } from './context.js';
 export function sshArgs(t: SshTarget): string[] {
   const args = ['-p', String(t.port), '-l', t.user, '-o', `ConnectTimeout=${Math.ceil(t.connectTimeoutMs / 1000)}`];
   for (const f of t.identityFiles) args.push('-i', f);
-  if (t.knownHosts.length > 0) args.push('-o', `UserKnownHostsFile=${t.knownHosts.join(' ')}`);
-  args.push('-o', `StrictHostKeyChecking=${t.strictHostKeys ? 'yes' : 'no'}`);
-  if (t.forwardAgent) args.push('-A');
+  const known = t.knownHosts.join(' ') || '/dev/null';
+  if (t.strictHostKeys) args.push('-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes');
+  // ssh.accept_new_host_keys: accept-new still refuses a changed key; the real files are read as global ones, so
+  // the key it learns goes to /dev/null and nothing is written.
+  else args.push('-o', 'UserKnownHostsFile=/dev/null', '-o', `GlobalKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=accept-new');
+  if (t.hostKeyAlias) args.push('-o', `HostKeyAlias=${t.hostKeyAlias}`);
+  args.push(t.forwardAgent ? '-A' : '-a');
   const hops: string[] = [];
   for (let j = t.jump; j; j = j.jump) hops.unshift(`${j.user}@${j.address}:${j.port}`);
   if (hops.length > 0) args.push('-J', hops.join(','));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { secretValues } from '../config/printable.js';
 import type { EventSink } from '../output/events.js';
 import { plainRenderer } from '../output/plain.js';
 import type { RunMode } from '../tasks/context.js';
@@ -36,6 +37,6 @@ export async function runVerb<F extends RunFlags>(
     error = e;
   }
   const code = await session.finish(error);
-  if (error !== undefined) reportError(error);
+  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
   process.exitCode = code;
 }

@@ -1,14 +1,23 @@
-import { isSensitive, MASK } from '../shell/sensitive.js';
+import { isSensitive, MASK, secretMasker, type Masker } from '../shell/sensitive.js';
 import type { Config } from './types.js';
 
-/** A plain JSON-able copy of a Config (for `deploy config` and `--json`) with every secret as `***`. */
-export function printableConfig(config: Config): Record<string, unknown> {
-  return printable(config) as Record<string, unknown>;
+/** The values of the config's secrets (`env` entries written `{ secret: … }`), to mask wherever they appear. */
+export function secretValues(config: Config): string[] {
+  return Object.values(config.env).flatMap((v) => (isSensitive(v) ? [v.reveal()] : []));
 }
 
-function printable(v: unknown): unknown {
+/**
+ * A plain JSON-able copy of a Config (for `deploy config` and `--json`) with every secret as `***`, also where its
+ * value was interpolated into another field (a task's `run`, a token in `repository`).
+ */
+export function printableConfig(config: Config): Record<string, unknown> {
+  return printable(config, secretMasker(secretValues(config))) as Record<string, unknown>;
+}
+
+function printable(v: unknown, mask: Masker): unknown {
   if (isSensitive(v)) return MASK;
-  if (Array.isArray(v)) return v.map(printable);
+  if (typeof v === 'string') return mask(v);
+  if (Array.isArray(v)) return v.map((x) => printable(x, mask));
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x)]));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x, mask)]));
 }

@@ -68,6 +68,8 @@ export interface SshConfig {
   readonly port: number;
   readonly identityFile?: string;
   readonly knownHosts?: string;
+  /** Accept hosts absent from known_hosts for the run (never a changed or revoked key); off unless deploy.yml says so. */
+  readonly acceptNewHostKeys: boolean;
   /** `[user@]host[:port]`, or a host name of this stage's inventory. */
   readonly jump?: string;
   readonly forwardAgent: boolean;

@@ -10,7 +10,8 @@
  *                 default; the more specific per-alias ssh config entry wins over them)
  *   jump          deploy.yml ssh.jump (a host of this stage by name, or `[user@]host[:port]`) → ssh config ProxyJump
  *                 (`a,b` chains: a is reached first); the jump host itself connects directly
- *   forwardAgent  on if deploy.yml ssh.forward_agent or ssh config ForwardAgent says yes; otherwise off
+ *   forwardAgent  on only if deploy.yml says ssh.forward_agent: true; the ssh config's ForwardAgent is not followed
+ *                 (a forwarded agent lets root on every host log in as you elsewhere; a warning names the line)
  *
  * Authentication, in the order it is tried:
  *   1. identity file: deploy.yml ssh.identity_file, else every ssh config IdentityFile (missing files are reported)
@@ -21,8 +22,11 @@
  *   files   deploy.yml ssh.known_hosts alone, else ssh config UserKnownHostsFile (default ~/.ssh/known_hosts,
  *           ~/.ssh/known_hosts2) plus /etc/ssh/ssh_known_hosts
  *   name    ssh config HostKeyAlias, else the address (`[address]:port` when the port is not 22)
- *   strict  unknown hosts are refused unless ssh config says StrictHostKeyChecking no/accept-new (then an
- *           unknown host is accepted for this run and nothing is written); a changed or @revoked key is always refused
+ *   strict  unknown hosts are refused unless deploy.yml says ssh.accept_new_host_keys: true (then an unknown host
+ *           is accepted for this run, with a warning, and nothing is written); a changed or @revoked key is always
+ *           refused. The ssh config's StrictHostKeyChecking is not followed: it belongs to whoever runs the deploy,
+ *           may have been written for other hosts, and `no`/`accept-new` there would silently turn checking off
+ *           (a warning names the host and the line)
  */
 import type { SshTarget } from '../backends/backend.js';
 import { lookupSshHost, parseSshConfig, type Includer, type SshConfigFile, type SshHostConfig } from '../backends/ssh-config.js';
@@ -44,6 +48,8 @@ export interface ResolvedTargets {
   readonly targets: SshTarget[];
   /** Things a verbose log should mention: skipped ssh config lines, unsupported settings. */
   readonly notes: string[];
+  /** Things every run must say, per host: ssh config settings that were not followed. */
+  readonly warnings: { readonly host: string; readonly message: string }[];
 }
 
 const DEFAULT_KEEPALIVE_S = 15;
@@ -60,6 +66,10 @@ export function resolveTargetsWithNotes(
   opts: ResolveOptions,
 ): ResolvedTargets {
   const notes: string[] = [];
+  const warnings: { host: string; message: string }[] = [];
+  const ignored = (host: string, message: string) => {
+    if (!warnings.some((w) => w.host === host && w.message === message)) warnings.push({ host, message });
+  };
   const home = opts.home.replace(/\/+$/, '');
   const ctx = { home, localUser: opts.env.USER ?? opts.env.LOGNAME ?? 'root' };
   const sshFileName = opts.sshConfigFile ?? `${home}/.ssh/config`;
@@ -84,12 +94,23 @@ export function resolveTargetsWithNotes(
   const agent = opts.env.SSH_AUTH_SOCK || undefined;
   const ssh = config.ssh;
 
-  const common = (alias: string, sshc: SshHostConfig) => {
+  const common = (alias: string, sshc: SshHostConfig, host: string) => {
     const identityFiles = ssh.identityFile ? [tilde(ssh.identityFile)] : [...sshc.identityFiles];
     const useAgent = agent !== undefined && !(identityFiles.length > 0 && sshc.identitiesOnly === true);
     const knownHosts = ssh.knownHosts
       ? [tilde(ssh.knownHosts)]
       : [...(sshc.userKnownHostsFiles ?? [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`]), '/etc/ssh/ssh_known_hosts'];
+    const lax = sshc.strictHostKeyChecking === 'no' || sshc.strictHostKeyChecking === 'accept-new';
+    if (lax && !ssh.acceptNewHostKeys) {
+      ignored(
+        host,
+        `${sshc.at?.strictHostKeyChecking}: StrictHostKeyChecking ${sshc.strictHostKeyChecking} was not followed for ${host}: ` +
+          'host keys are checked strictly; ssh.accept_new_host_keys: true in deploy.yml accepts unknown hosts for a run',
+      );
+    }
+    if (sshc.forwardAgent === true && !ssh.forwardAgent) {
+      ignored(host, `${sshc.at?.forwardAgent}: ForwardAgent yes was not followed for ${host}: the agent is forwarded only when deploy.yml says ssh.forward_agent: true`);
+    }
     if (sshc.proxyCommand !== undefined) {
       notes.push(`ssh config ProxyCommand for ${alias} is not supported and is ignored; use ProxyJump or ssh.jump`);
     }
@@ -102,8 +123,8 @@ export function resolveTargetsWithNotes(
         : {}),
       knownHosts,
       ...(sshc.hostKeyAlias !== undefined ? { hostKeyAlias: sshc.hostKeyAlias } : {}),
-      strictHostKeys: !(sshc.strictHostKeyChecking === 'no' || sshc.strictHostKeyChecking === 'accept-new'),
-      forwardAgent: ssh.forwardAgent || sshc.forwardAgent === true,
+      strictHostKeys: !ssh.acceptNewHostKeys,
+      forwardAgent: ssh.forwardAgent,
       connectTimeoutMs: ssh.connectTimeout * 1000,
       keepaliveIntervalMs: (sshc.serverAliveInterval ?? DEFAULT_KEEPALIVE_S) * 1000,
       commandTimeoutMs: ssh.commandTimeout * 1000,
@@ -119,7 +140,7 @@ export function resolveTargetsWithNotes(
     const jump = ownJump && sshc.proxyJump ? chain(sshc.proxyJump, depth + 1, `${sshFileName}: ProxyJump of ${parsed.host}`) : undefined;
     return {
       name: parsed.host,
-      ...common(parsed.host, sshc),
+      ...common(parsed.host, sshc, parsed.host),
       port: parsed.port ?? sshc.port ?? 22,
       user: parsed.user ?? sshc.user ?? ssh.user,
       ...(jump ? { jump } : {}),
@@ -142,7 +163,7 @@ export function resolveTargetsWithNotes(
     const sshc = lookup(h.address);
     return {
       name: h.name,
-      ...common(h.address, sshc),
+      ...common(h.address, sshc, h.name),
       port: h.port ?? sshc.port ?? ssh.port,
       user: h.user ?? sshc.user ?? ssh.user,
     };
@@ -160,7 +181,7 @@ export function resolveTargetsWithNotes(
     const sshc = lookup(h.address);
     return sshc.proxyJump ? { ...t, jump: chain(sshc.proxyJump, 1, `${sshFileName}: ProxyJump of ${h.address}`) } : t;
   });
-  return { targets, notes };
+  return { targets, notes, warnings };
 }
 
 /** `[user@]host[:port]`, host may be `[v6addr]`. */

@@ -1,17 +1,17 @@
-import { maskList } from '../backends/output.js';
-import { maskSecrets } from '../shell/sensitive.js';
+import { secretMasker } from '../shell/sensitive.js';
 import type { DeployEvent, EventSink } from './events.js';
 
 /**
- * Masks every known secret value in every string of every event before any renderer, log file or report sees
- * it; a multi-line secret is masked line by line too, since output arrives one line at a time.
+ * Masks every known secret in every string of every event before any renderer, log file or report sees it: the
+ * value, each line of a multi-line one (output arrives one line at a time) and their common encodings (JSON, URL,
+ * base64, HTML, shell quoting; see `secretMasker`).
  */
 export function masking(secrets: readonly string[], sink: EventSink): EventSink {
-  const values = maskList(secrets);
-  if (values.length === 0) return sink;
+  if (!secrets.some((s) => s !== '')) return sink;
+  const mask = secretMasker(secrets);
   const scrub = (v: unknown): unknown =>
     typeof v === 'string'
-      ? maskSecrets(v, values)
+      ? mask(v)
       : Array.isArray(v)
         ? v.map(scrub)
         : v && typeof v === 'object'

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
-import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { appRepo, cli, project, scratch, type AppRepo } from './support/project.js';
 
 const MIGRATION_003 = {
   name: '003_count_runs.sql',
@@ -223,5 +223,39 @@ describe('host keys', () => {
     expect(r.stderr).toMatch(/web1/);
     expect(r.stderr).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
     expect(await on(f, 'web1', `test -e '${p.deployTo}' && echo exists || echo absent`)).toBe('absent');
+  });
+
+  it('StrictHostKeyChecking no in the ssh config is not followed: unknown hosts exit 4, each named; deploy.yml may opt in', async () => {
+    const f = fleet();
+    const repo = appRepo();
+    repo.commit('v1');
+    const dir = scratch('hostkeys');
+    const knownHosts = `${dir}/known_hosts`;
+    writeFileSync(knownHosts, '');
+    writeFileSync(`${dir}/ssh_config`, '# the user\'s own, for other hosts\nHost *\n  StrictHostKeyChecking no\n');
+    const hosts = ['web1', 'db1'];
+    const ssh = { user: 'deploy', identity_file: f.key, known_hosts: knownHosts, config_file: `${dir}/ssh_config`, connect_timeout: 5 };
+    const app = { env: { PORT: '3112' }, health: { path: '/health', port: 3112, retries: 20, interval: 0.25 } };
+    const refused = project(f, { source: { repository: repo.url }, hosts, extra: { ...app, ssh } });
+    const r = await cli(['staging', '-c', refused.file]);
+    expect(r.code, r.stderr).toBe(4);
+    for (const h of hosts) {
+      expect(r.stdout).toMatch(new RegExp(`^\\S+ ${h}\\s+warning\\s+${dir}/ssh_config:3: StrictHostKeyChecking no was not followed for ${h}: host keys are checked strictly`, 'm'));
+      expect(r.stderr).toMatch(new RegExp(`^  ${h}: host key verification failed: 127\\.\\S+ is unknown`, 'm'));
+      expect(await on(f, h, `test -e '${refused.deployTo}' && echo exists || echo absent`)).toBe('absent');
+    }
+
+    const opted = project(f, { source: { repository: repo.url }, hosts, extra: { ...app, ssh: { ...ssh, accept_new_host_keys: true } } });
+    try {
+      const ok = await cli(['staging', '-c', opted.file]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const accepted = ok.stdout.split('\n').filter((l) => / warning /.test(l));
+      expect(accepted.map((l) => l.split(/\s+/)[1]).sort()).toEqual([...hosts].sort());
+      for (const l of accepted) expect(l).toMatch(/is not in known_hosts; accepted for this run \(ssh.accept_new_host_keys\), nothing written: it offered ssh-ed25519 key SHA256:/);
+      for (const h of hosts) expect(await on(f, h, `readlink '${opted.deployTo}/current'`)).toMatch(/releases\/\d{14}$/);
+      expect(readFileSync(knownHosts, 'utf8')).toBe('');
+    } finally {
+      await sshRun(f, 'web1', `'${opted.deployTo}/current/bin/stop' || true`);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { leakIn, SECRETS } from '../unit/shell/secrets.js';
 import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
 
 const SECRET = 's3cr3t-value';
@@ -185,5 +186,119 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
     expect(screen).toMatch(/\$ curl .*→ exit 0/);
     expect(screen).toMatch(/✖ switched-back in [\d.]+s \(exit 6\)/);
     expect(screen).toMatch(/web2\s+switched back to \d{14} from \d{14}/);
+  });
+});
+
+/** A hook that prints each secret of its env as it is and in the encodings programs use, then fails. */
+const LEAK_JS = `
+const b64 = (t) => Buffer.from(t).toString('base64');
+const ascii = (s) => JSON.stringify(s).replace(/[^\\x20-\\x7e]/g, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+for (const name of ['QUOTED', 'UNICODE', 'KEY']) {
+  const s = process.env[name];
+  console.log(s);
+  console.error([
+    'json=' + JSON.stringify({ token: s }),
+    'ascii-json=' + ascii(s),
+    'php-json=' + ascii(s).replace(/\\//g, '\\\\/'),
+    'url=' + encodeURIComponent(s),
+    'form=' + new URLSearchParams({ t: s }),
+    'b64=' + b64(s),
+    'b64url=' + Buffer.from(s).toString('base64url'),
+    'basic=' + b64('deploy:' + s),
+    'inside=' + b64('us:' + s + '!'),
+    'jwt=' + Buffer.from(JSON.stringify({ sub: 'x', pw: s })).toString('base64url'),
+  ].join(' '));
+}
+process.exit(3);
+`;
+
+describe('output: no secret on any channel, as it is or encoded (JSON, URL, base64)', () => {
+  const secrets = Object.values(SECRETS);
+  const env: Record<string, string> = { ...SECRETS };
+  /** What the hook's second line looks like once masked: proof that its output reached the channel. */
+  const MASKED = 'json={"token":"***"} ascii-json="***" php-json="***" url=*** form=t=*** b64=*** b64url=***';
+  let f: Fleet;
+  let p: ReturnType<typeof project>;
+
+  beforeAll(() => {
+    f = fleet();
+    const repo = appRepo();
+    repo.commit('v1', { files: { 'leak.js': LEAK_JS } });
+    p = project(f, {
+      source: { repository: repo.url },
+      extra: {
+        env: { QUOTED: { secret: '${QUOTED}' }, UNICODE: { secret: '${UNICODE}' }, KEY: { secret: '${KEY}' } },
+        tasks: { leak: { run: 'node leak.js', roles: ['web'] } },
+        hooks: { before: { switch: ['leak'] } },
+      },
+    });
+  });
+
+  const pause = () => new Promise((r) => setTimeout(r, 1100));
+  const noLeak = (channel: string, text: string, of: readonly string[] = secrets) => expect(leakIn(text, of), `${channel} leaks a secret`).toBeUndefined();
+
+  it('one failing run: CI lines with -v, the error line, the HTML report, .deploy/logs, deploy logs', async () => {
+    const report = join(p.dir, 'leak.html');
+    const r = await cli(['staging', '-c', p.file, '-v', '--report', report], { env });
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stdout).toContain(MASKED);
+    noLeak('-v lines', r.stdout);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toContain('task:leak: command failed with exit code 3');
+    expect(r.stderr).toContain(MASKED);
+    noLeak('the error line', r.stderr);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain(MASKED.replace(/"/g, '&quot;'));
+    noLeak('the report', html);
+    const runs = join(p.dir, '.deploy', 'logs', 'staging');
+    const files = filesUnder(runs);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const file of files) noLeak(file, readFileSync(file, 'utf8'));
+    expect(readFileSync(files.find((l) => l.endsWith('/web1.log'))!, 'utf8')).toContain(MASKED);
+    for (const args of [[], ['--host', 'web1'], ['--json']]) {
+      const logs = await cli(['logs', 'staging', '-c', p.file, ...args]);
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(logs.stdout).toContain(args[0] === '--json' ? JSON.stringify(MASKED).slice(1, -1) : MASKED);
+      noLeak(`deploy logs ${args.join(' ')}`, logs.stdout);
+    }
+  });
+
+  it('--json: every event, the run:end error, and the error line', async () => {
+    await pause();
+    const r = await cli(['staging', '-c', p.file, '--json'], { env });
+    expect(r.code, r.stderr).toBe(6);
+    const events = parse(r.stdout);
+    expect(events.some((e) => e.type === 'output' && String(e.line).startsWith(MASKED))).toBe(true);
+    expect(String(events.at(-1)!.error)).toContain('task:leak');
+    noLeak('--json', r.stdout);
+    noLeak('the error line', r.stderr);
+  });
+
+  it('on a terminal: the failing host with its output', async () => {
+    await pause();
+    const { CI: _ci, ...rest } = process.env;
+    const cmd = `stty cols 400 rows 80; node ${join(repoRoot, 'dist/cli/bin.js')} staging -c ${p.file}`;
+    const r = await execa('script', ['-qfec', cmd, '/dev/null'], { env: { ...rest, ...env, TERM: 'xterm-256color' }, extendEnv: false, reject: false, timeout: 180_000 });
+    const screen = stripVTControlCharacters(String(r.stdout)).replace(/\r/g, '');
+    expect(r.exitCode, screen).toBe(6);
+    expect(screen).toMatch(/✖ web1 · failed after/);
+    expect(screen).toContain('json={"token":"***"}');
+    noLeak('terminal', screen);
+  });
+
+  it('the final error line: a secret in the repository URL that a failed clone names', async () => {
+    const token = 'ghp_"x\\y+z=é9';
+    const c = project(f, {
+      source: { repository: 'https://deploy:${GIT_TOKEN}@127.0.0.1:9/app.git' },
+      hosts: ['web1', 'db1'],
+      extra: { env: { GIT_TOKEN: { secret: '${GIT_TOKEN}' } } },
+    });
+    for (const args of [[], ['--json']]) {
+      const r = await cli(['staging', '-c', c.file, ...args], { env: { GIT_TOKEN: token } });
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toContain('update the git mirror of https://deploy:***@127.0.0.1:9/app.git');
+      noLeak('the error line', r.stderr, [token]);
+      noLeak(`stdout ${args.join(' ')}`, r.stdout, [token]);
+    }
   });
 });

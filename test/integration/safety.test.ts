@@ -97,4 +97,16 @@ describe('what a deploy must not do', () => {
     expect(failing.code).toBe(5);
     expect(failing.stdout).toContain('── db1 (exit 7)');
   });
+
+  it('run: several words are one program and its arguments, each quoted; one word stays a shell snippet', async () => {
+    const hosts = f.hosts.map((h) => h.name);
+    for (const h of hosts) await sshRun(f, h, 'rm -f /tmp/PWNED');
+    const argv = await cli(['run', 'staging', '-c', p.file, '--', 'printf', '[%s]\\n', 'a b', 'x; touch /tmp/PWNED']);
+    expect(argv.code, argv.stderr).toBe(0);
+    expect(argv.stdout).toBe(hosts.map((h) => `── ${h} (exit 0)\n[a b]\n[x; touch /tmp/PWNED]`).join('\n'));
+    for (const h of hosts) expect((await sshRun(f, h, 'test -e /tmp/PWNED && echo PWNED || echo clean')).stdout.trim(), h).toBe('clean');
+    const snippet = await cli(['run', 'staging', '--hosts', 'web1', '-c', p.file, '--', "printf 'a\\nb\\n' | wc -l"]);
+    expect(snippet.code, snippet.stderr).toBe(0);
+    expect(snippet.stdout).toBe('── web1 (exit 0)\n2');
+  });
 });

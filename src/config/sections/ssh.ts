@@ -21,6 +21,13 @@ export const ssh = strict(
         'known_hosts file that host keys are checked against (default: ~/.ssh/known_hosts and ' +
           '/etc/ssh/ssh_known_hosts).',
       ),
+    accept_new_host_keys: boolean()
+      .default(false)
+      .describe(
+        'Accept hosts that are not in known_hosts for this run, with a warning per host; a changed or revoked key is ' +
+          'still refused and nothing is written (default false: unknown hosts stop the deploy, whatever the ssh config ' +
+          'says about StrictHostKeyChecking).',
+      ),
     jump: matching(JUMP, 'a jump host as `[user@]host[:port]` or a host name of this stage')
       .optional()
       .describe('Bastion to tunnel through: `[user@]host[:port]`, or the name of a host of this stage.'),
@@ -45,6 +52,7 @@ export const ssh = strict(
       port: s.port,
       identityFile: s.identity_file,
       knownHosts: s.known_hosts,
+      acceptNewHostKeys: s.accept_new_host_keys,
       jump: s.jump,
       forwardAgent: s.forward_agent,
       connectTimeout: s.connect_timeout,

@@ -69,6 +69,16 @@ describe('OutputCollector', () => {
     expect(lines.map(([, l]) => l)).toEqual(['***', '***', '***']);
   });
 
+  it('masks a secret a program printed JSON-escaped, URL-encoded or base64-encoded', () => {
+    const secret = 'pa"ss\\wo rd/é';
+    const { stdout, lines } = collect([secret], [
+      ['stdout', `{"password":${JSON.stringify(secret)}}\n`],
+      ['stdout', `https://x/?p=${encodeURIComponent(secret)}\n${Buffer.from(secret).toString('base64')}\n`],
+    ]);
+    expect(lines.map(([, l]) => l)).toEqual(['{"password":"***"}', 'https://x/?p=***', '***']);
+    expect(stdout).toBe('{"password":"***"}\nhttps://x/?p=***\n***\n');
+  });
+
   it('notes start on a fresh line', () => {
     const c = new OutputCollector([]);
     c.push('stderr', 'partial');
@@ -81,7 +91,11 @@ describe('OutputCollector', () => {
 });
 
 describe('maskList', () => {
-  it('drops empty secrets and adds the long lines of multi-line ones', () => {
-    expect(maskList(['', 'a', 'line one\r\n}\nline two'])).toEqual(['a', 'line one\r\n}\nline two', 'line one', 'line two']);
+  it('drops empty secrets and adds the long lines of multi-line ones and base64 forms', () => {
+    const list = maskList(['', 'a', 'line one\r\n}\nline two']);
+    expect(list.slice(0, 2)).toEqual(['a', 'line one\r\n}\nline two']);
+    expect(list).toEqual(expect.arrayContaining(['line one', 'line two', Buffer.from('line one\r\n}\nline two').toString('base64')]));
+    expect(list).not.toContain('}');
+    expect(list).not.toContain('');
   });
 });

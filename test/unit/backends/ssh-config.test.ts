@@ -127,6 +127,7 @@ describe('lookupSshHost', () => {
     ]) {
       expect(look(`Host *\n StrictHostKeyChecking ${v}`, 'x').strictHostKeyChecking).toBe(want);
     }
+    expect(lookupSshHost(parseSshConfig('Host a\n Port 22\n StrictHostKeyChecking no', { file: '/c' }), 'a', ctx).at).toEqual({ strictHostKeyChecking: '/c:3' });
   });
 
   it('drops IdentityFile none and UserKnownHostsFile none, keeps ProxyCommand visible', () => {

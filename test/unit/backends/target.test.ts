@@ -26,6 +26,7 @@ function config(ssh: Partial<SshConfig> = {}, hosts: HostDef[] = []): Config {
     ssh: {
       user: 'deploy',
       port: 22,
+      acceptNewHostKeys: false,
       forwardAgent: false,
       connectTimeout: 10,
       commandTimeout: 600,
@@ -149,14 +150,56 @@ describe('resolveTargets: with ~/.ssh/config', () => {
     expect(one(config(), host('x', 'x'), opts(SSH_CONFIG, { SSH_AUTH_SOCK: '' })).agent).toBeUndefined();
   });
 
-  it('UserKnownHostsFile, ServerAliveInterval, ForwardAgent and StrictHostKeyChecking no', () => {
+  it('UserKnownHostsFile, ServerAliveInterval', () => {
     expect(one(config(), host('kh', 'kh'), opts(SSH_CONFIG))).toMatchObject({
       knownHosts: ['/home/me/.ssh/kh_custom', '/etc/ssh/ssh_known_hosts'],
       keepaliveIntervalMs: 5000,
-      forwardAgent: true,
     });
     expect(one(config({ knownHosts: '/only' }), host('kh', 'kh'), opts(SSH_CONFIG)).knownHosts).toEqual(['/only']);
-    expect(one(config(), host('s', 'strict-no'), opts(SSH_CONFIG)).strictHostKeys).toBe(false);
+  });
+
+  it('StrictHostKeyChecking no/accept-new is not followed: strict, with a warning naming the host and the line', () => {
+    const text = 'Host web1\n  StrictHostKeyChecking no\nHost bastion\n  StrictHostKeyChecking accept-new\nHost web2\n  StrictHostKeyChecking yes\n';
+    const c = config({ jump: 'bastion' });
+    const { targets, warnings } = resolveTargetsWithNotes(c, [host('web1', 'web1'), host('web2', 'web2')], opts(text));
+    expect(targets.map((t) => [t.name, t.strictHostKeys, t.jump?.strictHostKeys])).toEqual([
+      ['web1', true, true],
+      ['web2', true, true],
+    ]);
+    expect(warnings).toEqual([
+      {
+        host: 'bastion',
+        message:
+          '/home/me/.ssh/config:4: StrictHostKeyChecking accept-new was not followed for bastion: host keys are checked strictly; ' +
+          'ssh.accept_new_host_keys: true in deploy.yml accepts unknown hosts for a run',
+      },
+      {
+        host: 'web1',
+        message:
+          '/home/me/.ssh/config:2: StrictHostKeyChecking no was not followed for web1: host keys are checked strictly; ' +
+          'ssh.accept_new_host_keys: true in deploy.yml accepts unknown hosts for a run',
+      },
+    ]);
+  });
+
+  it('ForwardAgent yes is not followed either: only ssh.forward_agent in deploy.yml forwards the agent', () => {
+    const { targets, warnings } = resolveTargetsWithNotes(config(), [host('kh', 'kh')], opts(SSH_CONFIG));
+    expect(targets[0]!.forwardAgent).toBe(false);
+    expect(warnings).toEqual([
+      {
+        host: 'kh',
+        message: '/home/me/.ssh/config:32: ForwardAgent yes was not followed for kh: the agent is forwarded only when deploy.yml says ssh.forward_agent: true',
+      },
+    ]);
+    const opted = resolveTargetsWithNotes(config({ forwardAgent: true }), [host('kh', 'kh')], opts(SSH_CONFIG));
+    expect([opted.targets[0]!.forwardAgent, opted.warnings]).toEqual([true, []]);
+  });
+
+  it('ssh.accept_new_host_keys in deploy.yml accepts unknown hosts, whatever the ssh config says, with no warning', () => {
+    const c = config({ acceptNewHostKeys: true });
+    const { targets, warnings } = resolveTargetsWithNotes(c, [host('s', 'strict-no'), host('w', 'web1')], opts(SSH_CONFIG));
+    expect(targets.map((t) => t.strictHostKeys)).toEqual([false, false]);
+    expect(warnings).toEqual([]);
   });
 
   it('ProxyJump: the hop is looked up in the ssh config too', () => {

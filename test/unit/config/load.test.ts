@@ -49,7 +49,7 @@ describe('minimal.yml: the defaults', () => {
       source: { kind: 'git', repository: 'https://github.com/acme/shop.git', branch: 'main' },
       shared: { dirs: [], files: [] },
       env: {},
-      ssh: { user: 'deploy', port: 22, forwardAgent: false, connectTimeout: 10, commandTimeout: 600, parallel: 10 },
+      ssh: { user: 'deploy', port: 22, acceptNewHostKeys: false, forwardAgent: false, connectTimeout: 10, commandTimeout: 600, parallel: 10 },
       hooks: { before: {}, after: {} },
       tasks: {},
       roles: {
@@ -121,6 +121,7 @@ describe('full.yml: every key, two stages', () => {
       port: 2200,
       identityFile: '~/.ssh/id_ed25519',
       knownHosts: '~/.ssh/known_hosts',
+      acceptNewHostKeys: true,
       jump: 'ops@bastion.example.com:2222',
       forwardAgent: true,
       connectTimeout: 5,

@@ -40,6 +40,19 @@ describe('masking', () => {
     expect(seen[0]).toMatchObject({ line: '***' });
   });
 
+  it('masks the encodings of a secret with quotes, backslashes and spaces: JSON, URL, base64', () => {
+    const secret = 'a "quoted" \\ secret/+=';
+    const seen = through(
+      [secret],
+      [
+        { type: 'output', step: 's', host: 'h', stream: 'stdout', line: `{"t":${JSON.stringify(secret)}}` },
+        { type: 'output', step: 's', host: 'h', stream: 'stdout', line: `?t=${new URLSearchParams({ t: secret }).toString().slice(2)}` },
+        { type: 'run:end', outcome: 'failed', exitCode: 5, durationMs: 1, error: `token ${Buffer.from(secret).toString('base64url')} refused` },
+      ],
+    );
+    expect(seen.map((e) => ('line' in e ? e.line : 'error' in e ? e.error : ''))).toEqual(['{"t":"***"}', '?t=***', 'token *** refused']);
+  });
+
   it('passes close through to the sink behind it', async () => {
     let closed = false;
     const sink: EventSink = () => undefined;
