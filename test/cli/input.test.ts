@@ -113,26 +113,28 @@ describe('deploy config looks at task modules', () => {
 
 describe('output through a pipe arrives whole (stdout beyond the 64 KiB a pipe holds)', () => {
   const node = `'${process.execPath}' '${cliPath}'`;
+  // A reader that starts late, as a busy `jq` or `tee` may: the pipe fills, and the rest must wait in the CLI.
+  const slowly = (reader: string) => `(sleep 0.5; ${reader})`;
 
   it('schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-pipe-'));
     await sh(`${node} schema > schema.json`, dir);
     const size = statSync(join(dir, 'schema.json')).size;
     expect(size).toBeGreaterThan(64 * 1024);
-    expect(Number((await sh(`${node} schema | wc -c`)).trim())).toBe(size);
-    expect(JSON.parse(await sh(`${node} schema | cat`))).toHaveProperty('properties.stages');
+    expect(Number((await sh(`${node} schema | ${slowly('wc -c')}`)).trim())).toBe(size);
+    expect(JSON.parse(await sh(`${node} schema | ${slowly('cat')}`))).toHaveProperty('properties.stages');
   });
 
   it('config --json and plan of a large stage', async () => {
     const env = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`VAR_${i}`, `value number ${i}`]));
     const p = project({ env }, 200);
-    const config = await sh(`${node} config staging --json -c '${p.file}' | cat`);
+    const config = await sh(`${node} config staging --json -c '${p.file}' | ${slowly('cat')}`);
     expect(config.length).toBeGreaterThan(64 * 1024);
     expect(Object.keys(JSON.parse(config).env)).toHaveLength(3000);
     await sh(`${node} plan staging -c '${p.file}' > plan.txt`, p.dir);
     const size = statSync(join(p.dir, 'plan.txt')).size;
     expect(size).toBeGreaterThan(64 * 1024);
     // The release id in the plan is the time, but always 14 digits: the size is the same from run to run.
-    expect(Number((await sh(`${node} plan staging -c '${p.file}' | wc -c`)).trim())).toBe(size);
+    expect(Number((await sh(`${node} plan staging -c '${p.file}' | ${slowly('wc -c')}`)).trim())).toBe(size);
   });
 });

@@ -102,9 +102,9 @@ describe('bad input is refused before any host is touched', () => {
 });
 
 describe('output through a pipe arrives whole', () => {
-  /** stdout through a real pipe (`| cat`), as `deploy … | jq` or `| tee` get it. */
+  /** stdout through a real pipe, as `deploy … | jq` or `| tee` get it, read by a reader that starts late. */
   const piped = async (args: string[], cwd?: string) => {
-    const r = await execa('sh', ['-c', `node '${bin}' "$@" | cat`, 'sh', ...args], { reject: false, cwd, env: { CI: 'true' }, stripFinalNewline: false });
+    const r = await execa('sh', ['-c', `node '${bin}' "$@" | (sleep 0.5; cat)`, 'sh', ...args], { reject: false, cwd, env: { CI: 'true' }, stripFinalNewline: false });
     return r.stdout;
   };
 
