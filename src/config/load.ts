@@ -232,7 +232,9 @@ function validateStage(
   const merged = mergeStage(base, overrides, stage, { keepNulls: true });
   const issues: ConfigIssue[] = [];
   const userIssue = (p: Problem) => atPath(source, spans, { ...p, path: merged.filePath(p.path) });
-  const found = typeof merged.value.recipe === 'string' ? recipes(merged.value.recipe) : undefined;
+  const ref = merged.value.recipe;
+  // A recipe the schema refuses (empty, control characters) is not looked for.
+  const found = typeof ref === 'string' && ref !== '' && !/[\u0000-\u001f]/.test(ref) ? recipes(ref) : undefined;
   if (found && 'problem' in found) issues.push(userIssue({ path: ['recipe'], message: found.problem }));
   const recipe = found && 'recipe' in found ? found.recipe : undefined;
   if (recipe) issues.push(...recipe.issues);

@@ -16,6 +16,7 @@ const addressRule: Rule = (a) => {
   if (url) return { expected: ADDRESS_TEXT, hint: `write the host alone: ${keys(url[2] ?? '', url[3], url[1])}` };
   if (userAt) return { expected: ADDRESS_TEXT, hint: `put the user in its own key: ${keys(userAt[2] ?? '', undefined, userAt[1])}` };
   if (hostPort) return { expected: ADDRESS_TEXT, hint: `put the port in its own key: ${keys(hostPort[1] ?? '', hostPort[2])}` };
+  if (a === '') return ADDRESS_TEXT;
   if (a.startsWith('-')) return { expected: ADDRESS_TEXT, hint: 'it cannot start with `-` (ssh would read it as an option)' };
   return ADDRESS.test(a) ? undefined : `${ADDRESS_TEXT} (letters, digits, \`.\`, \`-\`, \`_\`, \`:\`)`;
 };

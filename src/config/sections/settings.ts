@@ -4,7 +4,7 @@ import { hooks } from './hooks.js';
 import { hosts } from './hosts.js';
 import { lock } from './lock.js';
 import { isRecipePath } from '../recipe-ref.js';
-import { absolutePath, integer, list, localPath, matching, NAME, NAME_TEXT, roleName } from './primitives.js';
+import { absolutePath, checked, integer, list, localPath, matching, NAME, NAME_TEXT, noControl, roleName } from './primitives.js';
 import { roles } from './roles.js';
 import { shared } from './shared.js';
 import { artifact, branch, repository, revision } from './source.js';
@@ -33,11 +33,11 @@ export const sections = {
     'Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).',
   ),
   keep_releases: integer(1).describe('Releases kept on each host; older ones are removed after a deploy (default 5).'),
-  recipe: localPath('a recipe name (node, django …) or a path to a recipe .yml file')
-    .refine((r) => NAME.test(r) || isRecipePath(r), {
-      error: `expected a recipe name (${NAME_TEXT}) or a path to a .yml file`,
-    })
-    .describe(
+  recipe: checked(
+    'a recipe name (node, django …) or a path to a recipe .yml file',
+    noControl('a recipe path'),
+    (r) => (NAME.test(r) || isRecipePath(r) ? undefined : `a recipe name (${NAME_TEXT}) or a path to a .yml file`),
+  ).describe(
       'Recipe that supplies default steps, env and tasks: a shipped one (node, django) or a path to your own ' +
         '.yml, relative to this file. Your keys win over the recipe’s.',
     ),
