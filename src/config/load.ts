@@ -85,7 +85,7 @@ function readSource(file: string, cwd: string): SourceFile {
 }
 
 /** A UTF-8 text file; anything else is refused where its first stray byte is. */
-export function readText(path: string, display: string, hintIfMissing?: string): string {
+function readText(path: string, display: string, hintIfMissing?: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
