@@ -9,4 +9,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main().then((code) => process.exit(code));
+/**
+ * Resolves once everything written so far has been handed to the OS. Writes to a pipe are asynchronous: what
+ * the pipe could not take yet (beyond 64 KiB) waits in the stream, and process.exit() would drop it.
+ */
+const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
+  new Promise((done) => {
+    if (stream.destroyed || !stream.writable) return done();
+    stream.write('', () => done());
+  });
+
+main().then(async (code) => {
+  process.exitCode = code;
+  await flushed(process.stdout);
+  await flushed(process.stderr);
+  // A library's handle left open (a socket, a timer) must not keep a finished run alive.
+  process.exit(code);
+});

@@ -30,7 +30,8 @@ export interface RunFlags extends ConfigFlags {
   hosts?: string;
   json?: boolean;
   verbose?: boolean;
-  parallel?: string;
+  /** Overrides ssh.parallel (parsed by cli/common.ts parseCount). */
+  parallel?: number;
   /** Write the run's HTML report here. */
   report?: string;
 }
@@ -89,10 +90,7 @@ export function openSession(
 ): Session {
   const mode = options.mode ?? 'real';
   const loaded = loadStage(flags, stage);
-  const parallel = flags.parallel === undefined ? undefined : Number(flags.parallel);
-  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1)) {
-    throw new DeployError(`--parallel must be a whole number >= 1, got ${flags.parallel}`, ExitCode.config);
-  }
+  const parallel = flags.parallel;
   const config: Config = parallel ? Object.freeze({ ...loaded, ssh: Object.freeze({ ...loaded.ssh, parallel }) }) : loaded;
   const hosts = selectHosts(config.hosts, { roles: splitList(flags.roles), hosts: splitList(flags.hosts) });
   const ssh = sshConfigText(config);

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { HostDef } from '../config/types.js';
 import type { RunContext } from '../tasks/context.js';
 import { waitHealthy } from '../tasks/health.js';
@@ -9,21 +9,21 @@ import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
 import { secretValues } from '../config/printable.js';
-import { withConfig } from './common.js';
+import { parseCount, parseNames, parseOutputFile, parseSeconds, withConfig } from './common.js';
 import { defaultSink, openSession, type RunFlags } from './context.js';
 import { reportError } from './report.js';
 
 export interface DeployFlags extends RunFlags {
   dryRun?: boolean;
-  canary?: boolean | string;
+  canary?: boolean | number;
   message?: string;
-  lockWait?: string;
+  lockWait?: number;
 }
 
 export function withSelection(cmd: Command): Command {
   return cmd
-    .option('-r, --roles <roles>', 'only hosts with these roles (comma-separated)')
-    .option('-H, --hosts <hosts>', 'only these hosts (comma-separated names)');
+    .addOption(new Option('-r, --roles <roles>', 'only hosts with these roles (comma-separated)').argParser(parseNames('role names')))
+    .addOption(new Option('-H, --hosts <hosts>', 'only these hosts (comma-separated names)').argParser(parseNames('host names')));
 }
 
 export function withOutput(cmd: Command): Command {
@@ -37,10 +37,12 @@ export function registerDeploy(program: Command): void {
     .description('deploy the stage (the same as `deploy <stage>`)')
     .option('-n, --dry-run', 'run the read-only probes for real and print the writes, per host')
     .option('-m, --message <text>', 'why: kept in the lock and the revision log', '')
-    .option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing', '0')
-    .option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)')
-    .option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)')
-    .option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy');
+    .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing').argParser(parseSeconds).default(0))
+    .addOption(new Option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)').argParser(parseCount))
+    .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile))
+    .addOption(
+      new Option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy').argParser(parseSeconds),
+    );
   withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => {
     process.exitCode = await runDeploy(stage, flags);
   });
@@ -48,7 +50,6 @@ export function registerDeploy(program: Command): void {
 
 export async function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
   const release = releaseId(new Date());
-  const lockWait = Number(flags.lockWait ?? 0);
   const plan = flags.dryRun ? new PlanCollector() : undefined;
   // A dry run prints its plan at the end, so its progress stays in plain lines.
   const base = defaultSink(flags, { live: !flags.dryRun });
@@ -60,8 +61,8 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   let error: unknown;
   let summary: RunSummary | undefined;
   try {
-    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, flags.canary === true ? 60 : Number(flags.canary));
-    summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
+    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, typeof flags.canary === 'number' ? flags.canary : 60);
+    summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
   } catch (e) {
     error = e;
   }

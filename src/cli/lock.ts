@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { paths } from '../commands/paths.js';
 import { releaseId } from '../commands/release.js';
 import { DeployError, ExitCode } from '../errors.js';
@@ -7,13 +7,13 @@ import { acquireLock, describeHolder, lockHost, whoami } from '../tasks/lock.js'
 import { exec, probe } from '../tasks/runner.js';
 import { release as releaseLock } from '../commands/lock.js';
 import type { RunFlags } from './context.js';
-import { out, withConfig } from './common.js';
+import { out, parseSeconds, withConfig } from './common.js';
 import { withOutput } from './deploy.js';
 import { runVerb } from './verbs.js';
 
 interface LockFlags extends RunFlags {
   message?: string;
-  lockWait?: string;
+  lockWait?: number;
 }
 
 const ACTIONS = ['status', 'acquire', 'release'] as const;
@@ -27,7 +27,7 @@ export function registerLock(program: Command): void {
         .argument('[action]', `${ACTIONS.join(' | ')}`, 'status')
         .description('show, take or release the stage-wide deploy lock (held on the primary host of the first rollout role)')
         .option('-m, --message <text>', 'why (acquire)', '')
-        .option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)', '0'),
+        .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)').argParser(parseSeconds).default(0)),
     ),
   ).action((stage: string, action: string, flags: LockFlags) => lockAction(stage, action, flags));
   withConfig(withOutput(program.command('unlock').argument('<stage>', 'the stage').description('release the deploy lock (same as `deploy lock <stage> release`)'))).action(
@@ -51,7 +51,7 @@ async function lockAction(stage: string, action: string, flags: LockFlags): Prom
         release: releaseId(new Date()),
         owner: whoami(),
         message: flags.message || 'held by hand',
-        waitSeconds: Number(flags.lockWait ?? 0) || 0,
+        waitSeconds: flags.lockWait ?? 0,
       });
       out(`${stage}: locked on ${host.name}; release it with: deploy unlock ${stage}`);
     } else {

@@ -55,19 +55,26 @@ Exit codes:
   return program;
 }
 
-const OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
+/** Options of the program itself; every other option belongs to a verb. */
+const PROGRAM_OPTIONS = new Set(['-V', '--version', '-h', '--help']);
 
-/** `deploy staging …` is the deploy itself: the stage stands where a verb would. */
-export function normalizeArgv(args: readonly string[], verbs: ReadonlySet<string>): string[] {
+/**
+ * `deploy staging …` is the deploy itself: the stage stands where a verb would. Options written before the verb or
+ * stage (`deploy -c file staging`) are moved after it, where the verb reads them. `withValue` names the options
+ * that take the next word as their value.
+ */
+export function normalizeArgv(args: readonly string[], verbs: ReadonlySet<string>, withValue: ReadonlySet<string> = new Set(['-c', '--config'])): string[] {
+  const leading: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (OPTIONS_WITH_VALUE.has(a)) {
-      i++;
+    if (a === '--' || PROGRAM_OPTIONS.has(a)) return [...args];
+    if (a.startsWith('-') && a !== '-') {
+      leading.push(a);
+      if (withValue.has(a) && i + 1 < args.length) leading.push(args[++i]!);
       continue;
     }
-    if (a === '--') return [...args];
-    if (a.startsWith('-')) continue;
-    return verbs.has(a) ? [...args] : [...args.slice(0, i), 'deploy', ...args.slice(i)];
+    const rest = args.slice(i + 1);
+    return verbs.has(a) ? [a, ...leading, ...rest] : ['deploy', ...leading, a, ...rest];
   }
   return [...args];
 }
@@ -75,8 +82,11 @@ export function normalizeArgv(args: readonly string[], verbs: ReadonlySet<string
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   const program = buildProgram();
   const verbs = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]).concat('help'));
+  const withValue = new Set(
+    program.commands.flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long])).filter((f): f is string => f !== undefined),
+  );
   try {
-    await program.parseAsync(normalizeArgv(argv.slice(2), verbs), { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     return reportError(e);

@@ -1,14 +1,15 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { releaseId } from '../commands/release.js';
 import { whoami } from '../tasks/lock.js';
 import { rollback } from '../tasks/rollback.js';
 import type { RunFlags } from './context.js';
+import { parseOutputFile, parseReleaseId, parseSeconds } from './common.js';
 import { runVerb, stageVerb } from './verbs.js';
 
 interface RollbackFlags extends RunFlags {
   to?: string;
   message?: string;
-  lockWait?: string;
+  lockWait?: number;
 }
 
 export function registerRollback(program: Command): void {
@@ -17,14 +18,14 @@ export function registerRollback(program: Command): void {
       .command('rollback')
       .argument('<stage>', 'the stage to roll back')
       .description('switch every host back to the release before current (by the revision log) and mark the current one bad')
-      .option('--to <release>', 'go to this release instead')
+      .addOption(new Option('--to <release>', 'go to this release instead').argParser(parseReleaseId))
       .option('-m, --message <text>', 'why: kept in the lock', '')
-      .option('--lock-wait <seconds>', 'wait this long for a held lock', '0')
-      .option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)'),
+      .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock').argParser(parseSeconds).default(0))
+      .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile)),
   ).action((stage: string, flags: RollbackFlags) => {
     const runId = releaseId(new Date());
     return runVerb(stage, flags, 'rollback', async ({ ctx }) => {
-      const summary = await rollback(ctx, { to: flags.to, runId, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number(flags.lockWait ?? 0) || 0 });
+      const summary = await rollback(ctx, { to: flags.to, runId, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 });
       if (summary.release) ctx.emit({ type: 'info', message: `rolled back to ${summary.release}` });
     });
   });

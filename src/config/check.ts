@@ -1,7 +1,7 @@
 import type { Problem } from './issues.js';
 import { isMapping, type KeyPath } from './path.js';
-import { roleNames } from './roles.js';
-import { NAME, TASK_NAME } from './sections/primitives.js';
+import { BUILTIN_ROLES, roleNames } from './roles.js';
+import { NAME, normalPath, TASK_NAME } from './sections/primitives.js';
 import { didYouMean } from './suggest.js';
 import { HOOK_POINTS } from './types.js';
 
@@ -21,6 +21,8 @@ export function crossCheck(raw: CheckRaw, options: { moreTasks?: boolean } = {})
     // Task modules define tasks only once they are imported; tasks/tasks.ts (taskRegistry) checks those hooks then.
     ...(options.moreTasks ? [] : checkHooks(raw, tasks)),
     ...checkRoleReferences(raw, roles, hosts),
+    ...checkEarlyHooks(raw),
+    ...checkReuse(raw),
   ];
 }
 
@@ -224,4 +226,57 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
     seen.add(name);
   }
   return problems;
+}
+
+/** Whether hosts of `role` get releases (see config/roles.ts resolveRoles), from the roles as written. */
+function roleHasCode(raw: CheckRaw, role: string): boolean {
+  const declared = isMapping(raw.roles) ? raw.roles[role] : undefined;
+  if (isMapping(declared) && typeof declared.code === 'boolean') return declared.code;
+  const builtin = BUILTIN_ROLES[role];
+  if (builtin) return builtin.code;
+  return !(isMapping(declared) && declared.balancer !== undefined);
+}
+
+/**
+ * Before `deploy` the new release does not exist yet: a task that would run in it on a host with code fails there,
+ * after the lock is taken, every time.
+ */
+function checkEarlyHooks(raw: CheckRaw): Problem[] {
+  if (!isMapping(raw.hooks) || !isMapping(raw.hooks.before) || !isMapping(raw.tasks)) return [];
+  const value = raw.hooks.before.deploy;
+  const path: KeyPath = ['hooks', 'before', 'deploy'];
+  const names = typeof value === 'string' ? [{ name: value, path }] : listed(value, path);
+  const problems: Problem[] = [];
+  for (const { name, path } of names) {
+    const task = raw.tasks[name];
+    if (task === undefined) continue;
+    const cwd = isMapping(task) ? (task.cwd ?? 'release') : 'release';
+    const roles = isMapping(task) && Array.isArray(task.roles) ? task.roles.filter(isRoleName) : [];
+    const onCode = roles.length === 0 || roles.some((r) => roleHasCode(raw, r));
+    if (cwd === 'release' && onCode) {
+      problems.push({
+        path,
+        message:
+          `task \`${name}\` runs in the new release (\`cwd: release\`, the default), which does not exist yet ` +
+          'before `deploy`; give the task `cwd: current` or an absolute path, or hook it before `transfer`',
+      });
+    }
+  }
+  return problems;
+}
+
+/** A shared directory is one and the same in every release: copying it from the previous one copies it into itself. */
+function checkReuse(raw: CheckRaw): Problem[] {
+  if (!isMapping(raw.install) || !isMapping(raw.shared)) return [];
+  const shared = [
+    ...(Array.isArray(raw.shared.dirs) ? raw.shared.dirs : []),
+    ...(Array.isArray(raw.shared.files) ? raw.shared.files.map((f) => (isMapping(f) ? f.path : f)) : []),
+  ].flatMap((p) => (typeof p === 'string' ? [normalPath(p)] : []));
+  return listed(raw.install.reuse, ['install', 'reuse']).flatMap(({ name, path }) => {
+    const dir = normalPath(name);
+    const overlap = shared.find((s) => s === dir || dir.startsWith(`${s}/`) || s.startsWith(`${dir}/`));
+    return overlap === undefined || dir === ''
+      ? []
+      : [{ path, message: `\`${dir}\` is shared (\`${overlap}\` in \`shared\`), so every release has it already; remove it from \`install.reuse\`` }];
+  });
 }

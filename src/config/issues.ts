@@ -53,11 +53,14 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], input: unknown, bas
       }
       default: {
         const value = valueAt(input, local);
+        if (iss.code === 'custom' && iss.params?.complete) return [{ path, message: iss.message }];
         const quote =
           iss.code === 'invalid_type' && iss.expected === 'string' && ['number', 'boolean'].includes(typeof value)
             ? ' (quote it to make it a string)'
             : '';
-        return [found(path, iss.message, value, quote)];
+        // A refusal from sections/primitives.ts `checked` may say what to write instead.
+        const hint = iss.code === 'custom' && typeof iss.params?.hint === 'string' ? `; ${iss.params.hint}` : '';
+        return [found(path, iss.message, value, quote || hint)];
       }
     }
   });
@@ -82,6 +85,12 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
   if (typeof v === 'object') return Object.keys(v).length === 0 ? 'an empty mapping' : 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'string') {
+    // JSON escapes C0 controls; DEL and C1 controls would print as nothing, or act on the terminal.
+    return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v).replace(
+      /[\u007f-\u009f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  }
   return String(v);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
@@ -9,12 +9,12 @@ import { errorMap, fromZod, type Problem } from './issues.js';
 import { checkLayout } from './layout.js';
 import { mergeStage } from './merge.js';
 import { formatPath, isMapping, type KeyPath } from './path.js';
-import { applyRecipe, recipeIssue, recipeReader, taskModules, type RecipeLookup } from './recipe.js';
+import { applyRecipe, moduleProblems, recipeIssue, recipeReader, taskModules, type RecipeLookup } from './recipe.js';
 import { buildConfig } from './resolve.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
-import { parseYaml, toPlain, type ParsedYaml, type ScalarReader, type SourceSpans, type YamlProblem } from './yaml.js';
+import { decodeUtf8, parseYaml, toPlain, type ParsedYaml, type ScalarReader, type SourceSpans, type YamlProblem } from './yaml.js';
 
 // The CLI reads a loaded Config and prints it from here too.
 export { printableConfig } from './printable.js';
@@ -64,9 +64,12 @@ interface SourceFile {
   readonly yaml: ParsedYaml;
 }
 
+/** Top-level `x-` keys only hold anchors: they are read where an alias uses them, never as themselves. */
+const anchorsOnly = (path: KeyPath) => path.length === 1 && String(path[0]).startsWith(EXTENSION_PREFIX);
+
 function readRaw(file: string, cwd: string): { root: unknown } {
   const source = readSource(file, cwd);
-  const { value, problems } = toPlain(source.yaml, (node) => node.value);
+  const { value, problems } = toPlain(source.yaml, (node) => node.value, { skip: anchorsOnly });
   if (problems.length > 0) throw new ConfigError(problems.map((p) => atOffset(source, p)));
   return { root: value };
 }
@@ -81,14 +84,23 @@ function readSource(file: string, cwd: string): SourceFile {
   return source;
 }
 
-function readText(path: string, display: string, hintIfMissing: string): string {
+/** A UTF-8 text file; anything else is refused where its first stray byte is. */
+function readText(path: string, display: string, hintIfMissing?: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw ConfigError.single(display, 'file does not exist', hintIfMissing);
     throw ConfigError.single(display, `cannot read the file: ${(e as Error).message}`);
   }
+  const decoded = decodeUtf8(bytes);
+  if ('text' in decoded) return decoded.text;
+  const byte = `0x${decoded.byte.toString(16).padStart(2, '0')}`;
+  throw new ConfigError(
+    [{ file: display, line: decoded.line, column: decoded.column, path: '', message: `not UTF-8: byte ${byte} cannot be read as text` }],
+    `save ${display} as UTF-8 (an editor's "encoding" setting, or \`iconv -f latin1 -t utf-8\`)`,
+  );
 }
 
 function displayName(path: string, cwd: string): string {
@@ -98,15 +110,9 @@ function displayName(path: string, cwd: string): string {
 
 function readDotEnv(configPath: string, cwd: string): Readonly<Record<string, string>> {
   const path = join(dirname(configPath), '.env');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw ConfigError.single(displayName(path, cwd), `cannot read the file: ${(e as Error).message}`);
-  }
-  const { vars, problems } = parseDotEnv(text);
   const display = displayName(path, cwd);
+  if (!existsSync(path)) return {};
+  const { vars, problems } = parseDotEnv(readText(path, display));
   if (problems.length > 0) {
     throw new ConfigError(
       problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })),
@@ -128,7 +134,9 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
     !String(path[0]).startsWith(EXTENSION_PREFIX) && (stage === undefined || path[0] !== 'stages' || path[1] === stage);
   const interpolationProblems: YamlProblem[] = [];
   const reader = interpolatingReader(lookup, inScope, interpolationProblems);
-  const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, reader);
+  const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, reader, { skip: anchorsOnly });
+  const fatal = yamlProblems.filter((p) => p.fatal);
+  if (fatal.length > 0) throw new ConfigError(sortUnique(fatal.map((p) => atOffset(source, p)), source.display));
 
   const stages = isMapping(root) && isMapping(root.stages) ? root.stages : undefined;
   if (stage !== undefined && stages && !Object.hasOwn(stages, stage)) {
@@ -149,10 +157,11 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
     const base = declareEmptyRoles(pick(root, SETTING_KEYS));
     const chosen = (stage === undefined ? Object.keys(stages) : [stage]).filter((name) => isMapping(stages[name]));
     const found = new StageIssues(chosen.length);
-    const recipes = recipeReader(dirname(source.path), (path) => displayName(path, cwd));
+    const display = (path: string) => displayName(path, cwd);
+    const recipes = recipeReader(dirname(source.path), display);
     for (const name of chosen) {
       const overrides = declareEmptyRoles(pick(stages[name] as Record<string, unknown>, [...SETTING_KEYS, 'hosts']));
-      const result = validateStage(source, spans, base, overrides, name, recipes);
+      const result = validateStage(source, spans, base, overrides, name, recipes, display);
       found.add(name, result.issues);
       if (result.config) configs.push(result.config);
     }
@@ -162,22 +171,28 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
   return configs;
 }
 
-/** Reads string scalars with `${VAR}`s substituted, where `inScope`; problems are added to `problems`. */
+/**
+ * Reads string scalars with `${VAR}`s substituted, where `inScope`; problems are added to `problems`. A NUL byte
+ * is refused in any value: no command line, path or environment can carry one.
+ */
 function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean, problems: YamlProblem[]): ScalarReader {
+  const seen = new Set<number>();
   return (node, path) => {
     if (!inScope(path)) return node.value;
     const result = interpolate(node.value, lookup);
-    if (!result.ok) {
-      const offset = node.range?.[0] ?? 0;
-      // An aliased scalar is read once per alias; report it once.
-      if (!problems.some((p) => p.offset === offset)) {
-        problems.push(...result.errors.map((message) => ({ offset, path, message })));
-      }
-      return node.value;
+    const offset = node.range?.[0] ?? 0;
+    const errors = !result.ok ? result.errors : result.value.includes('\0') ? [NUL_MESSAGE] : [];
+    // An aliased scalar is read once per alias; report it once.
+    if (errors.length > 0 && !seen.has(offset)) {
+      seen.add(offset);
+      problems.push(...errors.map((message) => ({ offset, path, message })));
     }
+    if (!result.ok) return node.value;
     return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
   };
 }
+
+const NUL_MESSAGE = 'contains a NUL byte (`\\0`), which no command, path or environment variable can carry';
 
 /**
  * A problem in a top-level key shows in every stage that inherits it and is reported once. When only some stages
@@ -212,11 +227,14 @@ function validateStage(
   overrides: Record<string, unknown>,
   stage: string,
   recipes: (ref: string) => RecipeLookup,
+  display: (path: string) => string,
 ): { config?: Config; issues: ConfigIssue[] } {
   const merged = mergeStage(base, overrides, stage, { keepNulls: true });
   const issues: ConfigIssue[] = [];
   const userIssue = (p: Problem) => atPath(source, spans, { ...p, path: merged.filePath(p.path) });
-  const found = typeof merged.value.recipe === 'string' ? recipes(merged.value.recipe) : undefined;
+  const ref = merged.value.recipe;
+  // A recipe the schema refuses (empty, control characters) is not looked for.
+  const found = typeof ref === 'string' && ref !== '' && !/[\u0000-\u001f]/.test(ref) ? recipes(ref) : undefined;
   if (found && 'problem' in found) issues.push(userIssue({ path: ['recipe'], message: found.problem }));
   const recipe = found && 'recipe' in found ? found.recipe : undefined;
   if (recipe) issues.push(...recipe.issues);
@@ -232,6 +250,7 @@ function validateStage(
     else problems.push(...fromZod(r.error.issues, raw[key], [key]));
   }
   problems.push(...crossCheck(raw, { moreTasks: modules.length > 0 }));
+  problems.push(...moduleProblems(dirname(source.path), raw.modules, display));
   for (const p of problems) {
     const origin = layered.origin(p.path);
     issues.push(origin.recipe && recipe ? recipeIssue(recipe, { ...p, path: origin.path }, source.display) : userIssue({ ...p, path: origin.path }));

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigIssue } from '../errors.js';
 import { describeValue, unknownKeyMessage, type Problem } from './issues.js';
@@ -9,7 +10,7 @@ import { EXTENSION_PREFIX, SETTING_KEYS } from './sections/settings.js';
 import { NAME } from './sections/primitives.js';
 import { didYouMean } from './suggest.js';
 import { HOOK_POINTS } from './types.js';
-import { parseYaml, toPlain, type SourceSpans } from './yaml.js';
+import { decodeUtf8, parseYaml, toPlain, type SourceSpans } from './yaml.js';
 
 /** The recipes shipped with deploy: <package>/recipes, from src/config (tsx) and dist/config alike. */
 export const RECIPES_DIR = fileURLToPath(new URL('../../recipes/', import.meta.url));
@@ -72,13 +73,19 @@ function readRecipe(ref: string, configDir: string, display: (path: string) => s
         'or a path to your own .yml file (e.g. ./deploy/recipe.yml)',
     };
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     return { problem: `cannot read recipe file ${display(file)}: ${(e as Error).message}` };
   }
   const shown = display(file);
+  const decoded = decodeUtf8(bytes);
+  if (!('text' in decoded)) {
+    const issue = { file: shown, line: decoded.line, column: decoded.column, path: '', message: `not UTF-8: byte 0x${decoded.byte.toString(16).padStart(2, '0')} cannot be read as text` };
+    return { recipe: { ref, file, display: shown, values: {}, spans: toPlain(parseYaml(''), (n) => n.value).spans, issues: [issue] } };
+  }
+  const text = decoded.text;
   const yaml = parseYaml(text);
   const at = (offset: number, path: KeyPath | undefined, message: string): ConfigIssue => {
     const { line, col } = yaml.lineCounter.linePos(offset);
@@ -88,7 +95,9 @@ function readRecipe(ref: string, configDir: string, display: (path: string) => s
     const issues = yaml.syntaxErrors.map((e) => at(e.offset, e.path, e.message));
     return { recipe: { ref, file, display: shown, values: {}, spans: toPlain(yaml, (n) => n.value).spans, issues } };
   }
-  const { value, spans, problems } = toPlain(yaml, (node) => node.value);
+  const { value, spans, problems } = toPlain(yaml, (node) => node.value, {
+    skip: (path) => path.length === 1 && String(path[0]).startsWith(EXTENSION_PREFIX),
+  });
   const issues = problems.map((p) => at(p.offset, p.path, p.message));
   const place = (p: Problem): ConfigIssue => {
     const { line, column } = spans.position(p.path, p.at);
@@ -248,6 +257,64 @@ export function taskModules(configDir: string, declared: readonly string[] = [])
 /** `./x.js`, `../x.js`, `/abs/x.js`, `deploy/x.js` are files; `deploy-tasks-slack` or `@acme/tasks` are packages. */
 export const isModulePath = (m: string) =>
   m.startsWith('.') || isAbsolute(m) || MODULE_EXTENSIONS.includes(extname(m));
+
+/**
+ * `modules:` entries that cannot be loaded because there is nothing there: a file that does not exist, a package
+ * that is not installed. Found while reading deploy.yml, so the message points at the entry.
+ */
+export function moduleProblems(configDir: string, modules: unknown, display: (path: string) => string): Problem[] {
+  if (!Array.isArray(modules)) return [];
+  return modules.flatMap((spec, i): Problem[] => {
+    if (typeof spec !== 'string' || spec === '') return [];
+    const path: KeyPath = ['modules', i];
+    if (isModulePath(spec)) {
+      const file = resolve(configDir, spec);
+      return existsSync(file) ? [] : [{ path, message: `task module ${display(file)} does not exist (paths are relative to deploy.yml)` }];
+    }
+    return resolvePackage(spec, configDir) !== undefined
+      ? []
+      : [{ path, message: `task module package \`${spec}\` is not installed; install it next to deploy.yml (\`npm install --save-dev ${spec}\`)` }];
+  });
+}
+
+/** A package's entry file, resolved from the project: its `exports` (import or default) or `main`. */
+export function resolvePackage(name: string, projectDir: string): string | undefined {
+  const require = createRequire(join(projectDir, 'package.json'));
+  try {
+    return require.resolve(name);
+  } catch {
+    // An ESM-only package has no `require` entry; read its package.json instead.
+  }
+  for (let dir = projectDir; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(pkg)) {
+      let meta: { exports?: unknown; main?: string };
+      try {
+        meta = JSON.parse(readFileSync(pkg, 'utf8')) as typeof meta;
+      } catch {
+        return undefined;
+      }
+      return join(dirname(pkg), entryOf(meta.exports) ?? meta.main ?? 'index.js');
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function entryOf(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (exports === null || typeof exports !== 'object') return undefined;
+  const e = exports as Record<string, unknown>;
+  const dot = '.' in e ? e['.'] : e;
+  if (typeof dot === 'string') return dot;
+  if (dot && typeof dot === 'object') {
+    const d = dot as Record<string, unknown>;
+    for (const k of ['import', 'default', 'node']) {
+      const v = entryOf(d[k]);
+      if (v) return v;
+    }
+  }
+  return undefined;
+}
 
 /** A path for messages: relative to `cwd` when below it. */
 export function shortPath(path: string, cwd = process.cwd()): string {

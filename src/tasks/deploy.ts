@@ -67,6 +67,8 @@ async function deployWith(
 ): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
   await preflight(ctx);
+  // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
+  await artifact;
   const lock = await acquireLock(ctx, { release: release.id, owner: params.owner, message: params.message, waitSeconds: params.lockWaitSeconds });
   let revision: string | undefined;
   let outcome: RevisionOutcome = 'failed';

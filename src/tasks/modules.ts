@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { paths, within, type Paths } from '../commands/paths.js';
+import { syntaxErrorAt } from '../backends/syntax.js';
 import { formatPath } from '../config/path.js';
-import { isModulePath, shortPath } from '../config/recipe.js';
+import { isModulePath, resolvePackage, shortPath } from '../config/recipe.js';
 import { roleName, TASK_NAME } from '../config/sections/primitives.js';
 import type { HostDef } from '../config/types.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
@@ -89,6 +89,13 @@ export async function loadTaskModules(modules: readonly string[], projectDir: st
   const seen = new Map<string, string>();
   for (const spec of modules) {
     const file = isModulePath(spec) ? spec : resolvePackage(spec, projectDir);
+    if (file === undefined) {
+      throw ConfigError.single(
+        spec,
+        `task module package \`${spec}\` is not installed in ${shortPath(projectDir)}`,
+        `install it there (\`npm install --save-dev ${spec}\`), or fix \`modules\` in deploy.yml`,
+      );
+    }
     const shown = shortPath(file);
     for (const task of await loadModule(file, shown, isModulePath(spec) ? shown : spec)) {
       const other = seen.get(task.name);
@@ -150,7 +157,22 @@ export function importError(err: NodeJS.ErrnoException, file: string, shown: str
       `compile it to JavaScript next to it (e.g. \`npx tsc ${shown} --module nodenext --target es2022\`): deploy then loads ${shown.replace(/\.m?ts$/, '.js')} instead`,
     );
   }
-  return ConfigError.single(shown, `cannot load the task module: ${firstLine(err.message ?? String(err))}`);
+  // Whatever the loader says (a bundler may word a syntax error its own way), Node itself tells where one is.
+  const where = syntaxErrorAt(file) ?? thrownAt(err, file);
+  const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  const message = `cannot load the task module: ${where && 'message' in where ? where.message : `${name}${firstLine(err.message ?? String(err))}`}`;
+  return new ConfigError([{ file: shown, path: '', message, ...(where ? { line: where.line, column: where.column } : {}) }]);
+}
+
+/** The line and column in `file` where an error thrown while the module ran was raised, from its stack. */
+function thrownAt(err: Error, file: string): { line: number; column: number } | undefined {
+  const url = pathToFileURL(file).href;
+  for (const frame of (err.stack ?? '').split('\n')) {
+    // `    at fn (file:///x.mjs:2:5)` or `    at file:///x.mjs:2:5`
+    const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(frame);
+    if (m && (m[1] === url || m[1] === file)) return { line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
 }
 
 function commandsOf(name: string, t: z.output<typeof taskShape>, input: TaskInput, shown: string): Command[] {
@@ -184,45 +206,6 @@ function commandProblem(c: unknown): string | undefined {
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;
-
-/** A package's entry file, resolved from the project: its `exports` (import or default) or `main`. */
-function resolvePackage(name: string, projectDir: string): string {
-  const require = createRequire(join(projectDir, 'package.json'));
-  try {
-    return require.resolve(name);
-  } catch {
-    // An ESM-only package has no `require` entry; read its package.json instead.
-  }
-  for (let dir = projectDir; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(pkg)) {
-      const meta = JSON.parse(readFileSync(pkg, 'utf8')) as { exports?: unknown; main?: string };
-      return join(dirname(pkg), entryOf(meta.exports) ?? meta.main ?? 'index.js');
-    }
-    if (dirname(dir) === dir) break;
-  }
-  throw ConfigError.single(
-    name,
-    `task module package \`${name}\` is not installed in ${shortPath(projectDir)}`,
-    `install it there (\`npm install --save-dev ${name}\`), or fix \`modules\` in deploy.yml`,
-  );
-}
-
-function entryOf(exports: unknown): string | undefined {
-  if (typeof exports === 'string') return exports;
-  if (exports === null || typeof exports !== 'object') return undefined;
-  const e = exports as Record<string, unknown>;
-  const dot = '.' in e ? e['.'] : e;
-  if (typeof dot === 'string') return dot;
-  if (dot && typeof dot === 'object') {
-    const d = dot as Record<string, unknown>;
-    for (const k of ['import', 'default', 'node']) {
-      const v = entryOf(d[k]);
-      if (v) return v;
-    }
-  }
-  return undefined;
-}
 
 /** The per-host input of a module task. */
 export function taskInput(app: string, stage: string, deployTo: string, host: HostDef, env: TaskInput['env'], release?: ReleaseRef): TaskInput {

@@ -87,7 +87,18 @@ async function buildRegistry(config: Config): Promise<TaskRegistry> {
 
 function hookIssues(config: Config, tasks: TaskRegistry): ConfigIssue[] {
   const names = [...tasks.keys()];
-  return (['before', 'after'] as const).flatMap((when) =>
+  // deploy.yml's own tasks are checked for this when it is read (config/check.ts); a module's only once imported.
+  const early = (config.hooks.before.deploy ?? []).flatMap((name): ConfigIssue[] => {
+    const t = tasks.get(name);
+    const onCode = t !== undefined && (t.roles.length === 0 || t.roles.some((r) => config.roles[r]?.code));
+    if (t?.origin.kind !== 'module' || t.cwd !== 'release' || !onCode) return [];
+    return [{
+      file: shortPath(t.origin.file),
+      path: name,
+      message: `runs in the new release (\`cwd: 'release'\`, the default), which does not exist yet before \`deploy\` (hooks.before.deploy in ${shortPath(config.file)}); give the task \`cwd: 'current'\` or an absolute path, or hook it before \`transfer\``,
+    }];
+  });
+  return [...early, ...(['before', 'after'] as const).flatMap((when) =>
     HOOK_POINTS.flatMap((point) =>
       (config.hooks[when][point] ?? [])
         .filter((name) => !tasks.has(name))
@@ -97,7 +108,7 @@ function hookIssues(config: Config, tasks: TaskRegistry): ConfigIssue[] {
           message: `unknown task \`${name}\`${didYouMean(name, names)}; define it under \`tasks\` or in a task module (tasks: ${names.join(', ') || 'none'})`,
         })),
     ),
-  );
+  )];
 }
 
 /** Imports the task modules and checks the hooks before a run touches any host. */

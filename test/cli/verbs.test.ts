@@ -11,13 +11,18 @@ const example = join(repoRoot, 'deploy.example.yml');
 
 describe('argv', () => {
   const verbs = new Set(['plan', 'status', 'help']);
+  const withValue = new Set(['-c', '--config', '-H', '--hosts']);
   it.each([
     [['staging'], ['deploy', 'staging']],
-    [['-c', 'x.yml', 'staging', '--dry-run'], ['-c', 'x.yml', 'deploy', 'staging', '--dry-run']],
+    // Options before the stage or verb go after it, where the verb reads them.
+    [['-c', 'x.yml', 'staging', '--dry-run'], ['deploy', '-c', 'x.yml', 'staging', '--dry-run']],
+    [['-c', 'x.yml', 'plan', 'staging'], ['plan', '-c', 'x.yml', 'staging']],
+    [['--config=x.yml', '-H', 'web1', 'staging'], ['deploy', '--config=x.yml', '-H', 'web1', 'staging']],
     [['plan', 'staging'], ['plan', 'staging']],
     [['--version'], ['--version']],
-    [['--config', 'plan', 'staging'], ['--config', 'plan', 'deploy', 'staging']],
-  ])('%j → %j', (input, expected) => expect(normalizeArgv(input, verbs)).toEqual(expected));
+    [['--help', 'plan'], ['--help', 'plan']],
+    [['--config', 'plan', 'staging'], ['deploy', '--config', 'plan', 'staging']],
+  ])('%j → %j', (input, expected) => expect(normalizeArgv(input, verbs, withValue)).toEqual(expected));
 
   it('every verb is a reserved stage name, so `deploy <verb>` can never mean a stage', () => {
     const names = buildProgram().commands.map((c) => c.name());

@@ -18,6 +18,42 @@ export function matching(pattern: RegExp, expected: string): z.ZodString {
   return z.string(e).regex(pattern, e);
 }
 
+/** Why a string is refused: what was expected instead, and what to do about it (shown after `found …`). */
+export interface Refusal {
+  readonly expected: string;
+  readonly hint?: string;
+}
+
+/** A check on a string: nothing when it passes, else the refusal (a string is the `expected …` text alone). */
+export type Rule = (s: string) => Refusal | string | undefined;
+
+/**
+ * A string checked by `rules` in order; the first that refuses it words the one message (config/issues.ts
+ * appends `found …` and the hint).
+ */
+export function checked(expected: string, ...rules: Rule[]): z.ZodString {
+  return z.string(expecting(expected)).superRefine((s, ctx) => {
+    for (const rule of rules) {
+      const r = rule(s);
+      if (r === undefined) continue;
+      const { expected: what, hint } = typeof r === 'string' ? { expected: r, hint: undefined } : r;
+      ctx.addIssue({ code: 'custom', message: `expected ${what}`, input: s, ...(hint ? { params: { hint } } : {}) });
+      return;
+    }
+  });
+}
+
+/** C0 and C1 control characters, DEL: a newline in a path or an address splits what a command reads. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const noControl =
+  (what: string): Rule =>
+  (s) =>
+    CONTROL.test(s) ? `${what} without control characters (newline, tab …)` : undefined;
+
+/** A path as the user's own machine reads it (a key file, a recipe, an artifact). */
+export const localPath = (expected: string) => checked(expected, (s) => (s === '' ? expected : undefined), noControl('a path'));
+
 export function integer(min: number, max?: number): z.ZodNumber {
   const e = expecting(max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
   const n = z.number(e).int(e).min(min, e);
@@ -79,17 +115,37 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const port = () => integer(1, 65535);
 
 const climbs = (p: string) => p.split('/').includes('..');
+/** `/`, `//`, `/.`, `./.`: no name left once the `.` and empty parts are dropped. */
+const namesNothing = (p: string) => p.split('/').every((part) => part === '' || part === '.');
 
-export function absolutePath(): z.ZodString {
-  const e = expecting('an absolute path such as `/srv/shop` (not `/` itself, no `..`)');
-  return z.string(e).refine((p) => p.startsWith('/') && p.replace(/\/+$/, '') !== '' && !climbs(p), e);
+/** An absolute path on the hosts: never `/` itself, however it is written, and never climbing with `..`. */
+export function absolutePath(...more: Rule[]): z.ZodString {
+  const expected = 'an absolute path such as `/srv/shop` (not `/` itself, no `..`)';
+  return checked(
+    expected,
+    (p) => (p.startsWith('/') && !namesNothing(p) && !climbs(p) ? undefined : expected),
+    noControl('an absolute path'),
+    ...more,
+  );
 }
 
-/** A path inside the release or shared directory: relative, and never climbing out with `..`. */
+/** A path inside the release or shared directory: relative, naming something, and never climbing out with `..`. */
 export function innerPath(): z.ZodString {
-  const e = expecting('a relative path such as `log` or `config/app.json` (no leading `/`, no `..`)');
-  return z.string(e).refine((p) => p !== '' && !p.startsWith('/') && !climbs(p), e);
+  const expected = 'a relative path such as `log` or `config/app.json` (no leading `/`, no `..`)';
+  return checked(
+    expected,
+    (p) => (p !== '' && !p.startsWith('/') && !climbs(p) ? undefined : expected),
+    (p) => (namesNothing(p) ? 'a relative path that names something inside the directory, not the directory itself' : undefined),
+    noControl('a relative path'),
+  );
 }
+
+/** The parts of a relative path that name something: `./log/` → `log`. */
+export const normalPath = (p: string) =>
+  p
+    .split('/')
+    .filter((part) => part !== '' && part !== '.')
+    .join('/');
 
 export const command = () => text('a shell command');
 export const userName = () => matching(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a user name');

@@ -24,6 +24,9 @@ const batch = z
   .transform((b) => b as number | `${number}%`);
 
 const identifier = (what: string) => matching(/^[A-Za-z0-9_.-]+$/, `${what} (letters, digits, \`_\`, \`-\` and \`.\`)`);
+// nginx takes an upstream name only when it starts with a letter or digit.
+const upstreamName = () =>
+  matching(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an upstream name (letters, digits, `_`, `-` and `.`, starting with a letter or digit)');
 
 const balancerFields = {
   pool: roleName().default('web').describe('Role whose hosts form the pool behind this balancer (default `web`).'),
@@ -40,7 +43,7 @@ const nginx = strict(
     kind: z.literal('nginx').describe('`nginx`: the pool is an `upstream` block in an include file this tool owns.'),
     ...balancerFields,
     upstream_file: absolutePath().describe('Include file (on the balancer) that holds the `upstream` block.'),
-    upstream_name: identifier('an upstream name')
+    upstream_name: upstreamName()
       .optional()
       .describe('Name of the `upstream` block (default: the value of `app`).'),
     reload: command()
@@ -54,7 +57,9 @@ const haproxy = strict(
   {
     kind: z.literal('haproxy').describe('`haproxy`: servers are drained through the runtime API, without reloads.'),
     ...balancerFields,
-    admin_socket: absolutePath().describe('HAProxy admin socket (`stats socket … level admin`) on the balancer.'),
+    admin_socket: absolutePath((p) =>
+      /[,:!]/.test(p) ? { expected: 'a socket path without `,`, `:` or `!`', hint: 'socat reads them as separators of its address' } : undefined,
+    ).describe('HAProxy admin socket (`stats socket … level admin`) on the balancer.'),
     backend: identifier('a backend name')
       .optional()
       .describe('HAProxy backend holding the pool (default: the value of `app`).'),

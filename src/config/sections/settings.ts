@@ -4,7 +4,7 @@ import { hooks } from './hooks.js';
 import { hosts } from './hosts.js';
 import { lock } from './lock.js';
 import { isRecipePath } from '../recipe-ref.js';
-import { absolutePath, integer, list, matching, NAME, NAME_TEXT, roleName, text } from './primitives.js';
+import { absolutePath, checked, integer, list, localPath, matching, NAME, NAME_TEXT, noControl, roleName } from './primitives.js';
 import { roles } from './roles.js';
 import { shared } from './shared.js';
 import { artifact, branch, repository, revision } from './source.js';
@@ -25,19 +25,23 @@ export const sections = {
   app: matching(NAME, `an app name (${NAME_TEXT})`).describe(
     'Name of the app; names the default `deploy_to` and the balancer pool.',
   ),
-  deploy_to: absolutePath().describe(
+  deploy_to: absolutePath((p) =>
+    p.includes('\\')
+      ? { expected: 'an absolute path without `\\`', hint: 'GNU tar reads a backslash in its `-C` directory as an escape' }
+      : undefined,
+  ).describe(
     'Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).',
   ),
   keep_releases: integer(1).describe('Releases kept on each host; older ones are removed after a deploy (default 5).'),
-  recipe: text('a recipe name (node, django …) or a path to a recipe .yml file')
-    .refine((r) => NAME.test(r) || isRecipePath(r), {
-      error: `expected a recipe name (${NAME_TEXT}) or a path to a .yml file`,
-    })
-    .describe(
+  recipe: checked(
+    'a recipe name (node, django …) or a path to a recipe .yml file',
+    noControl('a recipe path'),
+    (r) => (NAME.test(r) || isRecipePath(r) ? undefined : `a recipe name (${NAME_TEXT}) or a path to a .yml file`),
+  ).describe(
       'Recipe that supplies default steps, env and tasks: a shipped one (node, django) or a path to your own ' +
         '.yml, relative to this file. Your keys win over the recipe’s.',
     ),
-  modules: list(text('a module path or package name'), 0, 'a list of module paths or package names').describe(
+  modules: list(localPath('a module path or package name'), 0, 'a list of module paths or package names').describe(
     'JavaScript modules that define tasks, besides deploy/tasks/*.js next to this file: paths relative to this ' +
       'file, or package names installed in the project.',
   ),

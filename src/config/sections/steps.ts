@@ -1,10 +1,10 @@
 import type { HealthCheck, InstallStep, MigrateStep, RestartStep } from '../types.js';
 import {
+  checked,
   command,
   innerPath,
   integer,
   list,
-  matching,
   port,
   roleName,
   seconds,
@@ -58,7 +58,13 @@ export const restart = withShorthand(
   .transform((s): RestartStep => s)
   .describe('Restart the app on each host after the switch. A string is shorthand for `{ command: … }`.');
 
-const urlPath = () => matching(/^\//, 'a URL path starting with `/`');
+const URL_PATH_TEXT = 'a URL path starting with `/`';
+const urlPath = () =>
+  checked(
+    URL_PATH_TEXT,
+    (p) => (p.startsWith('/') ? undefined : URL_PATH_TEXT),
+    (p) => (/[\s\u0000-\u001f\u007f]/.test(p) ? { expected: `${URL_PATH_TEXT}, without spaces`, hint: 'write a space as `%20`' } : undefined),
+  );
 
 export const health = withShorthand(
   'path',

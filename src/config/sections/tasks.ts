@@ -1,9 +1,12 @@
-import { z } from 'zod';
 import type { TaskDef } from '../types.js';
-import { boolean, command, expecting, list, named, roleName, taskName, text, withShorthand } from './primitives.js';
+import { boolean, checked, command, list, named, noControl, roleName, taskName, text, withShorthand } from './primitives.js';
 
-const cwdText = expecting('`release`, `current` or an absolute path');
-const cwd = z.string(cwdText).refine((d) => d === 'release' || d === 'current' || d.startsWith('/'), cwdText);
+const CWD_TEXT = '`release`, `current` or an absolute path';
+const cwd = checked(
+  CWD_TEXT,
+  (d) => (d === 'release' || d === 'current' || d.startsWith('/') ? undefined : CWD_TEXT),
+  noControl('an absolute path'),
+);
 
 const task = withShorthand(
   'run',

@@ -4,6 +4,7 @@ import { interpolate, readPlain } from '../../../src/config/interpolate.js';
 import { mergeStage } from '../../../src/config/merge.js';
 import { formatPath } from '../../../src/config/path.js';
 import { closest } from '../../../src/config/suggest.js';
+import { decodeUtf8 } from '../../../src/config/yaml.js';
 
 describe('interpolate', () => {
   const env: Record<string, string> = { HOST: 'db', EMPTY: '', PORT: '5432' };
@@ -95,5 +96,24 @@ describe('formatPath', () => {
     expect(formatPath(['stages', 'production', 'hosts', 1, 'roles', 0])).toBe('stages.production.hosts[1].roles[0]');
     expect(formatPath(['env', 'A.B'])).toBe('env["A.B"]');
     expect(formatPath([])).toBe('');
+  });
+});
+
+describe('decodeUtf8', () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'utf8')] : p)));
+
+  it('reads UTF-8, multi-byte characters included', () => {
+    expect(decodeUtf8(bytes('app: café ✓ 😀\n'))).toEqual({ text: 'app: café ✓ 😀\n' });
+  });
+
+  it.each([
+    ['Latin-1 é', bytes('a: 1\nb: caf', [0xe9], '\n'), { line: 2, column: 7, byte: 0xe9 }],
+    ['a stray byte first', bytes([0xff], 'app: x\n'), { line: 1, column: 1, byte: 0xff }],
+    ['a sequence cut short at the end', bytes('a: ', [0xe2, 0x9c]), { line: 1, column: 4, byte: 0xe2 }],
+    ['an overlong encoding', bytes('a: ', [0xc0, 0xaf]), { line: 1, column: 4, byte: 0xc0 }],
+    ['an encoded surrogate', bytes('a: ✓ ', [0xed, 0xa0, 0x80]), { line: 1, column: 6, byte: 0xed }],
+  ])('names the line and column of %s', (_, input, where) => {
+    expect(decodeUtf8(input)).toEqual(where);
   });
 });

@@ -194,7 +194,11 @@ describe('task modules in the config', () => {
   });
 
   it('are in the config; hooks naming tasks the config does not know wait for the modules', () => {
-    const dir = project({ 'deploy.yml': `app: shop\nrepository: /r\nmodules: [deploy-tasks-slack]\nhooks: { after: { deploy: slack:notify } }\n${hosts}` });
+    const dir = project({
+      'deploy.yml': `app: shop\nrepository: /r\nmodules: [deploy-tasks-slack]\nhooks: { after: { deploy: slack:notify } }\n${hosts}`,
+      'node_modules/deploy-tasks-slack/package.json': '{"name":"deploy-tasks-slack","main":"index.js"}',
+      'node_modules/deploy-tasks-slack/index.js': '',
+    });
     const c = load(dir);
     expect(c.modules).toEqual(['deploy-tasks-slack']);
     expect(c.hooks.after.deploy).toEqual(['slack:notify']);

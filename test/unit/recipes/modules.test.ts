@@ -104,6 +104,22 @@ describe('task modules: loading', () => {
     expect(task).toMatchObject({ name: 'esm:hi', module: 'deploy-tasks-esm', file: join(dir, 'node_modules/deploy-tasks-esm/index.js') });
   });
 
+  it('a module with a syntax error is reported at its own line and column', async () => {
+    const dir = project({ 'ops/bad.mjs': "export default {\n  a: { run: 'x' },\n  b: { run: 'y' } oops\n};\n" });
+    const e = await loadTaskModules([join(dir, 'ops/bad.mjs')], dir).then(() => undefined, (e: unknown) => e);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).issues).toEqual([
+      { file: join(dir, 'ops/bad.mjs'), line: 3, column: 19, path: '', message: "cannot load the task module: SyntaxError: Unexpected identifier 'oops'" },
+    ]);
+  });
+
+  // Where it threw (line and column) is read from the stack, which vitest's loader rewrites: test/cli checks it.
+  it('a module that throws while it loads is reported with the error', async () => {
+    const dir = project({ 'ops/throws.mjs': 'const settings = undefined;\nexport default { a: { run: settings.command } };\n' });
+    const e = (await loadTaskModules([join(dir, 'ops/throws.mjs')], dir).catch((e: unknown) => e)) as ConfigError;
+    expect(e.issues[0]?.message).toBe("cannot load the task module: TypeError: Cannot read properties of undefined (reading 'command')");
+  });
+
   it('two modules defining one task name is an error naming both', async () => {
     const dir = project({ 'a.mjs': "export default { t: { run: 'a' } };\n", 'b.mjs': "export default { t: { run: 'b' } };\n" });
     const msg = await configError(() => loadTaskModules([join(dir, 'a.mjs'), join(dir, 'b.mjs')], dir));
@@ -130,6 +146,15 @@ describe('task modules: the registry and runTask', () => {
     const dir = project({ 'deploy.yml': deployYml('hooks: { after: { deploy: [notify:chta] } }'), 'deploy/tasks/notify.mjs': NOTIFY });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     expect(await configError(() => taskRegistry(config))).toContain('hooks.after.deploy: unknown task `notify:chta` (did you mean `notify:chat`?)');
+  });
+
+  it('a module task hooked before deploy must not run in the release, which does not exist yet', async () => {
+    const dir = project({ 'deploy.yml': deployYml('hooks: { before: { deploy: [warm, notify:chat] } }'), 'deploy/tasks/notify.mjs': NOTIFY });
+    const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
+    const msg = await configError(() => taskRegistry(config));
+    // `warm` runs in current/ and may; `notify:chat` runs in the release.
+    expect(msg).toMatch(/notify\.mjs: notify:chat: runs in the new release .*which does not exist yet before `deploy` \(hooks\.before\.deploy in .*deploy\.yml\)/);
+    expect(msg).not.toContain('warm');
   });
 
   it('a module task may not take the name of a deploy.yml task', async () => {
