@@ -229,14 +229,16 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
 
   const rotation = s.rotation;
   const before = rotation ? await tried('reading the balancers', () => rotation.views(ctx)) : undefined;
+  // Unknown (the balancers could not be read) counts as served before a restart and as not served before a ready.
   const served = (views: readonly PoolView[] | undefined, h: HostDef) => views === undefined || views.some((v) => v.serving.has(h.name));
+  const surelyServed = (views: readonly PoolView[] | undefined, h: HostDef) => views !== undefined && served(views, h);
   const live = s.touched.filter((h) => s.inPool(h) && served(before, h));
   await goBack(s.touched.filter((h) => !live.includes(h)));
 
   let after: PoolView[] | undefined;
   if (rotation) {
     const changed = await tried('the balancer', async () => {
-      await rotation.set({ ready: s.hosts.filter(belongsIn), drain: live }, ctx);
+      await rotation.set({ ready: s.hosts.filter((h) => belongsIn(h) && !surelyServed(before, h)), drain: live }, ctx);
       return true;
     });
     after = await tried('reading the balancers', () => rotation.views(ctx));
@@ -252,7 +254,7 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
       }
       await goBack([h]);
     }
-    const missing = s.hosts.filter((h) => belongsIn(h) && !served(after, h));
+    const missing = s.hosts.filter((h) => belongsIn(h) && !surelyServed(after, h));
     if (missing.length > 0) await tried('the balancer', () => rotation.set({ ready: missing }, ctx));
     after = await tried('reading the balancers', () => rotation.views(ctx));
   }
