@@ -274,9 +274,15 @@ class NginxDriver extends Driver {
   }
 }
 
-/** nginx's own words about a failed check or reload: its `[emerg]`-style lines, else the last line. */
+/**
+ * nginx's own words about a failed check or reload: its `[emerg]`-style lines (in the `nginx: [emerg] …` form,
+ * also when they come in the error log's `2026/01/01 12:00:00 [emerg] 12#12: …` form), else the last line.
+ */
 export function nginxComplaint(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim().replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /, 'nginx: $1 '))
+    .filter(Boolean);
   const said = lines.filter((l) => /\[(emerg|alert|crit|error)\]/.test(l));
   return (said.length > 0 ? said : lines.slice(-1)).join('; ').slice(0, 500);
 }

@@ -36,7 +36,7 @@ describe('rolloutPlan', () => {
 // ── the switch-back, on a scripted fleet (tasks/balancer.ts over a model of the hosts and the balancer) ──────────
 
 import { ConnectionError, DeployError, InterruptedError, SwitchedBackError } from '../../../src/errors.js';
-import { rotationFor } from '../../../src/tasks/balancer.js';
+import { nginxComplaint, rotationFor } from '../../../src/tasks/balancer.js';
 import { canaryGate } from '../../../src/tasks/canary.js';
 import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';
 import { NEW, NGINX_COMPLAINT, OLD, scripted, type Scripted } from './scripted.js';
@@ -219,4 +219,12 @@ describe('every wait of a rollout ends at once on an interrupt', () => {
     const s = scripted();
     await quickly(s, rollout(s.ctx, params(s, { canary: canaryGate(s.ctx, { seconds: 60 }) })), (h, d) => h === 'web1' && d.startsWith('probe'));
   });
+});
+
+describe('nginxComplaint', () => {
+  it.each([
+    ['nginx -t on stderr', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40\nnginx: configuration file /srv/lb/nginx.conf test failed\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40'],
+    ['the error log’s form', '2026/11/29 23:20:09 [emerg] 925#925: unknown directive "garbage" in /srv/lb/nginx.conf:37\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:37'],
+    ['no level: the last line', 'reload script: permission denied\n\n', 'reload script: permission denied'],
+  ])('%s', (_name, output, said) => expect(nginxComplaint(output)).toBe(said));
 });
