@@ -218,7 +218,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     }
 
     describe('a first deploy whose health check fails', () => {
-      let first: ReturnType<typeof tieredProject>;
+      const made: string[] = [];
       const firstRepo = () => {
         const r = appRepo();
         r.commit('v-first-broken', { failHealth: true });
@@ -230,14 +230,15 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         await stopApps(f, p.deployTo);
       });
       afterAll(async () => {
-        if (first) await stopApps(f, first.deployTo);
+        for (const deployTo of made) await stopApps(f, deployTo);
         await restoreRotation();
       });
 
       for (const stop of [true, false]) {
         it(stop ? 'with restart.stop: the new app is stopped, current removed, and it says so' : 'without restart.stop: the host stays out of rotation, and it says so', async () => {
           await restoreRotation();
-          first = tieredProject(f, firstRepo(), { deployTo: `/srv/first-${stop ? 'stop' : 'nostop'}-${Date.now()}`, extra: { restart: { command: 'bin/restart', ...(stop ? { stop: 'bin/stop' } : {}) } } });
+          const first = tieredProject(f, firstRepo(), { deployTo: `/srv/first-${stop ? 'stop' : 'nostop'}-${Date.now()}`, extra: { restart: { command: 'bin/restart', ...(stop ? { stop: 'bin/stop' } : {}) } } });
+          made.push(first.deployTo);
           const result = await streamCli(['staging', '-c', first.file]);
           expect(result.code, result.stderr).toBe(6);
           const listening = await sshRun(f, 'web1', `curl -s -o /dev/null -w '%{http_code}' http://$DEPLOY_ADDRESS:3000/health`);
@@ -272,6 +273,8 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
 
   /** A first deploy of fixtures/app on its own port (no balancer), interrupted at the event `at`. */
   async function interrupted(name: string, o: { extra?: Record<string, unknown>; failHealth?: boolean; flags?: string[] }, at: (e: JsonEvent) => boolean) {
+    // An app an earlier case left on the port (a first deploy's switch-back may not stop it) would fail this one.
+    for (const deployTo of made) await stopApps(f, deployTo);
     const repo = appRepo();
     repo.commit(name, o.failHealth ? { failHealth: ['web1'] } : {});
     const p = project(f, {
@@ -294,6 +297,7 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
     });
     expect(sent, 'the event to interrupt at').toBeGreaterThan(0);
     expect(result.code, result.stderr).toBe(130);
+    console.log(`[waits] ${name}: exited ${result.exitedAt - sent} ms after SIGINT`);
     return { took: result.exitedAt - sent, result };
   }
 
