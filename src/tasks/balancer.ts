@@ -95,9 +95,9 @@ abstract class Driver {
    * `ready` hosts into rotation and `drain` hosts out, on each balancer host; resolves once every balancer
    * confirmed it. Returns the hosts that came back in first so that the drain leaves a server (see #keepServing).
    */
-  async set(ctx: RunContext, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<HostDef[]> {
+  async set(ctx: RunContext, ready: readonly HostDef[], drain: readonly HostDef[], lastOut = false): Promise<HostDef[]> {
     drain.forEach((h) => this.#taken.add(h.name));
-    const back = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain))] as const));
+    const back = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))] as const));
     ready.forEach((h) => this.#taken.delete(h.name));
     return [...new Map(back.flat().map((h) => [h.name, h])).values()];
   }
@@ -133,10 +133,10 @@ abstract class Driver {
     return { balancer: lb.name, serving: names(this.pool.pool), out: new Map() };
   }
 
-  async #setOn(ctx: RunContext, lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<HostDef[]> {
+  async #setOn(ctx: RunContext, lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[], lastOut: boolean): Promise<HostDef[]> {
     let reading = await this.read(ctx, lb);
     this.#report(ctx, reading);
-    const back = drain.length > 0 ? await this.#keepServing(ctx, lb, reading, ready, drain) : [];
+    const back = drain.length > 0 && !lastOut ? await this.#keepServing(ctx, lb, reading, ready, drain) : [];
     const all = [...ready, ...back];
     for (let attempt = 1; ; attempt++) {
       try {
@@ -451,13 +451,13 @@ export function rotationFor(ctx: RunContext): BalancerRotation | undefined {
   if (drivers.length === 0) return undefined;
   const onEach = <T>(fn: (d: Driver) => Promise<T>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)] as const));
 
-  const set: Rotation['set'] = async ({ ready = [], drain = [] }, run = ctx) => {
+  const set: Rotation['set'] = async ({ ready = [], drain = [], lastOut = false }, run = ctx) => {
     const both = ready.find((h) => drain.includes(h));
     if (both) throw new Error(`${both.name} cannot go into rotation and out of it at once`);
     const part = (d: Driver) => ({ ready: ready.filter((h) => d.serves(h)), drain: drain.filter((h) => d.serves(h)) });
     const involved = drivers.filter((d) => part(d).ready.length + part(d).drain.length > 0);
     if (involved.length === 0) return;
-    const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain), involved)).flat();
+    const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut), involved)).flat();
     const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') => hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
     emit([...new Map([...back, ...ready.filter((h) => involved.some((d) => d.serves(h)))].map((h) => [h.name, h])).values()], 'ready');
     emit(drain.filter((h) => involved.some((d) => d.serves(h))), 'drain');

@@ -23,6 +23,16 @@ export interface PoolView {
   readonly out: ReadonlyMap<string, string>;
 }
 
+export interface RotationChange {
+  readonly ready?: readonly HostDef[];
+  readonly drain?: readonly HostDef[];
+  /**
+   * The drained hosts may be the last ones a balancer serves. Only for hosts that serve a failed first release:
+   * there is nothing else to serve, and serving that is worse than serving nothing.
+   */
+  readonly lastOut?: boolean;
+}
+
 /**
  * The balancer side of a rollout; implemented per balancer kind (tasks/balancer.ts). Each method takes the context
  * to run with (default: the rollout's own): the switch-back passes one that an interrupt does not stop.
@@ -33,7 +43,7 @@ export interface Rotation {
    * balancer confirmed it (drained hosts have no requests in flight, or their drain timeout passed), and rejects
    * with the balancer left as it really is (a failed nginx reload leaves nginx, and its upstream file, as before).
    */
-  set(change: { readonly ready?: readonly HostDef[]; readonly drain?: readonly HostDef[] }, run?: RunContext): Promise<void>;
+  set(change: RotationChange, run?: RunContext): Promise<void>;
   /** After a rollout: every pool host of the stage in rotation; the balancer reloads only when its config changed. */
   sync(run?: RunContext): Promise<void>;
   /** What every balancer really does with the pool now, read from it. */
@@ -238,7 +248,8 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
   let after: PoolView[] | undefined;
   if (rotation) {
     const changed = await tried('the balancer', async () => {
-      await rotation.set({ ready: s.hosts.filter((h) => belongsIn(h) && !surelyServed(before, h)), drain: live }, ctx);
+      const ready = s.hosts.filter((h) => belongsIn(h) && !surelyServed(before, h));
+      await rotation.set({ ready, drain: live, lastOut: live.length > 0 && live.every((h) => !s.previous.get(h.name)) }, ctx);
       return true;
     });
     after = await tried('reading the balancers', () => rotation.views(ctx));

@@ -116,6 +116,17 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(e!.message).toContain('web1  no earlier release to switch back to: the new app was stopped (restart.stop), current removed · out of rotation on lb1');
     });
 
+    it('a first deploy failing on batch 2: the host already serving it is taken out too, though none is left, and stopped', async () => {
+      const s = scripted({ kind, first: true, stop: true });
+      s.world.unhealthy.set(NEW, ['web2']);
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(e).toBeInstanceOf(SwitchedBackError);
+      expect(ofWeb(s.world.current)).toEqual({ web1: null, web2: null });
+      expect(ofWeb(s.world.app)).toEqual({ web1: null, web2: null });
+      expect(s.serving()).toEqual([]);
+      expect(s.trace().slice(-2)).toEqual(['drain web1', `switchback web1 → (none)`]);
+    });
+
     it('a failed first deploy without restart.stop: the app cannot be stopped, so the host stays out of rotation, and it says so', async () => {
       const s = scripted({ kind, first: true });
       s.world.unhealthy.set(NEW, 'all');
