@@ -5,6 +5,7 @@ import { InterruptedError } from '../errors.js';
 import type { EventSink, RunSummary } from '../output/events.js';
 import { canaryGate, DEFAULT_CANARY_SECONDS } from '../tasks/canary.js';
 import { PlanCollector } from '../output/plan.js';
+import { isCI } from '../output/select.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
 import { withConfig } from './common.js';
@@ -58,7 +59,7 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   let error: unknown;
   let summary: RunSummary | undefined;
   try {
-    const interactive = process.stdin.isTTY && !process.env.CI;
+    const interactive = process.stdin.isTTY && !isCI(process.env);
     const seconds = flags.canary === true ? DEFAULT_CANARY_SECONDS : Number(flags.canary);
     const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, interactive ? { ask: terminalQuestion(base) } : { seconds });
     summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });

@@ -4,10 +4,13 @@
  * Ctrl-C. Behind nginx (the shared fleet, two web hosts) and haproxy (a sibling fleet, three), each deploy under a
  * steady request stream through the balancer.
  */
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
-import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
 import {
   currentOf,
   lastSaid,
@@ -300,6 +303,39 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
     console.log(`[waits] ${name}: exited ${result.exitedAt - sent} ms after SIGINT`);
     return { took: result.exitedAt - sent, result };
   }
+
+  it('the canary question in a terminal: the live rows step aside while it is asked, and come back after Enter', async () => {
+    for (const deployTo of made) await stopApps(f, deployTo);
+    const repo = appRepo();
+    repo.commit('canary-question');
+    const p = project(f, {
+      source: { repository: repo.url },
+      deployTo: `/srv/waits-question-${Date.now()}`,
+      extra: { restart: { command: 'bin/restart', stop: 'bin/stop' }, health: { path: '/health', port: PORT, retries: 20, interval: 0.25, timeout: 2 }, env: { PORT: String(PORT) } },
+    });
+    made.push(p.deployTo);
+    // script(1) gives the CLI a terminal: the live rows, and a question instead of a watch.
+    const command = `stty cols 120 rows 40; exec node ${join(repoRoot, 'dist', 'cli', 'bin.js')} staging -c ${p.file} --canary`;
+    const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color' };
+    delete env.CI;
+    const child = execa('script', ['-qefc', command, '/dev/null'], { env, extendEnv: false, reject: false, timeout: 180_000, forceKillAfterDelay: false });
+    let screen = '';
+    let askedAt = -1;
+    child.stdout!.on('data', (c: Buffer) => {
+      screen += stripVTControlCharacters(c.toString());
+      if (askedAt < 0 && screen.includes('The canary web1 serves the new release. Enter to roll out to the rest, "abort" to switch it back:')) {
+        askedAt = screen.length;
+        // The rows stay away while the question is open.
+        setTimeout(() => child.stdin!.write('\r'), 1500);
+      }
+    });
+    const r = await child;
+    expect(askedAt, screen.slice(-3000)).toBeGreaterThan(0);
+    expect(r.exitCode, screen.slice(-3000)).toBe(0);
+    const after = screen.slice(askedAt);
+    expect(after).toContain('switch · web batch 2/2');
+    expect(after).toMatch(/success in [\d.]+s \(exit 0\)/);
+  });
 
   it('the pause between batches', async () => {
     let batch = 0;
