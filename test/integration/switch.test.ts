@@ -9,7 +9,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
-import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { dropConnections, hostExec, sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
 import {
   currentOf,
@@ -165,6 +165,34 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/start'`);
         await restoreRotation();
       }
+    });
+
+    it('the connection to web2 is lost while it restarts: it is switched back on a new connection, and the run says so: 0 failed requests', async () => {
+      const good = await currentOf(f, p.deployTo, 'web1');
+      // This release's restart on web2 only waits, then exits: what the lost session leaves running is harmless.
+      const slow = '/tmp/slow-restart';
+      await on(f, 'web2', `touch ${slow}`);
+      const restart = `if [ -e ${slow} ]; then sleep 3; exit 0; fi; bin/restart`;
+      const slowProject = tieredProject(f, repo, { deployTo: p.deployTo, extra: { restart: { command: restart, stop: 'bin/stop' } } });
+      await tick();
+      repo.commit('v-lost');
+      let dropped = 0;
+      const { result, load } = await underLoad(f, () =>
+        streamCli(['staging', '-c', slowProject.file], async (e) => {
+          if (e.type === 'command' && e.step === 'restart' && e.host === 'web2' && !dropped) {
+            dropped = -1;
+            await hostExec(f, 'web2', ['rm', '-f', slow]);
+            dropped = dropConnections(f, 'web2');
+          }
+        }),
+      );
+      expect(dropped).toBeGreaterThan(0);
+      expect(result.code, result.stderr).toBe(6);
+      expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+      expect(result.stderr).toMatch(/web2: .*(connection|closed)/i);
+      expect(result.stderr).toMatch(new RegExp(`\\n {2}web2 +back on ${good} · in rotation`));
+      await expectAllOn(f, p.deployTo, good, result);
+      expect(endOf(result).summary!.hosts.find((h) => h.host === 'web2')).toMatchObject({ outcome: 'switched-back', current: good });
     });
 
     if (kind === 'nginx') {
