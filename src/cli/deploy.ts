@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import type { HostDef } from '../config/types.js';
-import type { RunContext } from '../tasks/context.js';
-import { waitHealthy } from '../tasks/health.js';
 import { releaseId } from '../commands/release.js';
-import type { RunSummary } from '../output/events.js';
+import { InterruptedError } from '../errors.js';
+import type { EventSink, RunSummary } from '../output/events.js';
+import { canaryGate, DEFAULT_CANARY_SECONDS } from '../tasks/canary.js';
 import { PlanCollector } from '../output/plan.js';
+import { isCI } from '../output/select.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
 import { secretValues } from '../config/printable.js';
@@ -61,7 +61,9 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
   let error: unknown;
   let summary: RunSummary | undefined;
   try {
-    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, typeof flags.canary === 'number' ? flags.canary : 60);
+    const interactive = process.stdin.isTTY && !isCI(process.env);
+    const seconds = typeof flags.canary === 'number' ? flags.canary : DEFAULT_CANARY_SECONDS;
+    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, interactive ? { ask: terminalQuestion(base) } : { seconds });
     summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
   } catch (e) {
     error = e;
@@ -73,26 +75,23 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
 }
 
 /**
- * In a terminal the person at it decides; elsewhere (CI) the canary is watched for `seconds` and must still be
- * healthy at the end.
+ * Asks at the terminal (stdin, stderr) with the live rows out of the way: they are paused while the question is
+ * open and drawn again after. Ctrl-C while it waits interrupts the run like anywhere else.
  */
-export function canaryGate(ctx: RunContext, seconds: number, interactive = process.stdin.isTTY && !process.env.CI): (host: HostDef) => Promise<boolean> {
-  return async (host) => {
-    if (interactive) {
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`\nThe canary ${host.name} serves the new release. Enter to roll out to the rest, "abort" to switch it back: `);
-      rl.close();
-      return answer.trim().toLowerCase() !== 'abort';
-    }
-    const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
-    ctx.emit({ type: 'info', host: host.name, message: `canary: watching ${host.name} for ${wait}s before the rest` });
-    await new Promise((r) => setTimeout(r, wait * 1000));
+export function terminalQuestion(view: EventSink): (question: string, signal?: AbortSignal) => Promise<string> {
+  return async (question, signal) => {
+    view.pause?.();
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // In raw mode Ctrl-C reaches readline, not the process.
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {
-      await waitHealthy(ctx, host);
-      return true;
+      return await rl.question(`\n${question}`, signal ? { signal } : {});
     } catch (e) {
-      ctx.emit({ type: 'warning', host: host.name, message: `canary unhealthy: ${e instanceof Error ? e.message : String(e)}` });
-      return false;
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
+      throw e;
+    } finally {
+      rl.close();
+      view.resume?.();
     }
   };
 }

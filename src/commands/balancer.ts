@@ -85,6 +85,9 @@ export function writeUpstream(file: string, text: string): Command {
   );
 }
 
+/** Removes the include file: what a failed first write is undone with, when there was no file before. */
+export const removeUpstream = (file: string): Command => write(['rm', '-f', file], { description: `remove the upstream file ${file}` });
+
 /** The configured snippet that checks the configuration and reloads nginx. */
 export const reloadNginx = (snippet: string): Command => script(snippet, { description: 'check and reload nginx' });
 

@@ -98,6 +98,8 @@ export interface MigrateStep {
 
 export interface RestartStep {
   readonly command: string;
+  /** Stops the app; run only when a first deploy fails on a host (no earlier release to go back to). */
+  readonly stop?: string;
   /** Roles whose hosts restart after their switch (default: the balancer pool role, else `web`). */
   readonly roles?: readonly string[];
 }

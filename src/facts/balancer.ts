@@ -66,6 +66,8 @@ export interface ServerStatus {
   readonly operational: Operational;
   /** srv_admin_state: what an operator (or this tool) set. Maintenance wins over drain. */
   readonly admin: Admin;
+  /** srv_uweight: the weight now; 0 takes no new requests, whatever the states say. Absent when not listed. */
+  readonly weight?: number;
 }
 
 const OPERATIONAL: readonly Operational[] = ['stopped', 'starting', 'running', 'stopping'];
@@ -105,12 +107,15 @@ export function parseServersState(stdout: string): ServerStatus[] {
     const admin = Number(get('srv_admin_state'));
     const operational = OPERATIONAL[op];
     if (!operational || !Number.isInteger(admin)) throw new FactParseError(what, `unexpected states in: ${line}`, stdout);
+    const weight = cols.has('srv_uweight') ? Number(get('srv_uweight')) : undefined;
+    if (weight !== undefined && !Number.isInteger(weight)) throw new FactParseError(what, `srv_uweight is not a number in: ${line}`, stdout);
     return {
       backend: get('be_name'),
       server: get('srv_name'),
       address: get('srv_addr'),
       operational,
       admin: admin & MAINT_BITS ? 'maint' : admin & DRAIN_BITS ? 'drain' : 'ready',
+      ...(weight !== undefined ? { weight } : {}),
     };
   });
 }

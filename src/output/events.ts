@@ -58,6 +58,9 @@ export type Timed<E> = E & { time: string };
 export interface EventSink {
   (event: DeployEvent): void;
   close?(): void | Promise<void>;
+  /** A live view (the terminal) steps aside so that the terminal can be used for a question, and comes back. */
+  pause?(): void;
+  resume?(): void;
 }
 
 export function fanOut(...sinks: EventSink[]): EventSink {

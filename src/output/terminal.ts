@@ -26,17 +26,42 @@ class RowsRenderer extends DefaultRenderer {
   static override nonTTY = true;
   #timer?: NodeJS.Timeout;
   #ended = false;
+  #paused = false;
   override update(): void {
-    if (this.#ended || this.#timer) return;
+    if (this.#ended || this.#paused || this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (!this.#ended) super.update();
+      if (!this.#ended && !this.#paused) super.update();
     }, FRAME_MS);
   }
   override end(): void {
     this.#ended = true;
     clearTimeout(this.#timer);
+    if (this.#paused) this.#screen.logger.process.hijack();
     super.end();
+  }
+  /** listr keeps these two private; pausing needs them. */
+  get #screen(): { updater?: { clear(): void }; logger: { process: ProcessOutput } } {
+    return this as unknown as { updater?: { clear(): void }; logger: { process: ProcessOutput } };
+  }
+  /**
+   * Erases the rows and gives the terminal back (listr holds stdout and stderr while it draws, buffering
+   * everything else written to them), so that a question can be asked; `resume` draws them again.
+   */
+  pause(): void {
+    const { updater, logger } = this.#screen;
+    if (this.#ended || this.#paused || !updater) return;
+    this.#paused = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    updater.clear();
+    logger.process.release();
+  }
+  resume(): void {
+    if (this.#ended || !this.#paused) return;
+    this.#paused = false;
+    this.#screen.logger.process.hijack();
+    this.update();
   }
 }
 
@@ -212,6 +237,20 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
     },
   });
 
+  let renderer: RowsRenderer | undefined;
+  let paused = false;
+  // listr makes its renderer itself: this one hands itself over.
+  class Rows extends RowsRenderer {
+    constructor(...args: ConstructorParameters<typeof RowsRenderer>) {
+      super(...args);
+      renderer = this;
+    }
+    override async render(): Promise<void> {
+      await super.render();
+      if (paused) this.pause();
+    }
+  }
+
   const start = (e: Extract<DeployEvent, { type: 'run:start' }>) => {
     const what = `${e.verb} ${e.stage}${e.release ? ` · release ${e.release}` : ''}${e.dryRun ? ' · dry run' : ''}`;
     stdout.write(`${color.bold(what)} ${color.dim(`· ${e.hosts.join(', ')}`)}\n`);
@@ -219,8 +258,8 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
       concurrent: false,
       exitOnError: false,
       registerSignalListeners: false,
-      renderer: RowsRenderer,
-      fallbackRenderer: RowsRenderer,
+      renderer: Rows,
+      fallbackRenderer: Rows,
       rendererOptions: {
         logger: new ListrLogger({ processOutput: output }),
         collapseErrors: false,
@@ -269,5 +308,13 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
     }
   };
   sink.close = finish;
+  sink.pause = () => {
+    paused = true;
+    renderer?.pause();
+  };
+  sink.resume = () => {
+    paused = false;
+    renderer?.resume();
+  };
   return sink;
 }

@@ -2,6 +2,7 @@ import {
   cutOver,
   readUpstream,
   reloadNginx,
+  removeUpstream,
   renderUpstream,
   setServerState,
   setServerWeight,
@@ -9,13 +10,15 @@ import {
   type ServerState,
 } from '../commands/balancer.js';
 import type { BalancerDef, Config, HaproxyBalancer, HostDef, NginxBalancer } from '../config/types.js';
-import { StepFailedError } from '../errors.js';
+import { DeployError, ExitCode, StepFailedError } from '../errors.js';
 import type { Command } from '../shell/command.js';
-import { runtimeError, serversState, serverStats, socatInstalled, upstreamFile, type ServerStatus } from '../facts/balancer.js';
+import { parseUpstream, runtimeError, serversState, serverStats, socatInstalled, type ServerStatus } from '../facts/balancer.js';
 import { hostsWithRole } from '../hosts/roles.js';
 import type { RunContext } from './context.js';
+import { checkHealth, describeAnswer } from './health.js';
 import { exec, HostsFailedError, probe } from './runner.js';
-import type { Rotation } from './switch.js';
+import type { PoolView, Rotation } from './switch.js';
+import { sleep } from './wait.js';
 
 const STEP = 'balancer';
 /**
@@ -28,8 +31,8 @@ const NGINX_GRACE_MS = 2000;
 const POLL_MS = 250;
 /** How long a readied haproxy server may take to pass its health check and count as running. */
 const READY_TIMEOUT_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A balancer change that failed is tried once more (a reload or the admin socket may fail for a moment). */
+const ATTEMPTS = 2;
 
 export interface BalancerPool {
   /** The role that carries the `balancer` settings; its hosts are the balancers. */
@@ -50,7 +53,7 @@ export function balancerPools(config: Config): BalancerPool[] {
 }
 
 /** Waits for every promise; throws the one failure, or all of them together. */
-async function settle(work: readonly (readonly [name: string, task: Promise<unknown>])[]): Promise<void> {
+async function settle<T>(work: readonly (readonly [name: string, task: Promise<T>])[]): Promise<T[]> {
   const results = await Promise.allSettled(work.map(([, p]) => p));
   const failures = new Map<string, Error>();
   results.forEach((r, i) => {
@@ -58,83 +61,132 @@ async function settle(work: readonly (readonly [name: string, task: Promise<unkn
   });
   if (failures.size === 1) throw [...failures.values()][0];
   if (failures.size > 1) throw new HostsFailedError(STEP, failures);
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-/** One balancer role: its pool's state for this run, applied to each of its balancer hosts. */
-abstract class Driver {
-  /** Pool hosts out of rotation, as this run left them. */
-  protected readonly down = new Set<string>();
+const interrupted = (e: unknown) => e instanceof DeployError && e.exitCode === ExitCode.interrupted;
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const names = (hosts: readonly HostDef[]) => new Set(hosts.map((h) => h.name));
 
-  constructor(
-    readonly ctx: RunContext,
-    readonly pool: BalancerPool,
-  ) {}
+/** What one balancer host does with the pool, read from it, with what a kind needs to change it. */
+interface Reading extends PoolView {
+  /** nginx: the upstream file as read, which is what nginx runs (a failed reload puts it back). */
+  readonly text?: string;
+}
+
+/**
+ * One balancer role. Every change starts from the balancer's real state, read from it, never from what this run
+ * remembers: hosts found out of rotation are reported, and no drain leaves a balancer without a server.
+ */
+abstract class Driver {
+  /** Pool hosts this run took out of rotation and has not put back. */
+  readonly #taken = new Set<string>();
+  /** Hosts found out of rotation (not by this run) and already reported. */
+  readonly #reported = new Set<string>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(readonly pool: BalancerPool) {}
 
   serves(host: HostDef): boolean {
     return host.roles.includes(this.pool.def.pool);
   }
 
-  async set(ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
-    ready.forEach((h) => this.down.delete(h.name));
-    drain.forEach((h) => this.down.add(h.name));
-    if (drain.length > 0 && this.pool.pool.every((h) => this.down.has(h.name))) {
-      this.ctx.emit({ type: 'warning', message: `every host of pool ${this.pool.def.pool} is out of rotation: requests fail until one is back` });
-    }
-    await settle(this.pool.balancers.map((lb) => [lb.name, this.apply(lb, ready, drain)]));
-    if (drain.length > 0) await this.settleDrain();
+  /**
+   * `ready` hosts into rotation and `drain` hosts out, on each balancer host; resolves once every balancer
+   * confirmed it. Returns the hosts that came back in first so that the drain leaves a server (see #keepServing).
+   */
+  async set(ctx: RunContext, ready: readonly HostDef[], drain: readonly HostDef[], lastOut = false): Promise<HostDef[]> {
+    drain.forEach((h) => this.#taken.add(h.name));
+    const back = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))] as const));
+    ready.forEach((h) => this.#taken.delete(h.name));
+    return [...new Map(back.flat().map((h) => [h.name, h])).values()];
   }
 
-  /** Every pool host in rotation; returns the balancer hosts whose configuration changed (and that reloaded). */
-  async sync(): Promise<string[]> {
-    this.down.clear();
-    const changed: string[] = [];
-    await settle(this.pool.balancers.map((lb) => [lb.name, this.syncOn(lb).then((c) => c && changed.push(lb.name))]));
-    return changed;
+  /** Every pool host in rotation: returns the balancer hosts that reloaded and the pool hosts that came back. */
+  async sync(ctx: RunContext): Promise<{ reloaded: string[]; back: string[] }> {
+    const done = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.syncOn(ctx, lb))] as const));
+    this.#taken.clear();
+    return {
+      reloaded: this.pool.balancers.filter((_, i) => done[i]!.reloaded).map((lb) => lb.name),
+      back: [...new Set(done.flatMap((d) => d.back))],
+    };
   }
 
-  protected abstract apply(lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void>;
-  protected abstract syncOn(lb: HostDef): Promise<boolean>;
-  protected async settleDrain(): Promise<void> {}
-}
-
-/**
- * The upstream file is rendered from the pool and this run's `down` set and written whole; writes to one
- * balancer are serialised, as hosts of one batch change concurrently.
- */
-class NginxDriver extends Driver {
-  readonly #queues = new Map<string, Promise<unknown>>();
-
-  constructor(
-    ctx: RunContext,
-    pool: BalancerPool,
-    readonly def: NginxBalancer,
-  ) {
-    super(ctx, pool);
+  /** What each balancer host of this role really does with the pool now. */
+  views(ctx: RunContext): Promise<PoolView[]> {
+    return settle(this.pool.balancers.map((lb) => [lb.name, this.view(ctx, lb)] as const));
   }
 
-  protected async apply(lb: HostDef): Promise<void> {
-    await this.#serially(lb, () => this.#write(lb, this.#text()));
+  async view(ctx: RunContext, lb: HostDef): Promise<PoolView> {
+    const { balancer, serving, out } = await this.#serially(lb, () => this.read(ctx, lb));
+    return { balancer, serving, out };
   }
 
-  protected override async settleDrain(): Promise<void> {
-    if (this.ctx.mode === 'real') await sleep(Math.min(this.def.drainTimeout * 1000, NGINX_GRACE_MS));
+  protected abstract read(ctx: RunContext, lb: HostDef): Promise<Reading>;
+  /** Applies one change to one balancer host and confirms it, or throws with the balancer left as it really is. */
+  protected abstract change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void>;
+  /** Every pool host in rotation on one balancer host: whether it reloaded, and the hosts that were out. */
+  protected abstract syncOn(ctx: RunContext, lb: HostDef): Promise<{ reloaded: boolean; back: string[] }>;
+
+  /** Reads the pool's state where nothing is read (plan mode): every host in rotation. */
+  protected everyoneServing(lb: HostDef): Reading {
+    return { balancer: lb.name, serving: names(this.pool.pool), out: new Map() };
   }
 
-  protected syncOn(lb: HostDef): Promise<boolean> {
-    if (this.pool.pool.length === 0) {
-      const message = `stage ${this.ctx.config.stage} has no host with role ${this.def.pool}: upstream ${this.def.upstreamName} would be empty`;
-      return Promise.reject(new StepFailedError(lb.name, STEP, message));
-    }
-    return this.#serially(lb, async () => {
-      const text = this.#text();
-      // Read first, so a dry run shows a write and a reload only when the file really differs.
-      const current = await exec(this.ctx, STEP, lb, readUpstream(this.def.upstreamFile));
-      if (current.stdout === text) {
-        this.ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
-        return false;
+  async #setOn(ctx: RunContext, lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[], lastOut: boolean): Promise<HostDef[]> {
+    let reading = await this.read(ctx, lb);
+    this.#report(ctx, reading);
+    const back = drain.length > 0 && !lastOut ? await this.#keepServing(ctx, lb, reading, ready, drain) : [];
+    const all = [...ready, ...back];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.change(ctx, lb, reading, all, drain);
+        return back;
+      } catch (e) {
+        if (attempt >= ATTEMPTS || interrupted(e)) throw e;
+        ctx.emit({ type: 'warning', host: lb.name, message: `the balancer change failed (${messageOf(e).split('\n')[0]}); trying once more` });
+        reading = await this.read(ctx, lb);
       }
-      return this.#write(lb, text);
-    });
+    }
+  }
+
+  /** Hosts out of rotation that this run did not take out: said once per run. */
+  #report(ctx: RunContext, reading: Reading): void {
+    const found = [...reading.out].filter(([h]) => !this.#taken.has(h) && !this.#reported.has(h));
+    if (found.length === 0) return;
+    found.forEach(([h]) => this.#reported.add(h));
+    const list = found.map(([h, why]) => `${h} (${why})`).join(', ');
+    ctx.emit({ type: 'warning', host: reading.balancer, message: `found out of rotation, not by this run: ${list}` });
+  }
+
+  /**
+   * A drain that would leave the balancer serving no host first brings back the hosts found out of rotation that
+   * pass a health check; when none does, it fails before anything changed, naming them.
+   */
+  async #keepServing(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<HostDef[]> {
+    const leaving = drain.filter((h) => reading.serving.has(h.name));
+    const going = names(drain);
+    const left = [...reading.serving].filter((h) => !going.has(h));
+    if (leaving.length === 0 || left.length > 0 || ready.length > 0) return [];
+    const changing = new Set([...going, ...names(ready)]);
+    const candidates = this.pool.pool.filter((h) => reading.out.has(h.name) && !this.#taken.has(h.name) && !changing.has(h.name));
+    const who = leaving.map((h) => h.name).join(', ');
+    const lonely = `taking ${who} out of rotation would leave ${lb.name} with no host to send requests to`;
+    if (candidates.length === 0) {
+      throw new StepFailedError(lb.name, STEP, `${lonely}, and no other host of pool ${this.pool.def.pool} is out of rotation to bring back`, 'add a host to the pool, or deploy with a balancer that has one serving host more');
+    }
+    if (!ctx.config.health) {
+      const list = candidates.map((h) => `${h.name} (${reading.out.get(h.name)})`).join(', ');
+      throw new StepFailedError(lb.name, STEP, `${lonely}: ${list} are out of rotation, and no \`health\` check is configured to make sure they can serve`, 'put them back into rotation by hand once they serve, then deploy again');
+    }
+    const checked = await Promise.all(candidates.map(async (h) => ({ h, answer: await checkHealth(ctx, h) })));
+    const healthy = checked.filter((c) => c.answer.ok).map((c) => c.h);
+    if (healthy.length === 0) {
+      const list = checked.map(({ h, answer }) => `${h.name} (${reading.out.get(h.name)}; health: ${describeAnswer(answer)})`).join(', ');
+      throw new StepFailedError(lb.name, STEP, `${lonely}, and the hosts out of rotation fail their health check: ${list}`, 'nothing was changed; make one of them serve (or put it back by hand), then deploy again');
+    }
+    ctx.emit({ type: 'info', host: lb.name, message: `${healthy.map((h) => h.name).join(', ')} passed a health check and come back into rotation first, so that ${who} can leave it` });
+    return healthy;
   }
 
   #serially<T>(lb: HostDef, fn: () => Promise<T>): Promise<T> {
@@ -142,70 +194,171 @@ class NginxDriver extends Driver {
     this.#queues.set(lb.name, next.catch(() => undefined));
     return next;
   }
+}
 
-  #text(): string {
+/**
+ * The tool owns the upstream include file and keeps it equal to what nginx runs: each change renders the file from
+ * what was read, with the change applied, and reloads; when the reload fails, the file gets its old text back, as
+ * nginx keeps running the old configuration.
+ */
+class NginxDriver extends Driver {
+  constructor(
+    pool: BalancerPool,
+    readonly def: NginxBalancer,
+  ) {
+    super(pool);
+  }
+
+  protected async read(ctx: RunContext, lb: HostDef): Promise<Reading> {
+    if (ctx.mode === 'plan') return this.everyoneServing(lb);
+    const text = (await exec(ctx, STEP, lb, readUpstream(this.def.upstreamFile))).stdout;
+    const file = parseUpstream(text);
+    const serving = new Set<string>();
+    const out = new Map<string, string>();
+    for (const h of this.pool.pool) {
+      const entry = file.servers.find((s) => s.name === h.name || (s.address === h.address && s.port === this.def.port));
+      // No file yet: the pool as a sync would write it.
+      if (file.servers.length === 0 || (entry && !entry.down)) serving.add(h.name);
+      else out.set(h.name, entry ? 'down' : `not in ${this.def.upstreamFile}`);
+    }
+    return { balancer: lb.name, serving, out, text };
+  }
+
+  protected async change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
+    const going = names(drain);
+    const coming = names(ready);
+    const down = (h: HostDef) => going.has(h.name) || (!coming.has(h.name) && !reading.serving.has(h.name));
+    const changed = await this.#apply(ctx, lb, reading, this.#render(down));
+    if (changed && drain.length > 0 && ctx.mode === 'real') await sleep(Math.min(this.def.drainTimeout * 1000, NGINX_GRACE_MS), ctx.signal);
+  }
+
+  protected async syncOn(ctx: RunContext, lb: HostDef): Promise<{ reloaded: boolean; back: string[] }> {
+    if (this.pool.pool.length === 0) {
+      const message = `stage ${ctx.config.stage} has no host with role ${this.def.pool}: upstream ${this.def.upstreamName} would be empty`;
+      throw new StepFailedError(lb.name, STEP, message);
+    }
+    const reading = await this.read(ctx, lb);
+    const reloaded = await this.#apply(ctx, lb, reading, this.#render(() => false));
+    if (!reloaded) ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
+    return { reloaded, back: reloaded ? [...reading.out.keys()] : [] };
+  }
+
+  #render(down: (h: HostDef) => boolean): string {
     return renderUpstream(
       this.def.upstreamName,
-      this.pool.pool.map((h) => ({ address: h.address, port: this.def.port, down: this.down.has(h.name), name: h.name })),
+      this.pool.pool.map((h) => ({ address: h.address, port: this.def.port, down: down(h), name: h.name })),
     );
   }
 
-  /** Writes the upstream file and reloads nginx when it changed; returns whether it did. */
-  async #write(lb: HostDef, text: string): Promise<boolean> {
-    const result = await exec(this.ctx, STEP, lb, writeUpstream(this.def.upstreamFile, text));
+  /** Writes the file and reloads nginx when the text differs from what was read; returns whether it did. */
+  async #apply(ctx: RunContext, lb: HostDef, reading: Reading, text: string): Promise<boolean> {
+    if (ctx.mode !== 'plan' && text === reading.text) return false;
+    const result = await exec(ctx, STEP, lb, writeUpstream(this.def.upstreamFile, text));
     // Outside a real run the write was only printed, so it may well have changed the file.
-    const changed = this.ctx.mode !== 'real' || result.stdout.trim() === 'changed';
-    if (changed) await exec(this.ctx, STEP, lb, reloadNginx(this.def.reload));
-    return changed;
+    if (ctx.mode === 'real' && result.stdout.trim() !== 'changed') return false;
+    const reload = await exec(ctx, STEP, lb, reloadNginx(this.def.reload), { allowFail: true });
+    if (reload.code === 0) return true;
+    const complaint = nginxComplaint(`${reload.stderr}\n${reload.stdout}`) || `exit code ${reload.code}`;
+    // nginx keeps its previous configuration; so does the file, or every later change would start from a lie.
+    const restore = reading.text ? writeUpstream(this.def.upstreamFile, reading.text) : removeUpstream(this.def.upstreamFile);
+    const undone = await exec({ ...ctx, signal: undefined }, STEP, lb, restore, { allowFail: true }).then(
+      (r) => (r.code === 0 ? '' : `; putting the upstream file back failed too (exit ${r.code}: ${r.stderr.trim()})`),
+      (e: unknown) => `; putting the upstream file back failed too (${messageOf(e)})`,
+    );
+    throw new StepFailedError(
+      lb.name,
+      STEP,
+      `nginx did not reload: ${complaint}${undone}`,
+      `nginx on ${lb.name} keeps running its previous configuration${undone ? '' : `, and ${this.def.upstreamFile} says so again`}; fix what it complains about (check with: ${this.def.reload.split('\n')[0]}), then deploy again`,
+    );
   }
 }
 
 /**
- * Server states change through the admin socket, without a reload: hosts going in are set `ready` and confirmed
- * running first, so the pool never has fewer servers than it needs; hosts going out are set `drain` (no new
- * requests), watched until their sessions (`scur`) reach zero or drain_timeout passes, then set `maint`.
+ * nginx's own words about a failed check or reload: its `[emerg]`-style lines (in the `nginx: [emerg] …` form,
+ * also when they come in the error log's `2026/01/01 12:00:00 [emerg] 12#12: …` form), else the last line.
+ */
+export function nginxComplaint(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim().replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /, 'nginx: $1 '))
+    .filter(Boolean);
+  const said = lines.filter((l) => /\[(emerg|alert|crit|error)\]/.test(l));
+  return (said.length > 0 ? said : lines.slice(-1)).join('; ').slice(0, 500);
+}
+
+/**
+ * Server states change through the admin socket, without a reload: hosts going in get their configured weight and
+ * `ready`, and are confirmed running first, so the pool never has fewer servers than it needs; hosts going out are
+ * set `drain` (no new requests), watched until their sessions (`scur`) reach zero or drain_timeout passes, then set
+ * `maint`.
  */
 class HaproxyDriver extends Driver {
   readonly #socat = new Map<string, Promise<void>>();
 
   constructor(
-    ctx: RunContext,
     pool: BalancerPool,
     readonly def: HaproxyBalancer,
   ) {
-    super(ctx, pool);
+    super(pool);
   }
 
-  protected async apply(lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
+  protected async read(ctx: RunContext, lb: HostDef): Promise<Reading> {
+    if (ctx.mode === 'plan') return this.everyoneServing(lb);
+    await this.#ensureSocat(ctx, lb);
+    const states = await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+    const serving = new Set<string>();
+    const out = new Map<string, string>();
+    for (const h of this.pool.pool) {
+      const s = states.find((x) => x.server === h.name);
+      if (!s) out.set(h.name, `not a server of backend ${this.def.backend}`);
+      else if (s.admin !== 'ready') out.set(h.name, s.admin);
+      else if (s.weight === 0) out.set(h.name, 'weight 0');
+      // Up to the balancer's own health check: neither serving nor set out by anyone.
+      else if (s.operational === 'running') serving.add(h.name);
+    }
+    return { balancer: lb.name, serving, out };
+  }
+
+  protected async change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
     const both = ready.length > 0 && drain.length > 0;
     // In a cut-over the new servers first come up with weight 0, so old and new never share the traffic.
     for (const h of ready) {
-      await this.#run(lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, both ? '0' : '100%'));
-      await this.#set(lb, h.name, 'ready');
+      await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, both ? '0' : '100%'));
+      await this.#set(ctx, lb, h.name, 'ready');
     }
-    await this.#confirmRunning(lb, ready);
+    await this.#confirmRunning(ctx, lb, ready);
+    const going = drain.filter((h) => reading.out.get(h.name) !== 'maint');
     if (both) {
-      await this.#run(lb, cutOver(this.def.adminSocket, this.def.backend, ready.map((h) => h.name), drain.map((h) => h.name)));
+      await this.#run(ctx, lb, cutOver(this.def.adminSocket, this.def.backend, ready.map((h) => h.name), going.map((h) => h.name)));
     } else {
-      for (const h of drain) await this.#set(lb, h.name, 'drain');
+      for (const h of going) await this.#set(ctx, lb, h.name, 'drain');
     }
-    await this.#waitIdle(lb, drain);
-    for (const h of drain) await this.#set(lb, h.name, 'maint');
+    await this.#waitIdle(ctx, lb, going);
+    for (const h of going) await this.#set(ctx, lb, h.name, 'maint');
   }
 
-  protected async syncOn(lb: HostDef): Promise<boolean> {
-    for (const h of this.pool.pool) await this.#set(lb, h.name, 'ready');
-    return false;
+  /** Every pool host `ready` at its configured weight (a weight left at 0 takes no requests either). */
+  protected async syncOn(ctx: RunContext, lb: HostDef): Promise<{ reloaded: boolean; back: string[] }> {
+    const states = ctx.mode === 'plan' ? [] : await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+    const back: string[] = [];
+    for (const h of this.pool.pool) {
+      const s = states.find((x) => x.server === h.name);
+      if (s?.weight === 0) await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, '100%'));
+      if (s?.admin !== 'ready') await this.#set(ctx, lb, h.name, 'ready');
+      if (s && (s.weight === 0 || s.admin !== 'ready')) back.push(h.name);
+    }
+    return { reloaded: false, back };
   }
 
-  async #set(lb: HostDef, server: string, state: ServerState): Promise<void> {
-    await this.#run(lb, setServerState(this.def.adminSocket, this.def.backend, server, state), `set ${this.def.backend}/${server} to ${state}`);
+  async #set(ctx: RunContext, lb: HostDef, server: string, state: ServerState): Promise<void> {
+    await this.#run(ctx, lb, setServerState(this.def.adminSocket, this.def.backend, server, state), `set ${this.def.backend}/${server} to ${state}`);
   }
 
   /** haproxy's complaint (e.g. `No such server.`) fails the step. */
-  async #run(lb: HostDef, command: Command, what = command.description ?? 'change a server'): Promise<void> {
-    await this.#ensureSocat(lb);
-    const result = await exec(this.ctx, STEP, lb, command);
+  async #run(ctx: RunContext, lb: HostDef, command: Command, what = command.description ?? 'change a server'): Promise<void> {
+    await this.#ensureSocat(ctx, lb);
+    const result = await exec(ctx, STEP, lb, command);
     const error = runtimeError(result.stdout);
     if (error !== undefined) {
       const server = /\/([A-Za-z0-9_.:-]+)/.exec(what)?.[1] ?? '<host>';
@@ -218,35 +371,35 @@ class HaproxyDriver extends Driver {
     }
   }
 
-  async #waitIdle(lb: HostDef, hosts: readonly HostDef[]): Promise<void> {
+  async #waitIdle(ctx: RunContext, lb: HostDef, hosts: readonly HostDef[]): Promise<void> {
     if (hosts.length === 0) return;
-    const names = new Set(hosts.map((h) => h.name));
+    const wanted = names(hosts);
     const deadline = Date.now() + this.def.drainTimeout * 1000;
     for (;;) {
-      const stats = await probe(this.ctx, STEP, lb, serverStats(this.def.adminSocket));
-      if (this.ctx.mode !== 'real') return;
-      const busy = stats.filter((s) => s.backend === this.def.backend && names.has(s.server) && s.sessions > 0);
+      const stats = await probe(ctx, STEP, lb, serverStats(this.def.adminSocket));
+      if (ctx.mode !== 'real') return;
+      const busy = stats.filter((s) => s.backend === this.def.backend && wanted.has(s.server) && s.sessions > 0);
       if (busy.length === 0) return;
       if (Date.now() >= deadline) {
         const left = busy.map((s) => `${s.server} (${s.sessions})`).join(', ');
-        this.ctx.emit({
+        ctx.emit({
           type: 'warning',
           host: lb.name,
           message: `requests still in flight after drain_timeout (${this.def.drainTimeout} s) on ${left}; putting them in maintenance anyway`,
         });
         return;
       }
-      await sleep(Math.min(POLL_MS, deadline - Date.now()));
+      await sleep(Math.min(POLL_MS, deadline - Date.now()), ctx.signal);
     }
   }
 
-  async #confirmRunning(lb: HostDef, hosts: readonly HostDef[]): Promise<void> {
+  async #confirmRunning(ctx: RunContext, lb: HostDef, hosts: readonly HostDef[]): Promise<void> {
     if (hosts.length === 0) return;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     const serving = (s: ServerStatus | undefined) => s?.admin === 'ready' && s.operational === 'running';
     for (;;) {
-      const states = await probe(this.ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
-      if (this.ctx.mode !== 'real') return;
+      const states = await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+      if (ctx.mode !== 'real') return;
       const behind = hosts.map((h) => [h.name, states.find((s) => s.server === h.name)] as const).filter(([, s]) => !serving(s));
       if (behind.length === 0) return;
       if (Date.now() >= deadline) {
@@ -258,27 +411,29 @@ class HaproxyDriver extends Driver {
           `haproxy's health check keeps failing: see \`show servers state ${this.def.backend}\` on ${lb.name}`,
         );
       }
-      await sleep(POLL_MS);
+      await sleep(POLL_MS, ctx.signal);
     }
   }
 
-  #ensureSocat(lb: HostDef): Promise<void> {
+  #ensureSocat(ctx: RunContext, lb: HostDef): Promise<void> {
     let check = this.#socat.get(lb.name);
     if (!check) {
-      check = probe(this.ctx, STEP, lb, socatInstalled()).then((found) => {
-        if (!found && this.ctx.mode !== 'plan') {
+      check = probe(ctx, STEP, lb, socatInstalled()).then((found) => {
+        if (!found && ctx.mode !== 'plan') {
           const message = 'socat is not installed; it talks to the haproxy admin socket';
           throw new StepFailedError(lb.name, STEP, message, 'install it, e.g. apt-get install socat');
         }
       });
+      // A check that failed (a lost connection) is asked again next time.
+      check.catch(() => this.#socat.delete(lb.name));
       this.#socat.set(lb.name, check);
     }
     return check;
   }
 }
 
-function driversFor(ctx: RunContext): Driver[] {
-  return balancerPools(ctx.config).map((p) => (p.def.kind === 'nginx' ? new NginxDriver(ctx, p, p.def) : new HaproxyDriver(ctx, p, p.def)));
+function driversFor(config: Config): Driver[] {
+  return balancerPools(config).map((p) => (p.def.kind === 'nginx' ? new NginxDriver(p, p.def) : new HaproxyDriver(p, p.def)));
 }
 
 export interface BalancerRotation extends Rotation {
@@ -288,74 +443,62 @@ export interface BalancerRotation extends Rotation {
 
 /**
  * Takes pool hosts out of every balancer of the stage and puts them back, or undefined when the stage has no
- * balancer. The state of the pool (which hosts are out) is held for the run, starting with every pool host in.
+ * balancer. Each change reads the balancers' real state first, runs with the given context (the switch-back passes
+ * one that an interrupt does not stop), and its `drain` events come once every balancer has confirmed it.
  */
 export function rotationFor(ctx: RunContext): BalancerRotation | undefined {
-  const drivers = driversFor(ctx);
+  const drivers = driversFor(ctx.config);
   if (drivers.length === 0) return undefined;
-  const onEach = (fn: (d: Driver) => Promise<unknown>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)]));
+  const onEach = <T>(fn: (d: Driver) => Promise<T>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)] as const));
 
-  const set: Rotation['set'] = async ({ ready = [], drain = [] }) => {
+  const set: Rotation['set'] = async ({ ready = [], drain = [], lastOut = false }, run = ctx) => {
     const both = ready.find((h) => drain.includes(h));
     if (both) throw new Error(`${both.name} cannot go into rotation and out of it at once`);
     const part = (d: Driver) => ({ ready: ready.filter((h) => d.serves(h)), drain: drain.filter((h) => d.serves(h)) });
     const involved = drivers.filter((d) => part(d).ready.length + part(d).drain.length > 0);
     if (involved.length === 0) return;
-    const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') =>
-      hosts.filter((h) => involved.some((d) => d.serves(h))).forEach((h) => ctx.emit({ type: 'drain', host: h.name, action }));
-    emit(ready, 'ready');
-    emit(drain, 'drain');
-    try {
-      await onEach((d) => d.set(part(d).ready, part(d).drain), involved);
-    } catch (failure) {
-      // A host out on one balancer only would stay out there: put the drained ones back everywhere.
-      const back = (d: Driver) => d.set(part(d).drain, []);
-      if (ctx.mode === 'real' && drain.length > 0) await onEach(back, involved).catch(() => undefined);
-      throw failure;
-    }
+    const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut), involved)).flat();
+    const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') => hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
+    emit([...new Map([...back, ...ready.filter((h) => involved.some((d) => d.serves(h)))].map((h) => [h.name, h])).values()], 'ready');
+    emit(drain.filter((h) => involved.some((d) => d.serves(h))), 'drain');
   };
 
   return {
     set,
     drain: (host) => set({ drain: [host] }),
     ready: (host) => set({ ready: [host] }),
-    sync: () => onEach((d) => d.sync()),
+    sync: async (run = ctx) => {
+      const done = await onEach((d) => d.sync(run));
+      for (const host of new Set(done.flatMap((d) => d.back))) run.emit({ type: 'drain', host, action: 'ready' });
+    },
+    views: async (run = ctx) => (await onEach((d) => d.views(run))).flat(),
   };
 }
 
 /**
  * Makes every balancer route to exactly the stage's pool, nothing drained: nginx gets the upstream file
- * rewritten and is reloaded only when the file changed; haproxy gets every pool host set `ready`. Returns the
- * balancer hosts that reloaded.
+ * rewritten and is reloaded only when the file changed; haproxy gets every pool host `ready` at its configured
+ * weight. Returns the balancer hosts that reloaded.
  */
 export async function syncPool(ctx: RunContext): Promise<string[]> {
-  const reloaded: string[] = [];
-  await settle(driversFor(ctx).map((d) => [d.pool.role, d.sync().then((names) => reloaded.push(...names))]));
-  return reloaded;
+  return (await settle(driversFor(ctx.config).map((d) => [d.pool.role, d.sync(ctx)] as const))).flatMap((d) => d.reloaded);
 }
 
 /**
  * For `deploy status`: per pool host, whether every balancer routes to it (`in`), none does (`out`), or the
- * balancers disagree (`mixed`). Read-only; a balancer that cannot be read is reported as a warning.
+ * balancers disagree (`mixed`), as read from the balancers (a host at weight 0 is out). Read-only; a balancer that
+ * cannot be read is reported as a warning.
  */
 export async function rotationStatus(ctx: RunContext): Promise<Map<string, 'in' | 'out' | 'mixed'>> {
   const seen = new Map<string, Set<boolean>>();
   const note = (host: string, inRotation: boolean) => seen.set(host, (seen.get(host) ?? new Set()).add(inRotation));
-  for (const pool of balancerPools(ctx.config)) {
-    for (const lb of pool.balancers) {
+  for (const driver of driversFor(ctx.config)) {
+    for (const lb of driver.pool.balancers) {
       try {
-        if (pool.def.kind === 'nginx') {
-          const upstream = await probe(ctx, 'status', lb, upstreamFile(pool.def.upstreamFile));
-          for (const h of pool.pool) {
-            const entry = upstream.servers.find((s) => s.name === h.name || (s.address === h.address && s.port === pool.def.port));
-            note(h.name, entry !== undefined && !entry.down);
-          }
-        } else {
-          const states = await probe(ctx, 'status', lb, serversState(pool.def.adminSocket, pool.def.backend));
-          for (const h of pool.pool) note(h.name, states.some((s) => s.server === h.name && s.admin === 'ready'));
-        }
+        const view = await driver.view(ctx, lb);
+        for (const h of driver.pool.pool) note(h.name, !view.out.has(h.name));
       } catch (e) {
-        ctx.emit({ type: 'warning', host: lb.name, message: `cannot read the balancer: ${e instanceof Error ? e.message : String(e)}` });
+        ctx.emit({ type: 'warning', host: lb.name, message: `cannot read the balancer: ${messageOf(e)}` });
       }
     }
   }

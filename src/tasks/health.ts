@@ -6,42 +6,63 @@ import { StepFailedError } from '../errors.js';
 import { healthCheck, type HealthResponse } from '../facts/health.js';
 import type { RunContext } from './context.js';
 import { exec } from './runner.js';
+import { sleep } from './wait.js';
 
 const STEP = 'health';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function isHealthy(expected: { status: number; contains?: string }, r: HealthResponse): boolean {
   return r.status === expected.status && (expected.contains === undefined || r.body.includes(expected.contains));
 }
 
+export interface HealthAnswer {
+  readonly ok: boolean;
+  readonly response: HealthResponse;
+  /** Why nothing usable came back (curl's complaint, an unparsable answer); empty when something did. */
+  readonly error: string;
+}
+
+/** One health check of the app on the host's own address, reported as a `health` event. */
+export async function checkHealth(ctx: RunContext, host: HostDef, attempt = 1): Promise<HealthAnswer> {
+  const h = ctx.config.health;
+  if (!h) return { ok: true, response: { status: 0, body: '' }, error: '' };
+  const check = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
+  const result = await exec(ctx, STEP, host, check.command, { allowFail: true });
+  let response: HealthResponse = { status: 0, body: '' };
+  let error = '';
+  try {
+    response = check.parse(result.stdout);
+    error = result.code === 0 ? '' : result.stderr.trim();
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const ok = isHealthy(h, response);
+  ctx.emit({ type: 'health', host: host.name, ok, attempt, status: response.status || undefined, detail: ok ? undefined : error || undefined });
+  return { ok, response, error };
+}
+
+/** `HTTP 500: {"ok":false}` or `no answer (curl: (7) …)`: what a check got, for messages. */
+export function describeAnswer(a: HealthAnswer): string {
+  return a.response.status ? `HTTP ${a.response.status}: ${a.response.body.slice(0, 300)}` : `no answer${a.error ? ` (${a.error})` : ''}`;
+}
+
 /**
- * Asks the app on the host's own address until it answers as expected, `retries` times at most. Outside a real
- * run the probe runs once and its answer (the old release's, or none) is not judged.
+ * Asks the app on the host's own address until it answers as expected, `retries` times at most; the waits between
+ * attempts end at once when the run is interrupted. Outside a real run the probe runs once and its answer (the old
+ * release's, or none) is not judged.
  */
 export async function waitHealthy(ctx: RunContext, host: HostDef): Promise<void> {
   const h = ctx.config.health;
   if (!h) return;
-  const check = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
   const attempts = ctx.mode === 'real' ? h.retries + 1 : 1;
-  let last: HealthResponse = { status: 0, body: '' };
-  let error = '';
+  let last: HealthAnswer | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const result = await exec(ctx, STEP, host, check.command, { allowFail: true });
-    try {
-      last = check.parse(result.stdout);
-      error = result.code === 0 ? '' : result.stderr.trim();
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-    }
-    const ok = isHealthy(h, last);
-    ctx.emit({ type: 'health', host: host.name, ok, attempt, status: last.status || undefined, detail: ok ? undefined : error || undefined });
-    if (ok || ctx.mode !== 'real') return;
-    if (attempt < attempts) await sleep(h.interval * 1000);
+    last = await checkHealth(ctx, host, attempt);
+    if (last.ok || ctx.mode !== 'real') return;
+    if (attempt < attempts) await sleep(h.interval * 1000, ctx.signal);
   }
   const url = healthUrl({ address: host.address, port: h.port, path: h.path });
   const expected = `HTTP ${h.status}${h.contains !== undefined ? ` with "${h.contains}" in the body` : ''}`;
-  const got = last.status ? `HTTP ${last.status}: ${last.body.slice(0, 300)}` : `no answer${error ? ` (${error})` : ''}`;
-  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${got} after ${attempts} attempts`, await logTail(ctx, host));
+  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${describeAnswer(last!)} after ${attempts} attempts`, await logTail(ctx, host));
 }
 
 /** The last lines of the app's log on the host (health.log), to show why it is unhealthy. */

@@ -1,27 +1,53 @@
 import { paths } from '../commands/paths.js';
 import { markBad } from '../commands/release.js';
-import { restart } from '../commands/restart.js';
-import { switchCurrent } from '../commands/symlink.js';
+import { restart, stopApp } from '../commands/restart.js';
+import { removeCurrent, switchCurrent } from '../commands/symlink.js';
 import type { HostDef } from '../config/types.js';
-import { DeployError, ExitCode, SwitchedBackError } from '../errors.js';
+import { ConnectionError, DeployError, ExitCode, InterruptedError, SwitchedBackError } from '../errors.js';
 import { batches } from '../hosts/batch.js';
 import { rolloutOrder } from '../hosts/roles.js';
-import { write } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { commandEnv, healthRoles, restartRoles, type ReleaseRef } from './env.js';
 import { waitHealthy } from './health.js';
 import { hooked } from './tasks.js';
-import { exec, onHosts } from './runner.js';
+import { exec, HostsFailedError, onHosts } from './runner.js';
+import { sleep } from './wait.js';
 
-/** The balancer side of a rollout; implemented per balancer kind (tasks/balancer.ts). */
+/** What one balancer host really does with the pool, as read from it (not what this run asked for). */
+export interface PoolView {
+  /** The balancer host. */
+  readonly balancer: string;
+  /** Pool hosts it sends new requests to. */
+  readonly serving: ReadonlySet<string>;
+  /** Pool hosts taken out of its rotation (`down`, `drain`, `maint`, `weight 0` …), with why. */
+  readonly out: ReadonlyMap<string, string>;
+}
+
+export interface RotationChange {
+  readonly ready?: readonly HostDef[];
+  readonly drain?: readonly HostDef[];
+  /**
+   * The drained hosts may be the last ones a balancer serves. Only for hosts that serve a failed first release:
+   * there is nothing else to serve, and serving that is worse than serving nothing.
+   */
+  readonly lastOut?: boolean;
+}
+
+/**
+ * The balancer side of a rollout; implemented per balancer kind (tasks/balancer.ts). Each method takes the context
+ * to run with (default: the rollout's own): the switch-back passes one that an interrupt does not stop.
+ */
 export interface Rotation {
   /**
-   * One balancer change: `ready` hosts go into rotation and `drain` hosts out of it, together; resolves when the
-   * drained hosts have no requests in flight (or their drain timeout passed).
+   * One balancer change: `ready` hosts go into rotation and `drain` hosts out of it, together; resolves when every
+   * balancer confirmed it (drained hosts have no requests in flight, or their drain timeout passed), and rejects
+   * with the balancer left as it really is (a failed nginx reload leaves nginx, and its upstream file, as before).
    */
-  set(change: { readonly ready?: readonly HostDef[]; readonly drain?: readonly HostDef[] }): Promise<void>;
+  set(change: RotationChange, run?: RunContext): Promise<void>;
   /** After a rollout: every pool host of the stage in rotation; the balancer reloads only when its config changed. */
-  sync(): Promise<void>;
+  sync(run?: RunContext): Promise<void>;
+  /** What every balancer really does with the pool now, read from it. */
+  views(run?: RunContext): Promise<PoolView[]>;
 }
 
 export interface RolloutParams {
@@ -39,7 +65,9 @@ export interface RolloutParams {
   readonly canary?: (host: HostDef) => Promise<boolean>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A lost connection during a switch-back is tried again on a new one, this many times in all. */
+const RECONNECT_ATTEMPTS = 3;
+const RECONNECT_PAUSE_MS = 500;
 
 /** Hosts grouped by the first role (in rollout order) they have, each group split into that role's batches. */
 export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[], canary = false): { role: string; batches: HostDef[][]; canary: boolean }[] {
@@ -64,23 +92,29 @@ export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[], canary =
  * a batch starts only when the previous one is healthy. In the balancer's pool, a batch is drained first, and
  * when the first batch is healthy it goes into rotation while every host still on the old release leaves it
  * (one balancer change), so clients see the old release, then the new one, never both by turns. When
- * anything fails, every host switched so far goes back to its previous release (the same way round) and the
- * new release is marked bad.
+ * anything fails, every host switched so far goes back to its previous release (the same way round, see
+ * switchBackAll) and the new release is marked bad.
  */
 export async function rollout(ctx: RunContext, params: RolloutParams): Promise<void> {
-  const { release, previous, rotation } = params;
+  const { release, rotation } = params;
   const p = paths(ctx.config.deployTo);
-  const switched: HostDef[] = [];
+  // Hosts whose `current` may point at the new release: the switch was sent.
+  const touched: HostDef[] = [];
+  // Pool hosts this run asked the balancers to take out and has not put back.
   const drained = new Set<string>();
   const checks = healthRoles(ctx.config);
   const inPool = (h: HostDef) => rotation !== undefined && h.roles.some((r) => checks.includes(r));
   const balance = async (ready: readonly HostDef[], drain: readonly HostDef[]) => {
     if (!rotation || (ready.length === 0 && drain.length === 0)) return;
+    drain.forEach((h) => drained.add(h.name));
     await rotation.set({ ready, drain });
     ready.forEach((h) => drained.delete(h.name));
-    drain.forEach((h) => drained.add(h.name));
   };
-  const upgrade = (host: HostDef) => moveTo(ctx, host, release, () => switched.push(host));
+  const upgrade = async (host: HostDef) => {
+    if (ctx.signal?.aborted) throw new InterruptedError();
+    touched.push(host);
+    await moveTo(ctx, host, release, 'switch');
+  };
   let cutOver = false;
 
   try {
@@ -92,7 +126,7 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           if (i > 0) {
             if (params.pauseBetweenBatches) await params.pauseBetweenBatches(tier.role, i + 1);
             const pause = ctx.config.roles[tier.role]?.pause ?? 0;
-            if (pause > 0 && ctx.mode === 'real') await sleep(pause * 1000);
+            if (pause > 0 && ctx.mode === 'real') await sleep(pause * 1000, ctx.signal);
           }
           ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
           await balance([], batch.filter((h) => inPool(h) && !drained.has(h.name)));
@@ -106,38 +140,22 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           }
         }
       }
-      if (rotation) await rotation.sync();
     });
   } catch (failure) {
     if (ctx.mode !== 'real') throw failure;
     const calm: RunContext = { ...ctx, signal: undefined };
-    const live = switched.filter((h) => inPool(h) && !drained.has(h.name));
-    const offline = switched.filter((h) => !live.includes(h));
-    const announce = (hosts: HostDef[]) => {
-      const byRelease = new Map<string, string[]>();
-      for (const h of hosts) byRelease.set(previous.get(h.name) ?? '(none)', [...(byRelease.get(previous.get(h.name) ?? '(none)') ?? []), h.name]);
-      for (const [to, names] of byRelease) ctx.emit({ type: 'switchback', hosts: names, to });
-    };
-    announce(switched);
-    const problems: string[] = [];
-    const attempt = (what: Promise<void>) => what.catch((e: unknown) => void problems.push(e instanceof Error ? e.message : String(e)));
-    await attempt(switchBack(calm, offline, previous));
-    if (rotation) {
-      const waiting = params.hosts.filter((h) => inPool(h) && drained.has(h.name));
-      await attempt(rotation.set({ ready: waiting, drain: live }));
-      await attempt(switchBack(calm, live, previous));
-      await attempt(rotation.set({ ready: live }));
-    }
-    if (problems.length > 0) ctx.emit({ type: 'warning', message: `switching back was not clean: ${problems.join('; ')}` });
-    await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true }));
-    if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted) throw failure;
-    const reason = failure instanceof Error ? failure.message : String(failure);
-    const hint = failure instanceof DeployError ? failure.hint : undefined;
-    throw new SwitchedBackError(
-      `release ${release.id} failed while switching; ${switched.length ? `switched ${switched.map((h) => h.name).join(', ')} back` : 'no host had switched'}:\n${reason}`,
-      hint,
+    const state = await switchBackAll(calm, { ...params, touched, drained, inPool });
+    await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true })).catch((e: unknown) =>
+      ctx.emit({ type: 'warning', message: `release ${release.id} could not be marked bad everywhere: ${messageOf(e)}` }),
     );
+    const reason = messageOf(failure);
+    const where = state.length > 0 ? `\n${state.join('\n')}` : '';
+    if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted) throw new InterruptedError(`${reason}${where}`);
+    const hint = failure instanceof DeployError ? failure.hint : undefined;
+    throw new SwitchedBackError(`release ${release.id} failed while switching: ${reason}${where}`, hint);
   }
+  // Every host switched and serves: a pool that cannot be synced is said, not a reason to switch everything back.
+  if (rotation) await rotation.sync({ ...ctx, signal: undefined }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `the balancer pool was not synced: ${messageOf(e)}` }));
 }
 
 /** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
@@ -148,29 +166,199 @@ export function keepOneServing<T>(groups: T[][]): T[][] {
   return [only.slice(0, half), only.slice(half)];
 }
 
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const restarts = (ctx: RunContext, host: HostDef) => host.roles.some((r) => restartRoles(ctx.config).includes(r));
+
 /** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
-async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, switched?: () => void): Promise<void> {
+async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
   const p = paths(ctx.config.deployTo);
-  const step = switched ? 'switch' : 'switchback';
   await exec(ctx, step, host, switchCurrent(p, release.id));
-  switched?.();
-  if (ctx.config.restart && host.roles.some((r) => restartRoles(ctx.config).includes(r))) {
-    await exec(ctx, switched ? 'restart' : step, host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
+  if (ctx.config.restart && restarts(ctx, host)) {
+    await exec(ctx, step === 'switch' ? 'restart' : step, host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
   }
   if (host.roles.some((r) => healthRoles(ctx.config).includes(r))) await waitHealthy(ctx, host);
 }
 
-/** Puts hosts back on the release they served before (or, after a first deploy, on none). */
-export async function switchBack(ctx: RunContext, hosts: readonly HostDef[], previous: ReadonlyMap<string, string | null>): Promise<void> {
-  if (hosts.length === 0) return;
-  const p = paths(ctx.config.deployTo);
-  await onHosts(ctx, 'switchback', hosts, async (host) => {
-    const prev = previous.get(host.name);
-    if (!prev) {
-      await exec(ctx, 'switchback', host, write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' }));
-      ctx.emit({ type: 'warning', host: host.name, message: 'no earlier release to switch back to: current removed' });
-      return;
+export interface SwitchBackParams {
+  /** The release that failed. */
+  readonly release: ReleaseRef;
+  readonly previous: ReadonlyMap<string, string | null>;
+  /** Every host of the rollout. */
+  readonly hosts: readonly HostDef[];
+  readonly rotation?: Rotation;
+  /** Hosts whose `current` may point at the failed release. */
+  readonly touched: readonly HostDef[];
+  /** Pool hosts the rollout took out of rotation and has not put back. */
+  readonly drained: ReadonlySet<string>;
+  /** Whether a host is in a balancer's pool. */
+  readonly inPool: (h: HostDef) => boolean;
+}
+
+/**
+ * Puts every touched host back on the release it served before, and every host the rollout drained back into
+ * rotation, the way a rollout goes: hosts the balancers do not serve first; then one balancer change that brings
+ * the old ones in and takes the new ones out; then those; then they come back in. Decisions come from the
+ * balancers' real state, read before and after each change. A host that a balancer still serves alone after that
+ * change failed is not restarted (every request would fail): it stays on the new release, and the result says so.
+ * `ctx` must not carry an aborted signal: this runs to the end after an interrupt, bounded by command timeouts.
+ * Returns one line per host with what it is now.
+ */
+export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promise<string[]> {
+  const problems: string[] = [];
+  const tried = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (e) {
+      problems.push(`${what}: ${messageOf(e)}`);
+      return undefined;
     }
-    await moveTo(ctx, host, { id: prev, dir: p.release(prev) });
+  };
+  // Per touched host: the release it is on now and what happened.
+  const outcome = new Map<string, { on: string | null; note?: string; failed?: boolean }>();
+  const goBack = async (hosts: readonly HostDef[]) => {
+    if (hosts.length === 0) return;
+    const byTarget = new Map<string, string[]>();
+    for (const h of hosts) {
+      const to = s.previous.get(h.name) ?? '(none)';
+      byTarget.set(to, [...(byTarget.get(to) ?? []), h.name]);
+    }
+    for (const [to, names] of byTarget) ctx.emit({ type: 'switchback', hosts: names, to });
+    const done = await switchBack(ctx, hosts, s.previous, s.release);
+    for (const [host, result] of done) {
+      if (result instanceof Error) outcome.set(host, { on: null, note: `switching back failed: ${result.message}`, failed: true });
+      else outcome.set(host, result);
+    }
+  };
+  const touched = new Set(s.touched.map((h) => h.name));
+  const isBack = (h: HostDef) => {
+    const o = outcome.get(h.name);
+    return !touched.has(h.name) || (o !== undefined && !o.failed && o.on !== s.release.id);
+  };
+  // A host with no earlier release stays out: nothing of this release may serve.
+  const belongsIn = (h: HostDef) => s.inPool(h) && (s.drained.has(h.name) || touched.has(h.name)) && isBack(h) && (!touched.has(h.name) || !!s.previous.get(h.name));
+
+  const rotation = s.rotation;
+  const before = rotation ? await tried('reading the balancers', () => rotation.views(ctx)) : undefined;
+  // Unknown (the balancers could not be read) counts as served before a restart and as not served before a ready.
+  const served = (views: readonly PoolView[] | undefined, h: HostDef) => views === undefined || views.some((v) => v.serving.has(h.name));
+  const surelyServed = (views: readonly PoolView[] | undefined, h: HostDef) => views !== undefined && served(views, h);
+  const live = s.touched.filter((h) => s.inPool(h) && served(before, h));
+  await goBack(s.touched.filter((h) => !live.includes(h)));
+
+  let after: PoolView[] | undefined;
+  if (rotation) {
+    const changed = await tried('the balancer', async () => {
+      const ready = s.hosts.filter((h) => belongsIn(h) && !surelyServed(before, h));
+      await rotation.set({ ready, drain: live, lastOut: live.length > 0 && live.every((h) => !s.previous.get(h.name)) }, ctx);
+      return true;
+    });
+    after = await tried('reading the balancers', () => rotation.views(ctx));
+    const stillServed = (h: HostDef) => !changed && served(after, h);
+    await goBack(live.filter((h) => !stillServed(h)));
+    // The drain failed: these still get requests. One at a time, never the last one a balancer serves.
+    for (const h of live.filter(stillServed)) {
+      const alone = after?.find((v) => v.serving.has(h.name) && v.serving.size === 1);
+      if (after === undefined || alone) {
+        const why = alone ? `${alone.balancer} serves it alone and could not take it out of rotation` : 'the balancers could not take it out of rotation, nor be read';
+        outcome.set(h.name, { on: s.release.id, note: `not switched back: ${why}, so restarting it would fail every request` });
+        continue;
+      }
+      await goBack([h]);
+    }
+    const missing = s.hosts.filter((h) => belongsIn(h) && !surelyServed(after, h));
+    if (missing.length > 0) await tried('the balancer', () => rotation.set({ ready: missing }, ctx));
+    after = await tried('reading the balancers', () => rotation.views(ctx));
+  }
+  if (problems.length > 0) ctx.emit({ type: 'warning', message: `switching back was not clean: ${problems.join('; ')}` });
+  return describe(s, outcome, after, rotation !== undefined);
+}
+
+/** `  web1  back on 20260101120000 · in rotation`: what each host the rollout touched or drained is now. */
+function describe(
+  s: SwitchBackParams,
+  outcome: ReadonlyMap<string, { on: string | null; note?: string; failed?: boolean }>,
+  views: readonly PoolView[] | undefined,
+  balanced: boolean,
+): string[] {
+  const hosts = s.hosts.filter((h) => outcome.has(h.name) || s.drained.has(h.name));
+  if (hosts.length === 0) return [];
+  const width = Math.max(...hosts.map((h) => h.name.length));
+  const rotation = (h: HostDef): string => {
+    if (!balanced || !s.inPool(h)) return '';
+    if (views === undefined) return ' · rotation unknown (the balancers could not be read)';
+    const outs = views.filter((v) => !v.serving.has(h.name));
+    if (outs.length === 0) return ' · in rotation';
+    const why = outs.map((v) => `${v.balancer}${v.out.has(h.name) ? ` (${v.out.get(h.name)})` : ' (failing its health check)'}`).join(', ');
+    return outs.length === views.length ? ` · out of rotation on ${why}` : ` · in rotation on some balancers only; out on ${why}`;
+  };
+  const lines = hosts.map((h) => {
+    const o = outcome.get(h.name);
+    const was = s.previous.get(h.name) ?? null;
+    let text: string;
+    if (!o) text = `on ${was ?? '(no release)'}, not switched`;
+    else if (o.failed) text = `state unknown: ${o.note}`;
+    else if (o.on === s.release.id) text = `still on ${s.release.id}, the failed release: ${o.note}`;
+    else if (o.on === null) text = o.note ?? 'no earlier release';
+    else text = `back on ${o.on}`;
+    return `  ${h.name.padEnd(width)}  ${text}${rotation(h)}`;
   });
+  return ['after switching back:', ...lines];
+}
+
+/**
+ * Puts hosts back on the release they served before, each on its own (a lost connection is tried again on a new
+ * one); after a first deploy, when there is none, the new app is stopped (`restart.stop`) and `current` removed.
+ * Returns per host the release it is on now (null: none) with a note, or why it could not go back.
+ */
+export async function switchBack(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  previous: ReadonlyMap<string, string | null>,
+  release: ReleaseRef,
+): Promise<Map<string, { on: string | null; note?: string } | Error>> {
+  const results = new Map<string, { on: string | null; note?: string } | Error>();
+  if (hosts.length === 0) return results;
+  const p = paths(ctx.config.deployTo);
+  try {
+    const done = await onHosts(ctx, 'switchback', hosts, async (host) => {
+      const prev = previous.get(host.name);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (prev) {
+            await moveTo(ctx, host, { id: prev, dir: p.release(prev) }, 'switchback');
+            return { on: prev };
+          }
+          return { on: null, note: await clearFirstDeploy(ctx, host, release) };
+        } catch (e) {
+          if (!(e instanceof ConnectionError) || attempt >= RECONNECT_ATTEMPTS) throw e;
+          ctx.emit({ type: 'warning', host: host.name, message: `connection lost while switching back (${e.message}); trying again on a new connection` });
+          await sleep(RECONNECT_PAUSE_MS * attempt, ctx.signal);
+        }
+      }
+    });
+    for (const [host, r] of done) results.set(host, r);
+  } catch (e) {
+    if (!(e instanceof HostsFailedError)) throw e;
+    for (const h of hosts) results.set(h.name, e.failures.get(h.name) ?? { on: previous.get(h.name) ?? null });
+  }
+  return results;
+}
+
+/** A host that had no release before: the new app is stopped (when `restart.stop` says how) and `current` removed. */
+async function clearFirstDeploy(ctx: RunContext, host: HostDef, release: ReleaseRef): Promise<string> {
+  const p = paths(ctx.config.deployTo);
+  const stop = ctx.config.restart?.stop;
+  let app = '';
+  if (ctx.config.restart && restarts(ctx, host)) {
+    if (stop) {
+      await exec(ctx, 'switchback', host, stopApp(stop, release.dir, commandEnv(ctx.config, host, release)));
+      app = 'the new app was stopped (restart.stop), ';
+    } else {
+      app = 'the new app was not stopped (deploy.yml has no restart.stop), ';
+    }
+  }
+  await exec(ctx, 'switchback', host, removeCurrent(p));
+  const message = `no earlier release to switch back to: ${app}current removed`;
+  ctx.emit({ type: 'warning', host: host.name, message });
+  return message;
 }

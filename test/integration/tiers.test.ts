@@ -1,32 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
-import { demoConfigValues, sshRun, type Fleet } from '../fleet/fleet.js';
-import { steadyLoad, type LoadResult } from './support/load.js';
+import { sshRun, type Fleet } from '../fleet/fleet.js';
+import type { LoadResult } from './support/load.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
-
-const tick = () => new Promise((r) => setTimeout(r, 1100));
-const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
-
-function balancerRole(f: Fleet) {
-  const b = demoConfigValues(f).balancer! as { kind: string; upstreamFile?: string; reload?: string; adminSocket?: string };
-  return b.kind === 'nginx'
-    ? { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload, drain_timeout: 5 }
-    : { kind: 'haproxy', pool: 'web', port: 3000, admin_socket: b.adminSocket, backend: 'app', drain_timeout: 5 };
-}
-
-function tieredProject(f: Fleet, repo: AppRepo) {
-  return project(f, {
-    source: { repository: repo.url },
-    deployTo: f.media?.deployTo ?? '/srv/demo',
-    extra: { roles: { web: { batch: 1 }, balancer: { balancer: balancerRole(f) } }, health: { path: '/health', port: 3000, retries: 20, interval: 0.25, log: 'log/app.log' } },
-  });
-}
-
-async function currentOf(f: Fleet, deployTo: string, host: string): Promise<string> {
-  return (await sshRun(f, host, `readlink '${deployTo}/current' | xargs -r basename`)).stdout.trim();
-}
+import { appRepo, cli, repoRoot, type AppRepo } from './support/project.js';
+import { currentOf, releaseOf, tick, tieredProject, underLoad, webs } from './support/tiers.js';
 
 /**
  * Nothing failed, and every client went from the old version to the new one once. Behind nginx the cut-over is
@@ -43,14 +22,6 @@ function expectClean(load: LoadResult, from: string, to: string, kind: 'nginx' |
   }
   if (kind === 'nginx') expect(Math.max(...load.changeWindows), JSON.stringify(load.versions)).toBeLessThan(250);
   expect(load.versions.some((v) => v.includes(to))).toBe(true);
-}
-
-async function underLoad(f: Fleet, run: () => Promise<{ code: number; stdout: string; stderr: string }>) {
-  const load = steadyLoad(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
-  await new Promise((r) => setTimeout(r, 500));
-  const result = await run();
-  await new Promise((r) => setTimeout(r, 500));
-  return { result, load: await load.stop() };
 }
 
 interface Streamed {
@@ -94,14 +65,12 @@ async function deployWatchingAssets(f: Fleet, file: string): Promise<Streamed> {
   return { code: r.exitCode ?? -1, stderr: String(r.stderr), events, assetAt };
 }
 
-const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
-
 for (const kind of ['nginx', 'haproxy'] as const) {
   describe(`rolling deploys behind ${kind}`, () => {
     let f: Fleet;
     let temp: TempFleet | undefined;
     let repo: AppRepo;
-    let p: ReturnType<typeof project>;
+    let p: ReturnType<typeof tieredProject>;
 
     beforeAll(async () => {
       if (kind === 'nginx') f = fleet();

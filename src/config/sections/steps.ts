@@ -49,6 +49,13 @@ export const restart = withShorthand(
   command(),
   {
     command: command().describe('Shell command that (re)starts the app, run in the `current` directory.'),
+    stop: command()
+      .optional()
+      .describe(
+        'Shell command that stops the app, run in the release directory. Used only when a first deploy fails on a ' +
+          'host (there is no earlier release to switch back to); without it the new app keeps running there, out of ' +
+          'the balancer’s rotation.',
+      ),
     roles: list(roleName(), 1, 'a list of role names')
       .optional()
       .describe('Roles whose hosts restart after their switch (default: the balancer pool role, else `web`).'),

@@ -6,6 +6,7 @@ import {
   haproxyCommand,
   readUpstream,
   reloadNginx,
+  removeUpstream,
   renderUpstream,
   serverAddress,
   setServerState,
@@ -81,6 +82,7 @@ describe('balancer commands', () => {
       'write',
     ],
     ['readUpstream: nothing when the file is missing', () => readUpstream('/srv/lb/upstream.conf'), 'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi', 'read'],
+    ['removeUpstream: undoes a first write when there was no file', () => removeUpstream('/srv/lb/upstream.conf'), 'rm -f /srv/lb/upstream.conf', 'write'],
     ['reloadNginx: the configured snippet as written', () => reloadNginx('nginx -t && nginx -s reload'), 'nginx -t && nginx -s reload', 'write'],
     [
       'setServerState: drain',

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
-import { restart } from '../../../src/commands/restart.js';
+import { restart, stopApp } from '../../../src/commands/restart.js';
 import { renders } from './table.js';
 
 const p = paths('/srv/app');
@@ -17,6 +17,12 @@ describe('restart command', () => {
       'with env; a comment ends on its own line',
       () => restart('touch tmp/restart.txt # passenger', p.current, { APP: 'web' }),
       'cd /srv/app/current && export APP=web && ( touch tmp/restart.txt # passenger\n)',
+      'write',
+    ],
+    [
+      'stopApp: the restart.stop snippet, in the release it stops',
+      () => stopApp('bin/stop', p.release('20240102030405'), { PORT: '3000' }),
+      'cd /srv/app/releases/20240102030405 && export PORT=3000 && ( bin/stop )',
       'write',
     ],
   ]);

@@ -1,7 +1,7 @@
 import { mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
-import { switchCurrent } from '../../../src/commands/symlink.js';
+import { removeCurrent, switchCurrent } from '../../../src/commands/symlink.js';
 import { parseCurrent, readCurrent } from '../../../src/facts/symlink.js';
 import { renders, sandbox } from './table.js';
 
@@ -19,6 +19,7 @@ describe('symlink commands', () => {
       "ln -sfn '/srv/my app/releases/20240102030405' '/srv/my app/current.tmp-20240102030405' && mv -T '/srv/my app/current.tmp-20240102030405' '/srv/my app/current'",
       'write',
     ],
+    ['removeCurrent: no earlier release to point it at', () => removeCurrent(paths('/srv/app')), 'rm -f /srv/app/current', 'write'],
   ]);
 });
 

@@ -78,16 +78,21 @@ describe('haproxy server states', () => {
     ['socatInstalled', socatInstalled(), 'command -v socat || true'],
   ]);
 
-  const web2 = { backend: 'app', server: 'web2', address: '127.1.6.2', operational: 'running', admin: 'ready' };
+  const web2 = { backend: 'app', server: 'web2', address: '127.1.6.2', operational: 'running', admin: 'ready', weight: 1 };
   parses('parseServersState', parseServersState, [
-    ['drain', serversDrain, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'running', admin: 'drain' }, web2]],
-    ['maint, checks stopped', serversMaint, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'stopped', admin: 'maint' }, web2]],
+    ['drain', serversDrain, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'running', admin: 'drain', weight: 1 }, web2]],
+    ['maint, checks stopped', serversMaint, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'stopped', admin: 'maint', weight: 1 }, web2]],
+    [
+      'ready but at weight 0 (a cut-over left half done)',
+      `1\n${SERVERS_HEADER}\n3 app 1 web1 127.1.6.1 2 0 0 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`,
+      [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'running', admin: 'ready', weight: 0 }],
+    ],
     [
       'maintenance wins over drain; inherited drain; starting and stopping',
       `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 1 9 1 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n3 app 2 web2 10.0.0.2 3 16 1 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`,
       [
-        { backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'starting', admin: 'maint' },
-        { backend: 'app', server: 'web2', address: '10.0.0.2', operational: 'stopping', admin: 'drain' },
+        { backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'starting', admin: 'maint', weight: 1 },
+        { backend: 'app', server: 'web2', address: '10.0.0.2', operational: 'stopping', admin: 'drain', weight: 1 },
       ],
     ],
     ['columns found by name, not position', `1\n# srv_name be_name srv_addr srv_admin_state srv_op_state\nweb1 app 10.0.0.1 0 2\n`, [{ backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'running', admin: 'ready' }]],
@@ -98,6 +103,7 @@ describe('haproxy server states', () => {
     ['a header without srv_admin_state', `1\n# be_name srv_name srv_addr srv_op_state\napp web1 10.0.0.1 2\n`, fails('no srv_admin_state column')],
     ['an unknown operational state', `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 7 0 1 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`, fails('unexpected states')],
     ['a short line', `1\n${SERVERS_HEADER}\n3 app 1\n`, fails('no srv_op_state in: 3 app 1')],
+    ['a weight that is not a number', `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 2 0 x 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`, fails('srv_uweight is not a number')],
   ]);
 });
 

@@ -88,6 +88,35 @@ describe('terminal rows', () => {
   });
 });
 
+describe('a question asked while the rows are live', () => {
+  const frames = () => new Promise((r) => setTimeout(r, 150));
+
+  it('pause erases the rows and gives stdout and stderr back at once; resume draws the rows again', async () => {
+    const s = screen();
+    const sink = terminalRenderer({ stdout: s.stream, stderr: s.stream });
+    const run = successfulRun();
+    const upTo = run.findIndex((e) => e.type === 'batch' && e.index === 2);
+    run.slice(0, upTo).forEach((e) => sink(e));
+    await frames();
+    expect(s.text()).toContain('switch · web batch 1/2');
+
+    sink.pause!();
+    const paused = s.text().length;
+    // While listr draws it holds both streams and buffers what others write; paused, a question shows at once.
+    s.stream.write('The canary web1 serves the new release. Enter to roll out to the rest: ');
+    run.slice(upTo, upTo + 3).forEach((e) => sink(e));
+    await frames();
+    expect(s.text().slice(paused)).toBe('The canary web1 serves the new release. Enter to roll out to the rest: ');
+
+    sink.resume!();
+    run.slice(upTo + 3).forEach((e) => sink(e));
+    await sink.close?.();
+    const after = s.text().slice(paused);
+    expect(after).toContain('switch · web batch 2/2');
+    expect(after).toContain('✔ success in 4.0s (exit 0)');
+  });
+});
+
 describe('row titles', () => {
   const t = new Timeline();
   const events: DeployEvent[] = [

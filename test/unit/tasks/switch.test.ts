@@ -32,3 +32,210 @@ describe('rolloutPlan', () => {
     expect(plan.find((p) => p.role === 'web')!.batches).toEqual([['web1']]);
   });
 });
+
+// ── the switch-back, on a scripted fleet (tasks/balancer.ts over a model of the hosts and the balancer) ──────────
+
+import { ConnectionError, DeployError, InterruptedError, SwitchedBackError } from '../../../src/errors.js';
+import { nginxComplaint, rotationFor } from '../../../src/tasks/balancer.js';
+import { canaryGate } from '../../../src/tasks/canary.js';
+import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';
+import { NEW, NGINX_COMPLAINT, OLD, scripted, type Scripted } from './scripted.js';
+
+function params(s: Scripted, extra: Partial<RolloutParams> = {}): RolloutParams {
+  const hosts = s.ctx.config.hosts.filter((h) => h.roles.includes('web'));
+  return {
+    release: { id: NEW, dir: `/srv/shop/releases/${NEW}` },
+    previous: new Map(hosts.map((h) => [h.name, s.world.current.get(h.name) ?? null])),
+    hosts,
+    rotation: rotationFor(s.ctx),
+    ...extra,
+  };
+}
+
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DeployError);
+const ofWeb = (m: Map<string, string | null>) => Object.fromEntries([...m].filter(([h]) => h.startsWith('web')));
+
+for (const kind of ['nginx', 'haproxy'] as const) {
+  describe(`switching back behind ${kind}`, () => {
+    it('after an interrupt during batch 2: the balancer changes still run, each event after its change, every host back and in rotation', async () => {
+      const s = scripted({ kind });
+      s.world.before = (host, c) => {
+        if (host === 'web2' && c.description?.startsWith('probe') && s.world.app.get('web2') === NEW) s.abort.abort(new InterruptedError('interrupted by SIGINT'));
+      };
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(e).toBeInstanceOf(InterruptedError);
+      expect(e!.exitCode).toBe(130);
+      expect(e!.message).toContain('web2: interrupted by SIGINT');
+      expect(e!.message).toMatch(/\nafter switching back:\n {2}web1 {2}back on 20260101000000 · in rotation\n {2}web2 {2}back on 20260101000000 · in rotation$/);
+      expect(ofWeb(s.world.current)).toEqual({ web1: OLD, web2: OLD });
+      expect(ofWeb(s.world.app)).toEqual({ web1: OLD, web2: OLD });
+      expect(s.serving().sort()).toEqual(['web1', 'web2']);
+      expect(s.trace()).toEqual([
+        'drain web1',
+        'ready web1',
+        'drain web2',
+        `switchback web2 → ${OLD}`,
+        'ready web2',
+        'drain web1',
+        `switchback web1 → ${OLD}`,
+        'ready web1',
+      ]);
+      // Each drain/ready event comes after the balancer change that made it true.
+      const change = kind === 'nginx' ? 'lb1: check and reload nginx' : 'lb1: set app/';
+      for (const [i, line] of s.log.entries()) {
+        if (!line.startsWith('event: ready') && !line.startsWith('event: drain')) continue;
+        expect(s.log.slice(0, i).some((l) => l.startsWith(change)), `${line} after a change: ${s.log.join('\n')}`).toBe(true);
+      }
+      // Nothing was restarted while the balancer sent it requests.
+      expect(s.log.indexOf(`web1: restart the app (${OLD})`)).toBeGreaterThan(s.log.indexOf('event: drain web1', s.log.indexOf(`event: switchback web2 → ${OLD}`)));
+    });
+
+    it('a host whose switch-back loses its connection is switched back on a new one', async () => {
+      const s = scripted({ kind });
+      s.world.unhealthy.set(NEW, ['web2']);
+      let dropped = 0;
+      s.world.before = (host, c) => {
+        if (host === 'web2' && c.description === 'restart the app' && c.cwd?.endsWith(OLD) && dropped++ === 0) throw new ConnectionError('web2', 'switchback: connection lost');
+      };
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(e).toBeInstanceOf(SwitchedBackError);
+      expect(ofWeb(s.world.app)).toEqual({ web1: OLD, web2: OLD });
+      expect(s.serving().sort()).toEqual(['web1', 'web2']);
+      expect(s.trace(['warning'])).toContainEqual(expect.stringMatching(/^warning web2: connection lost while switching back \(web2: switchback: connection lost\); trying again on a new connection$/));
+    });
+
+    it('a failed first deploy: the new app is stopped, current removed, and the host stays out of rotation', async () => {
+      const s = scripted({ kind, first: true, stop: true });
+      s.world.unhealthy.set(NEW, 'all');
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(e).toBeInstanceOf(SwitchedBackError);
+      expect(ofWeb(s.world.current)).toEqual({ web1: null, web2: null });
+      expect(s.world.app.get('web1')).toBeNull();
+      expect(s.log).toContain(`web1: stop the app (${NEW})`);
+      expect(s.serving()).not.toContain('web1');
+      expect(e!.message).toContain('web1  no earlier release to switch back to: the new app was stopped (restart.stop), current removed · out of rotation on lb1');
+    });
+
+    it('a first deploy failing on batch 2: the host already serving it is taken out too, though none is left, and stopped', async () => {
+      const s = scripted({ kind, first: true, stop: true });
+      s.world.unhealthy.set(NEW, ['web2']);
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(e).toBeInstanceOf(SwitchedBackError);
+      expect(ofWeb(s.world.current)).toEqual({ web1: null, web2: null });
+      expect(ofWeb(s.world.app)).toEqual({ web1: null, web2: null });
+      expect(s.serving()).toEqual([]);
+      expect(s.trace().slice(-2)).toEqual(['drain web1', `switchback web1 → (none)`]);
+    });
+
+    it('a failed first deploy without restart.stop: the app cannot be stopped, so the host stays out of rotation, and it says so', async () => {
+      const s = scripted({ kind, first: true });
+      s.world.unhealthy.set(NEW, 'all');
+      const e = await failure(rollout(s.ctx, params(s)));
+      expect(s.world.app.get('web1')).toBe(NEW);
+      expect(s.serving()).not.toContain('web1');
+      expect(e!.message).toContain('web1  no earlier release to switch back to: the new app was not stopped (deploy.yml has no restart.stop), current removed · out of rotation on lb1');
+    });
+  });
+}
+
+describe('switching back when nginx cannot reload any more', () => {
+  it('the host nginx serves alone is never restarted; the file stays what nginx runs; the error names lb1 and nginx', async () => {
+    const s = scripted({ kind: 'nginx' });
+    // An invalid line lands in nginx.conf between the batches: every reload fails from then on.
+    s.world.before = (host, c) => {
+      if (host === 'web2' && c.description === 'restart the app') s.world.nginx.reloadFails = true;
+    };
+    const e = await failure(rollout(s.ctx, params(s)));
+    expect(e).toBeInstanceOf(SwitchedBackError);
+    expect(e!.message).toContain(`lb1: balancer: nginx did not reload: ${NGINX_COMPLAINT}`);
+    expect(e!.message).toContain(`web1  still on ${NEW}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`);
+    expect(e!.message).toContain(`web2  back on ${OLD} · out of rotation on lb1 (down)`);
+    expect(s.world.writes.filter((w) => w.startsWith('web1: restart the app'))).toEqual([`web1: restart the app (${NEW})`]);
+    expect(ofWeb(s.world.app)).toEqual({ web1: NEW, web2: OLD });
+    expect(s.world.nginx.file).toBe(s.world.nginx.running);
+    expect(s.serving()).toEqual(['web1']);
+    expect(s.trace()).not.toContain(`switchback web1 → ${OLD}`);
+    // One failure was tried again before giving up.
+    expect(s.trace(['warning'])).toContainEqual(expect.stringMatching(/^warning lb1: the balancer change failed .*; trying once more$/));
+  });
+});
+
+describe('hosts found out of rotation (haproxy)', () => {
+  it('are reported and, when the drain would leave no server, brought back after a health check first', async () => {
+    const s = scripted({ kind: 'haproxy', webs: 3 });
+    s.world.haproxy.get('web2')!.admin = 'maint';
+    s.world.haproxy.get('web3')!.weight = 0;
+    let fewest = Infinity;
+    s.world.before = () => (fewest = Math.min(fewest, s.serving().length));
+    await rollout(s.ctx, params(s));
+    expect(fewest).toBeGreaterThan(0);
+    expect(s.trace(['warning'])).toContain('warning lb1: found out of rotation, not by this run: web2 (maint), web3 (weight 0)');
+    expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual(['health web2 ok', 'health web3 ok', 'ready web2', 'ready web3', 'drain web1']);
+    expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW, web3: NEW });
+    expect([...s.world.haproxy.values()]).toEqual([...s.world.haproxy.keys()].map(() => ({ admin: 'ready', weight: 1 })));
+  });
+
+  it('refuses before touching the batch when none of them passes its health check, naming them', async () => {
+    const s = scripted({ kind: 'haproxy', webs: 3 });
+    for (const w of ['web2', 'web3']) {
+      s.world.haproxy.get(w)!.admin = 'maint';
+      s.world.app.set(w, null);
+    }
+    const e = await failure(rollout(s.ctx, params(s)));
+    expect(e).toBeInstanceOf(SwitchedBackError);
+    expect(e!.message).toContain('lb1: balancer: taking web1 out of rotation would leave lb1 with no host to send requests to, and the hosts out of rotation fail their health check: web2 (maint; health: no answer');
+    expect(s.world.writes.filter((w) => !w.includes('mark'))).toEqual([]);
+    expect(s.serving()).toEqual(['web1']);
+  });
+
+  it('the end-of-run sync resets a weight left at 0 on a host outside the run', async () => {
+    const s = scripted({ kind: 'haproxy', webs: 3 });
+    s.world.haproxy.get('web3')!.weight = 0;
+    await rollout(s.ctx, { ...params(s), hosts: params(s).hosts.filter((h) => h.name !== 'web3') });
+    expect(s.world.haproxy.get('web3')).toEqual({ admin: 'ready', weight: 1 });
+    expect(s.trace()).toContain('ready web3');
+  });
+});
+
+describe('every wait of a rollout ends at once on an interrupt', () => {
+  const quickly = async (s: Scripted, run: Promise<unknown>, when: (host: string, description: string) => boolean) => {
+    let at = 0;
+    s.world.before = (host, c) => {
+      if (!at && when(host, c.description ?? '')) {
+        at = Date.now() + 50;
+        setTimeout(() => s.abort.abort(new InterruptedError('interrupted by SIGINT')), 50);
+      }
+    };
+    const e = await failure(run);
+    expect(e).toBeInstanceOf(InterruptedError);
+    expect(Date.now() - at).toBeLessThan(1000);
+  };
+
+  it('the pause between batches', async () => {
+    const s = scripted();
+    const c = s.ctx.config;
+    const ctx = { ...s.ctx, config: { ...c, roles: { ...c.roles, web: { ...c.roles.web!, pause: 60 } } } };
+    await quickly(s, rollout(ctx, params(s)), (h, d) => h === 'lb1' && d === 'check and reload nginx' && s.world.current.get('web1') === NEW);
+  });
+
+  it('health retries', async () => {
+    const s = scripted();
+    s.world.unhealthy.set(NEW, 'all');
+    const c = s.ctx.config;
+    const ctx = { ...s.ctx, config: { ...c, health: { ...c.health!, retries: 100, interval: 60 } } };
+    await quickly(s, rollout(ctx, params(s)), (h, d) => h === 'web1' && d.startsWith('probe'));
+  });
+
+  it('the canary watch', async () => {
+    const s = scripted();
+    await quickly(s, rollout(s.ctx, params(s, { canary: canaryGate(s.ctx, { seconds: 60 }) })), (h, d) => h === 'web1' && d.startsWith('probe'));
+  });
+});
+
+describe('nginxComplaint', () => {
+  it.each([
+    ['nginx -t on stderr', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40\nnginx: configuration file /srv/lb/nginx.conf test failed\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40'],
+    ['the error log’s form', '2026/11/29 23:20:09 [emerg] 925#925: unknown directive "garbage" in /srv/lb/nginx.conf:37\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:37'],
+    ['no level: the last line', 'reload script: permission denied\n\n', 'reload script: permission denied'],
+  ])('%s', (_name, output, said) => expect(nginxComplaint(output)).toBe(said));
+});

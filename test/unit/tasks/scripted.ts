@@ -1,0 +1,202 @@
+/**
+ * A scripted fleet for the rollout's orderings: reads are answered from a small model of the hosts and the
+ * balancer (current, which release's app runs, nginx's file and running config, haproxy's server states), writes
+ * change the model and are recorded in order. Faults are scripted with `before`.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Backend, ExecOptions, ExecResult, SshTarget } from '../../../src/backends/backend.js';
+import { parseUpstream } from '../../../src/facts/balancer.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/types.js';
+import { InterruptedError } from '../../../src/errors.js';
+import type { DeployEvent } from '../../../src/output/events.js';
+import type { Command } from '../../../src/shell/command.js';
+import type { RunContext } from '../../../src/tasks/context.js';
+
+export const OLD = '20260101000000';
+export const NEW = '20260102000000';
+export const NGINX_COMPLAINT = 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40';
+
+interface Server {
+  admin: 'ready' | 'drain' | 'maint';
+  weight: number;
+}
+
+export interface World {
+  /** Per host: the release `current` points at. */
+  readonly current: Map<string, string | null>;
+  /** Per host: the release whose app runs, or null. */
+  readonly app: Map<string, string | null>;
+  /** Releases whose app fails its health check, on every host or on the hosts listed. */
+  readonly unhealthy: Map<string, string[] | 'all'>;
+  nginx: { file: string; running: string; reloadFails: boolean };
+  readonly haproxy: Map<string, Server>;
+  /** Every write, in order: `web1: restart the app (20260102000000)`. */
+  readonly writes: string[];
+  /** Called before each command runs; may throw (a lost connection) or abort the run. */
+  before?: (host: string, command: Command) => void;
+}
+
+export interface Scripted {
+  readonly ctx: RunContext;
+  /** Writes (`web1: restart the app (…)`) and `drain`/`switchback` events (`event: ready web1`), in order. */
+  readonly log: string[];
+  readonly world: World;
+  readonly events: DeployEvent[];
+  readonly abort: AbortController;
+  /** Pool hosts the balancer really sends requests to now. */
+  serving(): string[];
+  /** Events of these types as short lines, in order. */
+  trace(types?: readonly string[]): string[];
+}
+
+const WEBS = ['web1', 'web2', 'web3'];
+const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', lb1: '10.0.0.30' };
+
+export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean } = {}): Scripted {
+  const kind = o.kind ?? 'nginx';
+  const webs = WEBS.slice(0, o.webs ?? 2);
+  const dir = mkdtempSync(join(tmpdir(), 'scripted-'));
+  const file = join(dir, 'deploy.yml');
+  const balancer =
+    kind === 'nginx'
+      ? { kind, upstream_file: '/srv/lb/upstream.conf', upstream_name: 'app', reload: 'nginx -t -q && nginx -s reload', drain_timeout: 0 }
+      : { kind, admin_socket: '/srv/lb/haproxy.sock', backend: 'app', drain_timeout: 0 };
+  writeFileSync(
+    file,
+    stringify({
+      app: 'shop',
+      deploy_to: '/srv/shop',
+      repository: '/nonexistent/shop.git',
+      restart: { command: 'bin/restart', ...(o.stop ? { stop: 'bin/stop' } : {}) },
+      ...(o.health === false ? {} : { health: { path: '/health', port: 3000, retries: 1, interval: 0.01, timeout: 1 } }),
+      roles: { web: { batch: 1 }, balancer: { balancer } },
+      stages: { staging: { hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })) } },
+    }),
+  );
+  const config: Config = loadConfig({ file, stage: 'staging', cwd: dir, env: {} });
+  const upstream = (down: readonly string[] = []) =>
+    `upstream app {\n${webs.map((w) => `  server ${ADDRESS[w]}:3000 ${down.includes(w) ? 'down' : 'max_fails=1 fail_timeout=5s'}; # ${w}`).join('\n')}\n}\n`;
+  const world: World = {
+    current: new Map(webs.map((w) => [w, o.first ? null : OLD])),
+    app: new Map(webs.map((w) => [w, o.first ? null : OLD])),
+    unhealthy: new Map(),
+    nginx: { file: upstream(), running: upstream(), reloadFails: false },
+    haproxy: new Map(webs.map((w) => [w, { admin: 'ready', weight: 1 }])),
+    writes: [],
+  };
+  const events: DeployEvent[] = [];
+  const abort = new AbortController();
+  const log: string[] = [];
+  const backend = scriptedBackend(world, log);
+  const ctx: RunContext = {
+    config,
+    backend,
+    targets: new Map(config.hosts.map((h) => [h.name, { name: h.name, address: h.address, port: 22, user: 'deploy', identityFiles: [], knownHosts: [], strictHostKeys: true, forwardAgent: false, connectTimeoutMs: 1000, keepaliveIntervalMs: 1000 }])),
+    emit: (e) => {
+      events.push(e);
+      if (e.type === 'drain') log.push(`event: ${e.action} ${e.host}`);
+      if (e.type === 'switchback') log.push(`event: switchback ${e.hosts.join(',')} → ${e.to}`);
+    },
+    mode: 'real',
+    signal: abort.signal,
+    hosts: config.hosts,
+    local: { run: () => Promise.reject(new Error('no local commands here')) },
+    projectDir: dir,
+  };
+  const healthy = (host: string) => {
+    const release = world.app.get(host);
+    if (!release) return false;
+    const bad = world.unhealthy.get(release);
+    return !(bad === 'all' || bad?.includes(host));
+  };
+  return {
+    ctx,
+    log,
+    world,
+    events,
+    abort,
+    serving: () => {
+      if (kind === 'nginx') return parseUpstream(world.nginx.running).servers.filter((s) => !s.down).map((s) => s.name!);
+      return webs.filter((w) => world.haproxy.get(w)!.admin === 'ready' && world.haproxy.get(w)!.weight > 0 && healthy(w));
+    },
+    trace: (types = ['drain', 'switchback']) =>
+      events.flatMap((e) => {
+        if (!types.includes(e.type)) return [];
+        if (e.type === 'drain') return [`${e.action} ${e.host}`];
+        if (e.type === 'switchback') return [`switchback ${e.hosts.join(',')} → ${e.to}`];
+        if (e.type === 'warning' || e.type === 'info') return [`${e.type}${e.host ? ` ${e.host}` : ''}: ${e.message}`];
+        if (e.type === 'health') return [`health ${e.host} ${e.ok ? 'ok' : 'failed'}`];
+        return [e.type];
+      }),
+  };
+
+  function scriptedBackend(w: World, log: string[]): Backend {
+    const answer = (code: number, stdout = '', stderr = ''): ExecResult => ({ code, stdout, stderr, durationMs: 1 });
+    const run = (host: string, c: Command): ExecResult => {
+      const what = c.description ?? '';
+      const arg = typeof c.tokens[2] === 'string' ? c.tokens[2] : '';
+      const release = c.cwd ? basename(c.cwd) : '';
+      if (c.effect === 'write') {
+        const line = `${host}: ${what}${release && what.endsWith('app') ? ` (${release})` : ''}`;
+        w.writes.push(line);
+        log.push(line);
+      }
+      if (what.startsWith('read the upstream file')) return answer(0, w.nginx.file);
+      if (what.startsWith('write the upstream file')) {
+        const changed = arg !== w.nginx.file;
+        w.nginx.file = arg;
+        return answer(0, changed ? 'changed\n' : 'unchanged\n');
+      }
+      if (what.startsWith('remove the upstream file')) return (w.nginx.file = '', answer(0));
+      if (what === 'check and reload nginx') {
+        if (w.nginx.reloadFails) return answer(1, '', `${NGINX_COMPLAINT}\nnginx: configuration file /srv/lb/nginx.conf test failed\n`);
+        w.nginx.running = w.nginx.file;
+        return answer(0);
+      }
+      if (what.startsWith('look for socat')) return answer(0, '/usr/bin/socat\n');
+      if (what.startsWith('show the server states')) {
+        const header = '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight';
+        const bits = { ready: 0, drain: 8, maint: 1 };
+        const rows = webs.map((s, i) => {
+          const v = w.haproxy.get(s)!;
+          const op = v.admin !== 'maint' && healthy(s) ? 2 : 0;
+          return `3 app ${i + 1} ${s} ${ADDRESS[s]} ${op} ${bits[v.admin]} ${v.weight} 1`;
+        });
+        return answer(0, `1\n${header}\n${rows.join('\n')}\n\n`);
+      }
+      if (what.startsWith('show haproxy statistics')) {
+        return answer(0, `# pxname,svname,scur,status,\n${webs.map((s) => `app,${s},0,UP,`).join('\n')}\n`);
+      }
+      if (what.includes('haproxy')) {
+        for (const line of arg.split('; ')) {
+          const state = /^set server app\/(\S+) state (\w+)$/.exec(line);
+          const weight = /^set weight app\/(\S+) (\S+)$/.exec(line);
+          if (state) w.haproxy.get(state[1]!)!.admin = state[2] as Server['admin'];
+          else if (weight) w.haproxy.get(weight[1]!)!.weight = weight[2] === '0' ? 0 : 1;
+        }
+        return answer(0, '\n');
+      }
+      if (what.startsWith('switch current to ')) return (w.current.set(host, what.slice('switch current to '.length)), answer(0));
+      if (what.startsWith('remove current')) return (w.current.set(host, null), answer(0));
+      if (what === 'restart the app') return (w.app.set(host, release), answer(0));
+      if (what === 'stop the app') return (w.app.set(host, null), answer(0));
+      if (what.startsWith('probe http://')) return healthy(host) ? answer(0, '{"ok":true}\n200') : answer(7, '\n000', 'curl: (7) Failed to connect');
+      return answer(0);
+    };
+    return {
+      async exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+        if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        w.before?.(target.name, command);
+        await new Promise((r) => setImmediate(r));
+        if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        return run(target.name, command);
+      },
+      upload: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  }
+}
