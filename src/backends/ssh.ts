@@ -7,7 +7,13 @@
  * at most `maxChannels` sessions at once (sshd's MaxSessions is 10 and frees a slot slightly after the client
  * sees the exit, so 4 leaves headroom); further commands wait in FIFO order, and a refused channel open is
  * retried with doubling backoff.
+ *
+ * Commands go to the host as protocol.ts describes: a fixed `exec sh -s <tag>`, the script on stdin, stdin kept
+ * open until the command ends so that the host kills the command when the connection, a timeout or an abort
+ * closes it. When a connection was lost, the next connection to that host first kills whatever the lost one
+ * left running (the fence), before any other command runs there.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
@@ -27,6 +33,7 @@ import {
   type KnownHostEntry,
 } from './known-hosts.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
+import { execString, fence, stdinScript, tag } from './protocol.js';
 import { Slots } from './slots.js';
 
 type Ssh2 = typeof import('ssh2');
@@ -53,6 +60,11 @@ export class SshBackend implements Backend {
   readonly #files = new Map<string, Promise<Buffer | Error | undefined>>();
   readonly #maxChannels: number;
   readonly #channelRetries: number;
+  /** Tags this run's commands on the hosts (protocol.ts). */
+  readonly #run = randomBytes(5).toString('hex');
+  #seq = 0;
+  /** Connection key → tag numbers of this run's connections to it that were lost and not yet fenced. */
+  readonly #lost = new Map<string, number[]>();
 
   constructor(options: SshBackendOptions = {}) {
     this.#maxChannels = options.maxChannels ?? 4;
@@ -74,6 +86,7 @@ export class SshBackend implements Backend {
         throw new StepFailedError(host.name, step, `cannot upload ${localPath}: ${err.code ?? err.message}`);
       },
     );
+    if (options.signal?.aborted) throw uploadInterrupted(host, step, remotePath);
     const conn = await this.#connection(host, options.step);
     await conn.upload(localPath, remotePath, size, options, step);
   }
@@ -94,18 +107,21 @@ export class SshBackend implements Backend {
     const key = connectionKey(target);
     let pending = this.#connections.get(key);
     if (!pending) {
-      const p = this.#open(target);
+      const seq = ++this.#seq;
+      const p: Promise<Connection> = this.#open(target, seq, (lost) => {
+        if (this.#connections.get(key) === p) this.#connections.delete(key);
+        if (lost) this.#lost.set(key, [...(this.#lost.get(key) ?? []), seq]);
+      });
       pending = p;
       this.#connections.set(key, p);
-      const forget = () => {
+      p.catch(() => {
         if (this.#connections.get(key) === p) this.#connections.delete(key);
-      };
-      p.then((c) => c.closed.then(forget), forget);
+      });
     }
     return step === undefined ? pending : pending.catch((err: unknown) => Promise.reject(withStep(err, step)));
   }
 
-  async #open(target: SshTarget): Promise<Connection> {
+  async #open(target: SshTarget, seq: number, onGone: (lost: boolean) => void): Promise<Connection> {
     // Connecting starts first: the key files are read and ssh2 loads while sshd accepts and forks. Their errors
     // (no key, unreadable known_hosts) still come before connection errors, as when they were read first.
     const connecting = target.jump ? this.#viaJump(target, target.jump) : tcpConnect(target);
@@ -119,13 +135,20 @@ export class SshBackend implements Backend {
     }
     const [knownHosts, auth, ssh2] = ready;
     const sock = await connecting;
+    let conn: Connection;
     try {
       const client = await handshake(ssh2, target, sock, knownHosts, auth);
-      return new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries);
+      conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, tag(this.#run, seq), onGone);
     } catch (err) {
       sock.destroy();
       throw err;
     }
+    const lost = this.#lost.get(connectionKey(target));
+    if (lost) {
+      await conn.fence(this.#run, lost);
+      this.#lost.delete(connectionKey(target));
+    }
+    return conn;
   }
 
   async #viaJump(target: SshTarget, jump: SshTarget): Promise<Duplex> {
@@ -226,17 +249,23 @@ interface Auth {
 class Connection {
   readonly closed: Promise<void>;
   #isClosed = false;
+  #ending = false;
   #lastError: Error | undefined;
+  readonly #onGone: (lost: boolean) => void;
 
   constructor(
     readonly target: SshTarget,
     readonly client: Client,
     readonly slots: Slots,
     readonly retries: number,
+    /** Names this connection's commands on the host (protocol.ts). */
+    readonly tag: string,
+    onGone: (lost: boolean) => void = () => {},
   ) {
+    this.#onGone = onGone;
     this.closed = new Promise((resolve) => {
       client.on('close', () => {
-        this.#isClosed = true;
+        this.#gone();
         resolve();
       });
     });
@@ -245,8 +274,16 @@ class Connection {
     });
   }
 
+  /** Closed, by us (end) or not (lost); tells the backend once, as soon as it is known. */
+  #gone(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#onGone(!this.#ending);
+  }
+
   async exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult> {
     const host = this.target.name;
+    const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
       throw interrupted(this.target, command, options.step);
     });
@@ -258,8 +295,11 @@ class Connection {
       // arrive in the same TCP read as the open confirmation, before any awaiting code runs.
       await this.#openChannel<ClientChannel>(
         (cb) =>
-          this.client.exec(render(command, 'reveal'), (err, channel) => {
-            if (!err) run = watchChannel(channel, out);
+          this.client.exec(execString(this.tag), (err, channel) => {
+            if (!err) {
+              run = watchChannel(channel, out);
+              channel.write(script);
+            }
             cb(err, channel);
           }),
         options.step,
@@ -268,6 +308,9 @@ class Connection {
       const ended = await run!.wait(timeoutMs, options);
       if (ended.kind === 'aborted') throw interrupted(this.target, command, options.step);
       if (ended.kind === 'lost') {
+        // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
+        this.#gone();
+        this.client.destroy();
         throw new ConnectionError(
           host,
           `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`,
@@ -284,21 +327,77 @@ class Connection {
     }
   }
 
+  /**
+   * Kills what this run's lost connections `seqs` left running on the host and waits until it is gone; a
+   * command that cannot be stopped makes the host unusable for this run.
+   */
+  async fence(run: string, seqs: readonly number[]): Promise<void> {
+    const host = this.target.name;
+    let result: ExecResult;
+    try {
+      result = await this.exec(fence(run, seqs), { timeoutMs: 15_000 }, performance.now());
+    } catch (err) {
+      await this.end();
+      throw err;
+    }
+    if (result.code !== 0) {
+      await this.end();
+      throw new ConnectionError(
+        host,
+        `cannot stop the commands the lost connection left running (exit ${result.code}): ${(result.stdout + result.stderr).trim().split('\n').slice(-3).join('; ')}`,
+        `Nothing more runs on ${host} in this run. Look for processes tagged ${seqs.map((s) => `${this.tag.replace(/:\d+$/, '')}:${s}`).join(', ')} there (ps -eo pid,pgid,args).`,
+      );
+    }
+  }
+
+  /**
+   * SFTP upload. It fails as soon as the connection closes, when it makes no progress for the stall timeout, and
+   * when `options.signal` aborts; in each case the SFTP channel is closed, which stops the transfer.
+   */
   async upload(localPath: string, remotePath: string, size: number, options: UploadOptions, step: string) {
     const host = this.target.name;
-    const release = await this.slots.acquire();
+    const release = await this.slots.acquire(options.signal).catch(() => {
+      throw uploadInterrupted(this.target, step, remotePath);
+    });
+    const stallMs = options.stallTimeoutMs ?? stallTimeoutMs(this.target);
     try {
-      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step);
+      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, options.signal);
       try {
         await new Promise<void>((resolve, reject) => {
+          let settled = false;
+          let stall: NodeJS.Timeout | undefined;
+          let unwatch = () => {};
+          const settle = (err?: Error) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(stall);
+            unwatch();
+            if (err) reject(err);
+            else resolve();
+          };
+          const arm = () => {
+            clearTimeout(stall);
+            stall = setTimeout(
+              () => settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
+              stallMs,
+            );
+          };
+          if (options.signal) unwatch = whenAborted(options.signal, () => settle(uploadInterrupted(this.target, step, remotePath)));
+          void this.closed.then(() =>
+            settle(new ConnectionError(host, `${step}: connection lost while uploading to ${remotePath}${this.#cause()}`)),
+          );
+          arm();
           sftp.fastPut(
             localPath,
             remotePath,
             {
               ...(options.mode !== undefined ? { mode: options.mode } : {}),
-              step: (transferred) => options.onProgress?.(transferred, size),
+              step: (transferred) => {
+                arm();
+                options.onProgress?.(transferred, size);
+              },
             },
-            (err) => (err ? reject(err) : resolve()),
+            (err) => settle(err ?? undefined),
           );
         });
       } finally {
@@ -340,6 +439,7 @@ class Connection {
 
   async end(): Promise<void> {
     if (this.#isClosed) return;
+    this.#ending = true;
     this.client.end();
     const timer = setTimeout(() => this.client.destroy(), 2000);
     await this.closed;
@@ -397,6 +497,8 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
   let closed = false;
   let stderrEnded = false;
   let onSettled = () => {};
+  // Writing the script to a channel that is going away fails; the close that follows says what happened.
+  channel.on('error', () => undefined);
   channel.on('data', (chunk: Buffer) => out.push('stdout', chunk));
   channel.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
   channel.stderr.on('end', () => {
@@ -406,6 +508,8 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
   const onExit = (status?: number | null, signalName?: string) => {
     if (status === undefined) return;
     code ??= status ?? signalExitCode(signalName);
+    // The command is over and its watchdog gone: stdin may close now.
+    channel.end();
   };
   channel.on('exit', onExit);
   channel.on('close', (status?: number | null, signalName?: string) => {
@@ -428,47 +532,23 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
         };
+        // EOF on the command's stdin: its watchdog on the host kills the command's process group (protocol.ts).
         const kill = (why: 'timeout' | 'aborted') => {
           stopped ??= why;
-          killRemote(channel);
-          channel.close();
-          // A dead peer never confirms the close; do not wait on it forever.
-          setTimeout(() => finish(true), 5000).unref();
+          channel.end();
+          // A dead peer never confirms; do not wait on it forever.
+          setTimeout(() => {
+            channel.close();
+            finish(true);
+          }, 5000).unref();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
         onSettled = () => finish();
         if (options.signal?.aborted) kill('aborted');
         else if (options.signal) unwatch = whenAborted(options.signal, () => kill('aborted'));
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
         finish();
       }),
   };
-}
-
-/**
- * Sends SIGKILL to the remote command's process group (sshd killpg()s it). ssh2's Channel.signal() only
- * sends while our side is writable, and we always end stdin at the start; so after that, the same request
- * goes through the channel's protocol object. Without the kill, sshd keeps the channel until the command exits.
- */
-function killRemote(channel: ClientChannel): void {
-  try {
-    if (channel.writable) {
-      channel.signal('KILL');
-      return;
-    }
-    const internals = channel as unknown as {
-      outgoing?: { id?: number; state?: string };
-      _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
-    };
-    const id = internals.outgoing?.id;
-    const protocol = internals._client?._protocol;
-    if (id !== undefined && internals.outgoing?.state !== 'closed' && typeof protocol?.signal === 'function') {
-      protocol.signal(id, 'KILL');
-    }
-  } catch {
-    // The channel is already going away; close() still ends it.
-  }
 }
 
 function signalExitCode(signalName: string | undefined): number {
@@ -651,6 +731,13 @@ function describe(command: Command): string {
 function interrupted(target: SshTarget, command: Command, step: string | undefined): InterruptedError {
   return new InterruptedError(`${target.name}: ${stepPrefix(step)}interrupted while running ${describe(command)}`);
 }
+
+function uploadInterrupted(target: SshTarget, step: string, remotePath: string): InterruptedError {
+  return new InterruptedError(`${target.name}: ${step}: interrupted while uploading to ${remotePath}`);
+}
+
+/** An upload that makes no progress this long fails: three connect timeouts (30 s by default). */
+export const stallTimeoutMs = (target: SshTarget): number => 3 * target.connectTimeoutMs;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -7,8 +7,8 @@ const p = paths("/srv/it's here");
 
 describe('run', () => {
   it.each([
-    ['adHoc: the command as written, in current/ when it exists', () => render(adHoc(p, 'hostname; cat VERSION')), "if [ -d '/srv/it'\\''s here/current' ] ; then cd '/srv/it'\\''s here/current' ; fi ; hostname; cat VERSION"],
-    ['adHoc: env exported first', () => render(adHoc(paths('/srv/a'), 'uptime', { A: '1 2' })), "export A='1 2' && ( if [ -d /srv/a/current ] ; then cd /srv/a/current ; fi ; uptime )"],
+    ['adHoc: the command as written, run by its own sh, in current/ when it exists', () => render(adHoc(p, 'hostname; cat VERSION')), "if [ -d '/srv/it'\\''s here/current' ] ; then cd '/srv/it'\\''s here/current' ; fi ; sh -c 'hostname; cat VERSION'"],
+    ['adHoc: env exported first', () => render(adHoc(paths('/srv/a'), 'uptime', { A: '1 2' })), "export A='1 2' && ( if [ -d /srv/a/current ] ; then cd /srv/a/current ; fi ; sh -c uptime )"],
     ['loginShell: a login shell started in current/', () => loginShell(p), `cd '/srv/it'\\''s here/current' 2>/dev/null; exec "$SHELL" -l`],
   ])('%s', (_, build, expected) => expect(build()).toBe(expected));
 });
