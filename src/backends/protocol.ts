@@ -6,7 +6,8 @@
  *   size fits, since no argument list holds it.
  * - The whole script is one `{ … }` group, so the shell has read all of it before anything runs; it then moves
  *   its stdin to fd 4 and reads /dev/null, so nothing the body runs can read the channel.
- * - A watchdog reads fd 4 (the channel's stdin, which the client keeps open until the command ends). EOF there
+ * - A watchdog subshell reads fd 4 (the channel's stdin, which the client keeps open until the command ends) and
+ *   holds no copy of stdout or stderr (a `{ }` group would keep saved ones, and sshd would wait for it). EOF there
  *   means the client is gone, timed out or aborted: the watchdog SIGKILLs the command's process group (the shell
  *   is its leader: sshd starts each session with setsid, the local backend spawns it detached). Programs that
  *   start their own session (an app started with `setsid`) are not in the group and live on. When the body
@@ -33,7 +34,7 @@ export function stdinScript(command: Command): string {
   return [
     '{',
     'exec 4<&0 </dev/null',
-    '{ while read -r _l; do :; done; kill -KILL -$$; } <&4 >/dev/null 2>&1 &',
+    '( while read -r _l; do :; done; kill -KILL -$$ ) <&4 >/dev/null 2>&1 &',
     'trap "kill $! 2>/dev/null" EXIT',
     'exec 4<&-',
     body,

@@ -79,7 +79,7 @@ describe('the script sent to a host', () => {
       [
         '{',
         'exec 4<&0 </dev/null',
-        '{ while read -r _l; do :; done; kill -KILL -$$; } <&4 >/dev/null 2>&1 &',
+        '( while read -r _l; do :; done; kill -KILL -$$ ) <&4 >/dev/null 2>&1 &',
         'trap "kill $! 2>/dev/null" EXIT',
         'exec 4<&-',
         "cd /srv/app && export NODE_ENV=production TOKEN='s3'\\''cret' && mkdir -p 'log dir'",
@@ -95,7 +95,7 @@ describe('the script sent to a host', () => {
       [
         '{',
         'exec 4<&0 </dev/null',
-        '{ while read -r _l; do :; done; kill -KILL -$$; } <&4 >/dev/null 2>&1 &',
+        '( while read -r _l; do :; done; kill -KILL -$$ ) <&4 >/dev/null 2>&1 &',
         'trap "kill $! 2>/dev/null" EXIT',
         'exec 4<&-',
         "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'",
