@@ -101,8 +101,8 @@ describe('a failing snippet fails its step, wherever it is composed', () => {
   let repo: AppRepo;
   let p: ReturnType<typeof project>;
   let live: Record<string, string>;
-  const flag = `/tmp/exec-reached-${process.pid}`;
-  const failing = `set -eu\nfalse\necho reached > ${flag}\necho 'install ok'`;
+  const flag = (name: string) => `/tmp/exec-reached-${name.replace(/\W/g, '')}-${process.pid}`;
+  const failing = (name: string) => `set -eu\nfalse\necho reached > ${flag(name)}\necho 'install ok'`;
 
   beforeAll(async () => {
     f = fleet();
@@ -119,12 +119,13 @@ describe('a failing snippet fails its step, wherever it is composed', () => {
 
   // A failing `before: switch` hook ends the deploy through the rollout's switch-back (exit 6, "no host had
   // switched"); whether that should be 5 is the rollout's to decide (tasks/switch.ts).
-  const cases: Array<[string, Record<string, unknown>, number[]]> = [
-    ['the install command', { install: { command: failing, lockfile: 'package-lock.json', reuse: [] } }, [5]],
-    ['a before:switch task', { tasks: { gate: { run: failing } }, hooks: { before: { switch: ['gate'] } } }, [5, 6]],
-    ['the migration', { migrate: { command: failing, role: 'db' } }, [5]],
+  const cases: Array<[string, string, Record<string, unknown>, number[]]> = [
+    ['the install command', 'install', { install: { command: failing('install'), lockfile: 'package-lock.json', reuse: [] } }, [5]],
+    ['a before:switch task', 'gate', { tasks: { gate: { run: failing('gate') } }, hooks: { before: { switch: ['gate'] } } }, [5, 6]],
+    ['the migration', 'migrate', { migrate: { command: failing('migrate'), role: 'db' } }, [5]],
   ];
-  it.each(cases)('%s: the deploy fails before any switch, current untouched everywhere, nothing after the failing line ran', async (_name, extra, codes) => {
+  it.each(cases)('%s: the deploy fails before any switch, current untouched everywhere, nothing after the failing line ran', async (_name, which, extra, codes) => {
+    const reached = flag(which);
     await nextSecond();
     repo.commit(`v-${randomBytes(3).toString('hex')}`);
     const broken = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra });
@@ -133,7 +134,7 @@ describe('a failing snippet fails its step, wherever it is composed', () => {
     if (r.code === 6) expect(r.stderr).toContain('no host had switched');
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/install ok/);
     expect(await currentOn(f, p.deployTo)).toEqual(live);
-    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e ${flag} && echo reached || echo clean`)).stdout.trim()).toBe('clean');
+    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e ${reached} && echo reached || echo clean`)).stdout.trim()).toBe('clean');
   });
 });
 
@@ -344,10 +345,14 @@ describe('the SSH backend', () => {
       ...over,
     };
   };
-  /** The sshd processes serving the connection whose command runs `pattern` (its notty child and [priv] parent). */
-  const sessionOf = async (host: string, pattern: string): Promise<string[]> => {
-    const r = await hostExec(f, host, ['sh', '-c', `p=$(pgrep -f '${pattern}' | head -n 1); [ -n "$p" ] || exit 1; pp=$(ps -o ppid= -p $p); ppp=$(ps -o ppid= -p $pp); echo $pp $ppp`]);
-    return r.code === 0 ? r.stdout.trim().split(/\s+/) : [];
+  /** The sshd processes (its notty child and [priv] parent) serving the connection that runs the program `pattern`. */
+  const sessionOf = async (host: string, pattern: string): Promise<string[] | undefined> => {
+    const r = await hostExec(f, host, [
+      'sh',
+      '-c',
+      `p=$(pgrep -f '${pattern}' | head -n 1); while [ -n "$p" ] && [ "$p" != 1 ]; do case "$(ps -o args= -p "$p")" in "sshd: "*@notty) echo "$p" $(ps -o ppid= -p "$p"); exit 0 ;; esac; p=$(ps -o ppid= -p "$p" | tr -d ' '); done; exit 1`,
+    ]);
+    return r.code === 0 ? r.stdout.trim().split(/\s+/) : undefined;
   };
 
   beforeAll(() => {
@@ -363,7 +368,7 @@ describe('the SSH backend', () => {
     const t = target('web2', { keepaliveIntervalMs: 200 });
     await b.exec(t, read(['rm', '-f', marker]));
     const running = b.exec(t, script(`sleep 4.56; touch ${marker}`, { description: 'a slow write' }), { step: 'deploy:slow' }).catch((e: Error) => e);
-    const session = await until('the command running on web2', () => sessionOf('web2', '^sh -s deploy:'));
+    const session = await until('the command running on web2', () => sessionOf('web2', '^sleep 4.56$'));
     // A frozen session: the TCP connection stays up on the host, its sshd never closes the command's stdin.
     await hostExec(f, 'web2', ['kill', '-STOP', ...session]);
     try {
