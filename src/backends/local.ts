@@ -1,8 +1,8 @@
 /**
  * Local steps (git ls-remote, tar, the user's build command) through execa with argv arrays; execa's
  * `shell` option is never used. The one deliberate shell is Backend.exec, which runs a Command the way a remote
- * host does (protocol.ts): `sh -s` in a session of its own, the script on its stdin, killed with everything it
- * started when stdin closes. Results follow the SSH backend: non-zero exits are results, output is untrimmed
+ * host does (protocol.ts): `sh` sources the script from its stdin, in a session of its own, and a timeout or an
+ * abort kills its process group. Results follow the SSH backend: non-zero exits are results, output is untrimmed
  * and masked, a timeout gives code 124.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { render, secretsOf, type Command } from '../shell/command.js';
 import { Sensitive } from '../shell/sensitive.js';
 import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, timeoutNote } from './output.js';
-import { stdinScript } from './protocol.js';
+import { execString, stdinScript, tag } from './protocol.js';
 
 export interface LocalRunOptions extends ExecOptions {
   /** Written to the program's stdin, which then closes; absent: stdin is /dev/null. */
@@ -27,6 +27,7 @@ export interface LocalRunOptions extends ExecOptions {
 }
 
 export class LocalBackend implements Backend {
+  #commands = 0;
   /** How this machine is named in messages. */
   constructor(readonly name = 'local') {}
 
@@ -91,35 +92,29 @@ export class LocalBackend implements Backend {
     if (options.signal?.aborted) throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
     const started = performance.now();
     const out = new OutputCollector(secretsOf(command), options.onLine);
-    // Its own session: the watchdog's kill of the process group must not reach this process.
-    const child = spawn('sh', ['-s'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A session of its own, as sshd gives each command: its process group can be killed without this process.
+    const child = spawn('sh', ['-c', execString(tag('local', process.pid, ++this.#commands))], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => out.push('stdout', chunk));
     child.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
     child.stdin.on('error', () => undefined);
-    child.stdin.write(script);
+    child.stdin.end(script);
     let stopped: 'timeout' | 'aborted' | undefined;
-    let force: NodeJS.Timeout | undefined;
     const stop = (why: 'timeout' | 'aborted') => {
       stopped ??= why;
-      child.stdin.end();
-      force ??= setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 2000);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     };
     const timer = timeoutMs > 0 ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
     const onAbort = () => stop('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
       child.once('error', resolve);
-      child.once('exit', () => child.stdin.end());
       child.once('close', (code, signal) => resolve({ code, signal }));
     });
     clearTimeout(timer);
-    clearTimeout(force);
     options.signal?.removeEventListener('abort', onAbort);
     if (stopped === 'aborted') throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
     if (ended instanceof Error) throw new StepFailedError(this.name, options.step ?? 'exec', `cannot run sh: ${ended.message}`);

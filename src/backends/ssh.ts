@@ -8,10 +8,11 @@
  * sees the exit, so 4 leaves headroom); further commands wait in FIFO order, and a refused channel open is
  * retried with doubling backoff.
  *
- * Commands go to the host as protocol.ts describes: a fixed `exec sh -s <tag>`, the script on stdin, stdin kept
- * open until the command ends so that the host kills the command when the connection, a timeout or an abort
- * closes it. When a connection was lost, the next connection to that host first kills whatever the lost one
- * left running (the fence), before any other command runs there.
+ * Commands go to the host as protocol.ts describes: a fixed `. /dev/stdin <tag>`, the script on stdin (sent
+ * right behind the exec request, so no round trip waits for it). A timeout or an abort kills the command's process
+ * group (a `signal` request: sshd killpg()s the session); each connection's watchdog session kills its commands
+ * when the connection goes away. When a connection was lost, the next connection to that host first kills
+ * whatever the lost one left running (the fence), before any other command runs there.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -33,7 +34,7 @@ import {
   type KnownHostEntry,
 } from './known-hosts.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
-import { execString, fence, stdinScript, tag } from './protocol.js';
+import { execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
 import { Slots } from './slots.js';
 
 type Ssh2 = typeof import('ssh2');
@@ -138,14 +139,15 @@ export class SshBackend implements Backend {
     let conn: Connection;
     try {
       const client = await handshake(ssh2, target, sock, knownHosts, auth);
-      conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, tag(this.#run, seq), onGone);
+      conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, { run: this.#run, seq }, onGone);
     } catch (err) {
       sock.destroy();
       throw err;
     }
+    conn.watch();
     const lost = this.#lost.get(connectionKey(target));
     if (lost) {
-      await conn.fence(this.#run, lost);
+      await conn.fence(lost);
       this.#lost.delete(connectionKey(target));
     }
     return conn;
@@ -251,7 +253,10 @@ class Connection {
   #isClosed = false;
   #ending = false;
   #lastError: Error | undefined;
+  #commands = 0;
   readonly #onGone: (lost: boolean) => void;
+  /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
+  readonly #scripts = new Map<string, string>();
 
   constructor(
     readonly target: SshTarget,
@@ -259,7 +264,7 @@ class Connection {
     readonly slots: Slots,
     readonly retries: number,
     /** Names this connection's commands on the host (protocol.ts). */
-    readonly tag: string,
+    readonly id: { readonly run: string; readonly seq: number },
     onGone: (lost: boolean) => void = () => {},
   ) {
     this.#onGone = onGone;
@@ -272,6 +277,7 @@ class Connection {
     client.on('error', (err) => {
       this.#lastError = err;
     });
+    pipelineScripts(client, this.#scripts);
   }
 
   /** Closed, by us (end) or not (lost); tells the backend once, as soon as it is known. */
@@ -281,12 +287,30 @@ class Connection {
     this.#onGone(!this.#ending);
   }
 
+  /**
+   * Starts this connection's watchdog session (protocol.ts). Not awaited: commands need not wait for it, and a
+   * connection lost before it runs is fenced by the next one.
+   */
+  watch(): void {
+    try {
+      this.client.exec(watchdogString(this.id.run, this.id.seq), (err, channel) => {
+        if (err) return;
+        channel.on('error', () => undefined);
+        channel.resume();
+        channel.stderr.resume();
+      });
+    } catch {
+      // Not connected any more: the fence of the next connection covers it.
+    }
+  }
+
   async exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult> {
     const host = this.target.name;
     const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
       throw interrupted(this.target, command, options.step);
     });
+    const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
     try {
       const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
       const out = new OutputCollector(secretsOf(command), options.onLine);
@@ -294,14 +318,19 @@ class Connection {
       // Listeners go on inside the open callback: a fast command's output, exit status and close can
       // arrive in the same TCP read as the open confirmation, before any awaiting code runs.
       await this.#openChannel<ClientChannel>(
-        (cb) =>
-          this.client.exec(execString(this.tag), (err, channel) => {
+        (cb) => {
+          this.#scripts.set(request, script);
+          this.client.exec(request, (err, channel) => {
             if (!err) {
               run = watchChannel(channel, out);
-              channel.write(script);
+              // Not sent behind the exec request (ssh2 internals not as expected): send it now.
+              if (this.#scripts.delete(request)) channel.end(script);
+            } else {
+              this.#scripts.delete(request);
             }
             cb(err, channel);
-          }),
+          });
+        },
         options.step,
         options.signal,
       );
@@ -323,6 +352,7 @@ class Connection {
         ? { code: TIMEOUT_EXIT_CODE, stdout, stderr, durationMs, timedOut: true }
         : { code: ended.code, stdout, stderr, durationMs };
     } finally {
+      this.#scripts.delete(request);
       release();
     }
   }
@@ -331,11 +361,11 @@ class Connection {
    * Kills what this run's lost connections `seqs` left running on the host and waits until it is gone; a
    * command that cannot be stopped makes the host unusable for this run.
    */
-  async fence(run: string, seqs: readonly number[]): Promise<void> {
+  async fence(seqs: readonly number[]): Promise<void> {
     const host = this.target.name;
     let result: ExecResult;
     try {
-      result = await this.exec(fence(run, seqs), { timeoutMs: 15_000 }, performance.now());
+      result = await this.exec(fence(this.id.run, seqs), { timeoutMs: 15_000 }, performance.now());
     } catch (err) {
       await this.end();
       throw err;
@@ -345,7 +375,7 @@ class Connection {
       throw new ConnectionError(
         host,
         `cannot stop the commands the lost connection left running (exit ${result.code}): ${(result.stdout + result.stderr).trim().split('\n').slice(-3).join('; ')}`,
-        `Nothing more runs on ${host} in this run. Look for processes tagged ${seqs.map((s) => `${this.tag.replace(/:\d+$/, '')}:${s}`).join(', ')} there (ps -eo pid,pgid,args).`,
+        `Nothing more runs on ${host} in this run. Look for processes tagged ${seqs.map((s) => `deploy:${this.id.run}:${s}:…`).join(', ')} there (ps -eo pid,pgid,args).`,
       );
     }
   }
@@ -508,8 +538,6 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
   const onExit = (status?: number | null, signalName?: string) => {
     if (status === undefined) return;
     code ??= status ?? signalExitCode(signalName);
-    // The command is over and its watchdog gone: stdin may close now.
-    channel.end();
   };
   channel.on('exit', onExit);
   channel.on('close', (status?: number | null, signalName?: string) => {
@@ -532,15 +560,12 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
         };
-        // EOF on the command's stdin: its watchdog on the host kills the command's process group (protocol.ts).
         const kill = (why: 'timeout' | 'aborted') => {
           stopped ??= why;
-          channel.end();
-          // A dead peer never confirms; do not wait on it forever.
-          setTimeout(() => {
-            channel.close();
-            finish(true);
-          }, 5000).unref();
+          killRemote(channel);
+          channel.close();
+          // A dead peer never confirms the close; do not wait on it forever.
+          setTimeout(() => finish(true), 5000).unref();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
         onSettled = () => finish();
@@ -548,6 +573,58 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
         else if (options.signal) unwatch = whenAborted(options.signal, () => kill('aborted'));
         finish();
       }),
+  };
+}
+
+/**
+ * Sends SIGKILL to the remote command's process group (sshd killpg()s it). ssh2's Channel.signal() only
+ * sends while our side is writable, and stdin is ended right after the script; so after that, the same request
+ * goes through the channel's protocol object. Without the kill, sshd keeps the channel until the command exits.
+ */
+function killRemote(channel: ClientChannel): void {
+  try {
+    if (channel.writable) {
+      channel.signal('KILL');
+      return;
+    }
+    const internals = channel as unknown as {
+      outgoing?: { id?: number; state?: string };
+      _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+    };
+    const id = internals.outgoing?.id;
+    const protocol = internals._client?._protocol;
+    if (id !== undefined && internals.outgoing?.state !== 'closed' && typeof protocol?.signal === 'function') {
+      protocol.signal(id, 'KILL');
+    }
+  } catch {
+    // The channel is already going away; close() still ends it.
+  }
+}
+
+/**
+ * Sends each command's script right behind its exec request, in the same write, instead of after the server's
+ * reply: that saves a round trip per command. sshd handles the exec request before the data that follows it. ssh2
+ * has no API for it, so this wraps its protocol's `exec`; when its internals are not as expected nothing is
+ * wrapped and exec() sends the script once the reply is in.
+ */
+function pipelineScripts(client: Client, scripts: Map<string, string>): void {
+  const internals = client as unknown as {
+    _protocol?: { exec?: (id: number, command: string, wantReply: boolean) => void };
+    _chanMgr?: { _channels?: Record<string, unknown> };
+  };
+  const protocol = internals._protocol;
+  const original = protocol?.exec;
+  if (!protocol || typeof original !== 'function' || typeof internals._chanMgr?._channels !== 'object') return;
+  protocol.exec = function (this: unknown, id: number, command: string, wantReply: boolean) {
+    original.call(this, id, command, wantReply);
+    const script = scripts.get(command);
+    if (script === undefined) return;
+    const channel = Object.values(internals._chanMgr?._channels ?? {}).find(
+      (c): c is ClientChannel => typeof c === 'object' && c !== null && (c as { outgoing?: { id?: number } }).outgoing?.id === id,
+    );
+    if (!channel) return;
+    scripts.delete(command);
+    channel.end(script);
   };
 }
 

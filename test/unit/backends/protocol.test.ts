@@ -1,7 +1,8 @@
 /**
  * How a Command reaches a host's shell (src/backends/protocol.ts): the exact text sent, and — through real dash and
  * bash — that snippets behave as under `sh -c` in every composition, that nothing of the command is on an
- * argument list, and that closing stdin kills the command's process group while apps it started live on.
+ * argument list, and that a connection's watchdog kills its running commands' process groups while apps they
+ * started live on.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../../src/backends/backend.js';
 import { LocalBackend } from '../../../src/backends/local.js';
-import { execString, fence, stdinScript, tag } from '../../../src/backends/protocol.js';
+import { execString, fence, stdinScript, tag, watchdogString } from '../../../src/backends/protocol.js';
 import { install, installOutcome } from '../../../src/commands/install.js';
 import { ifThen } from '../../../src/commands/sh.js';
 import { and, cmd, or, raw, script, seq, write, type Command } from '../../../src/shell/command.js';
@@ -41,24 +42,37 @@ interface Ran {
 }
 
 /**
- * What a backend does: `sh -s` in a session of its own (sshd's setsid), the script on stdin, stdin kept open until
- * the shell exits — or closed after `closeAfterMs`, as a lost connection or a timeout closes it.
+ * What sshd does with a command: the login shell (here `shell`, as `sh`) runs the exec string as the leader of a
+ * session of its own (setsid), the script arrives on its stdin — a pipe, as sshd gives it (`cat` makes one of
+ * node's socket) — which then closes. `socket: true` gives it node's socket instead, as some sshd builds do.
+ * A login shell killed by a signal shows as exit code 128+n (its pipeline's status).
  */
-function viaProtocol(shell: string, command: Command, o: { closeAfterMs?: number; cwd?: string; onStart?: (pid: number) => void } = {}): Promise<Ran> {
+function viaProtocol(shell: string, command: Command, o: { tag?: string; cwd?: string; socket?: boolean } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-s', 'deploy:test:1'], { detached: true, cwd: o.cwd ?? base, env: { ...process.env, PATH: pathWith(shell) } });
+    const exec = execString(o.tag ?? tag('test', 1, 1));
+    const argv = o.socket ? ['-c', exec] : ['-c', 'cat | setsid sh -c "$0"', exec, 'sshd'];
+    const child = spawn('sh', argv, { detached: true, cwd: o.cwd ?? base, env: { ...process.env, PATH: pathWith(shell) } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.on('error', () => undefined);
-    child.stdin.write(stdinScript(command));
-    if (o.closeAfterMs !== undefined) setTimeout(() => child.stdin.end(), o.closeAfterMs);
-    child.once('spawn', () => o.onStart?.(child.pid!));
-    child.once('exit', () => child.stdin.end());
+    child.stdin.end(stdinScript(command));
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** A connection's watchdog session, as sshd runs it: its stdin stays open until `stop()`. */
+function watchdog(shell: string, run: string, connection: number): { stop(): Promise<void> } {
+  const child = spawn('sh', ['-c', watchdogString(run, connection)], { detached: true, env: { ...process.env, PATH: pathWith(shell) }, stdio: ['pipe', 'ignore', 'ignore'] });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.end();
+      await closed;
+    },
+  };
 }
 
 /** The reference: the snippet alone in `sh -c`, stdin /dev/null (as every command's stdin is). */
@@ -68,24 +82,21 @@ function viaShC(shell: string, text: string, cwd = base): Ran {
 }
 
 describe('the script sent to a host', () => {
-  it('sshd runs a fixed, secret-free command that names the run and the connection', () => {
-    expect(execString(tag('1a2b3c', 7))).toBe('exec sh -s deploy:1a2b3c:7');
-    expect(() => tag('A; rm', 1)).toThrow(/bad command tag/);
+  it('sshd runs a fixed, secret-free command that names the run, the connection and the command', () => {
+    expect(execString(tag('1a2b3c', 7, 12))).toBe(
+      'if [ -p /dev/stdin ]; then . /dev/stdin; else exec sh -s deploy:1a2b3c:7:12; fi # deploy:1a2b3c:7:12',
+    );
+    expect(() => tag('A; rm', 1, 1)).toThrow(/bad command tag/);
   });
 
-  it('puts env, cwd and secrets on stdin, after the watchdog, in one group read whole before it runs', () => {
+  it('puts env, cwd and secrets on stdin, in one group read whole before it runs, its stdin /dev/null', () => {
     const c = write(['mkdir', '-p', 'log dir'], { cwd: '/srv/app', env: { NODE_ENV: 'production', TOKEN: new Sensitive("s3'cret") } });
-    expect(stdinScript(c)).toBe(
-      [
-        '{',
-        'exec 4<&0 </dev/null',
-        '( while read -r _l; do :; done; kill -KILL -$$ ) <&4 >/dev/null 2>&1 &',
-        'trap "kill $! 2>/dev/null" EXIT',
-        'exec 4<&-',
-        "cd /srv/app && export NODE_ENV=production TOKEN='s3'\\''cret' && mkdir -p 'log dir'",
-        '}',
-        '',
-      ].join('\n'),
+    expect(stdinScript(c)).toBe("{\ncd /srv/app && export NODE_ENV=production TOKEN='s3'\\''cret' && mkdir -p 'log dir'\n} </dev/null\n");
+  });
+
+  it("each connection's watchdog waits for EOF, then kills its connection's running commands", () => {
+    expect(watchdogString('1a2b3c', 7)).toBe(
+      `read -r _l; for p in $(pgrep -f -- ' deploy:1a2b3c:(7):[0-9]+$'); do kill -KILL -"$p" 2>/dev/null; done`,
     );
   });
 
@@ -94,17 +105,13 @@ describe('the script sent to a host', () => {
     expect(stdinScript(c)).toBe(
       [
         '{',
-        'exec 4<&0 </dev/null',
-        '( while read -r _l; do :; done; kill -KILL -$$ ) <&4 >/dev/null 2>&1 &',
-        'trap "kill $! 2>/dev/null" EXIT',
-        'exec 4<&-',
         "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'",
         'exec 3<&-; set -e',
         "echo 'x'",
         'DEPLOY_SNIPPET_END',
         '}',
         'cd /srv/app/releases/2 && export A=1 && ( _deploy_snippet1 && echo deploy:installed )',
-        '}',
+        '} </dev/null',
         '',
       ].join('\n'),
     );
@@ -114,7 +121,7 @@ describe('the script sent to a host', () => {
     const text = stdinScript(or([script('a'), script('b')]));
     expect(text).toContain("_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; a\n");
     expect(text).toContain("_deploy_snippet2() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; b\n");
-    expect(text).toContain('\n_deploy_snippet1 || _deploy_snippet2\n}');
+    expect(text).toContain('\n_deploy_snippet1 || _deploy_snippet2\n} </dev/null');
     expect(() => stdinScript(script('a\0b'))).toThrow(/NUL/);
   });
 
@@ -122,7 +129,7 @@ describe('the script sent to a host', () => {
     expect(fence('1a2b3c', [1, 3]).tokens).toEqual([
       raw(
         [
-          `g=; for p in $(pgrep -f '^sh -s deploy:1a2b3c:(1|3)$'); do kill -KILL -"$p" 2>/dev/null; g="$g $p"; echo "deploy:fenced $p"; done`,
+          `g=; for p in $(pgrep -f -- ' deploy:1a2b3c:(1|3):[0-9]+$'); do kill -KILL -"$p" 2>/dev/null; g="$g $p"; echo "deploy:fenced $p"; done`,
           '[ -n "$g" ] || exit 0',
           'i=0',
           `while [ "$(ps -e -o pgid= -o stat= | awk -v g="$g" 'BEGIN { n = split(g, a, " "); for (i = 1; i <= n; i++) k[a[i]] = 1 } ($1 in k) && $2 !~ /^Z/ { c++ } END { print c + 0 }')" != 0 ]; do`,
@@ -132,7 +139,7 @@ describe('the script sent to a host', () => {
         ].join('\n'),
       ),
     ]);
-    expect(() => fence('1a2b3c', [])).toThrow(/bad fence/);
+    expect(() => fence('1a2b3c', [])).toThrow(/bad connections/);
   });
 });
 
@@ -173,6 +180,12 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     writeFileSync(join(next, 'lock'), '1');
     const reused = await viaProtocol(shell, install({ ...params, command: failing }));
     expect([reused.code, installOutcome(reused.stdout)]).toEqual([0, 'reused']);
+  });
+
+  it('stdin a socket instead of a pipe: sh -s reads the script, with the same results', async () => {
+    const c = and([script("set -e\nfalse\necho 'not reached'"), say('next')]);
+    expect(await viaProtocol(shell, c, { socket: true })).toMatchObject({ code: 1, stdout: '' });
+    expect(await viaProtocol(shell, script('cat; echo "$0"'), { socket: true })).toMatchObject({ code: 0, stdout: 'sh\n' });
   });
 
   it('exit statuses and signals propagate', async () => {
@@ -244,22 +257,28 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     );
   });
 
-  it('a closed stdin kills the whole command, background jobs included; apps it started before stay up when it ends', async () => {
+  it("a connection's watchdog kills its running commands with all they started; other commands and apps live on", async () => {
     const dir = mkdtempSync(join(base, `watch-${shell}-`));
+    const run = `w${process.pid}${shell.length}`;
     const nap = `1.${process.pid % 1000}${shell.length}`;
-    const gone = await viaProtocol(shell, script(`sleep ${nap} & sleep ${nap}; touch ${quote(join(dir, 'marker'))}`), { closeAfterMs: 300 });
-    expect(gone.signal).toBe('SIGKILL');
-    expect(spawnSync('pgrep', ['-f', `^sleep ${nap}$`], { encoding: 'utf8' }).stdout).toBe('');
-    await new Promise((r) => setTimeout(r, 1800));
-    expect(existsSync(join(dir, 'marker'))).toBe(false);
-
-    const started = await viaProtocol(shell, script('sleep 61 </dev/null >/dev/null 2>&1 & echo $!'));
-    const pid = Number(started.stdout.trim());
+    const dog = watchdog(shell, run, 1);
+    // A daemon that a finished command of this connection left running in its process group.
+    const started = await viaProtocol(shell, script('sleep 61 </dev/null >/dev/null 2>&1 & echo $!'), { tag: tag(run, 1, 1) });
+    const daemon = Number(started.stdout.trim());
+    expect(daemon).toBeGreaterThan(1);
+    const running = viaProtocol(shell, script(`sleep ${nap} & sleep ${nap}; touch ${quote(join(dir, 'killed'))}`), { tag: tag(run, 1, 2) });
+    const other = viaProtocol(shell, script(`sleep 0.6; touch ${quote(join(dir, 'other'))}`), { tag: tag(run, 2, 1) });
     try {
-      expect(started.code).toBe(0);
-      expect(alive(pid)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      await dog.stop();
+      expect((await running).code).toBe(137);
+      expect(spawnSync('pgrep', ['-f', `^sleep ${nap}$`], { encoding: 'utf8' }).stdout).toBe('');
+      expect((await other).code).toBe(0);
+      expect(alive(daemon)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1800));
+      expect(readdirSync(dir)).toEqual(['other']);
     } finally {
-      process.kill(pid, 'SIGKILL');
+      if (daemon > 1) process.kill(daemon, 'SIGKILL');
     }
   }, 15_000);
 });
