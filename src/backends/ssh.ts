@@ -8,8 +8,8 @@
  * sees the exit, so 4 leaves headroom); further commands wait in FIFO order, and a refused channel open is
  * retried with doubling backoff.
  *
- * Commands go to the host as protocol.ts describes: a fixed `. /dev/stdin <tag>`, the script on stdin (sent
- * right behind the exec request, so no round trip waits for it). A timeout or an abort kills the command's process
+ * Commands go to the host as protocol.ts describes: a fixed command that makes the login shell source its stdin,
+ * the script on that stdin (sent right behind the exec request, so no round trip waits for it). A timeout or an abort kills the command's process
  * group (a `signal` request: sshd killpg()s the session); each connection's watchdog session kills its commands
  * when the connection goes away. When a connection was lost, the next connection to that host first kills
  * whatever the lost one left running (the fence), before any other command runs there.
