@@ -552,20 +552,35 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
       new Promise<Ended>((resolve) => {
         let stopped: 'timeout' | 'aborted' | undefined;
         let unwatch = () => {};
+        let retry: NodeJS.Timeout | undefined;
         const finish = (force = false) => {
           if (!force && !(closed && stderrEnded)) return;
           clearTimeout(timer);
+          clearTimeout(retry);
           unwatch();
           if (stopped) resolve({ kind: stopped });
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
         };
+        // The signal is sent again until the command is gone: sshd's killpg() misses a command whose shell has not
+        // called setsid() yet. A peer that never confirms (dead, or an sshd without `signal`) is given up on after
+        // 5 s; the connection's watchdog then kills the command when the connection ends.
         const kill = (why: 'timeout' | 'aborted') => {
-          stopped ??= why;
-          killRemote(channel);
-          channel.close();
-          // A dead peer never confirms the close; do not wait on it forever.
-          setTimeout(() => finish(true), 5000).unref();
+          if (stopped) return;
+          stopped = why;
+          const started = Date.now();
+          const again = () => {
+            if (closed) return;
+            if (Date.now() - started >= 5000) {
+              channel.close();
+              finish(true);
+              return;
+            }
+            killRemote(channel);
+            retry = setTimeout(again, 250);
+            retry.unref();
+          };
+          again();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
         onSettled = () => finish();

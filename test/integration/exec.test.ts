@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../src/backends/backend.js';
 import { SshBackend } from '../../src/backends/ssh.js';
 import { ConnectionError, InterruptedError } from '../../src/errors.js';
-import { raw, read, script } from '../../src/shell/command.js';
+import { cmd, raw, read, script } from '../../src/shell/command.js';
 import { fleet } from '../fleet/context.js';
 import { dropConnections, hostExec, sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, repoRoot, scratch, type AppRepo } from './support/project.js';
@@ -382,6 +382,37 @@ describe('the SSH backend', () => {
     } finally {
       await hostExec(f, 'web2', ['kill', '-KILL', ...session]);
     }
+  });
+
+  it('an abort as a command starts still kills it, with everything it started', async () => {
+    const marker = `/tmp/exec-early-abort-${process.pid}`;
+    const b = backend();
+    const t = target('web1');
+    await b.exec(t, read(['rm', '-f', marker]));
+    for (const delay of [0, 1, 2, 5, 10, 20]) {
+      const ac = new AbortController();
+      const t0 = performance.now();
+      const running = b.exec(t, script(`(sleep 3.45; touch ${marker}) & sleep 3.45`), { signal: ac.signal, step: 'early' }).catch((e: Error) => e);
+      setTimeout(() => ac.abort(), delay);
+      expect(await running).toBeInstanceOf(InterruptedError);
+      expect(performance.now() - t0).toBeLessThan(3000);
+    }
+    expect((await b.exec(t, read(['sh', '-c', "pgrep -f '^sleep 3.45$' || echo none"]))).stdout.trim()).toBe('none');
+    await new Promise((r) => setTimeout(r, 3600));
+    expect((await b.exec(t, read(['sh', '-c', `test -e ${marker} && echo written || echo absent`]))).stdout.trim()).toBe('absent');
+  });
+
+  it('a command of raw shell runs as written: when it kills its nearest sshd, the connection is lost and the command dies', async () => {
+    const marker = `/tmp/exec-raw-${process.pid}`;
+    const b = backend();
+    const t = target('web1');
+    await b.exec(t, read(['rm', '-f', marker]));
+    const text = `(sleep 1.67; touch ${marker}) & p=$$; while [ "$p" -gt 1 ]; do case "$(ps -o comm= -p "$p")" in sshd) kill -KILL "$p"; break ;; esac; p=$(ps -o ppid= -p "$p" | tr -d ' '); done; sleep 5`;
+    const err = await b.exec(t, cmd([raw(text)], { description: 'drop my connection' }), { step: 'fault' }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/^web1: fault: connection lost while running drop my connection/);
+    await new Promise((r) => setTimeout(r, 1900));
+    expect((await b.exec(t, read(['sh', '-c', `test -e ${marker} && echo written || echo absent; pgrep -f '^sleep 1.67$' || true`]))).stdout.trim()).toBe('absent');
   });
 
   it('an upload with no progress fails when its stall timeout passes; an aborted one at once', async () => {
