@@ -8,8 +8,9 @@
  *   Sourcing in the login shell starts no other program: the cheapest way in.
  * - The script is one `{ … } </dev/null` group: a shell that reads its input as it goes (dash) has read all of it
  *   before anything runs, and nothing the body runs can read the rest of the script.
- * - A command never outlives its run or its connection. A timeout or an abort kills the command's process group
- *   (the login shell leads it: sshd starts each session with setsid; the local backend spawns it detached). For
+ * - A command never outlives its run or its connection. A timeout or an abort kills the command's process group,
+ *   which the login shell leads (sshd starts each session with setsid and turns an SSH `signal` request into a
+ *   killpg; the local backend spawns the shell detached and kills the group itself). For
  *   a lost connection, each connection keeps one more session open: a watchdog that reads a stdin the client never
  *   writes to. When that stdin closes — the connection is gone, or the client closed it — the watchdog kills the
  *   process group of every command of its connection that is still running. Programs that start a session of
