@@ -42,7 +42,6 @@ export interface ExecOptions {
   readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Kill the command after this long and return code 124 (like timeout(1)). Absent: the target's commandTimeoutMs; 0: no limit. */
   readonly timeoutMs?: number;
-  readonly stdin?: string | Buffer;
   /** Aborting kills the command and rejects with InterruptedError. */
   readonly signal?: AbortSignal;
   /** Named in every error (`web1: deploy:symlink: …`). */
@@ -52,10 +51,20 @@ export interface ExecOptions {
 export interface UploadOptions {
   readonly onProgress?: (transferred: number, total: number) => void;
   readonly mode?: number;
+  /** Named in every error (`web1: transfer: …`). */
   readonly step?: string;
+  /** Aborting stops the upload and rejects with InterruptedError. */
+  readonly signal?: AbortSignal;
+  /** Fail with a ConnectionError when no data was written for this long. Absent: three connect timeouts. */
+  readonly stallTimeoutMs?: number;
 }
 
-/** The only things that touch hosts. Non-zero exits are results, not exceptions; connection problems throw. */
+/**
+ * The only things that touch hosts. Non-zero exits are results, not exceptions; connection problems throw.
+ * `exec` runs a Command's `render(command, 'reveal')` text in `sh` on the host; its script reaches the host on the
+ * shell's stdin (never an argument list), and the command is killed when its run or connection ends
+ * (backends/protocol.ts).
+ */
 export interface Backend {
   exec(host: SshTarget, command: Command, options?: ExecOptions): Promise<ExecResult>;
   upload(host: SshTarget, localPath: string, remotePath: string, options?: UploadOptions): Promise<void>;

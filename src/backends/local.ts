@@ -1,9 +1,11 @@
 /**
  * Local steps (git ls-remote, tar, the user's build command) through execa with argv arrays; execa's
- * `shell` option is never used. The one deliberate shell is Backend.exec, which runs a Command's rendered
- * text as `sh -c <text>` exactly as a remote host would. Results follow the SSH backend: non-zero exits are
- * results, output is untrimmed and masked, a timeout gives code 124.
+ * `shell` option is never used. The one deliberate shell is Backend.exec, which runs a Command the way a remote
+ * host does (protocol.ts): `sh` sources the script from its stdin, in a session of its own, and a timeout or an
+ * abort kills its process group. Results follow the SSH backend: non-zero exits are results, output is untrimmed
+ * and masked, a timeout gives code 124.
  */
+import { spawn } from 'node:child_process';
 import { chmod, copyFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
@@ -12,8 +14,11 @@ import { render, secretsOf, type Command } from '../shell/command.js';
 import { Sensitive } from '../shell/sensitive.js';
 import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, timeoutNote } from './output.js';
+import { execString, stdinScript, tag } from './protocol.js';
 
 export interface LocalRunOptions extends ExecOptions {
+  /** Written to the program's stdin, which then closes; absent: stdin is /dev/null. */
+  readonly stdin?: string | Buffer;
   readonly cwd?: string;
   /** Added to the inherited environment. */
   readonly env?: Readonly<Record<string, string | Sensitive>>;
@@ -22,6 +27,7 @@ export interface LocalRunOptions extends ExecOptions {
 }
 
 export class LocalBackend implements Backend {
+  #commands = 0;
   /** How this machine is named in messages. */
   constructor(readonly name = 'local') {}
 
@@ -78,14 +84,46 @@ export class LocalBackend implements Backend {
     };
   }
 
-  /** The deliberate shell: a Command's text, as a remote host would run it; `host` gives the default timeout. */
-  exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
-    const timeoutMs = options.timeoutMs ?? host.commandTimeoutMs;
-    return this.run(['sh', '-c', render(command, 'reveal')], {
-      ...options,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      secrets: secretsOf(command),
+  /** The deliberate shell: a Command run as a remote host runs it; `host` gives the default timeout. */
+  async exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const script = stdinScript(command);
+    const timeoutMs = options.timeoutMs ?? host.commandTimeoutMs ?? 0;
+    const where = options.step ? `${this.name}: ${options.step}` : this.name;
+    if (options.signal?.aborted) throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
+    const started = performance.now();
+    const out = new OutputCollector(secretsOf(command), options.onLine);
+    // A session of its own, as sshd gives each command: its process group can be killed without this process.
+    const child = spawn('sh', ['-c', execString(tag('local', process.pid, ++this.#commands))], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => out.push('stdout', chunk));
+    child.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(script);
+    let stopped: 'timeout' | 'aborted' | undefined;
+    const stop = (why: 'timeout' | 'aborted') => {
+      stopped ??= why;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = timeoutMs > 0 ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
+    const onAbort = () => stop('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+      child.once('error', resolve);
+      child.once('close', (code, signal) => resolve({ code, signal }));
     });
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (stopped === 'aborted') throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
+    if (ended instanceof Error) throw new StepFailedError(this.name, options.step ?? 'exec', `cannot run sh: ${ended.message}`);
+    if (stopped === 'timeout') out.note('stderr', timeoutNote(this.name, timeoutMs));
+    const { stdout, stderr } = out.finish();
+    const code = stopped === 'timeout'
+      ? TIMEOUT_EXIT_CODE
+      : ended.code ?? 128 + ((osConstants.signals as Record<string, number>)[ended.signal ?? ''] ?? 0);
+    return { code, stdout, stderr, durationMs: performance.now() - started, ...(stopped === 'timeout' ? { timedOut: true } : {}) };
   }
 
   /** A local copy (deploying to this machine). */
@@ -103,4 +141,10 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {}
+}
+
+function describe(command: Command): string {
+  if (command.description) return command.description;
+  const text = render(command);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

@@ -7,7 +7,14 @@
  * at most `maxChannels` sessions at once (sshd's MaxSessions is 10 and frees a slot slightly after the client
  * sees the exit, so 4 leaves headroom); further commands wait in FIFO order, and a refused channel open is
  * retried with doubling backoff.
+ *
+ * Commands go to the host as protocol.ts describes: a fixed command that makes the login shell source its stdin,
+ * the script on that stdin (sent right behind the exec request, so no round trip waits for it). A timeout or an abort kills the command's process
+ * group (a `signal` request: sshd killpg()s the session); each connection's watchdog session kills its commands
+ * when the connection goes away. When a connection was lost, the next connection to that host first kills
+ * whatever the lost one left running (the fence), before any other command runs there.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
@@ -27,6 +34,7 @@ import {
   type KnownHostEntry,
 } from './known-hosts.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
+import { execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
 import { Slots } from './slots.js';
 
 type Ssh2 = typeof import('ssh2');
@@ -56,6 +64,11 @@ export class SshBackend implements Backend {
   readonly #maxChannels: number;
   readonly #channelRetries: number;
   readonly #onUnknownHostKey: SshBackendOptions['onUnknownHostKey'];
+  /** Tags this run's commands on the hosts (protocol.ts). */
+  readonly #run = randomBytes(5).toString('hex');
+  #seq = 0;
+  /** Connection key → tag numbers of this run's connections to it that were lost and not yet fenced. */
+  readonly #lost = new Map<string, number[]>();
 
   constructor(options: SshBackendOptions = {}) {
     this.#maxChannels = options.maxChannels ?? 4;
@@ -78,6 +91,7 @@ export class SshBackend implements Backend {
         throw new StepFailedError(host.name, step, `cannot upload ${localPath}: ${err.code ?? err.message}`);
       },
     );
+    if (options.signal?.aborted) throw uploadInterrupted(host, step, remotePath);
     const conn = await this.#connection(host, options.step);
     await conn.upload(localPath, remotePath, size, options, step);
   }
@@ -98,18 +112,21 @@ export class SshBackend implements Backend {
     const key = connectionKey(target);
     let pending = this.#connections.get(key);
     if (!pending) {
-      const p = this.#open(target);
+      const seq = ++this.#seq;
+      const p: Promise<Connection> = this.#open(target, seq, (lost) => {
+        if (this.#connections.get(key) === p) this.#connections.delete(key);
+        if (lost) this.#lost.set(key, [...(this.#lost.get(key) ?? []), seq]);
+      });
       pending = p;
       this.#connections.set(key, p);
-      const forget = () => {
+      p.catch(() => {
         if (this.#connections.get(key) === p) this.#connections.delete(key);
-      };
-      p.then((c) => c.closed.then(forget), forget);
+      });
     }
     return step === undefined ? pending : pending.catch((err: unknown) => Promise.reject(withStep(err, step)));
   }
 
-  async #open(target: SshTarget): Promise<Connection> {
+  async #open(target: SshTarget, seq: number, onGone: (lost: boolean) => void): Promise<Connection> {
     // Connecting starts first: the key files are read and ssh2 loads while sshd accepts and forks. Their errors
     // (no key, unreadable known_hosts) still come before connection errors, as when they were read first.
     const connecting = target.jump ? this.#viaJump(target, target.jump) : tcpConnect(target);
@@ -123,13 +140,21 @@ export class SshBackend implements Backend {
     }
     const [knownHosts, auth, ssh2] = ready;
     const sock = await connecting;
+    let conn: Connection;
     try {
       const client = await handshake(ssh2, target, sock, knownHosts, auth, this.#onUnknownHostKey);
-      return new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries);
+      conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, { run: this.#run, seq }, onGone);
     } catch (err) {
       sock.destroy();
       throw err;
     }
+    conn.watch();
+    const lost = this.#lost.get(connectionKey(target));
+    if (lost) {
+      await conn.fence(lost);
+      this.#lost.delete(connectionKey(target));
+    }
+    return conn;
   }
 
   async #viaJump(target: SshTarget, jump: SshTarget): Promise<Duplex> {
@@ -230,30 +255,66 @@ interface Auth {
 class Connection {
   readonly closed: Promise<void>;
   #isClosed = false;
+  #ending = false;
   #lastError: Error | undefined;
+  #commands = 0;
+  readonly #onGone: (lost: boolean) => void;
+  /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
+  readonly #scripts = new Map<string, string>();
 
   constructor(
     readonly target: SshTarget,
     readonly client: Client,
     readonly slots: Slots,
     readonly retries: number,
+    /** Names this connection's commands on the host (protocol.ts). */
+    readonly id: { readonly run: string; readonly seq: number },
+    onGone: (lost: boolean) => void = () => {},
   ) {
+    this.#onGone = onGone;
     this.closed = new Promise((resolve) => {
       client.on('close', () => {
-        this.#isClosed = true;
+        this.#gone();
         resolve();
       });
     });
     client.on('error', (err) => {
       this.#lastError = err;
     });
+    pipelineScripts(client, this.#scripts);
+  }
+
+  /** Closed, by us (end) or not (lost); tells the backend once, as soon as it is known. */
+  #gone(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#onGone(!this.#ending);
+  }
+
+  /**
+   * Starts this connection's watchdog session (protocol.ts). Not awaited: commands need not wait for it, and a
+   * connection lost before it runs is fenced by the next one.
+   */
+  watch(): void {
+    try {
+      this.client.exec(watchdogString(this.id.run, this.id.seq), (err, channel) => {
+        if (err) return;
+        channel.on('error', () => undefined);
+        channel.resume();
+        channel.stderr.resume();
+      });
+    } catch {
+      // Not connected any more: the fence of the next connection covers it.
+    }
   }
 
   async exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult> {
     const host = this.target.name;
+    const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
       throw interrupted(this.target, command, options.step);
     });
+    const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
     try {
       const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
       const out = new OutputCollector(secretsOf(command), options.onLine);
@@ -261,17 +322,28 @@ class Connection {
       // Listeners go on inside the open callback: a fast command's output, exit status and close can
       // arrive in the same TCP read as the open confirmation, before any awaiting code runs.
       await this.#openChannel<ClientChannel>(
-        (cb) =>
-          this.client.exec(render(command, 'reveal'), (err, channel) => {
-            if (!err) run = watchChannel(channel, out);
+        (cb) => {
+          this.#scripts.set(request, script);
+          this.client.exec(request, (err, channel) => {
+            if (!err) {
+              run = watchChannel(channel, out);
+              // Not sent behind the exec request (ssh2 internals not as expected): send it now.
+              if (this.#scripts.delete(request)) channel.end(script);
+            } else {
+              this.#scripts.delete(request);
+            }
             cb(err, channel);
-          }),
+          });
+        },
         options.step,
         options.signal,
       );
       const ended = await run!.wait(timeoutMs, options);
       if (ended.kind === 'aborted') throw interrupted(this.target, command, options.step);
       if (ended.kind === 'lost') {
+        // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
+        this.#gone();
+        this.client.destroy();
         throw new ConnectionError(
           host,
           `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`,
@@ -284,25 +356,82 @@ class Connection {
         ? { code: TIMEOUT_EXIT_CODE, stdout, stderr, durationMs, timedOut: true }
         : { code: ended.code, stdout, stderr, durationMs };
     } finally {
+      this.#scripts.delete(request);
       release();
     }
   }
 
+  /**
+   * Kills what this run's lost connections `seqs` left running on the host and waits until it is gone; a
+   * command that cannot be stopped makes the host unusable for this run.
+   */
+  async fence(seqs: readonly number[]): Promise<void> {
+    const host = this.target.name;
+    let result: ExecResult;
+    try {
+      result = await this.exec(fence(this.id.run, seqs), { timeoutMs: 15_000 }, performance.now());
+    } catch (err) {
+      await this.end();
+      throw err;
+    }
+    if (result.code !== 0) {
+      await this.end();
+      throw new ConnectionError(
+        host,
+        `cannot stop the commands the lost connection left running (exit ${result.code}): ${(result.stdout + result.stderr).trim().split('\n').slice(-3).join('; ')}`,
+        `Nothing more runs on ${host} in this run. Look for processes tagged ${seqs.map((s) => `deploy:${this.id.run}:${s}:…`).join(', ')} there (ps -eo pid,pgid,args).`,
+      );
+    }
+  }
+
+  /**
+   * SFTP upload. It fails as soon as the connection closes, when it makes no progress for the stall timeout, and
+   * when `options.signal` aborts; in each case the SFTP channel is closed, which stops the transfer.
+   */
   async upload(localPath: string, remotePath: string, size: number, options: UploadOptions, step: string) {
     const host = this.target.name;
-    const release = await this.slots.acquire();
+    const release = await this.slots.acquire(options.signal).catch(() => {
+      throw uploadInterrupted(this.target, step, remotePath);
+    });
+    const stallMs = options.stallTimeoutMs ?? stallTimeoutMs(this.target);
     try {
-      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step);
+      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, options.signal);
       try {
         await new Promise<void>((resolve, reject) => {
+          let settled = false;
+          let stall: NodeJS.Timeout | undefined;
+          let unwatch = () => {};
+          const settle = (err?: Error) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(stall);
+            unwatch();
+            if (err) reject(err);
+            else resolve();
+          };
+          const arm = () => {
+            clearTimeout(stall);
+            stall = setTimeout(
+              () => settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
+              stallMs,
+            );
+          };
+          if (options.signal) unwatch = whenAborted(options.signal, () => settle(uploadInterrupted(this.target, step, remotePath)));
+          void this.closed.then(() =>
+            settle(new ConnectionError(host, `${step}: connection lost while uploading to ${remotePath}${this.#cause()}`)),
+          );
+          arm();
           sftp.fastPut(
             localPath,
             remotePath,
             {
               ...(options.mode !== undefined ? { mode: options.mode } : {}),
-              step: (transferred) => options.onProgress?.(transferred, size),
+              step: (transferred) => {
+                arm();
+                options.onProgress?.(transferred, size);
+              },
             },
-            (err) => (err ? reject(err) : resolve()),
+            (err) => settle(err ?? undefined),
           );
         });
       } finally {
@@ -344,6 +473,7 @@ class Connection {
 
   async end(): Promise<void> {
     if (this.#isClosed) return;
+    this.#ending = true;
     this.client.end();
     const timer = setTimeout(() => this.client.destroy(), 2000);
     await this.closed;
@@ -401,6 +531,8 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
   let closed = false;
   let stderrEnded = false;
   let onSettled = () => {};
+  // Writing the script to a channel that is going away fails; the close that follows says what happened.
+  channel.on('error', () => undefined);
   channel.on('data', (chunk: Buffer) => out.push('stdout', chunk));
   channel.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
   channel.stderr.on('end', () => {
@@ -424,27 +556,40 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
       new Promise<Ended>((resolve) => {
         let stopped: 'timeout' | 'aborted' | undefined;
         let unwatch = () => {};
+        let retry: NodeJS.Timeout | undefined;
         const finish = (force = false) => {
           if (!force && !(closed && stderrEnded)) return;
           clearTimeout(timer);
+          clearTimeout(retry);
           unwatch();
           if (stopped) resolve({ kind: stopped });
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
         };
+        // The signal is sent again until the command is gone: sshd's killpg() misses a command whose shell has not
+        // called setsid() yet. A peer that never confirms (dead, or an sshd without `signal`) is given up on after
+        // 5 s; the connection's watchdog then kills the command when the connection ends.
         const kill = (why: 'timeout' | 'aborted') => {
-          stopped ??= why;
-          killRemote(channel);
-          channel.close();
-          // A dead peer never confirms the close; do not wait on it forever.
-          setTimeout(() => finish(true), 5000).unref();
+          if (stopped) return;
+          stopped = why;
+          const started = Date.now();
+          const again = () => {
+            if (closed) return;
+            if (Date.now() - started >= 5000) {
+              channel.close();
+              finish(true);
+              return;
+            }
+            killRemote(channel);
+            retry = setTimeout(again, 250);
+            retry.unref();
+          };
+          again();
         };
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
         onSettled = () => finish();
         if (options.signal?.aborted) kill('aborted');
         else if (options.signal) unwatch = whenAborted(options.signal, () => kill('aborted'));
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
         finish();
       }),
   };
@@ -452,7 +597,7 @@ function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun 
 
 /**
  * Sends SIGKILL to the remote command's process group (sshd killpg()s it). ssh2's Channel.signal() only
- * sends while our side is writable, and we always end stdin at the start; so after that, the same request
+ * sends while our side is writable, and stdin is ended right after the script; so after that, the same request
  * goes through the channel's protocol object. Without the kill, sshd keeps the channel until the command exits.
  */
 function killRemote(channel: ClientChannel): void {
@@ -473,6 +618,33 @@ function killRemote(channel: ClientChannel): void {
   } catch {
     // The channel is already going away; close() still ends it.
   }
+}
+
+/**
+ * Sends each command's script right behind its exec request, in the same write, instead of after the server's
+ * reply: that saves a round trip per command. sshd handles the exec request before the data that follows it. ssh2
+ * has no API for it, so this wraps its protocol's `exec`; when its internals are not as expected nothing is
+ * wrapped and exec() sends the script once the reply is in.
+ */
+function pipelineScripts(client: Client, scripts: Map<string, string>): void {
+  const internals = client as unknown as {
+    _protocol?: { exec?: (id: number, command: string, wantReply: boolean) => void };
+    _chanMgr?: { _channels?: Record<string, unknown> };
+  };
+  const protocol = internals._protocol;
+  const original = protocol?.exec;
+  if (!protocol || typeof original !== 'function' || typeof internals._chanMgr?._channels !== 'object') return;
+  protocol.exec = function (this: unknown, id: number, command: string, wantReply: boolean) {
+    original.call(this, id, command, wantReply);
+    const script = scripts.get(command);
+    if (script === undefined) return;
+    const channel = Object.values(internals._chanMgr?._channels ?? {}).find(
+      (c): c is ClientChannel => typeof c === 'object' && c !== null && (c as { outgoing?: { id?: number } }).outgoing?.id === id,
+    );
+    if (!channel) return;
+    scripts.delete(command);
+    channel.end(script);
+  };
 }
 
 function signalExitCode(signalName: string | undefined): number {
@@ -666,6 +838,13 @@ function describe(command: Command): string {
 function interrupted(target: SshTarget, command: Command, step: string | undefined): InterruptedError {
   return new InterruptedError(`${target.name}: ${stepPrefix(step)}interrupted while running ${describe(command)}`);
 }
+
+function uploadInterrupted(target: SshTarget, step: string, remotePath: string): InterruptedError {
+  return new InterruptedError(`${target.name}: ${step}: interrupted while uploading to ${remotePath}`);
+}
+
+/** An upload that makes no progress this long fails: three connect timeouts (30 s by default). */
+export const stallTimeoutMs = (target: SshTarget): number => 3 * target.connectTimeoutMs;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

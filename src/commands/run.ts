@@ -1,10 +1,10 @@
-import { cmd, raw, render, type Command, type CommandOptions } from '../shell/command.js';
+import { cmd, raw, render, script, type Command, type CommandOptions } from '../shell/command.js';
 import type { Paths } from './paths.js';
 import { ifThen, test } from './sh.js';
 
-/** `deploy run`: the user's command, as written, in `current/` when there is one. */
+/** `deploy run`: the user's command, as written (a snippet, run by its own `sh`), in `current/` when there is one. */
 export const adHoc = (p: Paths, text: string, env: CommandOptions['env'] = {}): Command =>
-  cmd([...ifThen(test('-d', p.current), ['cd', p.current]), raw(';'), raw(text)], { env, description: `run: ${text}` });
+  cmd([...ifThen(test('-d', p.current), ['cd', p.current]), raw(';'), ...script(text).tokens], { env, description: `run: ${text}` });
 
 /** Words the shell reads as grammar when they stand first; quoted, they are a command name like any other. */
 const RESERVED = new Set(['case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function', 'if', 'in', 'select', 'then', 'time', 'until', 'while']);

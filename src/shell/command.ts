@@ -40,8 +40,15 @@ export const read = (tokens: readonly Token[], options: Omit<CommandOptions, 'ef
 export const write = (tokens: readonly Token[], options: Omit<CommandOptions, 'effect'> = {}): Command =>
   cmd(tokens, { ...options, effect: 'write' });
 
-/** A deliberate shell snippet (from deploy.yml or a recipe), run as written. */
-export const script = (text: string, options: CommandOptions = {}): Command => cmd([raw(text)], options);
+/**
+ * A shell snippet (deploy.yml, a recipe, a task module, `deploy run`) as a token: a child `sh` runs it exactly as
+ * `sh -c '<text>'` would, wherever it is composed — `set -e` works and its exit status decides, also under `&&`,
+ * `||`, `if` or `!`. Its text reaches that `sh` through a here-document, never through an argument list.
+ */
+export class Snippet extends Raw {}
+
+/** A deliberate shell snippet (from deploy.yml or a recipe), run as written by its own `sh`. */
+export const script = (text: string, options: CommandOptions = {}): Command => cmd([new Snippet(text)], options);
 
 /** Raw text that binds tighter than `&&`, `||` and `;`: a pipe or a redirection such as `2>&1`, `>>`, `<`. */
 const TIGHT = /^(?:\||\d*(?:>>|>&|<&|<>|>\||>|<)(?:\d+|-)?)$/;
@@ -52,10 +59,11 @@ const TIGHT = /^(?:\||\d*(?:>>|>&|<&|<>|>\||>|<)(?:\d+|-)?)$/;
  * prefix would apply to part of it only and a failed `cd` would let the rest run in the wrong directory.
  */
 function group(tokens: readonly Token[]): Token[] {
-  const loose = tokens.some((t) => t instanceof Raw && !(t instanceof AssignSecret) && !TIGHT.test(t.text));
+  const verbatim = tokens.filter((t): t is Raw => t instanceof Raw && !(t instanceof AssignSecret) && !(t instanceof Snippet));
+  const loose = verbatim.some((t) => !TIGHT.test(t.text));
   if (!loose) return [...tokens];
   // A newline before `)` keeps a trailing `# comment` or a here-document's end marker from swallowing it.
-  const multiline = tokens.some((t) => t instanceof Raw && /[\n#]/.test(t.text));
+  const multiline = verbatim.some((t) => /[\n#]/.test(t.text));
   return [raw('('), ...tokens, raw(multiline ? '\n)' : ')')];
 }
 
@@ -105,20 +113,57 @@ class AssignSecret extends Raw {
 
 function renderToken(t: Token, mode: SecretMode): string {
   if (t instanceof AssignSecret) return `${t.name}=${mode === 'reveal' ? quote(t.secret.reveal()) : MASK}`;
+  if (t instanceof Snippet) return `sh -c ${quote(t.text)}`;
   if (t instanceof Raw) return t.text;
   if (t instanceof Sensitive) return mode === 'reveal' ? quote(t.reveal()) : MASK;
   return quote(t);
 }
 
+// No space before a token that starts a new line: a here-document's end marker must stand alone on its line.
+const joinTokens = (texts: readonly string[]): string =>
+  texts.reduce((out, text, i) => (i === 0 ? text : text.startsWith('\n') ? out + text : `${out} ${text}`), '');
+
 /**
  * The one place commands become shell text. Every string token is quoted; Raw tokens are verbatim.
- * `mask` (the default) is for people and logs; only a backend executing the command asks for `reveal`.
+ *
+ * `mask` (the default) is for people and logs: secrets are `***` and a snippet shows as `sh -c '<snippet>'`.
+ * `reveal` is the script a backend runs: secrets in clear, and each snippet is a shell function defined first
+ * whose child `sh` reads the snippet from a here-document on fd 3 (`. /dev/fd/3`), so the snippet's text is never
+ * an argument, its stdin stays the command's, and it runs whole in that `sh` as under `sh -c`.
  */
 export function render(c: Command, mode: SecretMode = 'mask'): string {
-  // No space before a token that starts a new line: a here-document's end marker must stand alone on its line.
-  return renderParts(c, 'keep')
-    .map((t) => renderToken(t, mode))
-    .reduce((out, text, i) => (i === 0 ? text : text.startsWith('\n') ? out + text : `${out} ${text}`), '');
+  const tokens = renderParts(c, 'keep');
+  if (mode === 'mask') return joinTokens(tokens.map((t) => renderToken(t, mode)));
+  const functions: string[] = [];
+  const main = tokens.map((t) => {
+    if (!(t instanceof Snippet)) return renderToken(t, mode);
+    const name = `_deploy_snippet${functions.length + 1}`;
+    functions.push(snippetFunction(name, t.text));
+    return name;
+  });
+  return functions.join('') + joinTokens(main);
+}
+
+/**
+ * `name() { sh -c '. /dev/fd/3' 3<<'END' … END }`: the here-document is the snippet with fd 3 closed first on its
+ * own first line (so line numbers match and nothing it starts inherits fd 3), and ends on a line no text line equals.
+ */
+function snippetFunction(name: string, text: string): string {
+  if (text.includes('\0')) throw new Error('a shell snippet cannot contain a NUL byte');
+  // The end of a here-document needs a newline that `sh -c` never saw: an odd run of backslashes before it would
+  // join it to the line, so one more keeps the last backslash literal, as at the end of `sh -c` text.
+  const end = text.endsWith('\n') ? '' : /(?:^|[^\\])(?:\\\\)*\\$/.test(text) ? '\\\n' : '\n';
+  const body = `exec 3<&-; ${text}${end}`;
+  const marker = delimiter(body, 'DEPLOY_SNIPPET_END');
+  return `${name}() { sh -c '. /dev/fd/3' 3<<'${marker}'\n${body}${marker}\n}\n`;
+}
+
+/** `base`, or `base_2`, `base_3` …: the first that is no line of `text`, to end a here-document of it. */
+export function delimiter(text: string, base: string): string {
+  const lines = new Set(text.split('\n'));
+  let candidate = base;
+  for (let n = 2; lines.has(candidate); n++) candidate = `${base}_${n}`;
+  return candidate;
 }
 
 /** Every secret value a command carries, so a backend can mask them in what the host prints back. */

@@ -10,7 +10,6 @@ const TAIL_LINES = 20;
 export interface ExecStepOptions {
   /** A non-zero exit is returned instead of thrown. */
   readonly allowFail?: boolean;
-  readonly stdin?: string | Buffer;
   readonly timeoutMs?: number;
 }
 
@@ -33,7 +32,7 @@ export async function exec(
   ctx.emit({ type: 'command', step, host: host.name, command: render(command), effect: command.effect, dryRun });
   const tail: string[] = [];
   const result = await ctx.backend.exec(targetOf(ctx, host), command, {
-    stdin: options.stdin,
+    step,
     timeoutMs: options.timeoutMs ?? ctx.config.ssh.commandTimeout * 1000,
     signal: ctx.signal,
     onLine: (stream, line) => {
@@ -125,6 +124,8 @@ export async function upload(ctx: RunContext, step: string, host: HostDef, local
   ctx.emit({ type: 'command', step, host: host.name, command: `upload ${localPath} → ${remotePath}`, effect: 'write', dryRun });
   let lastReport = 0;
   await ctx.backend.upload(targetOf(ctx, host), localPath, remotePath, {
+    step,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (transferred, total) => {
       const now = Date.now();
       if (transferred === total || now - lastReport > 250) {

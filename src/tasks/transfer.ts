@@ -9,7 +9,7 @@ import { paths } from '../commands/paths.js';
 import type { ArtifactSource, GitSource, HostDef } from '../config/types.js';
 import { DeployError, ExitCode, StepFailedError } from '../errors.js';
 import { resolvedRevision } from '../facts/git.js';
-import { and } from '../shell/command.js';
+import { and, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { exec, onHosts, probe, upload } from './runner.js';
@@ -97,15 +97,31 @@ async function transferArtifact(
   try {
     await onHosts(ctx, STEP, hosts, async (h) => {
       await exec(ctx, STEP, h, prepareUploads(p));
-      await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
-      const unpack = [verifyChecksum(remote, sha), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, sha)];
-      await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
+      try {
+        await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
+        const unpack = [verifyChecksum(remote, sha), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, sha)];
+        await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
+      } catch (err) {
+        if (ctx.mode === 'real') await removeLeftover(ctx, h, removeUpload(p, release.id));
+        throw err;
+      }
     });
   } finally {
     if (!building) await artifact?.cleanup();
   }
   return sha;
 }
+
+/**
+ * Removes what a failed transfer left on a host (a partial upload) while the run can still reach it: also after
+ * Ctrl-C, and over a new connection when the old one was lost. When the host cannot be reached, it stays.
+ */
+async function removeLeftover(ctx: RunContext, host: HostDef, command: Command): Promise<void> {
+  const calm: RunContext = { ...ctx, signal: undefined };
+  await exec(calm, STEP, host, command, { allowFail: true, timeoutMs: LEFTOVER_TIMEOUT_MS }).catch(() => undefined);
+}
+
+const LEFTOVER_TIMEOUT_MS = 10_000;
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');

@@ -83,7 +83,7 @@ describe('balancer commands', () => {
     ],
     ['readUpstream: nothing when the file is missing', () => readUpstream('/srv/lb/upstream.conf'), 'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi', 'read'],
     ['removeUpstream: undoes a first write when there was no file', () => removeUpstream('/srv/lb/upstream.conf'), 'rm -f /srv/lb/upstream.conf', 'write'],
-    ['reloadNginx: the configured snippet as written', () => reloadNginx('nginx -t && nginx -s reload'), 'nginx -t && nginx -s reload', 'write'],
+    ['reloadNginx: the configured snippet, run by its own sh', () => reloadNginx('nginx -t && nginx -s reload'), "sh -c 'nginx -t && nginx -s reload'", 'write'],
     [
       'setServerState: drain',
       () => setServerState('/srv/lb/haproxy.sock', 'app', 'web1', 'drain'),

@@ -10,13 +10,13 @@ describe('restart command', () => {
     [
       'runs the snippet in the given dir',
       () => restart('sudo systemctl restart app', p.current),
-      'cd /srv/app/current && ( sudo systemctl restart app )',
+      "cd /srv/app/current && sh -c 'sudo systemctl restart app'",
       'write',
     ],
     [
-      'with env; a comment ends on its own line',
+      'with env; a comment stays inside the snippet',
       () => restart('touch tmp/restart.txt # passenger', p.current, { APP: 'web' }),
-      'cd /srv/app/current && export APP=web && ( touch tmp/restart.txt # passenger\n)',
+      "cd /srv/app/current && export APP=web && sh -c 'touch tmp/restart.txt # passenger'",
       'write',
     ],
     [

@@ -171,7 +171,7 @@ describe('task modules: the registry and runTask', () => {
     const commands = events.flatMap((e) => (e.type === 'command' ? [[e.host, e.command]] : []));
     expect(commands).toHaveLength(2);
     expect(commands.every(([host]) => host === 'web1')).toBe(true);
-    expect(commands[0]![1]).toMatch(/^cd \/srv\/shop\/shared && export .*DEPLOY_RELEASE=20260101000000 .* && \( mkdir -p \/srv\/shop\/shared\/notes && \( echo "deployed \$DEPLOY_RELEASE" >> notes\/log \) \)$/);
+    expect(commands[0]![1]).toMatch(/^cd \/srv\/shop\/shared && export .*DEPLOY_RELEASE=20260101000000 .* && \( mkdir -p \/srv\/shop\/shared\/notes && sh -c 'echo "deployed \$DEPLOY_RELEASE" >> notes\/log' \)$/);
     expect(commands[1]![1]).toMatch(/^cd \/srv\/shop\/releases\/20260101000000 && export .* && touch \/srv\/shop\/releases\/20260101000000\/.notified-web1$/);
   });
 

@@ -42,14 +42,32 @@ describe('render', () => {
       `export PASSWORD='s3cr'\\''et $HOME' && env`,
     ],
     ['groups a list under a cwd', write(['a', raw('||'), 'b'], { cwd: '/x' }), 'cd /x && ( a || b )'],
-    ['groups a snippet under a cwd', script('npm ci; npm run build', { cwd: '/x' }), 'cd /x && ( npm ci; npm run build )'],
     [
-      'puts a newline before the paren when a snippet has a comment',
-      script('make # build it', { env: { A: '1' } }),
-      'export A=1 && ( make # build it\n)',
+      'runs a snippet under a cwd by its own sh; revealed, its text is a here-document, never an argument',
+      script('npm ci; npm run build', { cwd: '/x' }),
+      "cd /x && sh -c 'npm ci; npm run build'",
+      "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; npm ci; npm run build\nDEPLOY_SNIPPET_END\n}\ncd /x && _deploy_snippet1",
     ],
+    [
+      'keeps a comment inside its snippet',
+      script('make # build it', { env: { A: '1' } }),
+      "export A=1 && sh -c 'make # build it'",
+      "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; make # build it\nDEPLOY_SNIPPET_END\n}\nexport A=1 && _deploy_snippet1",
+    ],
+    [
+      'ends a here-document on a line the snippet does not have',
+      script('cat <<DEPLOY_SNIPPET_END\nhi\nDEPLOY_SNIPPET_END\n'),
+      "sh -c 'cat <<DEPLOY_SNIPPET_END\nhi\nDEPLOY_SNIPPET_END\n'",
+      "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END_2'\nexec 3<&-; cat <<DEPLOY_SNIPPET_END\nhi\nDEPLOY_SNIPPET_END\nDEPLOY_SNIPPET_END_2\n}\n_deploy_snippet1",
+    ],
+    ['puts a newline before the paren when raw text has a comment', write([raw('make # build it')], { env: { A: '1' } }), 'export A=1 && ( make # build it\n)'],
     ['does not group a pipe or redirections', write(['a', raw('|'), 'b', raw('2>&1')], { cwd: '/x' }), 'cd /x && a | b 2>&1'],
-    ['runs a bare snippet as written', script('echo $HOME # hi'), 'echo $HOME # hi'],
+    [
+      'shows a bare snippet as sh -c',
+      script('echo $HOME # hi'),
+      "sh -c 'echo $HOME # hi'",
+      "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; echo $HOME # hi\nDEPLOY_SNIPPET_END\n}\n_deploy_snippet1",
+    ],
   ];
   it.each(cases)('%s', (_name, command, masked, revealed = masked) => {
     expect(render(command)).toBe(masked);
@@ -102,8 +120,10 @@ describe('combinators', () => {
     ['scopes a part with a cwd', and([write(['ls'], { cwd: '/x' }), c]), '( cd /x && ls ) && c'],
     ['scopes a part with env', seq([write(['env'], { env: { A: '1' } }), c]), '( export A=1 && env ) ; c'],
     ['wraps the whole with its own cwd', and([a, b], { cwd: '/x' }), 'cd /x && ( a && b )'],
-    ['groups a snippet', and([script('x || y'), c]), '( x || y ) && c'],
-    ['ends a commented snippet on its own line', and([script('x # note'), c]), '( x # note\n) && c'],
+    ['runs a snippet as one command', and([script('x || y'), c]), "sh -c 'x || y' && c"],
+    ['keeps a snippet\'s comment inside it', and([script('x # note'), c]), "sh -c 'x # note' && c"],
+    ['groups raw text with operators', and([write([raw('x || y')]), c]), '( x || y ) && c'],
+    ['ends commented raw text on its own line', and([write([raw('x # note')]), c]), '( x # note\n) && c'],
   ];
   it.each(cases)('%s', (_name, command, expected) => expect(render(command)).toBe(expected));
 
