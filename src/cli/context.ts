@@ -7,7 +7,6 @@ import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
-import { releaseId } from '../commands/release.js';
 import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
@@ -37,6 +36,8 @@ export interface RunFlags extends ConfigFlags {
 
 export interface Session {
   readonly ctx: RunContext;
+  /** The run's local id (runId()). */
+  readonly run: string;
   /**
    * Ends the run: reports the outcome (with the run summary for verbs that change releases; `known` is what the
    * task returned, if it got that far), closes connections and output, returns the exit code.
@@ -47,6 +48,14 @@ export interface Session {
 function sshConfigText(config: Config): { text?: string; file: string } {
   const file = config.ssh.configFile ? resolve(dirname(config.file), config.ssh.configFile.replace(/^~(?=\/)/, homedir())) : `${homedir()}/.ssh/config`;
   return existsSync(file) ? { text: readFileSync(file, 'utf8'), file } : { file };
+}
+
+/**
+ * A run's local id, `YYYYMMDD-HHMMSS` (UTC): it names the run's log dir and is kept in the lock. Not a release id:
+ * a deploy chooses that once it holds the lock (event `release:chosen`).
+ */
+export function runId(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
 }
 
 export function secretValues(config: Config): string[] {
@@ -87,7 +96,7 @@ export function openSession(
   stage: string,
   flags: RunFlags,
   verb: string,
-  options: { mode?: RunMode; sink?: EventSink; release?: string } = {},
+  options: { mode?: RunMode; sink?: EventSink; run?: string } = {},
 ): Session {
   const mode = options.mode ?? 'real';
   const loaded = loadStage(flags, stage);
@@ -106,7 +115,7 @@ export function openSession(
     include: fsIncluder,
   });
   const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(new SshBackend()) : new SshBackend();
-  const id = options.release ?? releaseId(new Date());
+  const id = options.run ?? runId();
   const recorder = new Recorder();
   const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
   let logProblem: string | undefined;
@@ -142,10 +151,11 @@ export function openSession(
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, id, ...(options.release ? { release: options.release } : {}), hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
   if (logProblem) emit({ type: 'warning', message: logProblem });
   return {
     ctx,
+    run: id,
     async finish(error?: unknown, known?: RunSummary) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { HostDef } from '../config/types.js';
 import type { RunContext } from '../tasks/context.js';
 import { waitHealthy } from '../tasks/health.js';
-import { releaseId } from '../commands/release.js';
 import type { RunSummary } from '../output/events.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
@@ -46,25 +45,23 @@ export function registerDeploy(program: Command): void {
 }
 
 export async function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
-  const release = releaseId(new Date());
   const lockWait = Number(flags.lockWait ?? 0);
   const plan = flags.dryRun ? new PlanCollector() : undefined;
   // A dry run prints its plan at the end, so its progress stays in plain lines.
   const base = defaultSink(flags, { live: !flags.dryRun });
   const session = openSession(stage, flags, 'deploy', {
     mode: flags.dryRun ? 'dry-run' : 'real',
-    release,
     sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
   });
   let error: unknown;
   let summary: RunSummary | undefined;
   try {
     const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, flags.canary === true ? 60 : Number(flags.canary));
-    summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
+    summary = await deploy(session.ctx, { run: session.run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: Number.isFinite(lockWait) ? lockWait : 0, canary });
   } catch (e) {
     error = e;
   }
-  if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage} (release ${release}): probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
+  if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
   const code = await session.finish(error, summary);
   if (error !== undefined) reportError(error);
   return code;

@@ -25,6 +25,16 @@ describe('releasesToRemove', () => {
     expect(releasesToRemove(all, keep, protect)).toEqual(expected);
   });
 
+  const live: [string, number, string[], string[], string[]][] = [
+    ['releases that never went live do not count toward keep, and go', 2, [r5, r3], [r2, r4], [r1, r2, r4]],
+    ['a failed release never pushes the rollback target out', 2, [r5, r3], [r4], [r1, r2, r4]],
+    ['current and the rollback target stay even when never logged live', 1, [r5, r4], [r4, r5], [r1, r2]],
+    ['nothing live but current: only current stays', 3, [r5], [r1, r2, r3, r4], [r1, r2, r3, r4]],
+  ];
+  it.each(live)('%s', (_name, keep, protect, notLive, expected) => {
+    expect(releasesToRemove(ids, keep, protect, notLive)).toEqual(expected);
+  });
+
   it.each([-1, 1.5, Number.NaN])('refuses keep %s', (keep) => {
     expect(() => releasesToRemove(ids, keep, [])).toThrow(RangeError);
   });
@@ -33,9 +43,9 @@ describe('releasesToRemove', () => {
 describe('cleanup commands', () => {
   renders([
     [
-      'removeReleases: one rm for all',
+      'removeReleases: one command for all, each checked against current on the host',
       () => removeReleases(p, [r1, r2]),
-      'rm -rf /srv/app/releases/20240101000000 /srv/app/releases/20240102000000',
+      `st=0; cur=$(readlink -f /srv/app/current 2>/dev/null); for id in 20240101000000 20240102000000 ; do if [ -n "$cur" ] && [ "$(readlink -f /srv/app/releases/"$id")" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeReleases: nothing to do', () => removeReleases(p, []), null],
