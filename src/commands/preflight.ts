@@ -1,11 +1,15 @@
 import { raw, read, type Command, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
+import type { Paths } from './paths.js';
+import { releaseStateTokens } from './release.js';
 import { ifThen, test } from './sh.js';
 
 export interface PreflightParams {
   readonly deployTo: string;
   /** Binaries the steps will call, e.g. git, tar, sha256sum, curl. */
   readonly tools: readonly string[];
+  /** For a host that keeps releases: also list, with sizes, what the deploy will remove first (see releaseStateTokens). */
+  readonly releases?: Paths;
 }
 
 const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ...args, raw(';')];
@@ -13,10 +17,11 @@ const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ..
 /**
  * One round trip, changing nothing. Prints machine-readable lines, parsed by facts/preflight.ts:
  * `tool <name> <path>` / `missing-tool <name>`, `exists yes|no` (deploy_to), `probe-dir <dir>` (deploy_to or
- * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir).
+ * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir); with
+ * `releases`, the release state with sizes (`leftover <id> <KiB>`, `uploads <KiB>` count as space the deploy frees).
  */
 export function preflight(params: PreflightParams): Command {
-  const { deployTo, tools } = params;
+  const { deployTo, tools, releases } = params;
   const odd = tools.find((t) => !/^[A-Za-z0-9._+-]+$/.test(t));
   if (odd !== undefined) throw new Error(`not a tool name: ${JSON.stringify(odd)}`);
   const toolChecks: Token[] =
@@ -52,6 +57,7 @@ export function preflight(params: PreflightParams): Command {
       ...say('probe-dir %s\\n', raw('"$d"')),
       ...say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"')),
       ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
+      ...(releases ? [raw(';'), ...releaseStateTokens(releases, { sizes: true })] : []),
     ],
     { description: 'check tools, disk space and permissions' },
   );

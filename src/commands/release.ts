@@ -1,7 +1,7 @@
 import { raw, write, type Command, type Raw, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
-import { ifThen, test } from './sh.js';
+import { glob, ifThen, test } from './sh.js';
 
 /** Marker left in a release that failed before it went live. */
 export const FAILED_MARKER = '.deploy-failed';
@@ -135,3 +135,40 @@ export const markFailed = (p: Paths, id: string): Command =>
 
 export const markBad = (p: Paths, id: string): Command =>
   write(['touch', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `mark release ${id} bad` });
+
+/**
+ * One round trip: `current` (and whether it dangles), every release, and which of them never went live (a
+ * revision log line is matched as commands/log.ts writes it: `"release":"<id>"` … `"outcome":"deployed"`), with
+ * their sizes when asked (the preflight counts them as free space the deploy makes).
+ */
+export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
+  const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
+  return [
+    ...ifThen(test('-L', p.current), [
+      'printf',
+      'current %s\\n',
+      raw(`"$(readlink ${quote(p.current)})"`),
+      raw(';'),
+      ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
+    ]),
+    raw(';'),
+    raw(`cur=$(readlink -f ${quote(p.current)} 2>/dev/null);`),
+    raw('for'),
+    'd',
+    raw('in'),
+    glob(p.releases, '*/'),
+    raw(';'),
+    raw('do'),
+    raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
+    'printf',
+    'release %s\\n',
+    raw('"$id";'),
+    ...ifThen(test(raw('"$(readlink -f "$d")"'), raw('='), raw('"$cur"')), [raw('continue')]),
+    raw(';'),
+    ...ifThen(['grep', '-qsE', raw('"\\"release\\":\\"$id\\".*\\"outcome\\":\\"(deployed|rolled-back)\\""'), p.revisionsLog], [raw('continue')]),
+    raw(';'),
+    raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
+    raw('done;'),
+    ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),
+  ];
+}

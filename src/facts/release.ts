@@ -1,8 +1,8 @@
 import type { Paths } from '../commands/paths.js';
-import { BAD_MARKER, FAILED_MARKER, isReleaseId } from '../commands/release.js';
+import { BAD_MARKER, FAILED_MARKER, isReleaseId, releaseStateTokens } from '../commands/release.js';
 import type { RevisionLogEntry } from '../commands/log.js';
 import { ifThen, test, glob } from '../commands/sh.js';
-import { raw, read, type Raw, type Token } from '../shell/command.js';
+import { raw, read } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import { fact, lines, type Fact } from './fact.js';
 import { parseRevisionLog } from './log.js';
@@ -83,43 +83,6 @@ export interface ReleaseState {
   readonly leftoverKiB: number;
   /** `uploads/` exists (a tarball of a run that did not finish, or an empty dir). */
   readonly uploads: boolean;
-}
-
-/**
- * One round trip: `current` (and whether it dangles), every release, and which of them never went live (a
- * revision log line is matched as commands/log.ts writes it: `"release":"<id>"` … `"outcome":"deployed"`), with
- * their sizes when asked (the preflight counts them as free space the deploy makes).
- */
-export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
-  const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
-  return [
-    ...ifThen(test('-L', p.current), [
-      'printf',
-      'current %s\\n',
-      raw(`"$(readlink ${quote(p.current)})"`),
-      raw(';'),
-      ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
-    ]),
-    raw(';'),
-    raw(`cur=$(readlink -f ${quote(p.current)} 2>/dev/null);`),
-    raw('for'),
-    'd',
-    raw('in'),
-    glob(p.releases, '*/'),
-    raw(';'),
-    raw('do'),
-    raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
-    'printf',
-    'release %s\\n',
-    raw('"$id";'),
-    ...ifThen(test(raw('"$(readlink -f "$d")"'), raw('='), raw('"$cur"')), [raw('continue')]),
-    raw(';'),
-    ...ifThen(['grep', '-qsE', raw('"\\"release\\":\\"$id\\".*\\"outcome\\":\\"(deployed|rolled-back)\\""'), p.revisionsLog], [raw('continue')]),
-    raw(';'),
-    raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
-    raw('done;'),
-    ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),
-  ];
 }
 
 export function parseReleaseState(stdout: string): ReleaseState {
