@@ -139,7 +139,8 @@ export const markBad = (p: Paths, id: string): Command =>
 /**
  * One round trip: `current` (and whether it dangles), every release, and which of them never went live (a
  * revision log line is matched as commands/log.ts writes it: `"release":"<id>"` … `"outcome":"deployed"`), with
- * their sizes when asked (the preflight counts them as free space the deploy makes).
+ * their sizes when asked (the preflight counts them as free space the deploy makes). Without a readable revision
+ * log nothing counts as never live: a log that cannot be read must not get live releases removed.
  */
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
@@ -153,6 +154,8 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     ]),
     raw(';'),
     raw(`cur=$(readlink -f ${quote(p.current)} 2>/dev/null);`),
+    ...ifThen([...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)], [raw('known=1')], [raw('known=0')]),
+    raw(';'),
     raw('for'),
     'd',
     raw('in'),
@@ -165,7 +168,7 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw('"$id";'),
     ...ifThen(test(raw('"$(readlink -f "$d")"'), raw('='), raw('"$cur"')), [raw('continue')]),
     raw(';'),
-    ...ifThen(['grep', '-qsE', raw('"\\"release\\":\\"$id\\".*\\"outcome\\":\\"(deployed|rolled-back)\\""'), p.revisionsLog], [raw('continue')]),
+    ...ifThen([...test(raw('"$known"'), raw('='), '0'), raw('||'), 'grep', '-qsE', raw('"\\"release\\":\\"$id\\".*\\"outcome\\":\\"(deployed|rolled-back)\\""'), p.revisionsLog], [raw('continue')]),
     raw(';'),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),

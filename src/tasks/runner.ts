@@ -33,6 +33,7 @@ export async function exec(
   ctx.emit({ type: 'command', step, host: host.name, command: render(command), effect: command.effect, dryRun });
   const tail: string[] = [];
   const result = await ctx.backend.exec(targetOf(ctx, host), command, {
+    step,
     stdin: options.stdin,
     timeoutMs: options.timeoutMs ?? ctx.config.ssh.commandTimeout * 1000,
     signal: ctx.signal,

@@ -116,7 +116,7 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
       expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     expect(events.some((e) => e.type === 'output' && e.line === 'token=***')).toBe(true);
-    const start = { ...(events[0] as { type: string }), release: (events.find((e) => e.type === 'release:chosen') as { release: string }).release };
+    const start = { ...(events[0] as { type: string }), release: (events.find((e) => e.type === 'release:chosen') as unknown as { release: string }).release };
     const end = events.at(-1) as { type: string; outcome: string; exitCode: number; summary: { release: string; revision: string; hosts: Record<string, unknown>[] } };
     expect(start.type).toBe('run:start');
     expect(end).toMatchObject({ type: 'run:end', outcome: 'success', exitCode: 0 });

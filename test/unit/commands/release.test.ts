@@ -163,6 +163,18 @@ describe('release commands on a real shell', () => {
     expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
   });
 
+  it('without a readable revision log, no release counts as never live', () => {
+    const fresh = sandbox();
+    try {
+      fresh.run(createRelease(fresh.p, '20240401000000'));
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ releases: ['20240401000000'], leftovers: [] });
+      fresh.run(appendRevisionLog(fresh.p, { release: '20240301000000', revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }));
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ leftovers: ['20240401000000'] });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it('flags a current that points to a missing release', () => {
     rmSync(box.p.current);
     symlinkSync(box.p.release('20240301000000'), box.p.current);
