@@ -14,8 +14,15 @@ import { appRepo, cli, project, repoRoot, type AppRepo, type ProjectOptions } fr
 /** Each project's app gets its own port: apps of earlier projects keep running on the web hosts. */
 let nextPort = 3121;
 const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
-const skewed = (seconds: number) => ({ NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, 'support', 'skew-clock.mjs')).href}`, DEPLOY_TEST_CLOCK_SKEW: String(seconds) });
-const releaseOf = (stdout: string) => /\brelease\s+release (\d{14})$/m.exec(stdout)?.[1] ?? '';
+const clock = (env: Record<string, string>) => ({ NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, 'support', 'skew-clock.mjs')).href}`, ...env });
+/** A client clock `seconds` off. */
+const skewed = (seconds: number) => clock({ DEPLOY_TEST_CLOCK_SKEW: String(seconds) });
+/** A client clock that reads `at` (ms) when the process starts: runs started this way all start in the same second. */
+const startingAt = (at: number) => clock({ DEPLOY_TEST_CLOCK_AT: String(at) });
+/** The start of the next second, to pin clocks to. */
+const nextSecond = () => Math.ceil(Date.now() / 1000) * 1000;
+/** The release a run chose (`release:chosen`; before it, run:start named it). */
+const releaseOf = (stdout: string) => (/\brelease\s+release (\d{14})$/m.exec(stdout) ?? / release (\d{14}) on /.exec(stdout))?.[1] ?? '';
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
 const webHosts = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
 const addressOf = (f: Fleet, name: string) => f.hosts.find((h) => h.name === name)!.address;
@@ -67,8 +74,9 @@ function start(args: readonly string[], env: Record<string, string> = {}) {
   };
 }
 
+/** Stops the app a project started, also when a failed run left `current` dangling (as bin/stop does). */
 const stopApps = async (f: Fleet, deployTo: string) => {
-  for (const h of webHosts(f)) await sshRun(f, h, `[ -x '${deployTo}/current/bin/stop' ] && '${deployTo}/current/bin/stop' || true`);
+  for (const h of webHosts(f)) await sshRun(f, h, `p='${deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
 };
 
 describe('deploy lifecycle', () => {
@@ -100,8 +108,10 @@ describe('deploy lifecycle', () => {
   it('four deploys in a row, no pause: four releases, each new, each later; current always valid', async () => {
     const p = app();
     const ids: string[] = [];
+    // However slow this machine is, each run's clock reads the same second when it starts, as fast runs' clocks do.
+    const second = nextSecond();
     for (let i = 0; i < 4; i++) {
-      const r = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
+      const r = await cli(['staging', '-c', p.file, '--hosts', 'media1'], { env: startingAt(second) });
       expect(r.code, r.stderr).toBe(0);
       ids.push(releaseOf(r.stdout));
       expect(await liveOn(f, 'media1', p.deployTo)).toBe(ids[i]);
@@ -115,17 +125,17 @@ describe('deploy lifecycle', () => {
     const p = app();
     const failing = app({ deployTo: p.deployTo, extra: { tasks: { boom: { run: 'echo boom; exit 1' } }, hooks: { before: { migrate: ['boom'] } } } });
     repo.commit('v2');
-    // Start right after a second begins, so that with one-second ids both would get the same one.
-    while (Date.now() % 1000 > 150) await new Promise((r) => setTimeout(r, 5));
-    const first = start(['staging', '-c', p.file]);
+    // Both start in the same second by their clocks, whatever the machine's load.
+    const second0 = nextSecond();
+    const first = start(['staging', '-c', p.file], startingAt(second0));
     await first.until((e) => e.type === 'lock' && e.action === 'acquired');
-    const second = start(['staging', '-c', failing.file, '--lock-wait', '120']);
+    const second = start(['staging', '-c', failing.file, '--lock-wait', '120'], startingAt(second0));
     const [a, b] = [await first.done(), await second.done()];
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(5);
-    expect(b.stderr).toContain('boom');
     const live = await liveOn(f, 'web1', p.deployTo);
     for (const h of codeHosts(f)) expect(await liveOn(f, h, p.deployTo), h).toBe(live);
+    expect(b.stderr).toContain('boom');
     const health = JSON.parse(await on(f, 'web1', `curl -s http://${addressOf(f, 'web1')}:${p.port}/health`)) as { version: string; release: string };
     expect(health).toMatchObject({ version: 'v2', release: live });
     const failed = b.events.find((e) => e.type === 'release:chosen')?.release as string;
