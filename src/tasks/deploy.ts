@@ -82,6 +82,7 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
   let failure: unknown;
   try {
     const release = await makeRelease(ctx, hosts, lock, progress, previous, params.now ?? (() => new Date()));
+    await runHooks(ctx, 'before', 'deploy', release);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       lock.check(name);
       return fn();
@@ -161,7 +162,6 @@ async function makeRelease(
     progress.made.clear();
     ctx.emit({ type: 'release:chosen', release: id });
     for (const h of hosts) ctx.emit({ type: 'release', host: h.name, previous: previous.get(h.name) ?? null, release: id });
-    await runHooks(ctx, 'before', 'deploy', release);
     const taken: string[] = [];
     await onHosts(ctx, 'release', hosts, async (h) => {
       progress.made.add(h.name);
