@@ -1,6 +1,8 @@
-import { write, type Command } from '../shell/command.js';
+import { raw, write, type Command } from '../shell/command.js';
+import { appendRevisionLog, type RevisionLogEntry } from './log.js';
 import type { Paths } from './paths.js';
 import { removeReleasesTokens } from './release.js';
+import { ifThen } from './sh.js';
 
 /**
  * The releases to remove, oldest first: the live ones beyond the `keep` newest (only releases that went live
@@ -20,5 +22,16 @@ export function removeReleases(p: Paths, ids: readonly string[]): Command | null
   if (ids.length === 0) return null;
   return write(removeReleasesTokens(p, ids), {
     description: `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}`,
+  });
+}
+
+/**
+ * After a release went live: removes the old releases (`cleaned`) and appends the revision log line (`logged`), in
+ * one round trip; each prints its word when it worked, so either can fail alone.
+ */
+export function cleanupAndLog(p: Paths, ids: readonly string[], entry: RevisionLogEntry): Command {
+  const removal = ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [];
+  return write([...removal, ...ifThen(appendRevisionLog(p, entry).tokens, ['printf', 'logged\\n'])], {
+    description: ids.length > 0 ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, log release ${entry.release} as ${entry.outcome}` : `log release ${entry.release} as ${entry.outcome}`,
   });
 }

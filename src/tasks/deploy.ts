@@ -13,7 +13,7 @@ import { cleanupReleases } from './cleanup.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
-import { acquireLocks, type LockSet } from './lock.js';
+import { acquireLocks } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
@@ -76,12 +76,13 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
   const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds }, {
     probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
   });
+  const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   const progress: Progress = { made: new Set(), built: false, live: false };
   const previous = new Map<string, string | null>();
   let revision: string | undefined;
   let failure: unknown;
   try {
-    const release = await makeRelease(ctx, hosts, lock, progress, previous, params.now ?? (() => new Date()));
+    const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
     await runHooks(ctx, 'before', 'deploy', release);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       lock.check(name);
@@ -110,14 +111,16 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
     );
     progress.live = true;
     await hooked(ctx, 'cleanup', withRevision, async () => {
+      let clean = true;
       try {
         lock.check('cleanup');
-        await cleanupReleases(ctx, hosts, previous);
       } catch (e) {
-        ctx.emit({ type: 'warning', message: `old releases were not cleaned up: ${e instanceof Error ? e.message : String(e)}` });
+        clean = false;
+        ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
       }
+      const entry = entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' });
+      await cleanupReleases(ctx, hosts, { states, previous, entry, clean });
     });
-    await logRevision(ctx, hosts, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' });
     await runHooks(ctx, 'after', 'deploy', withRevision);
   } catch (e) {
     failure = e;
@@ -142,13 +145,12 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
 async function makeRelease(
   ctx: RunContext,
   hosts: readonly HostDef[],
-  lock: LockSet<ReleaseState | undefined>,
+  states: ReadonlyMap<string, ReleaseState>,
   progress: Progress,
   previous: Map<string, string | null>,
   now: () => Date,
 ): Promise<ReleaseRef> {
   const p = paths(ctx.config.deployTo);
-  const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   for (const h of hosts) {
     const s = states.get(h.name)!;
     if (s.currentTarget !== null && s.current === null) throw new StepFailedError(h.name, 'release', `current points to ${s.currentTarget}, which is not a release`, 'point it at a release (see `deploy releases`) or remove it');
@@ -210,21 +212,6 @@ interface LogLine {
 }
 
 const entryOf = (ctx: RunContext, l: LogLine) => ({ release: l.release, revision: l.revision, user: l.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: l.outcome });
-
-/** After going live: logs the release on every host; a host where that fails gets a warning (the run succeeds). */
-async function logRevision(ctx: RunContext, hosts: readonly HostDef[], line: LogLine): Promise<void> {
-  const calm: RunContext = { ...ctx, signal: undefined };
-  const p = paths(ctx.config.deployTo);
-  const entry = entryOf(ctx, line);
-  await onHosts(calm, 'log', hosts, async (h) => {
-    try {
-      const r = await exec(calm, 'log', h, appendRevisionLog(p, entry), { allowFail: true });
-      if (r.code !== 0) ctx.emit({ type: 'warning', host: h.name, message: `revisions.log on ${h.name} could not be written (exit ${r.code}): rollback will not know that release ${line.release} went live there` });
-    } catch (e) {
-      ctx.emit({ type: 'warning', host: h.name, message: `revisions.log on ${h.name} could not be written (${e instanceof Error ? e.message : String(e)}): rollback will not know that release ${line.release} went live there` });
-    }
-  });
-}
 
 /** Logs a failed release on the hosts that had its dir; returns what could not be logged. */
 async function logFailure(ctx: RunContext, hosts: readonly HostDef[], line: LogLine): Promise<string[]> {
