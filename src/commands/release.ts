@@ -81,18 +81,15 @@ const releaseOf = (p: Paths, variable: string): Raw => raw(`${quote(p.releases)}
 export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] {
   if (ids.length === 0) return [raw(':')];
   return [
-    raw(`st=0; cur=$(readlink -f ${quote(p.current)} 2>/dev/null);`),
+    raw('st=0;'),
+    ...currentId(p),
     raw('for'),
     'id',
     raw('in'),
     ...ids.map(assertReleaseId),
     raw(';'),
     raw('do'),
-    ...ifThen(
-      [...test(raw('-n'), raw('"$cur"')), raw('&&'), ...test(raw(`"$(readlink -f ${quote(p.releases)}/"$id")"`), raw('='), raw('"$cur"'))],
-      ['printf', 'kept %s\\n', raw('"$id"')],
-      ['rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')],
-    ),
+    ...ifThen(test(raw('"$id"'), raw('='), raw('"$cur"')), ['printf', 'kept %s\\n', raw('"$id"')], ['rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')]),
     raw(';'),
     raw('done;'),
     ...test(raw('"$st"'), raw('='), '0'),
@@ -136,25 +133,32 @@ export const markFailed = (p: Paths, id: string): Command =>
 export const markBad = (p: Paths, id: string): Command =>
   write(['touch', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `mark release ${id} bad` });
 
+/** Sets `cur` to the release id `current` points to ('' when none); one `readlink`, no canonicalising. */
+const currentId = (p: Paths, then: Token[] = []): Token[] => [
+  raw('cur=;'),
+  ...ifThen(test('-L', p.current), [raw(`cur=$(readlink ${quote(p.current)})`), ...(then.length ? [raw(';'), ...then] : [])]),
+  raw('; cur=${cur%/}; cur=${cur##*/};'),
+];
+
+/** A revision log line as commands/log.ts writes it, for a release that went live: its id. */
+const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-back)"\\}$/\\1/p';
+
 /**
- * One round trip: `current` (and whether it dangles), every release, and which of them never went live (a
- * revision log line is matched as commands/log.ts writes it: `"release":"<id>"` … `"outcome":"deployed"`), with
- * their sizes when asked (the preflight counts them as free space the deploy makes). Without a readable revision
- * log nothing counts as never live: a log that cannot be read must not get live releases removed.
+ * One round trip: `current` (and whether it dangles), every release, and which of them never went live (not
+ * `current`, no `deployed`/`rolled-back` line in the revision log; a line is matched whole, so free text in it
+ * cannot pass for one), with their sizes when asked (the preflight counts them as free space the deploy makes).
+ * Without a readable revision log nothing counts as never live: a log that cannot be read must not get live
+ * releases removed. Two programs run whatever the number of releases (readlink, sed).
  */
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
   return [
-    ...ifThen(test('-L', p.current), [
-      'printf',
-      'current %s\\n',
-      raw(`"$(readlink ${quote(p.current)})"`),
-      raw(';'),
-      ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
-    ]),
-    raw(';'),
-    raw(`cur=$(readlink -f ${quote(p.current)} 2>/dev/null);`),
-    ...ifThen([...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)], [raw('known=1')], [raw('known=0')]),
+    ...currentId(p, ['printf', 'current %s\\n', raw('"$cur"'), raw(';'), ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n'])]),
+    ...ifThen(
+      [...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)],
+      [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)],
+      [raw('known=0;'), raw('live=')],
+    ),
     raw(';'),
     raw('for'),
     'd',
@@ -163,13 +167,7 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw(';'),
     raw('do'),
     raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
-    'printf',
-    'release %s\\n',
-    raw('"$id";'),
-    ...ifThen(test(raw('"$(readlink -f "$d")"'), raw('='), raw('"$cur"')), [raw('continue')]),
-    raw(';'),
-    ...ifThen([...test(raw('"$known"'), raw('='), '0'), raw('||'), 'grep', '-qsE', raw('"\\"release\\":\\"$id\\".*\\"outcome\\":\\"(deployed|rolled-back)\\""'), p.revisionsLog], [raw('continue')]),
-    raw(';'),
+    raw(`printf 'release %s\\n' "$id"; [ "$id" = "$cur" ] && continue; [ "$known" = 0 ] && continue; case "$live" in *"$id"*) continue ;; esac;`),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),
     ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),

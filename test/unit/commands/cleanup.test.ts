@@ -47,14 +47,14 @@ describe('cleanup commands', () => {
     [
       'removeReleases: one command for all, each checked against current on the host',
       () => removeReleases(p, [r1, r2]),
-      `st=0; cur=$(readlink -f /srv/app/current 2>/dev/null); for id in 20240101000000 20240102000000 ; do if [ -n "$cur" ] && [ "$(readlink -f /srv/app/releases/"$id")" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
+      `st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 20240102000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeReleases: nothing to do', () => removeReleases(p, []), null],
     [
       'cleanupAndLog: old releases and the log line in one round trip, each saying when it worked',
       () => cleanupAndLog(p, [r1], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
-      `if st=0; cur=$(readlink -f /srv/app/current 2>/dev/null); for id in 20240101000000 ; do if [ -n "$cur" ] && [ "$(readlink -f /srv/app/releases/"$id")" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `if st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
       'write',
     ],
     [

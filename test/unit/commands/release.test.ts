@@ -33,13 +33,13 @@ describe('release commands', () => {
     [
       'createRelease after removing what earlier runs left, never what current points to',
       () => createRelease(p, id, ['20240101000000']),
-      `rm -rf /srv/app/uploads ; st=0; cur=$(readlink -f /srv/app/current 2>/dev/null); for id in 20240101000000 ; do if [ -n "$cur" ] && [ "$(readlink -f /srv/app/releases/"$id")" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
+      `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
       'write',
     ],
     [
       'removeRelease: the uploads, and the release unless current points to it',
       () => removeRelease(spaced, id),
-      `rm -rf '/srv/my app/uploads' ; st=0; cur=$(readlink -f '/srv/my app/current' 2>/dev/null); for id in 20240102030405 ; do if [ -n "$cur" ] && [ "$(readlink -f '/srv/my app/releases'/"$id")" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf '/srv/my app/releases'/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
+      `rm -rf '/srv/my app/uploads' ; st=0; cur=; if [ -L '/srv/my app/current' ] ; then cur=$(readlink '/srv/my app/current') ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240102030405 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf '/srv/my app/releases'/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeEmptyRelease: rmdir only', () => removeEmptyRelease(p, id), 'rmdir /srv/app/releases/20240102030405', 'write'],
