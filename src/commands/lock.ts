@@ -65,8 +65,14 @@ function fill(p: Paths, info: LockInfo, ttl: number): Token[] {
   ];
 }
 
-/** `[ "$(cat token)" = T ]`: the lock is held by `token` ('' for a lock dir without a token file). */
-const heldBy = (p: Paths, token: string): Token[] => test(contentOf(lockFiles(p).token), raw('='), token === '' ? '' : assertToken(token));
+/**
+ * The lock is held by `token` ('' for a lock dir without a token file). The token is read with the shell's own
+ * `read`: no program is started for it.
+ */
+const heldBy = (p: Paths, token: string): Token[] => [
+  raw(`t=; { read -r t < ${quote(lockFiles(p).token)}; } 2>/dev/null;`),
+  ...test(raw('"$t"'), raw('='), token === '' ? '' : assertToken(token)),
+];
 
 /**
  * The expiry, by the host's clock: `expires` when it is a number, else (a lock left half-written) the lock dir's
@@ -104,7 +110,7 @@ export const status = (p: Paths): Command => read(statusTokens(p), { description
 export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command): Command {
   return write(
     ifThen(
-      ['mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock],
+      ['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')],
       filled(p, info, ttl, then),
       [...statusTokens(p), raw(';'), raw('exit 1')],
     ),
@@ -152,8 +158,8 @@ export function renew(p: Paths, token: string, ttl: number): Command {
   return write(
     ifThen(
       heldBy(p, token),
-      [...line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), `${f.expires}.tmp`), raw('&&'), 'mv', '-f', `${f.expires}.tmp`, f.expires],
-      ['printf', 'lost %s\\n', contentOf(f.token), raw(';'), raw('exit 3')],
+      line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires),
+      ['printf', 'lost %s\\n', raw('"$t"'), raw(';'), raw('exit 3')],
     ),
     { description: 'renew the deploy lock' },
   );
@@ -164,11 +170,10 @@ export function renew(p: Paths, token: string, ttl: number): Command {
  * another run is left as it is (`other <owner base64>`); `gone` when there is none.
  */
 export function release(p: Paths, token: string): Command {
-  const gone = `${p.lock}.released-${token === '' ? 'untokened' : assertToken(token)}`;
   return write(
     ifThen(
       heldBy(p, token),
-      ['mv', p.lock, gone, raw('&&'), 'rm', '-rf', gone, raw('&&'), 'printf', 'released\\n'],
+      ['rm', '-rf', p.lock, raw('&&'), 'printf', 'released\\n'],
       ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n']),
     ),
     { description: `unlock ${p.root}` },

@@ -110,10 +110,11 @@ export function formatAge(seconds: number): string {
 type Try<T> = { readonly kind: 'acquired'; readonly value: T } | { readonly kind: 'held'; readonly status: LockStatus };
 
 /**
- * Takes the lock on every host of the run, all or nothing: the stage's lock host first (deploys of one stage meet
- * there), then the others at once. Nothing is waited for while holding: when one is held elsewhere, every lock
- * taken is released before waiting (`--lock-wait`) or giving up, so two runs can never wait on each other. A lock
- * that expired by its host's clock, or whose holder is a run of this machine whose process is gone, is taken over.
+ * Takes the lock on every host of the run at once (one round trip), all or nothing. Nothing is waited for while
+ * holding: when one is held elsewhere, every lock taken is released before waiting (`--lock-wait`) or giving up, so
+ * two runs can never wait on each other. Between two runs of one stage the stage's lock host decides: the one that
+ * did not get it gives up (or waits); the one that did retries the hosts it met held a few times. A lock that
+ * expired by its host's clock, or whose holder is a run of this machine whose process is gone, is taken over.
  * Keeps the locks renewed until released.
  */
 export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: LockOptions<T> = {}): Promise<LockSet<T>> {
@@ -139,50 +140,46 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
 }
 
 async function takeAll<T>(ctx: RunContext, req: LockRequest, hosts: readonly HostDef[], info: LockInfo, probes: ReadonlyMap<string, Fact<T> | undefined>): Promise<Map<string, T>> {
-  const [first, ...rest] = hosts as [HostDef, ...HostDef[]];
+  const first = hosts[0]!;
   const deadline = performance.now() + Math.max(0, req.waitSeconds) * 1000;
   const takenOver = new Set<string>();
   let waiting = false;
   let partial = 0;
   for (;;) {
     const probed = new Map<string, T>();
-    let blocker: { host: HostDef; status: LockStatus } | undefined;
-    const head = await tryHost(ctx, first, info, probes.get(first.name), takenOver);
-    if (head.kind === 'held') blocker = { host: first, status: head.status };
-    else {
-      probed.set(first.name, head.value);
-      const results = await Promise.allSettled(rest.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver)));
-      const failures = new Map<string, Error>();
-      results.forEach((r, i) => {
-        const h = rest[i]!;
-        if (r.status === 'rejected') failures.set(h.name, r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
-        else if (r.value.kind === 'held') blocker ??= { host: h, status: r.value.status };
-        else probed.set(h.name, r.value.value);
-      });
-      if (failures.size > 0 || blocker) {
-        const problems = await releaseAll(ctx, hosts.filter((h) => probed.has(h.name)), info.token);
-        problems.forEach((message) => ctx.emit({ type: 'warning', message }));
-        if (failures.size > 0) throw new HostsFailedError(STEP, failures);
-      }
-      if (!blocker) {
-        for (const t of takenOver) removeRunRecord(ctx.projectDir, t);
-        return probed;
-      }
-      // Another stage's run may be taking the same hosts this very moment: let one of the two go first.
-      if (++partial <= 3) {
-        await sleep(100 + Math.random() * 400, ctx.signal);
-        continue;
-      }
+    const held = new Map<string, LockStatus>();
+    const failures = new Map<string, Error>();
+    const results = await Promise.allSettled(hosts.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver)));
+    results.forEach((r, i) => {
+      const h = hosts[i]!;
+      if (r.status === 'rejected') failures.set(h.name, r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+      else if (r.value.kind === 'held') held.set(h.name, r.value.status);
+      else probed.set(h.name, r.value.value);
+    });
+    if (failures.size === 0 && held.size === 0) {
+      for (const t of takenOver) removeRunRecord(ctx.projectDir, t);
+      return probed;
     }
-    const { host, status } = blocker;
+    // All or nothing: what was taken goes back before anything is waited for.
+    const problems = await releaseAll(ctx, hosts.filter((h) => probed.has(h.name)), info.token);
+    problems.forEach((message) => ctx.emit({ type: 'warning', message }));
+    if (failures.size > 0) throw new HostsFailedError(STEP, failures);
+    // The stage's lock host decides between two runs of one stage; a host held elsewhere while we had it may be
+    // another stage's run taking the same hosts this very moment: one of the two gets ahead after a short pause.
+    const onFirst = held.get(first.name);
+    if (!onFirst && ++partial <= 3) {
+      await sleep(100 + Math.random() * 400, ctx.signal);
+      continue;
+    }
+    const [name, status] = onFirst ? [first.name, onFirst] : [...held][0]!;
     if (performance.now() >= deadline) {
-      ctx.emit({ type: 'lock', action: 'held', host: host.name, holder: describeHolder(status) });
+      ctx.emit({ type: 'lock', action: 'held', host: name, holder: describeHolder(status) });
       throw new LockHeldError(
-        `stage ${ctx.config.stage} is locked on ${host.name} by ${describeHolder(status)}`,
+        `stage ${ctx.config.stage} is locked on ${name} by ${describeHolder(status)}`,
         `wait for it to finish, or pass --lock-wait <seconds>; if that run is dead: \`deploy unlock ${ctx.config.stage}\` on the machine that ran it, else \`deploy unlock ${ctx.config.stage} --force\``,
       );
     }
-    if (!waiting) ctx.emit({ type: 'lock', action: 'waiting', host: host.name, holder: describeHolder(status) });
+    if (!waiting) ctx.emit({ type: 'lock', action: 'waiting', host: name, holder: describeHolder(status) });
     waiting = true;
     await sleep(Math.min(2000, Math.max(100, deadline - performance.now())), ctx.signal);
   }

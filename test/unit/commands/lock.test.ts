@@ -16,6 +16,7 @@ const b64 =
 const L = '/srv/app/deploy.lock';
 const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=$(date +%s) && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
 const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "$(date +%s)" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
+const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
 const filled = (then = '') => `if ${fill} ; then printf 'acquired\\n'${then} ; else rm -rf ${L} ; exit 1 ; fi`;
 
 describe('lock commands', () => {
@@ -28,37 +29,37 @@ describe('lock commands', () => {
     [
       'acquire: mkdir is the lock; the host writes since and expires by its own clock; held: the status instead',
       () => acquire(p, info, 900),
-      `if mkdir -p /srv/app && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
       'acquire with a read after it, in the same round trip',
       () => acquire(p, info, 900, read(['ls', '/srv/app/releases'])),
-      `if mkdir -p /srv/app && mkdir ${L} ; then ${filled(' ; ls /srv/app/releases')} ; else ${statusText} ; exit 1 ; fi`,
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled(' ; ls /srv/app/releases')} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
-      `if [ "$(cat ${L}/token 2>/dev/null)" = ${T2} ] && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "$(date +%s)" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "$(date +%s)" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
       'takeOver of a dead run’s lock: the token alone decides',
       () => takeOver(p, info, 900, T2, { ifExpired: false }),
-      `if [ "$(cat ${L}/token 2>/dev/null)" = ${T2} ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
       'renew: only the holder, by the host clock',
       () => renew(p, T1, 900),
-      `if [ "$(cat ${L}/token 2>/dev/null)" = ${T1} ] ; then printf '%s\\n' "$(( $(date +%s) + 900 ))" > ${L}/expires.tmp && mv -f ${L}/expires.tmp ${L}/expires ; else printf 'lost %s\\n' "$(cat ${L}/token 2>/dev/null)" ; exit 3 ; fi`,
+      `if ${held(T1)} ; then printf '%s\\n' "$(( $(date +%s) + 900 ))" > ${L}/expires ; else printf 'lost %s\\n' "$t" ; exit 3 ; fi`,
       'write',
     ],
     [
       'release: only the holder; anything else is left and named',
       () => release(paths('/srv/my app/'), T1),
-      `if [ "$(cat '/srv/my app/deploy.lock/token' 2>/dev/null)" = ${T1} ] ; then mv '/srv/my app/deploy.lock' '/srv/my app/deploy.lock.released-${T1}' && rm -rf '/srv/my app/deploy.lock.released-${T1}' && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
+      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then rm -rf '/srv/my app/deploy.lock' && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
       'write',
     ],
     [
