@@ -161,7 +161,7 @@ async function takeAll<T>(ctx: RunContext, req: LockRequest, hosts: readonly Hos
       return probed;
     }
     // All or nothing: what was taken goes back before anything is waited for.
-    const problems = await releaseAll(ctx, hosts.filter((h) => probed.has(h.name)), info.token);
+    const { problems } = await releaseAll(ctx, hosts.filter((h) => probed.has(h.name)), info.token);
     problems.forEach((message) => ctx.emit({ type: 'warning', message }));
     if (failures.size > 0) throw new HostsFailedError(STEP, failures);
     // The stage's lock host decides between two runs of one stage; a host held elsewhere while we had it may be
@@ -218,17 +218,19 @@ async function tryHost<T>(ctx: RunContext, host: HostDef, info: LockInfo, fact: 
   }
 }
 
-/** Releases `token`'s locks on `hosts`; returns what could not be released, as sentences for the user. */
-async function releaseAll(ctx: RunContext, hosts: readonly HostDef[], token: string): Promise<string[]> {
+/** Releases `token`'s locks on `hosts`; returns the hosts released and what could not be, as sentences for the user. */
+async function releaseAll(ctx: RunContext, hosts: readonly HostDef[], token: string): Promise<{ problems: string[]; released: string[] }> {
   const calm: RunContext = { ...ctx, signal: undefined };
   const p = paths(ctx.config.deployTo);
   const problems: string[] = [];
+  const released: string[] = [];
   await Promise.all(
     hosts.map(async (h) => {
       try {
         const r = await exec(calm, STEP, h, releaseLock(p, token), { allowFail: true });
         const found = parseReleased(r.stdout);
-        if (found?.kind === 'other') {
+        if (found?.kind === 'released') released.push(h.name);
+        else if (found?.kind === 'other') {
           const holder = 'error' in found.holder ? 'a lock it cannot read' : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
           ctx.emit({ type: 'warning', host: h.name, message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is` });
         } else if (r.code !== 0 || !found) {
@@ -239,7 +241,7 @@ async function releaseAll(ctx: RunContext, hosts: readonly HostDef[], token: str
       }
     }),
   );
-  return problems;
+  return { problems, released: hosts.filter((h) => released.includes(h.name)).map((h) => h.name) };
 }
 
 const unlockAdvice = (ctx: RunContext) =>
@@ -282,10 +284,11 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
     );
     return failed;
   };
+  let renewing: Promise<unknown> = Promise.resolve();
   const schedule = (ms: number) => {
     if (stopped || lost) return;
     timer = setTimeout(() => {
-      renewAll().then(
+      renewing = renewAll().then(
         (failed) => schedule(failed ? Math.max(1000, period / 3) : period),
         () => schedule(Math.max(1000, period / 3)),
       );
@@ -313,9 +316,10 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
     async release() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      const problems = await releaseAll(ctx, hosts, token);
+      await renewing;
+      const { problems, released } = await releaseAll(ctx, hosts, token);
       if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
-      ctx.emit({ type: 'lock', action: 'released', host: first.name, hosts: hosts.map((h) => h.name) });
+      if (released.length > 0) ctx.emit({ type: 'lock', action: 'released', host: released.includes(first.name) ? first.name : released[0]!, hosts: released });
       return problems;
     },
   };
