@@ -215,6 +215,31 @@ describe('deploy lifecycle', () => {
     expect(await releasesOn(f, 'media1', p.deployTo)).toEqual([live]);
   });
 
+  it('renewals that fail for longer than lock.ttl stop the run before its next step (exit 3), told with the lock it could not release', async () => {
+    const p = app({ extra: { lock: { ttl: 3 }, install: { command: 'sleep 8 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } } });
+    const first = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
+    expect(first.code, first.stderr).toBe(0);
+    const live = releaseOf(first.stdout);
+    repo.commit('v3b');
+    const running = start(['staging', '-c', p.file, '--hosts', 'media1']);
+    await running.until((e) => e.type === 'command' && e.step === 'install');
+    await refuse(f, 'db1');
+    let r: Awaited<ReturnType<typeof running.done>>;
+    try {
+      dropConnections(f, 'db1');
+      r = await running.done();
+    } finally {
+      await restore(f, 'db1');
+    }
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/^error: the deploy lock on db1 was not renewed for \d+s, longer than lock.ttl \(3s\), so another run may take it over: stopping before migrate$/m);
+    expect(r.stderr).toMatch(/^ {2}- the lock on db1 could not be released \(.*\): run `deploy unlock staging`/m);
+    expect(await liveOn(f, 'media1', p.deployTo)).toBe(live);
+    expect(await releasesOn(f, 'media1', p.deployTo)).toEqual([live]);
+    const next = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
+    expect(next.code, next.stderr).toBe(0);
+  });
+
   it('after going live everywhere, an old release that cannot be removed is a warning, exit 0', async () => {
     const p = app({ keepReleases: 1 });
     const ids: string[] = [];
