@@ -167,16 +167,21 @@ export function renew(p: Paths, token: string, ttl: number): Command {
 
 /**
  * Removes the lock only when `token` holds it (`released`; '' for a lock dir without a token); a lock held by
- * another run is left as it is (`other <owner base64>`); `gone` when there is none.
+ * another run is left as it is (`other <owner base64>`); `gone` when there is none. `before` runs first, in the
+ * same round trip (its output comes first; the last line is the unlock's).
  */
-export function release(p: Paths, token: string): Command {
+export function release(p: Paths, token: string, before?: Command): Command {
+  if (before && (before.cwd !== undefined || before.env !== undefined)) throw new Error('lock: only a plain command may go before the unlock');
   return write(
-    ifThen(
-      heldBy(p, token),
-      ['rm', '-rf', p.lock, raw('&&'), 'printf', 'released\\n'],
-      ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n']),
-    ),
-    { description: `unlock ${p.root}` },
+    [
+      ...(before ? [...before.tokens, raw(';')] : []),
+      ...ifThen(
+        heldBy(p, token),
+        ['rm', '-rf', p.lock, raw('&&'), 'printf', 'released\\n'],
+        ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n']),
+      ),
+    ],
+    { description: before ? `${before.description ?? 'the last step'}, then unlock ${p.root}` : `unlock ${p.root}` },
   );
 }
 

@@ -78,8 +78,9 @@ export function parseAcquired(stdout: string, ttl: number): Acquired {
 /** Output of `release`: what the host found. */
 export type Released = { readonly kind: 'released' } | { readonly kind: 'gone' } | { readonly kind: 'other'; readonly holder: LockInfo | { error: string } };
 
+/** Output of `release` (its last line: a command run before it in the same round trip may print first). */
 export function parseReleased(stdout: string): Released | null {
-  const first = lines(stdout)[0] ?? '';
+  const first = lines(stdout).at(-1) ?? '';
   if (first === 'released') return { kind: 'released' };
   if (first === 'gone') return { kind: 'gone' };
   if (first.startsWith('other')) return { kind: 'other', holder: decodeLockInfo(first.slice('other'.length)) };

@@ -51,7 +51,7 @@ export function preflightProblems(config: Config, report: PreflightReport): stri
 export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts): Promise<Map<string, PreflightReport>> {
   return onHosts(ctx, 'check', hosts, async (host) => {
     const keepsReleases = host.roles.some((r) => ctx.config.roles[r]?.code);
-    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host), ...(keepsReleases ? { releases: paths(ctx.config.deployTo) } : {}) }));
+    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host), ...(keepsReleases ? { releases: { paths: paths(ctx.config.deployTo), belowKiB: MIN_FREE_KIB } } : {}) }));
     const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report);
     if (problems.length > 0) throw new StepFailedError(host.name, 'check', problems.join('; '));
     return report;

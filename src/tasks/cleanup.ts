@@ -4,10 +4,11 @@ import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
 import { lines } from '../facts/fact.js';
 import type { ReleaseState } from '../facts/release.js';
+import type { Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { exec, onHosts } from './runner.js';
 
-const STEP = 'cleanup';
+export const CLEANUP_STEP = 'cleanup';
 
 /**
  * The old releases a host can lose once `release` is live there, from its state read when the lock was taken
@@ -21,32 +22,53 @@ export function oldReleases(state: ReleaseState, release: string, previous: stri
   return releasesToRemove(now, keep, previous ? [release, previous] : [release]);
 }
 
+export interface AfterLive {
+  readonly states: ReadonlyMap<string, ReleaseState>;
+  readonly previous: ReadonlyMap<string, string | null>;
+  readonly entry: RevisionLogEntry;
+  /** False (the lock is no longer this run's): the revision log only, old releases are left. */
+  readonly clean: boolean;
+}
+
+/** Per host, the command that removes its old releases and logs the release now live, and what it removes. */
+export function cleanupCommands(ctx: RunContext, hosts: readonly HostDef[], o: AfterLive): Map<string, { command: Command; remove: string[] }> {
+  const p = paths(ctx.config.deployTo);
+  return new Map(
+    hosts.map((h) => {
+      const state = o.states.get(h.name);
+      const remove = o.clean && state ? oldReleases(state, o.entry.release, o.previous.get(h.name) ?? null, ctx.config.keepReleases) : [];
+      return [h.name, { command: cleanupAndLog(p, remove, o.entry), remove }];
+    }),
+  );
+}
+
+/** Warnings for what a host's clean-up command did not do (the release is live: nothing here fails the run). */
+export function reportCleanup(ctx: RunContext, host: string, remove: readonly string[], release: string, result: { stdout: string; stderr: string } | Error): void {
+  if (ctx.mode !== 'real') return;
+  const warn = (message: string) => ctx.emit({ type: 'warning', host, message });
+  if (result instanceof Error) {
+    warn(`old releases and revisions.log on ${host} were left as they were (${result.message}): rollback will not know that release ${release} went live there`);
+    return;
+  }
+  const said = lines(result.stdout);
+  const why = result.stderr.trim() ? ` (${result.stderr.trim().split('\n').pop()})` : '';
+  if (remove.length > 0 && !said.includes('cleaned')) warn(`old releases were not all removed from ${host}${why}; the next deploy tries again`);
+  if (!said.includes('logged')) warn(`revisions.log on ${host} could not be written${why}: rollback will not know that release ${release} went live there`);
+}
+
 /**
  * After going live: removes each host's old releases and appends the revision log line, one round trip per host.
- * Neither stops the run: the release is live; what failed is a warning. `clean` false (the lock is no longer
- * ours) only logs.
+ * Neither stops the run: the release is live; what failed is a warning.
  */
-export async function cleanupReleases(
-  ctx: RunContext,
-  hosts: readonly HostDef[],
-  o: { states: ReadonlyMap<string, ReleaseState>; previous: ReadonlyMap<string, string | null>; entry: RevisionLogEntry; clean: boolean },
-): Promise<void> {
+export async function cleanupReleases(ctx: RunContext, hosts: readonly HostDef[], o: AfterLive): Promise<void> {
   const calm: RunContext = { ...ctx, signal: undefined };
-  const p = paths(ctx.config.deployTo);
-  const { entry } = o;
-  const warn = (host: string, message: string) => ctx.emit({ type: 'warning', host, message });
-  await onHosts(calm, STEP, hosts, async (h) => {
-    const state = o.states.get(h.name);
-    const remove = o.clean && state ? oldReleases(state, entry.release, o.previous.get(h.name) ?? null, ctx.config.keepReleases) : [];
+  const commands = cleanupCommands(ctx, hosts, o);
+  await onHosts(calm, CLEANUP_STEP, hosts, async (h) => {
+    const { command, remove } = commands.get(h.name)!;
     try {
-      const r = await exec(calm, STEP, h, cleanupAndLog(p, remove, entry), { allowFail: true });
-      if (ctx.mode !== 'real') return;
-      const said = lines(r.stdout);
-      const why = r.stderr.trim() ? ` (${r.stderr.trim().split('\n').pop()})` : '';
-      if (remove.length > 0 && !said.includes('cleaned')) warn(h.name, `old releases were not all removed from ${h.name}${why}; the next deploy tries again`);
-      if (!said.includes('logged')) warn(h.name, `revisions.log on ${h.name} could not be written${why}: rollback will not know that release ${entry.release} went live there`);
+      reportCleanup(ctx, h.name, remove, o.entry.release, await exec(calm, CLEANUP_STEP, h, command, { allowFail: true }));
     } catch (e) {
-      warn(h.name, `old releases and revisions.log on ${h.name} were left as they were (${e instanceof Error ? e.message : String(e)}): rollback will not know that release ${entry.release} went live there`);
+      reportCleanup(ctx, h.name, remove, o.entry.release, e instanceof Error ? e : new Error(String(e)));
     }
   });
 }

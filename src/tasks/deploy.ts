@@ -6,10 +6,11 @@ import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../
 import { lines } from '../facts/fact.js';
 import { parseReleaseState, releaseState, type ReleaseState } from '../facts/release.js';
 import { codeHosts } from '../hosts/roles.js';
+import type { Command } from '../shell/command.js';
 import type { HostSummary, RunSummary } from '../output/events.js';
 import { rotationFor } from './balancer.js';
 import { preflight } from './check.js';
-import { cleanupReleases } from './cleanup.js';
+import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup, type AfterLive } from './cleanup.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
@@ -81,6 +82,7 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
   const previous = new Map<string, string | null>();
   let revision: string | undefined;
   let failure: unknown;
+  let final: Map<string, { command: Command; remove: string[] }> | undefined;
   try {
     const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
     await runHooks(ctx, 'before', 'deploy', release);
@@ -110,18 +112,23 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
       }),
     );
     progress.live = true;
-    await hooked(ctx, 'cleanup', withRevision, async () => {
-      let clean = true;
-      try {
-        lock.check('cleanup');
-      } catch (e) {
-        clean = false;
-        ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
-      }
-      const entry = entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' });
-      await cleanupReleases(ctx, hosts, { states, previous, entry, clean });
-    });
-    await runHooks(ctx, 'after', 'deploy', withRevision);
+    let clean = true;
+    try {
+      lock.check('cleanup');
+    } catch (e) {
+      clean = false;
+      ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' }), clean };
+    await runHooks(ctx, 'before', 'cleanup', withRevision);
+    if (hooksAfterCleanup(ctx)) {
+      await cleanupReleases(ctx, hosts, afterLive);
+      await runHooks(ctx, 'after', 'cleanup', withRevision);
+      await runHooks(ctx, 'after', 'deploy', withRevision);
+    } else {
+      // Nothing runs after the clean-up: it goes in the same round trip as the unlock.
+      final = cleanupCommands(ctx, hosts, afterLive);
+    }
   } catch (e) {
     failure = e;
   }
@@ -131,7 +138,12 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
     if (!progress.built) problems.push(...(await discard(ctx, made, progress.release.id)));
     problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed' })));
   }
-  problems.push(...(await lock.release()));
+  const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
+  for (const [host, { remove }] of final ?? []) {
+    const result = released.before.get(host);
+    if (result) reportCleanup(ctx, host, remove, progress.release!.id, result);
+  }
+  problems.push(...released.problems);
   for (const message of problems) ctx.emit({ type: 'warning', message });
   if (failure !== undefined) throw withCleanupProblems(failure, problems);
   return summary(ctx, hosts, progress.release!.id, revision, previous, Date.now() - started);
@@ -184,6 +196,9 @@ async function makeRelease(
     id = releaseAfter(id);
   }
 }
+
+/** Whether tasks run after the clean-up (after:cleanup or after:deploy hooks): then the lock is released after them. */
+const hooksAfterCleanup = (ctx: RunContext): boolean => (ctx.config.hooks.after.cleanup?.length ?? 0) + (ctx.config.hooks.after.deploy?.length ?? 0) > 0;
 
 /** Removes the release this run made (and uploads), where it made it; returns what it could not remove. */
 async function discard(ctx: RunContext, hosts: readonly HostDef[], id: string): Promise<string[]> {

@@ -6,12 +6,13 @@ import { paths } from '../commands/paths.js';
 import type { Config, HostDef } from '../config/types.js';
 import { DeployError, LockHeldError, LockLostError } from '../errors.js';
 import type { Fact } from '../facts/fact.js';
+import type { Command } from '../shell/command.js';
 import { isExpired, lockStatus, parseAcquired, parseLost, parseReleased, type LockStatus } from '../facts/lock.js';
 import { primaryHost, rolloutOrder } from '../hosts/roles.js';
 import { visible } from '../output/visible.js';
 import { balancerPools } from './balancer.js';
 import type { RunContext } from './context.js';
-import { exec, HostsFailedError, probe } from './runner.js';
+import { exec, HostsFailedError, onHosts, probe } from './runner.js';
 import { sleep } from './wait.js';
 
 const STEP = 'lock';
@@ -87,8 +88,11 @@ export interface LockSet<T> {
   readonly probed: ReadonlyMap<string, T>;
   /** Throws LockLostError when a lock changed hands, or went unrenewed longer than lock.ttl. */
   check(next: string): void;
-  /** Releases every lock this run holds; never throws: what could not be released is returned, to be told. */
-  release(): Promise<string[]>;
+  /**
+   * Releases every lock this run holds, on a host after its `before` command if it has one (one round trip: the
+   * last step of a run and its unlock); never throws: what could not be released is returned, to be told.
+   */
+  release(o?: { before?: ReadonlyMap<string, Command>; step?: string }): Promise<Released>;
 }
 
 /** Who holds a lock, for one line of a terminal (owner and message escaped). */
@@ -218,30 +222,53 @@ async function tryHost<T>(ctx: RunContext, host: HostDef, info: LockInfo, fact: 
   }
 }
 
-/** Releases `token`'s locks on `hosts`; returns the hosts released and what could not be, as sentences for the user. */
-async function releaseAll(ctx: RunContext, hosts: readonly HostDef[], token: string): Promise<{ problems: string[]; released: string[] }> {
+export interface Released {
+  /** What could not be released, as sentences for the user (with what to do). */
+  readonly problems: string[];
+  /** Per host, what the command run before the unlock printed (release's `before`), or why it did not run. */
+  readonly before: ReadonlyMap<string, { readonly stdout: string; readonly stderr: string } | Error>;
+}
+
+/**
+ * Releases `token`'s locks on `hosts`, each after its `before` command if it has one (in the same round trip, as
+ * step `step`); returns the hosts released, the problems, and what the `before` commands printed.
+ */
+async function releaseAll(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  token: string,
+  o: { before?: ReadonlyMap<string, Command>; step?: string } = {},
+): Promise<Released & { released: string[] }> {
   const calm: RunContext = { ...ctx, signal: undefined };
   const p = paths(ctx.config.deployTo);
   const problems: string[] = [];
   const released: string[] = [];
-  await Promise.all(
-    hosts.map(async (h) => {
-      try {
-        const r = await exec(calm, STEP, h, releaseLock(p, token), { allowFail: true });
-        const found = parseReleased(r.stdout);
-        if (found?.kind === 'released') released.push(h.name);
-        else if (found?.kind === 'other') {
-          const holder = 'error' in found.holder ? 'a lock it cannot read' : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
-          ctx.emit({ type: 'warning', host: h.name, message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is` });
-        } else if (r.code !== 0 || !found) {
-          problems.push(`the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`);
-        }
-      } catch (e) {
-        problems.push(`the lock on ${h.name} could not be released (${e instanceof Error ? e.message : String(e)}): ${unlockAdvice(ctx)}`);
+  const before = new Map<string, { stdout: string; stderr: string } | Error>();
+  const one = async (h: HostDef) => {
+    const first = o.before?.get(h.name);
+    try {
+      const r = await exec(calm, first ? (o.step ?? STEP) : STEP, h, releaseLock(p, token, first), { allowFail: true });
+      if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
+      const found = parseReleased(r.stdout);
+      if (found?.kind === 'released') released.push(h.name);
+      else if (found?.kind === 'other') {
+        const holder = 'error' in found.holder ? 'a lock it cannot read' : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
+        ctx.emit({ type: 'warning', host: h.name, message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is` });
+      } else if (found?.kind !== 'gone') {
+        problems.push(`the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`);
       }
-    }),
-  );
-  return { problems, released: hosts.filter((h) => released.includes(h.name)).map((h) => h.name) };
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (first) before.set(h.name, error);
+      problems.push(`the lock on ${h.name} could not be released (${error.message}): ${unlockAdvice(ctx)}`);
+    }
+  };
+  const withBefore = hosts.filter((h) => o.before?.has(h.name));
+  await Promise.all([
+    withBefore.length > 0 ? onHosts(calm, o.step ?? STEP, withBefore, one) : undefined,
+    ...hosts.filter((h) => !o.before?.has(h.name)).map(one),
+  ]);
+  return { problems, released: hosts.filter((h) => released.includes(h.name)).map((h) => h.name), before };
 }
 
 const unlockAdvice = (ctx: RunContext) =>
@@ -313,14 +340,14 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
         }
       }
     },
-    async release() {
+    async release(o = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
       await renewing;
-      const { problems, released } = await releaseAll(ctx, hosts, token);
+      const { problems, released, before } = await releaseAll(ctx, hosts, token, o);
       if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
       if (released.length > 0) ctx.emit({ type: 'lock', action: 'released', host: released.includes(first.name) ? first.name : released[0]!, hosts: released });
-      return problems;
+      return { problems, before };
     },
   };
 }
@@ -348,9 +375,16 @@ async function pretend<T>(ctx: RunContext, hosts: readonly HostDef[], info: Lock
     token: info.token,
     probed,
     check: () => undefined,
-    async release() {
-      await Promise.all(hosts.map((h) => exec(ctx, STEP, h, releaseLock(p, info.token))));
-      return [];
+    async release(o = {}) {
+      const before = new Map<string, { stdout: string; stderr: string }>();
+      const one = async (h: HostDef) => {
+        const first = o.before?.get(h.name);
+        const r = await exec(ctx, first ? (o.step ?? STEP) : STEP, h, releaseLock(p, info.token, first));
+        if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
+      };
+      const withBefore = hosts.filter((h) => o.before?.has(h.name));
+      await Promise.all([withBefore.length > 0 ? onHosts(ctx, o.step ?? STEP, withBefore, one) : undefined, ...hosts.filter((h) => !o.before?.has(h.name)).map(one)]);
+      return { problems: [], before };
     },
   };
 }

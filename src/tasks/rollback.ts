@@ -67,7 +67,7 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   } catch (e) {
     failure = e;
   }
-  const problems = await lock.release();
+  const { problems } = await lock.release();
   for (const message of problems) ctx.emit({ type: 'warning', message });
   if (failure !== undefined) throw withCleanupProblems(failure, problems);
   return result!;

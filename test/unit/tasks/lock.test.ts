@@ -11,7 +11,7 @@ import type { Config } from '../../../src/config/types.js';
 import { InterruptedError, LockHeldError, LockLostError } from '../../../src/errors.js';
 import { parseLockStatus } from '../../../src/facts/lock.js';
 import type { DeployEvent } from '../../../src/output/events.js';
-import { render, type Command } from '../../../src/shell/command.js';
+import { render, write, type Command } from '../../../src/shell/command.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 import { acquireLocks, describeHolder, formatAge, lockedHosts, lockHost, unlock, type LockRequest } from '../../../src/tasks/lock.js';
 import { config } from './fixtures.js';
@@ -132,7 +132,7 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toMatchObject({ state: 'locked', token: lock.token });
     expect(readRunRecord(ctx.projectDir, lock.token)).toMatchObject({ pid: process.pid, verb: 'deploy', manual: false });
     expect(events).toContainEqual({ type: 'lock', action: 'acquired', host: 'db1', hosts: ['db1', 'web1', 'web2', 'media1', 'lb1'] });
-    expect(await lock.release()).toEqual([]);
+    expect((await lock.release()).problems).toEqual([]);
     for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
     expect(readRunRecord(ctx.projectDir, lock.token)).toBeUndefined();
   });
@@ -224,15 +224,24 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     }
     expect((error as Error).message).toBe('the deploy lock on web1 is now held by another run: stopping before batch 2 of web');
     expect(error).toBeInstanceOf(LockLostError);
-    expect(await lock.release()).toEqual([]);
+    expect((await lock.release()).problems).toEqual([]);
     expect(lockOn('web1')).toMatchObject({ state: 'malformed', token: T2 });
     expect(lockOn('db1')).toEqual({ state: 'unlocked' });
+  });
+
+  it('a command can go before the unlock, in the same round trip, and its output is returned', async () => {
+    const lock = await acquireLocks(ctx, req());
+    const r = await lock.release({ before: new Map([['web1', write(['printf', 'before\\n'])]]), step: 'cleanup' });
+    expect(r).toMatchObject({ problems: [] });
+    expect(r.before.get('web1')).toMatchObject({ stdout: 'before\nreleased\n' });
+    expect(events.filter((e) => e.type === 'command' && e.host === 'web1').slice(-1)).toMatchObject([{ step: 'cleanup' }]);
+    for (const h of ['db1', 'web1', 'web2']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
   });
 
   it('a release that cannot reach a host says so, with the command to fix it, and keeps the run record', async () => {
     const lock = await acquireLocks(ctx, req());
     hosts.down.add('db1');
-    expect(await lock.release()).toEqual(['the lock on db1 could not be released (db1: connection refused): run `deploy unlock staging` (the next deploy from this directory takes it over by itself)']);
+    expect((await lock.release()).problems).toEqual(['the lock on db1 could not be released (db1: connection refused): run `deploy unlock staging` (the next deploy from this directory takes it over by itself)']);
     expect(readRunRecord(ctx.projectDir, lock.token)).toBeDefined();
   });
 
