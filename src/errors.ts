@@ -88,3 +88,32 @@ export class InterruptedError extends DeployError {
     super(message, ExitCode.interrupted);
   }
 }
+
+/** The run's lock changed hands or went unrenewed longer than lock.ttl: it stops before its next step. */
+export class LockLostError extends DeployError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.lockHeld, hint);
+  }
+}
+
+/**
+ * A failure, and clean-up after it (revision log, discard, unlock) that did not finish: the failure's message and
+ * exit code stand, the clean-up problems are told after it.
+ */
+export class CleanupAfterFailureError extends DeployError {
+  constructor(
+    readonly failure: unknown,
+    readonly problems: readonly string[],
+  ) {
+    const base = failure instanceof Error ? failure.message : String(failure);
+    const code = failure instanceof DeployError ? failure.exitCode : ExitCode.internal;
+    const hint = failure instanceof DeployError ? failure.hint : undefined;
+    const told = ['clean-up after this failure did not finish:', ...problems.map((p) => `- ${p}`)].join('\n');
+    super(base, code, hint ? `${hint}\n${told}` : told);
+  }
+}
+
+/** `failure` as it is when clean-up went well; otherwise with the clean-up problems told after it. */
+export function withCleanupProblems(failure: unknown, problems: readonly string[]): unknown {
+  return problems.length === 0 ? failure : new CleanupAfterFailureError(failure, problems);
+}

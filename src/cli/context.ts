@@ -7,7 +7,6 @@ import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
-import { releaseId } from '../commands/release.js';
 import { secretValues } from '../config/printable.js';
 import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
@@ -38,6 +37,8 @@ export interface RunFlags extends ConfigFlags {
 
 export interface Session {
   readonly ctx: RunContext;
+  /** The run's local id (runId()). */
+  readonly run: string;
   /**
    * Ends the run: reports the outcome (with the run summary for verbs that change releases; `known` is what the
    * task returned, if it got that far), closes connections and output, returns the exit code.
@@ -51,6 +52,15 @@ function sshConfigText(config: Config): { text?: string; file: string } {
 }
 
 export { secretValues };
+
+/**
+ * A run's local id, `YYYYMMDD-HHMMSS` (UTC): it names the run's log dir and is kept in the lock. Not a release id:
+ * a deploy chooses that once it holds the lock (event `release:chosen`).
+ */
+export function runId(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+}
+
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
 const RELEASE_VERBS = new Set(['deploy', 'rollback']);
@@ -86,7 +96,7 @@ export function openSession(
   stage: string,
   flags: RunFlags,
   verb: string,
-  options: { mode?: RunMode; sink?: EventSink; release?: string } = {},
+  options: { mode?: RunMode; sink?: EventSink; run?: string } = {},
 ): Session {
   const mode = options.mode ?? 'real';
   const loaded = loadStage(flags, stage);
@@ -101,7 +111,7 @@ export function openSession(
     sshConfigFile: ssh.file,
     include: fsIncluder,
   });
-  const id = options.release ?? releaseId(new Date());
+  const id = options.run ?? runId();
   const recorder = new Recorder();
   const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
   let logProblem: string | undefined;
@@ -143,13 +153,14 @@ export function openSession(
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, id, ...(options.release ? { release: options.release } : {}), hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
   if (logProblem) emit({ type: 'warning', message: logProblem });
   const selected = new Set(hosts.map((h) => h.name));
   const stageHosts = new Set(config.hosts.map((h) => h.name));
   for (const w of warnings) if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
   return {
     ctx,
+    run: id,
     async finish(error?: unknown, known?: RunSummary) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

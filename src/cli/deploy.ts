@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { releaseId } from '../commands/release.js';
 import { InterruptedError } from '../errors.js';
 import type { EventSink, RunSummary } from '../output/events.js';
 import { canaryGate, DEFAULT_CANARY_SECONDS } from '../tasks/canary.js';
@@ -49,13 +48,11 @@ export function registerDeploy(program: Command): void {
 }
 
 export async function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
-  const release = releaseId(new Date());
   const plan = flags.dryRun ? new PlanCollector() : undefined;
   // A dry run prints its plan at the end, so its progress stays in plain lines.
   const base = defaultSink(flags, { live: !flags.dryRun });
   const session = openSession(stage, flags, 'deploy', {
     mode: flags.dryRun ? 'dry-run' : 'real',
-    release,
     sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
   });
   let error: unknown;
@@ -64,11 +61,11 @@ export async function runDeploy(stage: string, flags: DeployFlags): Promise<numb
     const interactive = process.stdin.isTTY && !isCI(process.env);
     const seconds = typeof flags.canary === 'number' ? flags.canary : DEFAULT_CANARY_SECONDS;
     const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, interactive ? { ask: terminalQuestion(base) } : { seconds });
-    summary = await deploy(session.ctx, { release, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
+    summary = await deploy(session.ctx, { run: session.run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
   } catch (e) {
     error = e;
   }
-  if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage} (release ${release}): probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
+  if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
   const code = await session.finish(error, summary);
   if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
   return code;

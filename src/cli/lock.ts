@@ -1,11 +1,7 @@
 import { Option, type Command } from 'commander';
-import { paths } from '../commands/paths.js';
-import { releaseId } from '../commands/release.js';
-import { DeployError, ExitCode } from '../errors.js';
-import { lockStatus } from '../facts/lock.js';
-import { acquireLock, describeHolder, lockHost, whoami } from '../tasks/lock.js';
-import { exec, probe } from '../tasks/runner.js';
-import { release as releaseLock } from '../commands/lock.js';
+import { ConnectionError, DeployError, ExitCode, LockHeldError } from '../errors.js';
+import { jsonLine, visible } from '../output/visible.js';
+import { acquireLocks, describeHolder, readLocks, unlock, whoami, type HostLock } from '../tasks/lock.js';
 import type { RunFlags } from './context.js';
 import { out, parseSeconds, withConfig } from './common.js';
 import { withOutput } from './deploy.js';
@@ -14,6 +10,7 @@ import { runVerb } from './verbs.js';
 interface LockFlags extends RunFlags {
   message?: string;
   lockWait?: number;
+  force?: boolean;
 }
 
 const ACTIONS = ['status', 'acquire', 'release'] as const;
@@ -25,40 +22,61 @@ export function registerLock(program: Command): void {
         .command('lock')
         .argument('<stage>', 'the stage')
         .argument('[action]', `${ACTIONS.join(' | ')}`, 'status')
-        .description('show, take or release the stage-wide deploy lock (held on the primary host of the first rollout role)')
+        .description('show, take or release the deploy lock (on every host of the stage; the primary host of the first rollout role names it)')
         .option('-m, --message <text>', 'why (acquire)', '')
-        .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)').argParser(parseSeconds).default(0)),
+        .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)').argParser(parseSeconds).default(0))
+        .option('--force', 'release: remove the lock whoever holds it (only when that run is dead)'),
     ),
   ).action((stage: string, action: string, flags: LockFlags) => lockAction(stage, action, flags));
-  withConfig(withOutput(program.command('unlock').argument('<stage>', 'the stage').description('release the deploy lock (same as `deploy lock <stage> release`)'))).action(
-    (stage: string, flags: LockFlags) => lockAction(stage, 'release', flags),
-  );
+  withConfig(
+    withOutput(
+      program
+        .command('unlock')
+        .argument('<stage>', 'the stage')
+        .description(
+          'release the deploy lock (same as `deploy lock <stage> release`): one taken by hand or left by a dead run of this machine, or expired; --force: whoever holds it',
+        )
+        .option('--force', 'remove the lock whoever holds it (only when that run is dead)'),
+    ),
+  ).action((stage: string, flags: LockFlags) => lockAction(stage, 'release', flags));
+}
+
+function describeLock(l: HostLock): string {
+  if (l.state === 'unknown') return `cannot read the lock: ${visible(l.error)}`;
+  return l.state === 'unlocked' ? 'unlocked' : `locked by ${describeHolder(l)}`;
 }
 
 async function lockAction(stage: string, action: string, flags: LockFlags): Promise<void> {
   if (!(ACTIONS as readonly string[]).includes(action)) {
     throw new DeployError(`unknown lock action "${action}"; use one of: ${ACTIONS.join(', ')}`, ExitCode.config);
   }
-  await runVerb(stage, flags, `lock ${action}`, async ({ ctx }) => {
-    const host = lockHost(ctx.config);
-    const p = paths(ctx.config.deployTo);
+  await runVerb(stage, flags, `lock ${action}`, async ({ ctx, run }) => {
     if (action === 'status') {
-      const status = await probe(ctx, 'lock', host, lockStatus(p));
-      if (flags.json) out(JSON.stringify({ type: 'lock', host: host.name, ...status }));
-      else out(status.state === 'unlocked' ? `${stage}: unlocked (lock host ${host.name})` : `${stage}: locked on ${host.name} by ${describeHolder(status, new Date())}`);
+      const locks = await readLocks(ctx);
+      const [first] = locks;
+      if (flags.json) out(jsonLine({ type: 'lock', ...first, hosts: locks }));
+      else if (locks.every((l) => l.state === 'unlocked')) out(`${stage}: unlocked (lock host ${first!.host})`);
+      else {
+        const held = (l: HostLock) => (l.state === 'locked' || l.state === 'malformed' ? l.token : undefined);
+        out(`${stage}: ${first!.state === 'unlocked' ? `unlocked on ${first!.host}` : `${describeLock(first!).replace(/^locked/, `locked on ${first!.host}`)}`}`);
+        for (const l of locks.slice(1)) if (l.state !== 'unlocked' && (held(l) === undefined || held(l) !== held(first!))) out(`  ${l.host}: ${describeLock(l)}`);
+      }
+      const unread = locks.filter((l) => l.state === 'unknown').map((l) => l.host);
+      if (unread.length > 0) throw new ConnectionError(unread.join(', '), 'the lock could not be read');
     } else if (action === 'acquire') {
-      await acquireLock(ctx, {
-        release: releaseId(new Date()),
-        owner: whoami(),
-        message: flags.message || 'held by hand',
-        waitSeconds: flags.lockWait ?? 0,
-      });
-      out(`${stage}: locked on ${host.name}; release it with: deploy unlock ${stage}`);
+      const lock = await acquireLocks(ctx, { run, owner: whoami(), message: flags.message || 'held by hand', verb: 'lock', waitSeconds: flags.lockWait ?? 0, manual: true });
+      out(`${stage}: locked on ${lock.hosts.map((h) => h.name).join(', ')}; release it with: deploy unlock ${stage}`);
     } else {
-      const status = await probe(ctx, 'lock', host, lockStatus(p));
-      if (status.state !== 'unlocked') ctx.emit({ type: 'warning', host: host.name, message: `releasing the lock held by ${describeHolder(status, new Date())}` });
-      await exec(ctx, 'lock', host, releaseLock(p));
-      out(`${stage}: unlocked`);
+      const r = await unlock(ctx, { force: flags.force === true });
+      for (const line of r.done) out(line);
+      if (r.done.length === 0) out(`${stage}: unlocked`);
+      if (r.failed.length > 0) throw new ConnectionError(r.failed.join(', '), 'the lock could not be released there');
+      if (r.refused.length > 0) {
+        throw new LockHeldError(
+          `the lock on ${r.refused.join(', ')} is held by another run: nothing was changed there`,
+          `if that run is dead: \`deploy unlock ${stage}\` on the machine that ran it, or \`deploy unlock ${stage} --force\``,
+        );
+      }
     }
   }, { query: true });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { releaseId } from '../commands/release.js';
 import { secretValues } from '../config/printable.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
@@ -19,11 +18,11 @@ export function registerPlan(program: Command): void {
     ),
   ).action(async (stage: string, flags: RunFlags) => {
     const plan = new PlanCollector();
-    const release = releaseId(new Date());
-    const session = openSession(stage, flags, 'plan', { mode: 'plan', release, sink: plan.sink });
+    const session = openSession(stage, flags, 'plan', { mode: 'plan', sink: plan.sink });
     let error: unknown;
+    let release: string | undefined;
     try {
-      await deploy(session.ctx, { release, owner: whoami(), message: '', lockWaitSeconds: 0 });
+      release = (await deploy(session.ctx, { run: session.run, owner: whoami(), message: '', lockWaitSeconds: 0 })).release;
     } catch (e) {
       error = e;
     }

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { releaseId } from '../commands/release.js';
 import { whoami } from '../tasks/lock.js';
 import { rollback } from '../tasks/rollback.js';
 import type { RunFlags } from './context.js';
@@ -23,9 +22,8 @@ export function registerRollback(program: Command): void {
       .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock').argParser(parseSeconds).default(0))
       .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile)),
   ).action((stage: string, flags: RollbackFlags) => {
-    const runId = releaseId(new Date());
-    return runVerb(stage, flags, 'rollback', async ({ ctx }) => {
-      const summary = await rollback(ctx, { to: flags.to, runId, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 });
+    return runVerb(stage, flags, 'rollback', async ({ ctx, run }) => {
+      const summary = await rollback(ctx, { to: flags.to, run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 });
       if (summary.release) ctx.emit({ type: 'info', message: `rolled back to ${summary.release}` });
     });
   });

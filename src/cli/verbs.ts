@@ -27,7 +27,7 @@ export async function runVerb<F extends RunFlags>(
   flags: F,
   verb: string,
   fn: (session: Session) => Promise<void>,
-  options: { mode?: RunMode; release?: string; query?: boolean } = {},
+  options: { mode?: RunMode; run?: string; query?: boolean } = {},
 ): Promise<void> {
   const session = openSession(stage, flags, verb, { ...options, sink: options.query ? querySink(flags) : undefined });
   let error: unknown;

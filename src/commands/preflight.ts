@@ -1,11 +1,18 @@
 import { raw, read, type Command, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
+import type { Paths } from './paths.js';
+import { releaseStateTokens } from './release.js';
 import { ifThen, test } from './sh.js';
 
 export interface PreflightParams {
   readonly deployTo: string;
   /** Binaries the steps will call, e.g. git, tar, sha256sum, curl. */
   readonly tools: readonly string[];
+  /**
+   * For a host that keeps releases, when it has less than `belowKiB` free: also list, with sizes, what the deploy
+   * will remove first (see releaseStateTokens). With enough space it is not looked for.
+   */
+  readonly releases?: { readonly paths: Paths; readonly belowKiB: number };
 }
 
 const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ...args, raw(';')];
@@ -13,10 +20,18 @@ const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ..
 /**
  * One round trip, changing nothing. Prints machine-readable lines, parsed by facts/preflight.ts:
  * `tool <name> <path>` / `missing-tool <name>`, `exists yes|no` (deploy_to), `probe-dir <dir>` (deploy_to or
- * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir).
+ * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir); with
+ * `releases` and little space, the release state with sizes (`leftover <id> <KiB>`, `uploads <KiB>` count as space
+ * the deploy frees).
  */
+/** `then` when the df line's available KiB (its 4th field) is below `kib`, or cannot be read as a number. */
+function lowOnSpace(kib: number, then: Token[]): Token[] {
+  if (!Number.isInteger(kib) || kib < 0) throw new Error(`not a size in KiB: ${kib}`);
+  return [raw('set -- $df;'), ...ifThen([raw(`[ "\${4:-x}" -ge ${kib} ] 2>/dev/null`)], [raw(':')], then)];
+}
+
 export function preflight(params: PreflightParams): Command {
-  const { deployTo, tools } = params;
+  const { deployTo, tools, releases } = params;
   const odd = tools.find((t) => !/^[A-Za-z0-9._+-]+$/.test(t));
   if (odd !== undefined) throw new Error(`not a tool name: ${JSON.stringify(odd)}`);
   const toolChecks: Token[] =
@@ -50,8 +65,9 @@ export function preflight(params: PreflightParams): Command {
       raw('d=$(dirname "$d");'),
       raw('done;'),
       ...say('probe-dir %s\\n', raw('"$d"')),
-      ...say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"')),
+      ...(releases ? [raw('df=$(df -Pk "$d" | tail -n 1);'), ...say('df %s\\n', raw('"$df"'))] : say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"'))),
       ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
+      ...(releases ? [raw(';'), ...lowOnSpace(releases.belowKiB, releaseStateTokens(releases.paths, { sizes: true }))] : []),
     ],
     { description: 'check tools, disk space and permissions' },
   );

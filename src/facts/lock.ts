@@ -3,13 +3,23 @@ import { status, type LockInfo } from '../commands/lock.js';
 import type { Paths } from '../commands/paths.js';
 import { fact, lines, type Fact } from './fact.js';
 
+/** Times of a lock by the lock host's clock, in seconds since the epoch. */
+export interface LockClock {
+  /** The host's `date +%s` when it was read. */
+  readonly now: number;
+  /** When the lock was taken; null when the lock does not say. */
+  readonly since: number | null;
+  /** Past this the lock may be taken over; for a lock without a readable expiry, its dir's mtime + ttl. */
+  readonly expires: number;
+}
+
 export type LockStatus =
   | { readonly state: 'unlocked' }
-  | { readonly state: 'locked'; readonly release: string; readonly info: LockInfo }
-  /** A lock dir whose owner file is missing or unreadable (a deploy died while taking it, or someone edited it). */
-  | { readonly state: 'malformed'; readonly release: string; readonly error: string; readonly raw: string };
+  | { readonly state: 'locked'; readonly token: string; readonly info: LockInfo; readonly clock: LockClock }
+  /** A lock dir whose owner file is missing or unreadable (a run died while taking it, or someone edited it). */
+  | { readonly state: 'malformed'; readonly token: string; readonly error: string; readonly raw: string; readonly clock: LockClock };
 
-const FIELDS = ['owner', 'time', 'message', 'release', 'expires'] as const;
+const FIELDS = ['owner', 'message', 'verb', 'run', 'token'] as const;
 
 /** The owner file's base64 JSON, or a reason it is not one. */
 export function decodeLockInfo(encoded: string): LockInfo | { error: string } {
@@ -28,29 +38,57 @@ export function decodeLockInfo(encoded: string): LockInfo | { error: string } {
   const record = value as Record<string, unknown>;
   const missing = FIELDS.filter((f) => typeof record[f] !== 'string');
   if (missing.length > 0) return { error: `the owner file lacks ${missing.join(', ')}` };
-  const info = Object.fromEntries(FIELDS.map((f) => [f, record[f]])) as unknown as LockInfo;
-  for (const f of ['time', 'expires'] as const) {
-    if (Number.isNaN(Date.parse(info[f]))) return { error: `the owner file's ${f} is not a date: ${info[f]}` };
-  }
-  return Object.freeze(info);
+  return Object.freeze(Object.fromEntries(FIELDS.map((f) => [f, record[f]])) as unknown as LockInfo);
 }
 
-/** Parses the output of commands/lock.ts `status`. */
-export function parseLockStatus(stdout: string): LockStatus {
+const seconds = (v: string): number | null => (/^\d{1,12}$/.test(v) ? Number(v) : null);
+
+/** Parses the output of commands/lock.ts `status` (and of a failed `acquire`); `ttl` dates a lock without expiry. */
+export function parseLockStatus(stdout: string, ttl: number): LockStatus {
   const out = lines(stdout);
   if (out.length === 0) return { state: 'unlocked' };
   const field = (name: string) => out.find((l) => l.startsWith(`${name} `))?.slice(name.length + 1).trim() ?? '';
-  const release = field('release');
+  const now = seconds(field('now')) ?? 0;
+  const mtime = seconds(field('mtime'));
+  const clock: LockClock = { now, since: seconds(field('since')) ?? mtime, expires: seconds(field('expires')) ?? (mtime ?? 0) + ttl };
+  const token = field('token');
   const owner = field('owner');
-  if (out[0] !== 'locked') {
-    return { state: 'malformed', release, error: 'unexpected lock status output', raw: stdout };
-  }
+  if (out[0] !== 'locked') return { state: 'malformed', token, error: 'unexpected lock status output', raw: stdout, clock };
   const info = decodeLockInfo(owner);
-  if ('error' in info) return { state: 'malformed', release, error: info.error, raw: owner };
-  return { state: 'locked', release: release || info.release, info };
+  if ('error' in info) return { state: 'malformed', token, error: info.error, raw: owner, clock };
+  if (token === '' || token !== info.token) return { state: 'malformed', token, error: 'the token file does not match the owner file', raw: owner, clock };
+  return { state: 'locked', token, info, clock };
 }
 
-export const lockStatus = (p: Paths): Fact<LockStatus> => fact(status(p), parseLockStatus);
+export const lockStatus = (p: Paths, ttl: number): Fact<LockStatus> => fact(status(p), (out) => parseLockStatus(out, ttl));
 
-/** Whether an unrenewed lock may be taken over. */
-export const isExpired = (info: LockInfo, now: Date): boolean => Date.parse(info.expires) <= now.getTime();
+/** Whether a lock may be taken over: its expiry passed, by the lock host's clock. */
+export const isExpired = (s: LockStatus): boolean => s.state !== 'unlocked' && s.clock.expires <= s.clock.now;
+
+export type Acquired = { readonly acquired: true; readonly rest: string } | { readonly acquired: false; readonly status: LockStatus };
+
+/** Output of `acquire`/`takeOver`: `acquired` and what the read after it printed, or the lock's status. */
+export function parseAcquired(stdout: string, ttl: number): Acquired {
+  const nl = stdout.indexOf('\n');
+  const first = (nl < 0 ? stdout : stdout.slice(0, nl)).replace(/\r$/, '');
+  if (first === 'acquired') return { acquired: true, rest: nl < 0 ? '' : stdout.slice(nl + 1) };
+  return { acquired: false, status: parseLockStatus(stdout, ttl) };
+}
+
+/** Output of `release`: what the host found. */
+export type Released = { readonly kind: 'released' } | { readonly kind: 'gone' } | { readonly kind: 'other'; readonly holder: LockInfo | { error: string } };
+
+/** Output of `release` (its last line: a command run before it in the same round trip may print first). */
+export function parseReleased(stdout: string): Released | null {
+  const first = lines(stdout).at(-1) ?? '';
+  if (first === 'released') return { kind: 'released' };
+  if (first === 'gone') return { kind: 'gone' };
+  if (first.startsWith('other')) return { kind: 'other', holder: decodeLockInfo(first.slice('other'.length)) };
+  return null;
+}
+
+/** Output of `renew` when it failed: the token the lock holds now ('' when it is gone), or null when it did not say. */
+export function parseLost(stdout: string): string | null {
+  const first = lines(stdout)[0] ?? '';
+  return first === 'lost' || first.startsWith('lost ') ? first.slice('lost'.length).trim() : null;
+}

@@ -12,6 +12,8 @@ export interface PreflightReport {
   readonly probeDir: string | null;
   readonly disk: DiskUsage | null;
   readonly writable: boolean | null;
+  /** KiB the deploy frees before it writes: releases that never went live, and uploads, left by earlier runs. */
+  readonly removableKiB: number;
 }
 
 const yesNo = (v: string | undefined): boolean | null => (v === 'yes' ? true : v === 'no' ? false : null);
@@ -23,6 +25,8 @@ export function parsePreflight(stdout: string): PreflightReport {
   let probeDir: string | null = null;
   let disk: DiskUsage | null = null;
   let writable: boolean | null = null;
+  let removableKiB = 0;
+  const kib = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : 0);
   for (const line of lines(stdout)) {
     const space = line.indexOf(' ');
     const key = space < 0 ? line : line.slice(0, space);
@@ -48,9 +52,15 @@ export function parsePreflight(stdout: string): PreflightReport {
       case 'writable':
         writable = yesNo(rest);
         break;
+      case 'leftover':
+        removableKiB += kib(rest.split(' ')[1]);
+        break;
+      case 'uploads':
+        removableKiB += kib(rest);
+        break;
     }
   }
-  return { tools, missingTools, exists, probeDir, disk, writable };
+  return { tools, missingTools, exists, probeDir, disk, writable, removableKiB };
 }
 
 export const preflightReport = (params: PreflightParams): Fact<PreflightReport> =>

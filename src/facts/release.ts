@@ -1,9 +1,11 @@
 import type { Paths } from '../commands/paths.js';
-import { BAD_MARKER, FAILED_MARKER, isReleaseId } from '../commands/release.js';
+import { BAD_MARKER, FAILED_MARKER, isReleaseId, releaseStateTokens } from '../commands/release.js';
+import type { RevisionLogEntry } from '../commands/log.js';
 import { ifThen, test, glob } from '../commands/sh.js';
 import { raw, read } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import { fact, lines, type Fact } from './fact.js';
+import { parseRevisionLog } from './log.js';
 
 /** Release ids, oldest first, from `ls -1 -p` (directories end in `/`; anything that is not a release is ignored). */
 export function parseReleases(stdout: string): string[] {
@@ -64,3 +66,92 @@ export const markedReleases = (p: Paths): Fact<MarkedReleases> =>
     ),
     parseMarkedReleases,
   );
+
+/** The releases of one host as a deploy sees them, read right after its lock was taken. */
+export interface ReleaseState {
+  /** The release `current` points to; null when there is no `current` (or it points to something else). */
+  readonly current: string | null;
+  /** What `current` points to, as `readlink` prints it; null when there is no `current` symlink. */
+  readonly currentTarget: string | null;
+  /** `current` points to a directory that does not exist. */
+  readonly dangling: boolean;
+  /** Release ids, oldest first. */
+  readonly releases: readonly string[];
+  /** Releases that never went live: not `current`, and no `deployed` or `rolled-back` line in revisions.log. */
+  readonly leftovers: readonly string[];
+  /** KiB of the leftovers and of `uploads/` (only when read with sizes). */
+  readonly leftoverKiB: number;
+  /** `uploads/` exists (a tarball of a run that did not finish, or an empty dir). */
+  readonly uploads: boolean;
+}
+
+export function parseReleaseState(stdout: string): ReleaseState {
+  let currentTarget: string | null = null;
+  let dangling = false;
+  const releases: string[] = [];
+  const leftovers: string[] = [];
+  let leftoverKiB = 0;
+  let uploads = false;
+  const kib = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : 0);
+  for (const line of lines(stdout)) {
+    const [key, ...rest] = line.split(' ');
+    if (key === 'current') currentTarget = rest.join(' ');
+    else if (key === 'dangling') dangling = true;
+    else if (key === 'release' && isReleaseId(rest[0] ?? '')) releases.push(rest[0]!);
+    else if (key === 'leftover' && isReleaseId(rest[0] ?? '')) {
+      leftovers.push(rest[0]!);
+      leftoverKiB += kib(rest[1]);
+    } else if (key === 'uploads') {
+      uploads = true;
+      leftoverKiB += kib(rest[0]);
+    }
+  }
+  const id = currentTarget?.replace(/\/+$/, '').split('/').pop() ?? '';
+  return {
+    current: isReleaseId(id) ? id : null,
+    currentTarget,
+    dangling,
+    releases: releases.sort(),
+    leftovers: leftovers.sort(),
+    leftoverKiB,
+    uploads,
+  };
+}
+
+export const releaseState = (p: Paths, o: { sizes?: boolean } = {}): Fact<ReleaseState> =>
+  fact(read(releaseStateTokens(p, o), { description: 'read the releases' }), parseReleaseState);
+
+/** Everything about one host's releases that rollback, `releases` and `status` show. */
+export interface HostReleases extends Pick<ReleaseState, 'current' | 'currentTarget' | 'dangling' | 'releases'> {
+  /** Rolled back from: rollback skips them. */
+  readonly bad: readonly string[];
+  readonly log: readonly RevisionLogEntry[];
+}
+
+/** One round trip: the release state, the marked releases and the whole revision log (lines prefixed `log `). */
+export const hostReleases = (p: Paths): Fact<HostReleases> =>
+  fact(
+    read(
+      [
+        ...releaseStateTokens(p),
+        raw(';'),
+        ...markedReleases(p).command.tokens,
+        raw(';'),
+        ...ifThen(test('-f', p.revisionsLog), ['sed', 's/^/log /', p.revisionsLog]),
+      ],
+      { description: 'read the releases and the revision log' },
+    ),
+    parseHostReleases,
+  );
+
+export function parseHostReleases(stdout: string): HostReleases {
+  const state = parseReleaseState(stdout);
+  const marked = parseMarkedReleases(stdout);
+  const log = parseRevisionLog(
+    lines(stdout)
+      .filter((l) => l.startsWith('log '))
+      .map((l) => l.slice(4))
+      .join('\n'),
+  );
+  return { current: state.current, currentTarget: state.currentTarget, dangling: state.dangling, releases: state.releases, bad: marked.bad, log: log.entries };
+}

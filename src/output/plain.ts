@@ -56,6 +56,8 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         return verbose ? line(e.host, e.step, `exit ${e.code === 0 ? e.code : c.red(String(e.code))} in ${seconds(e.durationMs)}`) : undefined;
       case 'output':
         return verbose ? line(e.host, e.step, `${e.stream === 'stderr' ? '! ' : '> '}${e.line}`) : undefined;
+      case 'release:chosen':
+        return line('-', 'release', `release ${e.release}`);
       case 'release':
         return verbose ? line(e.host, 'release', `${e.previous ?? '(none)'} → ${e.release}`) : undefined;
       case 'lock':

@@ -32,6 +32,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   const planned = new Map<string, { previous: string | null; release: string }>();
   const switched = new Set<string>();
   const switchedBack = new Map<string, string | null>();
+  const notBack = new Map<string, string>();
   for (const { at, event: e } of events) {
     timeline.apply(e, at);
     if (e.type === 'run:start') {
@@ -39,10 +40,14 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
       runRelease = e.release;
       dryRun = e.dryRun;
       startHosts = e.hosts;
+    } else if (e.type === 'release:chosen') {
+      runRelease = e.release;
     } else if (e.type === 'release') {
       planned.set(e.host, { previous: e.previous, release: e.release });
     } else if (e.type === 'host:end' && e.ok && SWITCH_STEPS.has(e.step)) {
       switched.add(e.host);
+    } else if (e.type === 'host:end' && !e.ok && e.step === 'switchback') {
+      notBack.set(e.host, e.error ?? 'switching back failed');
     } else if (e.type === 'switchback') {
       for (const h of e.hosts) switchedBack.set(h, e.to === '(none)' ? null : e.to);
     }
@@ -60,11 +65,13 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     const failure = rows.find((r) => r.h.state === 'failed');
     let outcome: HostOutcome;
     if (dryRun) outcome = 'unchanged';
+    else if (notBack.has(host)) outcome = 'failed';
     else if (switchedBack.has(host)) outcome = 'switched-back';
     else if (switched.has(host) || (succeeded && plan)) outcome = target !== null && target === previous ? 'unchanged' : 'deployed';
     else if (failure) outcome = 'failed';
     else outcome = 'unchanged';
-    const current = outcome === 'deployed' ? target : outcome === 'switched-back' ? (switchedBack.get(host) ?? null) : previous;
+    // A host whose switch back failed is on the new release as far as this run knows.
+    const current = outcome === 'deployed' || notBack.has(host) ? target : outcome === 'switched-back' ? (switchedBack.get(host) ?? null) : previous;
     const starts = rows.map((r) => r.h.startedAt).filter((t): t is number => t !== undefined);
     const ends = rows.map((r) => r.h.endedAt).filter((t): t is number => t !== undefined);
     const steps: Record<string, number> = {};
@@ -77,7 +84,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
       durationMs: starts.length && ends.length ? Math.max(...ends) - Math.min(...starts) : 0,
       current,
       steps,
-      ...(failure?.h.error ? { error: failure.h.error } : {}),
+      ...(notBack.has(host) ? { error: notBack.get(host) } : failure?.h.error ? { error: failure.h.error } : {}),
     };
   });
   return {

@@ -67,7 +67,7 @@ const LOCK_NOTES: Record<Extract<DeployEvent, { type: 'lock' }>['action'], ((hos
   released: (h) => `lock released on ${h}`,
   renewed: null,
   waiting: (h, by) => `waiting for the lock on ${h}${by ? `, held by ${by}` : ''}`,
-  'taken-over': (h, by) => `took over the expired lock on ${h}${by ? ` from ${by}` : ''}`,
+  'taken-over': (h, by) => `took over the lock on ${h}${by ? ` from ${by}` : ''}`,
   held: (h, by) => `the lock on ${h} is held${by ? ` by ${by}` : ''}`,
 };
 
@@ -165,6 +165,8 @@ export class Timeline {
       case 'switchback':
         this.#switchback.push({ to: e.to, hosts: e.hosts });
         return;
+      case 'release:chosen':
+        return this.#note('info', `release ${e.release}`, at);
       case 'lock': {
         const text = LOCK_NOTES[e.action]?.(e.host, e.holder);
         if (text) this.#note(e.action === 'held' ? 'warning' : 'info', text, at, e.host);

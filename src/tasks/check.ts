@@ -1,3 +1,4 @@
+import { paths } from '../commands/paths.js';
 import type { Config, HostDef } from '../config/types.js';
 import { StepFailedError } from '../errors.js';
 import { preflightReport, type PreflightReport } from '../facts/preflight.js';
@@ -35,8 +36,10 @@ export function preflightProblems(config: Config, report: PreflightReport): stri
   const problems: string[] = [];
   if (report.missingTools.length > 0) problems.push(`missing tools: ${report.missingTools.join(', ')}`);
   if (report.writable === false) problems.push(`${report.probeDir ?? config.deployTo} is not writable by the deploy user`);
-  if (report.disk && report.disk.availableKiB < MIN_FREE_KIB) {
-    problems.push(`only ${Math.round(report.disk.availableKiB / 1024)} MiB free in ${report.probeDir ?? config.deployTo} (need ${MIN_FREE_KIB / 1024} MiB)`);
+  // What earlier runs left behind (uploads, releases that never went live) is removed before anything is written.
+  if (report.disk && report.disk.availableKiB + report.removableKiB < MIN_FREE_KIB) {
+    const freed = report.removableKiB > 0 ? `, ${Math.round(report.removableKiB / 1024)} MiB more once what earlier runs left is removed` : '';
+    problems.push(`only ${Math.round(report.disk.availableKiB / 1024)} MiB free in ${report.probeDir ?? config.deployTo}${freed} (need ${MIN_FREE_KIB / 1024} MiB)`);
   }
   return problems;
 }
@@ -47,7 +50,8 @@ export function preflightProblems(config: Config, report: PreflightReport): stri
  */
 export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts): Promise<Map<string, PreflightReport>> {
   return onHosts(ctx, 'check', hosts, async (host) => {
-    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host) }));
+    const keepsReleases = host.roles.some((r) => ctx.config.roles[r]?.code);
+    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host), ...(keepsReleases ? { releases: { paths: paths(ctx.config.deployTo), belowKiB: MIN_FREE_KIB } } : {}) }));
     const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report);
     if (problems.length > 0) throw new StepFailedError(host.name, 'check', problems.join('; '));
     return report;

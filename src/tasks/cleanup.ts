@@ -1,23 +1,74 @@
-import { releasesToRemove, removeReleases } from '../commands/cleanup.js';
+import { cleanupAndLog, releasesToRemove } from '../commands/cleanup.js';
+import type { RevisionLogEntry } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
-import { listReleases } from '../facts/release.js';
-import { readCurrent } from '../facts/symlink.js';
+import { lines } from '../facts/fact.js';
+import type { ReleaseState } from '../facts/release.js';
+import type { Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
-import { exec, onHosts, probe } from './runner.js';
+import { exec, onHosts } from './runner.js';
 
-const STEP = 'cleanup';
+export const CLEANUP_STEP = 'cleanup';
 
 /**
- * Keeps `keep_releases` releases per host; never removes the live one nor `protect` (the release a rollback
- * would go to).
+ * The old releases a host can lose once `release` is live there, from its state read when the lock was taken
+ * (nothing else changed them since): of the releases that went live, the `keep_releases` newest stay, and always
+ * `release` and `previous` (the rollback target). Releases that never went live were removed with the new one's
+ * creation and are not counted.
  */
-export async function cleanupReleases(ctx: RunContext, hosts: readonly HostDef[], protect: ReadonlyMap<string, string | null>): Promise<void> {
+export function oldReleases(state: ReleaseState, release: string, previous: string | null, keep: number): string[] {
+  const never = new Set(state.leftovers);
+  const now = [...state.releases.filter((id) => !never.has(id)), release];
+  return releasesToRemove(now, keep, previous ? [release, previous] : [release]);
+}
+
+export interface AfterLive {
+  readonly states: ReadonlyMap<string, ReleaseState>;
+  readonly previous: ReadonlyMap<string, string | null>;
+  readonly entry: RevisionLogEntry;
+  /** False (the lock is no longer this run's): the revision log only, old releases are left. */
+  readonly clean: boolean;
+}
+
+/** Per host, the command that removes its old releases and logs the release now live, and what it removes. */
+export function cleanupCommands(ctx: RunContext, hosts: readonly HostDef[], o: AfterLive): Map<string, { command: Command; remove: string[] }> {
   const p = paths(ctx.config.deployTo);
-  await onHosts(ctx, STEP, hosts, async (host) => {
-    const [all, current] = await Promise.all([probe(ctx, STEP, host, listReleases(p)), probe(ctx, STEP, host, readCurrent(p))]);
-    const keep = [current, protect.get(host.name)].filter((id): id is string => !!id);
-    const remove = removeReleases(p, releasesToRemove(all, ctx.config.keepReleases, keep));
-    if (remove) await exec(ctx, STEP, host, remove);
+  return new Map(
+    hosts.map((h) => {
+      const state = o.states.get(h.name);
+      const remove = o.clean && state ? oldReleases(state, o.entry.release, o.previous.get(h.name) ?? null, ctx.config.keepReleases) : [];
+      return [h.name, { command: cleanupAndLog(p, remove, o.entry), remove }];
+    }),
+  );
+}
+
+/** Warnings for what a host's clean-up command did not do (the release is live: nothing here fails the run). */
+export function reportCleanup(ctx: RunContext, host: string, remove: readonly string[], release: string, result: { stdout: string; stderr: string } | Error): void {
+  if (ctx.mode !== 'real') return;
+  const warn = (message: string) => ctx.emit({ type: 'warning', host, message });
+  if (result instanceof Error) {
+    warn(`old releases and revisions.log on ${host} were left as they were (${result.message}): rollback will not know that release ${release} went live there`);
+    return;
+  }
+  const said = lines(result.stdout);
+  const why = result.stderr.trim() ? ` (${result.stderr.trim().split('\n').pop()})` : '';
+  if (remove.length > 0 && !said.includes('cleaned')) warn(`old releases were not all removed from ${host}${why}; the next deploy tries again`);
+  if (!said.includes('logged')) warn(`revisions.log on ${host} could not be written${why}: rollback will not know that release ${release} went live there`);
+}
+
+/**
+ * After going live: removes each host's old releases and appends the revision log line, one round trip per host.
+ * Neither stops the run: the release is live; what failed is a warning.
+ */
+export async function cleanupReleases(ctx: RunContext, hosts: readonly HostDef[], o: AfterLive): Promise<void> {
+  const calm: RunContext = { ...ctx, signal: undefined };
+  const commands = cleanupCommands(ctx, hosts, o);
+  await onHosts(calm, CLEANUP_STEP, hosts, async (h) => {
+    const { command, remove } = commands.get(h.name)!;
+    try {
+      reportCleanup(ctx, h.name, remove, o.entry.release, await exec(calm, CLEANUP_STEP, h, command, { allowFail: true }));
+    } catch (e) {
+      reportCleanup(ctx, h.name, remove, o.entry.release, e instanceof Error ? e : new Error(String(e)));
+    }
   });
 }

@@ -21,7 +21,6 @@ const addressOf = (f: Fleet, name: string) => f.hosts.find((h) => h.name === nam
 const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web'));
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
 const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
-const tick = () => new Promise((r) => setTimeout(r, 1100));
 
 async function currentOn(f: Fleet, deployTo: string): Promise<string[]> {
   const out: string[] = [];
@@ -115,7 +114,6 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
   });
 
   it('deploys v2 with a new migration: node_modules reused, migrated once, each web host restarted on v2', async () => {
-    await tick();
     repo.commit('v2', { migration: { name: '003_recipe_runs.sql', sql: 'create table recipe_runs (id serial primary key);\ninsert into recipe_runs default values;\n' } });
     const r = await cli(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -249,7 +247,6 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
   });
 
   it('deploys v2 with a new migration under a steady load through the balancer: the venv is reused, gunicorn upgraded in place, no request fails', async () => {
-    await tick();
     commit('v2', {
       'greetings/migrations/0002_second_greeting.py': `from django.db import migrations
 
@@ -349,7 +346,6 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
   };
 
   it('deploys v2 through drain, restart and health check: 0 failed requests, v1 then v2', async () => {
-    await tick();
     repo.commit('v2');
     const { r, load } = await underLoad(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);

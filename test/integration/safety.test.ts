@@ -55,7 +55,6 @@ describe('what a deploy must not do', () => {
 
   it('SIGINT mid-deploy exits 130, releases the lock and leaves every host on one release', async () => {
     const before = await listing(f, p.deployTo);
-    await new Promise((r) => setTimeout(r, 1100));
     repo.commit('v2', { files: { 'slow-install.sh': 'sleep 30\n' } });
     const slow = project(f, {
       source: { repository: repo.url },
@@ -76,7 +75,6 @@ describe('what a deploy must not do', () => {
   });
 
   it('a reader that goes away (| head) does not stop the deploy half-way: it finishes and releases the lock', async () => {
-    await new Promise((r) => setTimeout(r, 1100));
     repo.commit('v3');
     const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
     const r = await execa('sh', ['-c', `node '${bin}' staging --json -c '${p.file}' | head -n 1`], { reject: false, env: { CI: 'true' } });

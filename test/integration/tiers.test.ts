@@ -46,7 +46,7 @@ async function deployWatchingAssets(f: Fleet, file: string): Promise<Streamed> {
     for (const line of lines.filter(Boolean)) {
       const e = JSON.parse(line);
       events.push(e);
-      if (e.type === 'run:start') release = e.release;
+      if (e.type === 'release:chosen') release = e.release;
     }
   });
   let done = false;

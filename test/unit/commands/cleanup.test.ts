@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { releasesToRemove, removeReleases } from '../../../src/commands/cleanup.js';
+import { cleanupAndLog, releasesToRemove, removeReleases } from '../../../src/commands/cleanup.js';
 import { paths } from '../../../src/commands/paths.js';
+import type { ReleaseState } from '../../../src/facts/release.js';
+import { oldReleases } from '../../../src/tasks/cleanup.js';
 import { renders } from './table.js';
 
 const p = paths('/srv/app');
@@ -25,6 +27,16 @@ describe('releasesToRemove', () => {
     expect(releasesToRemove(all, keep, protect)).toEqual(expected);
   });
 
+  const live: [string, number, string[], string[], string[]][] = [
+    ['releases that never went live do not count toward keep, and go', 2, [r5, r3], [r2, r4], [r1, r2, r4]],
+    ['a failed release never pushes the rollback target out', 2, [r5, r3], [r4], [r1, r2, r4]],
+    ['current and the rollback target stay even when never logged live', 1, [r5, r4], [r4, r5], [r1, r2]],
+    ['nothing live but current: only current stays', 3, [r5], [r1, r2, r3, r4], [r1, r2, r3, r4]],
+  ];
+  it.each(live)('%s', (_name, keep, protect, notLive, expected) => {
+    expect(releasesToRemove(ids, keep, protect, notLive)).toEqual(expected);
+  });
+
   it.each([-1, 1.5, Number.NaN])('refuses keep %s', (keep) => {
     expect(() => releasesToRemove(ids, keep, [])).toThrow(RangeError);
   });
@@ -33,16 +45,41 @@ describe('releasesToRemove', () => {
 describe('cleanup commands', () => {
   renders([
     [
-      'removeReleases: one rm for all',
+      'removeReleases: one command for all, each checked against current on the host',
       () => removeReleases(p, [r1, r2]),
-      'rm -rf /srv/app/releases/20240101000000 /srv/app/releases/20240102000000',
+      `st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 20240102000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeReleases: nothing to do', () => removeReleases(p, []), null],
+    [
+      'cleanupAndLog: old releases and the log line in one round trip, each saying when it worked',
+      () => cleanupAndLog(p, [r1], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
+      `if st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      'write',
+    ],
+    [
+      'cleanupAndLog with nothing to remove: the log alone',
+      () => cleanupAndLog(p, [], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
+      `if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      'write',
+    ],
   ]);
 
   it('refuses anything that is not a release id', () => {
     expect(() => removeReleases(p, [r1, ''])).toThrow();
     expect(() => removeReleases(p, ['..'])).toThrow();
+  });
+});
+
+describe('oldReleases: what a host loses once the new release is live', () => {
+  const state = (o: Partial<ReleaseState>): ReleaseState => ({ current: r4, currentTarget: null, dangling: false, releases: [r1, r2, r3, r4], leftovers: [], leftoverKiB: 0, uploads: false, ...o });
+  it.each<[string, Partial<ReleaseState>, number, string[]]>([
+    ['keeps the newest, the new one and the one before it', {}, 2, [r1, r2, r3]],
+    ['keep 3: the new one, previous, and the next newest', {}, 3, [r1, r2]],
+    ['releases that never went live were removed already and never count', { leftovers: [r3] }, 3, [r1]],
+    ['a failed release never pushes the rollback target out', { releases: [r1, r2, r3, r4], leftovers: [r2, r3], current: r1 }, 1, [r4]],
+  ])('%s', (_, o, keep, expected) => {
+    const s = state(o);
+    expect(oldReleases(s, r5, s.current, keep)).toEqual(expected);
   });
 });

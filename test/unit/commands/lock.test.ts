@@ -1,23 +1,23 @@
 import { Buffer } from 'node:buffer';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { acquire, encodeLockInfo, release, renew, status, takeOver, type LockInfo } from '../../../src/commands/lock.js';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { acquire, encodeLockInfo, forceRelease, release, renew, status, takeOver, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
-import { parseLockStatus } from '../../../src/facts/lock.js';
+import { isExpired, parseAcquired, parseLockStatus, parseLost, parseReleased } from '../../../src/facts/lock.js';
+import { read } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
 const p = paths('/srv/app');
-const spaced = paths('/srv/my app/');
-const info: LockInfo = {
-  owner: 'ann@laptop',
-  time: '2024-01-02T03:04:05.000Z',
-  message: "hotfix: it's $(rm -rf /)",
-  release: '20240102030405',
-  expires: '2024-01-02T03:19:05.000Z',
-};
+const T1 = '0123456789abcdef0123456789abcdef';
+const T2 = 'fedcba9876543210fedcba9876543210';
+const info: LockInfo = { owner: 'ann@laptop', message: "hotfix: it's $(rm -rf /)", verb: 'deploy', run: '20240102-030405', token: T1 };
 const b64 =
-  'eyJvd25lciI6ImFubkBsYXB0b3AiLCJ0aW1lIjoiMjAyNC0wMS0wMlQwMzowNDowNS4wMDBaIiwibWVzc2FnZSI6ImhvdGZpeDogaXQncyAkKHJtIC1yZiAvKSIsInJlbGVhc2UiOiIyMDI0MDEwMjAzMDQwNSIsImV4cGlyZXMiOiIyMDI0LTAxLTAyVDAzOjE5OjA1LjAwMFoifQ==';
-const writeOwner = (dir: string) => `printf '%s\\n' '${b64}' > ${dir}/owner.tmp && mv -f ${dir}/owner.tmp ${dir}/owner`;
+  'eyJvd25lciI6ImFubkBsYXB0b3AiLCJtZXNzYWdlIjoiaG90Zml4OiBpdCdzICQocm0gLXJmIC8pIiwidmVyYiI6ImRlcGxveSIsInJ1biI6IjIwMjQwMTAyLTAzMDQwNSIsInRva2VuIjoiMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYifQ==';
+const L = '/srv/app/deploy.lock';
+const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=$(date +%s) && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
+const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "$(date +%s)" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
+const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
+const filled = (then = '') => `if ${fill} ; then printf 'acquired\\n'${then} ; else rm -rf ${L} ; exit 1 ; fi`;
 
 describe('lock commands', () => {
   it('encodes the info as base64 JSON, in a fixed key order', () => {
@@ -27,86 +27,125 @@ describe('lock commands', () => {
 
   renders([
     [
-      'acquire: mkdir is the lock',
-      () => acquire(p, info),
-      `mkdir -p /srv/app && mkdir /srv/app/deploy.lock && printf '%s\\n' 20240102030405 > /srv/app/deploy.lock/release && ${writeOwner('/srv/app/deploy.lock')}`,
-      'write',
-    ],
-    ['release: removes the lock dir only', () => release(spaced), "rm -rf '/srv/my app/deploy.lock'", 'write'],
-    [
-      'renew: only while the lock holds our release',
-      () => renew(p, info),
-      `[ "$(cat /srv/app/deploy.lock/release 2>/dev/null)" = 20240102030405 ] && ${writeOwner('/srv/app/deploy.lock')}`,
+      'acquire: mkdir is the lock; the host writes since and expires by its own clock; held: the status instead',
+      () => acquire(p, info, 900),
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
-      'takeOver: only the lock that was seen expired',
-      () => takeOver(p, info, '20240101000000'),
-      `[ "$(cat /srv/app/deploy.lock/release 2>/dev/null)" = 20240101000000 ] && rm -rf /srv/app/deploy.lock.stale-20240102030405 && mv /srv/app/deploy.lock /srv/app/deploy.lock.stale-20240102030405 && rm -rf /srv/app/deploy.lock.stale-20240102030405 && mkdir /srv/app/deploy.lock && printf '%s\\n' 20240102030405 > /srv/app/deploy.lock/release && ${writeOwner('/srv/app/deploy.lock')}`,
+      'acquire with a read after it, in the same round trip',
+      () => acquire(p, info, 900, read(['ls', '/srv/app/releases'])),
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled(' ; ls /srv/app/releases')} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
-      'takeOver of a lock without a release file',
-      () => takeOver(spaced, info, ''),
-      `[ "$(cat '/srv/my app/deploy.lock/release' 2>/dev/null)" = '' ] && rm -rf '/srv/my app/deploy.lock.stale-20240102030405' && mv '/srv/my app/deploy.lock' '/srv/my app/deploy.lock.stale-20240102030405' && rm -rf '/srv/my app/deploy.lock.stale-20240102030405' && mkdir '/srv/my app/deploy.lock' && printf '%s\\n' 20240102030405 > '/srv/my app/deploy.lock/release' && printf '%s\\n' '${b64}' > '/srv/my app/deploy.lock/owner.tmp' && mv -f '/srv/my app/deploy.lock/owner.tmp' '/srv/my app/deploy.lock/owner'`,
+      'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
+      () => takeOver(p, info, 900, T2, { ifExpired: true }),
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "$(date +%s)" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
-      'status: a read',
-      () => status(spaced),
-      `if [ -d '/srv/my app/deploy.lock' ] ; then printf 'locked\\n' ; printf 'release %s\\n' "$(cat '/srv/my app/deploy.lock/release' 2>/dev/null)" ; printf 'owner %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; fi`,
-      'read',
+      'takeOver of a dead run’s lock: the token alone decides',
+      () => takeOver(p, info, 900, T2, { ifExpired: false }),
+      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      'write',
     ],
+    [
+      'renew: only the holder, by the host clock',
+      () => renew(p, T1, 900),
+      `if ${held(T1)} ; then printf '%s\\n' "$(( $(date +%s) + 900 ))" > ${L}/expires ; else printf 'lost %s\\n' "$t" ; exit 3 ; fi`,
+      'write',
+    ],
+    [
+      'release: only the holder; anything else is left and named',
+      () => release(paths('/srv/my app/'), T1),
+      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then rm -rf '/srv/my app/deploy.lock' && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
+      'write',
+    ],
+    [
+      'forceRelease: whoever holds it, saying whom',
+      () => forceRelease(p),
+      `if [ -d ${L} ] ; then printf 'removed %s\\n' "$(cat ${L}/owner 2>/dev/null)" && rm -rf ${L}.removed && mv ${L} ${L}.removed && rm -rf ${L}.removed ; else printf 'gone\\n' ; fi`,
+      'write',
+    ],
+    ['status: a read', () => status(p), statusText, 'read'],
   ]);
 
-  it('refuses a release id that is not a plain word', () => {
-    expect(() => acquire(p, { ...info, release: 'x; rm -rf /' })).toThrow(/not a release id/);
-    expect(() => takeOver(p, info, '../x')).toThrow(/not a release id/);
+  it('refuses a token that is not hex, a bad ttl, and a write after the lock', () => {
+    expect(() => acquire(p, { ...info, token: 'x; rm -rf /' }, 900)).toThrow(/not a lock token/);
+    expect(() => takeOver(p, info, 900, '../x', { ifExpired: true })).toThrow(/not a lock token/);
+    expect(() => renew(p, T1, 0)).toThrow(/ttl/);
+    expect(() => acquire(p, info, 900, { tokens: ['rm'], effect: 'write' })).toThrow(/plain read/);
   });
 });
 
 describe('lock commands on a real shell', () => {
   const box = sandbox();
   afterAll(box.cleanup);
-  const read = () => parseLockStatus(box.run(status(box.p)).stdout);
-  const other: LockInfo = { ...info, owner: 'bob@ci', release: '20240102030406', message: 'second' };
+  afterEach(() => box.run(forceRelease(box.p)));
+  const TTL = 900;
+  const state = () => parseLockStatus(box.run(status(box.p)).stdout, TTL);
+  const other: LockInfo = { ...info, owner: 'bob@ci', message: 'second', run: '20240102-030406', token: T2 };
+  const epoch = () => Math.floor(Date.now() / 1000);
 
-  it('acquires once, refuses a second, renews only its own, releases', () => {
-    expect(read()).toEqual({ state: 'unlocked' });
-    expect(box.run(acquire(box.p, info)).code).toBe(0);
-    expect(read()).toEqual({ state: 'locked', release: info.release, info });
+  it('acquires once, refuses a second (showing the holder), renews and releases only for its holder', () => {
+    expect(state()).toEqual({ state: 'unlocked' });
+    const got = box.run(acquire(box.p, info, TTL, read(['printf', 'after\\n'])));
+    expect(parseAcquired(got.stdout, TTL)).toEqual({ acquired: true, rest: 'after\n' });
+    const s = state();
+    expect(s).toMatchObject({ state: 'locked', token: T1, info });
+    if (s.state !== 'locked') throw new Error('not locked');
+    expect(Math.abs(s.clock.now - epoch())).toBeLessThan(5);
+    expect(s.clock.expires - s.clock.since!).toBe(TTL);
+    expect(isExpired(s)).toBe(false);
 
-    const second = box.run(acquire(box.p, other));
-    expect(second.code).not.toBe(0);
-    expect(read()).toEqual({ state: 'locked', release: info.release, info });
+    const second = box.run(acquire(box.p, other, TTL));
+    expect(second.code).toBe(1);
+    expect(parseAcquired(second.stdout, TTL)).toMatchObject({ acquired: false, status: { state: 'locked', token: T1, info } });
 
-    expect(box.run(renew(box.p, other)).code).not.toBe(0);
-    const renewed = { ...info, expires: '2024-01-02T03:34:05.000Z' };
-    expect(box.run(renew(box.p, renewed)).code).toBe(0);
-    expect(read()).toEqual({ state: 'locked', release: info.release, info: renewed });
+    const lost = box.run(renew(box.p, T2, TTL));
+    expect([lost.code, parseLost(lost.stdout)]).toEqual([3, T1]);
+    expect(box.run(renew(box.p, T1, TTL)).code).toBe(0);
 
-    expect(box.run(release(box.p)).code).toBe(0);
-    expect(read()).toEqual({ state: 'unlocked' });
-    expect(box.run(renew(box.p, info)).code).not.toBe(0);
-    expect(read()).toEqual({ state: 'unlocked' });
+    expect(parseReleased(box.run(release(box.p, T2)).stdout)).toEqual({ kind: 'other', holder: info });
+    expect(state()).toMatchObject({ state: 'locked', token: T1 });
+    expect(parseReleased(box.run(release(box.p, T1)).stdout)).toEqual({ kind: 'released' });
+    expect(state()).toEqual({ state: 'unlocked' });
+    expect(parseReleased(box.run(release(box.p, T1)).stdout)).toEqual({ kind: 'gone' });
+    expect(parseLost(box.run(renew(box.p, T1, TTL)).stdout)).toBe('');
+    expect(readdirSync(box.p.root).filter((n) => n.startsWith('deploy.lock'))).toEqual([]);
   });
 
-  it('takes over only the lock it saw expire', () => {
-    expect(box.run(acquire(box.p, info)).code).toBe(0);
-    expect(box.run(takeOver(box.p, other, '20231231000000')).code).not.toBe(0);
-    expect(read()).toMatchObject({ state: 'locked', release: info.release });
-    expect(box.run(takeOver(box.p, other, info.release)).code).toBe(0);
-    expect(read()).toEqual({ state: 'locked', release: other.release, info: other });
+  it('takes over only a lock expired by the host clock, and only the one it saw', () => {
+    expect(box.run(acquire(box.p, info, TTL)).code).toBe(0);
+    expect(parseAcquired(box.run(takeOver(box.p, other, TTL, T1, { ifExpired: true })).stdout, TTL)).toMatchObject({ acquired: false });
+    writeFileSync(`${box.p.lock}/expires`, `${epoch() - 1}\n`);
+    expect(isExpired(state())).toBe(true);
+    expect(box.run(takeOver(box.p, other, TTL, T2, { ifExpired: true })).code).toBe(1);
+    expect(parseAcquired(box.run(takeOver(box.p, other, TTL, T1, { ifExpired: true })).stdout, TTL)).toEqual({ acquired: true, rest: '' });
+    expect(state()).toMatchObject({ state: 'locked', token: T2, info: other });
     expect(readdirSync(box.p.root).filter((n) => n.includes('stale'))).toEqual([]);
-    expect(box.run(release(box.p)).code).toBe(0);
   });
 
-  it('reports a lock dir left without an owner as malformed, and can take it over', () => {
+  it('a lock dir left half-written is malformed, expires by its mtime + ttl, and can be taken over then', () => {
     mkdirSync(box.p.lock);
-    expect(read()).toMatchObject({ state: 'malformed', release: '', error: 'the lock has no owner file' });
-    expect(box.run(takeOver(box.p, info, '')).code).toBe(0);
-    expect(read()).toEqual({ state: 'locked', release: info.release, info });
+    const s = state();
+    expect(s).toMatchObject({ state: 'malformed', token: '', error: 'the lock has no owner file' });
+    expect(isExpired(s)).toBe(false);
+    expect(box.run(takeOver(box.p, info, TTL, '', { ifExpired: true })).code).toBe(1);
+    const old = new Date((epoch() - TTL - 5) * 1000);
+    utimesSync(box.p.lock, old, old);
+    expect(isExpired(state())).toBe(true);
+    expect(box.run(takeOver(box.p, info, TTL, '', { ifExpired: true })).code).toBe(0);
+    expect(state()).toMatchObject({ state: 'locked', token: T1 });
     writeFileSync(`${box.p.lock}/owner`, 'not base64!\n');
-    expect(read()).toMatchObject({ state: 'malformed', release: info.release });
+    expect(state()).toMatchObject({ state: 'malformed', token: T1, error: 'the owner file is not base64' });
+  });
+
+  it('force removes whoever holds it and says whom', () => {
+    expect(box.run(acquire(box.p, other, TTL)).code).toBe(0);
+    expect(box.run(forceRelease(box.p)).stdout).toBe(`removed ${encodeLockInfo(other)}\n`);
+    expect(state()).toEqual({ state: 'unlocked' });
+    expect(box.run(forceRelease(box.p)).stdout).toBe('gone\n');
   });
 });

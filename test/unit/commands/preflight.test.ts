@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { preflight } from '../../../src/commands/preflight.js';
@@ -48,5 +48,21 @@ describe('preflight command on a real shell', () => {
       probeDir: deployTo,
       writable: true,
     });
+  });
+});
+
+describe('preflight: what earlier runs left, looked for only when space is short', () => {
+  const box = sandbox();
+  afterAll(box.cleanup);
+
+  it('lists the leftovers with their sizes below the threshold, and nothing above it', () => {
+    mkdirSync(box.p.releases, { recursive: true });
+    mkdirSync(join(box.p.releases, '20240101000000'));
+    mkdirSync(box.p.uploads);
+    writeFileSync(join(box.p.uploads, '20240101000000.tar.gz'), 'x'.repeat(8192));
+    writeFileSync(box.p.revisionsLog, '');
+    const at = (belowKiB: number) => parsePreflight(box.run(preflight({ deployTo: box.p.root, tools: [], releases: { paths: box.p, belowKiB } })).stdout);
+    expect(at(0).removableKiB).toBe(0);
+    expect(at(2 ** 40).removableKiB).toBeGreaterThanOrEqual(8);
   });
 });

@@ -1,16 +1,20 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
+import { appendRevisionLog } from '../../../src/commands/log.js';
 import {
   createRelease,
   isReleaseId,
   markBad,
   markFailed,
+  nextReleaseId,
+  releaseAfter,
   releaseId,
+  removeEmptyRelease,
   removeRelease,
 } from '../../../src/commands/release.js';
-import { listReleases, markedReleases, parseMarkedReleases, parseReleases } from '../../../src/facts/release.js';
+import { hostReleases, listReleases, markedReleases, parseMarkedReleases, parseReleases, parseReleaseState, releaseState } from '../../../src/facts/release.js';
 import type { Command } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
@@ -20,8 +24,25 @@ const id = '20240102030405';
 
 describe('release commands', () => {
   renders([
-    ['createRelease', () => createRelease(p, id), 'mkdir -p /srv/app/releases/20240102030405', 'write'],
-    ['removeRelease', () => removeRelease(spaced, id), "rm -rf '/srv/my app/releases/20240102030405'", 'write'],
+    [
+      'createRelease: uploads cleared, then mkdir without -p: an existing dir is never reused',
+      () => createRelease(p, id),
+      "rm -rf /srv/app/uploads ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi",
+      'write',
+    ],
+    [
+      'createRelease after removing what earlier runs left, never what current points to',
+      () => createRelease(p, id, ['20240101000000']),
+      `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
+      'write',
+    ],
+    [
+      'removeRelease: the uploads, and the release unless current points to it',
+      () => removeRelease(spaced, id),
+      `rm -rf '/srv/my app/uploads' ; st=0; cur=; if [ -L '/srv/my app/current' ] ; then cur=$(readlink '/srv/my app/current') ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240102030405 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf '/srv/my app/releases'/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
+      'write',
+    ],
+    ['removeEmptyRelease: rmdir only', () => removeEmptyRelease(p, id), 'rmdir /srv/app/releases/20240102030405', 'write'],
     ['markFailed', () => markFailed(p, id), 'touch /srv/app/releases/20240102030405/.deploy-failed', 'write'],
     ['markBad', () => markBad(spaced, id), "touch '/srv/my app/releases/20240102030405/.deploy-bad'", 'write'],
   ]);
@@ -58,6 +79,23 @@ describe('releaseId', () => {
   });
 });
 
+describe('nextReleaseId: unique and growing, whatever the clocks', () => {
+  const now = new Date('2024-01-02T03:04:05Z');
+  it.each<[string, string[], string]>([
+    ['now, on a fresh host', [], '20240102030405'],
+    ['now, when every release is older', ['20240101000000', '20240102030404'], '20240102030405'],
+    ['one second after a release made this very second', ['20240102030405'], '20240102030406'],
+    ['one second after the newest, when this clock is behind the others', ['20240101000000', '20250101000000'], '20250101000001'],
+    ['over a minute, hour, day and year', ['20241231235959'], '20250101000000'],
+    ['anything that is not a release id is ignored', ['zzzz', '99999999999999999'], '20240102030405'],
+  ])('%s', (_, existing, expected) => expect(nextReleaseId(now, existing)).toBe(expected));
+
+  it('an id that names no real time still gets a greater one', () => {
+    expect(releaseAfter('20241399000000') > '20241399000000').toBe(true);
+    expect(isReleaseId(releaseAfter('20241399000000'))).toBe(true);
+  });
+});
+
 describe('release commands on a real shell', () => {
   const box = sandbox();
   afterAll(box.cleanup);
@@ -81,5 +119,66 @@ describe('release commands on a real shell', () => {
     });
     run(removeRelease(box.p, ids[2]!));
     expect(parseReleases(box.run(listReleases(box.p).command).stdout)).toEqual(ids.slice(0, 2));
+  });
+
+  it('never makes a release dir that exists, and never removes the one current points to', () => {
+    const live = '20240105000000';
+    run(createRelease(box.p, live));
+    writeFileSync(join(box.p.release(live), 'app.js'), 'live');
+    symlinkSync(box.p.release(live), box.p.current);
+    const again = box.run(createRelease(box.p, live));
+    expect(again).toMatchObject({ code: 1, stdout: 'exists\n' });
+    expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
+    const refused = box.run(removeRelease(box.p, live));
+    expect(refused.stdout).toBe(`kept ${live}\n`);
+    expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
+  });
+
+  it('knows which releases never went live, and clears them and the uploads before a new one', () => {
+    const [gone, live, half, current] = ['20240201000000', '20240202000000', '20240203000000', '20240204000000'];
+    for (const id of [gone, live, half, current]) run(createRelease(box.p, id));
+    rmSync(box.p.current);
+    symlinkSync(box.p.release(current), box.p.current);
+    for (const [id, outcome] of [[gone, 'failed'], [live, 'deployed'], [current, 'rolled-back']] as const) {
+      run(appendRevisionLog(box.p, { release: id, revision: 'r', user: 'u', time: 't', stage: 's', outcome }));
+    }
+    // A user name that quotes a log line cannot make a release look live.
+    run(appendRevisionLog(box.p, { release: half, revision: 'r', user: '"outcome":"deployed"', time: 't', stage: 's', outcome: 'failed' }));
+    mkdirSync(box.p.uploads, { recursive: true });
+    writeFileSync(join(box.p.uploads, `${half}.tar.gz`), 'x'.repeat(4096));
+    const state = parseReleaseState(box.run(releaseState(box.p, { sizes: true }).command).stdout);
+    expect(state).toMatchObject({ current, dangling: false, uploads: true });
+    expect(state.releases).toEqual(expect.arrayContaining([gone, live, half, current]));
+    expect(state.leftovers).toEqual(expect.arrayContaining([gone, half]));
+    expect(state.leftovers).not.toContain(live);
+    expect(state.leftoverKiB).toBeGreaterThan(4);
+    run(createRelease(box.p, '20240205000000', state.leftovers));
+    const after = parseReleaseState(box.run(releaseState(box.p).command).stdout);
+    expect(after.releases).not.toContain(gone);
+    expect(after.releases).not.toContain(half);
+    expect(after.releases).toEqual(expect.arrayContaining([live, current, '20240205000000']));
+    expect(after.uploads).toBe(false);
+    writeFileSync(join(box.p.release(live), 'app.js'), '');
+    expect(box.run(removeEmptyRelease(box.p, live)).code).not.toBe(0);
+    expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
+  });
+
+  it('without a readable revision log, no release counts as never live', () => {
+    const fresh = sandbox();
+    try {
+      fresh.run(createRelease(fresh.p, '20240401000000'));
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ releases: ['20240401000000'], leftovers: [] });
+      fresh.run(appendRevisionLog(fresh.p, { release: '20240301000000', revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }));
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ leftovers: ['20240401000000'] });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it('flags a current that points to a missing release', () => {
+    rmSync(box.p.current);
+    symlinkSync(box.p.release('20240301000000'), box.p.current);
+    const h = hostReleases(box.p);
+    expect(h.parse(box.run(h.command).stdout)).toMatchObject({ current: '20240301000000', dangling: true });
   });
 });

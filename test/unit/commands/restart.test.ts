@@ -22,7 +22,7 @@ describe('restart command', () => {
     [
       'stopApp: the restart.stop snippet, in the release it stops',
       () => stopApp('bin/stop', p.release('20240102030405'), { PORT: '3000' }),
-      'cd /srv/app/releases/20240102030405 && export PORT=3000 && ( bin/stop )',
+      'cd /srv/app/releases/20240102030405 && export PORT=3000 && sh -c bin/stop',
       'write',
     ],
   ]);

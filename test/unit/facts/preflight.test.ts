@@ -34,18 +34,24 @@ describe('preflight report', () => {
         probeDir: '/srv',
         disk: { filesystem: '/dev/sda1', totalKiB: 41152736, usedKiB: 12345678, availableKiB: 26690632, mount: '/' },
         writable: false,
+        removableKiB: 0,
       },
+    ],
+    [
+      'what earlier runs left, with sizes: space the deploy frees first',
+      'writable yes\nrelease 20240101000000\nrelease 20240102000000\nleftover 20240102000000 2048\nuploads 40960\n',
+      { tools: {}, missingTools: [], exists: null, probeDir: null, disk: null, writable: true, removableKiB: 43008 },
     ],
     [
       'df failed',
       'exists yes\nprobe-dir /srv/app\ndf \nwritable yes\n',
-      { tools: {}, missingTools: [], exists: true, probeDir: '/srv/app', disk: null, writable: true },
+      { tools: {}, missingTools: [], exists: true, probeDir: '/srv/app', disk: null, writable: true, removableKiB: 0 },
     ],
-    ['nothing (a plan run)', '', { tools: {}, missingTools: [], exists: null, probeDir: null, disk: null, writable: null }],
+    ['nothing (a plan run)', '', { tools: {}, missingTools: [], exists: null, probeDir: null, disk: null, writable: null, removableKiB: 0 }],
     [
       'unknown lines ignored',
       'motd: welcome\nwritable maybe\n',
-      { tools: {}, missingTools: [], exists: null, probeDir: null, disk: null, writable: null },
+      { tools: {}, missingTools: [], exists: null, probeDir: null, disk: null, writable: null, removableKiB: 0 },
     ],
   ]);
 });

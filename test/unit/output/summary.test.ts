@@ -37,6 +37,22 @@ describe('summarize: the run summary from events', () => {
     expect(web2.error).toMatch(/health/);
   });
 
+  it('a host whose switch back failed is not said to be switched back: failed, still on the new release', () => {
+    const lost = 'db1: switchback: connection lost while running switch current';
+    const events = switchedBackRun().map((e) => (e.type === 'host:end' && e.step === 'switchback' && e.host === 'db1' ? { ...e, ok: false, error: lost } : e));
+    const s = summarize(timed(events), false);
+    expect(outcomes(s)).toEqual({ web1: 'switched-back', web2: 'switched-back', db1: 'failed' });
+    expect(s.hosts.find((h) => h.host === 'db1')).toMatchObject({ previous: R0, release: R1, current: R1, error: lost });
+  });
+
+  it('the release comes from release:chosen (run:start no longer names it)', () => {
+    const events = successfulRun()
+      .map((e) => (e.type === 'run:start' ? { ...e, release: undefined } : e))
+      .filter((e) => e.type !== 'release');
+    const s = summarize(timed([events[0]!, { type: 'release:chosen', release: R1 }, ...events.slice(1)]), false);
+    expect(s.release).toBe(R1);
+  });
+
   it('a failure before the switch: the failing host failed, the others unchanged on R0', () => {
     const s = summarize(timed(failedBeforeSwitchRun()), false);
     expect(outcomes(s)).toEqual({ web1: 'failed', web2: 'unchanged', db1: 'unchanged' });

@@ -13,7 +13,7 @@ async function plan(name: string): Promise<string> {
   const config = loadConfig({ file: fixture(name), stage: 'staging', env: SECRETS });
   const collector = new PlanCollector();
   const { ctx } = planContext(config);
-  await deploy({ ...ctx, emit: collector.sink }, { release: '20260101120000', owner: 'tester', message: '', lockWaitSeconds: 0 });
+  await deploy({ ...ctx, emit: collector.sink }, { run: '20260101-120000', owner: 'tester', message: '', lockWaitSeconds: 0 });
   return collector.render(`Plan for deploy staging (${name} recipe), release 20260101120000.`, config.hosts);
 }
 
@@ -31,8 +31,8 @@ describe('deploy plan with a recipe: the exact commands', () => {
   it('node: install, build after it on web and media, migrate once on db1, restart and health on the web hosts only', async () => {
     const text = await plan('node');
     const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
-    expect(steps('web1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'restart', 'health', 'cleanup', 'log']);
-    expect(steps('media1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'cleanup', 'log']);
+    expect(steps('web1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'restart', 'health', 'cleanup']);
+    expect(steps('media1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'cleanup']);
     expect(steps('db1')).toContain('migrate');
     expect(steps('web1')).not.toContain('migrate');
   });
@@ -40,9 +40,9 @@ describe('deploy plan with a recipe: the exact commands', () => {
   it('django: venv install everywhere, collectstatic on web and media, check once on web1, migrate on db1, prune after cleanup', async () => {
     const text = await plan('django');
     const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
-    expect(steps('web1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'task:django:check', 'switch', 'restart', 'health', 'cleanup', 'task:django:prune-venvs', 'log']);
+    expect(steps('web1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'task:django:check', 'switch', 'restart', 'health', 'cleanup', 'task:django:prune-venvs', 'lock']);
     expect(steps('web2')).not.toContain('task:django:check');
-    expect(steps('media1')).toEqual(['check', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'switch', 'cleanup', 'task:django:prune-venvs', 'log']);
-    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'migrate', 'switch', 'cleanup', 'task:django:prune-venvs', 'log', 'lock']);
+    expect(steps('media1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'switch', 'cleanup', 'task:django:prune-venvs', 'lock']);
+    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'migrate', 'switch', 'cleanup', 'task:django:prune-venvs', 'lock']);
   });
 });

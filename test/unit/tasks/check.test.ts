@@ -18,7 +18,22 @@ describe('preflight', () => {
       probeDir: '/srv',
       disk: { filesystem: '/dev/x', totalKiB: 1000, usedKiB: 990, availableKiB: 10, mount: '/' },
       writable: false,
+      removableKiB: 0,
     });
     expect(problems).toEqual(['missing tools: git, npm', '/srv is not writable by the deploy user', `only 0 MiB free in /srv (need ${MIN_FREE_KIB / 1024} MiB)`]);
+  });
+
+  it('counts what earlier runs left (removed before anything is written) as free space', () => {
+    const report = (availableKiB: number, removableKiB: number) => ({
+      tools: {},
+      missingTools: [],
+      exists: true,
+      probeDir: '/srv/app',
+      disk: { filesystem: '/dev/x', totalKiB: 200_000, usedKiB: 200_000 - availableKiB, availableKiB, mount: '/srv' },
+      writable: true,
+      removableKiB,
+    });
+    expect(preflightProblems(config(), report(10 * 1024, 60 * 1024))).toEqual([]);
+    expect(preflightProblems(config(), report(10 * 1024, 20 * 1024))).toEqual([`only 10 MiB free in /srv/app, 20 MiB more once what earlier runs left is removed (need ${MIN_FREE_KIB / 1024} MiB)`]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostDef } from '../../../src/config/types.js';
 import type { RevisionLogEntry } from '../../../src/commands/log.js';
-import { chooseTarget, rollbackTarget, type HostReleases } from '../../../src/tasks/rollback.js';
+import { chooseTarget, rollbackTarget, type RollbackView as HostReleases } from '../../../src/tasks/rollback.js';
 
 const entry = (release: string, outcome: RevisionLogEntry['outcome'] = 'deployed'): RevisionLogEntry => ({
   release,
@@ -24,6 +24,10 @@ describe('rollbackTarget', () => {
     ['counts a rollback as having gone live', { current: R[1], log: [entry(R[0], 'rolled-back'), entry(R[1])], bad: [R[2], R[3]] }, R[0]],
     ['nothing without a current release', { current: null }, null],
     ['nothing before the first release', { current: R[0] }, null],
+    // A release made on a clock ahead has a greater id than the ones deployed after it.
+    ['the log order, not the id order (skewed clocks)', { current: R[1], log: [entry(R[0]), entry(R[3]), entry(R[1])] }, R[3]],
+    ['after `--to` an old one and a new deploy: the one live before', { current: R[3], log: [entry(R[0]), entry(R[1]), entry(R[2]), entry(R[0], 'rolled-back'), entry(R[3])], bad: [R[2]] }, R[0]],
+    ['current not in the log: the last one that went live', { current: R[3], log: [entry(R[2]), entry(R[1])] }, R[1]],
   ])('%s', (_, o, expected) => expect(rollbackTarget(state(o))).toBe(expected));
 });
 
