@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { DryRunBackend } from '../backends/dry-run.js';
+import { faultsFromEnv, stepTracker } from '../backends/faults.js';
 import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
@@ -105,10 +106,13 @@ export function openSession(
     sshConfigFile: ssh.file,
     include: fsIncluder,
   });
-  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(new SshBackend()) : new SshBackend();
+  // Failpoints (DEPLOY_FAULTS, DEPLOY_FAULTS_LOG) are a testing aid for real runs only: docs/reliability.md.
+  const steps = stepTracker();
+  const faults = mode === 'real' ? faultsFromEnv(new SshBackend(), process.env, steps.stepOf) : undefined;
+  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(new SshBackend()) : faults!.backend;
   const id = options.release ?? releaseId(new Date());
   const recorder = new Recorder();
-  const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
+  const sinks: EventSink[] = [steps.sink, recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
   let logProblem: string | undefined;
   if (RELEASE_VERBS.has(verb) && mode === 'real') {
     try {
@@ -144,6 +148,7 @@ export function openSession(
   const started = Date.now();
   emit({ type: 'run:start', verb, stage, id, ...(options.release ? { release: options.release } : {}), hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
   if (logProblem) emit({ type: 'warning', message: logProblem });
+  if (faults?.faults.length) emit({ type: 'warning', message: `DEPLOY_FAULTS: injecting ${faults.faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)` });
   return {
     ctx,
     async finish(error?: unknown, known?: RunSummary) {
