@@ -1,0 +1,153 @@
+/**
+ * npm run test:faults [-- options]: the failure-injection sweep (docs/reliability.md). Starts its own fleet per
+ * balancer (FLEET_NET / FLEET_STATE / FLEET_JSON choose where, as for the integration tests), deploys fixtures/app,
+ * lists every remote operation of a deploy and of a rollback, injects a fault at each one, checks the invariants,
+ * and prints point × kind × balancer → held / broken. Exits 1 when any point broke.
+ *
+ *   --balancer nginx|haproxy|both   (both)
+ *   --verbs deploy,rollback         (both)
+ *   --kinds fail,drop,drop-after,kill-client,crash   (all)
+ *   --subset                        the CI subset instead of every operation
+ *   --only <text>                   only injections whose id contains text (e.g. deploy:fail@web2)
+ *   --no-confirm                    do not run a broken point a second time
+ *   --dir <dir>                     where the per-run logs go (/var/tmp/deploy-faults/<time>)
+ *   --fleet-json <file>             use this running fleet instead of starting one (one balancer: the fleet's)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FaultKind } from '../../src/backends/faults.js';
+import { fleetDown, fleetUp, readFleet, resolveOptions, type Fleet } from '../fleet/fleet.js';
+import { Harness, injectionId, type Injection, type PointResult } from './harness.js';
+import { countsOf, opsOf, signature, type Balancer, type Listing, type Verb } from './points.js';
+import { byInvariant, markdownTable, resultTable, summaryLine, verdict } from './report.js';
+import { BALANCER_SUBSET, DEPLOY_SUBSET, fullSweep, moments, ROLLBACK_SUBSET, subset, type ScenarioKind } from './scenarios.js';
+
+const { values } = parseArgs({
+  options: {
+    balancer: { type: 'string', default: 'both' },
+    verbs: { type: 'string', default: 'deploy,rollback' },
+    kinds: { type: 'string', default: 'fail,drop,drop-after,kill-client,crash' },
+    subset: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-confirm': { type: 'boolean', default: false },
+    dir: { type: 'string' },
+    'fleet-json': { type: 'string' },
+  },
+});
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const dir = values.dir ?? `/var/tmp/deploy-faults/${stamp}`;
+mkdirSync(dir, { recursive: true });
+const verbs = values.verbs.split(',') as Verb[];
+const kinds = values.kinds.split(',');
+const failKinds = kinds.filter((k): k is FaultKind => ['fail', 'drop', 'drop-after'].includes(k));
+const scenarioKinds = kinds.filter((k): k is ScenarioKind => ['kill-client', 'crash'].includes(k));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The same operation (signature and occurrence on its host) in a newer listing. */
+function relocate(old: Listing, now: Listing, inj: Injection): Injection | undefined {
+  const mine = opsOf(old, inj.host);
+  const op = mine[inj.n! - 1];
+  if (!op) return undefined;
+  const sig = signature(op);
+  const occurrence = mine.slice(0, inj.n!).filter((o) => signature(o) === sig).length;
+  const found = opsOf(now, inj.host).filter((o) => signature(o) === sig)[occurrence - 1];
+  return found ? { ...inj, n: found.n } : undefined;
+}
+
+async function sweep(h: Harness, balancer: Balancer): Promise<PointResult[]> {
+  const results: PointResult[] = [];
+  const t0 = Date.now();
+  await h.warmUp();
+  say(`[${balancer}] warmed up in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const listings = new Map<Verb, Listing>();
+  for (const verb of verbs) {
+    const l = await h.list(verb);
+    listings.set(verb, l);
+    say(`[${balancer}] ${verb} listing: ${l.ops.length} operations (${countsOf(l)})`);
+  }
+  const injections: Injection[] = [];
+  for (const verb of verbs) {
+    const l = listings.get(verb)!;
+    if (values.subset) injections.push(...subset(l, verb === 'deploy' ? [...DEPLOY_SUBSET, ...BALANCER_SUBSET[balancer]] : ROLLBACK_SUBSET));
+    else injections.push(...fullSweep(l, failKinds));
+  }
+  if (verbs.includes('deploy')) injections.push(...moments(scenarioKinds, values.subset ? ['migrate', 'restart'] : undefined));
+  const todo = injections.filter((i) => failKinds.includes(i.kind as FaultKind) || scenarioKinds.includes(i.kind as ScenarioKind)).filter((i) => !values.only || injectionId(i).includes(values.only));
+  say(`[${balancer}] ${todo.length} injections`);
+  for (const [i, inj0] of todo.entries()) {
+    let inj = inj0;
+    let r = await h.runPoint(inj, listings.get(inj.verb));
+    if (r.diverged && inj.n !== undefined) {
+      say(`  ${injectionId(inj)}: ${r.diverged}; listing the ${inj.verb} again`);
+      const old = listings.get(inj.verb)!;
+      const again = await h.list(inj.verb);
+      listings.set(inj.verb, again);
+      const moved = relocate(old, again, inj);
+      if (moved) {
+        inj = moved;
+        r = await h.runPoint(inj, again);
+        r = { ...r, notes: [...r.notes, `re-listed: ${r.diverged ? 'diverged again' : `the first run diverged (${r.diverged ?? 'see the first run'})`}`] };
+      }
+    }
+    if (r.disturbed) {
+      say(`  ${injectionId(inj)}: ${r.disturbed}; running it again`);
+      r = await h.runPoint(inj, listings.get(inj.verb));
+    }
+    if (!r.held && !r.diverged && !r.disturbed && !values['no-confirm']) {
+      const second = await h.runPoint(inj, listings.get(inj.verb));
+      const a = invariantsOf(r);
+      const b = invariantsOf(second);
+      const note = second.disturbed
+        ? `not confirmed: the second run was disturbed (${second.disturbed})`
+        : a === b
+          ? `confirmed by a second run (${second.dir})`
+          : `FLAKY: the second run broke ${b || 'nothing'} instead of ${a} (${second.dir})`;
+      r = { ...r, notes: [...r.notes, note] };
+    }
+    results.push(r);
+    say(`  [${balancer} ${i + 1}/${todo.length}] ${injectionId(inj)} (${inj.step}: ${inj.description.slice(0, 50)}) exit ${r.exit ?? 'killed'}, next ${r.recoveryExit ?? '-'}: ${verdict(r)}${r.notes.length ? `\n      ${r.notes.join('\n      ')}` : ''}`);
+  }
+  await h.stopApps();
+  return results;
+}
+
+const invariantsOf = (r: PointResult) => [...new Set([...r.broken.map((b) => b.invariant), ...r.brokenAfterRecovery.map((b) => `${b.invariant}(next)`)])].sort().join(',');
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const all: PointResult[] = [];
+  const balancers: Balancer[] = values['fleet-json'] ? [] : values.balancer === 'both' ? ['nginx', 'haproxy'] : [values.balancer as Balancer];
+  if (values['fleet-json']) {
+    const f = readFleet(values['fleet-json']);
+    const b = f.balancer?.kind as Balancer;
+    all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
+  }
+  for (const b of balancers) {
+    const o = resolveOptions({ balancer: b });
+    say(`[${b}] starting a fleet on ${o.net}.x (${o.stateDir})`);
+    let f: Fleet | undefined;
+    try {
+      f = await fleetUp(o);
+      all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
+    } finally {
+      if (f) await fleetDown(f);
+    }
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const text = [resultTable(all), '', summaryLine(all), `broken invariants (points):\n${byInvariant(all)}`, `took ${minutes} min; per-run logs in ${dir}`].join('\n');
+  say(`\n${text}`);
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(all, null, 2));
+  writeFileSync(join(dir, 'table.md'), `${markdownTable(all)}\n\n${summaryLine(all)}\n`);
+  writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+  return all.every((r) => r.held) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`test:faults: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(2);
+  },
+);
