@@ -5,6 +5,7 @@
  * step, and checks again. Every run's output is kept under `dir`.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultKind } from '../../src/backends/faults.js';
@@ -22,6 +23,8 @@ import {
   type FleetState,
   type RunOutcome,
   type Topology,
+  type Traffic,
+  watchTraffic,
 } from './invariants.js';
 import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type Point, type Verb } from './points.js';
 
@@ -69,6 +72,7 @@ export const injectionId = (i: Injection): string =>
   i.n !== undefined ? pointId({ verb: i.verb, kind: i.kind as FaultKind, host: i.host, n: i.n }) : `${i.verb}:${i.kind}@${i.host}[${i.when?.label ?? '?'}]`;
 
 export interface CliRun {
+  readonly traffic?: Traffic;
   readonly code: number | null;
   readonly hung: boolean;
   readonly stdout: string;
@@ -81,7 +85,8 @@ export interface CliRun {
 
 export interface PointResult {
   readonly id: string;
-  readonly balancer: Balancer;
+  /** The balancer, and `/artifact` when the code went as an uploaded artifact. */
+  readonly balancer: string;
   readonly injection: Injection;
   readonly held: boolean;
   /** After the injected run. */
@@ -108,6 +113,8 @@ export interface HarnessOptions {
   readonly lockTtl?: number;
   /** A run that takes longer is killed and reported as hung. */
   readonly runTimeoutMs?: number;
+  /** git (default): every host fetches the commit; artifact: the work tree is packed locally and uploaded over SFTP. */
+  readonly source?: 'git' | 'artifact';
   readonly say?: (line: string) => void;
 }
 
@@ -119,6 +126,7 @@ export class Harness {
   readonly lockTtl: number;
   readonly runTimeoutMs: number;
   readonly say: (line: string) => void;
+  readonly source: 'git' | 'artifact';
   #version = 0;
   #lastRelease = '';
   #runs = 0;
@@ -135,12 +143,15 @@ export class Harness {
     this.say = o.say ?? (() => undefined);
     mkdirSync(this.dir, { recursive: true });
     this.repo = appRepo();
+    this.source = o.source ?? 'git';
+    // A few MB that do not compress: the upload lasts long enough for a drop to land in the middle of it.
+    if (this.source === 'artifact') writeFileSync(join(this.repo.work, 'blob.bin'), randomBytes(8 * 1024 * 1024));
     const balancer =
       o.balancer === 'nginx'
         ? { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload, drain_timeout: 5 }
         : { kind: 'haproxy', pool: 'web', port: 3000, admin_socket: b.adminSocket, backend: 'app', drain_timeout: 5 };
     const p = project(f, {
-      source: { repository: this.repo.url },
+      source: this.source === 'git' ? { repository: this.repo.url } : { artifact: { path: this.repo.work } },
       deployTo: f.media.deployTo,
       keepReleases: 3,
       extra: {
@@ -165,6 +176,15 @@ export class Harness {
     };
   }
 
+  /** Per host, every release the harness has seen it serve: a release that went live is never half-built. */
+  readonly #seenLive = new Map<string, Set<string>>();
+
+  async read(): Promise<FleetState> {
+    const state = await readFleetState(this.t);
+    for (const [name, h] of state.hosts) if (h.current) this.#seenLive.set(name, (this.#seenLive.get(name) ?? new Set()).add(h.current));
+    return state;
+  }
+
   commit(): string {
     this.#version++;
     this.repo.commit(`v${this.#version}`);
@@ -175,14 +195,14 @@ export class Harness {
    * A few deploys, so that every later run takes the same branches: a previous release exists, install reuses
    * node_modules, migrations have run, cleanup removes one old release.
    */
-  async warmUp(deploys = 4): Promise<void> {
+  async warmUp(deploys = 3): Promise<void> {
     await this.clean();
     for (let i = 0; i < deploys; i++) {
       this.commit();
       const r = await this.cli(['staging', '-c', this.file, '--json'], { name: `warmup-${i + 1}` });
       if (r.code !== 0) throw new Error(`warm-up deploy ${i + 1} failed (exit ${r.code}): ${firstLine(outcomeOf(r).error)}`);
     }
-    const state = await readFleetState(this.t);
+    const state = await this.read();
     const why = isBaseline(this.t, state);
     if (why) throw new Error(`after the warm-up the fleet is not in a clean state: ${why}`);
   }
@@ -214,7 +234,7 @@ export class Harness {
       const prep = await this.ensureRollbackTarget();
       if (prep) notes.push(prep);
     }
-    const beforeState = await readFleetState(this.t);
+    const beforeState = await this.read();
     const before = currents(this.t, beforeState);
     if (inj.verb === 'deploy') this.commit();
 
@@ -228,6 +248,7 @@ export class Harness {
       name: 'injected',
       dir,
       env,
+      watch: true,
       ...(inj.when
         ? {
             when: inj.when,
@@ -260,7 +281,7 @@ export class Harness {
     for (const h of crashed) await this.boot(h, notes);
 
     const outcome = outcomeOf(run);
-    const afterState = await readFleetState(this.t);
+    const afterState = await this.read();
     const target = targetOf(inj.verb, run.events);
     const judged = judge(this.t, afterState, outcome, {
       verb: inj.verb,
@@ -273,10 +294,12 @@ export class Harness {
     });
     // A killed client can put nothing back: what it left half-switched is the next deploy's to repair (judged
     // strictly after it), not a broken promise of this run.
-    const observedOnly = new Set(inj.kind === 'kill-client' ? ['release', 'app', 'balancer', 'media'] : []);
+    // A crashed host can take the service down by itself (haproxy's health check asks /health, which needs db1):
+    // requests that failed during a crash run are noted; during the next deploy they are judged.
+    const observedOnly = new Set(inj.kind === 'kill-client' ? ['release', 'app', 'balancer', 'media'] : inj.kind === 'crash' ? ['outage'] : []);
     const broken = judged.filter((b) => !observedOnly.has(b.invariant));
     const observed = judged.filter((b) => observedOnly.has(b.invariant));
-    if (observed.length) notes.push(`left by the killed client (for the next deploy to repair): ${observed.map((b) => `${b.invariant}: ${b.why}`).join('; ')}`);
+    if (observed.length) notes.push(`noted, not judged (${inj.kind === 'crash' ? 'caused by the crash itself' : 'left by the killed client, for the next deploy to repair'}): ${observed.map((b) => `${b.invariant}: ${b.why}`).join('; ')}`);
     writeFileSync(join(dir, 'after.json'), stateJson(afterState));
 
     // The next plain deploy must succeed with no manual step. A killed client's lock is only known dead when its
@@ -284,14 +307,13 @@ export class Harness {
     this.commit();
     const lockWait = inj.kind === 'kill-client' ? ['--lock-wait', String(this.lockTtl + 15)] : [];
     if (lockWait.length) notes.push(`recovery with --lock-wait ${this.lockTtl + 15} (the killed client's lock expires after lock.ttl ${this.lockTtl} s)`);
-    const rec = await this.cli(['staging', '-c', this.file, '--json', ...lockWait], { name: 'recovery', dir });
+    const rec = await this.cli(['staging', '-c', this.file, '--json', ...lockWait], { name: 'recovery', dir, watch: true });
     const diedLater = await this.deadHosts([]);
     if (diedLater.length) return this.disturbed(inj, dir, started, notes, run.code, `${diedLater.join(', ')} died during the recovery deploy`);
-    const recState = await readFleetState(this.t);
+    const recState = await this.read();
     writeFileSync(join(dir, 'recovery.json'), stateJson(recState));
     const recTarget = targetOf('deploy', rec.events);
-    const seenLive = new Map(this.t.codeHosts.map((n) => [n, new Set([before.get(n), afterState.hosts.get(n)?.current].filter((r): r is string => !!r))]));
-    const brokenAfterRecovery = judge(this.t, recState, outcomeOf(rec), { verb: 'deploy', before: currents(this.t, afterState), ...(recTarget ? { target: recTarget } : {}), strict: true, seenLive });
+    const brokenAfterRecovery = judge(this.t, recState, outcomeOf(rec), { verb: 'deploy', before: currents(this.t, afterState), ...(recTarget ? { target: recTarget } : {}), strict: true, seenLive: this.#seenLive });
     // The next point starts from a clean fleet; what it took to get there belongs to this one.
     const repairedAfter = await this.ensureBaseline(recState);
     if (repairedAfter) notes.push(`needed a repair by hand afterwards (the harness did it): ${repairedAfter}`);
@@ -346,7 +368,7 @@ export class Harness {
 
   /** Back to a clean fleet when a point left it broken; returns what was wrong, or undefined when nothing was. */
   async ensureBaseline(known?: FleetState): Promise<string | undefined> {
-    const state = known ?? (await readFleetState(this.t));
+    const state = known ?? (await this.read());
     const why = isBaseline(this.t, state);
     if (!why) return undefined;
     await this.repair(why);
@@ -370,7 +392,7 @@ export class Harness {
     await this.restoreBalancer();
     this.commit();
     const r = await this.cli(['staging', '-c', this.file, '--json'], { name: 'repair-deploy', dir });
-    const state = await readFleetState(this.t);
+    const state = await this.read();
     const still = isBaseline(this.t, state);
     if (r.code !== 0 || still) throw new Error(`the fleet could not be repaired (deploy exit ${r.code}: ${firstLine(outcomeOf(r).error)}; ${still ?? ''}); logs in ${dir}`);
   }
@@ -391,7 +413,7 @@ export class Harness {
   /** A rollback needs an earlier release that every host agrees on; deploys until there is one. */
   async ensureRollbackTarget(): Promise<string | undefined> {
     for (let i = 0; i < 2; i++) {
-      const state = await readFleetState(this.t);
+      const state = await this.read();
       const targets = new Set(this.t.codeHosts.map((n) => targetFor(state, n)));
       if (targets.size === 1 && !targets.has(null)) return i === 0 ? undefined : 'one more deploy first, so that every host has the same rollback target';
       await this.recoverPlainly('to have a rollback target');
@@ -432,7 +454,7 @@ export class Harness {
    */
   async cli(
     args: readonly string[],
-    o: { name: string; dir?: string; env?: Record<string, string>; when?: EventMatch; act?: (child: { kill: (s: NodeJS.Signals) => void }) => void },
+    o: { name: string; dir?: string; env?: Record<string, string>; when?: EventMatch; act?: (child: { kill: (s: NodeJS.Signals) => void }) => void; watch?: boolean },
   ): Promise<CliRun> {
     for (let i = 0; i < 40 && releaseId(new Date()) <= this.#lastRelease; i++) await new Promise((r) => setTimeout(r, 50));
     this.#lastRelease = releaseId(new Date());
@@ -442,6 +464,8 @@ export class Harness {
     if (!o.env?.DEPLOY_FAULTS) delete env.DEPLOY_FAULTS;
     if (!o.env?.DEPLOY_FAULTS_LOG) delete env.DEPLOY_FAULTS_LOG;
     const started = Date.now();
+    // /slow?ms=0 answers without the database, so a crash of db1 is not counted as the balancer's outage.
+    const traffic = o.watch ? watchTraffic(`${this.t.fleet.balancer!.url}/slow?ms=0`) : undefined;
     const child = spawn('node', [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const events: Event[] = [];
     let stdout = '';
@@ -449,7 +473,7 @@ export class Harness {
     let buffer = '';
     let hung = false;
     let actedAt: Event | undefined;
-    let seen = 0;
+    let matched = 0;
     child.stdout.on('data', (c: Buffer) => {
       const text = c.toString();
       stdout += text;
@@ -465,7 +489,7 @@ export class Harness {
           continue;
         }
         events.push(e);
-        if (o.when && !actedAt && matches(o.when, e) && ++seen === (o.when.nth ?? 1)) {
+        if (o.when && !actedAt && matches(o.when, e) && ++matched === (o.when.nth ?? 1)) {
           actedAt = e;
           o.act?.(child);
         }
@@ -478,15 +502,18 @@ export class Harness {
     }, this.runTimeoutMs);
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     clearTimeout(timer);
+    const seen = await traffic?.stop();
     writeFileSync(`${base}.ndjson`, stdout);
     writeFileSync(`${base}.stderr`, stderr);
-    appendFileSync(join(dir, 'runs.txt'), `${o.name}: node dist/cli/bin.js ${args.join(' ')} ${JSON.stringify(o.env ?? {})} → exit ${code ?? 'killed'}${hung ? ' (hung: killed)' : ''} in ${Date.now() - started} ms\n`);
-    return { code, hung, stdout, stderr, events, durationMs: Date.now() - started, ...(actedAt ? { actedAt } : {}) };
+    const load = seen ? `; ${seen.failures} of ${seen.requests} requests through the balancer failed` : '';
+    appendFileSync(join(dir, 'runs.txt'), `${o.name}: node dist/cli/bin.js ${args.join(' ')} ${JSON.stringify(o.env ?? {})} → exit ${code ?? 'killed'}${hung ? ' (hung: killed)' : ''} in ${Date.now() - started} ms${load}\n`);
+    return { code, hung, stdout, stderr, events, durationMs: Date.now() - started, ...(actedAt ? { actedAt } : {}), ...(seen ? { traffic: seen } : {}) };
   }
 
   result(inj: Injection, dir: string, started: number, r: Omit<PointResult, 'id' | 'balancer' | 'injection' | 'held' | 'dir' | 'durationMs'>): PointResult {
     const held = !r.diverged && !r.disturbed && r.broken.length === 0 && r.brokenAfterRecovery.length === 0;
-    return { id: injectionId(inj), balancer: this.o.balancer, injection: inj, held, dir, durationMs: Date.now() - started, ...r };
+    const variant = this.source === 'git' ? this.o.balancer : `${this.o.balancer}/artifact`;
+    return { id: injectionId(inj), balancer: variant, injection: inj, held, dir, durationMs: Date.now() - started, ...r };
   }
 }
 
@@ -498,7 +525,7 @@ export function outcomeOf(r: CliRun): RunOutcome {
   const end = [...r.events].reverse().find((e) => e.type === 'run:end');
   const warnings = r.events.filter((e) => e.type === 'warning').map((e) => ({ ...(e.host ? { host: e.host } : {}), message: String(e.message ?? '') }));
   const error = end?.error ?? r.stderr;
-  return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n') };
+  return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'), ...(r.traffic ? { traffic: r.traffic } : {}) };
 }
 
 /** The release the run puts live: a deploy's new id (run:start), a rollback's target (its release events). */

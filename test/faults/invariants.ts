@@ -207,7 +207,7 @@ export async function readFleetState(t: Topology, o: { down?: readonly string[];
 
 // ---------------------------------------------------------------- judging
 
-export type Invariant = 'current' | 'release' | 'app' | 'balancer' | 'media' | 'lock' | 'leftovers' | 'log' | 'exit' | 'message' | 'recovery' | 'hang';
+export type Invariant = 'current' | 'release' | 'app' | 'balancer' | 'outage' | 'media' | 'lock' | 'leftovers' | 'log' | 'exit' | 'message' | 'recovery' | 'hang';
 
 export interface Broken {
   readonly invariant: Invariant;
@@ -224,6 +224,45 @@ export interface RunOutcome {
   readonly warnings: readonly { host?: string; message: string }[];
   /** Everything the run printed for people (stderr and warnings): where a left lock must be named. */
   readonly text: string;
+  /** Requests through the balancer while the run ran. */
+  readonly traffic?: Traffic;
+}
+
+export interface Traffic {
+  readonly requests: number;
+  readonly failures: number;
+  /** The first few failures: when (ms into the run) and what. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * A light, steady stream of requests through the balancer (one client, one request after another) until stop():
+ * a correct rollout or switch-back never leaves the pool without a serving host, so none of them may fail.
+ */
+export function watchTraffic(url: string): { stop(): Promise<Traffic> } {
+  let stopped = false;
+  let requests = 0;
+  let failures = 0;
+  const errors: string[] = [];
+  const t0 = Date.now();
+  const loop = (async () => {
+    while (!stopped) {
+      const a = await get(url);
+      requests++;
+      if (a.status !== 200) {
+        failures++;
+        if (errors.length < 5) errors.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${a.error ?? `HTTP ${a.status}`}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return { requests, failures, errors };
+    },
+  };
 }
 
 export interface Expectation {
@@ -298,6 +337,10 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   if (unseen.length > 0) add('balancer', `requests through ${t.lbHost} never reached ${unseen.join(', ')} (running, but not served)`);
   const wrong = state.through.filter((a) => a.status === 200 && fleetRelease && a.release !== fleetRelease);
   if (wrong.length > 0) add('balancer', `${t.lbHost} served ${[...new Set(wrong.map((a) => `${a.release} from ${a.host}`))].join(', ')} while the fleet is on ${fleetRelease}`);
+
+  if (run.traffic && run.traffic.failures > 0) {
+    add('outage', `${run.traffic.failures} of ${run.traffic.requests} requests through ${t.lbHost} failed while the run ran (${run.traffic.errors.join('; ')})`);
+  }
 
   if (state.media && state.media.status !== 200) add('media', `${t.mediaHost} answers HTTP ${state.media.status} for the assets of ${state.media.release}`);
 

@@ -25,7 +25,7 @@ export const DEPLOY_SUBSET: readonly SubsetPick[] = [
   { verb: 'deploy', step: 'check', host: 'web1', kinds: ['fail'] },
   { verb: 'deploy', step: 'lock', host: 'db1', match: /^lock /, kinds: ['drop'] },
   { verb: 'deploy', step: 'release', host: 'web2', match: /^create release/, kinds: ['fail'] },
-  { verb: 'deploy', step: 'transfer', host: 'media1', match: /^unpack/, kinds: ['drop'] },
+  { verb: 'deploy', step: 'transfer', host: 'media1', match: /unpack/, kinds: ['drop'] },
   { verb: 'deploy', step: 'shared', host: 'web1', kinds: ['fail'] },
   { verb: 'deploy', step: 'install', host: 'web2', kinds: ['drop'] },
   { verb: 'deploy', step: 'migrate', host: 'db1', kinds: ['fail'] },
@@ -50,8 +50,7 @@ export const BALANCER_SUBSET: Readonly<Record<Balancer, readonly SubsetPick[]>> 
 };
 
 export const ROLLBACK_SUBSET: readonly SubsetPick[] = [
-  { verb: 'rollback', step: 'rollback', host: 'web1', match: /^read the revision log/, kinds: ['drop'] },
-  { verb: 'rollback', step: 'restart', host: 'web2', kinds: ['fail'] },
+  { verb: 'rollback', step: 'restart', host: 'web2', kinds: ['drop'] },
   { verb: 'rollback', step: 'rollback', host: 'db1', match: /^mark release/, kinds: ['fail'] },
 ];
 

@@ -12,6 +12,8 @@
  *   --no-confirm                    do not run a broken point a second time
  *   --dir <dir>                     where the per-run logs go (/var/tmp/deploy-faults/<time>)
  *   --fleet-json <file>             use this running fleet instead of starting one (one balancer: the fleet's)
+ *   --source git|artifact|both      (both) how the code travels; artifact adds the transfer step's points of a
+ *                                   deploy whose code is an 8 MB artifact uploaded over SFTP, behind the first balancer
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     'no-confirm': { type: 'boolean', default: false },
     dir: { type: 'string' },
     'fleet-json': { type: 'string' },
+    source: { type: 'string', default: 'both' },
   },
 });
 
@@ -56,7 +59,7 @@ function relocate(old: Listing, now: Listing, inj: Injection): Injection | undef
   return found ? { ...inj, n: found.n } : undefined;
 }
 
-async function sweep(h: Harness, balancer: Balancer): Promise<PointResult[]> {
+async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string[]): Promise<PointResult[]> {
   const results: PointResult[] = [];
   const t0 = Date.now();
   await h.warmUp();
@@ -74,7 +77,10 @@ async function sweep(h: Harness, balancer: Balancer): Promise<PointResult[]> {
     else injections.push(...fullSweep(l, failKinds));
   }
   if (verbs.includes('deploy')) injections.push(...moments(scenarioKinds, values.subset ? ['migrate', 'restart'] : undefined));
-  const todo = injections.filter((i) => failKinds.includes(i.kind as FaultKind) || scenarioKinds.includes(i.kind as ScenarioKind)).filter((i) => !values.only || injectionId(i).includes(values.only));
+  const todo = injections
+    .filter((i) => failKinds.includes(i.kind as FaultKind) || scenarioKinds.includes(i.kind as ScenarioKind))
+    .filter((i) => !values.only || injectionId(i).includes(values.only))
+    .filter((i) => !onlySteps || (onlySteps.includes(i.step) && i.n !== undefined));
   say(`[${balancer}] ${todo.length} injections`);
   for (const [i, inj0] of todo.entries()) {
     let inj = inj0;
@@ -119,18 +125,26 @@ async function main(): Promise<number> {
   const started = Date.now();
   const all: PointResult[] = [];
   const balancers: Balancer[] = values['fleet-json'] ? [] : values.balancer === 'both' ? ['nginx', 'haproxy'] : [values.balancer as Balancer];
+  const sources = values.source === 'both' ? (values.subset ? ['git'] : ['git', 'artifact']) : [values.source];
+  const onFleet = async (f: Fleet, b: Balancer, first: boolean) => {
+    if (sources.includes('git')) all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
+    // The code's way to the hosts only changes the transfer step: its points, once.
+    if (sources.includes('artifact') && first) {
+      const steps = values.source === 'artifact' ? undefined : ['transfer'];
+      all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, `${b}-artifact`), say, source: 'artifact' }), b, steps)));
+    }
+  };
   if (values['fleet-json']) {
     const f = readFleet(values['fleet-json']);
-    const b = f.balancer?.kind as Balancer;
-    all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
+    await onFleet(f, f.balancer?.kind as Balancer, true);
   }
-  for (const b of balancers) {
+  for (const [i, b] of balancers.entries()) {
     const o = resolveOptions({ balancer: b });
     say(`[${b}] starting a fleet on ${o.net}.x (${o.stateDir})`);
     let f: Fleet | undefined;
     try {
       f = await fleetUp(o);
-      all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
+      await onFleet(f, b, i === 0);
     } finally {
       if (f) await fleetDown(f);
     }
