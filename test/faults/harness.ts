@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultKind } from '../../src/backends/faults.js';
 import { releaseId } from '../../src/commands/release.js';
 import { rollbackTarget } from '../../src/tasks/rollback.js';
-import { demoConfigValues, hostExec, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
+import { demoConfigValues, dropConnections, hostExec, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
 import { appRepo, project, repoRoot, type AppRepo } from '../integration/support/project.js';
 import {
   currents,
@@ -26,9 +26,10 @@ import {
   type Traffic,
   watchTraffic,
 } from './invariants.js';
-import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type Point, type Verb } from './points.js';
+import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type Point, type ScenarioKind, type Verb } from './points.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'bin.js');
+const SLOW_RESTART = 'SLOW_RESTART';
 
 export interface Event {
   readonly type: string;
@@ -59,13 +60,17 @@ export interface EventMatch {
 /** A failpoint (n set) or a client kill / host crash at a --json event (when set). */
 export interface Injection {
   readonly verb: Verb;
-  readonly kind: FaultKind | 'kill-client' | 'crash';
+  readonly kind: FaultKind | ScenarioKind;
   readonly host: string;
   readonly n?: number;
   readonly step: string;
   readonly description: string;
   readonly phase: Phase;
   readonly when?: EventMatch;
+  /** drop-mid: the drop waits until a process whose command line matches this runs on the host. */
+  readonly running?: string;
+  /** The injected run's restart sleeps this long first (a wide window to lose the connection in). */
+  readonly slowRestart?: number;
 }
 
 export const injectionId = (i: Injection): string =>
@@ -157,6 +162,8 @@ export class Harness {
       extra: {
         roles: { web: { batch: 1 }, balancer: { balancer } },
         health: { path: '/health', port: 3000, retries: 20, interval: 0.25, log: 'log/app.log' },
+        // Runs in the release dir: only a release committed with SLOW_RESTART waits, its switch-back target does not.
+        restart: { command: `[ ! -f ${SLOW_RESTART} ] || sleep "$(cat ${SLOW_RESTART})"; ${v.app.restart}` },
         lock: { ttl: this.lockTtl },
       },
     });
@@ -185,9 +192,11 @@ export class Harness {
     return state;
   }
 
-  commit(): string {
+  /** A new commit; `slowRestart` seconds: that release's restart sleeps first (a window to lose the connection in). */
+  commit(slowRestart?: number): string {
     this.#version++;
-    this.repo.commit(`v${this.#version}`);
+    rmSync(join(this.repo.work, SLOW_RESTART), { force: true });
+    this.repo.commit(`v${this.#version}`, slowRestart ? { files: { [SLOW_RESTART]: `${slowRestart}\n` } } : {});
     return `v${this.#version}`;
   }
 
@@ -236,13 +245,14 @@ export class Harness {
     }
     const beforeState = await this.read();
     const before = currents(this.t, beforeState);
-    if (inj.verb === 'deploy') this.commit();
+    if (inj.verb === 'deploy') this.commit(inj.slowRestart);
 
     const faultsLog = join(dir, 'faults.ndjson');
     const env: Record<string, string> = { DEPLOY_FAULTS_LOG: faultsLog };
     if (inj.n !== undefined) env.DEPLOY_FAULTS = `${inj.kind}@${inj.host}:${inj.n}`;
     const crashed: string[] = [];
     let crashing: Promise<void> | undefined;
+    let missed = false;
     const args = inj.verb === 'deploy' ? ['staging', '-c', this.file, '--json'] : ['rollback', 'staging', '-c', this.file, '--json'];
     const run = await this.cli(args, {
       name: 'injected',
@@ -257,13 +267,14 @@ export class Harness {
               else if (inj.kind === 'crash') {
                 crashed.push(inj.host);
                 crashing = this.crash(inj.host, notes);
-              }
+              } else if (inj.kind === 'drop-mid') crashing = this.dropWhileRunning(inj.host, inj.running ?? '', notes).then((hit) => void (missed = !hit));
             },
           }
         : {}),
     });
     await crashing;
     if (inj.when && !run.actedAt) notes.push(`the event ${inj.when.label} never came: nothing was injected`);
+    if (missed) return this.disturbed(inj, dir, started, notes, run.code, `no process matching ${inj.running} ran on ${inj.host} after ${inj.when?.label}: the drop did not land mid-command`);
 
     if (inj.n !== undefined && listing) {
       const got = existsSync(faultsLog) ? parseFaultLog(readFileSync(faultsLog, 'utf8'), inj.verb) : { verb: inj.verb, ops: [], notes: [] };
@@ -343,6 +354,24 @@ export class Harness {
     const result = this.result(inj, dir, started, { broken: [], brokenAfterRecovery: [], exit, recoveryExit: null, notes, disturbed: why });
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));
     return result;
+  }
+
+  /**
+   * The fleet's dropConnections (every sshd session of the host killed, the host up) while a command is running
+   * there: waits, bounded, for a process whose command line matches `pattern`. False when none showed up.
+   */
+  async dropWhileRunning(host: string, pattern: string, notes: string[]): Promise<boolean> {
+    const deadline = Date.now() + 5000;
+    const probe = `for p in /proc/[0-9]*; do tr '\\0' ' ' <"$p/cmdline" 2>/dev/null; echo; done | grep -E -- ${shq(pattern)} | grep -v grep`;
+    while (Date.now() < deadline) {
+      const r = await hostExec(this.t.fleet, host, ['sh', '-c', probe]).catch(() => ({ code: -1, stdout: '' }));
+      if (r.code === 0 && r.stdout.trim()) {
+        const n = dropConnections(this.t.fleet, host);
+        notes.push(`dropped ${n} sshd processes of ${host} while running: ${r.stdout.trim().split('\n')[0]!.slice(0, 120)}`);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** stopHost at a moment of a run; the fleet's teardown check can be slow on a loaded machine, so wait for the host to be gone. */
@@ -517,13 +546,16 @@ export class Harness {
   }
 }
 
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 function matches(m: EventMatch, e: Event): boolean {
   return e.type === m.type && (m.step === undefined || e.step === m.step) && (m.host === undefined || e.host === m.host) && (m.index === undefined || e.index === m.index);
 }
 
 export function outcomeOf(r: CliRun): RunOutcome {
   const end = [...r.events].reverse().find((e) => e.type === 'run:end');
-  const warnings = r.events.filter((e) => e.type === 'warning').map((e) => ({ ...(e.host ? { host: e.host } : {}), message: String(e.message ?? '') }));
+  // The failpoints' own warning ("DEPLOY_FAULTS: injecting …") says nothing about what happened.
+  const warnings = r.events.filter((e) => e.type === 'warning' && !String(e.message ?? '').startsWith('DEPLOY_FAULTS:')).map((e) => ({ ...(e.host ? { host: e.host } : {}), message: String(e.message ?? '') }));
   const error = end?.error ?? r.stderr;
   return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'), ...(r.traffic ? { traffic: r.traffic } : {}) };
 }

@@ -5,7 +5,7 @@
  */
 import { hostExec, type Fleet } from '../fleet/fleet.js';
 import type { FaultKind } from '../../src/backends/faults.js';
-import { expectedExit, namesStep, type Balancer, type Phase } from './points.js';
+import { expectedExit, namesStep, type Balancer, type Phase, type ScenarioKind } from './points.js';
 
 export interface LogLine {
   readonly release: string;
@@ -273,7 +273,7 @@ export interface Expectation {
   readonly target?: string;
   /** How many `rolled-back` lines for the target each host had before (a rollback may go to a release twice). */
   readonly rolledBackBefore?: ReadonlyMap<string, number>;
-  readonly fault?: { readonly kind: FaultKind | 'kill-client' | 'crash'; readonly host: string; readonly step: string; readonly phase: Phase };
+  readonly fault?: { readonly kind: FaultKind | ScenarioKind; readonly host: string; readonly step: string; readonly phase: Phase };
   /** Crashed hosts (started again before reading, apps not running): only their disk state is judged. */
   readonly crashed?: readonly string[];
   /** The recovery run: everything strict. */
@@ -387,7 +387,7 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   // exit code and message
   const f = x.fault;
   if (f && f.kind !== 'kill-client' && !x.strict && run.code !== null) {
-    const want = expectedExit(f.phase, f.kind === 'crash' ? 'drop' : f.kind);
+    const want = expectedExit(f.phase, f.kind === 'crash' || f.kind === 'drop-mid' ? 'drop' : f.kind);
     const absorbed = run.code === 0 && fleetRelease !== undefined && fleetRelease === x.target && f.phase !== 'after';
     if (run.code !== want && !absorbed) add('exit', `exit ${run.code}, expected ${want} for a ${f.kind} in ${f.step} (${f.phase === 'before' ? 'before any switch' : f.phase === 'switch' ? 'during the switch' : 'after it went live everywhere'})`);
     if (run.code !== 0) {

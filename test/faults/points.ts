@@ -8,6 +8,8 @@ export type Verb = 'deploy' | 'rollback';
 /** Where in the run an operation happens, which decides the documented exit code of a failure there. */
 export type Phase = 'before' | 'switch' | 'after';
 export type Balancer = 'nginx' | 'haproxy';
+/** Injections at a --json event: a client SIGKILL, a host crash, a connection drop while a command runs. */
+export type ScenarioKind = 'kill-client' | 'crash' | 'drop-mid';
 
 export interface Op {
   readonly host: string;

@@ -5,9 +5,10 @@
  */
 import type { FaultKind } from '../../src/backends/faults.js';
 import type { EventMatch, Injection } from './harness.js';
-import { dropAfterWorthIt, phaseOf, pick, pointsOf, type Balancer, type Listing, type Phase, type SubsetPick } from './points.js';
+import { dropAfterWorthIt, phaseOf, pick, pointsOf, type Balancer, type Listing, type Phase, type ScenarioKind, type SubsetPick } from './points.js';
 
-export type ScenarioKind = 'kill-client' | 'crash';
+export type { ScenarioKind };
+
 
 /** Every operation with fail and drop; drop-after on the writes of the lock host, the last batch and the balancer. */
 export function fullSweep(listing: Listing, kinds: readonly FaultKind[]): Injection[] {
@@ -49,10 +50,7 @@ export const BALANCER_SUBSET: Readonly<Record<Balancer, readonly SubsetPick[]>> 
   ],
 };
 
-export const ROLLBACK_SUBSET: readonly SubsetPick[] = [
-  { verb: 'rollback', step: 'restart', host: 'web2', kinds: ['drop'] },
-  { verb: 'rollback', step: 'rollback', host: 'db1', match: /^mark release/, kinds: ['fail'] },
-];
+export const ROLLBACK_SUBSET: readonly SubsetPick[] = [{ verb: 'rollback', step: 'rollback', host: 'db1', match: /^mark release/, kinds: ['fail'] }];
 
 export function subset(listing: Listing, picks: readonly SubsetPick[]): Injection[] {
   return picks
@@ -67,29 +65,43 @@ interface Moment {
   readonly when: EventMatch;
   /** The host a crash takes down at that moment. */
   readonly crash: string;
+  /** For drop-mid: the command that must be running when the connection drops (none: no drop-mid here). */
+  readonly running?: string;
+  /** For drop-mid: the injected run's restart sleeps this long first, so the drop lands inside it. */
+  readonly slowRestart?: number;
 }
 
 const command = (step: string, host: string, nth = 1): EventMatch => ({ type: 'command', step, host, nth, label: `command ${step} ${host}${nth > 1 ? ` #${nth}` : ''}` });
 
-/** The handful of moments for a client SIGKILL and a host crash: transfer, install, migrate, switch of batch 2, cleanup. */
+/**
+ * The handful of moments for a client SIGKILL and a host crash: transfer, install, migrate, switch of batch 2,
+ * cleanup; and for a connection lost while the command runs (the two commands long enough to be caught running).
+ */
 export const MOMENTS: readonly Moment[] = [
   { step: 'transfer', phase: 'before', when: command('transfer', 'media1', 2), crash: 'media1' },
   { step: 'install', phase: 'before', when: command('install', 'web1'), crash: 'web1' },
-  { step: 'migrate', phase: 'before', when: command('migrate', 'db1'), crash: 'db1' },
-  { step: 'restart', phase: 'switch', when: command('restart', 'web2'), crash: 'web2' },
+  { step: 'migrate', phase: 'before', when: command('migrate', 'db1'), crash: 'db1', running: 'node migrate\\.js' },
+  { step: 'restart', phase: 'switch', when: command('restart', 'web2'), crash: 'web2', running: 'bin/restart', slowRestart: 3 },
   { step: 'cleanup', phase: 'after', when: command('cleanup', 'web2', 3), crash: 'web2' },
 ];
 
 export function moments(kinds: readonly ScenarioKind[], which: readonly string[] = MOMENTS.map((m) => m.step)): Injection[] {
   return kinds.flatMap((kind) =>
-    MOMENTS.filter((m) => which.includes(m.step)).map((m) => ({
+    MOMENTS.filter((m) => which.includes(m.step) && (kind !== 'drop-mid' || m.running)).map((m) => ({
       verb: 'deploy' as const,
       kind,
       host: kind === 'crash' ? m.crash : (m.when.host ?? '?'),
       step: m.step,
-      description: kind === 'crash' ? `stopHost(${m.crash}) at ${m.when.label}` : `SIGKILL the client at ${m.when.label}`,
+      description:
+        kind === 'crash'
+          ? `stopHost(${m.crash}) at ${m.when.label}`
+          : kind === 'drop-mid'
+            ? `drop ${m.when.host}'s connections while ${m.running} runs${m.slowRestart ? ` (restart slept ${m.slowRestart} s first)` : ''}`
+            : `SIGKILL the client at ${m.when.label}`,
       phase: m.phase,
       when: m.when,
+      ...(kind === 'drop-mid' && m.running ? { running: m.running } : {}),
+      ...(kind === 'drop-mid' && m.slowRestart ? { slowRestart: m.slowRestart } : {}),
     })),
   );
 }

@@ -6,7 +6,7 @@
  *
  *   --balancer nginx|haproxy|both   (both)
  *   --verbs deploy,rollback         (both)
- *   --kinds fail,drop,drop-after,kill-client,crash   (all)
+ *   --kinds fail,drop,drop-after,kill-client,crash,drop-mid   (all)
  *   --subset                        the CI subset instead of every operation
  *   --only <text>                   only injections whose id contains text (e.g. deploy:fail@web2)
  *   --no-confirm                    do not run a broken point a second time
@@ -14,8 +14,9 @@
  *   --fleet-json <file>             use this running fleet instead of starting one (one balancer: the fleet's)
  *   --source git|artifact|both      (both) how the code travels; artifact adds the transfer step's points of a
  *                                   deploy whose code is an 8 MB artifact uploaded over SFTP, behind the first balancer
+ *   --table <dir>                   print the table of an earlier (or interrupted) sweep from its directory; runs nothing
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FaultKind } from '../../src/backends/faults.js';
@@ -29,23 +30,24 @@ const { values } = parseArgs({
   options: {
     balancer: { type: 'string', default: 'both' },
     verbs: { type: 'string', default: 'deploy,rollback' },
-    kinds: { type: 'string', default: 'fail,drop,drop-after,kill-client,crash' },
+    kinds: { type: 'string', default: 'fail,drop,drop-after,kill-client,crash,drop-mid' },
     subset: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-confirm': { type: 'boolean', default: false },
     dir: { type: 'string' },
     'fleet-json': { type: 'string' },
     source: { type: 'string', default: 'both' },
+    table: { type: 'string' },
   },
 });
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const dir = values.dir ?? `/var/tmp/deploy-faults/${stamp}`;
+const dir = values.table ?? values.dir ?? `/var/tmp/deploy-faults/${stamp}`;
 mkdirSync(dir, { recursive: true });
 const verbs = values.verbs.split(',') as Verb[];
 const kinds = values.kinds.split(',');
 const failKinds = kinds.filter((k): k is FaultKind => ['fail', 'drop', 'drop-after'].includes(k));
-const scenarioKinds = kinds.filter((k): k is ScenarioKind => ['kill-client', 'crash'].includes(k));
+const scenarioKinds = kinds.filter((k): k is ScenarioKind => ['kill-client', 'crash', 'drop-mid'].includes(k));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The same operation (signature and occurrence on its host) in a newer listing. */
@@ -113,6 +115,7 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
       r = { ...r, notes: [...r.notes, note] };
     }
     results.push(r);
+    appendFileSync(join(dir, 'results.ndjson'), `${JSON.stringify(r)}\n`);
     say(`  [${balancer} ${i + 1}/${todo.length}] ${injectionId(inj)} (${inj.step}: ${inj.description.slice(0, 50)}) exit ${r.exit ?? 'killed'}, next ${r.recoveryExit ?? '-'}: ${verdict(r)}${r.notes.length ? `\n      ${r.notes.join('\n      ')}` : ''}`);
   }
   await h.stopApps();
@@ -121,7 +124,57 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
 
 const invariantsOf = (r: PointResult) => [...new Set([...r.broken.map((b) => b.invariant), ...r.brokenAfterRecovery.map((b) => `${b.invariant}(next)`)])].sort().join(',');
 
+/**
+ * The results kept in a sweep's directory: results.ndjson, or for a sweep stopped before it wrote one, each point's
+ * result.json (a point's second run, which confirms a broken one, follows it and is folded into it).
+ */
+export function resultsIn(root: string): PointResult[] {
+  const ndjson = join(root, 'results.ndjson');
+  if (existsSync(ndjson)) return readFileSync(ndjson, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PointResult);
+  const out: PointResult[] = [];
+  for (const variant of readdirSync(root).filter((d) => existsSync(join(root, d, 'runs.txt')) || /^(nginx|haproxy)/.test(d)).sort()) {
+    const points = readdirSync(join(root, variant)).filter((d) => /^\d{3}-/.test(d) && existsSync(join(root, variant, d, 'result.json'))).sort();
+    let last: PointResult | undefined;
+    for (const d of points) {
+      const r = JSON.parse(readFileSync(join(root, variant, d, 'result.json'), 'utf8')) as PointResult;
+      if (last && last.id === r.id && last.balancer === r.balancer && !last.held && !last.diverged) {
+        if (last.disturbed) out[out.length - 1] = last = r;
+        else {
+          const a = invariantsOf(last);
+          const b = invariantsOf(r);
+          const note = r.disturbed ? `not confirmed: the second run was disturbed (${r.disturbed})` : a === b ? `confirmed by a second run (${r.dir})` : `FLAKY: the second run broke ${b || 'nothing'} instead of ${a} (${r.dir})`;
+          out[out.length - 1] = last = { ...last, notes: [...last.notes, note], id: `${last.id} ` };
+        }
+        continue;
+      }
+      out.push(r);
+      last = r;
+    }
+  }
+  return out.map((r) => ({ ...r, id: r.id.trim() }));
+}
+
+function printTable(all: readonly PointResult[], took?: string): void {
+  const flaky = all.filter((r) => r.notes.some((n) => n.startsWith('FLAKY')));
+  const text = [
+    resultTable(all),
+    '',
+    summaryLine(all),
+    `broken invariants (points):\n${byInvariant(all)}`,
+    ...(flaky.length ? [`FLAKY (the two runs disagreed): ${flaky.map((r) => `${r.balancer} ${r.id}`).join(', ')}`] : []),
+    `${took ? `took ${took}; ` : ''}per-run logs in ${dir}`,
+  ].join('\n');
+  say(`\n${text}`);
+  writeFileSync(join(dir, 'table.md'), `${markdownTable(all)}\n\n${summaryLine(all)}\n`);
+  writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+}
+
 async function main(): Promise<number> {
+  if (values.table) {
+    const all = resultsIn(values.table);
+    printTable(all);
+    return all.every((r) => r.held) ? 0 : 1;
+  }
   const started = Date.now();
   const all: PointResult[] = [];
   const balancers: Balancer[] = values['fleet-json'] ? [] : values.balancer === 'both' ? ['nginx', 'haproxy'] : [values.balancer as Balancer];
@@ -149,12 +202,7 @@ async function main(): Promise<number> {
       if (f) await fleetDown(f);
     }
   }
-  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  const text = [resultTable(all), '', summaryLine(all), `broken invariants (points):\n${byInvariant(all)}`, `took ${minutes} min; per-run logs in ${dir}`].join('\n');
-  say(`\n${text}`);
-  writeFileSync(join(dir, 'results.json'), JSON.stringify(all, null, 2));
-  writeFileSync(join(dir, 'table.md'), `${markdownTable(all)}\n\n${summaryLine(all)}\n`);
-  writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+  printTable(all, `${((Date.now() - started) / 60_000).toFixed(1)} min`);
   return all.every((r) => r.held) ? 0 : 1;
 }
 

@@ -32,11 +32,12 @@ async function runOnce(h: Harness, inj: Injection, listing?: Listing): Promise<P
 const label = (p: SubsetPick) => `${p.verb}: ${p.kinds.join('+')} at ${p.step}${p.match ? ` (${p.match.source.replace(/[\\^]/g, '')})` : ''} on ${p.host}`;
 
 /**
- * Behind nginx every kind of step; behind haproxy its own balancer operations and a client killed in batch 2 (the
- * next deploy must find web2 still in maintenance and keep a serving host). A client kill costs a lock TTL.
+ * Behind nginx every kind of step, a crash of the lock host and a connection lost while batch 2 restarts; behind
+ * haproxy its own balancer operations and a client killed in batch 2 (the next deploy must find web2 still in
+ * maintenance and keep a serving host). A client kill costs a lock TTL.
  */
 const plans: Record<Balancer, { picks: SubsetPick[]; moments: Injection[] }> = {
-  nginx: { picks: [...DEPLOY_SUBSET, ...BALANCER_SUBSET.nginx, ...ROLLBACK_SUBSET], moments: moments(['crash'], ['migrate']) },
+  nginx: { picks: [...DEPLOY_SUBSET, ...BALANCER_SUBSET.nginx, ...ROLLBACK_SUBSET], moments: [...moments(['crash'], ['migrate']), ...moments(['drop-mid'], ['restart'])] },
   haproxy: { picks: [...BALANCER_SUBSET.haproxy], moments: moments(['kill-client'], ['restart']) },
 };
 
