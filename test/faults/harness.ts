@@ -290,6 +290,7 @@ export class Harness {
     const died = await this.deadHosts(crashed);
     if (died.length) return this.disturbed(inj, dir, started, notes, run.code, `${died.join(', ')} died during the run without the harness crashing it`);
     for (const h of crashed) await this.boot(h, notes);
+    await this.settle(notes);
 
     const outcome = outcomeOf(run);
     const afterState = await this.read();
@@ -331,6 +332,36 @@ export class Harness {
     const result = this.result(inj, dir, started, { broken, brokenAfterRecovery, exit: run.code, recoveryExit: rec.code, notes });
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));
     return result;
+  }
+
+  /**
+   * Waits (at most 20 s) until no command of the run is still running on any host: a shell whose session is gone
+   * (its parent is the host's init) goes on by itself after the run ended, and what it does later must be judged
+   * too. Each one seen is noted: a lost connection's command should be killed or fenced.
+   */
+  async settle(notes: string[]): Promise<void> {
+    const script = `for s in /proc/[0-9]*/status; do
+  ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "$s" 2>/dev/null); name=$(sed -n 's/^Name:[[:space:]]*//p' "$s" 2>/dev/null)
+  case "$name" in sh|bash|dash) [ "$ppid" = 1 ] && printf '%s\\n' "$(tr '\\0' ' ' <"\${s%/status}/cmdline" | cut -c1-160)";; esac
+done; exit 0`;
+    const started = Date.now();
+    const seen = new Map<string, string>();
+    for (;;) {
+      const busy: string[] = [];
+      for (const h of this.t.fleet.hosts) {
+        const r = await hostExec(this.t.fleet, h.name, ['sh', '-c', script]).catch(() => ({ code: -1, stdout: '' }));
+        const lines = r.stdout.split('\n').filter((l) => l.trim());
+        if (lines.length) {
+          busy.push(h.name);
+          if (!seen.has(h.name)) seen.set(h.name, lines[0]!);
+        }
+      }
+      if (busy.length === 0 || Date.now() - started > 20_000) {
+        for (const [h, cmd] of seen) notes.push(`${h}: a command of the run went on after its connection was gone${busy.includes(h) ? ' (still running after 20 s)' : ''}: ${cmd}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Hosts that are down though the harness did not crash them (another fleet's teardown, the OOM killer…). */
