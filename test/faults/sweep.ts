@@ -14,6 +14,7 @@
  *   --fleet-json <file>             use this running fleet instead of starting one (one balancer: the fleet's)
  *   --source git|artifact|both      (both) how the code travels; artifact adds the transfer step's points of a
  *                                   deploy whose code is an 8 MB artifact uploaded over SFTP, behind the first balancer
+ *   --steps <list>                  only points in these steps (e.g. transfer,switch)
  *   --table <dir>                   print the table of an earlier (or interrupted) sweep from its directory; runs nothing
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'fleet-json': { type: 'string' },
     source: { type: 'string', default: 'both' },
     table: { type: 'string' },
+    steps: { type: 'string' },
   },
 });
 
@@ -82,7 +84,8 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
   const todo = injections
     .filter((i) => failKinds.includes(i.kind as FaultKind) || scenarioKinds.includes(i.kind as ScenarioKind))
     .filter((i) => !values.only || injectionId(i).includes(values.only))
-    .filter((i) => !onlySteps || (onlySteps.includes(i.step) && i.n !== undefined));
+    .filter((i) => !onlySteps || (onlySteps.includes(i.step) && i.n !== undefined))
+    .filter((i) => !values.steps || values.steps.split(',').includes(i.step));
   say(`[${balancer}] ${todo.length} injections`);
   for (const [i, inj0] of todo.entries()) {
     let inj = inj0;
