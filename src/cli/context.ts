@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { DryRunBackend } from '../backends/dry-run.js';
+import { faultsFromEnv, stepTracker } from '../backends/faults.js';
 import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
 import { SshBackend } from '../backends/ssh.js';
@@ -112,8 +113,10 @@ export function openSession(
     include: fsIncluder,
   });
   const id = options.run ?? runId();
+  // Failpoints (DEPLOY_FAULTS, DEPLOY_FAULTS_LOG) are a testing aid for real runs only: docs/reliability.md.
+  const steps = stepTracker();
   const recorder = new Recorder();
-  const sinks: EventSink[] = [recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
+  const sinks: EventSink[] = [steps.sink, recorder.sink, options.sink ?? defaultSink(flags, { live: liveVerb(verb) })];
   let logProblem: string | undefined;
   if (RELEASE_VERBS.has(verb) && mode === 'real') {
     try {
@@ -129,7 +132,8 @@ export function openSession(
       onUnknownHostKey: (t, key) =>
         emit({ type: 'warning', host: t.name, message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}` }),
     });
-  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : sshBackend();
+  const faults = mode === 'real' ? faultsFromEnv(sshBackend(), process.env, steps.stepOf) : undefined;
+  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : faults!.backend;
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -158,6 +162,7 @@ export function openSession(
   const selected = new Set(hosts.map((h) => h.name));
   const stageHosts = new Set(config.hosts.map((h) => h.name));
   for (const w of warnings) if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
+  if (faults?.faults.length) emit({ type: 'warning', message: `DEPLOY_FAULTS: injecting ${faults.faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)` });
   return {
     ctx,
     run: id,

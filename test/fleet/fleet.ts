@@ -629,7 +629,7 @@ function prepareStateDir(o: ResolvedOptions): void {
     }
     if (s) {
       const ns = new Set(s.hosts.map((h) => h.pidns).filter((x): x is string => !!x));
-      const stray = pidsInNamespaces(ns);
+      const stray = pidsInNamespaces(ns, s.hosts.map((h) => join(dir, 'hosts', h.name)));
       if (stray.length)
         throw new FleetError(
           `processes ${stray.join(', ')} are still in the old fleet's namespaces`,
@@ -879,15 +879,16 @@ function serviceCommand(s: FleetState, h: HostState, svc: Service): string {
 
 async function stopHosts(s: FleetState, hosts: HostState[]): Promise<void> {
   const namespaces = new Set(hosts.map((h) => h.pidns).filter((x): x is string => !!x));
+  const dirs = hosts.map((h) => h.dir);
   await Promise.all(hosts.filter(hostAlive).map((h) => dropMux(s.fleet, h.name)));
   for (const h of hosts) {
     if (hostAlive(h)) process.kill(h.initPid!, 'SIGTERM');
     else if (unshareAlive(h)) process.kill(h.unsharePid!, 'SIGTERM');
   }
-  const gone = () => hosts.every((h) => !unshareAlive(h) && !hostAlive(h)) && pidsInNamespaces(namespaces).length === 0;
+  const gone = () => hosts.every((h) => !unshareAlive(h) && !hostAlive(h)) && pidsInNamespaces(namespaces, dirs).length === 0;
   const stopped = await waitFor('hosts to exit', gone, { timeoutMs: 5000, intervalMs: 10 }).catch(() => false);
   if (!stopped) {
-    const stray = [...pidsInNamespaces(namespaces), ...hosts.filter(unshareAlive).map((h) => h.unsharePid!)];
+    const stray = [...pidsInNamespaces(namespaces, dirs), ...hosts.filter(unshareAlive).map((h) => h.unsharePid!)];
     logger(`SIGKILL to ${stray.length} process(es) that outlived their host: ${stray.join(', ')}`);
     for (const pid of stray) {
       try {
@@ -902,7 +903,7 @@ async function stopHosts(s: FleetState, hosts: HostState[]): Promise<void> {
   const listening = () => tcpListeners().filter((l) => addresses.has(l.address));
   await waitFor('listeners to close', () => listening().length === 0, { timeoutMs: 3000 }).catch(() => false);
 
-  const leftPids = pidsInNamespaces(namespaces);
+  const leftPids = pidsInNamespaces(namespaces, dirs);
   const leftListeners = listening();
   for (const h of hosts) {
     if (!hostAlive(h) && !unshareAlive(h)) {

@@ -38,17 +38,30 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** Every live process (as seen from the root pid namespace) that belongs to one of the given pid namespaces. */
-export function pidsInNamespaces(namespaces: ReadonlySet<string>): number[] {
+/**
+ * Every live process (as seen from the root pid namespace) that belongs to one of the given pid namespaces and, when
+ * `mountsFrom` is given, has one of those directories mounted. The kernel reuses a dead namespace's number for the
+ * next new one, possibly another fleet's host: the number alone would name that host's processes as ours.
+ */
+export function pidsInNamespaces(namespaces: ReadonlySet<string>, mountsFrom?: readonly string[]): number[] {
   if (namespaces.size === 0) return [];
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const ns = pidNamespace(pid);
-    if (ns && namespaces.has(ns) && isRunning(pid)) found.push(pid);
+    if (ns && namespaces.has(ns) && isRunning(pid) && (!mountsFrom || mounts(pid, mountsFrom))) found.push(pid);
   }
   return found;
+}
+
+function mounts(pid: number, dirs: readonly string[]): boolean {
+  try {
+    const info = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    return dirs.some((d) => info.includes(` ${d}/`));
+  } catch {
+    return false;
+  }
 }
 
 export interface Listener {
