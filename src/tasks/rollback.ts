@@ -2,6 +2,7 @@ import { appendRevisionLog } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { markBad } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
+import type { Command } from '../shell/command.js';
 import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
 import { hostReleases, type HostReleases } from '../facts/release.js';
 import type { RunSummary } from '../output/events.js';
@@ -88,16 +89,25 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
   check();
   await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
   const calm: RunContext = { ...ctx, signal: undefined };
-  await onHosts(calm, 'rollback', hosts, async (h) => {
-    const left = previous.get(h.name);
-    if (left && left !== target) await exec(calm, 'rollback', h, markBad(p, left));
-    await exec(
-      calm,
-      'rollback',
-      h,
-      appendRevisionLog(p, { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back' }),
-    );
-  }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
+  // Each host's bookkeeping is done in full whatever another part of it did: a release not marked bad must not
+  // also cost the log line, and every part that failed is said with its host and what it leaves.
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const attempt = async (h: HostDef, command: Command, failed: string): Promise<void> => {
+    try {
+      const r = await exec(calm, 'rollback', h, command, { allowFail: true });
+      if (r.code !== 0) ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})` });
+    } catch (e) {
+      ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (${why(e)})` });
+    }
+  };
+  const line = { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back' as const };
+  await Promise.all(
+    hosts.map(async (h) => {
+      const left = previous.get(h.name);
+      if (left && left !== target) await attempt(h, markBad(p, left), `release ${left} was not marked bad, so a later rollback may choose it again; every host serves ${target}`);
+      await attempt(h, appendRevisionLog(p, line), `revisions.log does not record this rollback to ${target}; every host serves it`);
+    }),
+  );
   return {
     stage: ctx.config.stage,
     release: target,

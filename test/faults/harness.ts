@@ -581,9 +581,9 @@ export function outcomeOf(r: CliRun): RunOutcome {
   return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'), ...(r.traffic ? { traffic: r.traffic } : {}) };
 }
 
-/** The release the run puts live: a deploy's new id (run:start), a rollback's target (its release events). */
+/** The release the run puts live: a deploy's new id (the last release:chosen), a rollback's target (its release events). */
 export function targetOf(verb: Verb, events: readonly Event[]): string | undefined {
-  if (verb === 'deploy') return events.find((e) => e.type === 'run:start')?.release;
+  if (verb === 'deploy') return events.filter((e) => e.type === 'release:chosen').at(-1)?.release;
   return events.find((e) => e.type === 'release')?.release;
 }
 
