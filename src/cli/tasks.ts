@@ -4,8 +4,7 @@ import { listStages } from '../config/load.js';
 import { shortPath } from '../config/recipe.js';
 import { runTask, taskRegistry, type TaskOrigin } from '../tasks/tasks.js';
 import { loadStage, out, withConfig, type ConfigFlags } from './common.js';
-import type { RunFlags } from './context.js';
-import { runVerb, stageVerb } from './verbs.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
 const originText = (o: TaskOrigin): string =>
   o.kind === 'config'
@@ -16,7 +15,7 @@ const originText = (o: TaskOrigin): string =>
         ? `module ${o.module}`
         : `module ${o.module} (${shortPath(o.file)})`;
 
-export function registerTasks(program: Command): void {
+export function registerTasks(program: Command, done: Done): void {
   withConfig(
     program
       .command('tasks')
@@ -56,5 +55,5 @@ export function registerTasks(program: Command): void {
       .argument('<stage>', 'the stage')
       .argument('<name>', 'a task (see `deploy tasks`)')
       .description('run one task — from deploy.yml, its recipe or a task module — on its hosts (in current/)'),
-  ).action((stage: string, name: string, flags: RunFlags) => runVerb(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name)));
+  ).action(async (stage: string, name: string, flags: RunFlags) => done(await runSession(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name))));
 }
