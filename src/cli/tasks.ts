@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { listStages } from '../config/load.js';
 import { shortPath } from '../config/recipe.js';
+import { HOOK_SCOPES, type HookPoint } from '../config/types.js';
 import { runTask, taskRegistry, type TaskOrigin } from '../tasks/tasks.js';
 import { loadStage, out, withConfig, type ConfigFlags } from './common.js';
 import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
@@ -26,7 +27,11 @@ export function registerTasks(program: Command, done: Done): void {
     const config = loadStage(flags, stage ?? listStages(resolve(flags.config))[0] ?? 'staging');
     const tasks = await taskRegistry(config);
     const hooks = (name: string) =>
-      (['before', 'after'] as const).flatMap((when) => Object.entries(config.hooks[when]).filter(([, names]) => names?.includes(name)).map(([point]) => `${when} ${point}`));
+      (['before', 'after'] as const).flatMap((when) =>
+        Object.entries(config.hooks[when])
+          .filter(([, names]) => names?.includes(name))
+          .map(([point]) => `${when} ${point}${HOOK_SCOPES[point as HookPoint].scope === 'batch' ? ' (each batch)' : ''}`),
+      );
     const rows = [...tasks.values()].map((t) => ({
       name: t.name,
       description: t.description ?? '',
