@@ -1,7 +1,8 @@
 /**
  * A scripted fleet for the rollout's orderings: reads are answered from a small model of the hosts and the
  * balancer (current, which release's app runs, nginx's file and running config, haproxy's server states), writes
- * change the model and are recorded in order. Faults are scripted with `before`.
+ * change the model and are recorded in order. Faults are scripted with `before`, with `failAt` (the Nth command on
+ * a host fails) and with `answers` (reads answered from a table, ahead of the model).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,14 @@ export interface World {
   readonly writes: string[];
   /** Called before each command runs; may throw (a lost connection) or abort the run. */
   before?: (host: string, command: Command) => void;
+  /** Commands run so far, per host (the Nth is `failAt`'s N). */
+  readonly count: Map<string, number>;
+  /** `web2:3` → what the 3rd command on web2 answers instead of running (by default exit 1). */
+  readonly failures: Map<string, Partial<ExecResult>>;
+  /** Answers by host and description, checked before the model: the first match answers. */
+  readonly answers: { host?: string; match: RegExp; answer: Partial<ExecResult> }[];
+  /** Every command as it ran: host, description, its env (for what tasks see). */
+  readonly commands: { host: string; description: string; env: Readonly<Record<string, unknown>> }[];
 }
 
 export interface Scripted {
@@ -56,7 +65,9 @@ export interface Scripted {
 const WEBS = ['web1', 'web2', 'web3'];
 const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', lb1: '10.0.0.30' };
 
-export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean } = {}): Scripted {
+export function scripted(
+  o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean; batch?: number | string; pause?: number; extra?: Record<string, unknown> } = {},
+): Scripted {
   const kind = o.kind ?? 'nginx';
   const webs = WEBS.slice(0, o.webs ?? 2);
   const dir = mkdtempSync(join(tmpdir(), 'scripted-'));
@@ -73,7 +84,8 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
       repository: '/nonexistent/shop.git',
       restart: { command: 'bin/restart', ...(o.stop ? { stop: 'bin/stop' } : {}) },
       ...(o.health === false ? {} : { health: { path: '/health', port: 3000, retries: 1, interval: 0.01, timeout: 1 } }),
-      roles: { web: { batch: 1 }, balancer: { balancer } },
+      roles: { web: { batch: o.batch ?? 1, ...(o.pause ? { pause: o.pause } : {}) }, balancer: { balancer } },
+      ...o.extra,
       stages: { staging: { hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })) } },
     }),
   );
@@ -87,6 +99,10 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
     nginx: { file: upstream(), running: upstream(), reloadFails: false },
     haproxy: new Map(webs.map((w) => [w, { admin: 'ready', weight: 1 }])),
     writes: [],
+    count: new Map(),
+    failures: new Map(),
+    answers: [],
+    commands: [],
   };
   const events: DeployEvent[] = [];
   const abort = new AbortController();
@@ -190,9 +206,19 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
     return {
       async exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        const n = (w.count.get(target.name) ?? 0) + 1;
+        w.count.set(target.name, n);
+        w.commands.push({ host: target.name, description: command.description ?? '', env: { ...command.env } });
         w.before?.(target.name, command);
         await new Promise((r) => setImmediate(r));
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        const failed = w.failures.get(`${target.name}:${n}`);
+        const table = w.answers.find((a) => (a.host === undefined || a.host === target.name) && a.match.test(command.description ?? ''));
+        const scriptedAnswer = failed ? { code: 1, ...failed } : table?.answer;
+        if (scriptedAnswer) {
+          if (command.effect === 'write') log.push(`${target.name}: ${command.description ?? ''} (exit ${scriptedAnswer.code ?? 0})`);
+          return { code: 0, stdout: '', stderr: '', durationMs: 1, ...scriptedAnswer };
+        }
         return run(target.name, command);
       },
       upload: () => Promise.resolve(),
