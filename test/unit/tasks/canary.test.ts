@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployError, SwitchedBackError } from '../../../src/errors.js';
 import { rotationFor } from '../../../src/tasks/balancer.js';
 import { canaryPolicy } from '../../../src/tasks/canary.js';
-import { rollout } from '../../../src/tasks/switch.js';
+import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';
 import { NEW, OLD, scripted, type Scripted } from './scripted.js';
 
 // `--canary` on a scripted fleet of two web hosts rolled out all at once (batch 100%): the canary goes first.
@@ -10,7 +10,7 @@ import { NEW, OLD, scripted, type Scripted } from './scripted.js';
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DeployError);
 const noQuestion = () => Promise.reject(new Error('nobody should be asked'));
 
-function run(s: Scripted, canary: ((h: never) => Promise<boolean>) | undefined) {
+function run(s: Scripted, canary: RolloutParams['canary']) {
   const hosts = s.ctx.config.hosts.filter((h) => h.roles.includes('web'));
   return rollout(s.ctx, {
     release: { id: NEW, dir: `/srv/shop/releases/${NEW}` },
