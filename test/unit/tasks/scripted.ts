@@ -14,7 +14,9 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import { InterruptedError } from '../../../src/errors.js';
 import type { DeployEvent } from '../../../src/output/events.js';
-import type { Command } from '../../../src/shell/command.js';
+import { render, type Command } from '../../../src/shell/command.js';
+import { decodeLockInfo } from '../../../src/facts/lock.js';
+import type { LockInfo } from '../../../src/commands/lock.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 
 export const OLD = '20260101000000';
@@ -45,6 +47,9 @@ export interface World {
   readonly failures: Map<string, Partial<ExecResult>>;
   /** Answers by host and description, checked before the model: the first match answers. */
   readonly answers: { host?: string; match: RegExp; answer: Partial<ExecResult> }[];
+  /** Per host: the deploy lock, by the host's clock (`clock`, seconds). */
+  readonly locks: Map<string, { token: string; info: LockInfo; since: number; expires: number } | null>;
+  clock: number;
   /** Every command as it ran: host, description, its env (for what tasks see). */
   readonly commands: { host: string; description: string; env: Readonly<Record<string, unknown>> }[];
 }
@@ -100,6 +105,8 @@ export function scripted(
     haproxy: new Map(webs.map((w) => [w, { admin: 'ready', weight: 1 }])),
     writes: [],
     count: new Map(),
+    locks: new Map(),
+    clock: 1_767_225_600,
     failures: new Map(),
     answers: [],
     commands: [],
@@ -156,6 +163,8 @@ export function scripted(
       const what = c.description ?? '';
       const arg = typeof c.tokens[2] === 'string' ? c.tokens[2] : '';
       const release = c.cwd ? basename(c.cwd) : '';
+      const isLock = /^(lock |take over the lock|renew the deploy lock|read the deploy lock|unlock |.*, then unlock )/.test(what);
+      if (isLock) return lockCommand(host, c, what);
       if (c.effect === 'write') {
         const line = `${host}: ${what}${release && what.endsWith('app') ? ` (${release})` : ''}`;
         w.writes.push(line);
@@ -203,6 +212,37 @@ export function scripted(
       if (what.startsWith('probe http://')) return healthy(host) ? answer(0, '{"ok":true}\n200') : answer(7, '\n000', 'curl: (7) Failed to connect');
       return answer(0);
     };
+    /** The lock commands of commands/lock.ts, on the model: `lock → held` and the like go to the log. */
+    function lockCommand(host: string, c: Command, what: string): ExecResult {
+      const text = render(c, 'reveal');
+      const held = w.locks.get(host) ?? null;
+      const status = () =>
+        held ? `locked\nnow ${w.clock}\nmtime ${held.since}\ntoken ${held.token}\nsince ${held.since}\nexpires ${held.expires}\nowner ${ownerOf(held.info)}\n` : '';
+      const said = (outcome: string, r: ExecResult) => (c.effect === 'write' && log.push(`${host}: ${what} → ${outcome}`), r);
+      const ttl = Number(/\+ (\d+)\)\)/.exec(text)?.[1] ?? '60');
+      const take = () => {
+        const info = infoIn(c);
+        w.locks.set(host, { token: info.token, info, since: w.clock, expires: w.clock + ttl });
+        return said('acquired', answer(0, 'acquired\n'));
+      };
+      if (what.startsWith('read the deploy lock')) return answer(0, status());
+      if (what.startsWith('lock ')) return held ? said('held', answer(1, status())) : take();
+      if (what.startsWith('take over')) {
+        const seen = /of run ([0-9a-f]{8})/.exec(what)?.[1] ?? '';
+        const same = held !== null && held.token.startsWith(seen);
+        const expired = !text.includes(' -le ') || (held !== null && held.expires <= w.clock);
+        return same && expired ? take() : said('held', answer(1, status()));
+      }
+      const token = /[0-9a-f]{32}/.exec(text.replace(/stale-[0-9a-f]+/g, ''))?.[0] ?? '';
+      if (what.startsWith('renew')) {
+        if (held?.token !== token) return said('lost', answer(3, `lost ${held?.token ?? ''}\n`));
+        held.expires = w.clock + ttl;
+        return said('renewed', answer(0));
+      }
+      if (held?.token === token) return (w.locks.set(host, null), said('released', answer(0, 'released\n')));
+      return said(held ? 'other' : 'gone', answer(0, held ? `other ${ownerOf(held.info)}\n` : 'gone\n'));
+    }
+
     return {
       async exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
@@ -225,4 +265,16 @@ export function scripted(
       close: () => Promise.resolve(),
     };
   }
+}
+
+const ownerOf = (info: LockInfo) => Buffer.from(JSON.stringify(info), 'utf8').toString('base64');
+
+/** The lock info a lock command writes: its base64 owner token. */
+function infoIn(c: Command): LockInfo {
+  for (const t of c.tokens) {
+    if (typeof t !== 'string' || !/^[A-Za-z0-9+/]{20,}={0,2}$/.test(t)) continue;
+    const info = decodeLockInfo(t);
+    if (!('error' in info)) return info;
+  }
+  throw new Error(`no lock info in ${c.description}`);
 }
