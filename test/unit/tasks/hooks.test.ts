@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeployError, ExitCode, InterruptedError, StepFailedError, SwitchedBackError } from '../../../src/errors.js';
 import { rotationFor } from '../../../src/tasks/balancer.js';
 import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';
+import { rollback } from '../../../src/tasks/rollback.js';
 import { outcomeEnv, outcomeOf, runOutcomeHooks, traceRun } from '../../../src/tasks/tasks.js';
 import { NEW, OLD, scripted, type Scripted } from './scripted.js';
 
@@ -144,5 +145,64 @@ describe('outcome hooks (failed, rolled_back)', () => {
     const quiet = traceRun(scripted().ctx);
     expect(quiet.failedStep()).toBeUndefined();
     expect(quiet.switchedBack()).toBe(false);
+  });
+});
+
+describe('a rollback on a scripted fleet', () => {
+  it('an internal error (a bug, exit 1) after the lock: the lock is released on every host, then failed runs with DEPLOY_EXIT_CODE=1', async () => {
+    const s = scripted({
+      extra: { tasks: { page: { run: 'notify', roles: ['web'], once: true } }, hooks: { after: { failed: ['page'] } } },
+    });
+    s.world.before = (host, c) => {
+      if (host === 'web2' && /releases/.test(c.description ?? '') && c.effect === 'read') throw new TypeError('Cannot read properties of undefined');
+    };
+    const e = await rollback(s.ctx, { run: '20260102-000000', owner: 'bob@ci', message: '', lockWaitSeconds: 0 }).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(DeployError);
+    expect((e as DeployError).exitCode).toBe(ExitCode.internal);
+    expect((e as DeployError).message).toBe('rollback failed on 1 host(s):\n  web2: Cannot read properties of undefined');
+    expect([...s.world.locks.values()].every((l) => l === null)).toBe(true);
+    const page = s.world.commands.find((c) => c.description === 'task page');
+    expect(page?.env).toMatchObject({ DEPLOY_VERB: 'rollback', DEPLOY_OUTCOME: 'failed', DEPLOY_EXIT_CODE: '1', DEPLOY_FAILED_STEP: 'rollback' });
+    // failed runs after the unlock.
+    const unlocked = s.log.findIndex((l) => l.startsWith('web1: unlock'));
+    expect(unlocked).toBeGreaterThanOrEqual(0);
+    expect(s.world.commands.findIndex((c) => c.description === 'task page')).toBeGreaterThan(s.world.commands.findIndex((c) => c.host === 'web1' && c.description.startsWith('unlock')));
+  });
+});
+
+describe('a rollback fires the points a deploy fires where it does the same', () => {
+  it('rollback around it; switch once; restart per batch; rolled_back after the unlock', async () => {
+    const points = { before: ['rollback', 'switch', 'restart'], after: ['restart', 'switch', 'rollback', 'rolled_back'] };
+    const tasks = Object.fromEntries(Object.entries(points).flatMap(([when, ps]) => ps.map((p) => [`${when[0]}-${p}`, { run: 'true', roles: ['web'], cwd: '/' }])));
+    const hooks = Object.fromEntries(Object.entries(points).map(([when, ps]) => [when, Object.fromEntries(ps.map((p) => [p, [`${when[0]}-${p}`]]))]));
+    const s = scripted({ extra: { tasks, hooks } });
+    for (const w of ['web1', 'web2']) {
+      s.world.current.set(w, NEW);
+      s.world.app.set(w, NEW);
+    }
+    s.world.answers.push({ match: /^read the releases and the revision log$/, answer: { stdout: `current /srv/shop/releases/${NEW}\nrelease ${OLD}\nrelease ${NEW}\n` } });
+    const summary = await rollback(s.ctx, { to: OLD, run: '20260102-000000', owner: 'bob@ci', message: '', lockWaitSeconds: 0 });
+    expect(summary.release).toBe(OLD);
+    expect(s.log.filter((l) => /^web\d: (task |switch current|unlock)/.test(l))).toEqual([
+      'web1: task b-rollback',
+      'web2: task b-rollback',
+      'web1: task b-switch',
+      'web2: task b-switch',
+      'web1: task b-restart',
+      `web1: switch current to ${OLD}`,
+      'web1: task a-restart',
+      'web2: task b-restart',
+      `web2: switch current to ${OLD}`,
+      'web2: task a-restart',
+      'web1: task a-switch',
+      'web2: task a-switch',
+      'web1: task a-rollback',
+      'web2: task a-rollback',
+      'web1: unlock /srv/shop → released',
+      'web2: unlock /srv/shop → released',
+      'web1: task a-rolled_back',
+      'web2: task a-rolled_back',
+    ]);
+    expect(s.world.commands.find((c) => c.description === 'task a-rolled_back')?.env).toMatchObject({ DEPLOY_OUTCOME: 'rolled-back', DEPLOY_VERB: 'rollback', DEPLOY_RELEASE: OLD });
   });
 });
