@@ -104,11 +104,12 @@ export class CleanupAfterFailureError extends DeployError {
   constructor(
     readonly failure: unknown,
     readonly problems: readonly string[],
+    heading = 'clean-up after this failure did not finish:',
   ) {
     const base = failure instanceof Error ? failure.message : String(failure);
     const code = failure instanceof DeployError ? failure.exitCode : ExitCode.internal;
     const hint = failure instanceof DeployError ? failure.hint : undefined;
-    const told = ['clean-up after this failure did not finish:', ...problems.map((p) => `- ${p}`)].join('\n');
+    const told = [heading, ...problems.map((p) => `- ${p}`)].join('\n');
     super(base, code, hint ? `${hint}\n${told}` : told);
   }
 }
@@ -116,4 +117,9 @@ export class CleanupAfterFailureError extends DeployError {
 /** `failure` as it is when clean-up went well; otherwise with the clean-up problems told after it. */
 export function withCleanupProblems(failure: unknown, problems: readonly string[]): unknown {
   return problems.length === 0 ? failure : new CleanupAfterFailureError(failure, problems);
+}
+
+/** `failure` with the problems of what ran after it (the `failed` hooks) told after it; its exit code stands. */
+export function withLaterProblems(failure: unknown, problems: readonly string[]): unknown {
+  return problems.length === 0 ? failure : new CleanupAfterFailureError(failure, problems, 'after this failure, hooked tasks failed:');
 }

@@ -1,20 +1,19 @@
 import type { Command } from 'commander';
 import { preflight } from '../tasks/check.js';
-import { runVerb, stageVerb } from './verbs.js';
-import type { RunFlags } from './context.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
-export function registerCheck(program: Command): void {
+export function registerCheck(program: Command, done: Done): void {
   stageVerb(
     program
       .command('check')
       .argument('<stage>', 'the stage to check')
       .description('preflight: connect to every host at once and check tools, disk space and permissions; changes nothing'),
-  ).action((stage: string, flags: RunFlags) =>
-    runVerb(stage, flags, 'check', async ({ ctx }) => {
+  ).action(async (stage: string, flags: RunFlags) =>
+    done(await runSession(stage, flags, 'check', async ({ ctx }) => {
       const reports = await preflight(ctx);
       for (const [host, r] of reports) {
         ctx.emit({ type: 'info', host, message: `ok: ${Object.keys(r.tools).length} tools, ${r.disk ? `${Math.round(r.disk.availableKiB / 1024)} MiB free` : 'disk unknown'} in ${r.probeDir ?? ctx.config.deployTo}` });
       }
-    }),
+    })),
   );
 }

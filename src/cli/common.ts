@@ -71,3 +71,13 @@ export function parseOutputFile(value: string): string {
   if (value === '' || !isDir) throw new InvalidArgumentError(`expected a file in an existing directory (${dir} is not one)`);
   return value;
 }
+
+export function withSelection(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-r, --roles <roles>', 'only hosts with these roles (comma-separated)').argParser(parseNames('role names')))
+    .addOption(new Option('-H, --hosts <hosts>', 'only these hosts (comma-separated names)').argParser(parseNames('host names')));
+}
+
+export function withOutput(cmd: Command): Command {
+  return cmd.option('--json', 'NDJSON events on stdout, ending with a summary').option('-v, --verbose', 'show every command and its output');
+}

@@ -1,35 +1,23 @@
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
 import { InterruptedError } from '../errors.js';
-import type { EventSink, RunSummary } from '../output/events.js';
-import { canaryGate, DEFAULT_CANARY_SECONDS } from '../tasks/canary.js';
+import type { EventSink } from '../output/events.js';
 import { PlanCollector } from '../output/plan.js';
 import { isCI } from '../output/select.js';
+import { canaryPolicy, type CanaryFlag } from '../tasks/canary.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
-import { secretValues } from '../config/printable.js';
-import { parseCount, parseNames, parseOutputFile, parseSeconds, withConfig } from './common.js';
-import { defaultSink, openSession, type RunFlags } from './context.js';
-import { reportError } from './report.js';
+import { parseCount, parseOutputFile, parseSeconds, withConfig, withOutput, withSelection } from './common.js';
+import { defaultSink, runSession, type Done, type RunFlags } from './session.js';
 
 export interface DeployFlags extends RunFlags {
   dryRun?: boolean;
-  canary?: boolean | number;
+  canary?: CanaryFlag;
   message?: string;
   lockWait?: number;
 }
 
-export function withSelection(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-r, --roles <roles>', 'only hosts with these roles (comma-separated)').argParser(parseNames('role names')))
-    .addOption(new Option('-H, --hosts <hosts>', 'only these hosts (comma-separated names)').argParser(parseNames('host names')));
-}
-
-export function withOutput(cmd: Command): Command {
-  return cmd.option('--json', 'NDJSON events on stdout, ending with a summary').option('-v, --verbose', 'show every command and its output');
-}
-
-export function registerDeploy(program: Command): void {
+export function registerDeploy(program: Command, done: Done): void {
   const cmd = program
     .command('deploy', { hidden: true })
     .argument('<stage>', 'the stage to deploy')
@@ -42,33 +30,30 @@ export function registerDeploy(program: Command): void {
     .addOption(
       new Option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy').argParser(parseSeconds),
     );
-  withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => {
-    process.exitCode = await runDeploy(stage, flags);
-  });
+  withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => done(await runDeploy(stage, flags)));
 }
 
-export async function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
+export function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
   const plan = flags.dryRun ? new PlanCollector() : undefined;
   // A dry run prints its plan at the end, so its progress stays in plain lines.
   const base = defaultSink(flags, { live: !flags.dryRun });
-  const session = openSession(stage, flags, 'deploy', {
-    mode: flags.dryRun ? 'dry-run' : 'real',
-    sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
-  });
-  let error: unknown;
-  let summary: RunSummary | undefined;
-  try {
-    const interactive = process.stdin.isTTY && !isCI(process.env);
-    const seconds = typeof flags.canary === 'number' ? flags.canary : DEFAULT_CANARY_SECONDS;
-    const canary = flags.canary === undefined ? undefined : canaryGate(session.ctx, interactive ? { ask: terminalQuestion(base) } : { seconds });
-    summary = await deploy(session.ctx, { run: session.run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
-  } catch (e) {
-    error = e;
-  }
-  if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, session.ctx.config.hosts)}\n`);
-  const code = await session.finish(error, summary);
-  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
-  return code;
+  return runSession(
+    stage,
+    flags,
+    'deploy',
+    ({ ctx, run }) => {
+      const canary = canaryPolicy(ctx, flags.canary, { interactive: process.stdin.isTTY && !isCI(process.env), ask: terminalQuestion(base) });
+      return deploy(ctx, { run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
+    },
+    {
+      mode: flags.dryRun ? 'dry-run' : 'real',
+      sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
+      summary: (s) => s,
+      beforeEnd: (summary, { ctx }) => {
+        if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, ctx.config.hosts)}\n`);
+      },
+    },
+  );
 }
 
 /**

@@ -15,10 +15,12 @@ import { registerDeploy } from './deploy.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
+import type { Done } from './session.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export function buildProgram(): Command {
+/** `done` receives the exit code of the action that ran. */
+export function buildProgram(done: Done = () => undefined): Command {
   const program = new Command('deploy')
     .description('Deploy web applications over SSH to fleets of hosts: tier by tier, in batches, atomically.')
     .version(version, '-V, --version')
@@ -40,7 +42,7 @@ export function buildProgram(): Command {
     registerLogs,
     registerTasks,
     registerSchema,
-  ]) register(program);
+  ]) register(program, done);
   program.addHelpText(
     'after',
     `
@@ -80,14 +82,17 @@ export function normalizeArgv(args: readonly string[], verbs: ReadonlySet<string
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
-  const program = buildProgram();
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   const verbs = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]).concat('help'));
   const withValue = new Set(
     program.commands.flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long])).filter((f): f is string => f !== undefined),
   );
   try {
     await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    return code;
   } catch (e) {
     return reportError(e);
   }

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { secretValues } from '../config/printable.js';
 import { PlanCollector } from '../output/plan.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
-import { withConfig } from './common.js';
-import { openSession, type RunFlags } from './context.js';
-import { withSelection } from './deploy.js';
-import { reportError } from './report.js';
+import { withConfig, withSelection } from './common.js';
+import { runSession, type Done, type RunFlags } from './session.js';
 
-export function registerPlan(program: Command): void {
+export function registerPlan(program: Command, done: Done): void {
   withConfig(
     withSelection(
       program
@@ -18,24 +15,18 @@ export function registerPlan(program: Command): void {
     ),
   ).action(async (stage: string, flags: RunFlags) => {
     const plan = new PlanCollector();
-    const session = openSession(stage, flags, 'plan', { mode: 'plan', sink: plan.sink });
-    let error: unknown;
-    let release: string | undefined;
-    try {
-      release = (await deploy(session.ctx, { run: session.run, owner: whoami(), message: '', lockWaitSeconds: 0 })).release;
-    } catch (e) {
-      error = e;
-    }
-    await session.finish(error);
-    if (error !== undefined) {
-      process.exitCode = reportError(error, { secrets: secretValues(session.ctx.config) });
-      return;
-    }
-    process.stdout.write(
-      `${plan.render(
-        `Plan for deploy ${stage}, release ${release}. Offline: no host was asked anything, so probes (?) show as run and every host looks fresh; \`deploy ${stage} --dry-run\` runs them for real.`,
-        session.ctx.config.hosts,
-      )}\n`,
+    done(
+      await runSession(stage, flags, 'plan', ({ ctx, run }) => deploy(ctx, { run, owner: whoami(), message: '', lockWaitSeconds: 0 }), {
+        mode: 'plan',
+        sink: plan.sink,
+        afterEnd: ({ release }, { ctx }) =>
+          void process.stdout.write(
+            `${plan.render(
+              `Plan for deploy ${stage}, release ${release}. Offline: no host was asked anything, so probes (?) show as run and every host looks fresh; \`deploy ${stage} --dry-run\` runs them for real.`,
+              ctx.config.hosts,
+            )}\n`,
+          ),
+      }),
     );
   });
 }

@@ -2,15 +2,14 @@ import type { Command } from 'commander';
 import { releaseHosts } from '../tasks/deploy.js';
 import { readHostReleases, rollbackTarget } from '../tasks/rollback.js';
 import { onHosts } from '../tasks/runner.js';
-import type { RunFlags } from './context.js';
 import { out } from './common.js';
-import { runVerb, stageVerb } from './verbs.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
-export function registerReleases(program: Command): void {
+export function registerReleases(program: Command, done: Done): void {
   stageVerb(
     program.command('releases').argument('<stage>', 'the stage').description('list the releases on every host, marking current (*), rollback target (<) and bad (!)'),
-  ).action((stage: string, flags: RunFlags) =>
-    runVerb(stage, flags, 'releases', async ({ ctx }) => {
+  ).action(async (stage: string, flags: RunFlags) =>
+    done(await runSession(stage, flags, 'releases', async ({ ctx }) => {
       const state = await onHosts(ctx, 'releases', releaseHosts(ctx), (h) => readHostReleases(ctx, 'releases', h));
       if (flags.json) {
         for (const [host, s] of state) out(JSON.stringify({ type: 'releases', host, current: s.current, rollbackTarget: rollbackTarget(s), releases: s.releases, bad: s.bad }));
@@ -26,6 +25,6 @@ export function registerReleases(program: Command): void {
           out(`  ${mark} ${id} ${revision}${s.bad.includes(id) ? ' (bad)' : ''}`);
         }
       }
-    }, { query: true }),
+    }, { query: true })),
   );
 }

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import { whoami } from '../tasks/lock.js';
 import { rollback } from '../tasks/rollback.js';
-import type { RunFlags } from './context.js';
 import { parseOutputFile, parseReleaseId, parseSeconds } from './common.js';
-import { runVerb, stageVerb } from './verbs.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
 interface RollbackFlags extends RunFlags {
   to?: string;
@@ -11,7 +10,7 @@ interface RollbackFlags extends RunFlags {
   lockWait?: number;
 }
 
-export function registerRollback(program: Command): void {
+export function registerRollback(program: Command, done: Done): void {
   stageVerb(
     program
       .command('rollback')
@@ -21,10 +20,12 @@ export function registerRollback(program: Command): void {
       .option('-m, --message <text>', 'why: kept in the lock', '')
       .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock').argParser(parseSeconds).default(0))
       .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile)),
-  ).action((stage: string, flags: RollbackFlags) => {
-    return runVerb(stage, flags, 'rollback', async ({ ctx, run }) => {
-      const summary = await rollback(ctx, { to: flags.to, run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 });
-      if (summary.release) ctx.emit({ type: 'info', message: `rolled back to ${summary.release}` });
-    });
-  });
+  ).action(async (stage: string, flags: RollbackFlags) =>
+    done(
+      await runSession(stage, flags, 'rollback', async ({ ctx, run }) => {
+        const summary = await rollback(ctx, { to: flags.to, run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 });
+        if (summary.release) ctx.emit({ type: 'info', message: `rolled back to ${summary.release}` });
+      }),
+    ),
+  );
 }

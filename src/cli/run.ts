@@ -4,12 +4,11 @@ import { commandEnv } from '../tasks/env.js';
 import { adHoc, adHocArgv } from '../commands/run.js';
 import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
-import type { RunFlags } from './context.js';
 import { out } from './common.js';
-import { runVerb, stageVerb } from './verbs.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 import { DeployError, ExitCode } from '../errors.js';
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, done: Done): void {
   stageVerb(
     program
       .command('run')
@@ -26,8 +25,8 @@ Several arguments are one program and its arguments, each passed as it is, as ex
 them means anything to the remote shell.
   deploy run staging -- printf '[%s]\\n' 'a b' 'x; touch /tmp/nothing'   # prints [a b] and [x; touch /tmp/nothing]`,
       ),
-  ).action((stage: string, words: string[], flags: RunFlags) =>
-    runVerb(stage, flags, 'run', async ({ ctx }) => {
+  ).action(async (stage: string, words: string[], flags: RunFlags) =>
+    done(await runSession(stage, flags, 'run', async ({ ctx }) => {
       if (words.length === 0) throw new DeployError('nothing to run: deploy run <stage> -- <command>', ExitCode.config);
       const p = paths(ctx.config.deployTo);
       // One word is a snippet for the remote shell; several are argv, each quoted.
@@ -48,6 +47,6 @@ them means anything to the remote shell.
         if (r.code !== 0) failed++;
       }
       if (failed > 0) throw new DeployError(`the command failed on ${failed} of ${results.size} hosts`, ExitCode.stepFailed);
-    }, { query: true }),
+    }, { query: true })),
   );
 }

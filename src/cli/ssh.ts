@@ -5,7 +5,7 @@ import { DeployError, ExitCode } from '../errors.js';
 import { paths } from '../commands/paths.js';
 import { loginShell } from '../commands/run.js';
 import { withConfig } from './common.js';
-import { openSession, type RunFlags } from './context.js';
+import { openSession, type Done, type RunFlags } from './session.js';
 
 /** OpenSSH client arguments equivalent to how the SSH backend reaches `t`. */
 export function sshArgs(t: SshTarget): string[] {
@@ -24,7 +24,7 @@ export function sshArgs(t: SshTarget): string[] {
   return [...args, t.address];
 }
 
-export function registerSsh(program: Command): void {
+export function registerSsh(program: Command, done: Done): void {
   withConfig(
     program
       .command('ssh')
@@ -37,6 +37,6 @@ export function registerSsh(program: Command): void {
     await session.finish();
     if (!target) throw new DeployError(`no host ${hostName} in stage ${stage}`, ExitCode.config);
     const result = spawnSync('ssh', [...sshArgs(target), '-t', loginShell(paths(session.ctx.config.deployTo))], { stdio: 'inherit' });
-    process.exitCode = result.status ?? ExitCode.connection;
+    done(result.status ?? ExitCode.connection);
   });
 }

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { listStages } from '../config/load.js';
 import { shortPath } from '../config/recipe.js';
+import { HOOK_SCOPES, type HookPoint } from '../config/types.js';
 import { runTask, taskRegistry, type TaskOrigin } from '../tasks/tasks.js';
 import { loadStage, out, withConfig, type ConfigFlags } from './common.js';
-import type { RunFlags } from './context.js';
-import { runVerb, stageVerb } from './verbs.js';
+import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
 const originText = (o: TaskOrigin): string =>
   o.kind === 'config'
@@ -16,7 +16,7 @@ const originText = (o: TaskOrigin): string =>
         ? `module ${o.module}`
         : `module ${o.module} (${shortPath(o.file)})`;
 
-export function registerTasks(program: Command): void {
+export function registerTasks(program: Command, done: Done): void {
   withConfig(
     program
       .command('tasks')
@@ -27,7 +27,11 @@ export function registerTasks(program: Command): void {
     const config = loadStage(flags, stage ?? listStages(resolve(flags.config))[0] ?? 'staging');
     const tasks = await taskRegistry(config);
     const hooks = (name: string) =>
-      (['before', 'after'] as const).flatMap((when) => Object.entries(config.hooks[when]).filter(([, names]) => names?.includes(name)).map(([point]) => `${when} ${point}`));
+      (['before', 'after'] as const).flatMap((when) =>
+        Object.entries(config.hooks[when])
+          .filter(([, names]) => names?.includes(name))
+          .map(([point]) => `${when} ${point}${HOOK_SCOPES[point as HookPoint].scope === 'batch' ? ' (each batch)' : ''}`),
+      );
     const rows = [...tasks.values()].map((t) => ({
       name: t.name,
       description: t.description ?? '',
@@ -56,5 +60,5 @@ export function registerTasks(program: Command): void {
       .argument('<stage>', 'the stage')
       .argument('<name>', 'a task (see `deploy tasks`)')
       .description('run one task — from deploy.yml, its recipe or a task module — on its hosts (in current/)'),
-  ).action((stage: string, name: string, flags: RunFlags) => runVerb(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name)));
+  ).action(async (stage: string, name: string, flags: RunFlags) => done(await runSession(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name))));
 }

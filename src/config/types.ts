@@ -121,7 +121,7 @@ export interface HealthCheck {
   readonly log?: string;
 }
 
-/** Lifecycle points a hook can attach to (before/after). */
+/** Lifecycle points a hook can attach to (before/after; the events only after). */
 export const HOOK_POINTS = [
   'deploy',
   'transfer',
@@ -132,8 +132,31 @@ export const HOOK_POINTS = [
   'restart',
   'cleanup',
   'rollback',
+  'rolled_back',
+  'failed',
 ] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
+
+/** Points that are outcomes, not steps: tasks run only after them. */
+export const EVENT_POINTS = ['rolled_back', 'failed'] as const satisfies readonly HookPoint[];
+export const isEventPoint = (p: string): boolean => (EVENT_POINTS as readonly string[]).includes(p);
+
+export type HookScope = 'run' | 'batch';
+
+/** Each point's one scope and when it fires (the README's table says the same for users). */
+export const HOOK_SCOPES: Readonly<Record<HookPoint, { readonly scope: HookScope; readonly verbs: string; readonly when: string }>> = {
+  deploy: { scope: 'run', verbs: 'deploy', when: 'around the deploy, once its lock is held and its release dir made, to the end of the clean-up' },
+  transfer: { scope: 'run', verbs: 'deploy', when: 'around the upload of the code to every code host' },
+  shared: { scope: 'run', verbs: 'deploy', when: 'around linking the shared paths' },
+  install: { scope: 'run', verbs: 'deploy', when: 'around installing dependencies' },
+  migrate: { scope: 'run', verbs: 'deploy', when: 'around the migrations' },
+  switch: { scope: 'run', verbs: 'deploy, rollback', when: 'around the whole rollout, every tier and batch' },
+  restart: { scope: 'batch', verbs: 'deploy, rollback', when: "around each batch's switch, restart and health check, on that batch's hosts" },
+  cleanup: { scope: 'run', verbs: 'deploy', when: 'around removing old releases' },
+  rollback: { scope: 'run', verbs: 'rollback', when: 'around the rollback, once its lock is held and its target chosen' },
+  rolled_back: { scope: 'run', verbs: 'rollback, deploy', when: 'after a rollback, and after a failed deploy switched hosts back' },
+  failed: { scope: 'run', verbs: 'deploy, rollback', when: 'after a deploy or rollback failed, whatever the failure, once the lock is released' },
+};
 
 export interface Hooks {
   readonly before: Readonly<Partial<Record<HookPoint, readonly string[]>>>;

@@ -40,3 +40,20 @@ export function canaryGate(ctx: RunContext, o: CanaryOptions = {}): (host: HostD
     }
   };
 }
+
+/** `--canary` as given: absent, present without a value, or with seconds. */
+export type CanaryFlag = boolean | number | undefined;
+
+/**
+ * The gate `--canary` asks for: none without the flag; with someone at a terminal (not CI) the question; otherwise
+ * watching for the flag's seconds (default 60).
+ */
+export function canaryPolicy(
+  ctx: RunContext,
+  flag: CanaryFlag,
+  where: { readonly interactive: boolean; readonly ask: NonNullable<CanaryOptions['ask']> },
+): ((host: HostDef) => Promise<boolean>) | undefined {
+  if (flag === undefined || flag === false) return undefined;
+  if (where.interactive) return canaryGate(ctx, { ask: where.ask });
+  return canaryGate(ctx, { seconds: typeof flag === 'number' ? flag : DEFAULT_CANARY_SECONDS });
+}

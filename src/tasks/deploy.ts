@@ -2,7 +2,7 @@ import { appendRevisionLog, type RevisionOutcome } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { createRelease, nextReleaseId, releaseAfter, removeEmptyRelease, removeRelease } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
-import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
+import { DeployError, ExitCode, StepFailedError, withCleanupProblems, withLaterProblems } from '../errors.js';
 import { lines } from '../facts/fact.js';
 import { parseReleaseState, releaseState, type ReleaseState } from '../facts/release.js';
 import { codeHosts } from '../hosts/roles.js';
@@ -19,7 +19,7 @@ import { runMigrations } from './migrate.js';
 import { exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { rollout, type Rotation } from './switch.js';
-import { hooked, loadTasks, runHooks } from './tasks.js';
+import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
 
 export interface DeployParams {
@@ -62,15 +62,37 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   if (hosts.length === 0) throw new DeployError(`no selected host of stage ${ctx.config.stage} receives code`, ExitCode.config);
 
   await loadTasks(ctx);
+  const trace = traceRun(ctx);
+  const progress: Progress = { made: new Set(), built: false, live: false };
   const artifact = startArtifact(ctx);
   try {
-    return await deployWith(ctx, params, hosts, started, artifact);
+    return await deployWith(trace.ctx, params, hosts, started, artifact, progress);
+  } catch (failure) {
+    throw await afterFailure(ctx, failure, progress.release, { step: trace.failedStep(), switchedBack: trace.switchedBack() });
   } finally {
     await artifact?.then((a) => a.cleanup(), () => undefined);
   }
 }
 
-async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[], started: number, artifact: Promise<Artifact> | undefined): Promise<RunSummary> {
+/**
+ * The outcome hooks of a failed deploy, once its lock is released: `rolled_back` when hosts were switched back,
+ * then `failed`. Their own failures are told after the deploy's; its exit code stands.
+ */
+async function afterFailure(ctx: RunContext, failure: unknown, release: ReleaseRef | undefined, seen: { step?: string; switchedBack: boolean }): Promise<unknown> {
+  const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
+  const problems = seen.switchedBack ? await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' }) : [];
+  problems.push(...(await runOutcomeHooks(ctx, 'failed', { ...outcome, outcome: outcomeOf(failure) })));
+  return withLaterProblems(failure, problems);
+}
+
+async function deployWith(
+  ctx: RunContext,
+  params: DeployParams,
+  hosts: HostDef[],
+  started: number,
+  artifact: Promise<Artifact> | undefined,
+  progress: Progress,
+): Promise<RunSummary> {
   await preflight(ctx);
   // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
   await artifact;
@@ -80,7 +102,6 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
     probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
   });
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
-  const progress: Progress = { made: new Set(), built: false, live: false };
   const previous = new Map<string, string | null>();
   let revision: string | undefined;
   let failure: unknown;
@@ -100,19 +121,17 @@ async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[
     progress.built = true;
     progress.release = withRevision;
     lock.check('switch');
-    await hooked(ctx, 'restart', withRevision, () =>
-      rollout(ctx, {
-        release: withRevision,
-        previous,
-        hosts,
-        rotation: params.rotation ?? rotationFor(ctx),
-        pauseBetweenBatches: async (role, next) => {
-          lock.check(`batch ${next} of ${role}`);
-          await params.pauseBetweenBatches?.(role, next);
-        },
-        canary: params.canary,
-      }),
-    );
+    await rollout(ctx, {
+      release: withRevision,
+      previous,
+      hosts,
+      rotation: params.rotation ?? rotationFor(ctx),
+      pauseBetweenBatches: async (role, next) => {
+        lock.check(`batch ${next} of ${role}`);
+        await params.pauseBetweenBatches?.(role, next);
+      },
+      canary: params.canary,
+    });
     progress.live = true;
     let clean = true;
     try {

@@ -3,7 +3,7 @@ import { paths } from '../commands/paths.js';
 import { markBad } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
 import type { Command } from '../shell/command.js';
-import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
+import { DeployError, ExitCode, StepFailedError, withCleanupProblems, withLaterProblems } from '../errors.js';
 import { hostReleases, type HostReleases } from '../facts/release.js';
 import type { RunSummary } from '../output/events.js';
 import { preflight } from './check.js';
@@ -13,7 +13,7 @@ import { acquireLocks } from './lock.js';
 import { exec, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
 import { rollout, type Rotation } from './switch.js';
-import { hooked, loadTasks } from './tasks.js';
+import { hooked, loadTasks, outcomeOf, runOutcomeHooks, traceRun } from './tasks.js';
 
 export type { HostReleases } from '../facts/release.js';
 
@@ -59,6 +59,24 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   const hosts = releaseHosts(ctx);
   if (hosts.length === 0) throw new DeployError(`no selected host of stage ${ctx.config.stage} holds releases`, ExitCode.config);
   await loadTasks(ctx);
+  const trace = traceRun(ctx);
+  let result: RunSummary;
+  try {
+    result = await lockedRollback(trace.ctx, params, hosts);
+  } catch (failure) {
+    const step = trace.failedStep();
+    const problems = await runOutcomeHooks(ctx, 'failed', { verb: 'rollback', outcome: outcomeOf(failure), error: failure, ...(step ? { step } : {}) });
+    throw withLaterProblems(failure, problems);
+  }
+  if (result.release) {
+    // The rollback is done: a task after it that fails is a warning (runOutcomeHooks says it), not a failed run.
+    const release = { id: result.release, dir: paths(ctx.config.deployTo).release(result.release), ...(result.revision ? { revision: result.revision } : {}) };
+    await runOutcomeHooks(ctx, 'rolled_back', { verb: 'rollback', outcome: 'rolled-back', release });
+  }
+  return result;
+}
+
+async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[]): Promise<RunSummary> {
   await preflight(ctx);
   const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message || 'rollback', verb: 'rollback', waitSeconds: params.lockWaitSeconds });
   let failure: unknown;

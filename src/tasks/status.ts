@@ -2,11 +2,13 @@ import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
 import { lockStatus, type LockStatus } from '../facts/lock.js';
 import { healthCheck } from '../facts/health.js';
+import { ConnectionError } from '../errors.js';
+import { visible } from '../output/visible.js';
 import { rotationStatus } from './balancer.js';
 import type { RunContext } from './context.js';
 import { healthRoles } from './env.js';
 import { isHealthy } from './health.js';
-import { lockHost } from './lock.js';
+import { describeHolder, lockHost } from './lock.js';
 import { readHostReleases } from './rollback.js';
 import { exec, onHosts, probe } from './runner.js';
 
@@ -95,4 +97,51 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   }
   const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
   return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host) };
+}
+
+/** One row of `deploy status`: what the table shows for a host. */
+export interface StatusRow {
+  readonly host: string;
+  readonly roles: string;
+  /** The release, `UNREACHABLE`, or `-` for none; `(MISSING)` when current points to no release dir. */
+  readonly release: string;
+  readonly revision: string;
+  readonly health: string;
+  /** Rotation, or why an unreachable host could not be read. */
+  readonly rotation: string;
+  readonly bad: readonly string[];
+}
+
+/** What `deploy status` says: rows, warnings after them, the JSON document, and the failure when hosts were unread. */
+export interface StatusReport {
+  readonly rows: readonly StatusRow[];
+  readonly warnings: readonly string[];
+  readonly json: Record<string, unknown>;
+  readonly error?: ConnectionError;
+}
+
+const rotationText = (s: HostStatus) => (s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only');
+
+export function statusReport(s: StageStatus): StatusReport {
+  const rows = s.hosts.map((h): StatusRow => {
+    const base = { host: h.host, roles: h.roles.join(','), bad: h.bad };
+    if (h.error !== undefined) return { ...base, release: 'UNREACHABLE', revision: '', health: '', rotation: visible(h.error), bad: [] };
+    const release = h.current ? `${h.current}${h.dangling ? ' (MISSING)' : ''}` : '-';
+    return { ...base, release, revision: (h.revision ?? '').slice(0, 12), health: h.health, rotation: rotationText(h) };
+  });
+  const warnings = [
+    ...s.hosts.filter((x) => x.dangling).map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
+    ...[...s.mixed].map(([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`),
+    ...(s.lock.state === 'unknown'
+      ? [`the lock on ${s.lock.host} could not be read: ${visible(s.lock.error)}`]
+      : s.lock.state !== 'unlocked'
+        ? [`${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}`]
+        : []),
+  ];
+  const json = { type: 'status', stage: s.stage, hosts: s.hosts, lock: s.lock, mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])) };
+  const error =
+    s.unreachable.length > 0
+      ? new ConnectionError(s.unreachable.join(', '), 'could not be read; the other hosts are shown above', 'see the error per host in the table; `deploy check <stage>` tests the connections')
+      : undefined;
+  return { rows, warnings, json, ...(error ? { error } : {}) };
 }

@@ -130,7 +130,8 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           }
           ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
           await balance([], batch.filter((h) => inPool(h) && !drained.has(h.name)));
-          await onHosts(ctx, 'switch', batch, upgrade);
+          // `restart` is a per-batch point: its tasks run on the batch's hosts, around their switch, restart and health check.
+          await hooked(ctx, 'restart', release, () => onHosts(ctx, 'switch', batch, upgrade), { hosts: batch });
           const isCanary = tier.canary && i === 0 && groups.length > 1;
           const stillOld = isCanary || cutOver ? [] : groups.slice(i + 1).flat().filter((h) => inPool(h) && !drained.has(h.name));
           await balance(batch.filter(inPool), stillOld);

@@ -4,7 +4,8 @@ import { isRecipePath } from '../config/recipe-ref.js';
 import { shortPath } from '../config/recipe.js';
 import { HOOK_POINTS, type Config, type HookPoint, type HostDef, type TaskDef } from '../config/types.js';
 import { didYouMean } from '../config/suggest.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, DeployError, ExitCode, StepFailedError, type ConfigIssue } from '../errors.js';
+import type { DeployEvent, EventSink } from '../output/events.js';
 import { hostsWithRole, primaryHost } from '../hosts/roles.js';
 import { cmd, script, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
@@ -125,18 +126,31 @@ export function taskHosts(ctx: RunContext, task: Pick<TaskDef, 'roles' | 'once'>
   return one ? [one] : [];
 }
 
-/** Where a task runs; hosts that hold no code have no release to stand in, so they start in the login dir. */
-function taskDir(ctx: RunContext, host: HostDef, task: Pick<TaskDef, 'cwd'>, release?: ReleaseRef): string | undefined {
+/**
+ * Where a task runs; hosts that hold no code have no release to stand in, so they start in the login dir. After an
+ * outcome (`failed`, `rolled_back`) the release may be gone, or never made: `release` means deploy_to there.
+ */
+function taskDir(ctx: RunContext, host: HostDef, task: Pick<TaskDef, 'cwd'>, release?: ReleaseRef, outcome = false): string | undefined {
   const p = paths(ctx.config.deployTo);
   const holdsCode = host.roles.some((r) => ctx.config.roles[r]?.code);
   if (!holdsCode && (task.cwd === 'current' || task.cwd === 'release')) return undefined;
   if (task.cwd === 'current') return p.current;
-  if (task.cwd === 'release') return release?.dir ?? p.current;
+  if (task.cwd === 'release') return outcome ? p.root : (release?.dir ?? p.current);
   return task.cwd;
 }
 
+/** How a hook point runs its tasks. */
+export interface HookRun {
+  /** Only these hosts (a per-batch point: the batch); a task with none of its roles among them is skipped. */
+  readonly hosts?: readonly HostDef[];
+  /** More environment: the outcome, for `failed` and `rolled_back`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** An outcome point: `cwd: release` means deploy_to. */
+  readonly outcome?: boolean;
+}
+
 /** Runs a task by name — from deploy.yml, its recipe or a task module — on its hosts. */
-export async function runTask(ctx: RunContext, name: string, release?: ReleaseRef): Promise<void> {
+export async function runTask(ctx: RunContext, name: string, release?: ReleaseRef, o: HookRun = {}): Promise<void> {
   const tasks = await taskRegistry(ctx.config);
   const task = tasks.get(name);
   if (!task) {
@@ -144,15 +158,16 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
     throw ConfigError.single(shortPath(ctx.config.file), `unknown task "${name}"${didYouMean(name, known)}; tasks: ${known.join(', ') || '(none defined)'}`, 'see `deploy tasks`');
   }
   const step = `task:${name}`;
-  const hosts = taskHosts(ctx, task);
+  const hosts = taskHosts(o.hosts ? { ...ctx, hosts: o.hosts } : ctx, task);
+  if (hosts.length === 0 && o.hosts) return;
   if (hosts.length === 0) {
     ctx.emit({ type: 'warning', message: `task ${name}: no selected host has roles ${task.roles.join(', ')}; skipped` });
     return;
   }
   const { config } = ctx;
   await onHosts(ctx, step, hosts, async (host) => {
-    const env = commandEnv(config, host, release);
-    const dir = taskDir(ctx, host, task, release);
+    const env = { ...commandEnv(config, host, release), ...o.env };
+    const dir = taskDir(ctx, host, task, release, o.outcome);
     for (const c of task.commands(taskInput(config.app, config.stage, config.deployTo, host, env, release))) {
       const command = cmd(c.tokens, {
         effect: c.effect,
@@ -170,14 +185,87 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
   });
 }
 
-export async function runHooks(ctx: RunContext, when: 'before' | 'after', point: HookPoint, release?: ReleaseRef): Promise<void> {
-  for (const name of ctx.config.hooks[when][point] ?? []) await runTask(ctx, name, release);
+export async function runHooks(ctx: RunContext, when: 'before' | 'after', point: HookPoint, release?: ReleaseRef, o: HookRun = {}): Promise<void> {
+  for (const name of ctx.config.hooks[when][point] ?? []) await runTask(ctx, name, release, o);
 }
 
 /** Runs `fn` between the before and after hooks of `point`. */
-export async function hooked<T>(ctx: RunContext, point: HookPoint, release: ReleaseRef | undefined, fn: () => Promise<T>): Promise<T> {
-  await runHooks(ctx, 'before', point, release);
+export async function hooked<T>(ctx: RunContext, point: HookPoint, release: ReleaseRef | undefined, fn: () => Promise<T>, o: HookRun = {}): Promise<T> {
+  await runHooks(ctx, 'before', point, release, o);
   const result = await fn();
-  await runHooks(ctx, 'after', point, release);
+  await runHooks(ctx, 'after', point, release, o);
   return result;
+}
+
+/** What a run went through, for the outcome hooks: the step that failed first, and whether hosts were switched back. */
+export interface RunTrace {
+  /** The run's context, with an emit that watches the events. */
+  readonly ctx: RunContext;
+  /** The step that failed first (a host or step ending not ok), else the last one started. */
+  failedStep(): string | undefined;
+  readonly switchedBack: () => boolean;
+}
+
+export function traceRun(ctx: RunContext): RunTrace {
+  let failed: string | undefined;
+  let last: string | undefined;
+  let back = false;
+  const watch = (e: DeployEvent) => {
+    if (e.type === 'step:start') last = e.step;
+    else if ((e.type === 'host:end' || e.type === 'step:end') && !e.ok) failed ??= e.step;
+    else if (e.type === 'switchback') back = true;
+  };
+  const emit: EventSink = (e) => (watch(e), ctx.emit(e));
+  return { ctx: { ...ctx, emit }, failedStep: () => failed ?? last, switchedBack: () => back };
+}
+
+export type OutcomeName = 'failed' | 'switched-back' | 'interrupted' | 'rolled-back';
+
+export interface RunOutcome {
+  readonly verb: 'deploy' | 'rollback';
+  readonly outcome: OutcomeName;
+  readonly error?: unknown;
+  readonly step?: string;
+  /** The release the run made or went to, if it got that far. */
+  readonly release?: ReleaseRef;
+}
+
+/** How a failure ends the run: `interrupted`, `switched-back` (exit 6) or `failed`. */
+export function outcomeOf(error: unknown): OutcomeName {
+  const code = error instanceof DeployError ? error.exitCode : ExitCode.internal;
+  return code === ExitCode.interrupted ? 'interrupted' : code === ExitCode.switchedBack ? 'switched-back' : 'failed';
+}
+
+/** The environment `failed` and `rolled_back` tasks see, on top of every command's. */
+export function outcomeEnv(o: RunOutcome): Record<string, string> {
+  const error = o.error;
+  const step = o.step ?? (error instanceof StepFailedError ? error.step : undefined);
+  return {
+    DEPLOY_VERB: o.verb,
+    DEPLOY_OUTCOME: o.outcome,
+    ...(error !== undefined
+      ? { DEPLOY_ERROR: error instanceof Error ? error.message : String(error), DEPLOY_EXIT_CODE: String(error instanceof DeployError ? error.exitCode : ExitCode.internal) }
+      : {}),
+    ...(step ? { DEPLOY_FAILED_STEP: step } : {}),
+  };
+}
+
+/**
+ * Runs the tasks hooked after an outcome point. They run to the end whatever came before (an interrupt, a lost
+ * lock): they never throw; what failed is returned, to be told after the run's own failure.
+ */
+export async function runOutcomeHooks(ctx: RunContext, point: 'failed' | 'rolled_back', o: RunOutcome): Promise<string[]> {
+  const names = ctx.config.hooks.after[point] ?? [];
+  if (names.length === 0) return [];
+  const calm: RunContext = { ...ctx, signal: undefined };
+  const problems: string[] = [];
+  for (const name of names) {
+    try {
+      await runTask(calm, name, o.release, { env: outcomeEnv(o), outcome: true });
+    } catch (e) {
+      problems.push(`task ${name} (hooks.after.${point}) failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  for (const message of problems) ctx.emit({ type: 'warning', message });
+  return problems;
 }

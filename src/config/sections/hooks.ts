@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOOK_POINTS, type HookPoint, type Hooks } from '../types.js';
+import { HOOK_POINTS, HOOK_SCOPES, isEventPoint, type HookPoint, type Hooks } from '../types.js';
 import { list, strict, taskName } from './primitives.js';
 
 const taskNames = z
@@ -10,9 +10,11 @@ const taskNames = z
 
 function points(when: 'before' | 'after') {
   const shape = Object.fromEntries(
-    HOOK_POINTS.map((p) => [
+    HOOK_POINTS.filter((p) => when === 'after' || !isEventPoint(p)).map((p) => [
       p,
-      taskNames.optional().describe(`Tasks (from \`tasks\`) to run ${when} the \`${p}\` step.`),
+      taskNames
+        .optional()
+        .describe(`Tasks (from \`tasks\`) to run ${when} \`${p}\`: ${HOOK_SCOPES[p].when} (once per ${HOOK_SCOPES[p].scope}; ${HOOK_SCOPES[p].verbs}).`),
     ]),
   ) as Record<HookPoint, z.ZodOptional<typeof taskNames>>;
   return strict(shape, 'a mapping of lifecycle steps to task names').transform(

@@ -208,7 +208,8 @@ describe.each(SHELLS)('rendered commands in %s', (shell) => {
       ),
       { numRuns: 40 },
     );
-  });
+    // 40 shells: more than the default 5 s on a loaded machine.
+  }, 60_000);
 
   it('stop when cd fails, whatever the command holds', () => {
     const missing = join(base, 'no such dir');

@@ -1,7 +1,8 @@
 /**
  * A scripted fleet for the rollout's orderings: reads are answered from a small model of the hosts and the
  * balancer (current, which release's app runs, nginx's file and running config, haproxy's server states), writes
- * change the model and are recorded in order. Faults are scripted with `before`.
+ * change the model and are recorded in order. Faults are scripted with `before`, with `failAt` (the Nth command on
+ * a host fails) and with `answers` (reads answered from a table, ahead of the model).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,9 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import { InterruptedError } from '../../../src/errors.js';
 import type { DeployEvent } from '../../../src/output/events.js';
-import type { Command } from '../../../src/shell/command.js';
+import { render, type Command } from '../../../src/shell/command.js';
+import { decodeLockInfo } from '../../../src/facts/lock.js';
+import type { LockInfo } from '../../../src/commands/lock.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 
 export const OLD = '20260101000000';
@@ -38,6 +41,17 @@ export interface World {
   readonly writes: string[];
   /** Called before each command runs; may throw (a lost connection) or abort the run. */
   before?: (host: string, command: Command) => void;
+  /** Commands run so far, per host (the Nth is `failAt`'s N). */
+  readonly count: Map<string, number>;
+  /** `web2:3` → what the 3rd command on web2 answers instead of running (by default exit 1). */
+  readonly failures: Map<string, Partial<ExecResult>>;
+  /** Answers by host and description, checked before the model: the first match answers. */
+  readonly answers: { host?: string; match: RegExp; answer: Partial<ExecResult> }[];
+  /** Per host: the deploy lock, by the host's clock (`clock`, seconds). */
+  readonly locks: Map<string, { token: string; info: LockInfo; since: number; expires: number } | null>;
+  clock: number;
+  /** Every command as it ran: host, description, its env (for what tasks see). */
+  readonly commands: { host: string; description: string; env: Readonly<Record<string, unknown>> }[];
 }
 
 export interface Scripted {
@@ -56,7 +70,9 @@ export interface Scripted {
 const WEBS = ['web1', 'web2', 'web3'];
 const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', lb1: '10.0.0.30' };
 
-export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean } = {}): Scripted {
+export function scripted(
+  o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean; batch?: number | string; pause?: number; extra?: Record<string, unknown> } = {},
+): Scripted {
   const kind = o.kind ?? 'nginx';
   const webs = WEBS.slice(0, o.webs ?? 2);
   const dir = mkdtempSync(join(tmpdir(), 'scripted-'));
@@ -73,7 +89,8 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
       repository: '/nonexistent/shop.git',
       restart: { command: 'bin/restart', ...(o.stop ? { stop: 'bin/stop' } : {}) },
       ...(o.health === false ? {} : { health: { path: '/health', port: 3000, retries: 1, interval: 0.01, timeout: 1 } }),
-      roles: { web: { batch: 1 }, balancer: { balancer } },
+      roles: { web: { batch: o.batch ?? 1, ...(o.pause ? { pause: o.pause } : {}) }, balancer: { balancer } },
+      ...o.extra,
       stages: { staging: { hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })) } },
     }),
   );
@@ -87,6 +104,12 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
     nginx: { file: upstream(), running: upstream(), reloadFails: false },
     haproxy: new Map(webs.map((w) => [w, { admin: 'ready', weight: 1 }])),
     writes: [],
+    count: new Map(),
+    locks: new Map(),
+    clock: 1_767_225_600,
+    failures: new Map(),
+    answers: [],
+    commands: [],
   };
   const events: DeployEvent[] = [];
   const abort = new AbortController();
@@ -140,6 +163,8 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
       const what = c.description ?? '';
       const arg = typeof c.tokens[2] === 'string' ? c.tokens[2] : '';
       const release = c.cwd ? basename(c.cwd) : '';
+      const isLock = /^(lock |take over the lock|renew the deploy lock|read the deploy lock|unlock |.*, then unlock )/.test(what);
+      if (isLock) return lockCommand(host, c, what);
       if (c.effect === 'write') {
         const line = `${host}: ${what}${release && what.endsWith('app') ? ` (${release})` : ''}`;
         w.writes.push(line);
@@ -187,16 +212,69 @@ export function scripted(o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: 
       if (what.startsWith('probe http://')) return healthy(host) ? answer(0, '{"ok":true}\n200') : answer(7, '\n000', 'curl: (7) Failed to connect');
       return answer(0);
     };
+    /** The lock commands of commands/lock.ts, on the model: `lock → held` and the like go to the log. */
+    function lockCommand(host: string, c: Command, what: string): ExecResult {
+      const text = render(c, 'reveal');
+      const held = w.locks.get(host) ?? null;
+      const status = () =>
+        held ? `locked\nnow ${w.clock}\nmtime ${held.since}\ntoken ${held.token}\nsince ${held.since}\nexpires ${held.expires}\nowner ${ownerOf(held.info)}\n` : '';
+      const said = (outcome: string, r: ExecResult) => (c.effect === 'write' && log.push(`${host}: ${what} → ${outcome}`), r);
+      const ttl = Number(/\+ (\d+)\)\)/.exec(text)?.[1] ?? '60');
+      const take = () => {
+        const info = infoIn(c);
+        w.locks.set(host, { token: info.token, info, since: w.clock, expires: w.clock + ttl });
+        return said('acquired', answer(0, 'acquired\n'));
+      };
+      if (what.startsWith('read the deploy lock')) return answer(0, status());
+      if (what.startsWith('lock ')) return held ? said('held', answer(1, status())) : take();
+      if (what.startsWith('take over')) {
+        const seen = /of run ([0-9a-f]{8})/.exec(what)?.[1] ?? '';
+        const same = held !== null && held.token.startsWith(seen);
+        const expired = !text.includes(' -le ') || (held !== null && held.expires <= w.clock);
+        return same && expired ? take() : said('held', answer(1, status()));
+      }
+      const token = /[0-9a-f]{32}/.exec(text.replace(/stale-[0-9a-f]+/g, ''))?.[0] ?? '';
+      if (what.startsWith('renew')) {
+        if (held?.token !== token) return said('lost', answer(3, `lost ${held?.token ?? ''}\n`));
+        held.expires = w.clock + ttl;
+        return said('renewed', answer(0));
+      }
+      if (held?.token === token) return (w.locks.set(host, null), said('released', answer(0, 'released\n')));
+      return said(held ? 'other' : 'gone', answer(0, held ? `other ${ownerOf(held.info)}\n` : 'gone\n'));
+    }
+
     return {
       async exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        const n = (w.count.get(target.name) ?? 0) + 1;
+        w.count.set(target.name, n);
+        w.commands.push({ host: target.name, description: command.description ?? '', env: { ...command.env } });
         w.before?.(target.name, command);
         await new Promise((r) => setImmediate(r));
         if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+        const failed = w.failures.get(`${target.name}:${n}`);
+        const table = w.answers.find((a) => (a.host === undefined || a.host === target.name) && a.match.test(command.description ?? ''));
+        const scriptedAnswer = failed ? { code: 1, ...failed } : table?.answer;
+        if (scriptedAnswer) {
+          if (command.effect === 'write') log.push(`${target.name}: ${command.description ?? ''} (exit ${scriptedAnswer.code ?? 0})`);
+          return { code: 0, stdout: '', stderr: '', durationMs: 1, ...scriptedAnswer };
+        }
         return run(target.name, command);
       },
       upload: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
+}
+
+const ownerOf = (info: LockInfo) => Buffer.from(JSON.stringify(info), 'utf8').toString('base64');
+
+/** The lock info a lock command writes: its base64 owner token. */
+function infoIn(c: Command): LockInfo {
+  for (const t of c.tokens) {
+    if (typeof t !== 'string' || !/^[A-Za-z0-9+/]{20,}={0,2}$/.test(t)) continue;
+    const info = decodeLockInfo(t);
+    if (!('error' in info)) return info;
+  }
+  throw new Error(`no lock info in ${c.description}`);
 }

@@ -239,3 +239,63 @@ describe('nginxComplaint', () => {
     ['no level: the last line', 'reload script: permission denied\n\n', 'reload script: permission denied'],
   ])('%s', (_name, output, said) => expect(nginxComplaint(output)).toBe(said));
 });
+
+// ── item by item, as writes in order: the Nth command on a host fails, the pause between batches ───────────────
+
+describe('a rollout as writes in order (scripted, milliseconds)', () => {
+  it('health fails on web2 in batch 2 → these writes, in this order, exit 6', async () => {
+    const s = scripted();
+    // web2's 3rd and 4th commands are its health probes (retries: 1): both fail.
+    s.world.failures.set('web2:3', { code: 7, stdout: '\n000', stderr: 'curl: (7) Failed to connect' });
+    s.world.failures.set('web2:4', { code: 7, stdout: '\n000', stderr: 'curl: (7) Failed to connect' });
+    const e = await failure(rollout(s.ctx, params(s)));
+    expect(e).toBeInstanceOf(SwitchedBackError);
+    expect(e!.exitCode).toBe(6);
+    expect(s.log.filter((l) => !l.startsWith('lb1: read') && !l.startsWith('lb1: write') && !l.startsWith('lb1: check'))).toEqual([
+      'event: drain web1',
+      `web1: switch current to ${NEW}`,
+      `web1: restart the app (${NEW})`,
+      'event: ready web1',
+      'event: drain web2',
+      `web2: switch current to ${NEW}`,
+      `web2: restart the app (${NEW})`,
+      `event: switchback web2 → ${OLD}`,
+      `web2: switch current to ${OLD}`,
+      `web2: restart the app (${OLD})`,
+      'event: ready web2',
+      'event: drain web1',
+      `event: switchback web1 → ${OLD}`,
+      `web1: switch current to ${OLD}`,
+      `web1: restart the app (${OLD})`,
+      'event: ready web1',
+      `web1: mark release ${NEW} bad`,
+      `web2: mark release ${NEW} bad`,
+    ]);
+    expect(ofWeb(s.world.current)).toEqual({ web1: OLD, web2: OLD });
+  });
+
+  it('Ctrl-C during the pause between batches ends it at once: exit 130, batch 1 goes back, batch 2 is never touched', async () => {
+    const s = scripted({ pause: 3600 });
+    const ctx = {
+      ...s.ctx,
+      emit: (e: Parameters<typeof s.ctx.emit>[0]) => {
+        s.ctx.emit(e);
+        if (e.type === 'drain' && e.action === 'ready' && e.host === 'web1') setImmediate(() => s.abort.abort(new InterruptedError('interrupted by SIGINT')));
+      },
+    };
+    const started = Date.now();
+    const e = await failure(rollout(ctx, params(s, { rotation: rotationFor(ctx) })));
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(e).toBeInstanceOf(InterruptedError);
+    expect(e!.exitCode).toBe(130);
+    expect(s.log.filter((l) => l.startsWith('web2'))).toEqual([`web2: mark release ${NEW} bad`]);
+    expect(ofWeb(s.world.current)).toEqual({ web1: OLD, web2: OLD });
+  });
+
+  it('pauseBetweenBatches is asked before each later batch, with its role and number', async () => {
+    const s = scripted({ webs: 3 });
+    const asked: string[] = [];
+    await rollout(s.ctx, params(s, { pauseBetweenBatches: (role, n) => (asked.push(`${role} ${n}`), Promise.resolve()) }));
+    expect(asked).toEqual(['web 2', 'web 3']);
+  });
+});
