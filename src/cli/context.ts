@@ -13,7 +13,7 @@ import type { Config } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
 import { resolveTargetsWithNotes } from '../hosts/target.js';
-import { fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
+import { deferredSink, fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
 import { jsonRenderer } from '../output/json.js';
 import { LOGS_DIR, openLogFiles } from '../output/logfile.js';
 import { masking } from '../output/mask.js';
@@ -21,7 +21,6 @@ import { forceColor, plainRenderer } from '../output/plain.js';
 import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
-import { terminalRenderer } from '../output/terminal.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
 import { loadStage, splitList, type ConfigFlags } from './common.js';
 
@@ -83,7 +82,8 @@ export function defaultSink(
     case 'json':
       return jsonRenderer(write);
     case 'terminal':
-      return terminalRenderer({ stdout });
+      // listr2 loads only for a terminal; events wait for it in order.
+      return deferredSink(import('../output/terminal.js').then((m) => m.terminalRenderer({ stdout })));
     case 'plain':
       return plainRenderer({ write, verbose: flags.verbose ?? false, color: forceColor(env) });
   }
