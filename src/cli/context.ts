@@ -131,6 +131,7 @@ export function openSession(
     new SshBackend({
       onUnknownHostKey: (t, key) =>
         emit({ type: 'warning', host: t.name, message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}` }),
+      onConnectRetry: (t, message) => emit({ type: 'warning', host: t.name, message }),
     });
   const faults = mode === 'real' ? faultsFromEnv(sshBackend(), process.env, steps.stepOf) : undefined;
   const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : faults!.backend;
