@@ -16,6 +16,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import {
+  BASTION_MAX_STARTUPS,
   APP_PORT,
   DEPLOY_USER,
   FleetError,
@@ -713,9 +714,10 @@ function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: Resol
 }
 
 function writeSshdConfig(h: HostState, port: number, maxStartups?: string): void {
+  const limit = maxStartups ?? (h.roles.includes('bastion') ? BASTION_MAX_STARTUPS : undefined);
   writeFileSync(
     join(h.dir, 'sshd_config'),
-    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key'), ...(maxStartups ? { maxStartups } : {}) }),
+    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key'), ...(limit ? { maxStartups: limit } : {}) }),
   );
 }
 
