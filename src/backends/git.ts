@@ -1,5 +1,4 @@
 /** The one module that asks a local git repository about itself (through simple-git). */
-import { simpleGit } from 'simple-git';
 
 export interface LocalRepo {
   readonly origin?: string;
@@ -9,6 +8,7 @@ export interface LocalRepo {
 /** The origin URL and current branch of the repository at `dir`; empty when `dir` is not a git work tree. */
 export async function describeRepo(dir: string): Promise<LocalRepo> {
   try {
+    const { simpleGit } = await import('simple-git');
     const git = simpleGit({ baseDir: dir });
     if (!(await git.checkIsRepo())) return {};
     const remotes = await git.getRemotes(true);

@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { execa } from 'execa';
 import { InterruptedError, StepFailedError } from '../errors.js';
 import { render, secretsOf, type Command } from '../shell/command.js';
 import { Sensitive } from '../shell/sensitive.js';
@@ -25,6 +24,10 @@ export interface LocalRunOptions extends ExecOptions {
   /** More values to mask in output; Sensitive argv and env values are masked anyway. */
   readonly secrets?: readonly string[];
 }
+
+/** execa is loaded on the first local program: `--help` and `plan` never start one. */
+let execaLoading: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaLoading ??= import('execa'));
 
 export class LocalBackend implements Backend {
   #commands = 0;
@@ -45,6 +48,7 @@ export class LocalBackend implements Backend {
     const started = performance.now();
     const out = new OutputCollector(secrets, options.onLine);
     const timeoutMs = options.timeoutMs ?? 0;
+    const { execa } = await loadExeca();
     const subprocess = execa(file, args, {
       reject: false,
       buffer: false,

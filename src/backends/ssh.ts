@@ -56,6 +56,12 @@ export interface SshBackendOptions {
   readonly channelRetries?: number;
   /** Told each time a host absent from known_hosts is accepted (`strictHostKeys: false`), with its key's fingerprint. */
   readonly onUnknownHostKey?: (target: SshTarget, key: string) => void;
+  /** Retries of a connection that sshd dropped before its banner (MaxStartups). Default 6: ~16 s in all. */
+  readonly connectRetries?: number;
+  /** First wait before such a retry, doubling (with jitter) up to 5 s. Default 250 ms. */
+  readonly connectBackoffMs?: number;
+  /** Told before each such retry. */
+  readonly onConnectRetry?: (target: SshTarget, message: string) => void;
 }
 
 export class SshBackend implements Backend {
@@ -64,6 +70,9 @@ export class SshBackend implements Backend {
   readonly #maxChannels: number;
   readonly #channelRetries: number;
   readonly #onUnknownHostKey: SshBackendOptions['onUnknownHostKey'];
+  readonly #connectRetries: number;
+  readonly #connectBackoffMs: number;
+  readonly #onConnectRetry: SshBackendOptions['onConnectRetry'];
   /** Tags this run's commands on the hosts (protocol.ts). */
   readonly #run = randomBytes(5).toString('hex');
   #seq = 0;
@@ -74,6 +83,9 @@ export class SshBackend implements Backend {
     this.#maxChannels = options.maxChannels ?? 4;
     this.#channelRetries = options.channelRetries ?? 6;
     this.#onUnknownHostKey = options.onUnknownHostKey;
+    this.#connectRetries = options.connectRetries ?? 6;
+    this.#connectBackoffMs = options.connectBackoffMs ?? 250;
+    this.#onConnectRetry = options.onConnectRetry;
   }
 
   async exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
@@ -139,14 +151,25 @@ export class SshBackend implements Backend {
       throw err;
     }
     const [knownHosts, auth, ssh2] = ready;
-    const sock = await connecting;
+    let sock = await connecting;
     let conn: Connection;
-    try {
-      const client = await handshake(ssh2, target, sock, knownHosts, auth, this.#onUnknownHostKey);
-      conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, { run: this.#run, seq }, onGone);
-    } catch (err) {
-      sock.destroy();
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const client = await handshake(ssh2, target, sock, knownHosts, auth, this.#onUnknownHostKey);
+        conn = new Connection(target, client, new Slots(this.#maxChannels), this.#channelRetries, { run: this.#run, seq }, onGone);
+        break;
+      } catch (err) {
+        sock.destroy();
+        // sshd over MaxStartups accepts and closes before its banner: busy, not down. Anything else is final.
+        if (!(err instanceof DroppedError) || attempt >= this.#connectRetries) throw err;
+        const ms = Math.min(5000, this.#connectBackoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+        this.#onConnectRetry?.(
+          target,
+          `${err.message.slice(target.name.length + 2)}; retry ${attempt + 1} of ${this.#connectRetries} in ${formatSeconds(ms)}`,
+        );
+        await sleep(ms);
+        sock = await (target.jump ? this.#viaJump(target, target.jump) : tcpConnect(target));
+      }
     }
     conn.watch();
     const lost = this.#lost.get(connectionKey(target));
@@ -685,6 +708,20 @@ function tcpConnect(target: SshTarget): Promise<net.Socket> {
   });
 }
 
+/**
+ * The server closed a connection it had accepted before its SSH banner: what sshd does over MaxStartups (after
+ * writing `Exceeded MaxStartups`). The server is busy, not down.
+ */
+class DroppedError extends ConnectionError {
+  constructor(target: SshTarget) {
+    super(
+      target.name,
+      `${target.address}:${target.port} closed the connection before the SSH banner (sshd busy: MaxStartups?)`,
+      'Too many connections were waiting for authentication there: lower ssh.parallel, or raise MaxStartups in its sshd_config.',
+    );
+  }
+}
+
 function socketError(target: SshTarget, err: NodeJS.ErrnoException): ConnectionError {
   const where = `${target.address}:${target.port}`;
   switch (err.code) {
@@ -767,12 +804,19 @@ function handshake(
             `SSH handshake with ${target.address}:${target.port} timed out after ${formatSeconds(target.connectTimeoutMs)}`,
           ),
         );
+      } else if ((client as { _remoteVer?: string })._remoteVer === undefined) {
+        // Reset or closed before the server's identification line ('Connection lost before handshake').
+        fail(new DroppedError(target));
       } else {
         fail(new ConnectionError(target.name, `SSH connection to ${target.address}:${target.port} failed: ${err.message}`));
       }
     });
     client.on('close', () =>
-      fail(new ConnectionError(target.name, `${target.address}:${target.port} closed the connection during the SSH handshake`)),
+      fail(
+        (client as { _remoteVer?: string })._remoteVer === undefined
+          ? new DroppedError(target)
+          : new ConnectionError(target.name, `${target.address}:${target.port} closed the connection during the SSH handshake`),
+      ),
     );
     client.connect(config);
   });

@@ -14,7 +14,7 @@ import type { Config, HostDef } from '../config/types.js';
 import { DeployError, ExitCode, InterruptedError } from '../errors.js';
 import { selectHosts } from '../hosts/select.js';
 import { resolveTargetsWithNotes } from '../hosts/target.js';
-import { fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
+import { deferredSink, fanOut, type DeployEvent, type EventSink, type Outcome, type RunSummary } from '../output/events.js';
 import { jsonRenderer } from '../output/json.js';
 import { LOGS_DIR, openLogFiles } from '../output/logfile.js';
 import { masking } from '../output/mask.js';
@@ -22,7 +22,6 @@ import { forceColor, plainRenderer } from '../output/plain.js';
 import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
-import { terminalRenderer } from '../output/terminal.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
 import { loadStage, splitList, withConfig, withOutput, withSelection, type ConfigFlags } from './common.js';
 import { reportError } from './report.js';
@@ -163,7 +162,8 @@ export function defaultSink(
     case 'json':
       return jsonRenderer(write);
     case 'terminal':
-      return terminalRenderer({ stdout });
+      // listr2 loads only for a terminal; events wait for it in order.
+      return deferredSink(import('../output/terminal.js').then((m) => m.terminalRenderer({ stdout })));
     case 'plain':
       return plainRenderer({ write, verbose: flags.verbose ?? false, color: forceColor(env) });
   }
@@ -201,6 +201,7 @@ export function openSession(stage: string, flags: RunFlags, verb: string, option
     new SshBackend({
       onUnknownHostKey: (t, key) =>
         emit({ type: 'warning', host: t.name, message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}` }),
+      onConnectRetry: (t, message) => emit({ type: 'warning', host: t.name, message }),
     });
   const faults = mode === 'real' ? faultsFromEnv(sshBackend(), process.env, steps.stepOf) : undefined;
   const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : faults!.backend;

@@ -1,7 +1,7 @@
 import { raw, write, type Command } from '../shell/command.js';
 import { appendRevisionLog, type RevisionLogEntry } from './log.js';
 import type { Paths } from './paths.js';
-import { removeReleasesTokens } from './release.js';
+import { emptyTrashTokens, removeReleasesTokens } from './release.js';
 import { ifThen } from './sh.js';
 
 /**
@@ -27,10 +27,11 @@ export function removeReleases(p: Paths, ids: readonly string[]): Command | null
 
 /**
  * After a release went live: removes the old releases (`cleaned`) and appends the revision log line (`logged`), in
- * one round trip; each prints its word when it worked, so either can fail alone.
+ * one round trip; each prints its word when it worked, so either can fail alone. The removal itself goes on in the
+ * background (removeReleasesTokens); with nothing to remove, what an interrupted earlier removal left is restarted.
  */
 export function cleanupAndLog(p: Paths, ids: readonly string[], entry: RevisionLogEntry): Command {
-  const removal = ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [];
+  const removal = ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [...emptyTrashTokens(p), raw(';')];
   return write([...removal, ...ifThen(appendRevisionLog(p, entry).tokens, ['printf', 'logged\\n'])], {
     description: ids.length > 0 ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, log release ${entry.release} as ${entry.outcome}` : `log release ${entry.release} as ${entry.outcome}`,
   });

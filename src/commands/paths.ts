@@ -8,6 +8,10 @@ export interface Paths {
   readonly revisionsLog: string;
   readonly lock: string;
   readonly uploads: string;
+  /** Old releases wait here, renamed out of `releases/`, for their removal in the background. */
+  readonly trash: string;
+  /** What the last background removal did. */
+  readonly trashLog: string;
   release(id: string): string;
 }
 
@@ -23,6 +27,8 @@ export function paths(deployTo: string): Paths {
     revisionsLog: join('revisions.log'),
     lock: join('deploy.lock'),
     uploads: join('uploads'),
+    trash: join('.trash'),
+    trashLog: join('.trash.log'),
     release: (id: string) => join('releases', segment(id)),
   });
 }

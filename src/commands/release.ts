@@ -74,24 +74,53 @@ export function releaseDir(p: Paths, id: string): string {
 
 const releaseOf = (p: Paths, variable: string): Raw => raw(`${quote(p.releases)}/"$${variable}"`);
 
+/** The background removal: everything in the trash when it starts, bounded in time, its outcome in the trash log. */
+const EMPTY_TRASH =
+  'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1';
+
+/**
+ * Starts removing what `trash/` holds in the background, when it holds anything: in a session of its own
+ * (setsid), so neither the end of this SSH session nor a kill of this command's process group stops it, and with
+ * every stream away from the channel, so the command returns at once. What a crash interrupted is removed by the
+ * next one.
+ */
+export function emptyTrashTokens(p: Paths): Token[] {
+  return ifThen(
+    test('-n', raw(`"$(ls -A ${quote(p.trash)} 2>/dev/null)"`)),
+    [raw('('), 'setsid', 'nohup', 'nice', '-n', '19', 'sh', '-c', EMPTY_TRASH, 'sh', p.trash, p.trashLog, raw('</dev/null >/dev/null 2>&1 & )')],
+  );
+}
+
 /**
  * Removes the given releases, each only when `current` does not point to it (checked on the host, at that
- * moment); prints `kept <id>` for one it left. Fails when a removal failed.
+ * moment); prints `kept <id>` for one it left. Each is renamed into `trash/` (one rename, however large it is) and
+ * removed there in the background; where the rename fails (another file system) it is removed in place. Fails when
+ * a release could be neither.
  */
 export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] {
   if (ids.length === 0) return [raw(':')];
   return [
     raw('st=0;'),
     ...currentId(p),
+    'mkdir',
+    '-p',
+    p.trash,
+    raw(';'),
     raw('for'),
     'id',
     raw('in'),
     ...ids.map(assertReleaseId),
     raw(';'),
     raw('do'),
-    ...ifThen(test(raw('"$id"'), raw('='), raw('"$cur"')), ['printf', 'kept %s\\n', raw('"$id"')], ['rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')]),
+    ...ifThen(
+      test(raw('"$id"'), raw('='), raw('"$cur"')),
+      ['printf', 'kept %s\\n', raw('"$id"')],
+      [...ifThen(test('-e', releaseOf(p, 'id')), ['mv', releaseOf(p, 'id'), raw(`${quote(p.trash)}/"$id.$$"`), raw('||'), 'rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')])],
+    ),
     raw(';'),
     raw('done;'),
+    ...emptyTrashTokens(p),
+    raw(';'),
     ...test(raw('"$st"'), raw('='), '0'),
   ];
 }

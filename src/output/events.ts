@@ -64,6 +64,25 @@ export interface EventSink {
   resume?(): void;
 }
 
+/** A sink that is still loading: events, pauses and resumes wait for it in order; close waits for it too. */
+export function deferredSink(loading: Promise<EventSink>): EventSink {
+  let real: EventSink | undefined;
+  const waiting: Array<(s: EventSink) => void> = [];
+  const ready = loading.then((s) => {
+    real = s;
+    for (const f of waiting.splice(0)) f(s);
+    return s;
+  });
+  const via = (f: (s: EventSink) => void) => (real ? f(real) : void waiting.push(f));
+  const sink: EventSink = (e) => via((s) => s(e));
+  sink.pause = () => via((s) => s.pause?.());
+  sink.resume = () => via((s) => s.resume?.());
+  sink.close = async () => {
+    await (await ready).close?.();
+  };
+  return sink;
+}
+
 export function fanOut(...sinks: EventSink[]): EventSink {
   const sink: EventSink = (e) => sinks.forEach((s) => s(e));
   sink.close = async () => {

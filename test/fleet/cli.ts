@@ -10,7 +10,8 @@ commands:
   status   show which hosts and services are up
 
 options (each also settable through the environment):
-  --webs N                       number of web hosts, 1-100            FLEET_WEBS (2)
+  --webs N                       number of web hosts, 1-200            FLEET_WEBS (2)
+  --bastion                      a jump host bastion1 (.99)            FLEET_BASTION=1
   --balancer nginx|haproxy|none  load balancer on lb1                  FLEET_BALANCER (nginx)
   --no-postgres                  no db1                                FLEET_POSTGRES=0
   --no-media                     no media1                             FLEET_MEDIA=0
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       balancer: { type: 'string' },
       'no-postgres': { type: 'boolean' },
       'no-media': { type: 'boolean' },
+      bastion: { type: 'boolean' },
       net: { type: 'string' },
       state: { type: 'string' },
       json: { type: 'string' },
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values['no-postgres']) opts.postgres = false;
   if (values['no-media']) opts.media = false;
+  if (values.bastion) opts.bastion = true;
   if (values.net !== undefined) opts.net = values.net;
   if (values.state !== undefined) opts.stateDir = values.state;
   if (values.json !== undefined) opts.jsonPath = values.json;

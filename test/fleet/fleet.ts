@@ -16,6 +16,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import {
+  BASTION_MAX_STARTUPS,
   APP_PORT,
   DEPLOY_USER,
   FleetError,
@@ -413,6 +414,22 @@ export async function restore(f: Fleet, name: string): Promise<void> {
 }
 
 /**
+ * Sets the host's sshd MaxStartups (`'1'`: one connection may wait for authentication, later ones are dropped
+ * before the banner), or back to the fleet's default with null. Open sessions survive; restore() and startHost()
+ * go back to the default too.
+ */
+export async function limitStartups(f: Fleet, name: string, spec: string | null): Promise<void> {
+  const s = mustLoadState(f);
+  const h = hostOf(s, name);
+  if (!hostAlive(h)) throw new FleetError(`${name} is not running`, 'startHost() it first');
+  writeSshdConfig(h, SSH_PORT, spec ?? undefined);
+  await assertSshdConfig(h);
+  process.kill(h.initPid!, 'SIGHUP');
+  await waitReady(h);
+  await loginCheck(s.fleet, h);
+}
+
+/**
  * Restarts the host with /srv on a tmpfs of `mb` MiB (seeded with a copy of its srv dir), so a test can fill it.
  * Writes to /srv while small are lost when the host stops. `mb` 0 (or null) goes back to the on-disk dir.
  */
@@ -696,10 +713,11 @@ function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: Resol
   }
 }
 
-function writeSshdConfig(h: HostState, port: number): void {
+function writeSshdConfig(h: HostState, port: number, maxStartups?: string): void {
+  const limit = maxStartups ?? (h.roles.includes('bastion') ? BASTION_MAX_STARTUPS : undefined);
   writeFileSync(
     join(h.dir, 'sshd_config'),
-    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key') }),
+    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key'), ...(limit ? { maxStartups: limit } : {}) }),
   );
 }
 

@@ -29,6 +29,8 @@ export interface FleetOptions {
   stateDir?: string;
   jsonPath?: string;
   mediaDeployTo?: string;
+  /** A jump host `bastion1` (no app, sshd with OpenSSH's default MaxStartups 10:30:100 and MaxSessions 10). */
+  bastion?: boolean;
 }
 
 export type ResolvedOptions = Required<FleetOptions>;
@@ -52,7 +54,9 @@ export const MEDIA_PORT = 8080;
 export const PG_PORT = 5432;
 /** While refused, sshd listens here instead of on port 22 (see refuse()). */
 export const REFUSED_SSH_PORT = 2222;
-export const MAX_WEBS = 100;
+export const MAX_WEBS = 200;
+/** OpenSSH's default, on the bastion as on a real one. */
+export const BASTION_MAX_STARTUPS = '10:30:100';
 
 export const DEFAULTS: ResolvedOptions = {
   webs: 2,
@@ -63,6 +67,7 @@ export const DEFAULTS: ResolvedOptions = {
   stateDir: '/var/tmp/deploy-fleet',
   jsonPath: join(repoRoot, '.fleet', 'fleet.json'),
   mediaDeployTo: '/srv/demo',
+  bastion: false,
 };
 
 /** Paths bind-mounted per host: a state dir beneath them would be hidden inside the hosts. */
@@ -98,6 +103,7 @@ export function resolveOptions(o: FleetOptions = {}, env: Env = process.env): Re
     stateDir: resolve(o.stateDir ?? (env.FLEET_STATE || DEFAULTS.stateDir)),
     jsonPath: resolve(o.jsonPath ?? (env.FLEET_JSON || DEFAULTS.jsonPath)),
     mediaDeployTo: o.mediaDeployTo ?? (env.FLEET_MEDIA_DEPLOY_TO || DEFAULTS.mediaDeployTo),
+    bastion: o.bastion ?? envFlag(env, 'FLEET_BASTION') ?? DEFAULTS.bastion,
   };
   validate(r);
   return r;
@@ -142,10 +148,13 @@ export function siblingNet(net: string): string {
   return `127.${a + 1}.${b}`;
 }
 
-/** web1–web9 → .1–.9, web10–web100 → .100–.190; .10, .20, .30 are db1, media1, lb1. */
+/**
+ * web1–web9 → .1–.9, web10–web164 → .100–.254, web165–web200 → .31–.66; .10, .20, .30 are db1, media1, lb1 and
+ * .99 is bastion1.
+ */
 export function webAddress(net: string, i: number): string {
   if (!Number.isInteger(i) || i < 1 || i > MAX_WEBS) throw new FleetError(`no address for web${i}`);
-  return `${net}.${i <= 9 ? i : 90 + i}`;
+  return `${net}.${i <= 9 ? i : i <= 164 ? 90 + i : i - 134}`;
 }
 
 export interface HostPlan {
@@ -160,6 +169,7 @@ export function planHosts(o: ResolvedOptions): HostPlan[] {
   if (o.postgres) hosts.push({ name: 'db1', address: `${o.net}.10`, roles: ['db'] });
   if (o.media) hosts.push({ name: 'media1', address: `${o.net}.20`, roles: ['media'] });
   if (o.balancer) hosts.push({ name: 'lb1', address: `${o.net}.30`, roles: ['balancer'] });
+  if (o.bastion) hosts.push({ name: 'bastion1', address: `${o.net}.99`, roles: ['bastion'] });
   return hosts;
 }
 

@@ -5,6 +5,8 @@ export interface SshdParams {
   address: string;
   port: number;
   hostKey: string;
+  /** sshd's MaxStartups; default 100:30:200. */
+  maxStartups?: string;
 }
 
 export function sshdConfig(p: SshdParams): string {
@@ -20,7 +22,7 @@ PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 AuthorizedKeysFile .ssh/authorized_keys
-MaxStartups 100:30:200
+MaxStartups ${p.maxStartups ?? '100:30:200'}
 Subsystem sftp internal-sftp
 SetEnv DEPLOY_HOST=${p.name} DEPLOY_ADDRESS=${p.address}
 AcceptEnv LANG LC_*

@@ -108,12 +108,18 @@ describe('fleet layout', () => {
     expect(hosts.filter((h) => h.roles.includes('web'))).toHaveLength(50);
     expect(webAddress('127.0.42', 9)).toBe('127.0.42.9');
     expect(webAddress('127.0.42', 10)).toBe('127.0.42.100');
-    expect(webAddress('127.0.42', MAX_WEBS)).toBe('127.0.42.190');
+    expect(webAddress('127.0.42', 100)).toBe('127.0.42.190');
+    expect(webAddress('127.0.42', 164)).toBe('127.0.42.254');
+    expect(webAddress('127.0.42', 165)).toBe('127.0.42.31');
+    expect(webAddress('127.0.42', MAX_WEBS)).toBe('127.0.42.66');
     expect(hosts.slice(-3).map((h) => `${h.name}=${h.address}`)).toEqual([
       'db1=127.0.42.10',
       'media1=127.0.42.20',
       'lb1=127.0.42.30',
     ]);
+    const all = planHosts(resolveOptions({ webs: MAX_WEBS, bastion: true, net: '127.0.42', stateDir: '/var/tmp/x', jsonPath: '/var/tmp/x.json' }, {}));
+    expect(new Set(all.map((h) => h.address)).size).toBe(MAX_WEBS + 4);
+    expect(all.at(-1)).toEqual({ name: 'bastion1', address: '127.0.42.99', roles: ['bastion'] });
     expect(siblingNet('127.0.1')).toBe('127.1.1');
   });
 

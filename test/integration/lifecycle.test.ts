@@ -244,14 +244,15 @@ describe('deploy lifecycle', () => {
     const p = app({ keepReleases: 1 });
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) ids.push(releaseOf((await cli(['staging', '-c', p.file, '--hosts', 'media1'])).stdout));
-    await on(f, 'media1', `chmod 555 '${p.deployTo}/releases/${ids[0]}/lib'`);
+    // Neither renamed into the trash (read-only) nor removable in place.
+    await on(f, 'media1', `mkdir -p '${p.deployTo}/.trash' && chmod 555 '${p.deployTo}/.trash' '${p.deployTo}/releases/${ids[0]}/lib'`);
     try {
       const r = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/media1\s+warning\s+cleanup: old releases were not all removed from media1 \(.*Permission denied\); the next deploy tries again/);
       expect(await liveOn(f, 'media1', p.deployTo)).toBe(releaseOf(r.stdout));
     } finally {
-      await on(f, 'media1', `chmod -R u+w '${p.deployTo}/releases'`);
+      await on(f, 'media1', `chmod -R u+w '${p.deployTo}/releases' '${p.deployTo}/.trash'`);
     }
   });
 

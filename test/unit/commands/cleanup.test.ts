@@ -47,20 +47,20 @@ describe('cleanup commands', () => {
     [
       'removeReleases: one command for all, each checked against current on the host',
       () => removeReleases(p, [r1, r2]),
-      `st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 20240102000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
+      `st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; mkdir -p /srv/app/.trash ; for id in 20240101000000 20240102000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeReleases: nothing to do', () => removeReleases(p, []), null],
     [
       'cleanupAndLog: old releases and the log line in one round trip, each saying when it worked',
       () => cleanupAndLog(p, [r1], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
-      `if st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `if st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
       'write',
     ],
     [
-      'cleanupAndLog with nothing to remove: the log alone',
+      'cleanupAndLog with nothing to remove: the log, and a restart of what an interrupted removal left in the trash',
       () => cleanupAndLog(p, [], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
-      `if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
       'write',
     ],
   ]);

@@ -33,13 +33,13 @@ describe('release commands', () => {
     [
       'createRelease after removing what earlier runs left, never what current points to',
       () => createRelease(p, id, ['20240101000000']),
-      `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf /srv/app/releases/"$id" || st=1 ; fi ; done; [ "$st" = 0 ] ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
+      `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; [ "$st" = 0 ] ; mkdir -p /srv/app/releases && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
       'write',
     ],
     [
       'removeRelease: the uploads, and the release unless current points to it',
       () => removeRelease(spaced, id),
-      `rm -rf '/srv/my app/uploads' ; st=0; cur=; if [ -L '/srv/my app/current' ] ; then cur=$(readlink '/srv/my app/current') ; fi ; cur=\${cur%/}; cur=\${cur##*/}; for id in 20240102030405 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else rm -rf '/srv/my app/releases'/"$id" || st=1 ; fi ; done; [ "$st" = 0 ]`,
+      `rm -rf '/srv/my app/uploads' ; st=0; cur=; if [ -L '/srv/my app/current' ] ; then cur=$(readlink '/srv/my app/current') ; fi ; cur=\${cur%/}; cur=\${cur##*/}; mkdir -p '/srv/my app/.trash' ; for id in 20240102030405 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e '/srv/my app/releases'/"$id" ] ; then mv '/srv/my app/releases'/"$id" '/srv/my app/.trash'/"$id.$$" || rm -rf '/srv/my app/releases'/"$id" || st=1 ; fi ; fi ; done; if [ -n "$(ls -A '/srv/my app/.trash' 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh '/srv/my app/.trash' '/srv/my app/.trash.log' </dev/null >/dev/null 2>&1 & ) ; fi ; [ "$st" = 0 ]`,
       'write',
     ],
     ['removeEmptyRelease: rmdir only', () => removeEmptyRelease(p, id), 'rmdir /srv/app/releases/20240102030405', 'write'],

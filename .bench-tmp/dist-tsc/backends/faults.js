@@ -1,0 +1,217 @@
+/**
+ * Failpoints, a testing aid (docs/reliability.md): a Backend decorator that counts every remote operation per host
+ * and makes the ones named in DEPLOY_FAULTS fail on the host or lose their connection. `fail@web1:12` is the 12th
+ * exec or upload this run performs on web1, counted from 1: the order of operations on one host is deterministic
+ * even though hosts run in parallel, so a listing run (DEPLOY_FAULTS_LOG) names every point there is.
+ *
+ * The faults really happen on the host: a failed command runs there and exits non-zero, a dropped connection is
+ * dropped by the host's sshd session process being killed. The backend under test sees what it would see in life.
+ */
+import { appendFileSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, ConnectionError, StepFailedError } from '../errors.js';
+import { quote } from '../shell/quote.js';
+import { render, script, seq } from '../shell/command.js';
+export const FAULT_KINDS = ['fail', 'drop', 'drop-after'];
+/** Exit status of an injected failure. */
+export const INJECTED_EXIT_CODE = 97;
+const FAULT = /^(fail|drop|drop-after)@([^\s:@,]+):([1-9][0-9]*)$/;
+/** `fail@web1:12, drop@db1:7` → faults; anything else is an input error naming DEPLOY_FAULTS. */
+export function parseFaults(text, source = 'DEPLOY_FAULTS') {
+    const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const faults = [];
+    const bad = [];
+    for (const item of items) {
+        const m = FAULT.exec(item);
+        if (m)
+            faults.push({ kind: m[1], host: m[2], n: Number(m[3]) });
+        else
+            bad.push(item);
+    }
+    if (bad.length > 0) {
+        throw ConfigError.single(source, `cannot read ${bad.map((b) => JSON.stringify(b)).join(', ')}: expected <kind>@<host>:<n>, kind one of ${FAULT_KINDS.join(', ')}, n from 1`, 'e.g. DEPLOY_FAULTS=fail@web1:12,drop@db1:7 (docs/reliability.md)');
+    }
+    const seen = new Set();
+    for (const f of faults) {
+        const at = `${f.host}:${f.n}`;
+        if (seen.has(at))
+            throw ConfigError.single(source, `two faults at ${at}`);
+        seen.add(at);
+    }
+    return faults;
+}
+const DESCRIPTION_MAX = 200;
+export class FaultBackend {
+    inner;
+    options;
+    #counts = new Map();
+    #faults;
+    constructor(inner, faults, options = {}) {
+        this.inner = inner;
+        this.options = options;
+        this.#faults = new Map(faults.map((f) => [`${f.host}:${f.n}`, f.kind]));
+    }
+    exec(host, command, options = {}) {
+        const { n, kind } = this.#next(host, 'exec', options.step, describe(command), command.effect);
+        const at = `${host.name}:${n}`;
+        switch (kind) {
+            case undefined:
+                return this.inner.exec(host, command, options);
+            case 'fail':
+                return this.inner.exec(host, failCommand(at, command), options);
+            case 'drop':
+                return this.inner.exec(host, dropCommand(at, command), options);
+            case 'drop-after':
+                return this.inner.exec(host, seq([command, dropCommand(at, command)], { effect: command.effect, ...(command.description ? { description: command.description } : {}) }), options);
+        }
+    }
+    async upload(host, localPath, remotePath, options = {}) {
+        const { n, kind } = this.#next(host, 'upload', options.step, `upload ${localPath} → ${remotePath}`, 'write');
+        const at = `${host.name}:${n}`;
+        const step = options.step ?? 'upload';
+        switch (kind) {
+            case undefined:
+                return this.inner.upload(host, localPath, remotePath, options);
+            case 'fail': {
+                // As a full disk does: the first part of the file arrives, then the write fails.
+                await withPart(localPath, (part) => this.inner.upload(host, part, remotePath, { ...options, onProgress: undefined }));
+                throw new StepFailedError(host.name, step, `cannot upload ${localPath} to ${remotePath}: injected failure at ${at}`);
+            }
+            case 'drop':
+                return this.#uploadDropping(host, localPath, remotePath, options, at, n);
+            case 'drop-after': {
+                await this.inner.upload(host, localPath, remotePath, options);
+                await this.inner.exec(host, dropCommand(at)).catch(() => undefined);
+                this.#note(host, n, 'uploaded in full, then the connection was dropped');
+                throw new ConnectionError(host.name, `${step}: connection lost while uploading to ${remotePath} (injected drop at ${at})`);
+            }
+        }
+    }
+    close() {
+        return this.inner.close();
+    }
+    /** Drops the connection from the host's side once the first bytes have arrived, while the upload goes on. */
+    async #uploadDropping(host, localPath, remotePath, options, at, n) {
+        let dropping;
+        let sent = 0;
+        let done = false;
+        const upload = this.inner.upload(host, localPath, remotePath, {
+            ...options,
+            onProgress: (transferred, total) => {
+                options.onProgress?.(transferred, total);
+                if (transferred > 0 && !dropping) {
+                    sent = transferred;
+                    dropping = this.inner.exec(host, dropCommand(at)).catch(() => undefined);
+                }
+            },
+        });
+        try {
+            await upload;
+            done = true;
+        }
+        finally {
+            await dropping;
+            this.#note(host, n, !dropping
+                ? 'the upload ended before any byte arrived; nothing was dropped'
+                : done
+                    ? `the upload finished before the connection was dropped (${sent} bytes had arrived when the drop started)`
+                    : `the connection was dropped while uploading (${sent} bytes had arrived when the drop started)`);
+        }
+    }
+    #next(host, op, step, description, effect) {
+        const n = (this.#counts.get(host.name) ?? 0) + 1;
+        this.#counts.set(host.name, n);
+        const kind = this.#faults.get(`${host.name}:${n}`);
+        this.options.log?.({
+            time: new Date().toISOString(),
+            host: host.name,
+            n,
+            op,
+            step: step ?? this.options.stepOf?.(host.name) ?? null,
+            description,
+            effect,
+            ...(kind ? { injected: kind } : {}),
+        });
+        return { n, kind };
+    }
+    #note(host, n, note) {
+        this.options.log?.({ time: new Date().toISOString(), host: host.name, n, note });
+    }
+}
+function describe(command) {
+    const text = command.description ?? render(command);
+    const line = text.replace(/\s*\n\s*/g, ' ');
+    return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 3)}...` : line;
+}
+/** Runs on the host and fails there, saying where. */
+export function failCommand(at, original) {
+    return script(`echo ${quote(`deploy: injected failure at ${at}`)} >&2; exit ${INJECTED_EXIT_CODE}`, {
+        effect: original?.effect ?? 'write',
+        ...(original?.description ? { description: original.description } : {}),
+    });
+}
+/**
+ * SIGKILLs the nearest ancestor process named sshd: the session process of this command's connection. The host
+ * then drops the connection, as when the network or sshd dies; other connections to the host are left alone.
+ * It walks up /proc, so it works however deep the command runs (`$SHELL -c`, `sh -s`, a child shell).
+ */
+export function dropCommand(at, original) {
+    const text = [
+        'p=$$',
+        'while [ "$p" -gt 1 ]; do',
+        '  c=$(cat "/proc/$p/comm" 2>/dev/null) || break',
+        '  case $c in sshd|sshd-session) kill -KILL "$p"; exit 99;; esac',
+        `  p=$(sed 's/^.*) //' "/proc/$p/stat" | cut -d' ' -f2)`,
+        'done',
+        `echo ${quote(`deploy: injected drop at ${at} found no sshd process above it`)} >&2`,
+        'exit 98',
+    ].join('\n');
+    return script(text, { effect: original?.effect ?? 'write', ...(original?.description ? { description: original.description } : {}) });
+}
+const PART_MAX = 64 * 1024;
+/** Calls fn with a local file holding the first half (at most 64 KiB) of `file`, removed afterwards. */
+async function withPart(file, fn) {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-fault-'));
+    const part = join(dir, 'part');
+    try {
+        const fd = openSync(file, 'r');
+        try {
+            const buf = Buffer.alloc(PART_MAX);
+            const got = readSync(fd, buf, 0, PART_MAX, 0);
+            writeFileSync(part, buf.subarray(0, Math.floor(got / 2)));
+        }
+        finally {
+            closeSync(fd);
+        }
+        await fn(part);
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+/** Remembers, per host, the step of the last `command` event: the step of the operation that follows it. */
+export function stepTracker() {
+    const steps = new Map();
+    return {
+        sink: (e) => {
+            if (e.type === 'command' && e.host && e.step)
+                steps.set(e.host, e.step);
+        },
+        stepOf: (host) => steps.get(host),
+    };
+}
+/**
+ * The backend with failpoints when DEPLOY_FAULTS or DEPLOY_FAULTS_LOG is set, else `inner` itself. The log gets
+ * one JSON line per operation, appended as it starts (so it survives a killed client).
+ */
+export function faultsFromEnv(inner, env, stepOf) {
+    const spec = env.DEPLOY_FAULTS?.trim() ?? '';
+    const logFile = env.DEPLOY_FAULTS_LOG?.trim() ?? '';
+    if (!spec && !logFile)
+        return { backend: inner, faults: [] };
+    const faults = spec ? parseFaults(spec) : [];
+    const log = logFile ? (line) => appendFileSync(logFile, `${JSON.stringify(line)}\n`) : undefined;
+    return { backend: new FaultBackend(inner, faults, { ...(stepOf ? { stepOf } : {}), ...(log ? { log } : {}) }), faults };
+}
+//# sourceMappingURL=faults.js.map

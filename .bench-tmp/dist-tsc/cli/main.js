@@ -1,0 +1,89 @@
+import { createRequire } from 'node:module';
+import { Command } from 'commander';
+import { reportError } from './report.js';
+import { registerCheck } from './check.js';
+import { registerConfig } from './config.js';
+import { registerLock } from './lock.js';
+import { registerLogs } from './logs.js';
+import { registerReleases } from './releases.js';
+import { registerRollback } from './rollback.js';
+import { registerRun } from './run.js';
+import { registerSsh } from './ssh.js';
+import { registerStatus } from './status.js';
+import { registerTasks } from './tasks.js';
+import { registerDeploy } from './deploy.js';
+import { registerInit } from './init.js';
+import { registerPlan } from './plan.js';
+import { registerSchema } from './schema.js';
+const { version } = createRequire(import.meta.url)('../../package.json');
+export function buildProgram() {
+    const program = new Command('deploy')
+        .description('Deploy web applications over SSH to fleets of hosts: tier by tier, in batches, atomically.')
+        .version(version, '-V, --version')
+        .usage('<stage> [options]  |  deploy <command> [options]')
+        .showHelpAfterError()
+        .exitOverride();
+    for (const register of [
+        registerDeploy,
+        registerInit,
+        registerConfig,
+        registerPlan,
+        registerCheck,
+        registerRollback,
+        registerReleases,
+        registerStatus,
+        registerRun,
+        registerSsh,
+        registerLock,
+        registerLogs,
+        registerTasks,
+        registerSchema,
+    ])
+        register(program);
+    program.addHelpText('after', `
+Deploy:
+  deploy <stage> [-n|--dry-run] [-m <why>] [--roles r,…] [--hosts h,…] [--lock-wait <s>] [-p <n>] [--json] [-c <file>]
+  (\`deploy help deploy\` for details)
+
+Exit codes:
+  0 ok · 2 bad config or input · 3 lock held · 4 connection or host key · 5 a step failed (nothing switched)
+  6 switched back after a failure · 130 interrupted`);
+    return program;
+}
+/** Options of the program itself; every other option belongs to a verb. */
+const PROGRAM_OPTIONS = new Set(['-V', '--version', '-h', '--help']);
+/**
+ * `deploy staging …` is the deploy itself: the stage stands where a verb would. Options written before the verb or
+ * stage (`deploy -c file staging`) are moved after it, where the verb reads them. `withValue` names the options
+ * that take the next word as their value.
+ */
+export function normalizeArgv(args, verbs, withValue = new Set(['-c', '--config'])) {
+    const leading = [];
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a === '--' || PROGRAM_OPTIONS.has(a))
+            return [...args];
+        if (a.startsWith('-') && a !== '-') {
+            leading.push(a);
+            if (withValue.has(a) && i + 1 < args.length)
+                leading.push(args[++i]);
+            continue;
+        }
+        const rest = args.slice(i + 1);
+        return verbs.has(a) ? [a, ...leading, ...rest] : ['deploy', ...leading, a, ...rest];
+    }
+    return [...args];
+}
+export async function main(argv = process.argv) {
+    const program = buildProgram();
+    const verbs = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]).concat('help'));
+    const withValue = new Set(program.commands.flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long])).filter((f) => f !== undefined));
+    try {
+        await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });
+        return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    }
+    catch (e) {
+        return reportError(e);
+    }
+}
+//# sourceMappingURL=main.js.map

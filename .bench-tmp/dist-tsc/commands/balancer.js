@@ -1,0 +1,109 @@
+import { cmd, raw, read, script, write } from '../shell/command.js';
+import { ifThen, test } from './sh.js';
+export const UPSTREAM_HEADER = '# Written by deploy: every drain, ready and pool sync rewrites this file whole; edits by hand are lost.';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const HOST = /^(?:[A-Za-z0-9_.:-]+|\[[0-9A-Fa-f:.]+\])$/;
+function count(what, n, min) {
+    if (!Number.isInteger(n) || n < min)
+        throw new RangeError(`${what} must be a whole number >= ${min}, got ${n}`);
+    return String(n);
+}
+/** `host:port`, IPv6 addresses in brackets. */
+export function serverAddress(address, port) {
+    if (!HOST.test(address))
+        throw new RangeError(`cannot write address ${JSON.stringify(address)} into an nginx upstream`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new RangeError(`port out of range: ${port}`);
+    const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+    return `${host}:${port}`;
+}
+/** The whole include file: one `upstream` block listing every server, the drained ones marked `down`. */
+export function renderUpstream(name, servers, options = {}) {
+    if (!NAME.test(name))
+        throw new RangeError(`not an nginx upstream name: ${JSON.stringify(name)}`);
+    if (servers.length === 0)
+        throw new RangeError(`upstream ${name} needs at least one server (nginx refuses an empty one)`);
+    const maxFails = count('max_fails', options.maxFails ?? 1, 0);
+    const failTimeout = count('fail_timeout', options.failTimeout ?? 5, 0);
+    const keepalive = Number(count('keepalive', options.keepalive ?? 16, 0));
+    const keepaliveTimeout = count('upstream keepalive_timeout', options.keepaliveTimeout ?? 1, 1);
+    const lines = servers.map((s) => {
+        if (s.name !== undefined && !NAME.test(s.name))
+            throw new RangeError(`not a host name: ${JSON.stringify(s.name)}`);
+        const params = s.down ? 'down' : `max_fails=${maxFails} fail_timeout=${failTimeout}s`;
+        return `  server ${serverAddress(s.address, s.port)} ${params};${s.name !== undefined ? ` # ${s.name}` : ''}`;
+    });
+    if (keepalive > 0)
+        lines.push(`  keepalive ${keepalive};`, `  keepalive_timeout ${keepaliveTimeout}s;`);
+    return `${UPSTREAM_HEADER}\nupstream ${name} {\n${lines.join('\n')}\n}\n`;
+}
+/** The include file's text; nothing when it does not exist yet. */
+export const readUpstream = (file) => read(ifThen(test('-f', file), ['cat', file]), { description: `read the upstream file ${file}` });
+/**
+ * Replaces `file` with `text` atomically (a temporary file renamed over it) and only when the text differs, so
+ * an unchanged pool needs no reload. Prints `changed` or `unchanged`.
+ */
+export function writeUpstream(file, text) {
+    const tmp = `${file}.tmp`;
+    return write([
+        'printf',
+        '%s',
+        text,
+        raw('>'),
+        tmp,
+        raw('&&'),
+        ...ifThen(['cmp', '-s', tmp, file], ['rm', '-f', tmp, raw('&&'), 'echo', 'unchanged'], ['mv', '-f', tmp, file, raw('&&'), 'echo', 'changed']),
+    ], { description: `write the upstream file ${file}` });
+}
+/** Removes the include file: what a failed first write is undone with, when there was no file before. */
+export const removeUpstream = (file) => write(['rm', '-f', file], { description: `remove the upstream file ${file}` });
+/** The configured snippet that checks the configuration and reloads nginx. */
+export const reloadNginx = (snippet) => script(snippet, { description: 'check and reload nginx' });
+const HAPROXY_NAME = /^[A-Za-z0-9_.:-]+$/;
+function haproxyName(what, name) {
+    if (!HAPROXY_NAME.test(name))
+        throw new RangeError(`not a haproxy ${what} name: ${JSON.stringify(name)}`);
+    return name;
+}
+/** One runtime API command sent to the admin socket; haproxy answers on stdout (socat exits 0 either way). */
+export function haproxyCommand(socket, text, options = {}) {
+    // A newline or `;` would make haproxy run a second command; `,` `:` `!` separate socat's address parts.
+    if (/[\n\r;]/.test(text))
+        throw new RangeError(`one haproxy command at a time: ${JSON.stringify(text)}`);
+    if (/[,:!]/.test(socket))
+        throw new RangeError(`socat cannot address the socket ${JSON.stringify(socket)}`);
+    return cmd(['printf', '%s\\n', text, raw('|'), 'socat', 'stdio', `unix-connect:${socket}`], {
+        effect: options.effect ?? 'write',
+        description: options.description ?? `haproxy: ${text}`,
+    });
+}
+export const setServerState = (socket, backend, server, state) => haproxyCommand(socket, `set server ${haproxyName('backend', backend)}/${haproxyName('server', server)} state ${state}`, {
+    description: `set ${backend}/${server} to ${state} in haproxy`,
+});
+/** `100%` is the configured weight; `0` keeps a server up but sends it nothing new. */
+export const setServerWeight = (socket, backend, server, weight) => haproxyCommand(socket, `set weight ${haproxyName('backend', backend)}/${haproxyName('server', server)} ${weight}`, {
+    description: `set the weight of ${backend}/${server} to ${weight} in haproxy`,
+});
+/**
+ * Several `set` commands in one line, which haproxy applies one after another with nothing in between: the
+ * cut-over of a rollout (new servers get their weight, old ones start draining) happens at one instant.
+ */
+export function cutOver(socket, backend, ready, drain) {
+    const b = haproxyName('backend', backend);
+    const lines = [
+        ...ready.map((s) => `set weight ${b}/${haproxyName('server', s)} 100%`),
+        ...drain.map((s) => `set server ${b}/${haproxyName('server', s)} state drain`),
+    ];
+    return cmd(['printf', '%s\\n', lines.join('; '), raw('|'), 'socat', 'stdio', `unix-connect:${socket}`], {
+        description: `haproxy: ${ready.join(', ')} in, ${drain.join(', ')} out, at once`,
+    });
+}
+export const showServersState = (socket, backend) => haproxyCommand(socket, `show servers state ${haproxyName('backend', backend)}`, {
+    effect: 'read',
+    description: `show the server states of backend ${backend}`,
+});
+/** Statistics CSV of every proxy and server; `scur` is a server's current sessions. */
+export const showStat = (socket) => haproxyCommand(socket, 'show stat', { effect: 'read', description: 'show haproxy statistics' });
+/** Prints socat's path, or nothing when it is not installed. */
+export const findSocat = () => read(['command', '-v', 'socat', raw('||'), 'true'], { description: 'look for socat (talks to the haproxy admin socket)' });
+//# sourceMappingURL=balancer.js.map

@@ -1,0 +1,128 @@
+import { Buffer } from 'node:buffer';
+import { raw, read, write } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
+import { contentOf, ifThen, test } from './sh.js';
+const TOKEN = /^[0-9a-f]{16,64}$/;
+export const isToken = (token) => TOKEN.test(token);
+export function assertToken(token) {
+    if (!TOKEN.test(token))
+        throw new Error(`lock: not a lock token: ${JSON.stringify(token)}`);
+    return token;
+}
+function assertTtl(ttl) {
+    if (!Number.isInteger(ttl) || ttl < 1)
+        throw new Error(`lock: ttl must be a whole number of seconds >= 1, got ${ttl}`);
+    return ttl;
+}
+/** base64 of JSON: free text (the message) reaches the host as an inert string. */
+export function encodeLockInfo(info) {
+    const { owner, message, verb, run, token } = info;
+    return Buffer.from(JSON.stringify({ owner, message, verb, run, token }), 'utf8').toString('base64');
+}
+export const lockFiles = (p) => ({
+    token: `${p.lock}/token`,
+    owner: `${p.lock}/owner`,
+    since: `${p.lock}/since`,
+    expires: `${p.lock}/expires`,
+});
+const line = (value, file) => ['printf', '%s\\n', value, raw('>'), file];
+/** Fills a lock dir this run just created: token, owner, and the host's own `since` and `expires`. */
+function fill(p, info, ttl) {
+    const f = lockFiles(p);
+    return [
+        ...line(assertToken(info.token), f.token),
+        raw('&&'),
+        ...line(encodeLockInfo(info), f.owner),
+        raw('&&'),
+        raw('n=$(date +%s)'),
+        raw('&&'),
+        ...line(raw('"$n"'), f.since),
+        raw('&&'),
+        ...line(raw(`"$((n + ${assertTtl(ttl)}))"`), f.expires),
+    ];
+}
+/**
+ * The lock is held by `token` ('' for a lock dir without a token file). The token is read with the shell's own
+ * `read`: no program is started for it.
+ */
+const heldBy = (p, token) => [
+    raw(`t=; { read -r t < ${quote(lockFiles(p).token)}; } 2>/dev/null;`),
+    ...test(raw('"$t"'), raw('='), token === '' ? '' : assertToken(token)),
+];
+/**
+ * The expiry, by the host's clock: `expires` when it is a number, else (a lock left half-written) the lock dir's
+ * mtime + ttl.
+ */
+const expiresAt = (p, ttl) => raw(`"$(grep -sx '[0-9][0-9]*' ${quote(lockFiles(p).expires)} || echo "$(( $(stat -c %Y ${quote(p.lock)}) + ${assertTtl(ttl)} ))")"`);
+/** Prints nothing when unlocked; else `locked`, then `now`, `mtime`, `token`, `since`, `expires`, `owner` lines. */
+export function statusTokens(p) {
+    const f = lockFiles(p);
+    const say = (key, value) => ['printf', `${key} %s\\n`, value, raw(';')];
+    return ifThen(test('-d', p.lock), [
+        'printf',
+        'locked\\n',
+        raw(';'),
+        ...say('now', raw('"$(date +%s)"')),
+        ...say('mtime', raw(`"$(stat -c %Y ${quote(p.lock)} 2>/dev/null)"`)),
+        ...say('token', contentOf(f.token)),
+        ...say('since', contentOf(f.since)),
+        ...say('expires', contentOf(f.expires)),
+        'printf',
+        'owner %s\\n',
+        contentOf(f.owner),
+    ]);
+}
+export const status = (p) => read(statusTokens(p), { description: 'read the deploy lock' });
+/**
+ * Takes the lock (`mkdir` is atomic: exactly one run creates the dir), then runs `then` (a read, e.g. the release
+ * state) in the same round trip. Prints `acquired` and `then`'s output; when the lock is held, the lock's status
+ * instead (see `status`) and exits 1. A lock dir this run created but could not fill is removed again.
+ */
+export function acquire(p, info, ttl, then) {
+    return write(ifThen(['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')], filled(p, info, ttl, then), [...statusTokens(p), raw(';'), raw('exit 1')]), { description: `lock ${p.root}` });
+}
+function filled(p, info, ttl, then) {
+    return ifThen(fill(p, info, ttl), ['printf', 'acquired\\n', ...(then ? [raw(';'), ...thenTokens(then)] : [])], ['rm', '-rf', p.lock, raw(';'), raw('exit 1')]);
+}
+function thenTokens(c) {
+    if (c.effect !== 'read' || c.cwd !== undefined || c.env !== undefined)
+        throw new Error('lock: only a plain read may follow the lock');
+    return [...c.tokens];
+}
+/**
+ * Replaces a lock held by `seen` (the token read a moment before; '' for a lock without one), only while it is still
+ * that one and, with `ifExpired`, only when it expired by the host's clock. The old dir is renamed away first, so
+ * it is never half-removed. Output as for `acquire`.
+ */
+export function takeOver(p, info, ttl, seen, o, then) {
+    const stale = `${p.lock}.stale-${assertToken(info.token)}`;
+    const expired = o.ifExpired ? [raw('&&'), ...test(expiresAt(p, ttl), raw('-le'), raw('"$(date +%s)"'))] : [];
+    return write(ifThen([...heldBy(p, seen), ...expired, raw('&&'), 'rm', '-rf', stale, raw('&&'), 'mv', p.lock, stale, raw('&&'), 'rm', '-rf', stale, raw('&&'), 'mkdir', p.lock], filled(p, info, ttl, then), [...statusTokens(p), raw(';'), raw('exit 1')]), { description: `take over the lock of ${seen ? `run ${seen.slice(0, 8)}` : 'an unknown run'}` });
+}
+/**
+ * Pushes `expires` forward by the host's clock, only while the lock holds `token`; otherwise prints
+ * `lost <token now there>` and exits 3.
+ */
+export function renew(p, token, ttl) {
+    const f = lockFiles(p);
+    return write(ifThen(heldBy(p, token), line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires), ['printf', 'lost %s\\n', raw('"$t"'), raw(';'), raw('exit 3')]), { description: 'renew the deploy lock' });
+}
+/**
+ * Removes the lock only when `token` holds it (`released`; '' for a lock dir without a token); a lock held by
+ * another run is left as it is (`other <owner base64>`); `gone` when there is none. `before` runs first, in the
+ * same round trip (its output comes first; the last line is the unlock's).
+ */
+export function release(p, token, before) {
+    if (before && (before.cwd !== undefined || before.env !== undefined))
+        throw new Error('lock: only a plain command may go before the unlock');
+    return write([
+        ...(before ? [...before.tokens, raw(';')] : []),
+        ...ifThen(heldBy(p, token), ['rm', '-rf', p.lock, raw('&&'), 'printf', 'released\\n'], ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n'])),
+    ], { description: before ? `${before.description ?? 'the last step'}, then unlock ${p.root}` : `unlock ${p.root}` });
+}
+/** Removes the lock whoever holds it (`deploy unlock --force`); prints `removed <owner base64>` or `gone`. */
+export function forceRelease(p) {
+    const gone = `${p.lock}.removed`;
+    return write(ifThen(test('-d', p.lock), ['printf', 'removed %s\\n', contentOf(lockFiles(p).owner), raw('&&'), 'rm', '-rf', gone, raw('&&'), 'mv', p.lock, gone, raw('&&'), 'rm', '-rf', gone], ['printf', 'gone\\n']), { description: `remove the lock of ${p.root}, whoever holds it` });
+}
+//# sourceMappingURL=lock.js.map

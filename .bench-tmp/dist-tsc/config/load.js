@@ -1,0 +1,252 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ConfigError, formatIssue } from '../errors.js';
+import { crossCheck } from './check.js';
+import { parseDotEnv } from './dotenv.js';
+import { interpolate, readPlain } from './interpolate.js';
+import { errorMap, fromZod } from './issues.js';
+import { checkLayout } from './layout.js';
+import { mergeStage } from './merge.js';
+import { formatPath, isMapping } from './path.js';
+import { applyRecipe, moduleProblems, recipeIssue, recipeReader, taskModules } from './recipe.js';
+import { buildConfig } from './resolve.js';
+import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape } from './sections/settings.js';
+import { didYouMean } from './suggest.js';
+import { decodeUtf8, parseYaml, toPlain } from './yaml.js';
+// The CLI reads a loaded Config and prints it from here too.
+export { printableConfig } from './printable.js';
+export { RESERVED_STAGE_NAMES } from './layout.js';
+export const DEFAULT_CONFIG_FILE = 'deploy.yml';
+/** Loads and validates deploy.yml for one stage: the top level and that stage; other stages are not interpolated. */
+export function loadConfig(options) {
+    const [config] = load(options, options.stage);
+    if (!config)
+        throw new Error(`unreachable: stage ${options.stage} validated without a config`);
+    return config;
+}
+/** Loads and validates every stage, reporting the problems of all of them at once (a whole-file check, e.g. in CI). */
+export function loadAllStages(options) {
+    return load(options, undefined);
+}
+/** Stage names in file order, without validating anything else. */
+export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()) {
+    const { root } = readRaw(file, cwd);
+    return isMapping(root) && isMapping(root.stages) ? Object.keys(root.stages) : [];
+}
+/** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
+export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()) {
+    return readRaw(file, cwd).root;
+}
+/** Top-level `x-` keys only hold anchors: they are read where an alias uses them, never as themselves. */
+const anchorsOnly = (path) => path.length === 1 && String(path[0]).startsWith(EXTENSION_PREFIX);
+function readRaw(file, cwd) {
+    const source = readSource(file, cwd);
+    const { value, problems } = toPlain(source.yaml, (node) => node.value, { skip: anchorsOnly });
+    if (problems.length > 0)
+        throw new ConfigError(problems.map((p) => atOffset(source, p)));
+    return { root: value };
+}
+function readSource(file, cwd) {
+    const path = resolve(cwd, file);
+    const display = displayName(path, cwd);
+    const text = readText(path, display, `Run \`deploy init\` to create ${display}, or pass the right file with --config.`);
+    const yaml = parseYaml(text);
+    const source = { path, display, yaml };
+    if (yaml.syntaxErrors.length > 0)
+        throw new ConfigError(yaml.syntaxErrors.map((e) => atOffset(source, e)));
+    return source;
+}
+/** A UTF-8 text file; anything else is refused where its first stray byte is. */
+function readText(path, display, hintIfMissing) {
+    let bytes;
+    try {
+        bytes = readFileSync(path);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT')
+            throw ConfigError.single(display, 'file does not exist', hintIfMissing);
+        throw ConfigError.single(display, `cannot read the file: ${e.message}`);
+    }
+    const decoded = decodeUtf8(bytes);
+    if ('text' in decoded)
+        return decoded.text;
+    const byte = `0x${decoded.byte.toString(16).padStart(2, '0')}`;
+    throw new ConfigError([{ file: display, line: decoded.line, column: decoded.column, path: '', message: `not UTF-8: byte ${byte} cannot be read as text` }], `save ${display} as UTF-8 (an editor's "encoding" setting, or \`iconv -f latin1 -t utf-8\`)`);
+}
+function displayName(path, cwd) {
+    const rel = relative(cwd, path);
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+function readDotEnv(configPath, cwd) {
+    const path = join(dirname(configPath), '.env');
+    const display = displayName(path, cwd);
+    if (!existsSync(path))
+        return {};
+    const { vars, problems } = parseDotEnv(readText(path, display));
+    if (problems.length > 0) {
+        throw new ConfigError(problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })));
+    }
+    return vars;
+}
+/** Validates the top level and the chosen stage (or all stages), collecting every problem before throwing. */
+function load(options, stage) {
+    const cwd = options.cwd ?? process.cwd();
+    const source = readSource(options.file ?? DEFAULT_CONFIG_FILE, cwd);
+    const dotenv = readDotEnv(source.path, cwd);
+    const env = options.env ?? process.env;
+    const lookup = (name) => env[name] ?? dotenv[name];
+    // Other stages, and the `x-` anchors as such, are read as written; an anchor is interpolated where it is used.
+    const inScope = (path) => !String(path[0]).startsWith(EXTENSION_PREFIX) && (stage === undefined || path[0] !== 'stages' || path[1] === stage);
+    const interpolationProblems = [];
+    const reader = interpolatingReader(lookup, inScope, interpolationProblems);
+    const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, reader, { skip: anchorsOnly });
+    const fatal = yamlProblems.filter((p) => p.fatal);
+    if (fatal.length > 0)
+        throw new ConfigError(sortUnique(fatal.map((p) => atOffset(source, p)), source.display));
+    const stages = isMapping(root) && isMapping(root.stages) ? root.stages : undefined;
+    if (stage !== undefined && stages && !Object.hasOwn(stages, stage)) {
+        const names = Object.keys(stages);
+        throw ConfigError.single(source.display, `no stage \`${stage}\`${didYouMean(stage, names)}; stages: ${names.join(', ')}`, `Use one of these stages, or add \`${stage}\` under \`stages\` in ${source.display}.`);
+    }
+    const issues = [
+        ...[...yamlProblems, ...interpolationProblems].map((p) => atOffset(source, p)),
+        ...checkLayout(root).map((p) => atPath(source, spans, p)),
+    ];
+    const configs = [];
+    if (isMapping(root) && stages) {
+        const base = declareEmptyRoles(pick(root, SETTING_KEYS));
+        const chosen = (stage === undefined ? Object.keys(stages) : [stage]).filter((name) => isMapping(stages[name]));
+        const found = new StageIssues(chosen.length);
+        const display = (path) => displayName(path, cwd);
+        const recipes = recipeReader(dirname(source.path), display);
+        for (const name of chosen) {
+            const overrides = declareEmptyRoles(pick(stages[name], [...SETTING_KEYS, 'hosts']));
+            const result = validateStage(source, spans, base, overrides, name, recipes, display);
+            found.add(name, result.issues);
+            if (result.config)
+                configs.push(result.config);
+        }
+        issues.push(...found.issues());
+    }
+    if (issues.length > 0)
+        throw new ConfigError(sortUnique(issues, source.display));
+    return configs;
+}
+/**
+ * Reads string scalars with `${VAR}`s substituted, where `inScope`; problems are added to `problems`. A NUL byte
+ * is refused in any value: no command line, path or environment can carry one.
+ */
+function interpolatingReader(lookup, inScope, problems) {
+    const seen = new Set();
+    return (node, path) => {
+        if (!inScope(path))
+            return node.value;
+        const result = interpolate(node.value, lookup);
+        const offset = node.range?.[0] ?? 0;
+        const errors = !result.ok ? result.errors : result.value.includes('\0') ? [NUL_MESSAGE] : [];
+        // An aliased scalar is read once per alias; report it once.
+        if (errors.length > 0 && !seen.has(offset)) {
+            seen.add(offset);
+            problems.push(...errors.map((message) => ({ offset, path, message })));
+        }
+        if (!result.ok)
+            return node.value;
+        return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
+    };
+}
+const NUL_MESSAGE = 'contains a NUL byte (`\\0`), which no command, path or environment variable can carry';
+/**
+ * A problem in a top-level key shows in every stage that inherits it and is reported once. When only some stages
+ * have it (a stage's override makes the merged value invalid), the message names them.
+ */
+class StageIssues {
+    stageCount;
+    #found = new Map();
+    constructor(stageCount) {
+        this.stageCount = stageCount;
+    }
+    add(stage, issues) {
+        for (const issue of issues) {
+            const key = formatIssue(issue);
+            const entry = this.#found.get(key) ?? { issue, stages: [] };
+            entry.stages.push(stage);
+            this.#found.set(key, entry);
+        }
+    }
+    issues() {
+        return [...this.#found.values()].map(({ issue, stages }) => stages.length === this.stageCount || issue.path.startsWith('stages.')
+            ? issue
+            : { ...issue, message: `${issue.message} (in stage${stages.length > 1 ? 's' : ''} ${stages.join(', ')})` });
+    }
+}
+function validateStage(source, spans, base, overrides, stage, recipes, display) {
+    const merged = mergeStage(base, overrides, stage, { keepNulls: true });
+    const issues = [];
+    const userIssue = (p) => atPath(source, spans, { ...p, path: merged.filePath(p.path) });
+    const ref = merged.value.recipe;
+    // A recipe the schema refuses (empty, control characters) is not looked for.
+    const found = typeof ref === 'string' && ref !== '' && !/[\u0000-\u001f]/.test(ref) ? recipes(ref) : undefined;
+    if (found && 'problem' in found)
+        issues.push(userIssue({ path: ['recipe'], message: found.problem }));
+    const recipe = found && 'recipe' in found ? found.recipe : undefined;
+    if (recipe)
+        issues.push(...recipe.issues);
+    const layered = applyRecipe(recipe ? declareEmptyRoles(recipe.values) : {}, merged.value);
+    const raw = layered.value;
+    const modules = taskModules(dirname(source.path), stringList(raw.modules));
+    const sections = {};
+    const problems = [];
+    for (const key of Object.keys(stageConfigShape)) {
+        const r = stageConfigShape[key].safeParse(raw[key], { error: errorMap });
+        if (r.success)
+            sections[key] = r.data;
+        else
+            problems.push(...fromZod(r.error.issues, raw[key], [key]));
+    }
+    problems.push(...crossCheck(raw, { moreTasks: modules.length > 0 }));
+    problems.push(...moduleProblems(dirname(source.path), raw.modules, display));
+    for (const p of problems) {
+        const origin = layered.origin(p.path);
+        issues.push(origin.recipe && recipe ? recipeIssue(recipe, { ...p, path: origin.path }, source.display) : userIssue({ ...p, path: origin.path }));
+    }
+    if (issues.length > 0)
+        return { issues };
+    const taskSources = Object.fromEntries(Object.keys(isMapping(raw.tasks) ? raw.tasks : {}).flatMap((name) => recipe && layered.origin(['tasks', name]).recipe ? [[name, recipe.file]] : []));
+    const extras = { recipeFile: recipe?.file, modules, taskSources };
+    return { issues, config: buildConfig(source.path, stage, sections, extras) };
+}
+const stringList = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+/** `roles: { worker: }` declares a role with its defaults, where elsewhere an empty value means "not set". */
+function declareEmptyRoles(settings) {
+    const roles = settings.roles;
+    if (!isMapping(roles))
+        return settings;
+    return { ...settings, roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, v ?? {}])) };
+}
+function pick(o, keys) {
+    return Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+}
+function atOffset(source, p) {
+    const { line, col } = source.yaml.lineCounter.linePos(p.offset);
+    return { file: source.display, line, column: col, path: p.path ? formatPath(p.path) : '', message: p.message };
+}
+function atPath(source, spans, p) {
+    const { line, column } = spans.position(p.path, p.at);
+    return { file: source.display, line, column, path: formatPath(p.path), message: p.message };
+}
+/** deploy.yml first, then recipes; in file order; the same problem found through several stages is reported once. */
+function sortUnique(issues, mainFile) {
+    const fileRank = (i) => (i.file === mainFile ? 0 : 1);
+    const seen = new Set();
+    return issues
+        .filter((i) => {
+        const k = formatIssue(i);
+        return seen.has(k) ? false : (seen.add(k), true);
+    })
+        .sort((a, b) => fileRank(a) - fileRank(b) ||
+        a.file.localeCompare(b.file) ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        (a.column ?? 0) - (b.column ?? 0));
+}
+//# sourceMappingURL=load.js.map

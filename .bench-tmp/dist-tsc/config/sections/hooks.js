@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { HOOK_POINTS } from '../types.js';
+import { list, strict, taskName } from './primitives.js';
+const taskNames = z
+    .union([taskName(), list(taskName(), 0, 'a list of task names')], {
+    error: 'expected a task name or a list of task names',
+})
+    .transform((v) => (typeof v === 'string' ? [v] : v));
+function points(when) {
+    const shape = Object.fromEntries(HOOK_POINTS.map((p) => [
+        p,
+        taskNames.optional().describe(`Tasks (from \`tasks\`) to run ${when} the \`${p}\` step.`),
+    ]));
+    return strict(shape, 'a mapping of lifecycle steps to task names').transform((m) => m);
+}
+export const hooks = strict({
+    before: points('before').default({}).describe('Tasks to run before a lifecycle step, by step.'),
+    after: points('after').default({}).describe('Tasks to run after a lifecycle step, by step.'),
+}, 'a mapping with `before` and `after`')
+    .transform((h) => h)
+    .describe(`Attach tasks to the deploy lifecycle: ${HOOK_POINTS.join(', ')}.`);
+//# sourceMappingURL=hooks.js.map

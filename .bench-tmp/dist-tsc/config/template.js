@@ -1,0 +1,136 @@
+/** A safe app name from a package name or directory name. */
+export function appName(raw) {
+    const name = raw
+        .replace(/^@[^/]+\//, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/^[^a-z0-9]+|-+$/g, '');
+    return name || 'app';
+}
+/** The settings module manage.py names (`os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')`). */
+export function settingsModuleOf(managePy) {
+    return /DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]/.exec(managePy)?.[1];
+}
+/** The variable `deploy init --recipe django` keeps Django's SECRET_KEY in (.env next to deploy.yml). */
+export const DJANGO_SECRET_VAR = 'DJANGO_SECRET_KEY';
+const quoted = (s) => JSON.stringify(s);
+/** The deploy.yml `deploy init` writes: every line a user must change is marked, the rest has working defaults. */
+export function initTemplate(f) {
+    return `# deploy.yml — written by \`deploy init\`. Every key is documented in deploy.example.yml of the deploy tool,
+# and \`deploy schema > deploy.schema.json\` gives your editor completion (see the line below).
+# yaml-language-server: $schema=deploy.schema.json
+# Try it without touching any host: \`deploy plan staging\`; then \`deploy check staging\` and \`deploy staging\`.
+
+app: ${f.app}
+# Releases, shared files and the \`current\` symlink live here on every host.
+deploy_to: /srv/${f.app}
+keep_releases: 5
+${f.recipe ? recipeLine(f.recipe) : ''}
+# Where the code comes from: each host keeps a git mirror and unpacks the exact commit into the release.
+repository: ${quoted(f.repository ?? `git@example.com:you/${f.app}.git`)}   # CHANGE ME if this is not what the hosts can clone
+branch: ${f.branch ?? 'main'}
+
+# Kept across releases and symlinked into each one.
+shared:
+  dirs: [log, tmp/pids]
+  files:
+    - { path: .env, optional: true }
+
+${f.recipe === 'django' ? djangoSettings(f) : f.recipe === 'node' ? nodeSettings(f) : plainSettings(f)}
+
+stages:
+  staging:
+    hosts:
+      # CHANGE ME: your hosts. Roles: web (app servers), db (migrations), media (assets), balancer, or your own.
+      - { name: web1, address: 192.0.2.10, roles: [web, db], primary: true }
+  production:
+    hosts:
+      - { name: web1, address: 192.0.2.20, roles: [web] }
+      - { name: web2, address: 192.0.2.21, roles: [web] }
+      - { name: db1, address: 192.0.2.30, roles: [db] }
+`;
+}
+function recipeLine(recipe) {
+    return `
+# The ${recipe} recipe supplies install, migrate, restart, health, tasks and hooks (\`deploy config staging\` shows
+# them all, \`deploy tasks\` lists the tasks). Anything you set below wins over it, key by key.
+recipe: ${recipe}
+`;
+}
+const sshBlock = `ssh:
+  user: deploy
+  # identity_file: ~/.ssh/id_ed25519
+  # known_hosts: ~/.ssh/known_hosts`;
+function djangoSettings(f) {
+    return `# Exported to every command on the hosts and to gunicorn; your settings read them. Secrets come from your
+# environment or the .env next to this file, never from this file.
+env:
+  DJANGO_SETTINGS_MODULE: ${f.settingsModule ?? `${f.app.replace(/-/g, '_')}.settings`}
+  SECRET_KEY: { secret: "\${${DJANGO_SECRET_VAR}}" }   # deploy init put one in .env: keep that file out of git
+  DATABASE_URL: { secret: "\${DATABASE_URL:-postgres://${f.app}@localhost/${f.app}}" }
+  ALLOWED_HOSTS: ${f.app}.example.com   # CHANGE ME: the names the site answers to (each host's address is added)
+  # Servers without a package index: build the virtualenv on the host's Python packages (Debian's python3-django,
+  # gunicorn, python3-psycopg2 …) and install from a wheelhouse, or from nothing but those.
+  # VENV_OPTIONS: --system-site-packages
+  # PIP_OPTIONS: --no-index --find-links /srv/wheels
+
+${sshBlock}
+
+# gunicorn listens on each web host's own address at this port; the health check asks it there.
+# env.PORT and health.port must agree (the recipe's default is 8000).
+health:
+  path: /
+  port: 8000`;
+}
+function nodeSettings(f) {
+    return `# Exported to every command on the hosts and to the app. Secrets come from your environment or the .env next to
+# this file, never from this file.
+env:
+  NODE_ENV: production
+  PORT: 3000
+  # APP_START: npm start                # how the app runs in the foreground
+  # APP_RELOAD: pm2 startOrReload ecosystem.config.cjs   # a process manager instead of the pid-file restart
+  # DATABASE_URL: { secret: "\${DATABASE_URL}" }
+
+${sshBlock}
+${f.lockfile
+        ? `
+# node_modules is reused from the previous release while this file is unchanged.
+install:
+  lockfile: ${f.lockfile}
+`
+        : ''}
+# Migrations (package.json's "migrate" script, if any) run once, on the primary db host, before any switch.
+# No database? \`migrate: ~\`.
+health:
+  path: /
+  port: 3000`;
+}
+function plainSettings(f) {
+    const node = f.kind === 'node';
+    return `# Exported to every command on the hosts. Secrets come from your environment or a local .env, never this file.
+env:
+  ${node ? 'NODE_ENV: production' : 'APP_ENV: production'}
+  # DATABASE_URL: { secret: "\${DATABASE_URL}" }
+
+${sshBlock}
+
+${node
+        ? `# Dependencies are installed into each release; unchanged lockfile → node_modules reused from the last one.
+install:
+  command: npm ci --omit=dev
+  lockfile: package-lock.json
+  reuse: [node_modules]
+# Runs once, on the primary db host, before any web host switches.
+# migrate: npm run migrate
+# Runs on each web host after its switch; then the health check must pass.
+restart: npm run restart --if-present
+health:
+  path: /health
+  port: 3000`
+        : `# install: make install
+# migrate: ./migrate
+# restart: ./restart
+# health: { path: /health, port: 8000 }`}`;
+}
+//# sourceMappingURL=template.js.map

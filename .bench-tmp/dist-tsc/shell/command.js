@@ -1,0 +1,157 @@
+import { quote } from './quote.js';
+import { MASK, Sensitive } from './sensitive.js';
+/** Shell text inserted verbatim: operators, redirections, deliberate snippets (`$HOME`, globs). */
+export class Raw {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+}
+export const raw = (text) => new Raw(text);
+export function cmd(tokens, options = {}) {
+    return Object.freeze({ ...options, tokens: Object.freeze([...tokens]), effect: options.effect ?? 'write' });
+}
+/** A read-only probe. */
+export const read = (tokens, options = {}) => cmd(tokens, { ...options, effect: 'read' });
+/** A write: changes state on the host. */
+export const write = (tokens, options = {}) => cmd(tokens, { ...options, effect: 'write' });
+/**
+ * A shell snippet (deploy.yml, a recipe, a task module, `deploy run`) as a token: a child `sh` runs it exactly as
+ * `sh -c '<text>'` would, wherever it is composed — `set -e` works and its exit status decides, also under `&&`,
+ * `||`, `if` or `!`. Its text reaches that `sh` through a here-document, never through an argument list.
+ */
+export class Snippet extends Raw {
+}
+/** A deliberate shell snippet (from deploy.yml or a recipe), run as written by its own `sh`. */
+export const script = (text, options = {}) => cmd([new Snippet(text)], options);
+/** Raw text that binds tighter than `&&`, `||` and `;`: a pipe or a redirection such as `2>&1`, `>>`, `<`. */
+const TIGHT = /^(?:\||\d*(?:>>|>&|<&|<>|>\||>|<)(?:\d+|-)?)$/;
+/**
+ * Tokens are safe to put next to `&&`, `||`, `;` or `|` as they are only when every Raw among them binds tighter
+ * than those operators; anything else (`a || b`, `a; b`, a user's multi-line snippet) is grouped, or a cwd/env
+ * prefix would apply to part of it only and a failed `cd` would let the rest run in the wrong directory.
+ */
+function group(tokens) {
+    const verbatim = tokens.filter((t) => t instanceof Raw && !(t instanceof AssignSecret) && !(t instanceof Snippet));
+    const loose = verbatim.some((t) => !TIGHT.test(t.text));
+    if (!loose)
+        return [...tokens];
+    // A newline before `)` keeps a trailing `# comment` or a here-document's end marker from swallowing it.
+    const multiline = verbatim.some((t) => /[\n#]/.test(t.text));
+    return [raw('('), ...tokens, raw(multiline ? '\n)' : ')')];
+}
+function join(op, parts, options) {
+    if (parts.length === 0)
+        throw new Error(`cannot join zero commands with ${op}`);
+    const tokens = [];
+    parts.forEach((p, i) => {
+        if (i > 0)
+            tokens.push(raw(op));
+        tokens.push(...group(renderParts(p, 'keep')));
+    });
+    const effect = options.effect ?? (parts.every((p) => p.effect === 'read') ? 'read' : 'write');
+    return cmd(tokens, { ...options, effect });
+}
+/** a && b && c */
+export const and = (parts, options = {}) => join('&&', parts, options);
+/** a; b; c */
+export const seq = (parts, options = {}) => join(';', parts, options);
+/** a || b */
+export const or = (parts, options = {}) => join('||', parts, options);
+/** a | b */
+export const pipe = (parts, options = {}) => join('|', parts, options);
+/** A command's tokens with its cwd/env wrapping applied (still tokens, so secrets stay typed). */
+function renderParts(c, _mode) {
+    const prefix = [];
+    if (c.cwd !== undefined)
+        prefix.push('cd', c.cwd, raw('&&'));
+    const env = Object.entries(c.env ?? {});
+    if (env.length > 0) {
+        prefix.push(raw('export'));
+        for (const [k, v] of env) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+                throw new Error(`invalid environment variable name: ${k}`);
+            prefix.push(typeof v === 'string' ? raw(`${k}=${quote(v)}`) : new AssignSecret(k, v));
+        }
+        prefix.push(raw('&&'));
+    }
+    return prefix.length > 0 ? [...prefix, ...group(c.tokens)] : [...c.tokens];
+}
+class AssignSecret extends Raw {
+    name;
+    secret;
+    constructor(name, secret) {
+        super(`${name}=${MASK}`);
+        this.name = name;
+        this.secret = secret;
+    }
+}
+function renderToken(t, mode) {
+    if (t instanceof AssignSecret)
+        return `${t.name}=${mode === 'reveal' ? quote(t.secret.reveal()) : MASK}`;
+    if (t instanceof Snippet)
+        return `sh -c ${quote(t.text)}`;
+    if (t instanceof Raw)
+        return t.text;
+    if (t instanceof Sensitive)
+        return mode === 'reveal' ? quote(t.reveal()) : MASK;
+    return quote(t);
+}
+// No space before a token that starts a new line: a here-document's end marker must stand alone on its line.
+const joinTokens = (texts) => texts.reduce((out, text, i) => (i === 0 ? text : text.startsWith('\n') ? out + text : `${out} ${text}`), '');
+/**
+ * The one place commands become shell text. Every string token is quoted; Raw tokens are verbatim.
+ *
+ * `mask` (the default) is for people and logs: secrets are `***` and a snippet shows as `sh -c '<snippet>'`.
+ * `reveal` is the script a backend runs: secrets in clear, and each snippet is a shell function defined first
+ * whose child `sh` reads the snippet from a here-document on fd 3 (`. /dev/fd/3`), so the snippet's text is never
+ * an argument, its stdin stays the command's, and it runs whole in that `sh` as under `sh -c`.
+ */
+export function render(c, mode = 'mask') {
+    const tokens = renderParts(c, 'keep');
+    if (mode === 'mask')
+        return joinTokens(tokens.map((t) => renderToken(t, mode)));
+    const functions = [];
+    const main = tokens.map((t) => {
+        if (!(t instanceof Snippet))
+            return renderToken(t, mode);
+        const name = `_deploy_snippet${functions.length + 1}`;
+        functions.push(snippetFunction(name, t.text));
+        return name;
+    });
+    return functions.join('') + joinTokens(main);
+}
+/**
+ * `name() { sh -c '. /dev/fd/3' 3<<'END' … END }`: the here-document is the snippet with fd 3 closed first on its
+ * own first line (so line numbers match and nothing it starts inherits fd 3), and ends on a line no text line equals.
+ */
+function snippetFunction(name, text) {
+    if (text.includes('\0'))
+        throw new Error('a shell snippet cannot contain a NUL byte');
+    // The end of a here-document needs a newline that `sh -c` never saw: an odd run of backslashes before it would
+    // join it to the line, so one more keeps the last backslash literal, as at the end of `sh -c` text.
+    const end = text.endsWith('\n') ? '' : /(?:^|[^\\])(?:\\\\)*\\$/.test(text) ? '\\\n' : '\n';
+    const body = `exec 3<&-; ${text}${end}`;
+    const marker = delimiter(body, 'DEPLOY_SNIPPET_END');
+    return `${name}() { sh -c '. /dev/fd/3' 3<<'${marker}'\n${body}${marker}\n}\n`;
+}
+/** `base`, or `base_2`, `base_3` …: the first that is no line of `text`, to end a here-document of it. */
+export function delimiter(text, base) {
+    const lines = new Set(text.split('\n'));
+    let candidate = base;
+    for (let n = 2; lines.has(candidate); n++)
+        candidate = `${base}_${n}`;
+    return candidate;
+}
+/** Every secret value a command carries, so a backend can mask them in what the host prints back. */
+export function secretsOf(c) {
+    const out = [];
+    for (const t of renderParts(c, 'keep')) {
+        if (t instanceof AssignSecret)
+            out.push(t.secret.reveal());
+        else if (t instanceof Sensitive)
+            out.push(t.reveal());
+    }
+    return out;
+}
+//# sourceMappingURL=command.js.map

@@ -1,0 +1,109 @@
+import { appendRevisionLog } from '../commands/log.js';
+import { paths } from '../commands/paths.js';
+import { markBad } from '../commands/release.js';
+import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
+import { hostReleases } from '../facts/release.js';
+import { preflight } from './check.js';
+import { releaseHosts } from './deploy.js';
+import { acquireLocks } from './lock.js';
+import { exec, onHosts, probe } from './runner.js';
+import { rotationFor } from './balancer.js';
+import { rollout } from './switch.js';
+import { hooked, loadTasks } from './tasks.js';
+/**
+ * The release a rollback goes to on one host: the last one that went live before the current one did, in the
+ * order of the revision log (not by id or directory time: ids made on a skewed clock do not say what came
+ * first), skipping releases marked bad and ones no longer there.
+ */
+export function rollbackTarget(h) {
+    const current = h.current;
+    if (!current)
+        return null;
+    const live = h.log.filter((e) => e.outcome === 'deployed' || e.outcome === 'rolled-back').map((e) => e.release);
+    const wentLive = live.lastIndexOf(current);
+    for (let i = (wentLive < 0 ? live.length : wentLive) - 1; i >= 0; i--) {
+        const id = live[i];
+        if (id !== current && !h.bad.includes(id) && h.releases.includes(id))
+            return id;
+    }
+    return null;
+}
+export const readHostReleases = (ctx, step, host) => probe(ctx, step, host, hostReleases(paths(ctx.config.deployTo)));
+/**
+ * Switches every code host to the same earlier release, then marks the release it left bad. The failure's error
+ * and exit code stand whatever the unlock after it meets.
+ */
+export async function rollback(ctx, params) {
+    const hosts = releaseHosts(ctx);
+    if (hosts.length === 0)
+        throw new DeployError(`no selected host of stage ${ctx.config.stage} holds releases`, ExitCode.config);
+    await loadTasks(ctx);
+    await preflight(ctx);
+    const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message || 'rollback', verb: 'rollback', waitSeconds: params.lockWaitSeconds });
+    let failure;
+    let result;
+    try {
+        result = await rollbackWith(ctx, params, hosts, () => lock.check('rollback'));
+    }
+    catch (e) {
+        failure = e;
+    }
+    const { problems } = await lock.release();
+    for (const message of problems)
+        ctx.emit({ type: 'warning', message });
+    if (failure !== undefined)
+        throw withCleanupProblems(failure, problems);
+    return result;
+}
+async function rollbackWith(ctx, params, hosts, check) {
+    const p = paths(ctx.config.deployTo);
+    const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));
+    const target = ctx.mode === 'plan' ? (params.to ?? null) : chooseTarget(hosts, state, params.to);
+    if (!target) {
+        ctx.emit({ type: 'info', message: 'offline plan: the rollback target is read from each host at run time' });
+        return { stage: ctx.config.stage, hosts: [] };
+    }
+    const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));
+    for (const [host, from] of previous)
+        ctx.emit({ type: 'release', host, previous: from, release: target });
+    const entry = state.get(hosts[0].name)?.log.filter((e) => e.release === target).pop();
+    const release = { id: target, dir: p.release(target), ...(entry?.revision ? { revision: entry.revision } : {}) };
+    check();
+    await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
+    const calm = { ...ctx, signal: undefined };
+    await onHosts(calm, 'rollback', hosts, async (h) => {
+        const left = previous.get(h.name);
+        if (left && left !== target)
+            await exec(calm, 'rollback', h, markBad(p, left));
+        await exec(calm, 'rollback', h, appendRevisionLog(p, { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back' }));
+    }).catch((e) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
+    return {
+        stage: ctx.config.stage,
+        release: target,
+        revision: release.revision,
+        hosts: hosts.map((h) => ({ host: h.name, previous: previous.get(h.name) ?? null, release: target, outcome: 'deployed', durationMs: 0 })),
+    };
+}
+/** One target for the whole fleet, present on every host; otherwise a refusal that names the hosts. */
+export function chooseTarget(hosts, state, to) {
+    const per = hosts.map((h) => ({ host: h.name, s: state.get(h.name) }));
+    let target = to;
+    if (!target) {
+        const targets = new Map();
+        for (const { host, s } of per) {
+            const t = rollbackTarget(s) ?? '(none)';
+            targets.set(t, [...(targets.get(t) ?? []), host]);
+        }
+        if (targets.size > 1 || targets.has('(none)')) {
+            const lines = [...targets].map(([t, hs]) => `${hs.join(', ')}: ${t}`);
+            throw new StepFailedError(per.map((x) => x.host).join(','), 'rollback', `no single earlier release to go back to on every host:\n  ${lines.join('\n  ')}`, 'pick one that every host has with --to <release> (see `deploy releases <stage>`)');
+        }
+        target = [...targets.keys()][0];
+    }
+    const missing = per.filter(({ s }) => !s.releases.includes(target)).map((x) => x.host);
+    if (missing.length > 0) {
+        throw new StepFailedError(missing.join(','), 'rollback', `release ${target} is missing on ${missing.join(', ')}; nothing was changed`, 'see `deploy releases <stage>` for what each host has');
+    }
+    return target;
+}
+//# sourceMappingURL=rollback.js.map

@@ -1,0 +1,15 @@
+import { paths } from '../commands/paths.js';
+import { checkSharedFiles, createSharedDirs, linkShared } from '../commands/shared.js';
+import { and } from '../shell/command.js';
+import { exec, onHosts } from './runner.js';
+const STEP = 'shared';
+/** Creates missing shared dirs, fails on missing required files (naming each), links everything into the release. */
+export async function linkSharedInto(ctx, hosts, release) {
+    const { dirs, files } = ctx.config.shared;
+    const p = paths(ctx.config.deployTo);
+    const required = files.some((f) => !f.optional);
+    await onHosts(ctx, STEP, hosts, (host) => exec(ctx, STEP, host, and([createSharedDirs(p, dirs, files), ...(required ? [checkSharedFiles(p, files)] : []), ...linkShared(p, release.dir, dirs, files)], {
+        description: 'create shared dirs, check required shared files, link them into the release',
+    })));
+}
+//# sourceMappingURL=shared.js.map

@@ -1,0 +1,308 @@
+import { paths } from '../commands/paths.js';
+import { markBad } from '../commands/release.js';
+import { restart, stopApp } from '../commands/restart.js';
+import { removeCurrent, switchCurrent } from '../commands/symlink.js';
+import { ConnectionError, DeployError, ExitCode, InterruptedError, SwitchedBackError } from '../errors.js';
+import { batches } from '../hosts/batch.js';
+import { rolloutOrder } from '../hosts/roles.js';
+import { commandEnv, healthRoles, restartRoles } from './env.js';
+import { waitHealthy } from './health.js';
+import { hooked } from './tasks.js';
+import { exec, HostsFailedError, onHosts } from './runner.js';
+import { sleep } from './wait.js';
+/** A lost connection during a switch-back is tried again on a new one, this many times in all. */
+const RECONNECT_ATTEMPTS = 3;
+const RECONNECT_PAUSE_MS = 500;
+/** Hosts grouped by the first role (in rollout order) they have, each group split into that role's batches. */
+export function rolloutPlan(ctx, hosts, canary = false) {
+    const placed = new Set();
+    const plan = [];
+    let canaryLeft = canary;
+    for (const role of rolloutOrder(ctx.config)) {
+        const ofRole = hosts.filter((h) => h.roles.includes(role) && !placed.has(h.name));
+        if (ofRole.length === 0)
+            continue;
+        ofRole.forEach((h) => placed.add(h.name));
+        const size = ctx.config.roles[role]?.batch ?? '100%';
+        const isCanary = canaryLeft && healthRoles(ctx.config).includes(role);
+        if (isCanary)
+            canaryLeft = false;
+        const groups = isCanary ? [ofRole.slice(0, 1), ...(ofRole.length > 1 ? batches(ofRole.slice(1), size) : [])] : batches(ofRole, size);
+        plan.push({ role, batches: groups, canary: isCanary });
+    }
+    return plan;
+}
+/**
+ * Switches hosts tier by tier (rollout order), each tier in batches: switch `current`, restart, health-check;
+ * a batch starts only when the previous one is healthy. In the balancer's pool, a batch is drained first, and
+ * when the first batch is healthy it goes into rotation while every host still on the old release leaves it
+ * (one balancer change), so clients see the old release, then the new one, never both by turns. When
+ * anything fails, every host switched so far goes back to its previous release (the same way round, see
+ * switchBackAll) and the new release is marked bad.
+ */
+export async function rollout(ctx, params) {
+    const { release, rotation } = params;
+    const p = paths(ctx.config.deployTo);
+    // Hosts whose `current` may point at the new release: the switch was sent.
+    const touched = [];
+    // Pool hosts this run asked the balancers to take out and has not put back.
+    const drained = new Set();
+    const checks = healthRoles(ctx.config);
+    const inPool = (h) => rotation !== undefined && h.roles.some((r) => checks.includes(r));
+    const balance = async (ready, drain) => {
+        if (!rotation || (ready.length === 0 && drain.length === 0))
+            return;
+        drain.forEach((h) => drained.add(h.name));
+        await rotation.set({ ready, drain });
+        ready.forEach((h) => drained.delete(h.name));
+    };
+    const upgrade = async (host) => {
+        if (ctx.signal?.aborted)
+            throw new InterruptedError();
+        touched.push(host);
+        await moveTo(ctx, host, release, 'switch');
+    };
+    let cutOver = false;
+    try {
+        await hooked(ctx, 'switch', release, async () => {
+            for (const tier of rolloutPlan(ctx, params.hosts, params.canary !== undefined)) {
+                const pooled = tier.batches.flat().some(inPool);
+                const groups = pooled ? keepOneServing(tier.batches) : tier.batches;
+                for (const [i, batch] of groups.entries()) {
+                    if (i > 0) {
+                        if (params.pauseBetweenBatches)
+                            await params.pauseBetweenBatches(tier.role, i + 1);
+                        const pause = ctx.config.roles[tier.role]?.pause ?? 0;
+                        if (pause > 0 && ctx.mode === 'real')
+                            await sleep(pause * 1000, ctx.signal);
+                    }
+                    ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
+                    await balance([], batch.filter((h) => inPool(h) && !drained.has(h.name)));
+                    await onHosts(ctx, 'switch', batch, upgrade);
+                    const isCanary = tier.canary && i === 0 && groups.length > 1;
+                    const stillOld = isCanary || cutOver ? [] : groups.slice(i + 1).flat().filter((h) => inPool(h) && !drained.has(h.name));
+                    await balance(batch.filter(inPool), stillOld);
+                    if (pooled && !isCanary)
+                        cutOver = true;
+                    if (isCanary && params.canary && ctx.mode === 'real' && !(await params.canary(batch[0]))) {
+                        throw new DeployError(`the canary ${batch[0].name} was not confirmed`, ExitCode.stepFailed);
+                    }
+                }
+            }
+        });
+    }
+    catch (failure) {
+        if (ctx.mode !== 'real')
+            throw failure;
+        const calm = { ...ctx, signal: undefined };
+        const state = await switchBackAll(calm, { ...params, touched, drained, inPool });
+        await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true })).catch((e) => ctx.emit({ type: 'warning', message: `release ${release.id} could not be marked bad everywhere: ${messageOf(e)}` }));
+        const reason = messageOf(failure);
+        const where = state.length > 0 ? `\n${state.join('\n')}` : '';
+        if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted)
+            throw new InterruptedError(`${reason}${where}`);
+        const hint = failure instanceof DeployError ? failure.hint : undefined;
+        throw new SwitchedBackError(`release ${release.id} failed while switching: ${reason}${where}`, hint);
+    }
+    // Every host switched and serves: a pool that cannot be synced is said, not a reason to switch everything back.
+    if (rotation)
+        await rotation.sync({ ...ctx, signal: undefined }).catch((e) => ctx.emit({ type: 'warning', message: `the balancer pool was not synced: ${messageOf(e)}` }));
+}
+/** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
+export function keepOneServing(groups) {
+    const only = groups.length === 1 ? groups[0] : undefined;
+    if (!only || only.length < 2)
+        return groups;
+    const half = Math.ceil(only.length / 2);
+    return [only.slice(0, half), only.slice(half)];
+}
+const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+const restarts = (ctx, host) => host.roles.some((r) => restartRoles(ctx.config).includes(r));
+/** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
+async function moveTo(ctx, host, release, step) {
+    const p = paths(ctx.config.deployTo);
+    await exec(ctx, step, host, switchCurrent(p, release.id));
+    if (ctx.config.restart && restarts(ctx, host)) {
+        await exec(ctx, step === 'switch' ? 'restart' : step, host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
+    }
+    if (host.roles.some((r) => healthRoles(ctx.config).includes(r)))
+        await waitHealthy(ctx, host);
+}
+/**
+ * Puts every touched host back on the release it served before, and every host the rollout drained back into
+ * rotation, the way a rollout goes: hosts the balancers do not serve first; then one balancer change that brings
+ * the old ones in and takes the new ones out; then those; then they come back in. Decisions come from the
+ * balancers' real state, read before and after each change. A host that a balancer still serves alone after that
+ * change failed is not restarted (every request would fail): it stays on the new release, and the result says so.
+ * `ctx` must not carry an aborted signal: this runs to the end after an interrupt, bounded by command timeouts.
+ * Returns one line per host with what it is now.
+ */
+export async function switchBackAll(ctx, s) {
+    const problems = [];
+    const tried = async (what, fn) => {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            problems.push(`${what}: ${messageOf(e)}`);
+            return undefined;
+        }
+    };
+    // Per touched host: the release it is on now and what happened.
+    const outcome = new Map();
+    const goBack = async (hosts) => {
+        if (hosts.length === 0)
+            return;
+        const byTarget = new Map();
+        for (const h of hosts) {
+            const to = s.previous.get(h.name) ?? '(none)';
+            byTarget.set(to, [...(byTarget.get(to) ?? []), h.name]);
+        }
+        for (const [to, names] of byTarget)
+            ctx.emit({ type: 'switchback', hosts: names, to });
+        const done = await switchBack(ctx, hosts, s.previous, s.release);
+        for (const [host, result] of done) {
+            if (result instanceof Error)
+                outcome.set(host, { on: null, note: `switching back failed: ${result.message}`, failed: true });
+            else
+                outcome.set(host, result);
+        }
+    };
+    const touched = new Set(s.touched.map((h) => h.name));
+    const isBack = (h) => {
+        const o = outcome.get(h.name);
+        return !touched.has(h.name) || (o !== undefined && !o.failed && o.on !== s.release.id);
+    };
+    // A host with no earlier release stays out: nothing of this release may serve.
+    const belongsIn = (h) => s.inPool(h) && (s.drained.has(h.name) || touched.has(h.name)) && isBack(h) && (!touched.has(h.name) || !!s.previous.get(h.name));
+    const rotation = s.rotation;
+    const before = rotation ? await tried('reading the balancers', () => rotation.views(ctx)) : undefined;
+    // Unknown (the balancers could not be read) counts as served before a restart and as not served before a ready.
+    const served = (views, h) => views === undefined || views.some((v) => v.serving.has(h.name));
+    const surelyServed = (views, h) => views !== undefined && served(views, h);
+    const live = s.touched.filter((h) => s.inPool(h) && served(before, h));
+    await goBack(s.touched.filter((h) => !live.includes(h)));
+    let after;
+    if (rotation) {
+        const changed = await tried('the balancer', async () => {
+            const ready = s.hosts.filter((h) => belongsIn(h) && !surelyServed(before, h));
+            await rotation.set({ ready, drain: live, lastOut: live.length > 0 && live.every((h) => !s.previous.get(h.name)) }, ctx);
+            return true;
+        });
+        after = await tried('reading the balancers', () => rotation.views(ctx));
+        const stillServed = (h) => !changed && served(after, h);
+        await goBack(live.filter((h) => !stillServed(h)));
+        // The drain failed: these still get requests. One at a time, never the last one a balancer serves.
+        for (const h of live.filter(stillServed)) {
+            const alone = after?.find((v) => v.serving.has(h.name) && v.serving.size === 1);
+            if (after === undefined || alone) {
+                const why = alone ? `${alone.balancer} serves it alone and could not take it out of rotation` : 'the balancers could not take it out of rotation, nor be read';
+                outcome.set(h.name, { on: s.release.id, note: `not switched back: ${why}, so restarting it would fail every request` });
+                continue;
+            }
+            await goBack([h]);
+        }
+        const missing = s.hosts.filter((h) => belongsIn(h) && !surelyServed(after, h));
+        if (missing.length > 0)
+            await tried('the balancer', () => rotation.set({ ready: missing }, ctx));
+        after = await tried('reading the balancers', () => rotation.views(ctx));
+    }
+    if (problems.length > 0)
+        ctx.emit({ type: 'warning', message: `switching back was not clean: ${problems.join('; ')}` });
+    return describe(s, outcome, after, rotation !== undefined);
+}
+/** `  web1  back on 20260101120000 · in rotation`: what each host the rollout touched or drained is now. */
+function describe(s, outcome, views, balanced) {
+    const hosts = s.hosts.filter((h) => outcome.has(h.name) || s.drained.has(h.name));
+    if (hosts.length === 0)
+        return [];
+    const width = Math.max(...hosts.map((h) => h.name.length));
+    const rotation = (h) => {
+        if (!balanced || !s.inPool(h))
+            return '';
+        if (views === undefined)
+            return ' · rotation unknown (the balancers could not be read)';
+        const outs = views.filter((v) => !v.serving.has(h.name));
+        if (outs.length === 0)
+            return ' · in rotation';
+        const why = outs.map((v) => `${v.balancer}${v.out.has(h.name) ? ` (${v.out.get(h.name)})` : ' (failing its health check)'}`).join(', ');
+        return outs.length === views.length ? ` · out of rotation on ${why}` : ` · in rotation on some balancers only; out on ${why}`;
+    };
+    const lines = hosts.map((h) => {
+        const o = outcome.get(h.name);
+        const was = s.previous.get(h.name) ?? null;
+        let text;
+        if (!o)
+            text = `on ${was ?? '(no release)'}, not switched`;
+        else if (o.failed)
+            text = `state unknown: ${o.note}`;
+        else if (o.on === s.release.id)
+            text = `still on ${s.release.id}, the failed release: ${o.note}`;
+        else if (o.on === null)
+            text = o.note ?? 'no earlier release';
+        else
+            text = `back on ${o.on}`;
+        return `  ${h.name.padEnd(width)}  ${text}${rotation(h)}`;
+    });
+    return ['after switching back:', ...lines];
+}
+/**
+ * Puts hosts back on the release they served before, each on its own (a lost connection is tried again on a new
+ * one); after a first deploy, when there is none, the new app is stopped (`restart.stop`) and `current` removed.
+ * Returns per host the release it is on now (null: none) with a note, or why it could not go back.
+ */
+export async function switchBack(ctx, hosts, previous, release) {
+    const results = new Map();
+    if (hosts.length === 0)
+        return results;
+    const p = paths(ctx.config.deployTo);
+    try {
+        const done = await onHosts(ctx, 'switchback', hosts, async (host) => {
+            const prev = previous.get(host.name);
+            for (let attempt = 1;; attempt++) {
+                try {
+                    if (prev) {
+                        await moveTo(ctx, host, { id: prev, dir: p.release(prev) }, 'switchback');
+                        return { on: prev };
+                    }
+                    return { on: null, note: await clearFirstDeploy(ctx, host, release) };
+                }
+                catch (e) {
+                    if (!(e instanceof ConnectionError) || attempt >= RECONNECT_ATTEMPTS)
+                        throw e;
+                    ctx.emit({ type: 'warning', host: host.name, message: `connection lost while switching back (${e.message}); trying again on a new connection` });
+                    await sleep(RECONNECT_PAUSE_MS * attempt, ctx.signal);
+                }
+            }
+        });
+        for (const [host, r] of done)
+            results.set(host, r);
+    }
+    catch (e) {
+        if (!(e instanceof HostsFailedError))
+            throw e;
+        for (const h of hosts)
+            results.set(h.name, e.failures.get(h.name) ?? { on: previous.get(h.name) ?? null });
+    }
+    return results;
+}
+/** A host that had no release before: the new app is stopped (when `restart.stop` says how) and `current` removed. */
+async function clearFirstDeploy(ctx, host, release) {
+    const p = paths(ctx.config.deployTo);
+    const stop = ctx.config.restart?.stop;
+    let app = '';
+    if (ctx.config.restart && restarts(ctx, host)) {
+        if (stop) {
+            await exec(ctx, 'switchback', host, stopApp(stop, release.dir, commandEnv(ctx.config, host, release)));
+            app = 'the new app was stopped (restart.stop), ';
+        }
+        else {
+            app = 'the new app was not stopped (deploy.yml has no restart.stop), ';
+        }
+    }
+    await exec(ctx, 'switchback', host, removeCurrent(p));
+    const message = `no earlier release to switch back to: ${app}current removed`;
+    ctx.emit({ type: 'warning', host: host.name, message });
+    return message;
+}
+//# sourceMappingURL=switch.js.map

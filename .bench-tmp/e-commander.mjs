@@ -1,0 +1,1 @@
+import * as x from 'commander'; globalThis.x=x;

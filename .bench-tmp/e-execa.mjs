@@ -1,0 +1,1 @@
+import * as x from 'execa'; globalThis.x=x;

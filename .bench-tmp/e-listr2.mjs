@@ -1,0 +1,1 @@
+import * as x from 'listr2'; globalThis.x=x;

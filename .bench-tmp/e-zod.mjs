@@ -1,0 +1,1 @@
+import * as x from 'zod'; globalThis.x=x;

@@ -1,0 +1,19 @@
+import { pipe, write } from '../shell/command.js';
+import { assertReleaseId } from './release.js';
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Where the release tarball is uploaded to. */
+export const uploadPath = (p, id) => `${p.uploads}/${assertReleaseId(id)}.tar.gz`;
+export const prepareUploads = (p) => write(['mkdir', '-p', p.uploads], { description: 'create the uploads directory' });
+/** Fails unless `file` hashes to `sha256` (and names the file FAILED when it does not). */
+export function verifyChecksum(file, sha256) {
+    const sum = sha256.toLowerCase();
+    if (!SHA256.test(sum))
+        throw new Error(`not a sha256 digest: ${JSON.stringify(sha256)}`);
+    return pipe([write(['printf', '%s  %s\\n', sum, file]), write(['sha256sum', '-c', '-'])], {
+        effect: 'read',
+        description: 'verify the uploaded artifact checksum',
+    });
+}
+export const extract = (file, releaseDir) => write(['tar', '-x', '-z', '-f', file, '-C', releaseDir], { description: 'unpack the artifact into the release' });
+export const removeUpload = (p, id) => write(['rm', '-f', uploadPath(p, id)], { description: 'remove the uploaded artifact' });
+//# sourceMappingURL=artifact.js.map

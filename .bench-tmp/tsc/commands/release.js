@@ -1,0 +1,152 @@
+import { raw, write } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
+import { glob, ifThen, test } from './sh.js';
+/** Marker left in a release that failed before it went live. */
+export const FAILED_MARKER = '.deploy-failed';
+/** Marker left in a release that was rolled back from; rollback skips it. */
+export const BAD_MARKER = '.deploy-bad';
+const RELEASE_ID = /^\d{14}$/;
+export const isReleaseId = (s) => RELEASE_ID.test(s);
+export function assertReleaseId(id) {
+    if (!isReleaseId(id))
+        throw new Error(`not a release id (YYYYMMDDHHMMSS): ${JSON.stringify(id)}`);
+    return id;
+}
+/** `YYYYMMDDHHMMSS` in UTC: sorts as it ages. */
+export function releaseId(now) {
+    if (Number.isNaN(now.getTime()))
+        throw new Error('releaseId: invalid date');
+    const year = now.getUTCFullYear();
+    if (year < 1000 || year > 9999)
+        throw new Error(`releaseId: year out of range: ${year}`);
+    const two = (n) => String(n).padStart(2, '0');
+    return (String(year) +
+        two(now.getUTCMonth() + 1) +
+        two(now.getUTCDate()) +
+        two(now.getUTCHours()) +
+        two(now.getUTCMinutes()) +
+        two(now.getUTCSeconds()));
+}
+/** The time a release id stands for. */
+export function releaseTime(id) {
+    const d = assertReleaseId(id);
+    const n = (from, to) => Number(d.slice(from, to));
+    const t = new Date(Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)));
+    if (releaseId(t) !== d)
+        throw new Error(`not a release id (no such time): ${JSON.stringify(id)}`);
+    return t;
+}
+/**
+ * The id of a new release: now (UTC, to the second), or one second after the newest release the hosts already
+ * have when that is not earlier, so ids are unique and grow with every deploy whatever the clocks say. Chosen once
+ * for the whole fleet, while the lock is held.
+ */
+export function nextReleaseId(now, existing) {
+    const candidate = releaseId(now);
+    let newest;
+    for (const id of existing)
+        if (isReleaseId(id) && (newest === undefined || id > newest))
+            newest = id;
+    if (newest === undefined || candidate > newest)
+        return candidate;
+    return releaseAfter(newest);
+}
+/** The id one second after `id`. */
+export function releaseAfter(id) {
+    let t;
+    try {
+        t = releaseTime(id);
+    }
+    catch {
+        // An id that names no real time (20241399…) still orders as a number: take the next valid one above it.
+        t = new Date(Date.UTC(Number(id.slice(0, 4)) + 1, 0, 1));
+        return releaseId(t);
+    }
+    return releaseId(new Date(t.getTime() + 1000));
+}
+export function releaseDir(p, id) {
+    return p.release(assertReleaseId(id));
+}
+const releaseOf = (p, variable) => raw(`${quote(p.releases)}/"$${variable}"`);
+/**
+ * Removes the given releases, each only when `current` does not point to it (checked on the host, at that
+ * moment); prints `kept <id>` for one it left. Fails when a removal failed.
+ */
+export function removeReleasesTokens(p, ids) {
+    if (ids.length === 0)
+        return [raw(':')];
+    return [
+        raw('st=0;'),
+        ...currentId(p),
+        raw('for'),
+        'id',
+        raw('in'),
+        ...ids.map(assertReleaseId),
+        raw(';'),
+        raw('do'),
+        ...ifThen(test(raw('"$id"'), raw('='), raw('"$cur"')), ['printf', 'kept %s\\n', raw('"$id"')], ['rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')]),
+        raw(';'),
+        raw('done;'),
+        ...test(raw('"$st"'), raw('='), '0'),
+    ];
+}
+/**
+ * Makes the new release dir, after clearing what earlier runs left (`leftovers`: releases that never went live,
+ * and every upload): `mkdir` without -p, so an existing dir is never reused; prints `exists` when it was there.
+ */
+export function createRelease(p, id, leftovers = []) {
+    const dir = releaseDir(p, id);
+    return write([
+        'rm',
+        '-rf',
+        p.uploads,
+        raw(';'),
+        ...(leftovers.length > 0 ? [...removeReleasesTokens(p, leftovers), raw(';')] : []),
+        'mkdir',
+        '-p',
+        p.releases,
+        raw('&&'),
+        ...ifThen(['mkdir', dir], [raw(':')], [...ifThen(test('-e', dir), ['printf', 'exists\\n']), raw(';'), raw('exit 1')]),
+    ], { description: leftovers.length > 0 ? `create release ${id} (after removing ${leftovers.length} left behind)` : `create release ${id}` });
+}
+/** Removes a release this run created and uploads it left, never the release `current` points to. */
+export const removeRelease = (p, id) => write(['rm', '-rf', p.uploads, raw(';'), ...removeReleasesTokens(p, [id])], { description: `remove release ${id}` });
+/** Removes an empty release dir (one just made under an id that turned out to be taken elsewhere). */
+export const removeEmptyRelease = (p, id) => write(['rmdir', releaseDir(p, id)], { description: `remove the empty release dir ${id}` });
+export const markFailed = (p, id) => write(['touch', `${releaseDir(p, id)}/${FAILED_MARKER}`], { description: `mark release ${id} failed` });
+export const markBad = (p, id) => write(['touch', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `mark release ${id} bad` });
+/** Sets `cur` to the release id `current` points to ('' when none); one `readlink`, no canonicalising. */
+const currentId = (p, then = []) => [
+    raw('cur=;'),
+    ...ifThen(test('-L', p.current), [raw(`cur=$(readlink ${quote(p.current)})`), ...(then.length ? [raw(';'), ...then] : [])]),
+    raw('; cur=${cur%/}; cur=${cur##*/};'),
+];
+/** A revision log line as commands/log.ts writes it, for a release that went live: its id. */
+const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-back)"\\}$/\\1/p';
+/**
+ * One round trip: `current` (and whether it dangles), every release, and which of them never went live (not
+ * `current`, no `deployed`/`rolled-back` line in the revision log; a line is matched whole, so free text in it
+ * cannot pass for one), with their sizes when asked (the preflight counts them as free space the deploy makes).
+ * Without a readable revision log nothing counts as never live: a log that cannot be read must not get live
+ * releases removed. Two programs run whatever the number of releases (readlink, sed).
+ */
+export function releaseStateTokens(p, o = {}) {
+    const size = (path) => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
+    return [
+        ...currentId(p, ['printf', 'current %s\\n', raw('"$cur"'), raw(';'), ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n'])]),
+        ...ifThen([...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)], [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)], [raw('known=0;'), raw('live=')]),
+        raw(';'),
+        raw('for'),
+        'd',
+        raw('in'),
+        glob(p.releases, '*/'),
+        raw(';'),
+        raw('do'),
+        raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
+        raw(`printf 'release %s\\n' "$id"; [ "$id" = "$cur" ] && continue; [ "$known" = 0 ] && continue; case "$live" in *"$id"*) continue ;; esac;`),
+        raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
+        raw('done;'),
+        ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),
+    ];
+}
+//# sourceMappingURL=release.js.map

@@ -1,0 +1,12 @@
+import { raw, write } from '../shell/command.js';
+import { releaseDir } from './release.js';
+/** Points `current` at the release atomically: a new symlink beside it, renamed over it (`mv -T`: rename(2)). */
+export function switchCurrent(p, id) {
+    const tmp = `${p.current}.tmp-${id}`;
+    return write(['ln', '-sfn', releaseDir(p, id), tmp, raw('&&'), 'mv', '-T', tmp, p.current], {
+        description: `switch current to ${id}`,
+    });
+}
+/** Removes `current`: what a failed first deploy leaves, as there is no earlier release to point it at. */
+export const removeCurrent = (p) => write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' });
+//# sourceMappingURL=symlink.js.map

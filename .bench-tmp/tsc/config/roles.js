@@ -1,0 +1,36 @@
+/** Roles every deploy.yml has; declaring one under `roles` changes only the fields it sets. */
+export const BUILTIN_ROLES = {
+    web: { code: true, batch: 1 },
+    db: { code: true },
+    media: { code: true },
+    balancer: { code: false },
+};
+export const DEFAULT_BATCH = '100%';
+export const DEFAULT_APP_PORT = 3000;
+/** Built-in roles first, then declared ones in file order: the order unlisted roles switch in. */
+export function roleNames(declared) {
+    return [...new Set([...Object.keys(BUILTIN_ROLES), ...declared])];
+}
+export function resolveRoles(declared, app, health) {
+    return Object.fromEntries(roleNames(Object.keys(declared)).map((name) => {
+        const d = declared[name];
+        const builtin = BUILTIN_ROLES[name];
+        return [
+            name,
+            {
+                // A balancer role's hosts route traffic; they get no code unless told so.
+                code: d?.code ?? builtin?.code ?? d?.balancer === undefined,
+                batch: d?.batch ?? builtin?.batch ?? DEFAULT_BATCH,
+                pause: d?.pause ?? 0,
+                balancer: d?.balancer && resolveBalancer(d.balancer, app, health),
+            },
+        ];
+    }));
+}
+function resolveBalancer(b, app, health) {
+    const base = { pool: b.pool, port: b.port ?? health?.port ?? DEFAULT_APP_PORT, drainTimeout: b.drain_timeout };
+    return b.kind === 'nginx'
+        ? { kind: 'nginx', ...base, upstreamFile: b.upstream_file, upstreamName: b.upstream_name ?? app, reload: b.reload }
+        : { kind: 'haproxy', ...base, adminSocket: b.admin_socket, backend: b.backend ?? app };
+}
+//# sourceMappingURL=roles.js.map

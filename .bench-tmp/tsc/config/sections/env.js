@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { Sensitive } from '../../shell/sensitive.js';
+import { ENV_NAME, matching, named, strict } from './primitives.js';
+const envName = () => matching(ENV_NAME, 'a variable name (letters, digits and `_`, not starting with a digit)');
+const secret = strict({
+    secret: z
+        .string({ error: 'expected a string, usually "${VAR}"' })
+        .describe('The secret value, usually `${VAR}` from the environment or .env; printed as ***.'),
+}, 'a mapping `{ secret: … }`');
+export const env = named(envName(), 
+// YAML reads `3000` and `true` as a number and a boolean; the environment only holds strings.
+z.union([z.string(), z.number(), z.boolean(), secret], {
+    error: 'expected a string, number, boolean or `{ secret: … }`',
+}), 'a mapping of variable names to values')
+    .transform((vars) => Object.fromEntries(Object.entries(vars).map(([name, v]) => [name, typeof v === 'object' ? new Sensitive(v.secret, name) : String(v)])))
+    .describe('Environment variables exported to every remote command. Numbers and booleans become strings; ' +
+    '`{ secret: … }` values are never printed.');
+export const vars = named(envName(), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }), 'a mapping of variable names to values')
+    .transform((v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])))
+    .describe('Environment variables exported to every command on this host (after the stage `env`).');
+//# sourceMappingURL=env.js.map

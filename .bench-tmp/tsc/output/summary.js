@@ -1,0 +1,105 @@
+import { Timeline } from './timeline.js';
+/** Keeps every event with the time it arrived; the summary and the HTML report are folds over it. */
+export class Recorder {
+    now;
+    events = [];
+    constructor(now = Date.now) {
+        this.now = now;
+    }
+    sink = (event) => {
+        this.events.push({ at: this.now(), event });
+    };
+}
+/** Steps in which a host takes up the new release: once one ends well there, `current` points at it. */
+const SWITCH_STEPS = new Set(['switch']);
+/**
+ * The run summary from the events alone, so a failed run gets one too: per host the release it had, the one this
+ * run brought, what happened (`deployed`, `switched-back`, `failed`, `unchanged`) and how long each step took.
+ * `known` (what a task returned on success) fills in what events do not carry, such as the revision.
+ */
+export function summarize(events, succeeded, known) {
+    const timeline = new Timeline();
+    let stage = known?.stage ?? '';
+    let runRelease;
+    let dryRun = false;
+    let startHosts = [];
+    const planned = new Map();
+    const switched = new Set();
+    const switchedBack = new Map();
+    const notBack = new Map();
+    for (const { at, event: e } of events) {
+        timeline.apply(e, at);
+        if (e.type === 'run:start') {
+            stage ||= e.stage;
+            runRelease = e.release;
+            dryRun = e.dryRun;
+            startHosts = e.hosts;
+        }
+        else if (e.type === 'release:chosen') {
+            runRelease = e.release;
+        }
+        else if (e.type === 'release') {
+            planned.set(e.host, { previous: e.previous, release: e.release });
+        }
+        else if (e.type === 'host:end' && e.ok && SWITCH_STEPS.has(e.step)) {
+            switched.add(e.host);
+        }
+        else if (e.type === 'host:end' && !e.ok && e.step === 'switchback') {
+            notBack.set(e.host, e.error ?? 'switching back failed');
+        }
+        else if (e.type === 'switchback') {
+            for (const h of e.hosts)
+                switchedBack.set(h, e.to === '(none)' ? null : e.to);
+        }
+    }
+    const names = planned.size > 0 ? [...planned.keys()] : (known?.hosts.map((h) => h.host) ?? startHosts);
+    const release = known?.release ?? [...planned.values()][0]?.release ?? runRelease;
+    const hosts = names.map((host) => {
+        const plan = planned.get(host);
+        const previous = plan?.previous ?? known?.hosts.find((h) => h.host === host)?.previous ?? null;
+        const target = plan?.release ?? release ?? null;
+        const rows = timeline.rows.flatMap((r) => {
+            const h = r.hosts.get(host);
+            return h ? [{ step: r.step, h }] : [];
+        });
+        const failure = rows.find((r) => r.h.state === 'failed');
+        let outcome;
+        if (dryRun)
+            outcome = 'unchanged';
+        else if (notBack.has(host))
+            outcome = 'failed';
+        else if (switchedBack.has(host))
+            outcome = 'switched-back';
+        else if (switched.has(host) || (succeeded && plan))
+            outcome = target !== null && target === previous ? 'unchanged' : 'deployed';
+        else if (failure)
+            outcome = 'failed';
+        else
+            outcome = 'unchanged';
+        // A host whose switch back failed is on the new release as far as this run knows.
+        const current = outcome === 'deployed' || notBack.has(host) ? target : outcome === 'switched-back' ? (switchedBack.get(host) ?? null) : previous;
+        const starts = rows.map((r) => r.h.startedAt).filter((t) => t !== undefined);
+        const ends = rows.map((r) => r.h.endedAt).filter((t) => t !== undefined);
+        const steps = {};
+        for (const r of rows)
+            if (r.h.durationMs !== undefined)
+                steps[r.step] = (steps[r.step] ?? 0) + r.h.durationMs;
+        return {
+            host,
+            previous,
+            release: target,
+            outcome,
+            durationMs: starts.length && ends.length ? Math.max(...ends) - Math.min(...starts) : 0,
+            current,
+            steps,
+            ...(notBack.has(host) ? { error: notBack.get(host) } : failure?.h.error ? { error: failure.h.error } : {}),
+        };
+    });
+    return {
+        stage,
+        ...(release ? { release } : {}),
+        ...(known?.revision ? { revision: known.revision } : {}),
+        hosts,
+    };
+}
+//# sourceMappingURL=summary.js.map

@@ -1,0 +1,4 @@
+export * from './command.js';
+export * from './quote.js';
+export * from './sensitive.js';
+//# sourceMappingURL=index.js.map

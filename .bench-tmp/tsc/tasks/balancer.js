@@ -1,0 +1,447 @@
+import { cutOver, readUpstream, reloadNginx, removeUpstream, renderUpstream, setServerState, setServerWeight, writeUpstream, } from '../commands/balancer.js';
+import { DeployError, ExitCode, StepFailedError } from '../errors.js';
+import { parseUpstream, runtimeError, serversState, serverStats, socatInstalled } from '../facts/balancer.js';
+import { hostsWithRole } from '../hosts/roles.js';
+import { checkHealth, describeAnswer } from './health.js';
+import { exec, HostsFailedError, probe } from './runner.js';
+import { sleep } from './wait.js';
+const STEP = 'balancer';
+/**
+ * nginx has no per-server count of in-flight requests, so a drain cannot wait for "zero". After `nginx -s reload`
+ * returns, the master still has to start the new workers (the old ones accept meanwhile), and the old workers
+ * finish their in-flight requests, some of them on the drained host. Ordinary requests are done well within 2 s;
+ * longer ones rely on the app stopping gracefully.
+ */
+const NGINX_GRACE_MS = 2000;
+const POLL_MS = 250;
+/** How long a readied haproxy server may take to pass its health check and count as running. */
+const READY_TIMEOUT_MS = 30_000;
+/** A balancer change that failed is tried once more (a reload or the admin socket may fail for a moment). */
+const ATTEMPTS = 2;
+/** Every balancer role of the stage that has hosts, with its balancer hosts and its pool. */
+export function balancerPools(config) {
+    return Object.entries(config.roles).flatMap(([role, r]) => {
+        if (!r.balancer)
+            return [];
+        const balancers = hostsWithRole(config.hosts, role);
+        return balancers.length > 0 ? [{ role, def: r.balancer, balancers, pool: hostsWithRole(config.hosts, r.balancer.pool) }] : [];
+    });
+}
+/** Waits for every promise; throws the one failure, or all of them together. */
+async function settle(work) {
+    const results = await Promise.allSettled(work.map(([, p]) => p));
+    const failures = new Map();
+    results.forEach((r, i) => {
+        if (r.status === 'rejected')
+            failures.set(work[i][0], r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+    });
+    if (failures.size === 1)
+        throw [...failures.values()][0];
+    if (failures.size > 1)
+        throw new HostsFailedError(STEP, failures);
+    return results.map((r) => r.value);
+}
+const interrupted = (e) => e instanceof DeployError && e.exitCode === ExitCode.interrupted;
+const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+const names = (hosts) => new Set(hosts.map((h) => h.name));
+/**
+ * One balancer role. Every change starts from the balancer's real state, read from it, never from what this run
+ * remembers: hosts found out of rotation are reported, and no drain leaves a balancer without a server.
+ */
+class Driver {
+    pool;
+    /** Pool hosts this run took out of rotation and has not put back. */
+    #taken = new Set();
+    /** Hosts found out of rotation (not by this run) and already reported. */
+    #reported = new Set();
+    #queues = new Map();
+    constructor(pool) {
+        this.pool = pool;
+    }
+    serves(host) {
+        return host.roles.includes(this.pool.def.pool);
+    }
+    /**
+     * `ready` hosts into rotation and `drain` hosts out, on each balancer host; resolves once every balancer
+     * confirmed it. Returns the hosts that came back in first so that the drain leaves a server (see #keepServing).
+     */
+    async set(ctx, ready, drain, lastOut = false) {
+        drain.forEach((h) => this.#taken.add(h.name));
+        const back = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))]));
+        ready.forEach((h) => this.#taken.delete(h.name));
+        return [...new Map(back.flat().map((h) => [h.name, h])).values()];
+    }
+    /** Every pool host in rotation: returns the balancer hosts that reloaded and the pool hosts that came back. */
+    async sync(ctx) {
+        const done = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.syncOn(ctx, lb))]));
+        this.#taken.clear();
+        return {
+            reloaded: this.pool.balancers.filter((_, i) => done[i].reloaded).map((lb) => lb.name),
+            back: [...new Set(done.flatMap((d) => d.back))],
+        };
+    }
+    /** What each balancer host of this role really does with the pool now. */
+    views(ctx) {
+        return settle(this.pool.balancers.map((lb) => [lb.name, this.view(ctx, lb)]));
+    }
+    async view(ctx, lb) {
+        const { balancer, serving, out } = await this.#serially(lb, () => this.read(ctx, lb));
+        return { balancer, serving, out };
+    }
+    /** Reads the pool's state where nothing is read (plan mode): every host in rotation. */
+    everyoneServing(lb) {
+        return { balancer: lb.name, serving: names(this.pool.pool), out: new Map() };
+    }
+    async #setOn(ctx, lb, ready, drain, lastOut) {
+        let reading = await this.read(ctx, lb);
+        this.#report(ctx, reading);
+        const back = drain.length > 0 && !lastOut ? await this.#keepServing(ctx, lb, reading, ready, drain) : [];
+        const all = [...ready, ...back];
+        for (let attempt = 1;; attempt++) {
+            try {
+                await this.change(ctx, lb, reading, all, drain);
+                return back;
+            }
+            catch (e) {
+                if (attempt >= ATTEMPTS || interrupted(e))
+                    throw e;
+                ctx.emit({ type: 'warning', host: lb.name, message: `the balancer change failed (${messageOf(e).split('\n')[0]}); trying once more` });
+                reading = await this.read(ctx, lb);
+            }
+        }
+    }
+    /** Hosts out of rotation that this run did not take out: said once per run. */
+    #report(ctx, reading) {
+        const found = [...reading.out].filter(([h]) => !this.#taken.has(h) && !this.#reported.has(h));
+        if (found.length === 0)
+            return;
+        found.forEach(([h]) => this.#reported.add(h));
+        const list = found.map(([h, why]) => `${h} (${why})`).join(', ');
+        ctx.emit({ type: 'warning', host: reading.balancer, message: `found out of rotation, not by this run: ${list}` });
+    }
+    /**
+     * A drain that would leave the balancer serving no host first brings back the hosts found out of rotation that
+     * pass a health check; when none does, it fails before anything changed, naming them.
+     */
+    async #keepServing(ctx, lb, reading, ready, drain) {
+        const leaving = drain.filter((h) => reading.serving.has(h.name));
+        const going = names(drain);
+        const left = [...reading.serving].filter((h) => !going.has(h));
+        if (leaving.length === 0 || left.length > 0 || ready.length > 0)
+            return [];
+        const changing = new Set([...going, ...names(ready)]);
+        const candidates = this.pool.pool.filter((h) => reading.out.has(h.name) && !this.#taken.has(h.name) && !changing.has(h.name));
+        const who = leaving.map((h) => h.name).join(', ');
+        const lonely = `taking ${who} out of rotation would leave ${lb.name} with no host to send requests to`;
+        if (candidates.length === 0) {
+            throw new StepFailedError(lb.name, STEP, `${lonely}, and no other host of pool ${this.pool.def.pool} is out of rotation to bring back`, 'add a host to the pool, or deploy with a balancer that has one serving host more');
+        }
+        if (!ctx.config.health) {
+            const list = candidates.map((h) => `${h.name} (${reading.out.get(h.name)})`).join(', ');
+            throw new StepFailedError(lb.name, STEP, `${lonely}: ${list} are out of rotation, and no \`health\` check is configured to make sure they can serve`, 'put them back into rotation by hand once they serve, then deploy again');
+        }
+        const checked = await Promise.all(candidates.map(async (h) => ({ h, answer: await checkHealth(ctx, h) })));
+        const healthy = checked.filter((c) => c.answer.ok).map((c) => c.h);
+        if (healthy.length === 0) {
+            const list = checked.map(({ h, answer }) => `${h.name} (${reading.out.get(h.name)}; health: ${describeAnswer(answer)})`).join(', ');
+            throw new StepFailedError(lb.name, STEP, `${lonely}, and the hosts out of rotation fail their health check: ${list}`, 'nothing was changed; make one of them serve (or put it back by hand), then deploy again');
+        }
+        ctx.emit({ type: 'info', host: lb.name, message: `${healthy.map((h) => h.name).join(', ')} passed a health check and come back into rotation first, so that ${who} can leave it` });
+        return healthy;
+    }
+    #serially(lb, fn) {
+        const next = (this.#queues.get(lb.name) ?? Promise.resolve()).then(fn);
+        this.#queues.set(lb.name, next.catch(() => undefined));
+        return next;
+    }
+}
+/**
+ * The tool owns the upstream include file and keeps it equal to what nginx runs: each change renders the file from
+ * what was read, with the change applied, and reloads; when the reload fails, the file gets its old text back, as
+ * nginx keeps running the old configuration.
+ */
+class NginxDriver extends Driver {
+    def;
+    constructor(pool, def) {
+        super(pool);
+        this.def = def;
+    }
+    async read(ctx, lb) {
+        if (ctx.mode === 'plan')
+            return this.everyoneServing(lb);
+        const text = (await exec(ctx, STEP, lb, readUpstream(this.def.upstreamFile))).stdout;
+        const file = parseUpstream(text);
+        const serving = new Set();
+        const out = new Map();
+        for (const h of this.pool.pool) {
+            const entry = file.servers.find((s) => s.name === h.name || (s.address === h.address && s.port === this.def.port));
+            // No file yet: the pool as a sync would write it.
+            if (file.servers.length === 0 || (entry && !entry.down))
+                serving.add(h.name);
+            else
+                out.set(h.name, entry ? 'down' : `not in ${this.def.upstreamFile}`);
+        }
+        return { balancer: lb.name, serving, out, text };
+    }
+    async change(ctx, lb, reading, ready, drain) {
+        const going = names(drain);
+        const coming = names(ready);
+        const down = (h) => going.has(h.name) || (!coming.has(h.name) && !reading.serving.has(h.name));
+        const changed = await this.#apply(ctx, lb, reading, this.#render(down));
+        if (changed && drain.length > 0 && ctx.mode === 'real')
+            await sleep(Math.min(this.def.drainTimeout * 1000, NGINX_GRACE_MS), ctx.signal);
+    }
+    async syncOn(ctx, lb) {
+        if (this.pool.pool.length === 0) {
+            const message = `stage ${ctx.config.stage} has no host with role ${this.def.pool}: upstream ${this.def.upstreamName} would be empty`;
+            throw new StepFailedError(lb.name, STEP, message);
+        }
+        const reading = await this.read(ctx, lb);
+        const reloaded = await this.#apply(ctx, lb, reading, this.#render(() => false));
+        if (!reloaded)
+            ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
+        return { reloaded, back: reloaded ? [...reading.out.keys()] : [] };
+    }
+    #render(down) {
+        return renderUpstream(this.def.upstreamName, this.pool.pool.map((h) => ({ address: h.address, port: this.def.port, down: down(h), name: h.name })));
+    }
+    /** Writes the file and reloads nginx when the text differs from what was read; returns whether it did. */
+    async #apply(ctx, lb, reading, text) {
+        if (ctx.mode !== 'plan' && text === reading.text)
+            return false;
+        const result = await exec(ctx, STEP, lb, writeUpstream(this.def.upstreamFile, text));
+        // Outside a real run the write was only printed, so it may well have changed the file.
+        if (ctx.mode === 'real' && result.stdout.trim() !== 'changed')
+            return false;
+        const reload = await exec(ctx, STEP, lb, reloadNginx(this.def.reload), { allowFail: true });
+        if (reload.code === 0)
+            return true;
+        const complaint = nginxComplaint(`${reload.stderr}\n${reload.stdout}`) || `exit code ${reload.code}`;
+        // nginx keeps its previous configuration; so does the file, or every later change would start from a lie.
+        const restore = reading.text ? writeUpstream(this.def.upstreamFile, reading.text) : removeUpstream(this.def.upstreamFile);
+        const undone = await exec({ ...ctx, signal: undefined }, STEP, lb, restore, { allowFail: true }).then((r) => (r.code === 0 ? '' : `; putting the upstream file back failed too (exit ${r.code}: ${r.stderr.trim()})`), (e) => `; putting the upstream file back failed too (${messageOf(e)})`);
+        throw new StepFailedError(lb.name, STEP, `nginx did not reload: ${complaint}${undone}`, `nginx on ${lb.name} keeps running its previous configuration${undone ? '' : `, and ${this.def.upstreamFile} says so again`}; fix what it complains about (check with: ${this.def.reload.split('\n')[0]}), then deploy again`);
+    }
+}
+/**
+ * nginx's own words about a failed check or reload: its `[emerg]`-style lines (in the `nginx: [emerg] …` form,
+ * also when they come in the error log's `2026/01/01 12:00:00 [emerg] 12#12: …` form), else the last line.
+ */
+export function nginxComplaint(output) {
+    const lines = output
+        .split('\n')
+        .map((l) => l.trim().replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /, 'nginx: $1 '))
+        .filter(Boolean);
+    const said = lines.filter((l) => /\[(emerg|alert|crit|error)\]/.test(l));
+    return (said.length > 0 ? said : lines.slice(-1)).join('; ').slice(0, 500);
+}
+/**
+ * Server states change through the admin socket, without a reload: hosts going in get their configured weight and
+ * `ready`, and are confirmed running first, so the pool never has fewer servers than it needs; hosts going out are
+ * set `drain` (no new requests), watched until their sessions (`scur`) reach zero or drain_timeout passes, then set
+ * `maint`.
+ */
+class HaproxyDriver extends Driver {
+    def;
+    #socat = new Map();
+    constructor(pool, def) {
+        super(pool);
+        this.def = def;
+    }
+    async read(ctx, lb) {
+        if (ctx.mode === 'plan')
+            return this.everyoneServing(lb);
+        await this.#ensureSocat(ctx, lb);
+        const states = await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+        const serving = new Set();
+        const out = new Map();
+        for (const h of this.pool.pool) {
+            const s = states.find((x) => x.server === h.name);
+            if (!s)
+                out.set(h.name, `not a server of backend ${this.def.backend}`);
+            else if (s.admin !== 'ready')
+                out.set(h.name, s.admin);
+            else if (s.weight === 0)
+                out.set(h.name, 'weight 0');
+            // Up to the balancer's own health check: neither serving nor set out by anyone.
+            else if (s.operational === 'running')
+                serving.add(h.name);
+        }
+        return { balancer: lb.name, serving, out };
+    }
+    async change(ctx, lb, reading, ready, drain) {
+        const both = ready.length > 0 && drain.length > 0;
+        // In a cut-over the new servers first come up with weight 0, so old and new never share the traffic.
+        for (const h of ready) {
+            await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, both ? '0' : '100%'));
+            await this.#set(ctx, lb, h.name, 'ready');
+        }
+        await this.#confirmRunning(ctx, lb, ready);
+        const going = drain.filter((h) => reading.out.get(h.name) !== 'maint');
+        if (both) {
+            await this.#run(ctx, lb, cutOver(this.def.adminSocket, this.def.backend, ready.map((h) => h.name), going.map((h) => h.name)));
+        }
+        else {
+            for (const h of going)
+                await this.#set(ctx, lb, h.name, 'drain');
+        }
+        await this.#waitIdle(ctx, lb, going);
+        for (const h of going)
+            await this.#set(ctx, lb, h.name, 'maint');
+    }
+    /** Every pool host `ready` at its configured weight (a weight left at 0 takes no requests either). */
+    async syncOn(ctx, lb) {
+        const states = ctx.mode === 'plan' ? [] : await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+        const back = [];
+        for (const h of this.pool.pool) {
+            const s = states.find((x) => x.server === h.name);
+            if (s?.weight === 0)
+                await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, '100%'));
+            if (s?.admin !== 'ready')
+                await this.#set(ctx, lb, h.name, 'ready');
+            if (s && (s.weight === 0 || s.admin !== 'ready'))
+                back.push(h.name);
+        }
+        return { reloaded: false, back };
+    }
+    async #set(ctx, lb, server, state) {
+        await this.#run(ctx, lb, setServerState(this.def.adminSocket, this.def.backend, server, state), `set ${this.def.backend}/${server} to ${state}`);
+    }
+    /** haproxy's complaint (e.g. `No such server.`) fails the step. */
+    async #run(ctx, lb, command, what = command.description ?? 'change a server') {
+        await this.#ensureSocat(ctx, lb);
+        const result = await exec(ctx, STEP, lb, command);
+        const error = runtimeError(result.stdout);
+        if (error !== undefined) {
+            const server = /\/([A-Za-z0-9_.:-]+)/.exec(what)?.[1] ?? '<host>';
+            throw new StepFailedError(lb.name, STEP, `haproxy refused to ${what}: ${error}`, `the servers of haproxy backend ${this.def.backend} must be named like the hosts in deploy.yml (\`server ${server} <address>:<port> …\`)`);
+        }
+    }
+    async #waitIdle(ctx, lb, hosts) {
+        if (hosts.length === 0)
+            return;
+        const wanted = names(hosts);
+        const deadline = Date.now() + this.def.drainTimeout * 1000;
+        for (;;) {
+            const stats = await probe(ctx, STEP, lb, serverStats(this.def.adminSocket));
+            if (ctx.mode !== 'real')
+                return;
+            const busy = stats.filter((s) => s.backend === this.def.backend && wanted.has(s.server) && s.sessions > 0);
+            if (busy.length === 0)
+                return;
+            if (Date.now() >= deadline) {
+                const left = busy.map((s) => `${s.server} (${s.sessions})`).join(', ');
+                ctx.emit({
+                    type: 'warning',
+                    host: lb.name,
+                    message: `requests still in flight after drain_timeout (${this.def.drainTimeout} s) on ${left}; putting them in maintenance anyway`,
+                });
+                return;
+            }
+            await sleep(Math.min(POLL_MS, deadline - Date.now()), ctx.signal);
+        }
+    }
+    async #confirmRunning(ctx, lb, hosts) {
+        if (hosts.length === 0)
+            return;
+        const deadline = Date.now() + READY_TIMEOUT_MS;
+        const serving = (s) => s?.admin === 'ready' && s.operational === 'running';
+        for (;;) {
+            const states = await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+            if (ctx.mode !== 'real')
+                return;
+            const behind = hosts.map((h) => [h.name, states.find((s) => s.server === h.name)]).filter(([, s]) => !serving(s));
+            if (behind.length === 0)
+                return;
+            if (Date.now() >= deadline) {
+                const seen = behind.map(([name, s]) => `${name}: ${s ? `${s.admin}, ${s.operational}` : 'not listed'}`).join('; ');
+                throw new StepFailedError(lb.name, STEP, `not back in rotation ${READY_TIMEOUT_MS / 1000} s after being set ready (haproxy says ${seen})`, `haproxy's health check keeps failing: see \`show servers state ${this.def.backend}\` on ${lb.name}`);
+            }
+            await sleep(POLL_MS, ctx.signal);
+        }
+    }
+    #ensureSocat(ctx, lb) {
+        let check = this.#socat.get(lb.name);
+        if (!check) {
+            check = probe(ctx, STEP, lb, socatInstalled()).then((found) => {
+                if (!found && ctx.mode !== 'plan') {
+                    const message = 'socat is not installed; it talks to the haproxy admin socket';
+                    throw new StepFailedError(lb.name, STEP, message, 'install it, e.g. apt-get install socat');
+                }
+            });
+            // A check that failed (a lost connection) is asked again next time.
+            check.catch(() => this.#socat.delete(lb.name));
+            this.#socat.set(lb.name, check);
+        }
+        return check;
+    }
+}
+function driversFor(config) {
+    return balancerPools(config).map((p) => (p.def.kind === 'nginx' ? new NginxDriver(p, p.def) : new HaproxyDriver(p, p.def)));
+}
+/**
+ * Takes pool hosts out of every balancer of the stage and puts them back, or undefined when the stage has no
+ * balancer. Each change reads the balancers' real state first, runs with the given context (the switch-back passes
+ * one that an interrupt does not stop), and its `drain` events come once every balancer has confirmed it.
+ */
+export function rotationFor(ctx) {
+    const drivers = driversFor(ctx.config);
+    if (drivers.length === 0)
+        return undefined;
+    const onEach = (fn, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)]));
+    const set = async ({ ready = [], drain = [], lastOut = false }, run = ctx) => {
+        const both = ready.find((h) => drain.includes(h));
+        if (both)
+            throw new Error(`${both.name} cannot go into rotation and out of it at once`);
+        const part = (d) => ({ ready: ready.filter((h) => d.serves(h)), drain: drain.filter((h) => d.serves(h)) });
+        const involved = drivers.filter((d) => part(d).ready.length + part(d).drain.length > 0);
+        if (involved.length === 0)
+            return;
+        const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut), involved)).flat();
+        const emit = (hosts, action) => hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
+        emit([...new Map([...back, ...ready.filter((h) => involved.some((d) => d.serves(h)))].map((h) => [h.name, h])).values()], 'ready');
+        emit(drain.filter((h) => involved.some((d) => d.serves(h))), 'drain');
+    };
+    return {
+        set,
+        drain: (host) => set({ drain: [host] }),
+        ready: (host) => set({ ready: [host] }),
+        sync: async (run = ctx) => {
+            const done = await onEach((d) => d.sync(run));
+            for (const host of new Set(done.flatMap((d) => d.back)))
+                run.emit({ type: 'drain', host, action: 'ready' });
+        },
+        views: async (run = ctx) => (await onEach((d) => d.views(run))).flat(),
+    };
+}
+/**
+ * Makes every balancer route to exactly the stage's pool, nothing drained: nginx gets the upstream file
+ * rewritten and is reloaded only when the file changed; haproxy gets every pool host `ready` at its configured
+ * weight. Returns the balancer hosts that reloaded.
+ */
+export async function syncPool(ctx) {
+    return (await settle(driversFor(ctx.config).map((d) => [d.pool.role, d.sync(ctx)]))).flatMap((d) => d.reloaded);
+}
+/**
+ * For `deploy status`: per pool host, whether every balancer routes to it (`in`), none does (`out`), or the
+ * balancers disagree (`mixed`), as read from the balancers (a host at weight 0 is out). Read-only; a balancer that
+ * cannot be read is reported as a warning.
+ */
+export async function rotationStatus(ctx) {
+    const seen = new Map();
+    const note = (host, inRotation) => seen.set(host, (seen.get(host) ?? new Set()).add(inRotation));
+    for (const driver of driversFor(ctx.config)) {
+        for (const lb of driver.pool.balancers) {
+            try {
+                const view = await driver.view(ctx, lb);
+                for (const h of driver.pool.pool)
+                    note(h.name, !view.out.has(h.name));
+            }
+            catch (e) {
+                ctx.emit({ type: 'warning', host: lb.name, message: `cannot read the balancer: ${messageOf(e)}` });
+            }
+        }
+    }
+    return new Map([...seen].map(([h, s]) => [h, s.size > 1 ? 'mixed' : s.has(true) ? 'in' : 'out']));
+}
+//# sourceMappingURL=balancer.js.map

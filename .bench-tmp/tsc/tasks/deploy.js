@@ -1,0 +1,219 @@
+import { appendRevisionLog } from '../commands/log.js';
+import { paths } from '../commands/paths.js';
+import { createRelease, nextReleaseId, releaseAfter, removeEmptyRelease, removeRelease } from '../commands/release.js';
+import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
+import { lines } from '../facts/fact.js';
+import { parseReleaseState, releaseState } from '../facts/release.js';
+import { codeHosts } from '../hosts/roles.js';
+import { rotationFor } from './balancer.js';
+import { preflight } from './check.js';
+import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup } from './cleanup.js';
+import { installDependencies } from './install.js';
+import { acquireLocks } from './lock.js';
+import { runMigrations } from './migrate.js';
+import { exec, onHosts } from './runner.js';
+import { linkSharedInto } from './shared.js';
+import { rollout } from './switch.js';
+import { hooked, loadTasks, runHooks } from './tasks.js';
+import { startArtifact, transfer } from './transfer.js';
+/** The hosts of the selection that receive code. */
+export const releaseHosts = (ctx) => {
+    const code = new Set(codeHosts(ctx.config).map((h) => h.name));
+    return ctx.hosts.filter((h) => code.has(h.name));
+};
+/**
+ * The whole deploy: preflight, lock (every host), release id and dir, transfer, shared, install, migrate (once),
+ * rollout, revision log, cleanup, unlock. Before the rollout a failure removes the release this run made and leaves
+ * `current` alone everywhere; during it, switched hosts go back (see rollout). The failure's error and exit code
+ * stand whatever the clean-up after it meets; clean-up problems are told after it.
+ */
+export async function deploy(ctx, params) {
+    const started = Date.now();
+    const hosts = releaseHosts(ctx);
+    if (hosts.length === 0)
+        throw new DeployError(`no selected host of stage ${ctx.config.stage} receives code`, ExitCode.config);
+    await loadTasks(ctx);
+    const artifact = startArtifact(ctx);
+    try {
+        return await deployWith(ctx, params, hosts, started, artifact);
+    }
+    finally {
+        await artifact?.then((a) => a.cleanup(), () => undefined);
+    }
+}
+async function deployWith(ctx, params, hosts, started, artifact) {
+    await preflight(ctx);
+    // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
+    await artifact;
+    const p = paths(ctx.config.deployTo);
+    const code = new Set(hosts.map((h) => h.name));
+    const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds }, {
+        probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
+    });
+    const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
+    const progress = { made: new Set(), built: false, live: false };
+    const previous = new Map();
+    let revision;
+    let failure;
+    let final;
+    try {
+        const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
+        await runHooks(ctx, 'before', 'deploy', release);
+        const step = async (name, fn) => {
+            lock.check(name);
+            return fn();
+        };
+        revision = await step('transfer', () => hooked(ctx, 'transfer', release, () => transfer(ctx, hosts, release, artifact)));
+        const withRevision = { ...release, revision };
+        await step('shared', () => hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision)));
+        await step('install', () => hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous)));
+        await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
+        progress.built = true;
+        progress.release = withRevision;
+        lock.check('switch');
+        await hooked(ctx, 'restart', withRevision, () => rollout(ctx, {
+            release: withRevision,
+            previous,
+            hosts,
+            rotation: params.rotation ?? rotationFor(ctx),
+            pauseBetweenBatches: async (role, next) => {
+                lock.check(`batch ${next} of ${role}`);
+                await params.pauseBetweenBatches?.(role, next);
+            },
+            canary: params.canary,
+        }));
+        progress.live = true;
+        let clean = true;
+        try {
+            lock.check('cleanup');
+        }
+        catch (e) {
+            clean = false;
+            ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
+        }
+        const afterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' }), clean };
+        await runHooks(ctx, 'before', 'cleanup', withRevision);
+        if (hooksAfterCleanup(ctx)) {
+            await cleanupReleases(ctx, hosts, afterLive);
+            await runHooks(ctx, 'after', 'cleanup', withRevision);
+            await runHooks(ctx, 'after', 'deploy', withRevision);
+        }
+        else {
+            // Nothing runs after the clean-up: it goes in the same round trip as the unlock.
+            final = cleanupCommands(ctx, hosts, afterLive);
+        }
+    }
+    catch (e) {
+        failure = e;
+    }
+    const problems = [];
+    if (failure !== undefined && !progress.live && ctx.mode === 'real' && progress.release) {
+        const made = hosts.filter((h) => progress.made.has(h.name));
+        if (!progress.built)
+            problems.push(...(await discard(ctx, made, progress.release.id)));
+        problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed' })));
+    }
+    const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
+    for (const [host, { remove }] of final ?? []) {
+        const result = released.before.get(host);
+        if (result)
+            reportCleanup(ctx, host, remove, progress.release.id, result);
+    }
+    problems.push(...released.problems);
+    for (const message of problems)
+        ctx.emit({ type: 'warning', message });
+    if (failure !== undefined)
+        throw withCleanupProblems(failure, problems);
+    return summary(ctx, hosts, progress.release.id, revision, previous, Date.now() - started);
+}
+/**
+ * Chooses the release id (greater than every release on the hosts, read under the lock) and makes its dir on
+ * every host with `mkdir` (never `-p`), after removing what earlier runs left behind (releases that never went live,
+ * uploads). An id that exists anyway moves on to the next one.
+ */
+async function makeRelease(ctx, hosts, states, progress, previous, now) {
+    const p = paths(ctx.config.deployTo);
+    for (const h of hosts) {
+        const s = states.get(h.name);
+        if (s.currentTarget !== null && s.current === null)
+            throw new StepFailedError(h.name, 'release', `current points to ${s.currentTarget}, which is not a release`, 'point it at a release (see `deploy releases`) or remove it');
+        if (s.dangling)
+            ctx.emit({ type: 'warning', host: h.name, message: `current points to release ${s.current}, which does not exist` });
+        previous.set(h.name, s.current);
+    }
+    let id = nextReleaseId(now(), [...states.values()].flatMap((s) => s.releases));
+    for (let attempt = 1;; attempt++) {
+        const release = { id, dir: p.release(id) };
+        progress.release = release;
+        progress.made.clear();
+        ctx.emit({ type: 'release:chosen', release: id });
+        for (const h of hosts)
+            ctx.emit({ type: 'release', host: h.name, previous: previous.get(h.name) ?? null, release: id });
+        const taken = [];
+        await onHosts(ctx, 'release', hosts, async (h) => {
+            progress.made.add(h.name);
+            const r = await exec(ctx, 'release', h, createRelease(p, id, states.get(h.name).leftovers), { allowFail: true });
+            if (lines(r.stdout).includes('exists')) {
+                progress.made.delete(h.name);
+                taken.push(h.name);
+            }
+            else if (r.code !== 0) {
+                throw new StepFailedError(h.name, 'release', `could not create ${release.dir} (exit ${r.code})`, r.stderr.trim() || undefined);
+            }
+        });
+        if (taken.length === 0)
+            return release;
+        const made = hosts.filter((h) => progress.made.has(h.name));
+        await onHosts(ctx, 'release', made, (h) => exec(ctx, 'release', h, removeEmptyRelease(p, id)));
+        progress.made.clear();
+        if (attempt >= 3)
+            throw new StepFailedError(taken.join(','), 'release', `release ${id} already exists on ${taken.join(', ')}; it was not touched`);
+        ctx.emit({ type: 'warning', message: `release ${id} already exists on ${taken.join(', ')}: taking the next id` });
+        id = releaseAfter(id);
+    }
+}
+/** Whether tasks run after the clean-up (after:cleanup or after:deploy hooks): then the lock is released after them. */
+const hooksAfterCleanup = (ctx) => (ctx.config.hooks.after.cleanup?.length ?? 0) + (ctx.config.hooks.after.deploy?.length ?? 0) > 0;
+/** Removes the release this run made (and uploads), where it made it; returns what it could not remove. */
+async function discard(ctx, hosts, id) {
+    const calm = { ...ctx, signal: undefined };
+    const p = paths(ctx.config.deployTo);
+    const problems = [];
+    await Promise.all(hosts.map(async (h) => {
+        try {
+            const r = await exec(calm, 'discard', h, removeRelease(p, id), { allowFail: true });
+            if (lines(r.stdout).some((l) => l.startsWith('kept ')))
+                problems.push(`release ${id} was not removed from ${h.name}: current points to it`);
+            else if (r.code !== 0)
+                problems.push(`release ${id} could not be removed from ${h.name} (exit ${r.code}): the next deploy removes it`);
+        }
+        catch (e) {
+            problems.push(`release ${id} could not be removed from ${h.name} (${e instanceof Error ? e.message : String(e)}): the next deploy removes it`);
+        }
+    }));
+    return problems;
+}
+const entryOf = (ctx, l) => ({ release: l.release, revision: l.revision, user: l.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: l.outcome });
+/** Logs a failed release on the hosts that had its dir; returns what could not be logged. */
+async function logFailure(ctx, hosts, line) {
+    const calm = { ...ctx, signal: undefined };
+    const p = paths(ctx.config.deployTo);
+    const entry = entryOf(ctx, line);
+    const problems = [];
+    await Promise.all(hosts.map(async (h) => {
+        try {
+            const r = await exec(calm, 'log', h, appendRevisionLog(p, entry), { allowFail: true });
+            if (r.code !== 0)
+                problems.push(`revisions.log on ${h.name} could not be written (exit ${r.code}): it does not record that release ${line.release} failed`);
+        }
+        catch (e) {
+            problems.push(`revisions.log on ${h.name} could not be written (${e instanceof Error ? e.message : String(e)}): it does not record that release ${line.release} failed`);
+        }
+    }));
+    return problems;
+}
+function summary(ctx, hosts, release, revision, previous, durationMs) {
+    const perHost = hosts.map((h) => ({ host: h.name, previous: previous.get(h.name) ?? null, release, outcome: 'deployed', durationMs }));
+    return { stage: ctx.config.stage, release, revision, hosts: perHost };
+}
+//# sourceMappingURL=deploy.js.map

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { paths, within } from '../commands/paths.js';
+import { syntaxErrorAt } from '../backends/syntax.js';
+import { formatPath } from '../config/path.js';
+import { isModulePath, resolvePackage, shortPath } from '../config/recipe.js';
+import { roleName, TASK_NAME } from '../config/sections/primitives.js';
+import { ConfigError } from '../errors.js';
+import { and, cmd, or, pipe, raw, Raw, read, script, seq, write } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
+import { Sensitive } from '../shell/sensitive.js';
+/** The builders a module gets: the same pure ones the built-in steps use (src/shell/command.ts). */
+export const moduleApi = Object.freeze({ cmd, read, write, script, and, or, seq, pipe, raw, quote, within, secret: (value, label) => new Sensitive(value, label) });
+const cwdText = 'expected `release`, `current` or an absolute path';
+const taskShape = z
+    .strictObject({
+    description: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string').optional(),
+    roles: z.array(roleName(), { error: 'expected a list of role names' }).default([]),
+    once: z.boolean({ error: 'expected true or false' }).default(false),
+    cwd: z
+        .string({ error: cwdText })
+        .refine((d) => d === 'release' || d === 'current' || d.startsWith('/'), cwdText)
+        .default('release'),
+    allowFailure: z.boolean({ error: 'expected true or false' }).default(false),
+    run: z.string({ error: 'expected a shell snippet (a string)' }).min(1, 'expected a non-empty shell snippet').optional(),
+    commands: z
+        .custom((v) => typeof v === 'function', 'expected a function (input) => commands')
+        .optional(),
+}, { error: (iss) => (iss.code === 'invalid_type' ? 'expected a task: { description?, roles?, once?, cwd?, run | commands }' : undefined) })
+    .refine((t) => (t.run === undefined) !== (t.commands === undefined), 'set exactly one of `run` (a shell snippet) or `commands` (a function)');
+const tasksShape = z.record(z.string().regex(TASK_NAME, 'expected a task name (lowercase letters, digits, `_`, `-`, `.` and `:`)'), taskShape, { error: (iss) => (iss.code === 'invalid_type' ? 'expected the tasks by name (an object), or a function returning them' : undefined) });
+/** Imports every task module of the project and validates what it exports; errors name the file. */
+export async function loadTaskModules(modules, projectDir) {
+    const out = [];
+    const seen = new Map();
+    for (const spec of modules) {
+        const file = isModulePath(spec) ? spec : resolvePackage(spec, projectDir);
+        if (file === undefined) {
+            throw ConfigError.single(spec, `task module package \`${spec}\` is not installed in ${shortPath(projectDir)}`, `install it there (\`npm install --save-dev ${spec}\`), or fix \`modules\` in deploy.yml`);
+        }
+        const shown = shortPath(file);
+        for (const task of await loadModule(file, shown, isModulePath(spec) ? shown : spec)) {
+            const other = seen.get(task.name);
+            if (other)
+                throw ConfigError.single(shown, `task \`${task.name}\` is also defined by ${other}; rename one of them`, undefined, task.name);
+            seen.set(task.name, shown);
+            out.push(task);
+        }
+    }
+    return out;
+}
+async function loadModule(file, shown, module) {
+    if (!existsSync(file))
+        throw ConfigError.single(shown, 'task module does not exist', 'check `modules` in deploy.yml');
+    let loaded;
+    try {
+        loaded = (await import(pathToFileURL(file).href));
+    }
+    catch (e) {
+        throw importError(e, file, shown);
+    }
+    const exported = loaded.default ?? loaded.tasks;
+    if (exported === undefined) {
+        throw ConfigError.single(shown, 'exports no tasks', 'export the tasks by name as `export default { … }` (or `export const tasks`), or a function (api) => ({ … })');
+    }
+    let tasks;
+    try {
+        tasks = typeof exported === 'function' ? await exported(moduleApi) : exported;
+    }
+    catch (e) {
+        throw ConfigError.single(shown, `the exported function threw: ${firstLine(e.message ?? String(e))}`);
+    }
+    const parsed = tasksShape.safeParse(tasks);
+    if (!parsed.success) {
+        throw new ConfigError(parsed.error.issues.map((i) => ({
+            file: shown,
+            path: formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))),
+            message: i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message,
+        })));
+    }
+    return Object.entries(parsed.data).map(([name, t]) => ({
+        name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        roles: t.roles,
+        once: t.once,
+        cwd: t.cwd,
+        allowFailure: t.allowFailure,
+        file,
+        module,
+        build: (input) => commandsOf(name, t, input, shown),
+    }));
+}
+/** Why a module did not import, for people: a TypeScript file on a Node that cannot strip types gets the way out. */
+export function importError(err, file, shown) {
+    if (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' && ['.ts', '.mts'].includes(extname(file))) {
+        return ConfigError.single(shown, `this Node (${process.version}) cannot import TypeScript`, `compile it to JavaScript next to it (e.g. \`npx tsc ${shown} --module nodenext --target es2022\`): deploy then loads ${shown.replace(/\.m?ts$/, '.js')} instead`);
+    }
+    // Whatever the loader says (a bundler may word a syntax error its own way), Node itself tells where one is.
+    const where = syntaxErrorAt(file) ?? thrownAt(err, file);
+    const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+    const message = `cannot load the task module: ${where && 'message' in where ? where.message : `${name}${firstLine(err.message ?? String(err))}`}`;
+    return new ConfigError([{ file: shown, path: '', message, ...(where ? { line: where.line, column: where.column } : {}) }]);
+}
+/** The line and column in `file` where an error thrown while the module ran was raised, from its stack. */
+function thrownAt(err, file) {
+    const url = pathToFileURL(file).href;
+    for (const frame of (err.stack ?? '').split('\n')) {
+        // `    at fn (file:///x.mjs:2:5)` or `    at file:///x.mjs:2:5`
+        const m = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(frame);
+        if (m && (m[1] === url || m[1] === file))
+            return { line: Number(m[2]), column: Number(m[3]) };
+    }
+    return undefined;
+}
+function commandsOf(name, t, input, shown) {
+    if (t.run !== undefined)
+        return [script(t.run)];
+    let result;
+    try {
+        result = t.commands(input);
+    }
+    catch (e) {
+        throw ConfigError.single(shown, `commands() of task \`${name}\` threw on ${input.host.name}: ${firstLine(e.message ?? String(e))}`);
+    }
+    const list = Array.isArray(result) ? result : [result];
+    list.forEach((c, i) => {
+        const problem = commandProblem(c);
+        if (problem) {
+            throw ConfigError.single(shown, `commands() of task \`${name}\` returned ${list.length > 1 || Array.isArray(result) ? `at [${i}] ` : ''}${problem}`, 'build commands with the builders the module gets: export a function (api) => tasks and use api.script, api.write …');
+        }
+    });
+    return list;
+}
+function commandProblem(c) {
+    if (c === null || typeof c !== 'object' || !Array.isArray(c.tokens))
+        return 'something that is not a command';
+    const command = c;
+    if (command.effect !== 'read' && command.effect !== 'write')
+        return 'a command without `effect` read or write';
+    const bad = command.tokens.findIndex((t) => typeof t !== 'string' && !(t instanceof Raw) && !(t instanceof Sensitive));
+    return bad < 0 ? undefined : `a command whose token ${bad} was not made by these builders`;
+}
+const firstLine = (s) => s.split('\n')[0] ?? s;
+/** The per-host input of a module task. */
+export function taskInput(app, stage, deployTo, host, env, release) {
+    return { app, stage, host, paths: paths(deployTo), env, ...(release ? { release } : {}) };
+}
+//# sourceMappingURL=modules.js.map

@@ -1,0 +1,111 @@
+import { DeployError, ExitCode, StepFailedError } from '../errors.js';
+import { render } from '../shell/command.js';
+const TAIL_LINES = 20;
+export function targetOf(ctx, host) {
+    const t = ctx.targets.get(host.name);
+    if (!t)
+        throw new DeployError(`no connection settings for host ${host.name}`);
+    return t;
+}
+/** Runs one command on one host as part of a step, reporting it; a failure names host, step and output tail. */
+export async function exec(ctx, step, host, command, options = {}) {
+    if (ctx.signal?.aborted)
+        throw new DeployError('interrupted', ExitCode.interrupted);
+    const dryRun = ctx.mode !== 'real' && command.effect === 'write';
+    ctx.emit({ type: 'command', step, host: host.name, command: render(command), effect: command.effect, dryRun });
+    const tail = [];
+    const result = await ctx.backend.exec(targetOf(ctx, host), command, {
+        step,
+        timeoutMs: options.timeoutMs ?? ctx.config.ssh.commandTimeout * 1000,
+        signal: ctx.signal,
+        onLine: (stream, line) => {
+            tail.push(line);
+            if (tail.length > TAIL_LINES)
+                tail.shift();
+            ctx.emit({ type: 'output', step, host: host.name, stream, line });
+        },
+    });
+    ctx.emit({ type: 'command:exit', step, host: host.name, code: result.code, durationMs: result.durationMs });
+    if (result.code !== 0 && !options.allowFail) {
+        throw new StepFailedError(host.name, step, `command failed with exit code ${result.code}: ${command.description ?? render(command)}`, tail.length ? tail.join('\n') : undefined);
+    }
+    return result;
+}
+/** Failures of several hosts in one step, reported together. */
+export class HostsFailedError extends DeployError {
+    step;
+    failures;
+    constructor(step, failures) {
+        const lines = [...failures].map(([h, e]) => `  ${e.message.startsWith(`${h}: `) ? e.message : `${h}: ${e.message}`}${hintOf(e)}`);
+        super(`${step} failed on ${failures.size} host(s):\n${lines.join('\n')}`, worstExitCode([...failures.values()]));
+        this.step = step;
+        this.failures = failures;
+    }
+}
+function hintOf(e) {
+    return e instanceof DeployError && e.hint ? `\n${e.hint.replace(/^/gm, '    | ')}` : '';
+}
+function worstExitCode(errors) {
+    const codes = errors.map((e) => (e instanceof DeployError ? e.exitCode : ExitCode.internal));
+    if (codes.includes(ExitCode.interrupted))
+        return ExitCode.interrupted;
+    if (codes.includes(ExitCode.connection))
+        return ExitCode.connection;
+    return codes.every((c) => c === ExitCode.stepFailed) ? ExitCode.stepFailed : (codes[0] ?? ExitCode.internal);
+}
+/**
+ * Runs `fn` on every host, at most `ssh.parallel` at once. Every host runs to completion even when another
+ * fails, so all failures of the step are reported together.
+ */
+export async function onHosts(ctx, step, hosts, fn) {
+    const results = new Map();
+    const failures = new Map();
+    const started = Date.now();
+    ctx.emit({ type: 'step:start', step, hosts: hosts.map((h) => h.name) });
+    const queue = [...hosts];
+    const worker = async () => {
+        for (let host = queue.shift(); host; host = queue.shift()) {
+            const t0 = Date.now();
+            ctx.emit({ type: 'host:start', step, host: host.name });
+            try {
+                results.set(host.name, await fn(host));
+                ctx.emit({ type: 'host:end', step, host: host.name, ok: true, durationMs: Date.now() - t0 });
+            }
+            catch (e) {
+                const err = e instanceof Error ? e : new Error(String(e));
+                failures.set(host.name, err);
+                const tail = err instanceof DeployError && err.hint ? err.hint.split('\n') : undefined;
+                ctx.emit({ type: 'host:end', step, host: host.name, ok: false, durationMs: Date.now() - t0, error: err.message, tail });
+            }
+        }
+    };
+    const width = Math.max(1, Math.min(ctx.config.ssh.parallel, hosts.length));
+    await Promise.all(Array.from({ length: width }, worker));
+    ctx.emit({ type: 'step:end', step, ok: failures.size === 0, durationMs: Date.now() - started });
+    if (failures.size > 0)
+        throw new HostsFailedError(step, failures);
+    return new Map(hosts.filter((h) => results.has(h.name)).map((h) => [h.name, results.get(h.name)]));
+}
+/** Runs a read-only probe and parses it. In `plan` mode nothing runs and the parser sees empty output. */
+export async function probe(ctx, step, host, f) {
+    const result = await exec(ctx, step, host, f.command);
+    return f.parse(result.stdout);
+}
+/** Uploads one local file to a host as part of a step, reporting progress. */
+export async function upload(ctx, step, host, localPath, remotePath) {
+    const dryRun = ctx.mode !== 'real';
+    ctx.emit({ type: 'command', step, host: host.name, command: `upload ${localPath} → ${remotePath}`, effect: 'write', dryRun });
+    let lastReport = 0;
+    await ctx.backend.upload(targetOf(ctx, host), localPath, remotePath, {
+        step,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onProgress: (transferred, total) => {
+            const now = Date.now();
+            if (transferred === total || now - lastReport > 250) {
+                lastReport = now;
+                ctx.emit({ type: 'upload', host: host.name, transferred, total });
+            }
+        },
+    });
+}
+//# sourceMappingURL=runner.js.map

@@ -1,0 +1,64 @@
+import { paths } from '../commands/paths.js';
+import { lockStatus } from '../facts/lock.js';
+import { healthCheck } from '../facts/health.js';
+import { rotationStatus } from './balancer.js';
+import { healthRoles } from './env.js';
+import { isHealthy } from './health.js';
+import { lockHost } from './lock.js';
+import { readHostReleases } from './rollback.js';
+import { exec, onHosts, probe } from './runner.js';
+const STEP = 'status';
+async function hostStatus(ctx, host) {
+    const holdsCode = host.roles.some((r) => ctx.config.roles[r]?.code);
+    const s = holdsCode ? await readHostReleases(ctx, STEP, host) : null;
+    let health = 'n/a';
+    const h = ctx.config.health;
+    if (h && host.roles.some((r) => healthRoles(ctx.config).includes(r))) {
+        const f = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
+        const r = await exec(ctx, STEP, host, f.command, { allowFail: true });
+        let ok = false;
+        try {
+            ok = isHealthy(h, f.parse(r.stdout));
+        }
+        catch {
+            ok = false;
+        }
+        health = ok ? 'healthy' : 'unhealthy';
+    }
+    const revision = s?.current ? (s.log.filter((e) => e.release === s.current).pop()?.revision ?? null) : null;
+    return { host: host.name, roles: host.roles, current: s?.current ?? null, dangling: s?.dangling ?? false, revision, health, rotation: 'n/a', bad: s?.bad ?? [] };
+}
+/** Hosts of one role serving different releases. */
+export function mixedRoles(statuses, codeRoles) {
+    const byRole = new Map();
+    for (const s of statuses.filter((x) => x.error === undefined)) {
+        for (const role of s.roles.filter((r) => codeRoles.has(r))) {
+            const m = byRole.get(role) ?? new Map();
+            const key = s.current ?? '(none)';
+            m.set(key, [...(m.get(key) ?? []), s.host]);
+            byRole.set(role, m);
+        }
+    }
+    return new Map([...byRole].filter(([, m]) => m.size > 1));
+}
+const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+/**
+ * What every host serves, its health and rotation, mixed releases per role and the stage's lock. A host that
+ * cannot be read is reported as such; the others are still read.
+ */
+export async function stageStatus(ctx) {
+    const rotation = await rotationStatus(ctx);
+    const read = await onHosts(ctx, STEP, ctx.hosts, (h) => hostStatus(ctx, h).catch((e) => ({ host: h.name, roles: h.roles, current: null, dangling: false, revision: null, health: 'n/a', rotation: 'n/a', bad: [], error: messageOf(e) })));
+    const hosts = [...read.values()].map((s) => (s.error === undefined ? { ...s, rotation: rotation.get(s.host) ?? 'n/a' } : s));
+    const lh = lockHost(ctx.config);
+    let lock;
+    try {
+        lock = { host: lh.name, ...(await probe(ctx, STEP, lh, lockStatus(paths(ctx.config.deployTo), ctx.config.lock.ttl))) };
+    }
+    catch (e) {
+        lock = { host: lh.name, state: 'unknown', error: messageOf(e) };
+    }
+    const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
+    return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host) };
+}
+//# sourceMappingURL=status.js.map

@@ -1,0 +1,157 @@
+import { dirname } from 'node:path';
+import { paths } from '../commands/paths.js';
+import { isRecipePath } from '../config/recipe-ref.js';
+import { shortPath } from '../config/recipe.js';
+import { HOOK_POINTS } from '../config/types.js';
+import { didYouMean } from '../config/suggest.js';
+import { ConfigError } from '../errors.js';
+import { hostsWithRole, primaryHost } from '../hosts/roles.js';
+import { cmd, script } from '../shell/command.js';
+import { commandEnv } from './env.js';
+import { loadTaskModules, taskInput } from './modules.js';
+import { exec, onHosts } from './runner.js';
+// Keyed by the frozen Config: a run imports its task modules once.
+const registries = new WeakMap();
+/**
+ * Every task of a config: deploy.yml's and its recipe's, then those of its task modules (imported here). A module
+ * task may replace a recipe's of the same name, not one of deploy.yml. Hooks naming a module's task are checked
+ * here, since the config loader cannot import modules.
+ */
+export function taskRegistry(config) {
+    let found = registries.get(config);
+    if (!found) {
+        found = buildRegistry(config);
+        registries.set(config, found);
+    }
+    return found;
+}
+async function buildRegistry(config) {
+    const tasks = new Map();
+    for (const [name, t] of Object.entries(config.tasks)) {
+        const origin = t.source && config.recipe
+            ? { kind: 'recipe', file: t.source, recipe: isRecipePath(config.recipe) ? shortPath(t.source) : config.recipe }
+            : { kind: 'config', file: config.file };
+        tasks.set(name, {
+            name,
+            ...(t.description !== undefined ? { description: t.description } : {}),
+            roles: t.roles,
+            once: t.once,
+            cwd: t.cwd,
+            allowFailure: t.allowFailure ?? false,
+            origin,
+            commands: () => [script(t.run)],
+        });
+    }
+    for (const m of await loadTaskModules(config.modules ?? [], dirname(config.file))) {
+        if (tasks.get(m.name)?.origin.kind === 'config') {
+            throw ConfigError.single(shortPath(m.file), `task \`${m.name}\` is also defined in ${shortPath(config.file)}; rename one of them`, undefined, m.name);
+        }
+        tasks.set(m.name, {
+            name: m.name,
+            ...(m.description !== undefined ? { description: m.description } : {}),
+            roles: m.roles,
+            once: m.once,
+            cwd: m.cwd,
+            allowFailure: m.allowFailure,
+            origin: { kind: 'module', file: m.file, module: m.module },
+            commands: m.build,
+        });
+    }
+    const issues = hookIssues(config, tasks);
+    if (issues.length > 0)
+        throw new ConfigError(issues);
+    return tasks;
+}
+function hookIssues(config, tasks) {
+    const names = [...tasks.keys()];
+    // deploy.yml's own tasks are checked for this when it is read (config/check.ts); a module's only once imported.
+    const early = (config.hooks.before.deploy ?? []).flatMap((name) => {
+        const t = tasks.get(name);
+        const onCode = t !== undefined && (t.roles.length === 0 || t.roles.some((r) => config.roles[r]?.code));
+        if (t?.origin.kind !== 'module' || t.cwd !== 'release' || !onCode)
+            return [];
+        return [{
+                file: shortPath(t.origin.file),
+                path: name,
+                message: `runs in the new release (\`cwd: 'release'\`, the default), which does not exist yet before \`deploy\` (hooks.before.deploy in ${shortPath(config.file)}); give the task \`cwd: 'current'\` or an absolute path, or hook it before \`transfer\``,
+            }];
+    });
+    return [...early, ...['before', 'after'].flatMap((when) => HOOK_POINTS.flatMap((point) => (config.hooks[when][point] ?? [])
+            .filter((name) => !tasks.has(name))
+            .map((name) => ({
+            file: shortPath(config.file),
+            path: `hooks.${when}.${point}`,
+            message: `unknown task \`${name}\`${didYouMean(name, names)}; define it under \`tasks\` or in a task module (tasks: ${names.join(', ') || 'none'})`,
+        }))))];
+}
+/** Imports the task modules and checks the hooks before a run touches any host. */
+export async function loadTasks(ctx) {
+    await taskRegistry(ctx.config);
+}
+/** The hosts a task runs on, within the run's selection. */
+export function taskHosts(ctx, task) {
+    const pool = task.roles.length === 0 ? [...ctx.hosts] : ctx.hosts.filter((h) => h.roles.some((r) => task.roles.includes(r)));
+    if (!task.once)
+        return pool;
+    const first = task.roles[0];
+    const one = first ? (primaryHost(hostsWithRole(pool, first), first) ?? pool[0]) : pool[0];
+    return one ? [one] : [];
+}
+/** Where a task runs; hosts that hold no code have no release to stand in, so they start in the login dir. */
+function taskDir(ctx, host, task, release) {
+    const p = paths(ctx.config.deployTo);
+    const holdsCode = host.roles.some((r) => ctx.config.roles[r]?.code);
+    if (!holdsCode && (task.cwd === 'current' || task.cwd === 'release'))
+        return undefined;
+    if (task.cwd === 'current')
+        return p.current;
+    if (task.cwd === 'release')
+        return release?.dir ?? p.current;
+    return task.cwd;
+}
+/** Runs a task by name — from deploy.yml, its recipe or a task module — on its hosts. */
+export async function runTask(ctx, name, release) {
+    const tasks = await taskRegistry(ctx.config);
+    const task = tasks.get(name);
+    if (!task) {
+        const known = [...tasks.keys()];
+        throw ConfigError.single(shortPath(ctx.config.file), `unknown task "${name}"${didYouMean(name, known)}; tasks: ${known.join(', ') || '(none defined)'}`, 'see `deploy tasks`');
+    }
+    const step = `task:${name}`;
+    const hosts = taskHosts(ctx, task);
+    if (hosts.length === 0) {
+        ctx.emit({ type: 'warning', message: `task ${name}: no selected host has roles ${task.roles.join(', ')}; skipped` });
+        return;
+    }
+    const { config } = ctx;
+    await onHosts(ctx, step, hosts, async (host) => {
+        const env = commandEnv(config, host, release);
+        const dir = taskDir(ctx, host, task, release);
+        for (const c of task.commands(taskInput(config.app, config.stage, config.deployTo, host, env, release))) {
+            const command = cmd(c.tokens, {
+                effect: c.effect,
+                description: c.description ?? task.description ?? `task ${name}`,
+                ...(c.cwd ?? dir ? { cwd: c.cwd ?? dir } : {}),
+                env: { ...env, ...c.env },
+            });
+            const result = await exec(ctx, step, host, command, { allowFail: task.allowFailure });
+            if (result.code !== 0) {
+                const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n');
+                ctx.emit({ type: 'warning', host: host.name, message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}` });
+                return;
+            }
+        }
+    });
+}
+export async function runHooks(ctx, when, point, release) {
+    for (const name of ctx.config.hooks[when][point] ?? [])
+        await runTask(ctx, name, release);
+}
+/** Runs `fn` between the before and after hooks of `point`. */
+export async function hooked(ctx, point, release, fn) {
+    await runHooks(ctx, 'before', point, release);
+    const result = await fn();
+    await runHooks(ctx, 'after', point, release);
+    return result;
+}
+//# sourceMappingURL=tasks.js.map
