@@ -52,10 +52,6 @@ export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): str
   return isMapping(root) && isMapping(root.stages) ? Object.keys(root.stages) : [];
 }
 
-/** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
-export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): unknown {
-  return readRaw(file, cwd).root;
-}
 
 interface SourceFile {
   readonly path: string;
