@@ -15,6 +15,7 @@ import { registerDeploy } from './deploy.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
+import { registerCompletion } from './completion.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     registerLogs,
     registerTasks,
     registerSchema,
+    registerCompletion,
   ]) register(program);
   program.addHelpText(
     'after',

@@ -53,6 +53,11 @@ export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): str
 }
 
 
+/** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
+export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): unknown {
+  return readRaw(file, cwd).root;
+}
+
 interface SourceFile {
   readonly path: string;
   /** How messages name the file: relative to the working directory when it is below it. */
