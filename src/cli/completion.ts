@@ -55,7 +55,9 @@ export function registerCompletion(program: Command): void {
     .command('completion')
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
     .description('print a completion script (verbs, flags, and the stages, hosts, roles and tasks of ./deploy.yml): source <(deploy completion bash)')
-    .action((shell: Shell) => out(SCRIPTS[shell].trimEnd()));
+    .action((shell: Shell) => {
+      out(SCRIPTS[shell].trimEnd());
+    });
 
   program
     .command('__complete', { hidden: true })

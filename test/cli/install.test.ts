@@ -27,8 +27,8 @@ describe('the published package, installed', { timeout: 300_000 }, () => {
     expect((await sh(process.execPath, [tsc, '-p', 'tsconfig.types.json'], repoRoot)).code).toBe(0);
     const pack = await sh('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp, '--json'], repoRoot);
     expect(pack.code).toBe(0);
-    const [{ filename }] = JSON.parse(pack.stdout) as { filename: string }[];
-    const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, filename!)]);
+    const [{ filename }] = JSON.parse(pack.stdout) as [{ filename: string }];
+    const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, filename)]);
     installLog = `${install.stdout}${install.stderr}`;
     expect(install.code, installLog).toBe(0);
   }, 300_000);

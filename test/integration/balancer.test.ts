@@ -4,9 +4,8 @@
  * stands in for the app on each web host. The load tests print their counts (look for "[balancer load]").
  */
 import http from 'node:http';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { DryRunBackend } from '../../src/backends/dry-run.js';
@@ -25,7 +24,7 @@ import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { sshRun, type Fleet, type FleetHost } from '../fleet/fleet.js';
 import { repoRoot } from '../fleet/plan.js';
 import { waitFor } from '../fleet/proc.js';
-import { scratch } from './support/project.js';
+import { scratch, writeDeployYml } from './support/project.js';
 
 const APP_DIR = '/srv/balancer-test';
 const LB_CONF = '/srv/lb/nginx.conf';
@@ -289,25 +288,20 @@ function context(f: Fleet, balancer: Record<string, unknown>, o: { mode?: RunMod
   scratchDirs.push(dir);
   const webs = f.hosts.filter((h) => h.roles.includes('web'));
   const lb = f.hosts.find((h) => h.roles.includes('balancer'))!;
-  const file = join(dir, 'deploy.yml');
-  writeFileSync(
-    file,
-    stringify({
-      app: 'demo',
-      repository: '/nonexistent/app.git',
-      ssh: { user: 'deploy', identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 },
-      roles: { balancer: { balancer } },
-      stages: {
-        test: {
-          hosts: [
-            ...webs.map((w) => ({ name: w.name, address: w.address, roles: ['web'] })),
-            ...(o.extraWebs ?? []).map((w) => ({ ...w, roles: ['web'] })),
-            { name: lb.name, address: lb.address, roles: ['balancer'] },
-          ],
-        },
+  const file = writeDeployYml(dir, f, {
+    repository: '/nonexistent/app.git',
+    ssh: { user: 'deploy' },
+    roles: { balancer: { balancer } },
+    stages: {
+      test: {
+        hosts: [
+          ...webs.map((w) => ({ name: w.name, address: w.address, roles: ['web'] })),
+          ...(o.extraWebs ?? []).map((w) => ({ ...w, roles: ['web'] })),
+          { name: lb.name, address: lb.address, roles: ['balancer'] },
+        ],
       },
-    }),
-  );
+    },
+  });
   const config = loadConfig({ file, stage: 'test', cwd: dir, env: {} });
   const targets = resolveTargets(config, config.hosts, { home: process.env.HOME ?? '/root', env: {} });
   const ssh = new SshBackend();

@@ -18,13 +18,13 @@ import {
   rotationOf,
   stopApps,
   streamCli,
-  tick,
   tieredProject,
-  underLoad,
   webs,
   type JsonEvent,
   type Streamed,
 } from './support/tiers.js';
+import { underLoad } from './support/load.js';
+import { tick } from './support/project.js';
 
 const NGINX_CONF = '/srv/lb/nginx.conf';
 const UPSTREAM = '/srv/lb/upstream.conf';
