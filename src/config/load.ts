@@ -18,7 +18,6 @@ import { decodeUtf8, parseYaml, toPlain, type ParsedYaml, type ScalarReader, typ
 
 // The CLI reads a loaded Config and prints it from here too.
 export { printableConfig } from './printable.js';
-export { RESERVED_STAGE_NAMES } from './layout.js';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.yml';
 
