@@ -32,17 +32,22 @@ describe('deploy completion', () => {
     expect(bad.stderr).toContain("Allowed choices are bash, zsh, fish");
   });
 
-  it('bash completes verbs and stages, hosts, roles and tasks from ./deploy.yml', async () => {
-    expect(await complete('')).toEqual(expect.arrayContaining(['plan', 'rollback', 'completion', 'staging', 'production']));
-    expect(await complete('pro')).toEqual(['production']);
-    expect(await complete('ssh', 'production', 'web')).toEqual(['web1', 'web2', 'web3', 'web4']);
-    expect(await complete('staging', '--hosts', 'web1,')).toEqual(['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1']);
-    expect(await complete('staging', '--roles', '=', 'm')).toEqual(['media']);
-    expect(await complete('task', 'staging', '')).toEqual(['backup_db', 'notify', 'node:build', 'node:stop']);
-    // bash splits `node:b` at the colon; the candidate replaces only what follows it.
-    expect(await complete('task', 'staging', 'node', ':', 'b')).toEqual(['build']);
-    expect(await complete('staging', '--dry')).toEqual(['--dry-run']);
-    // After -c: no candidates, so `complete -o default` falls back to file names.
-    expect(await complete('plan', '-c', '')).toEqual([]);
+  // Each case starts bash and the CLI (node): they run side by side, with time for a loaded machine.
+  it('bash completes verbs and stages, hosts, roles and tasks from ./deploy.yml', { timeout: 120_000 }, async () => {
+    const cases: [string[], string[]][] = [
+      [['pro'], ['production']],
+      [['ssh', 'production', 'web'], ['web1', 'web2', 'web3', 'web4']],
+      [['staging', '--hosts', 'web1,'], ['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1']],
+      [['staging', '--roles', '=', 'm'], ['media']],
+      [['task', 'staging', ''], ['backup_db', 'notify', 'node:build', 'node:stop']],
+      // bash splits `node:b` at the colon; the candidate replaces only what follows it.
+      [['task', 'staging', 'node', ':', 'b'], ['build']],
+      [['staging', '--dry'], ['--dry-run']],
+      // After -c: no candidates, so `complete -o default` falls back to file names.
+      [['plan', '-c', ''], []],
+    ];
+    const [first, ...rest] = await Promise.all([complete(''), ...cases.map(([words]) => complete(...words))]);
+    expect(first).toEqual(expect.arrayContaining(['plan', 'rollback', 'completion', 'staging', 'production']));
+    expect(rest).toEqual(cases.map(([, expected]) => expected));
   });
 });
