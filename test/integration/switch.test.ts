@@ -137,7 +137,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(warnings(result)).toContain(`lb1: found out of rotation, not by this run: ${list}`);
       const back = Object.keys(left).join(', ');
       expect(result.events.some((e) => e.type === 'info' && e.message === `${back} passed a health check and come back into rotation first, so that web1 can leave it`)).toBe(true);
-      const release = result.events.find((e) => e.type === 'run:start')!.release!;
+      const release = result.events.find((e) => e.type === 'release:chosen')!.release!;
       expect(release).not.toBe(good);
       await expectAllOn(f, p.deployTo, release, result);
     });
@@ -217,7 +217,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
           expect(broken).toBe(true);
           expect(result.code, result.stderr).toBe(6);
           expect(run.load.failures, JSON.stringify(run.load.errors)).toBe(0);
-          const bad = result.events.find((e) => e.type === 'run:start')!.release!;
+          const bad = result.events.find((e) => e.type === 'release:chosen')!.release!;
           expect(result.stderr).toMatch(/lb1: balancer: nginx did not reload: nginx: \[emerg\] unknown directive "garbage" in \/srv\/lb\/nginx\.conf:\d+/);
           expect(result.stderr).toMatch(/web1 +still on/);
           expect(result.stderr).toContain(`still on ${bad}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`);
@@ -244,7 +244,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         expect(next.code, next.stderr).toBe(0);
         expect(load.failures, JSON.stringify(load.errors)).toBe(0);
         expect(warnings(next)).toContain('lb1: found out of rotation, not by this run: web2 (down)');
-        await expectAllOn(f, p.deployTo, next.events.find((e) => e.type === 'run:start')!.release!, next);
+        await expectAllOn(f, p.deployTo, next.events.find((e) => e.type === 'release:chosen')!.release!, next);
       });
     }
 
