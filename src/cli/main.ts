@@ -16,6 +16,7 @@ import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
+import { registerCompletion } from './completion.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -42,6 +43,7 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerLogs,
     registerTasks,
     registerSchema,
+    registerCompletion,
   ]) register(program, done);
   program.addHelpText(
     'after',

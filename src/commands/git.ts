@@ -54,7 +54,3 @@ export const writeRevision = (releaseDir: string, sha: string): Command =>
   write(['printf', '%s\\n', assertSha(sha), raw('>'), `${releaseDir}/REVISION`], {
     description: 'record the revision in REVISION',
   });
-
-/** argv (no shell) for resolving a branch locally; exits 2 when the branch does not exist. */
-export const lsRemote = (repository: string, branch: string): readonly string[] =>
-  Object.freeze(['git', 'ls-remote', '--exit-code', repository, `refs/heads/${assertRef(branch)}`]);

@@ -3,8 +3,6 @@ import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
 import { glob, ifThen, test } from './sh.js';
 
-/** Marker left in a release that failed before it went live. */
-export const FAILED_MARKER = '.deploy-failed';
 /** Marker left in a release that was rolled back from; rollback skips it. */
 export const BAD_MARKER = '.deploy-bad';
 
@@ -155,9 +153,6 @@ export const removeRelease = (p: Paths, id: string): Command =>
 /** Removes an empty release dir (one just made under an id that turned out to be taken elsewhere). */
 export const removeEmptyRelease = (p: Paths, id: string): Command =>
   write(['rmdir', releaseDir(p, id)], { description: `remove the empty release dir ${id}` });
-
-export const markFailed = (p: Paths, id: string): Command =>
-  write(['touch', `${releaseDir(p, id)}/${FAILED_MARKER}`], { description: `mark release ${id} failed` });
 
 export const markBad = (p: Paths, id: string): Command =>
   write(['touch', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `mark release ${id} bad` });

@@ -18,7 +18,6 @@ import { decodeUtf8, parseYaml, toPlain, type ParsedYaml, type ScalarReader, typ
 
 // The CLI reads a loaded Config and prints it from here too.
 export { printableConfig } from './printable.js';
-export { RESERVED_STAGE_NAMES } from './layout.js';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.yml';
 
@@ -51,6 +50,7 @@ export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): str
   const { root } = readRaw(file, cwd);
   return isMapping(root) && isMapping(root.stages) ? Object.keys(root.stages) : [];
 }
+
 
 /** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
 export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): unknown {

@@ -230,7 +230,7 @@ export function recipeIssue(recipe: Recipe, p: Problem, userFile: string): Confi
 
 /** Where `deploy` looks for task modules next to deploy.yml. */
 export const TASK_MODULE_DIR = join('deploy', 'tasks');
-const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
 /**
  * The task modules of a project: every deploy/tasks/*.js|.mjs|.cjs next to deploy.yml (a .ts file only when no

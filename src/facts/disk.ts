@@ -1,5 +1,4 @@
-import { read } from '../shell/command.js';
-import { fact, FactParseError, lines, type Fact } from './fact.js';
+import { FactParseError, lines } from './fact.js';
 
 export interface DiskUsage {
   readonly filesystem: string;
@@ -33,6 +32,3 @@ export function parseDiskFree(stdout: string): DiskUsage | null {
   return usage;
 }
 
-/** Space on the filesystem holding `path` (which must exist; preflight probes the nearest existing parent). */
-export const diskFree = (path: string): Fact<DiskUsage | null> =>
-  fact(read(['df', '-Pk', path], { description: `disk space at ${path}` }), parseDiskFree);

@@ -15,11 +15,3 @@ export function parseRevision(stdout: string): string | null {
 export const resolvedRevision = (p: Paths, ref: string): Fact<string | null> =>
   fact(resolveRevision(p, ref), parseRevision);
 
-/** The commit of `refs/heads/<branch>` in `git ls-remote` output; null when the branch is not there. */
-export function parseLsRemote(stdout: string, branch: string): string | null {
-  for (const line of lines(stdout)) {
-    const [sha = '', ref] = line.split('\t');
-    if (ref === `refs/heads/${branch}` && SHA.test(sha)) return sha;
-  }
-  return null;
-}

@@ -1,5 +1,5 @@
 import type { Paths } from '../commands/paths.js';
-import { BAD_MARKER, FAILED_MARKER, isReleaseId, releaseStateTokens } from '../commands/release.js';
+import { BAD_MARKER, isReleaseId, releaseStateTokens } from '../commands/release.js';
 import type { RevisionLogEntry } from '../commands/log.js';
 import { ifThen, test, glob } from '../commands/sh.js';
 import { raw, read } from '../shell/command.js';
@@ -22,30 +22,18 @@ export const listReleases = (p: Paths): Fact<string[]> =>
     parseReleases,
   );
 
-export interface MarkedReleases {
-  /** Rolled back from: rollback skips them. */
-  readonly bad: string[];
-  /** Failed before they went live. */
-  readonly failed: string[];
-}
-
-export function parseMarkedReleases(stdout: string): MarkedReleases {
+/** Release ids that hold the bad marker (rolled back from: rollback skips them), one `bad <id>` line each. */
+export function parseBadReleases(stdout: string): string[] {
   const bad: string[] = [];
-  const failed: string[] = [];
   for (const line of lines(stdout)) {
     const [kind, id = ''] = line.split(' ', 2);
-    if (!isReleaseId(id)) continue;
-    if (kind === 'bad') bad.push(id);
-    else if (kind === 'failed') failed.push(id);
+    if (kind === 'bad' && isReleaseId(id)) bad.push(id);
   }
-  return { bad: bad.sort(), failed: failed.sort() };
+  return bad.sort();
 }
 
-const markerCheck = (marker: string, kind: string) =>
-  ifThen(test('-e', raw(`"$d"/${quote(marker)}`)), ['printf', `${kind} %s\\n`, raw('"${d##*/}"')]);
-
-/** Prints `bad <id>` / `failed <id>` for each release holding a marker file. */
-export const markedReleases = (p: Paths): Fact<MarkedReleases> =>
+/** Prints `bad <id>` for each release holding the bad marker. */
+export const badReleases = (p: Paths): Fact<string[]> =>
   fact(
     read(
       [
@@ -56,15 +44,13 @@ export const markedReleases = (p: Paths): Fact<MarkedReleases> =>
         raw(';'),
         raw('do'),
         raw('d=${d%/};'),
-        ...markerCheck(BAD_MARKER, 'bad'),
-        raw(';'),
-        ...markerCheck(FAILED_MARKER, 'failed'),
+        ...ifThen(test('-e', raw(`"$d"/${quote(BAD_MARKER)}`)), ['printf', 'bad %s\\n', raw('"${d##*/}"')]),
         raw(';'),
         raw('done'),
       ],
-      { description: 'find releases marked bad or failed' },
+      { description: 'find releases marked bad' },
     ),
-    parseMarkedReleases,
+    parseBadReleases,
   );
 
 /** The releases of one host as a deploy sees them, read right after its lock was taken. */
@@ -135,7 +121,7 @@ export const hostReleases = (p: Paths): Fact<HostReleases> =>
       [
         ...releaseStateTokens(p),
         raw(';'),
-        ...markedReleases(p).command.tokens,
+        ...badReleases(p).command.tokens,
         raw(';'),
         ...ifThen(test('-f', p.revisionsLog), ['sed', 's/^/log /', p.revisionsLog]),
       ],
@@ -146,12 +132,11 @@ export const hostReleases = (p: Paths): Fact<HostReleases> =>
 
 export function parseHostReleases(stdout: string): HostReleases {
   const state = parseReleaseState(stdout);
-  const marked = parseMarkedReleases(stdout);
   const log = parseRevisionLog(
     lines(stdout)
       .filter((l) => l.startsWith('log '))
       .map((l) => l.slice(4))
       .join('\n'),
   );
-  return { current: state.current, currentTarget: state.currentTarget, dangling: state.dangling, releases: state.releases, bad: marked.bad, log: log.entries };
+  return { current: state.current, currentTarget: state.currentTarget, dangling: state.dangling, releases: state.releases, bad: parseBadReleases(stdout), log: log.entries };
 }

@@ -53,8 +53,6 @@ export interface RunSummary {
   hosts: HostSummary[];
 }
 
-export type Timed<E> = E & { time: string };
-
 /** Receives every event of a run, in order. `close` (if any) is awaited once, after run:end. */
 export interface EventSink {
   (event: DeployEvent): void;

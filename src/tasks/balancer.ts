@@ -436,17 +436,12 @@ function driversFor(config: Config): Driver[] {
   return balancerPools(config).map((p) => (p.def.kind === 'nginx' ? new NginxDriver(p, p.def) : new HaproxyDriver(p, p.def)));
 }
 
-export interface BalancerRotation extends Rotation {
-  drain(host: HostDef): Promise<void>;
-  ready(host: HostDef): Promise<void>;
-}
-
 /**
  * Takes pool hosts out of every balancer of the stage and puts them back, or undefined when the stage has no
  * balancer. Each change reads the balancers' real state first, runs with the given context (the switch-back passes
  * one that an interrupt does not stop), and its `drain` events come once every balancer has confirmed it.
  */
-export function rotationFor(ctx: RunContext): BalancerRotation | undefined {
+export function rotationFor(ctx: RunContext): Rotation | undefined {
   const drivers = driversFor(ctx.config);
   if (drivers.length === 0) return undefined;
   const onEach = <T>(fn: (d: Driver) => Promise<T>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)] as const));
@@ -465,23 +460,12 @@ export function rotationFor(ctx: RunContext): BalancerRotation | undefined {
 
   return {
     set,
-    drain: (host) => set({ drain: [host] }),
-    ready: (host) => set({ ready: [host] }),
     sync: async (run = ctx) => {
       const done = await onEach((d) => d.sync(run));
       for (const host of new Set(done.flatMap((d) => d.back))) run.emit({ type: 'drain', host, action: 'ready' });
     },
     views: async (run = ctx) => (await onEach((d) => d.views(run))).flat(),
   };
-}
-
-/**
- * Makes every balancer route to exactly the stage's pool, nothing drained: nginx gets the upstream file
- * rewritten and is reloaded only when the file changed; haproxy gets every pool host `ready` at its configured
- * weight. Returns the balancer hosts that reloaded.
- */
-export async function syncPool(ctx: RunContext): Promise<string[]> {
-  return (await settle(driversFor(ctx.config).map((d) => [d.pool.role, d.sync(ctx)] as const))).flatMap((d) => d.reloaded);
 }
 
 /**

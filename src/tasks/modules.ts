@@ -1,49 +1,15 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { paths, within, type Paths } from '../commands/paths.js';
 import { syntaxErrorAt } from '../backends/syntax.js';
 import { formatPath } from '../config/path.js';
 import { isModulePath, resolvePackage, shortPath } from '../config/recipe.js';
 import { roleName, TASK_NAME } from '../config/sections/primitives.js';
-import type { HostDef } from '../config/types.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { and, cmd, or, pipe, raw, Raw, read, script, seq, write, type Command } from '../shell/command.js';
-import { quote } from '../shell/quote.js';
+import { Raw, script, type Command } from '../shell/command.js';
 import { Sensitive } from '../shell/sensitive.js';
-import type { ReleaseRef } from './env.js';
-
-/** What a module task's `commands` is called with, once per host. */
-export interface TaskInput {
-  readonly app: string;
-  readonly stage: string;
-  readonly host: HostDef;
-  /** The release the run works on (absent for `deploy task`, which runs in current/). */
-  readonly release?: ReleaseRef;
-  /** Remote paths of the deploy: root, releases, current, shared, release(id). */
-  readonly paths: Paths;
-  /** What every command gets exported: deploy.yml `env`, the host's `vars`, DEPLOY_*. Applied for you. */
-  readonly env: Readonly<Record<string, string | Sensitive>>;
-}
-
-/** The builders a module gets: the same pure ones the built-in steps use (src/shell/command.ts). */
-export const moduleApi = Object.freeze({ cmd, read, write, script, and, or, seq, pipe, raw, quote, within, secret: (value: string, label?: string) => new Sensitive(value, label) });
-export type ModuleApi = typeof moduleApi;
-
-/** A task defined in JavaScript. `run` is a shell snippet, like deploy.yml's; `commands` builds commands per host. */
-export interface ModuleTaskDef {
-  readonly description?: string;
-  readonly roles?: readonly string[];
-  readonly once?: boolean;
-  readonly cwd?: string;
-  readonly allowFailure?: boolean;
-  readonly run?: string;
-  readonly commands?: (input: TaskInput) => Command | readonly Command[];
-}
-
-/** A module's default (or `tasks`) export: the tasks by name, or a function of the builders returning them. */
-export type TaskModule = Readonly<Record<string, ModuleTaskDef>> | ((api: ModuleApi) => Readonly<Record<string, ModuleTaskDef>>);
+import { moduleApi, type ModuleApi, type ModuleTaskDef, type TaskInput } from './module-api.js';
 
 export interface LoadedModuleTask {
   readonly name: string;
@@ -111,7 +77,7 @@ async function loadModule(file: string, shown: string, module: string): Promise<
   if (!existsSync(file)) throw ConfigError.single(shown, 'task module does not exist', 'check `modules` in deploy.yml');
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    loaded = TYPESCRIPT.includes(extname(file)) ? await importTypeScript(file) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (e) {
     throw importError(e as NodeJS.ErrnoException, file, shown);
   }
@@ -148,15 +114,27 @@ async function loadModule(file: string, shown: string, module: string): Promise<
   }));
 }
 
-/** Why a module did not import, for people: a TypeScript file on a Node that cannot strip types gets the way out. */
+const TYPESCRIPT = ['.ts', '.mts', '.cts'];
+
+/**
+ * TypeScript modules load through jiti on every Node (20 cannot strip types), with `deploy` resolving to this
+ * package's public entry, so that `import { defineTasks } from 'deploy'` works with deploy installed globally.
+ * jiti stays outside the bundle: it is loaded only here, and only when a project has a TypeScript module.
+ */
+async function importTypeScript(file: string): Promise<Record<string, unknown>> {
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, { alias: { deploy: publicEntry() }, interopDefault: false, moduleCache: false, fsCache: false });
+  return (await jiti.import(file)) as Record<string, unknown>;
+}
+
+/** dist/index.js next to the bundled dist/cli/bin.js; src/index.ts when run from source (tests). */
+function publicEntry(): string {
+  const built = fileURLToPath(new URL('../index.js', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('../index.ts', import.meta.url));
+}
+
+/** Why a module did not import, for people. */
 export function importError(err: NodeJS.ErrnoException, file: string, shown: string): ConfigError {
-  if (err.code === 'ERR_UNKNOWN_FILE_EXTENSION' && ['.ts', '.mts'].includes(extname(file))) {
-    return ConfigError.single(
-      shown,
-      `this Node (${process.version}) cannot import TypeScript`,
-      `compile it to JavaScript next to it (e.g. \`npx tsc ${shown} --module nodenext --target es2022\`): deploy then loads ${shown.replace(/\.m?ts$/, '.js')} instead`,
-    );
-  }
   // Whatever the loader says (a bundler may word a syntax error its own way), Node itself tells where one is.
   const where = syntaxErrorAt(file) ?? thrownAt(err, file);
   const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
@@ -206,8 +184,3 @@ function commandProblem(c: unknown): string | undefined {
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? s;
-
-/** The per-host input of a module task. */
-export function taskInput(app: string, stage: string, deployTo: string, host: HostDef, env: TaskInput['env'], release?: ReleaseRef): TaskInput {
-  return { app, stage, host, paths: paths(deployTo), env, ...(release ? { release } : {}) };
-}

@@ -95,11 +95,7 @@ async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: re
 async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[], check: () => void): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
   const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));
-  const target = ctx.mode === 'plan' ? (params.to ?? null) : chooseTarget(hosts, state, params.to);
-  if (!target) {
-    ctx.emit({ type: 'info', message: 'offline plan: the rollback target is read from each host at run time' });
-    return { stage: ctx.config.stage, hosts: [] };
-  }
+  const target = chooseTarget(hosts, state, params.to);
   const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));
   for (const [host, from] of previous) ctx.emit({ type: 'release', host, previous: from, release: target });
   const entry = state.get(hosts[0]!.name)?.log.filter((e) => e.release === target).pop();

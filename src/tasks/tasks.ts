@@ -10,7 +10,8 @@ import { hostsWithRole, primaryHost } from '../hosts/roles.js';
 import { cmd, script, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { commandEnv, type ReleaseRef } from './env.js';
-import { loadTaskModules, taskInput, type TaskInput } from './modules.js';
+import { loadTaskModules } from './modules.js';
+import { taskInput, type TaskInput } from './module-api.js';
 import { exec, onHosts } from './runner.js';
 
 /** Where a task is defined: deploy.yml, a recipe, or a task module (a file, maybe of a package). */

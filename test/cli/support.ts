@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -10,7 +12,7 @@ export interface Run {
   stderr: string;
 }
 
-/** The built CLI as a subprocess (npm test builds first). */
+/** The built CLI as a subprocess (the cli project's global setup, test/support/build.ts, builds it first). */
 export function run(args: readonly string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((done) => {
     execFile(process.execPath, [cliPath, ...args], { cwd: o.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...o.env } }, (err, stdout, stderr) => {
@@ -18,4 +20,25 @@ export function run(args: readonly string[], o: { cwd?: string; env?: Record<str
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** A project next to the typed example: deploy/tasks/notify.ts (importing `deploy`), a hook running it. */
+export function exampleProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-ext-'));
+  mkdirSync(join(dir, 'deploy', 'tasks'), { recursive: true });
+  copyFileSync(join(repoRoot, 'examples', 'tasks', 'notify.ts'), join(dir, 'deploy', 'tasks', 'notify.ts'));
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `app: shop
+repository: https://example.com/shop.git
+hooks:
+  after:
+    deploy: ['notify:chat']
+stages:
+  staging:
+    hosts:
+      - { name: web1, address: 10.0.0.1, roles: [web] }
+`,
+  );
+  return dir;
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, normalizeArgv } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load.js';
 import { RESERVED_STAGE_NAMES } from '../../src/config/layout.js';
-import { repoRoot, run } from './support.js';
+import { cliPath, repoRoot, run } from './support.js';
 
 const example = join(repoRoot, 'deploy.example.yml');
 
@@ -31,6 +31,12 @@ describe('argv', () => {
 });
 
 describe('the built CLI', () => {
+  it('is built from the src/ under test, never a stale dist/ (the project\'s global setup bundles it)', () => {
+    const src = join(repoRoot, 'src');
+    const newest = Math.max(...readdirSync(src, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(src, f)).mtimeMs));
+    expect(statSync(cliPath).mtimeMs).toBeGreaterThanOrEqual(newest);
+  });
+
   it('prints its version and help', async () => {
     const v = await run(['--version']);
     expect(v.code).toBe(0);

@@ -4,9 +4,8 @@
  * stands in for the app on each web host. The load tests print their counts (look for "[balancer load]").
  */
 import http from 'node:http';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { DryRunBackend } from '../../src/backends/dry-run.js';
@@ -18,13 +17,14 @@ import { parseServersState, parseStat, parseUpstream } from '../../src/facts/bal
 import { resolveTargets } from '../../src/hosts/target.js';
 import type { HostDef } from '../../src/config/types.js';
 import type { DeployEvent } from '../../src/output/events.js';
-import { rotationFor, syncPool, type BalancerRotation } from '../../src/tasks/balancer.js';
+import { rotationFor } from '../../src/tasks/balancer.js';
+import type { Rotation } from '../../src/tasks/switch.js';
 import type { RunContext, RunMode } from '../../src/tasks/context.js';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { sshRun, type Fleet, type FleetHost } from '../fleet/fleet.js';
 import { repoRoot } from '../fleet/plan.js';
 import { waitFor } from '../fleet/proc.js';
-import { scratch } from './support/project.js';
+import { scratch, writeDeployYml } from './support/project.js';
 
 const APP_DIR = '/srv/balancer-test';
 const LB_CONF = '/srv/lb/nginx.conf';
@@ -244,7 +244,7 @@ const summary = (r: LoadReport) =>
  * Every web host in turn: drain, restart its app with the next version, ready; round after round for at least
  * `seconds` (and two rounds), under steady load through the balancer.
  */
-async function rollingUnderLoad(f: Fleet, rotation: BalancerRotation, webs: readonly FleetHost[], hostDef: (name: string) => HostDef, url: string, seconds: number) {
+async function rollingUnderLoad(f: Fleet, rotation: Rotation, webs: readonly FleetHost[], hostDef: (name: string) => HostDef, url: string, seconds: number) {
   const load = steadyLoad(url, LOAD_RATE, 0.2);
   const windows: Window[] = [];
   const t0 = Date.now();
@@ -255,11 +255,11 @@ async function rollingUnderLoad(f: Fleet, rotation: BalancerRotation, webs: read
     while (rounds < 2 || (Date.now() - t0 < seconds * 1000 && rounds < 30)) {
       rounds++;
       for (const w of webs) {
-        await rotation.drain(hostDef(w.name));
+        await rotation.set({ drain: [hostDef(w.name)] });
         const from = Date.now();
         await startApp(f, w, `v${rounds + 1}`);
         windows.push({ host: w.name, from, to: Date.now() });
-        await rotation.ready(hostDef(w.name));
+        await rotation.set({ ready: [hostDef(w.name)] });
       }
     }
     await sleep(500);
@@ -280,7 +280,6 @@ interface Made {
   ctx: RunContext;
   events: DeployEvent[];
   host(name: string): HostDef;
-  dryRun?: DryRunBackend;
 }
 
 /** A RunContext over the fleet's web hosts and lb1, from a deploy.yml with this balancer. */
@@ -289,32 +288,26 @@ function context(f: Fleet, balancer: Record<string, unknown>, o: { mode?: RunMod
   scratchDirs.push(dir);
   const webs = f.hosts.filter((h) => h.roles.includes('web'));
   const lb = f.hosts.find((h) => h.roles.includes('balancer'))!;
-  const file = join(dir, 'deploy.yml');
-  writeFileSync(
-    file,
-    stringify({
-      app: 'demo',
-      repository: '/nonexistent/app.git',
-      ssh: { user: 'deploy', identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 },
-      roles: { balancer: { balancer } },
-      stages: {
-        test: {
-          hosts: [
-            ...webs.map((w) => ({ name: w.name, address: w.address, roles: ['web'] })),
-            ...(o.extraWebs ?? []).map((w) => ({ ...w, roles: ['web'] })),
-            { name: lb.name, address: lb.address, roles: ['balancer'] },
-          ],
-        },
+  const file = writeDeployYml(dir, f, {
+    repository: '/nonexistent/app.git',
+    ssh: { user: 'deploy' },
+    roles: { balancer: { balancer } },
+    stages: {
+      test: {
+        hosts: [
+          ...webs.map((w) => ({ name: w.name, address: w.address, roles: ['web'] })),
+          ...(o.extraWebs ?? []).map((w) => ({ ...w, roles: ['web'] })),
+          { name: lb.name, address: lb.address, roles: ['balancer'] },
+        ],
       },
-    }),
-  );
+    },
+  });
   const config = loadConfig({ file, stage: 'test', cwd: dir, env: {} });
   const targets = resolveTargets(config, config.hosts, { home: process.env.HOME ?? '/root', env: {} });
   const ssh = new SshBackend();
   backends.push(ssh);
   const mode = o.mode ?? 'real';
-  const dryRun = mode === 'real' ? undefined : new DryRunBackend(ssh);
-  const backend: Backend = dryRun ?? ssh;
+  const backend: Backend = mode === 'real' ? ssh : new DryRunBackend(ssh);
   const events: DeployEvent[] = [];
   const ctx: RunContext = {
     config,
@@ -331,7 +324,7 @@ function context(f: Fleet, balancer: Record<string, unknown>, o: { mode?: RunMod
     if (!h) throw new Error(`no host ${name}`);
     return h;
   };
-  return { ctx, events, host, ...(dryRun ? { dryRun } : {}) };
+  return { ctx, events, host };
 }
 
 afterAll(async () => {
@@ -390,11 +383,11 @@ describe('nginx balancer', () => {
     await t?.down();
   });
 
-  it('syncPool writes the upstream with every pool host, reloads, and leaves an unchanged file alone', async () => {
+  it('sync writes the upstream with every pool host, reloads, and leaves an unchanged file alone', async () => {
     // A hand-written file (as the fleet starts with), which the tool then owns.
     await run(f, lb.name, `cat > ${UPSTREAM}.new && mv ${UPSTREAM}.new ${UPSTREAM}`, `upstream app {\n${webs.map((w) => `  server ${w.address}:3000; # ${w.name}`).join('\n')}\n}\n`);
     const { ctx, events } = context(f, balancer);
-    expect(await syncPool(ctx)).toEqual([lb.name]);
+    await rotationFor(ctx)!.sync();
     const expected = renderUpstream('app', webs.map((w) => ({ address: w.address, port: 3000, down: false, name: w.name })));
     expect(`${await run(f, lb.name, `cat ${UPSTREAM}`)}\n`).toBe(expected);
     expect(events.filter((e) => e.type === 'command').map((e) => e.type === 'command' && `${e.host} ${e.step} ${e.effect}`)).toEqual([
@@ -404,7 +397,7 @@ describe('nginx balancer', () => {
     ]);
 
     events.length = 0;
-    expect(await syncPool(ctx)).toEqual([]);
+    await rotationFor(ctx)!.sync();
     expect(events.filter((e) => e.type === 'command').length).toBe(1);
     expect(events).toContainEqual({ type: 'info', host: lb.name, message: 'upstream app already lists the pool; no reload' });
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
@@ -414,13 +407,13 @@ describe('nginx balancer', () => {
     const { ctx, events, host } = context(f, balancer);
     const rotation = rotationFor(ctx)!;
     const t0 = Date.now();
-    await rotation.drain(host('web1'));
+    await rotation.set({ drain: [host('web1')] });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
     const file = parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`));
     expect(file.servers.map((s) => `${s.name} ${s.down ? 'down' : 'up'}`)).toEqual(webs.map((w) => `${w.name} ${w.name === 'web1' ? 'down' : 'up'}`));
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web1'));
 
-    await rotation.ready(host('web1'));
+    await rotation.set({ ready: [host('web1')] });
     // `nginx -s reload` returns before the new workers take over: wait for them, bounded.
     await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, { timeoutMs: 5_000, intervalMs: 100 });
     expect(parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`)).servers.every((s) => !s.down)).toBe(true);
@@ -429,7 +422,7 @@ describe('nginx balancer', () => {
 
     // Nothing to change: no reload.
     events.length = 0;
-    await rotation.ready(host('web1'));
+    await rotation.set({ ready: [host('web1')] });
     expect(events.filter((e) => e.type === 'command').length).toBe(1);
   });
 
@@ -450,15 +443,16 @@ describe('nginx balancer', () => {
 
   it('a dry run shows the write and the reload and changes nothing', async () => {
     const before = await run(f, lb.name, `cat ${UPSTREAM}`);
-    const { ctx, dryRun, host } = context(f, balancer, { mode: 'dry-run' });
+    const { ctx, events, host } = context(f, balancer, { mode: 'dry-run' });
     const t0 = Date.now();
-    await rotationFor(ctx)!.drain(host('web1'));
+    await rotationFor(ctx)!.set({ drain: [host('web1')] });
     expect(Date.now() - t0).toBeLessThan(2000);
-    const actions = dryRun!.plan().flatMap((p) => p.actions.map((a) => `${p.host}: ${a.kind === 'exec' ? a.description : a.kind}`));
-    expect(actions).toEqual([`${lb.name}: write the upstream file ${UPSTREAM}`, `${lb.name}: check and reload nginx`]);
+    const shown = () => events.flatMap((e) => (e.type === 'command' && e.dryRun ? [`${e.host}: ${e.command}`] : []));
+    expect(shown()).toEqual([expect.stringContaining(`${lb.name}: `), expect.stringMatching(/ -s reload/)]);
+    expect(shown()[0]).toContain(UPSTREAM);
     expect(await run(f, lb.name, `cat ${UPSTREAM}`)).toBe(before);
-    expect(await syncPool(ctx)).toEqual([]);
-    expect(dryRun!.plan()[0]!.actions).toHaveLength(2);
+    await rotationFor(ctx)!.sync();
+    expect(shown()).toHaveLength(2);
   });
 
   it('rolling drain, restart and ready of every web host under load: no request fails, none reaches a drained host', async () => {
@@ -516,7 +510,7 @@ describe('haproxy balancer', () => {
     await waitFor('a slow request on web1', busy, { timeoutMs: 5000, intervalMs: 50 });
 
     let drainedAt = 0;
-    const draining = rotation.drain(host('web1')).then(() => (drainedAt = Date.now()));
+    const draining = rotation.set({ drain: [host('web1')] }).then(() => (drainedAt = Date.now()));
     await waitFor('web1 in drain', async () => (await stateOf('web1'))?.admin === 'drain', { timeoutMs: 5000, intervalMs: 50 });
     expect(await hostsBehind(url, 6)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web1'));
     expect(drainedAt).toBe(0);
@@ -529,7 +523,7 @@ describe('haproxy balancer', () => {
     expect(await stateOf('web1')).toMatchObject({ admin: 'maint' });
     expect(await hostsBehind(url, 6)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web1'));
 
-    await rotation.ready(host('web1'));
+    await rotation.set({ ready: [host('web1')] });
     expect(await stateOf('web1')).toMatchObject({ admin: 'ready', operational: 'running' });
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
     expect(drains(events)).toEqual(['drain web1', 'ready web1']);
@@ -541,17 +535,17 @@ describe('haproxy balancer', () => {
     expect(sets).toEqual(['app/web1 drain', 'app/web1 maint', 'app/web1 weight 100%', 'app/web1 ready']);
   });
 
-  it('syncPool sets every pool host ready', async () => {
+  it('sync sets every pool host ready', async () => {
     await socat('set server app/web2 state maint');
     const { ctx } = context(f, balancer);
-    expect(await syncPool(ctx)).toEqual([]);
+    await rotationFor(ctx)!.sync();
     expect(await stateOf('web2')).toMatchObject({ admin: 'ready' });
   });
 
   it('a host haproxy does not know fails the step with what to do; the others stay in rotation', async () => {
     const { ctx, host } = context(f, balancer, { extraWebs: [{ name: 'web9', address: '127.255.255.9' }] });
     const error = await rotationFor(ctx)!
-      .drain(host('web9'))
+      .set({ drain: [host('web9')] })
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailedError);
     expect((error as StepFailedError).message).toBe(`${lb.name}: balancer: haproxy refused to set app/web9 to drain: No such server.`);

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { demoConfigValues, sshRun, type Fleet } from '../fleet/fleet.js';
-import { steadyLoad as steadyStream } from './support/load.js';
-import { appRepo, cli, repoRoot, scratch, type AppRepo } from './support/project.js';
+import { underLoad } from './support/load.js';
+import { appRepo, cli, repoRoot, scratch, writeDeployYml, type AppRepo } from './support/project.js';
 
 // Ports of our own: the shared fleet's balancer pool is :3000, which other suites use.
 const NODE_PORT = 3107;
@@ -35,32 +35,6 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 
 const psql = (f: Fleet, sql: string) => on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d app -Atc "${sql}"`);
 
-/** Requests `url` back to back until `stop` resolves (at most `maxMs`); counts what did not answer 200. */
-async function steadyLoad(url: string, stop: Promise<unknown>, maxMs = 120_000): Promise<{ ok: number; failed: number; errors: string[]; versions: Set<string> }> {
-  let done = false;
-  void stop.finally(() => (done = true));
-  const end = Date.now() + maxMs;
-  const result = { ok: 0, failed: 0, errors: [] as string[], versions: new Set<string>() };
-  while (!done && Date.now() < end) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      const body = await r.text();
-      if (r.status === 200) {
-        result.ok++;
-        result.versions.add(String((JSON.parse(body) as { version?: string }).version));
-      } else {
-        result.failed++;
-        result.errors.push(`HTTP ${r.status}: ${body.slice(0, 120)}`);
-      }
-    } catch (e) {
-      result.failed++;
-      result.errors.push(String((e as Error).cause ?? e));
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return result;
-}
-
 describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () => {
   let f: Fleet;
   let repo: AppRepo;
@@ -80,20 +54,14 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     database = `rn_${dir.split('-').pop()!.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
     await psql(f, `create database ${database}`);
     const hosts = f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => ({ name: h.name, address: h.address, roles: h.roles }));
-    file = join(dir, 'deploy.yml');
-    writeFileSync(
-      file,
-      stringify({
-        app: 'demo',
-        deploy_to: deployTo,
-        recipe: 'node',
-        repository: repo.url,
-        ssh: { identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 },
-        env: { PORT: NODE_PORT, DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
-        health: { path: '/health', port: NODE_PORT, retries: 40, interval: 0.25, timeout: 2 },
-        stages: { staging: { hosts } },
-      }),
-    );
+    file = writeDeployYml(dir, f, {
+      deploy_to: deployTo,
+      recipe: 'node',
+      repository: repo.url,
+      env: { PORT: NODE_PORT, DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
+      health: { path: '/health', port: NODE_PORT, retries: 40, interval: 0.25, timeout: 2 },
+      stages: { staging: { hosts } },
+    });
   });
 
   afterAll(async () => {
@@ -260,17 +228,16 @@ class Migration(migrations.Migration):
     operations = [migrations.RunPython(second, migrations.RunPython.noop)]
 `,
     });
-    const deploying = cli(['staging', '-c', file], { cwd: work });
-    const [load, r] = await Promise.all([steadyLoad(`${f.balancer!.url}/health`, deploying), deploying]);
+    const { result: r, load } = await underLoad(f, () => cli(['staging', '-c', file], { cwd: work }));
     expect(r.code, r.stderr + r.stdout).toBe(0);
     r2 = releaseOf(r.stdout);
     // requirements.txt unchanged: the new release links to the same virtualenv, none was built.
     const venvOf = (release: string) => on(f, 'web1', `readlink '${deployTo}/releases/${release}/.venv'`);
     expect(await venvOf(r2)).toBe(await venvOf(r1));
     expect(await on(f, 'web1', `ls '${deployTo}/shared/venvs' | wc -l`)).toBe('1');
-    expect(load.failed, load.errors.join('\n')).toBe(0);
-    expect(load.ok).toBeGreaterThan(50);
-    expect(load.versions).toEqual(new Set(['v1', 'v2']));
+    expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+    expect(load.requests).toBeGreaterThan(50);
+    expect(new Set(load.versions.flat())).toEqual(new Set(['v1', 'v2']));
     expect(await viaBalancer()).toMatchObject({ version: 'v2', release: r2, schema: '0002_second_greeting' });
     expect(await (await fetch(`${f.balancer!.url}/`)).text()).toContain('<li>Hello again, from v2</li>');
     const applied = await on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc "select count(*) from django_migrations where app = 'greetings'"`);
@@ -281,10 +248,9 @@ class Migration(migrations.Migration):
   });
 
   it('rolls back under load: the code returns to v1 (the schema stays migrated), no request fails', async () => {
-    const rolling = cli(['rollback', 'staging', '-c', file], { cwd: work });
-    const [load, r] = await Promise.all([steadyLoad(`${f.balancer!.url}/health`, rolling), rolling]);
+    const { result: r, load } = await underLoad(f, () => cli(['rollback', 'staging', '-c', file], { cwd: work }));
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(load.failed, load.errors.join('\n')).toBe(0);
+    expect(load.failures, JSON.stringify(load.errors)).toBe(0);
     expect(await currentOn(f, deployTo)).toEqual(codeHosts(f).map(() => r1));
     expect(await viaBalancer()).toMatchObject({ version: 'v1', release: r1, schema: '0002_second_greeting' });
   });
@@ -312,21 +278,15 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
     database = `rl_${dir.split('-').pop()!.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
     await psql(f, `create database ${database}`);
     const b = demoConfigValues(f).balancer! as { upstreamFile: string; reload: string };
-    file = join(dir, 'deploy.yml');
-    writeFileSync(
-      file,
-      stringify({
-        app: 'demo',
-        deploy_to: deployTo,
-        recipe: 'node',
-        repository: repo.url,
-        ssh: { identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 },
-        env: { DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
-        health: { path: '/health', port: 3000, retries: 40, interval: 0.25, timeout: 2 },
-        roles: { balancer: { balancer: { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload } } },
-        stages: { staging: { hosts: f.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })) } },
-      }),
-    );
+    file = writeDeployYml(dir, f, {
+      deploy_to: deployTo,
+      recipe: 'node',
+      repository: repo.url,
+      env: { DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
+      health: { path: '/health', port: 3000, retries: 40, interval: 0.25, timeout: 2 },
+      roles: { balancer: { balancer: { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload } } },
+      stages: { staging: { hosts: f.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })) } },
+    });
     repo.commit('v1');
     const r = await cli(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -337,17 +297,14 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
     await psql(f, `drop database if exists ${database} with (force)`).catch(() => undefined);
   });
 
-  const underLoad = async (args: string[]) => {
-    const load = steadyStream(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
-    await new Promise((r) => setTimeout(r, 300));
-    const r = await cli(args);
-    await new Promise((r) => setTimeout(r, 300));
-    return { r, load: await load.stop() };
+  const cliUnderLoad = async (args: string[]) => {
+    const { result: r, load } = await underLoad(f, () => cli(args));
+    return { r, load };
   };
 
   it('deploys v2 through drain, restart and health check: 0 failed requests, v1 then v2', async () => {
     repo.commit('v2');
-    const { r, load } = await underLoad(['staging', '-c', file]);
+    const { r, load } = await cliUnderLoad(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(load.failures, JSON.stringify(load.errors)).toBe(0);
     expect(load.requests).toBeGreaterThan(200);
@@ -355,7 +312,7 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
   });
 
   it('rolls back: 0 failed requests, v1 at the end', async () => {
-    const { r, load } = await underLoad(['rollback', 'staging', '-c', file]);
+    const { r, load } = await cliUnderLoad(['rollback', 'staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(load.failures, JSON.stringify(load.errors)).toBe(0);
     for (const seen of load.versions) expect(seen[seen.length - 1]).toBe('v1');

@@ -19,11 +19,11 @@ import {
   stopApps,
   streamCli,
   tieredProject,
-  underLoad,
   webs,
   type JsonEvent,
   type Streamed,
 } from './support/tiers.js';
+import { underLoad } from './support/load.js';
 
 const NGINX_CONF = '/srv/lb/nginx.conf';
 const UPSTREAM = '/srv/lb/upstream.conf';

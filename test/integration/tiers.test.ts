@@ -5,7 +5,8 @@ import type { LoadResult } from './support/load.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { appRepo, cli, repoRoot, type AppRepo } from './support/project.js';
-import { currentOf, releaseOf, tieredProject, underLoad, webs } from './support/tiers.js';
+import { underLoad } from './support/load.js';
+import { currentOf, releaseOf, tieredProject, webs } from './support/tiers.js';
 
 /**
  * Nothing failed, and every client went from the old version to the new one once. Behind nginx the cut-over is

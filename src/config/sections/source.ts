@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { checked, command, localPath, noControl, strict, type Rule } from './primitives.js';
 
 /** Git would read a leading `-` as an option of `clone`, `fetch` or `rev-parse`. */
@@ -51,5 +50,3 @@ export const artifact = strict(
   },
   'a mapping with `path` (and optionally `build`)',
 ).describe('Deploy a locally built artifact instead of a git checkout. Set exactly one of `repository` or `artifact`.');
-
-export type ArtifactInput = z.output<typeof artifact>;

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import type { Fleet } from '../../fleet/fleet.js';
 
 export interface LoadResult {
   readonly requests: number;
@@ -83,4 +84,17 @@ export function steadyLoad(url: string, o: { concurrency?: number; maxSeconds?: 
       return { requests, failures, errors, versions: seen, changeWindows };
     },
   };
+}
+
+/** Runs `run` under a steady request stream through the fleet's balancer; returns what the clients saw. */
+export async function underLoad<T>(f: Fleet, run: () => Promise<T>): Promise<{ result: T; load: LoadResult }> {
+  const load = steadyLoad(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
+  await new Promise((r) => setTimeout(r, 500));
+  let result: T;
+  try {
+    result = await run();
+  } finally {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { result, load: await load.stop() };
 }

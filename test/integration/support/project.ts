@@ -72,6 +72,16 @@ export interface ProjectOptions {
   readonly keepReleases?: number;
 }
 
+/** What every deploy.yml of the tests needs to reach the fleet. */
+export const fleetSsh = (f: Fleet) => ({ identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 });
+
+/** Writes `dir`/deploy.yml: app `demo` and the fleet's ssh settings under `config` (which wins); returns its path. */
+export function writeDeployYml(dir: string, f: Fleet, config: Record<string, unknown>): string {
+  const file = join(dir, 'deploy.yml');
+  writeFileSync(file, stringify({ app: 'demo', ...config, ssh: { ...fleetSsh(f), ...(config.ssh as object | undefined) } }));
+  return file;
+}
+
 /** A project dir holding a deploy.yml for the fleet, stage `staging`. */
 export function project(fleet: Fleet, o: ProjectOptions): { dir: string; file: string; deployTo: string } {
   const v = demoConfigValues(fleet);
@@ -95,9 +105,7 @@ export function project(fleet: Fleet, o: ProjectOptions): { dir: string; file: s
     env: { ...v.app.env, PORT: String(v.app.port), NODE_ENV: 'production', ...(o.extra?.env as object | undefined) },
     stages: { staging: { hosts } },
   };
-  const file = join(dir, 'deploy.yml');
-  writeFileSync(file, stringify(config));
-  return { dir, file, deployTo };
+  return { dir, file: writeDeployYml(dir, fleet, config), deployTo };
 }
 
 export interface CliResult {

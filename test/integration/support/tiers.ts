@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseServersState, parseUpstream } from '../../../src/facts/balancer.js';
 import { demoConfigValues, sshRun, type Fleet } from '../../fleet/fleet.js';
-import { steadyLoad, type LoadResult } from './load.js';
 import { project, repoRoot, type AppRepo } from './project.js';
 
 export const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
@@ -54,19 +53,6 @@ export async function rotationOf(f: Fleet): Promise<Record<string, 'in' | string
     }
   }
   return out;
-}
-
-/** Runs `run` under a steady request stream through the balancer; returns what the clients saw. */
-export async function underLoad<T>(f: Fleet, run: () => Promise<T>): Promise<{ result: T; load: LoadResult }> {
-  const load = steadyLoad(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
-  await new Promise((r) => setTimeout(r, 500));
-  let result: T;
-  try {
-    result = await run();
-  } finally {
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return { result, load: await load.stop() };
 }
 
 export interface JsonEvent {

@@ -41,10 +41,9 @@ describe('DryRunBackend', () => {
     const r = await dry.exec(target('web1'), read(['test', '-e', '/srv/app/current']));
     expect(r).toEqual({ code: 1, stdout: 'real output\n', stderr: '', durationMs: 3 });
     expect(inner.calls).toEqual(['exec web1 test -e /srv/app/current']);
-    expect(dry.plan()).toEqual([]);
   });
 
-  it('records writes and uploads per host, masked, and answers with a synthetic success', async () => {
+  it('runs no write and no upload, and answers them with a synthetic success', async () => {
     const inner = new FakeBackend();
     const dry = new DryRunBackend(inner);
     const web1 = target('web1');
@@ -57,18 +56,6 @@ describe('DryRunBackend', () => {
     await dry.upload(web1, '/tmp/a.tgz', '/srv/app/uploads/a.tgz', { step: 'deploy:transfer' });
     await dry.exec(web1, write(['ln', '-s', 'a', 'b']));
     expect(inner.calls).toEqual([]);
-    expect(dry.plan()).toEqual([
-      {
-        host: 'web1',
-        actions: [
-          { kind: 'exec', command: 'mkdir -p /srv/app/releases/1', description: 'make release dir', step: 'deploy:release' },
-          { kind: 'upload', localPath: '/tmp/a.tgz', remotePath: '/srv/app/uploads/a.tgz', step: 'deploy:transfer' },
-          { kind: 'exec', command: 'ln -s a b' },
-        ],
-      },
-      { host: 'web2', actions: [{ kind: 'exec', command: 'export TOKEN=*** && echo ***' }] },
-    ]);
-    expect(JSON.stringify(dry.plan())).not.toMatch(/hunter2|t0k/);
   });
 
   it('closes the inner backend', async () => {

@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   archiveRevision,
-  lsRemote,
   resolveRevision,
   updateMirror,
   writeRevision,
 } from '../../../src/commands/git.js';
 import { paths } from '../../../src/commands/paths.js';
-import { parseLsRemote, parseRevision } from '../../../src/facts/git.js';
+import { parseRevision } from '../../../src/facts/git.js';
 import { renders, sandbox } from './table.js';
 
 const p = paths('/srv/app');
@@ -52,19 +51,8 @@ describe('git commands', () => {
     ],
   ]);
 
-  it('lsRemote is an argv for the local backend', () => {
-    expect(lsRemote('git@github.com:acme/app.git', 'main')).toEqual([
-      'git',
-      'ls-remote',
-      '--exit-code',
-      'git@github.com:acme/app.git',
-      'refs/heads/main',
-    ]);
-  });
-
   it('refuses refs that look like options and short commit ids', () => {
     expect(() => resolveRevision(p, '--upload-pack=evil')).toThrow(/not a git ref/);
-    expect(() => lsRemote('repo', '-x')).toThrow(/not a git ref/);
     expect(() => archiveRevision(p, 'abc123', '/tmp/r')).toThrow(/not a full commit id/);
     expect(() => writeRevision('/tmp/r', `${sha}; rm -rf /`)).toThrow(/not a full commit id/);
   });
@@ -106,8 +94,6 @@ describe('git commands on a real shell', () => {
     const missing = box.run(resolveRevision(box.p, 'no-such-branch'));
     expect(missing.code).not.toBe(0);
 
-    const ls = execFileSync(lsRemote(origin, 'main')[0]!, lsRemote(origin, 'main').slice(1), { encoding: 'utf8' });
-    expect(parseLsRemote(ls, 'main')).toBe(second);
   });
 
   it('fails the archive pipe when the commit is not in the mirror', () => {

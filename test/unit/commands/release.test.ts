@@ -7,14 +7,13 @@ import {
   createRelease,
   isReleaseId,
   markBad,
-  markFailed,
   nextReleaseId,
   releaseAfter,
   releaseId,
   removeEmptyRelease,
   removeRelease,
 } from '../../../src/commands/release.js';
-import { hostReleases, listReleases, markedReleases, parseMarkedReleases, parseReleases, parseReleaseState, releaseState } from '../../../src/facts/release.js';
+import { hostReleases, listReleases, badReleases, parseBadReleases, parseReleases, parseReleaseState, releaseState } from '../../../src/facts/release.js';
 import type { Command } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
@@ -43,7 +42,6 @@ describe('release commands', () => {
       'write',
     ],
     ['removeEmptyRelease: rmdir only', () => removeEmptyRelease(p, id), 'rmdir /srv/app/releases/20240102030405', 'write'],
-    ['markFailed', () => markFailed(p, id), 'touch /srv/app/releases/20240102030405/.deploy-failed', 'write'],
     ['markBad', () => markBad(spaced, id), "touch '/srv/my app/releases/20240102030405/.deploy-bad'", 'write'],
   ]);
 
@@ -103,20 +101,16 @@ describe('release commands on a real shell', () => {
 
   it('creates, marks, lists and removes releases', () => {
     expect(parseReleases(box.run(listReleases(box.p).command).stdout)).toEqual([]);
-    expect(parseMarkedReleases(box.run(markedReleases(box.p).command).stdout)).toEqual({ bad: [], failed: [] });
+    expect(parseBadReleases(box.run(badReleases(box.p).command).stdout)).toEqual([]);
     const ids = ['20240101000000', '20240102000000', '20240103000000'];
     for (const id of ids) run(createRelease(box.p, id));
     writeFileSync(join(box.p.releases, 'stray.txt'), '');
     mkdirSync(join(box.p.releases, 'not-a-release'));
     run(markBad(box.p, ids[0]!));
-    run(markFailed(box.p, ids[2]!));
     run(markBad(box.p, ids[2]!));
 
     expect(parseReleases(box.run(listReleases(box.p).command).stdout)).toEqual(ids);
-    expect(parseMarkedReleases(box.run(markedReleases(box.p).command).stdout)).toEqual({
-      bad: [ids[0], ids[2]],
-      failed: [ids[2]],
-    });
+    expect(parseBadReleases(box.run(badReleases(box.p).command).stdout)).toEqual([ids[0], ids[2]]);
     run(removeRelease(box.p, ids[2]!));
     expect(parseReleases(box.run(listReleases(box.p).command).stdout)).toEqual(ids.slice(0, 2));
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { listStages, loadAllStages, loadConfig, loadRaw } from '../../../src/config/load.js';
+import { listStages, loadAllStages, loadConfig } from '../../../src/config/load.js';
 import { printableConfig } from '../../../src/config/printable.js';
 import type { Config } from '../../../src/config/types.js';
 import { ConfigError, ExitCode } from '../../../src/errors.js';
@@ -368,18 +368,11 @@ ${minimalHosts}`;
   });
 });
 
-describe('listStages and loadRaw', () => {
+describe('listStages', () => {
   it('lists stage names without validating', () => {
     expect(listStages('full.yml', good)).toEqual(['staging', 'production']);
     const dir = scratch({ 'deploy.yml': 'stages: { a: 1, b: {} }\n' });
     expect(listStages('deploy.yml', dir)).toEqual(['a', 'b']);
-  });
-
-  it('returns the data with aliases resolved and ${VAR}s as written', () => {
-    const raw = loadRaw('anchors.yml', good) as { stages: { production: { ssh: unknown; hosts: { user: string }[] } } };
-    expect(raw.stages.production.ssh).toEqual({ parallel: 2 });
-    expect(raw.stages.production.hosts[0]?.user).toBe('app');
-    expect((loadRaw('full.yml', good) as { env: { GREETING: string } }).env.GREETING).toBe('hello ${USER_NAME:-world}');
   });
 
   it('reports YAML syntax errors', () => {

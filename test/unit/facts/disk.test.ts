@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diskFree, parseDfLine, parseDiskFree } from '../../../src/facts/disk.js';
+import { parseDfLine, parseDiskFree } from '../../../src/facts/disk.js';
 import { fails, parses, probes } from './table.js';
 
 const dfOut = [
@@ -9,8 +9,6 @@ const dfOut = [
 ].join('\n');
 
 describe('disk free', () => {
-  probes([['diskFree', diskFree('/srv/my app'), "df -Pk '/srv/my app'"]]);
-
   parses('parseDiskFree', parseDiskFree, [
     ['df -Pk', dfOut, { filesystem: '/dev/sda1', totalKiB: 41152736, usedKiB: 12345678, availableKiB: 26690632, mount: '/' }],
     [

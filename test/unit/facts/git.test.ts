@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
-import { parseLsRemote, parseRevision, resolvedRevision } from '../../../src/facts/git.js';
+import { parseRevision, resolvedRevision } from '../../../src/facts/git.js';
 import { fails, parses, probes } from './table.js';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
@@ -16,11 +16,4 @@ describe('git revision', () => {
     ['not a commit', 'main\n', fails('not a commit id: main')],
   ]);
 
-  const lsRemote: [string, string, string | null][] = [
-    ['the branch', `${sha}\trefs/heads/main\n`, sha],
-    ['only the exact ref', `${sha256.slice(0, 40)}\trefs/heads/feature/main\n${sha}\trefs/heads/main\n`, sha],
-    ['missing branch', '', null],
-    ['a tag of that name is not the branch', `${sha}\trefs/tags/main\n`, null],
-  ];
-  it.each(lsRemote)('parseLsRemote: %s', (_name, stdout, expected) => expect(parseLsRemote(stdout, 'main')).toBe(expected));
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeployEvent } from '../../../src/output/events.js';
 import { renderReport, stepColor } from '../../../src/output/report.js';
 import type { Recorded } from '../../../src/output/summary.js';
-import { R0, successfulRun, switchedBackRun } from './runs.js';
+import { R0, step, successfulRun, switchedBackRun } from './runs.js';
 
 const timed = (events: DeployEvent[]): Recorded[] => events.map((event, i) => ({ at: 1_735_812_000_000 + i * 20, event }));
 const count = (html: string, re: RegExp) => (html.match(re) ?? []).length;
@@ -51,8 +51,16 @@ describe('renderReport', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('gives every step a stable colour', () => {
-    expect(stepColor('task:migrate-search')).toBe(stepColor('task:migrate-search'));
-    expect(stepColor('transfer')).not.toBe(stepColor('switch'));
+  it('gives every step a colour that does not change between runs: fixed for the built-in steps, from a palette for tasks', () => {
+    expect(['check', 'transfer', 'switch', 'switchback'].map(stepColor)).toEqual(['#90a4ae', '#4fc3f7', '#43a047', '#fb8c00']);
+    // A task's colour comes from its name alone (so two reports of one app colour it alike), never the failure red.
+    expect(stepColor('task:migrate-search')).toBe('#dce775');
+    expect(stepColor('task:notify')).toBe('#a1887f');
+    const palette = ['#64b5f6', '#81c784', '#ffd54f', '#f06292', '#9575cd', '#4dd0e1', '#a1887f', '#dce775'];
+    const tasks = Array.from({ length: 200 }, (_, i) => stepColor(`task:t${i}`));
+    expect(new Set(tasks)).toEqual(new Set(palette));
+    // The report paints each bar with its step's colour.
+    const html = renderReport(timed(step('task:migrate-search', ['web1'])));
+    expect(html).toMatch(/<rect class="bar ok" data-host="web1"[^>]*data-step="task:migrate-search"[^>]*style="fill:#dce775"/);
   });
 });

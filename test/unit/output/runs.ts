@@ -1,6 +1,9 @@
 import type { DeployEvent } from '../../../src/output/events.js';
 
-/** Canned event streams shaped like real runs (same order the tasks emit them), for every renderer's tests. */
+/**
+ * Hand-written event streams for what a plan-mode run cannot show (failures, a switch-back, batches with a balancer).
+ * recorded.ts holds one recorded from a real run, and recorded.test.ts checks it still matches the emitters.
+ */
 
 export const R0 = '20250101090000';
 export const R1 = '20250102100000';

@@ -1,10 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
 import { importError, loadTaskModules } from '../../../src/tasks/modules.js';
+import { taskInput } from '../../../src/tasks/module-api.js';
+import { render } from '../../../src/shell/command.js';
 import { runTask, taskRegistry } from '../../../src/tasks/tasks.js';
 import { planContext } from '../tasks/fixtures.js';
 
@@ -41,6 +44,11 @@ const NOTIFY = `export default ({ script, write, and }) => ({
   'warm': { run: 'curl -fsS "http://$DEPLOY_ADDRESS:3000/" >/dev/null', roles: ['web'], cwd: 'current' },
 });
 `;
+
+const EXAMPLE_COMMANDS = [
+  `cd /srv/shop/shared && export CHAT_TOKEN=*** && ( mkdir -p /srv/shop/shared/notes && sh -c 'echo "deployed $DEPLOY_RELEASE to $DEPLOY_STAGE" >> notes/log' )`,
+  'touch /srv/shop/releases/20240102030405/.notified-web1',
+];
 
 async function configError(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -82,11 +90,28 @@ describe('task modules: loading', () => {
     expect(msg).toContain(message);
   });
 
-  it('a TypeScript module on a Node that cannot import it says to compile it to .js', () => {
-    const err = Object.assign(new TypeError('Unknown file extension ".ts"'), { code: 'ERR_UNKNOWN_FILE_EXTENSION' });
-    const e = importError(err, '/p/deploy/tasks/x.ts', 'deploy/tasks/x.ts');
-    expect(e.message).toBe(`deploy/tasks/x.ts: this Node (${process.version}) cannot import TypeScript`);
-    expect(e.hint).toContain('deploy then loads deploy/tasks/x.js instead');
+  it('the typed example (a .ts module importing `deploy`) loads on this Node and builds its commands', async () => {
+    const example = fileURLToPath(new URL('../../../examples/tasks/notify.ts', import.meta.url));
+    const tasks = await loadTaskModules([example], dirname(example));
+    expect(tasks.map((t) => [t.name, t.description, t.roles, t.once, t.cwd])).toEqual([
+      ['notify:chat', 'Tell the team which release went live', ['web'], true, 'release'],
+      ['cache:warm', 'Ask the app once so that its caches fill', ['web'], false, 'current'],
+    ]);
+    const host = { name: 'web1', address: '10.0.0.1', roles: ['web'], vars: {}, primary: true };
+    const input = taskInput('shop', 'staging', '/srv/shop', host, {}, { id: '20240102030405', dir: '/srv/shop/releases/20240102030405' });
+    expect(tasks[0]!.build(input).map((c) => render(c))).toEqual(EXAMPLE_COMMANDS);
+  });
+
+  it('a TypeScript module: types are stripped, a syntax error is a ConfigError naming the file', async () => {
+    const dir = project({
+      'deploy/tasks/typed.ts': "interface Opts { roles: string[] }\nconst o: Opts = { roles: ['web'] };\nexport default { 'typed:hello': { run: 'echo hi' as string, ...o } };\n",
+      'deploy/tasks/broken.mts': 'export default { t: { run: ',
+    });
+    const tasks = await loadTaskModules([join(dir, 'deploy/tasks/typed.ts')], dir);
+    expect(tasks.map((t) => [t.name, t.roles])).toEqual([['typed:hello', ['web']]]);
+    const msg = await configError(() => loadTaskModules([join(dir, 'deploy/tasks/broken.mts')], dir));
+    expect(msg).toContain(`${join(dir, 'deploy/tasks/broken.mts')}`);
+    expect(msg).toContain('cannot load the task module');
     expect(importError(new Error('Unexpected token'), '/p/x.js', 'x.js').message).toBe('x.js: cannot load the task module: Unexpected token');
   });
 

@@ -28,6 +28,28 @@ describe('deploy plan with a recipe: the exact commands', () => {
     await expect(text).toMatchFileSnapshot(`plans/${name}.txt`);
   });
 
+  // The golden files above only detect change; these say what must hold whatever the exact commands become.
+  it.each(['node', 'django'])('%s: every code host makes the one release, gets the code and switches to it; the balancer host does not', async (name) => {
+    const config = loadConfig({ file: fixture(name), stage: 'staging', env: SECRETS });
+    const text = await plan(name);
+    const block = (host: string) => text.split(`\n${host} (`)[1]!.split('\n\n')[0]!;
+    const stepsOf = (host: string) => [...block(host).matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
+    const code = config.hosts.filter((h) => !h.roles.includes('balancer'));
+    expect(code.length).toBeGreaterThan(2);
+    for (const h of code) {
+      const steps = stepsOf(h.name);
+      expect(steps.indexOf('release'), h.name).toBeGreaterThan(steps.indexOf('lock'));
+      expect(steps.indexOf('transfer'), h.name).toBeGreaterThan(steps.indexOf('release'));
+      expect(steps.indexOf('switch'), h.name).toBeGreaterThan(steps.indexOf('install'));
+      expect(steps.indexOf('cleanup'), h.name).toBeGreaterThan(steps.indexOf('switch'));
+      expect(block(h.name)).toContain(`if mkdir ${config.deployTo}/releases/20260101120000 ;`);
+      expect(block(h.name)).toContain(`ln -sfn ${config.deployTo}/releases/20260101120000 ${config.deployTo}/current.tmp-20260101120000 && mv -T`);
+    }
+    for (const h of config.hosts.filter((x) => x.roles.includes('balancer'))) expect(stepsOf(h.name)).not.toContain('switch');
+    // Secrets reach the hosts' env masked, never in clear.
+    expect(text).toMatch(/DATABASE_URL=\*\*\*/);
+  });
+
   it('node: install, build after it on web and media, migrate once on db1, restart and health on the web hosts only', async () => {
     const text = await plan('node');
     const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);

@@ -1,3 +1,0 @@
-export * from './command.js';
-export * from './quote.js';
-export * from './sensitive.js';
