@@ -34,8 +34,8 @@ describe('deploy init templates', () => {
 
   it('--recipe node: the lockfile of yarn or pnpm projects', () => {
     const [staging] = load({ app: 'shop', kind: 'node', recipe: 'node', lockfile: 'yarn.lock' });
-    expect(staging!.install).toMatchObject({ lockfile: 'yarn.lock', reuse: ['node_modules'] });
-    expect(staging!.hooks.after.install).toEqual(['node:build']);
+    expect(staging!.install).toMatchObject({ lockfile: 'yarn.lock', reuse: ['node_modules'], reconcile: true });
+    expect(staging!.hooks.after.install).toEqual(['node:build', 'node:prune']);
     expect(load({ app: 'shop', kind: 'node', recipe: 'node' })[0]!.install?.lockfile).toBe('package-lock.json');
   });
 
