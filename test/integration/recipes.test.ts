@@ -108,7 +108,7 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     r1 = releaseOf(r.stdout);
     expect(await currentOn(f, deployTo)).toEqual(codeHosts(f).map(() => r1));
     for (const h of webs(f)) expect(await health(h.name)).toMatchObject({ status: 'ok', version: 'v1', release: r1, revision: v1, schema: 2 });
-    expect(r.stdout).toContain('task:node:build');
+    expect(r.stdout).toContain('task:node:build skipped: no build script in package.json');
     const pid = await on(f, 'web1', `cat '${deployTo}/shared/tmp/pids/node.pid'`);
     expect(await on(f, 'web1', `readlink /proc/${pid}/cwd`)).toBe(`${deployTo}/releases/${r1}`);
   });
