@@ -79,7 +79,7 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   afterAll(async () => {
     if (file) await cli(['task', 'staging', 'node:stop', '-c', file], { cwd: work });
     await t?.down();
-  });
+  }, 300_000);
 
   it('deploy init --recipe node finds the workspaces and sequelize-cli', async () => {
     const r = await cli(['init', '--recipe', 'node'], { cwd: work, env: { HOME: process.env.HOME ?? '/root' } });

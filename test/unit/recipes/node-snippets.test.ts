@@ -74,6 +74,32 @@ describe('node recipe: install with devDependencies for a build, reconciling a c
   it.each(cases)('%s', (_, files, env, expected) => expect(run(recipe.install.command, files, env)).toBe(expected));
 });
 
+describe('node recipe: npm install and npm prune never leave a rewritten lockfile in the release', () => {
+  const lock = JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app' }, 'node_modules/a': { version: '1.0.0' } } });
+  // An npm that rewrites package-lock.json as npm does: reformatted, or (out of sync) with another version.
+  const rewriting = (version: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-npm-'));
+    writeFileSync(join(dir, 'npm'), `#!/bin/sh\necho "npm $*"\nnode -e 'const f="package-lock.json";const l=JSON.parse(require("fs").readFileSync(f,"utf8"));l.packages["node_modules/a"].version="${version}";require("fs").writeFileSync(f,JSON.stringify(l,null,3))'\n`);
+    chmodSync(join(dir, 'npm'), 0o755);
+    return dir;
+  };
+  const files = { 'package.json': { name: 'app', scripts: { build: 'vite build' } }, 'package-lock.json': lock };
+
+  it('a reformatted lockfile is put back as committed, after install and after prune', () => {
+    const npm = rewriting('1.0.0');
+    for (const snippet of [recipe.install.command, recipe.tasks['node:prune']!.run]) {
+      run(`PATH=${npm}:$PATH; ${snippet}`, files, { DEPLOY_INSTALL_SEEDED: '1' });
+      expect(readFileSync(join(lastDir, 'package-lock.json'), 'utf8')).toBe(lock);
+    }
+  });
+
+  it('a lockfile npm had to change (out of sync with package.json) fails the install', () => {
+    const npm = rewriting('2.0.0');
+    expect(() => run(`PATH=${npm}:$PATH; ${recipe.install.command}`, files, { DEPLOY_INSTALL_SEEDED: '1' })).toThrow(/out of sync/);
+    expect(readFileSync(join(lastDir, 'package-lock.json'), 'utf8')).toBe(lock);
+  });
+});
+
 describe('node recipe: db:create', () => {
   const create = recipe.tasks['db:create']!.run;
   it('skips without a postgres DATABASE_URL or with DB_CREATE=no', () => {
