@@ -61,7 +61,8 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   };
 
   beforeAll(async () => {
-    t = await tempFleet({ webs: 2, balancer: 'nginx' });
+    // No media host: one host fewer holding node_modules trees, which the teardown has to remove.
+    t = await tempFleet({ webs: 2, balancer: 'nginx', media: false });
     f = t.fleet;
     const config = join(scratch('gitcfg'), 'gitconfig');
     writeFileSync(config, '[safe]\n\tdirectory = *\n');
@@ -79,7 +80,7 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   afterAll(async () => {
     if (file) await cli(['task', 'staging', 'node:stop', '-c', file], { cwd: work });
     await t?.down();
-  }, 300_000);
+  }, 600_000);
 
   it('deploy init --recipe node finds the workspaces and sequelize-cli', async () => {
     const r = await cli(['init', '--recipe', 'node'], { cwd: work, env: { HOME: process.env.HOME ?? '/root' } });
@@ -94,6 +95,7 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     // What this fleet adds: hosts, key, where to deploy, the balancer block, the database (which does not exist yet).
     const c = parse(written) as Record<string, any>;
     c.deploy_to = deployTo;
+    c.keep_releases = 3;
     c.ssh = { ...c.ssh, identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 5 };
     c.env = {
       ...c.env,

@@ -106,6 +106,7 @@ describe('node recipe: db:create', () => {
     expect(run(create, noScripts)).toBe('deploy:skipped DATABASE_URL is not set\n');
     expect(run(create, noScripts, { DATABASE_URL: 'mysql://a@b/c' })).toBe('deploy:skipped DATABASE_URL is not a postgres:// URL\n');
     expect(run(create, noScripts, { DATABASE_URL: 'postgres://a@b/c', DB_CREATE: 'no' })).toBe('deploy:skipped DB_CREATE is no\n');
+    expect(run(`PATH=/nonexistent; ${create}`.replace('PATH=/nonexistent;', 'command() { [ "$2" = psql ] && return 1; builtin command "$@"; };'), noScripts, { DATABASE_URL: 'postgres://a@b/c' })).toBe('deploy:skipped no psql on db1\n');
   });
 
   it('passes role, password and database to psql as variables (never spliced into SQL), admin URL as the database', () => {
