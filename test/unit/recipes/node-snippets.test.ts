@@ -20,7 +20,8 @@ for (const tool of ['npm', 'yarn', 'pnpm']) {
   chmodSync(join(bin, tool), 0o755);
 }
 // psql keeps its arguments and its script in the project dir and answers as for a fresh server.
-writeFileSync(join(bin, 'psql'), `#!/bin/sh\nprintf '%s\\n' "$@" > psql.args\ncat > psql.sql\nprintf 'role-created\\ndatabase-created\\n'\n`);
+// The app's own connection (`-c 'select 1'`) fails unless PSQL_CONNECTS=1.
+writeFileSync(join(bin, 'psql'), `#!/bin/sh\ncase " $* " in *" -c "*) [ "$PSQL_CONNECTS" = 1 ]; exit ;; esac\nprintf '%s\\n' "$@" > psql.args\ncat > psql.sql\nprintf 'role-created\\ndatabase-created\\n'\n`);
 chmodSync(join(bin, 'psql'), 0o755);
 let lastDir = '';
 
@@ -107,6 +108,10 @@ describe('node recipe: db:create', () => {
     expect(run(create, noScripts, { DATABASE_URL: 'mysql://a@b/c' })).toBe('deploy:skipped DATABASE_URL is not a postgres:// URL\n');
     expect(run(create, noScripts, { DATABASE_URL: 'postgres://a@b/c', DB_CREATE: 'no' })).toBe('deploy:skipped DB_CREATE is no\n');
     expect(run(`PATH=/nonexistent; ${create}`.replace('PATH=/nonexistent;', 'command() { [ "$2" = psql ] && return 1; builtin command "$@"; };'), noScripts, { DATABASE_URL: 'postgres://a@b/c' })).toBe('deploy:skipped no psql on db1\n');
+  });
+
+  it('skips, without a superuser, when DATABASE_URL itself connects', () => {
+    expect(run(create, noScripts, { DATABASE_URL: 'postgres://shop:pw@db/shop', PSQL_CONNECTS: '1' })).toBe('deploy:skipped role shop and database shop exist\n');
   });
 
   it('passes role, password and database to psql as variables (never spliced into SQL), admin URL as the database', () => {
