@@ -10,7 +10,7 @@
  * interleaved with ours as a fourth column, to measure a change under the same load),
  * FLEET_NET (127.0.4), FLEET_STATE (/var/tmp/deploy-fleet-bench), FLEET_JSON (.fleet/bench.json); FLEET_REUSE=1 uses a
  * fleet already running there (with enough web hosts) and leaves it running; BENCH_SRV=disk keeps each host's /srv on
- * the shared disk instead of a tmpfs.
+ * the shared disk instead of a tmpfs; BENCH_INSTALL=0 leaves out the install-step table (bench/install.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { fleetDown, fleetIsRunning, fleetStatus, fleetUp, killFleetSync, readFleet, resolveOptions, smallSrv, type Fleet } from '../test/fleet/fleet.js';
+import { benchInstall, printInstallTable } from './install.js';
 import { sshMicro, type MicroResult } from './ssh-micro.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
     writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
     printTable(rows, altMedians);
     printAnalysis({ analyses, nodeBare, version, configOnly, packOnly, micro });
+    if (env.BENCH_INSTALL !== '0') printInstallTable(await benchInstall());
     log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; load average now ${loadavg()[0]!.toFixed(2)}`);
   } finally {
     if (!reuse) {

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { describeRepo } from '../backends/git.js';
 import { parseDotEnv } from '../config/dotenv.js';
+import { detectNodeProject } from '../config/detect.js';
 import { appName, DJANGO_SECRET_VAR, initTemplate, settingsModuleOf, type ProjectFacts } from '../config/template.js';
 import { ConfigError } from '../errors.js';
 import { out, withConfig, type ConfigFlags } from './common.js';
@@ -34,7 +35,13 @@ function detectRecipe(dir: string): ProjectFacts['recipe'] {
   return undefined;
 }
 
-const NODE_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock'];
+/** The lockfile when it is not package-lock.json, and the workspace and migration commands. */
+function nodeFacts(dir: string): Pick<ProjectFacts, 'lockfile' | 'node'> {
+  const n = detectNodeProject(dir);
+  if (!n) return {};
+  const lockfile = n.lockfile === 'yarn.lock' || n.lockfile === 'pnpm-lock.yaml' ? n.lockfile : undefined;
+  return { ...(lockfile ? { lockfile } : {}), node: n };
+}
 
 /** A Django SECRET_KEY in the .env next to deploy.yml, unless the environment or that file has one. */
 function ensureSecretKey(configDir: string): string | undefined {
@@ -75,7 +82,7 @@ export function registerInit(program: Command): void {
       branch: repo.branch,
       kind: pkg !== undefined ? 'node' : 'generic',
       ...(recipe ? { recipe } : {}),
-      ...(recipe === 'node' ? { lockfile: NODE_LOCKFILES.find((f) => existsSync(join(dir, f))) } : {}),
+      ...(recipe === 'node' ? nodeFacts(dir) : {}),
       ...(recipe === 'django' ? { settingsModule: settingsModuleOf(readText(join(dir, 'manage.py')) ?? '') } : {}),
     };
     writeFileSync(file, initTemplate(facts));

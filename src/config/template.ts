@@ -1,3 +1,5 @@
+import type { NodeProject } from './detect.js';
+
 /** What `deploy init` knows about the project it runs in. */
 export interface ProjectFacts {
   readonly app: string;
@@ -8,6 +10,8 @@ export interface ProjectFacts {
   readonly recipe?: 'node' | 'django';
   /** Node: the lockfile in the project, when it is not package-lock.json (yarn.lock, pnpm-lock.yaml). */
   readonly lockfile?: string;
+  /** Node: workspaces and the build, start and migrate commands that fit them (see config/detect.ts). */
+  readonly node?: Pick<NodeProject, 'build' | 'start' | 'migrate' | 'migrateTool' | 'workspaces'>;
   /** Django: DJANGO_SETTINGS_MODULE as manage.py sets it. */
   readonly settingsModule?: string;
 }
@@ -105,14 +109,21 @@ health:
 }
 
 function nodeSettings(f: ProjectFacts): string {
+  const n = f.node;
+  const ws = n?.workspaces.length ? `# Workspaces found: ${n.workspaces.map((w) => (w.dir === w.name ? w.dir : `${w.dir} (${w.name})`)).join(', ')}.\n` : '';
+  const line = (key: string, value: string | undefined, fallback: string, why: string) =>
+    value ? `  ${key}: ${quoted(value)}   # ${why}` : `  # ${key}: ${fallback}`;
   return `# Exported to every command on the hosts and to the app. Secrets come from your environment or the .env next to
 # this file, never from this file.
-env:
+${ws}env:
   NODE_ENV: production
   PORT: 3000
-  # APP_START: npm start                # how the app runs in the foreground
+${line('APP_START', n?.start, 'npm start                # how the app runs in the foreground', 'runs the app in the foreground (the workspace with a start script)')}
+${line('APP_BUILD', n?.build, 'npm run build            # default: package.json\'s build script, if any', 'builds the release (installed with devDependencies, pruned after)')}
+${line('APP_MIGRATE', n?.migrate, 'npm run migrate          # default: package.json\'s migrate script, if any', `applies pending migrations (${n?.migrateTool ?? 'the workspace\'s migrate script'})`)}
   # APP_RELOAD: pm2 startOrReload ecosystem.config.cjs   # a process manager instead of the pid-file restart
-  # DATABASE_URL: { secret: "\${DATABASE_URL}" }
+  # DATABASE_URL: { secret: "\${DATABASE_URL}" }   # db:create makes its role and database on the db host if missing
+  # DB_ADMIN_URL: postgres://postgres@localhost/postgres   # how db:create connects as a superuser (default: local socket)
 
 ${sshBlock}
 ${
@@ -124,8 +135,8 @@ install:
 `
     : ''
 }
-# Migrations (package.json's "migrate" script, if any) run once, on the primary db host, before any switch.
-# No database? \`migrate: ~\`.
+# Migrations (APP_MIGRATE, else package.json's "migrate" script; "skipped" when there is neither) run once, on the
+# primary db host, before any switch; db:create runs just before them. No database? \`migrate: ~\`.
 health:
   path: /
   port: 3000`;

@@ -88,6 +88,8 @@ export interface InstallStep {
   /** When this file's hash equals the previous release's, `reuse` dirs are hard-link copied instead. */
   readonly lockfile?: string;
   readonly reuse: readonly string[];
+  /** Start from copies of the previous release's `reuse` dirs and always run `command` to reconcile them. */
+  readonly reconcile: boolean;
 }
 
 export interface MigrateStep {

@@ -20,6 +20,7 @@ export type DeployEvent =
   | { type: 'drain'; host: string; action: 'drain' | 'ready' }
   | { type: 'switchback'; hosts: string[]; to: string }
   | { type: 'upload'; host: string; transferred: number; total: number }
+  | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
   | { type: 'warning'; message: string; host?: string };
 

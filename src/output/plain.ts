@@ -32,6 +32,7 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
   const c = color ? PAINT : NO_PAINT;
   const line = (host: string, step: string, message: string) => write(`${c.dim(stamp(now()))} ${host.padEnd(10)} ${step.padEnd(10)} ${message}`);
   const uploads = new Map<string, number>();
+  const skipped = new Map<string, string>();
   return (e: DeployEvent) => {
     switch (e.type) {
       case 'run:start':
@@ -44,8 +45,17 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         line('-', 'done', `${outcome} (exit ${e.exitCode}) in ${seconds(e.durationMs)}${first ? `: ${first}` : ''}`);
         return verbose ? more.forEach((m) => line('-', 'done', `| ${m}`)) : undefined;
       }
-      case 'step:end':
-        return line('-', e.step, `${e.ok ? c.green('ok') : c.red('FAILED')} in ${seconds(e.durationMs)}`);
+      case 'step:start':
+        skipped.delete(e.step);
+        return undefined;
+      case 'step:end': {
+        const reason = e.ok ? skipped.get(e.step) : undefined;
+        skipped.delete(e.step);
+        return line('-', e.step, `${reason !== undefined ? c.yellow(`skipped: ${reason}`) : e.ok ? c.green('ok') : c.red('FAILED')} in ${seconds(e.durationMs)}`);
+      }
+      case 'skipped':
+        skipped.set(e.step, e.reason);
+        return line(e.host, e.step, c.yellow(`skipped: ${e.reason}`));
       case 'host:end':
         if (e.ok) return verbose ? line(e.host, e.step, `${c.green('ok')} in ${seconds(e.durationMs)}`) : undefined;
         line(e.host, e.step, `${c.red('FAILED')}: ${e.error ?? 'unknown error'}`);

@@ -145,6 +145,12 @@ function failures(timeline: Timeline): string {
     .join('')}`;
 }
 
+function skips(timeline: Timeline): string {
+  const skipped = timeline.rows.flatMap((r) => [...r.hosts.values()].filter((h) => h.skipped !== undefined).map((h) => ({ r, h })));
+  if (skipped.length === 0) return '';
+  return `<h2>Skipped</h2><ul class="skips">${skipped.map(({ r, h }) => `<li>${esc(h.host)} · ${esc(rowLabel(r))}: skipped: ${esc(h.skipped!)}</li>`).join('')}</ul>`;
+}
+
 function commandLog(hosts: string[], events: readonly Recorded[], t0: number): string {
   const byHost = new Map<string, string[]>(hosts.map((h) => [h, []]));
   const shown = new Map<string, number>();
@@ -163,6 +169,8 @@ function commandLog(hosts: string[], events: readonly Recorded[], t0: number): s
       else if (n === REPORT_LINES_PER_COMMAND + 1) lines.push(`${t}<span class="more">… more in .deploy/logs</span>`);
     } else if (e.type === 'command:exit') {
       lines.push(`${t}<span class="exit ${e.code === 0 ? 'ok' : 'bad'}">exit ${e.code} in ${esc(seconds(e.durationMs))}</span>`);
+    } else if (e.type === 'skipped') {
+      lines.push(`${t}<span class="skipped">[${esc(e.step)}] skipped: ${esc(e.reason)}</span>`);
     } else if (e.type === 'host:end' && !e.ok) {
       lines.push(`${t}<span class="bad">[${esc(e.step)}] FAILED: ${esc(e.error ?? '')}</span>`);
     }
@@ -200,7 +208,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.outcome{font-weight:6
 .chip{display:inline-block;border-left:4px solid;padding:0 4px;margin:1px 2px;font-size:11px;background:#f5f7f9}
 .failure{border:1px solid #f5c6c4;border-radius:6px;padding:8px 12px;margin:8px 0;background:#fffafa}.failure pre{margin:0;white-space:pre-wrap;font:12px/1.4 ui-monospace,monospace}
 details.host-log{margin:4px 0}details.host-log pre{font:12px/1.35 ui-monospace,monospace;background:#f7f9fb;padding:8px;overflow-x:auto;max-height:480px}
-.t{color:#9aa5b1}.cmd{color:#0d47a1}.stderr{color:#8d6e00}.exit.ok{color:#2e7d32}.exit.bad,.bad{color:${FAILED}}.more{color:#7b8794;font-style:italic}
+.t{color:#9aa5b1}.cmd{color:#0d47a1}.stderr{color:#8d6e00}.exit.ok{color:#2e7d32}.exit.bad,.bad{color:${FAILED}}.more{color:#7b8794;font-style:italic}.skipped{color:#8d6e00}
 `;
 
 // Hovering a bar highlights that step occurrence on every host; clicking opens the host's command log.
@@ -254,6 +262,7 @@ ${summaryTable(end?.summary)}
 <h2>Timeline</h2>${legend(timeline)}
 <div class="scroll">${timelineSvg(timeline, hosts, events, g)}</div>
 ${failures(timeline)}
+${skips(timeline)}
 ${commandLog(hosts, events, t0)}
 <script>${JS}</script>
 </body></html>

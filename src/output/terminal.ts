@@ -107,7 +107,7 @@ export function stepTitle(row: StepRow): string {
   if (row.state === 'running') return label;
   const n = row.hosts.size;
   const took = color.dim(` · ${n} host${n === 1 ? '' : 's'} · ${seconds(row.durationMs ?? 0)}`);
-  if (row.state === 'ok') return `${label}${took}`;
+  if (row.state === 'ok') return `${label}${took}${row.skipped !== undefined ? ` ${color.yellow(`skipped: ${row.skipped}`)}` : ''}`;
   const failed = [...row.hosts.values()].filter((h) => h.state === 'failed').map((h) => h.host);
   return `${label}${took} ${color.red(`failed on ${failed.join(', ') || 'a host'}`)}`;
 }
@@ -120,7 +120,7 @@ export function hostTitle(h: HostRow): string {
     case 'running':
       return `${h.host}${notes}`;
     case 'ok':
-      return `${h.host}${color.dim(` · ${seconds(h.durationMs ?? 0)}`)}${notes}`;
+      return `${h.host}${color.dim(` · ${seconds(h.durationMs ?? 0)}`)}${h.skipped !== undefined ? color.yellow(` · skipped: ${h.skipped}`) : ''}${notes}`;
     case 'failed':
       return `${h.host}${color.red(` · failed after ${seconds(h.durationMs ?? 0)}`)}${notes}`;
   }

@@ -22,6 +22,8 @@ export interface HostRow {
   upload?: { transferred: number; total: number };
   /** Info and warnings about this host while the row ran (e.g. `reused node_modules …`). */
   notes: string[];
+  /** Why the host had nothing to do in this step (`no migrate script in package.json`). */
+  skipped?: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface StepRow {
   startedAt: number;
   endedAt?: number;
   durationMs?: number;
+  /** Set when the step ended ok and every host of it skipped: the reason (of the first). */
+  skipped?: string;
   readonly hosts: Map<string, HostRow>;
 }
 
@@ -165,6 +169,12 @@ export class Timeline {
       case 'switchback':
         this.#switchback.push({ to: e.to, hosts: e.hosts });
         return;
+      case 'skipped': {
+        const found = this.#rowOf(e.host, e.step);
+        if (!found) return;
+        found.host.skipped ??= e.reason;
+        return this.#changed(found.row, found.host);
+      }
       case 'release:chosen':
         return this.#note('info', `release ${e.release}`, at);
       case 'lock': {
@@ -223,6 +233,8 @@ export class Timeline {
       this.#changed(row, h);
     }
     Object.assign(row, { state: ok ? 'ok' : 'failed', endedAt: at, durationMs });
+    const hosts = [...row.hosts.values()];
+    if (ok && hosts.length > 0 && hosts.every((h) => h.skipped !== undefined)) row.skipped = hosts[0]!.skipped;
     this.#listeners.forEach((l) => l.stepEnded?.(row));
   }
 

@@ -29,10 +29,16 @@ export async function installDependencies(
         lockfile: step.lockfile,
         reuse: step.reuse,
         command: step.command,
+        reconcile: step.reconcile,
         env: commandEnv(ctx.config, host, release),
       }),
     );
     const outcome = installOutcome(result.stdout);
-    if (outcome === 'reused') ctx.emit({ type: 'info', host: host.name, message: `reused ${step.reuse.join(', ')} of release ${prev} (${step.lockfile} unchanged)` });
+    if (outcome === 'reused') {
+      const how = step.reconcile ? 'started from a copy of' : 'reused';
+      ctx.emit({ type: 'info', host: host.name, message: `${how} ${step.reuse.join(', ')} of release ${prev} (${step.lockfile} unchanged)` });
+    } else if (outcome === 'reconciled') {
+      ctx.emit({ type: 'info', host: host.name, message: `reconciled a copy of ${step.reuse.join(', ')} of release ${prev} with the changed ${step.lockfile}` });
+    }
   });
 }

@@ -7,6 +7,18 @@ import type { RunContext } from './context.js';
 
 const TAIL_LINES = 20;
 
+/**
+ * A command that had nothing to do prints `deploy:skipped <reason>` (e.g. `deploy:skipped no migrate script in
+ * package.json`): its step is reported as skipped, with the reason, instead of ok.
+ */
+export const SKIPPED = 'deploy:skipped';
+const SKIPPED_LINE = new RegExp(`^${SKIPPED}\\s+(\\S.*?)\\s*$`);
+
+/** The reason of a `deploy:skipped <reason>` line, or undefined. */
+export function skippedReason(line: string): string | undefined {
+  return SKIPPED_LINE.exec(line)?.[1];
+}
+
 export interface ExecStepOptions {
   /** A non-zero exit is returned instead of thrown. */
   readonly allowFail?: boolean;
@@ -39,6 +51,8 @@ export async function exec(
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
       ctx.emit({ type: 'output', step, host: host.name, stream, line });
+      const reason = stream === 'stdout' ? skippedReason(line) : undefined;
+      if (reason !== undefined) ctx.emit({ type: 'skipped', step, host: host.name, reason });
     },
   });
   ctx.emit({ type: 'command:exit', step, host: host.name, code: result.code, durationMs: result.durationMs });

@@ -76,7 +76,7 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     r1 = releaseOf(r.stdout);
     expect(await currentOn(f, deployTo)).toEqual(codeHosts(f).map(() => r1));
     for (const h of webs(f)) expect(await health(h.name)).toMatchObject({ status: 'ok', version: 'v1', release: r1, revision: v1, schema: 2 });
-    expect(r.stdout).toContain('task:node:build');
+    expect(r.stdout).toContain('task:node:build skipped: no build script in package.json');
     const pid = await on(f, 'web1', `cat '${deployTo}/shared/tmp/pids/node.pid'`);
     expect(await on(f, 'web1', `readlink /proc/${pid}/cwd`)).toBe(`${deployTo}/releases/${r1}`);
   });
@@ -86,7 +86,7 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     const r = await cli(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const r2 = releaseOf(r.stdout);
-    expect(r.stdout).toContain('reused node_modules');
+    expect(r.stdout).toMatch(/started from a copy of node_modules of release \d{14} \(package-lock.json unchanged\)/);
     for (const h of webs(f)) expect(await health(h.name)).toMatchObject({ version: 'v2', release: r2, schema: 3 });
     expect(await on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc 'select count(*) from recipe_runs'`)).toBe('1');
     // The old release's processes are gone: every process of the app runs from the new release.

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { HealthCheck, InstallStep, MigrateStep, RestartStep } from '../types.js';
 import {
   checked,
@@ -26,6 +27,15 @@ export const install = withShorthand(
     reuse: list(innerPath(), 0, 'a list of relative directory paths')
       .default([])
       .describe('Directories (e.g. node_modules) carried over from the previous release when `lockfile` is unchanged.'),
+    reconcile: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Start every install from real copies (not hard links) of the previous release’s `reuse` directories and ' +
+          'always run `command`, which reconciles them with the lockfile (e.g. `npm install`, `pnpm install ' +
+          '--frozen-lockfile`). The command sees DEPLOY_INSTALL_SEEDED=1 when the copies were made and ' +
+          'DEPLOY_LOCKFILE_UNCHANGED=1 when the lockfile is also unchanged.',
+      ),
   },
   'a command or a mapping with `command`',
 )

@@ -27,6 +27,18 @@ describe('install command', () => {
       'write',
     ],
     [
+      'reconcile: copies (never links) the previous dirs, then always runs the command with SEEDED/UNCHANGED set',
+      () => install({ release, previous, lockfile: 'package-lock.json', reuse: ['node_modules'], command: 'npm install', reconcile: true }),
+      `cd /srv/app/releases/20240102030405 && ( seeded=0; unchanged=0; if [ -d /srv/app/releases/20240101000000/node_modules ] ; then rm -rf /srv/app/releases/20240102030405/node_modules && cp -a /srv/app/releases/20240101000000/node_modules /srv/app/releases/20240102030405/node_modules && seeded=1 ; fi ; if [ $seeded = 1 ] && [ -f /srv/app/releases/20240101000000/package-lock.json ] && [ -f /srv/app/releases/20240102030405/package-lock.json ] && [ "$(sha256sum < /srv/app/releases/20240101000000/package-lock.json)" = "$(sha256sum < /srv/app/releases/20240102030405/package-lock.json)" ] ; then unchanged=1 ; fi ; DEPLOY_INSTALL_SEEDED=$seeded DEPLOY_LOCKFILE_UNCHANGED=$unchanged sh -c 'npm install' && if [ $unchanged = 1 ] ; then echo deploy:reused ; else if [ $seeded = 1 ] ; then echo deploy:reconciled ; else echo deploy:installed ; fi ; fi )`,
+      'write',
+    ],
+    [
+      'reconcile without a previous release: a plain install',
+      () => install({ release, previous: null, lockfile: 'package-lock.json', reuse: ['node_modules'], command: 'npm ci', reconcile: true }),
+      "cd /srv/app/releases/20240102030405 && ( sh -c 'npm ci' && echo deploy:installed )",
+      'write',
+    ],
+    [
       'installs when there is no previous release',
       () => install({ release, previous: null, lockfile: 'package-lock.json', reuse: ['node_modules'], command: 'npm ci' }),
       "cd /srv/app/releases/20240102030405 && ( sh -c 'npm ci' && echo deploy:installed )",
@@ -48,6 +60,7 @@ describe('install command', () => {
 
   const outcomes: [string, ReturnType<typeof installOutcome>][] = [
     ['deploy:reused\n', 'reused'],
+    ['added 1 package\ndeploy:reconciled\n', 'reconciled'],
     ['added 120 packages\ndeploy:installed\n', 'installed'],
     ['deploy:installed\r\n', 'installed'],
     ['npm ERR! oops\n', null],
@@ -83,6 +96,31 @@ describe('install command on a real shell', () => {
     const copy = join(next, 'node_modules/pkg/index.js');
     expect(readFileSync(copy, 'utf8')).toBe('old');
     expect(statSync(copy).ino).toBe(statSync(join(prev, 'node_modules/pkg/index.js')).ino);
+  });
+
+  it('reconcile: the new release gets real copies (other inodes) and the command sees what was seeded', () => {
+    const seen = 'printf "%s %s\\n" "$DEPLOY_INSTALL_SEEDED" "$DEPLOY_LOCKFILE_UNCHANGED" > seen; echo new >> node_modules/pkg/index.js';
+    const prevFile = join(prev, 'node_modules/pkg/index.js');
+    mkdirSync(join(prev, 'node_modules/pkg'), { recursive: true });
+    writeFileSync(prevFile, 'old');
+    writeFileSync(join(prev, 'package-lock.json'), '{"v":1}');
+    mkdirSync(next, { recursive: true });
+    writeFileSync(join(next, 'package-lock.json'), '{"v":1}');
+
+    const same = box.run(install({ ...params, command: seen, reconcile: true }));
+    expect(same.code, same.stderr).toBe(0);
+    expect(installOutcome(same.stdout)).toBe('reused');
+    expect(readFileSync(join(next, 'seen'), 'utf8')).toBe('1 1\n');
+    // Written in place in the new release: the previous release's file is untouched.
+    expect(readFileSync(join(next, 'node_modules/pkg/index.js'), 'utf8')).toBe('oldnew\n');
+    expect(readFileSync(prevFile, 'utf8')).toBe('old');
+    expect(statSync(join(next, 'node_modules/pkg/index.js')).ino).not.toBe(statSync(prevFile).ino);
+
+    writeFileSync(join(next, 'package-lock.json'), '{"v":2}');
+    const changed = box.run(install({ ...params, command: seen, reconcile: true }));
+    expect(installOutcome(changed.stdout)).toBe('reconciled');
+    expect(readFileSync(join(next, 'seen'), 'utf8')).toBe('1 0\n');
+    expect(readFileSync(prevFile, 'utf8')).toBe('old');
   });
 
   it('fails when the install command fails, without the marker', () => {

@@ -99,6 +99,7 @@ describe('full.yml: every key, two stages', () => {
       command: 'npm ci --omit=dev',
       lockfile: 'package-lock.json',
       reuse: ['node_modules'],
+      reconcile: true,
     });
   });
 
@@ -112,7 +113,7 @@ describe('full.yml: every key, two stages', () => {
       cwd: 'release',
     });
     // `recipe: node` adds its hook; the file's own hooks follow.
-    expect(staging.hooks).toEqual({ before: { migrate: ['backup_db'] }, after: { install: ['node:build'], deploy: ['notify'] } });
+    expect(staging.hooks).toEqual({ before: { migrate: ['db:create', 'backup_db'] }, after: { install: ['node:build', 'node:prune'], deploy: ['notify'] } });
   });
 
   it('maps ssh settings to camelCase', () => {

@@ -50,7 +50,8 @@ describe('shipped recipes', () => {
     expect(c.restart?.command).toContain('setsid');
     expect(c.health).toMatchObject({ path: '/', port: 3000 });
     expect(c.env).toMatchObject({ NODE_ENV: 'production', PORT: '3000', APP_START: 'npm start' });
-    expect(c.hooks.after.install).toEqual(['node:build']);
+    expect(c.hooks.after.install).toEqual(['node:build', 'node:prune']);
+    expect(c.hooks.before.migrate).toEqual(['db:create']);
     expect(c.tasks['node:build']).toMatchObject({ roles: ['web', 'media'], source: join(RECIPES_DIR, 'node.yml') });
   });
 
@@ -93,7 +94,7 @@ stages:
     expect(c.install?.command).toContain('yarn install --frozen-lockfile');
     expect(c.migrate).toBeUndefined();
     expect(c.health).toMatchObject({ path: '/health', port: 4000 });
-    expect(c.hooks.after).toEqual({ install: ['node:build', 'notify'], deploy: ['notify'] });
+    expect(c.hooks.after).toEqual({ install: ['node:build', 'node:prune', 'notify'], deploy: ['notify'] });
     // A recipe task merges key by key too; once deploy.yml touches it, it is deploy.yml's.
     expect(c.tasks['node:build']).toMatchObject({ run: 'yarn build:prod', roles: ['web', 'media'], once: false, cwd: 'release' });
     expect(c.tasks['node:build']?.source).toBeUndefined();

@@ -159,6 +159,8 @@ describe('task modules: the registry and runTask', () => {
     const tasks = await taskRegistry(config);
     expect([...tasks.values()].map((t) => [t.name, t.origin.kind])).toEqual([
       ['node:build', 'recipe'],
+      ['node:prune', 'recipe'],
+      ['db:create', 'recipe'],
       ['node:stop', 'recipe'],
       ['backup', 'config'],
       ['notify:chat', 'module'],

@@ -53,9 +53,9 @@ describe('deploy plan with a recipe: the exact commands', () => {
   it('node: install, build after it on web and media, migrate once on db1, restart and health on the web hosts only', async () => {
     const text = await plan('node');
     const steps = (host: string) => [...text.split(`\n${host} (`)[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)$/gm)].map((m) => m[1]);
-    expect(steps('web1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'restart', 'health', 'cleanup']);
-    expect(steps('media1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'switch', 'cleanup']);
-    expect(steps('db1')).toContain('migrate');
+    expect(steps('web1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'task:node:prune', 'switch', 'restart', 'health', 'cleanup']);
+    expect(steps('media1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:build', 'task:node:prune', 'switch', 'cleanup']);
+    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:node:prune', 'task:db:create', 'migrate', 'switch', 'cleanup']);
     expect(steps('web1')).not.toContain('migrate');
   });
 

@@ -32,10 +32,27 @@ describe('deploy init templates', () => {
     expect(() => load({ app: 'mysite', kind: 'generic', recipe: 'django' })).toThrow(/DJANGO_SECRET_KEY/);
   });
 
+  it('--recipe node: a workspace monorepo gets APP_BUILD, APP_START and APP_MIGRATE that fit it', () => {
+    const node = {
+      workspaces: [{ dir: 'backend', name: 'backend' }, { dir: 'frontend', name: 'frontend' }],
+      build: 'npm run build -w frontend',
+      start: 'npm run start -w backend',
+      migrate: 'npm exec -w backend --no -- sequelize-cli db:migrate',
+      migrateTool: 'sequelize-cli',
+    };
+    const text = initTemplate({ app: 'shop', kind: 'node', recipe: 'node', node });
+    expect(text).toContain('# Workspaces found: backend, frontend.');
+    const [staging] = load({ app: 'shop', kind: 'node', recipe: 'node', node });
+    expect(staging!.env).toMatchObject({ APP_BUILD: node.build, APP_START: node.start, APP_MIGRATE: node.migrate });
+    // Nothing found: the recipe's defaults (package.json scripts) stay.
+    const [plain] = load({ app: 'shop', kind: 'node', recipe: 'node' });
+    expect(plain!.env).toMatchObject({ APP_BUILD: '', APP_START: 'npm start', APP_MIGRATE: '' });
+  });
+
   it('--recipe node: the lockfile of yarn or pnpm projects', () => {
     const [staging] = load({ app: 'shop', kind: 'node', recipe: 'node', lockfile: 'yarn.lock' });
-    expect(staging!.install).toMatchObject({ lockfile: 'yarn.lock', reuse: ['node_modules'] });
-    expect(staging!.hooks.after.install).toEqual(['node:build']);
+    expect(staging!.install).toMatchObject({ lockfile: 'yarn.lock', reuse: ['node_modules'], reconcile: true });
+    expect(staging!.hooks.after.install).toEqual(['node:build', 'node:prune']);
     expect(load({ app: 'shop', kind: 'node', recipe: 'node' })[0]!.install?.lockfile).toBe('package-lock.json');
   });
 

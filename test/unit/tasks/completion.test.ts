@@ -16,7 +16,7 @@ describe('completion: what deploy.example.yml names', () => {
     expect(names.stages[0]).toEqual({ name: 'staging', hosts: ['web1', 'web2', 'db1', 'media1', 'lb1'], roles: ['web', 'db', 'media', 'balancer'] });
     expect(names.stages[1]!.hosts).toEqual(['web1', 'web2', 'web3', 'web4', 'db1', 'media1', 'lb1']);
     expect(names.roles).toEqual(expect.arrayContaining(['web', 'db', 'media', 'balancer']));
-    expect(names.tasks).toEqual(['backup_db', 'notify', 'node:build', 'node:stop']);
+    expect(names.tasks).toEqual(['backup_db', 'notify', 'page', 'node:build', 'node:prune', 'db:create', 'node:stop']);
     expect(names.recipes).toEqual(['django', 'node']);
   });
 
@@ -37,7 +37,7 @@ describe('completion: candidates for the last word', () => {
     ['-H is --hosts', ['plan', 'production', '-H', 'web'], ['web1', 'web2', 'web3', 'web4']],
     ['--opt=value', ['staging', '--hosts=d'], ['--hosts=db1']],
     ['roles of the stage', ['staging', '-r', ''], ['web', 'db', 'media', 'balancer']],
-    ['task names', ['task', 'staging', 'no'], ['notify', 'node:build', 'node:stop']],
+    ['task names', ['task', 'staging', 'no'], ['notify', 'node:build', 'node:prune', 'node:stop']],
     ['flags of the deploy after a stage', ['staging', '--re'], ['--report']],
     ['flags of a verb', ['plan', 'staging', '--'], ['--roles', '--hosts', '--config', '--help']],
     ['program flags before anything', ['--v'], ['--verbose', '--version']],
