@@ -34,6 +34,8 @@ export interface RunFlags extends ConfigFlags {
   parallel?: number;
   /** Write the run's HTML report here. */
   report?: string;
+  /** Why (`-m`): kept in the lock, run:start, the summary, the report and revisions.log. */
+  message?: string;
 }
 
 export interface Session {
@@ -157,7 +159,7 @@ export function openSession(
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real', ...(flags.message ? { message: flags.message } : {}) });
   if (logProblem) emit({ type: 'warning', message: logProblem });
   const selected = new Set(hosts.map((h) => h.name));
   const stageHosts = new Set(config.hosts.map((h) => h.name));

@@ -95,7 +95,7 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
       calm,
       'rollback',
       h,
-      appendRevisionLog(p, { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back' }),
+      appendRevisionLog(p, { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back', ...(params.message ? { message: params.message } : {}) }),
     );
   }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
   return {
