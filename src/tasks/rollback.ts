@@ -1,6 +1,7 @@
 import { appendRevisionLog } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
-import { markBad } from '../commands/release.js';
+import { markBad, unmarkBad } from '../commands/release.js';
+import { and } from '../shell/command.js';
 import type { HostDef } from '../config/types.js';
 import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
 import { hostReleases, type HostReleases } from '../facts/release.js';
@@ -90,13 +91,17 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
   const calm: RunContext = { ...ctx, signal: undefined };
   await onHosts(calm, 'rollback', hosts, async (h) => {
     const left = previous.get(h.name);
-    if (left && left !== target) await exec(calm, 'rollback', h, markBad(p, left));
-    await exec(
-      calm,
-      'rollback',
-      h,
-      appendRevisionLog(p, { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back', ...(params.message ? { message: params.message } : {}) }),
-    );
+    const log = appendRevisionLog(p, {
+      release: target,
+      revision: release.revision ?? '',
+      user: params.owner,
+      time: new Date().toISOString(),
+      stage: ctx.config.stage,
+      outcome: 'rolled-back',
+      ...(params.message ? { message: params.message } : {}),
+    });
+    const marks = [...(left && left !== target ? [markBad(p, left)] : []), ...(state.get(h.name)?.bad.includes(target) ? [unmarkBad(p, target)] : [])];
+    await exec(calm, 'rollback', h, marks.length ? and([...marks, log], { effect: 'write', description: `mark the releases and log ${target}` }) : log);
   }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
   return {
     stage: ctx.config.stage,
