@@ -71,7 +71,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
 }
 
 async function deployWith(ctx: RunContext, params: DeployParams, hosts: HostDef[], started: number, artifact: Promise<Artifact> | undefined): Promise<RunSummary> {
-  await preflight(ctx);
+  await preflight(ctx, ctx.hosts, { deploy: true });
   // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
   await artifact;
   const p = paths(ctx.config.deployTo);
