@@ -174,7 +174,9 @@ class Migration(migrations.Migration):
     expect(await health()).toMatchObject({ version: 'v2', release: r2 });
     const listed = await releases();
     expect(listed).toMatch(new RegExp(`\\* ${r2} [0-9a-f]{12}  v2 was fine after all`));
-    expect(listed).not.toContain('(bad)');
+    expect(listed).not.toMatch(new RegExp(`${r2} [0-9a-f]{12} \\(bad\\)`));
+    // The release it left is the one marked now.
+    expect(listed).toMatch(new RegExp(`  ${r1} [0-9a-f]{12} \\(bad\\)`));
     for (const h of codeHosts(f)) expect(await on(f, h, `test -e '${deployTo}/releases/${r2}/.deploy-bad' && echo bad || echo clean`)).toBe('clean');
   });
 
