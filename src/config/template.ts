@@ -111,15 +111,13 @@ function djangoEnv(f: ProjectFacts): string {
     lines.push(`  ${name}: ${f.app}.example.com   # CHANGE ME: the names the site answers to (each host's address is added)`);
     if (name !== 'ALLOWED_HOSTS') lines.push(`  ALLOWED_HOSTS_VAR: ${name}   # the variable the recipe adds each host's address to`);
   }
-  if (d?.staticUrl) {
-    lines.push(
-      ...comment(
-        `Static files: collectstatic writes each release's files to STATIC_ROOT, which must be <project>/public (BASE_DIR / "public") for the media host to serve them: it answers /assets/<release id>/<file> from <deploy_to>/releases/<release id>/public/<file>. Pages must then use STATIC_URL = <media host URL>/assets/<release id>/ — the release id is the project directory's name, BASE_DIR.name — so that old and new pages each get their own files during a rollout.`,
-        '  ',
-      ),
-    );
-    lines.push(`  ${d.staticUrl}: http://media.example.com   # CHANGE ME: the media host's URL, as browsers reach it`);
-  }
+  lines.push(
+    ...comment(
+      `Static files: collectstatic writes each release's files to STATIC_ROOT, which must be <project>/public (BASE_DIR / "public") for the media host to serve them: it answers /assets/<release id>/<file> from <deploy_to>/releases/<release id>/public/<file>. Pages must then use STATIC_URL = <media host URL>/assets/<release id>/ — the release id is the project directory's name, BASE_DIR.name — so that old and new pages each get their own files during a rollout. Without a media host, serve /static/ from the app (whitenoise) or your web server.`,
+      '  ',
+    ),
+  );
+  if (d?.staticUrl) lines.push(`  ${d.staticUrl}: http://media.example.com   # CHANGE ME: the media host's URL, as browsers reach it`);
   for (const other of d?.others ?? []) lines.push(`  # ${other}: ...   # settings.py reads it too`);
   return lines.join('\n');
 }
