@@ -143,7 +143,8 @@ env:
   DJANGO_SETTINGS_MODULE: ${f.settingsModule ?? `${f.app.replace(/-/g, '_')}.settings`}
 ${djangoEnv(f)}
   # The recipe's db:create task makes the role and database of the database URL on the primary db host when they
-  # are missing, connecting as DB_ADMIN_URL (default: user postgres on the same server).
+  # are missing, with psql as DB_ADMIN_URL (default: database postgres with psql's defaults on the db host, as the
+  # ssh user); DB_CREATE: no turns it off.
   # DB_ADMIN_URL: { secret: "\${DB_ADMIN_URL}" }
   # Servers without a package index: build the virtualenv on the host's Python packages (Debian's python3-django,
   # gunicorn, python3-psycopg2 …) and install from a wheelhouse, or from nothing but those.
