@@ -96,6 +96,7 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     c.env = {
       ...c.env,
       DATABASE_URL: { secret: `postgres://hello:s3cret@${addressOf(f, 'db1')}:5432/hellodjango` },
+      DB_ADMIN_URL: { secret: `postgres://postgres@${addressOf(f, 'db1')}:5432/postgres` },
       DJANGO_STATIC_HOST: f.media!.url,
       PORT,
       // No package index here: Debian's python3-django, gunicorn and python3-psycopg2.
