@@ -101,7 +101,8 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
       ...(params.message ? { message: params.message } : {}),
     });
     const marks = [...(left && left !== target ? [markBad(p, left)] : []), ...(state.get(h.name)?.bad.includes(target) ? [unmarkBad(p, target)] : [])];
-    await exec(calm, 'rollback', h, marks.length ? and([...marks, log], { effect: 'write', description: `mark the releases and log ${target}` }) : log);
+    const description = [...marks, log].map((c) => c.description).join(', ');
+    await exec(calm, 'rollback', h, marks.length ? and([...marks, log], { effect: 'write', description }) : log);
   }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
   return {
     stage: ctx.config.stage,
