@@ -10,6 +10,7 @@
 import { appendFileSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RENEW_DESCRIPTION } from '../commands/lock.js';
 import { ConfigError, ConnectionError, StepFailedError } from '../errors.js';
 import { quote } from '../shell/quote.js';
 import { render, script, seq, type Command } from '../shell/command.js';
@@ -101,6 +102,8 @@ export class FaultBackend implements Backend {
   }
 
   exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    // Renewals come on a timer: counting them would move every later operation's number from run to run.
+    if (command.description === RENEW_DESCRIPTION) return this.inner.exec(host, command, options);
     const { n, kind } = this.#next(host, 'exec', options.step, describe(command), command.effect);
     const at = `${host.name}:${n}`;
     switch (kind) {

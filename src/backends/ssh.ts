@@ -503,7 +503,10 @@ class Connection {
         });
       } catch (err) {
         const refused = err instanceof Error && /channel open failure/i.test(err.message);
-        if (!refused || attempt >= this.retries || this.#isClosed) {
+        // A session refused as the connection dies is a lost connection, not a refusal: ssh2 says "Unable to exec".
+        if (!refused && !this.#isClosed) await Promise.race([this.closed, new Promise((r) => setTimeout(r, 500).unref())]);
+        if (this.#isClosed) throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
+        if (!refused || attempt >= this.retries) {
           throw new ConnectionError(
             this.target.name,
             `${stepPrefix(step)}cannot open an SSH session: ${messageOf(err)}${refused ? ` (${attempt + 1} attempts)` : ''}`,

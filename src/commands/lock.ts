@@ -149,6 +149,9 @@ export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o:
   );
 }
 
+/** How a renewal describes itself: renewals run on a timer, so the failpoints (backends/faults.ts) leave them uncounted. */
+export const RENEW_DESCRIPTION = 'renew the deploy lock';
+
 /**
  * Pushes `expires` forward by the host's clock, only while the lock holds `token`; otherwise prints
  * `lost <token now there>` and exits 3.
@@ -161,7 +164,7 @@ export function renew(p: Paths, token: string, ttl: number): Command {
       line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires),
       ['printf', 'lost %s\\n', raw('"$t"'), raw(';'), raw('exit 3')],
     ),
-    { description: 'renew the deploy lock' },
+    { description: RENEW_DESCRIPTION },
   );
 }
 

@@ -45,7 +45,7 @@ export function cleanupCommands(ctx: RunContext, hosts: readonly HostDef[], o: A
 /** Warnings for what a host's clean-up command did not do (the release is live: nothing here fails the run). */
 export function reportCleanup(ctx: RunContext, host: string, remove: readonly string[], release: string, result: { stdout: string; stderr: string } | Error): void {
   if (ctx.mode !== 'real') return;
-  const warn = (message: string) => ctx.emit({ type: 'warning', host, message });
+  const warn = (message: string) => ctx.emit({ type: 'warning', host, message: `${CLEANUP_STEP}: ${message}` });
   if (result instanceof Error) {
     warn(`old releases and revisions.log on ${host} were left as they were (${result.message}): rollback will not know that release ${release} went live there`);
     return;

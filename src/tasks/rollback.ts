@@ -1,8 +1,8 @@
 import { appendRevisionLog } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { markBad, unmarkBad } from '../commands/release.js';
-import { and } from '../shell/command.js';
 import type { HostDef } from '../config/types.js';
+import type { Command } from '../shell/command.js';
 import { DeployError, ExitCode, StepFailedError, withCleanupProblems } from '../errors.js';
 import { hostReleases, type HostReleases } from '../facts/release.js';
 import type { RunSummary } from '../output/events.js';
@@ -89,21 +89,35 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
   check();
   await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
   const calm: RunContext = { ...ctx, signal: undefined };
-  await onHosts(calm, 'rollback', hosts, async (h) => {
-    const left = previous.get(h.name);
-    const log = appendRevisionLog(p, {
-      release: target,
-      revision: release.revision ?? '',
-      user: params.owner,
-      time: new Date().toISOString(),
-      stage: ctx.config.stage,
-      outcome: 'rolled-back',
-      ...(params.message ? { message: params.message } : {}),
-    });
-    const marks = [...(left && left !== target ? [markBad(p, left)] : []), ...(state.get(h.name)?.bad.includes(target) ? [unmarkBad(p, target)] : [])];
-    const description = [...marks, log].map((c) => c.description).join(', ');
-    await exec(calm, 'rollback', h, marks.length ? and([...marks, log], { effect: 'write', description }) : log);
-  }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `every host serves ${target}, but the bookkeeping after it did not finish: ${e instanceof Error ? e.message : String(e)}` }));
+  // Each host's bookkeeping is done in full whatever another part of it did: a release not marked bad must not
+  // also cost the log line, and every part that failed is said with its host and what it leaves.
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const attempt = async (h: HostDef, command: Command, failed: string): Promise<void> => {
+    try {
+      const r = await exec(calm, 'rollback', h, command, { allowFail: true });
+      if (r.code !== 0) ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})` });
+    } catch (e) {
+      ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (${why(e)})` });
+    }
+  };
+  const line = {
+    release: target,
+    revision: release.revision ?? '',
+    user: params.owner,
+    time: new Date().toISOString(),
+    stage: ctx.config.stage,
+    outcome: 'rolled-back' as const,
+    ...(params.message ? { message: params.message } : {}),
+  };
+  await Promise.all(
+    hosts.map(async (h) => {
+      const left = previous.get(h.name);
+      if (left && left !== target) await attempt(h, markBad(p, left), `release ${left} was not marked bad, so a later rollback may choose it again; every host serves ${target}`);
+      // A rollback --to a release marked bad makes it live again: it is no longer one to skip.
+      if (state.get(h.name)?.bad.includes(target)) await attempt(h, unmarkBad(p, target), `release ${target} still carries its bad mark while it is live`);
+      await attempt(h, appendRevisionLog(p, line), `revisions.log does not record this rollback to ${target}; every host serves it`);
+    }),
+  );
   return {
     stage: ctx.config.stage,
     release: target,

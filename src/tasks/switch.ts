@@ -149,7 +149,7 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
       ctx.emit({ type: 'warning', message: `release ${release.id} could not be marked bad everywhere: ${messageOf(e)}` }),
     );
     const reason = messageOf(failure);
-    const where = state.length > 0 ? `\n${state.join('\n')}` : '';
+    const where = `${touched.length === 0 ? '\nno host had switched' : ''}${state.length > 0 ? `\n${state.join('\n')}` : ''}`;
     if (failure instanceof DeployError && failure.exitCode === ExitCode.interrupted) throw new InterruptedError(`${reason}${where}`);
     const hint = failure instanceof DeployError ? failure.hint : undefined;
     throw new SwitchedBackError(`release ${release.id} failed while switching: ${reason}${where}`, hint);

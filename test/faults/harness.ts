@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultKind } from '../../src/backends/faults.js';
-import { releaseId } from '../../src/commands/release.js';
 import { rollbackTarget } from '../../src/tasks/rollback.js';
 import { demoConfigValues, dropConnections, hostExec, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
 import { appRepo, project, repoRoot, type AppRepo } from '../integration/support/project.js';
@@ -133,7 +132,6 @@ export class Harness {
   readonly say: (line: string) => void;
   readonly source: 'git' | 'artifact';
   #version = 0;
-  #lastRelease = '';
   #runs = 0;
 
   constructor(readonly o: HarnessOptions) {
@@ -314,12 +312,10 @@ export class Harness {
     if (observed.length) notes.push(`noted, not judged (${inj.kind === 'crash' ? 'caused by the crash itself' : 'left by the killed client, for the next deploy to repair'}): ${observed.map((b) => `${b.invariant}: ${b.why}`).join('; ')}`);
     writeFileSync(join(dir, 'after.json'), stateJson(afterState));
 
-    // The next plain deploy must succeed with no manual step. A killed client's lock is only known dead when its
-    // TTL has passed: --lock-wait is what the product offers for that.
+    // The next plain deploy must succeed with no manual step: a killed client's lock is taken over (its run, from
+    // this project directory on this machine, is gone).
     this.commit();
-    const lockWait = inj.kind === 'kill-client' ? ['--lock-wait', String(this.lockTtl + 15)] : [];
-    if (lockWait.length) notes.push(`recovery with --lock-wait ${this.lockTtl + 15} (the killed client's lock expires after lock.ttl ${this.lockTtl} s)`);
-    const rec = await this.cli(['staging', '-c', this.file, '--json', ...lockWait], { name: 'recovery', dir, watch: true });
+    const rec = await this.cli(['staging', '-c', this.file, '--json'], { name: 'recovery', dir, watch: true });
     const diedLater = await this.deadHosts([]);
     if (diedLater.length) return this.disturbed(inj, dir, started, notes, run.code, `${diedLater.join(', ')} died during the recovery deploy`);
     const recState = await this.read();
@@ -507,17 +503,11 @@ done; exit 0`;
     for (const h of this.t.pool) await hostExec(this.t.fleet, h, ['sh', '-c', `'${this.t.deployTo}/current/bin/stop' >/dev/null 2>&1 || true`], { user: 'deploy' }).catch(() => undefined);
   }
 
-  /**
-   * The built CLI with --json, events read as they come. Waits first until the clock has moved past the second
-   * of the previous run's start, so every run gets a release id of its own: two runs in one second collide (issue
-   * 10 item 2), which is not the fault under test here.
-   */
+  /** The built CLI with --json, events read as they come. */
   async cli(
     args: readonly string[],
     o: { name: string; dir?: string; env?: Record<string, string>; when?: EventMatch; act?: (child: { kill: (s: NodeJS.Signals) => void }) => void; watch?: boolean },
   ): Promise<CliRun> {
-    for (let i = 0; i < 40 && releaseId(new Date()) <= this.#lastRelease; i++) await new Promise((r) => setTimeout(r, 50));
-    this.#lastRelease = releaseId(new Date());
     const dir = o.dir ?? this.dir;
     const base = join(dir, o.name);
     const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...o.env };
@@ -591,9 +581,9 @@ export function outcomeOf(r: CliRun): RunOutcome {
   return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'), ...(r.traffic ? { traffic: r.traffic } : {}) };
 }
 
-/** The release the run puts live: a deploy's new id (run:start), a rollback's target (its release events). */
+/** The release the run puts live: a deploy's new id (the last release:chosen), a rollback's target (its release events). */
 export function targetOf(verb: Verb, events: readonly Event[]): string | undefined {
-  if (verb === 'deploy') return events.find((e) => e.type === 'run:start')?.release;
+  if (verb === 'deploy') return events.filter((e) => e.type === 'release:chosen').at(-1)?.release;
   return events.find((e) => e.type === 'release')?.release;
 }
 

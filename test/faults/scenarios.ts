@@ -34,8 +34,8 @@ export const DEPLOY_SUBSET: readonly SubsetPick[] = [
   { verb: 'deploy', step: 'restart', host: 'web2', kinds: ['fail'] },
   { verb: 'deploy', step: 'health', host: 'web1', kinds: ['drop'] },
   { verb: 'deploy', step: 'cleanup', host: 'web1', match: /^remove/, kinds: ['fail'] },
-  { verb: 'deploy', step: 'log', host: 'web2', kinds: ['drop'] },
-  { verb: 'deploy', step: 'lock', host: 'db1', match: /^unlock/, kinds: ['fail'] },
+  { verb: 'deploy', step: 'cleanup', host: 'web2', match: /then unlock/, kinds: ['drop'] },
+  { verb: 'deploy', step: 'lock', host: 'lb1', match: /^unlock/, kinds: ['fail'] },
 ];
 
 /** The balancer's own operations differ per balancer. */
@@ -46,7 +46,7 @@ export const BALANCER_SUBSET: Readonly<Record<Balancer, readonly SubsetPick[]>> 
   ],
   haproxy: [
     { verb: 'deploy', step: 'balancer', host: 'lb1', match: /web1 in, web2 out/, kinds: ['fail'] },
-    { verb: 'deploy', step: 'balancer', host: 'lb1', match: /set app\/web2 to ready/, nth: 2, kinds: ['drop'] },
+    { verb: 'deploy', step: 'balancer', host: 'lb1', match: /set app\/web2 to ready/, kinds: ['drop'] },
   ],
 };
 

@@ -235,7 +235,7 @@ describe('host keys', () => {
     expect(r.code, r.stderr).toBe(4);
     for (const h of hosts) {
       expect(r.stdout).toMatch(new RegExp(`^\\S+ ${h}\\s+warning\\s+${dir}/ssh_config:3: StrictHostKeyChecking no was not followed for ${h}: host keys are checked strictly`, 'm'));
-      expect(r.stderr).toMatch(new RegExp(`^  ${h}: host key verification failed: 127\\.\\S+ is unknown`, 'm'));
+      expect(r.stderr).toMatch(new RegExp(`^  ${h}: check: host key verification failed: 127\\.\\S+ is unknown`, 'm'));
       expect(await on(f, h, `test -e '${refused.deployTo}' && echo exists || echo absent`)).toBe('absent');
     }
 

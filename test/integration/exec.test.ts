@@ -45,12 +45,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-/** Release ids have one-second resolution (issue 10 item 2 belongs to the lifecycle work): start in a new second. */
-async function nextSecond(): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
-  await until('the next second', () => Math.floor(Date.now() / 1000) > now, 2000);
-}
-
 interface Running {
   readonly pid: number;
   readonly events: Array<Record<string, unknown>>;
@@ -126,7 +120,6 @@ describe('a failing snippet fails its step, wherever it is composed', () => {
   ];
   it.each(cases)('%s: the deploy fails before any switch, current untouched everywhere, nothing after the failing line ran', async (_name, which, extra, codes) => {
     const reached = flag(which);
-    await nextSecond();
     repo.commit(`v-${randomBytes(3).toString('hex')}`);
     const broken = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra });
     const r = await cli(['staging', '-c', broken.file]);
@@ -188,7 +181,6 @@ describe('secrets and a large env', () => {
   });
 
   it('an env of 1 MB (16 variables of 64 KiB) deploys, and the app sees every value', async () => {
-    await nextSecond();
     repo.commit('v2');
     const big = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`BIG_${i}`, String.fromCharCode(97 + i).repeat(64 * 1024)]));
     const large = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra: { env: big } });
@@ -221,7 +213,6 @@ describe('a lost connection', () => {
   });
 
   it('during a long command: a ConnectionError naming host and step at once, and the orphaned command is killed', async () => {
-    await nextSecond();
     repo.commit('v2');
     const slow = project(f, {
       source: { repository: repo.url },
@@ -245,7 +236,6 @@ describe('a lost connection', () => {
   });
 
   it('while a host restarts: the switch-back brings it back to the previous release, and it stays there', async () => {
-    await nextSecond();
     const previous = await currentOn(f, p.deployTo);
     repo.commit('v3');
     const slow = project(f, {
@@ -308,7 +298,6 @@ describe('uploads', () => {
   });
 
   it('SIGINT mid-upload exits 130 within 2 s; lock released, no partial file left', async () => {
-    await nextSecond();
     const deploy = start(['staging', '-c', p.file]);
     await deploy.event((e) => e.type === 'upload' && Number(e.transferred) > 0 && Number(e.transferred) < Number(e.total));
     const sent = Date.now();

@@ -248,7 +248,7 @@ describe('deploy lifecycle', () => {
     try {
       const r = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/media1\s+warning\s+old releases were not all removed from media1 \(.*Permission denied\); the next deploy tries again/);
+      expect(r.stdout).toMatch(/media1\s+warning\s+cleanup: old releases were not all removed from media1 \(.*Permission denied\); the next deploy tries again/);
       expect(await liveOn(f, 'media1', p.deployTo)).toBe(releaseOf(r.stdout));
     } finally {
       await on(f, 'media1', `chmod -R u+w '${p.deployTo}/releases'`);
@@ -280,7 +280,7 @@ describe('deploy lifecycle', () => {
     expect(dropConnections(f, 'db1')).toBeGreaterThan(0);
     const r = await running.done();
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/^error: db1: migrate: connection lost while running /);
+    expect(r.stderr).toMatch(/^error: db1: migrate: connection lost while (running|starting) /);
     expect(r.stderr).not.toContain('clean-up after this failure did not finish');
     const failed = r.events.find((e) => e.type === 'release:chosen')?.release as string;
     for (const h of codeHosts(f)) {

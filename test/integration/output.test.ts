@@ -228,7 +228,6 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
     });
   });
 
-  const pause = () => new Promise((r) => setTimeout(r, 1100));
   const noLeak = (channel: string, text: string, of: readonly string[] = secrets) => expect(leakIn(text, of), `${channel} leaks a secret`).toBeUndefined();
 
   it('one failing run: CI lines with -v, the error line, the HTML report, .deploy/logs, deploy logs', async () => {
@@ -258,7 +257,6 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
   });
 
   it('--json: every event, the run:end error, and the error line', async () => {
-    await pause();
     const r = await cli(['staging', '-c', p.file, '--json'], { env });
     expect(r.code, r.stderr).toBe(6);
     const events = parse(r.stdout);
@@ -269,7 +267,6 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
   });
 
   it('on a terminal: the failing host with its output', async () => {
-    await pause();
     const { CI: _ci, ...rest } = process.env;
     const cmd = `stty cols 400 rows 80; node ${join(repoRoot, 'dist/cli/bin.js')} staging -c ${p.file}`;
     const r = await execa('script', ['-qfec', cmd, '/dev/null'], { env: { ...rest, ...env, TERM: 'xterm-256color' }, extendEnv: false, reject: false, timeout: 180_000 });

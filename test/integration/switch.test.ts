@@ -18,7 +18,6 @@ import {
   rotationOf,
   stopApps,
   streamCli,
-  tick,
   tieredProject,
   underLoad,
   webs,
@@ -95,7 +94,6 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const when = signal === 'SIGINT' ? 'while the second batch restarts' : 'at the second batch’s first failed health check';
       it(`${signal} ${when}: exit 130, every host back on the release before and in rotation, 0 failed requests, no false event`, async () => {
         const good = await currentOf(f, p.deployTo, 'web1');
-        await tick();
         repo.commit(`v-${signal}`, signal === 'SIGTERM' ? { failHealth: ['web2'] } : {});
         let sent = 0;
         const { result, load } = await underLoad(f, () =>
@@ -128,7 +126,6 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       }
       const left = kind === 'nginx' ? { web2: 'down' } : { web2: 'maint', web3: 'weight 0' };
       expect(await rotationOf(f)).toMatchObject(left);
-      await tick();
       repo.commit('v-repair');
       const { result, load } = await underLoad(f, () => streamCli(args()));
       expect(result.code, result.stderr).toBe(0);
@@ -137,7 +134,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(warnings(result)).toContain(`lb1: found out of rotation, not by this run: ${list}`);
       const back = Object.keys(left).join(', ');
       expect(result.events.some((e) => e.type === 'info' && e.message === `${back} passed a health check and come back into rotation first, so that web1 can leave it`)).toBe(true);
-      const release = result.events.find((e) => e.type === 'run:start')!.release!;
+      const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
       expect(release).not.toBe(good);
       await expectAllOn(f, p.deployTo, release, result);
     });
@@ -149,7 +146,6 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       if (kind === 'nginx') await on(f, lbOf(f), `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`);
       else for (const w of others) await haproxy(f, `set server app/${w} state maint`);
       try {
-        await tick();
         repo.commit('v-refused');
         const { result, load } = await underLoad(f, () => streamCli(args()));
         expect(result.code, result.stderr).toBe(6);
@@ -174,7 +170,6 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       await on(f, 'web2', `touch ${slow}`);
       const restart = `if [ -e ${slow} ]; then sleep 3; exit 0; fi; bin/restart`;
       const slowProject = tieredProject(f, repo, { deployTo: p.deployTo, extra: { restart: { command: restart, stop: 'bin/stop' } } });
-      await tick();
       repo.commit('v-lost');
       let dropped = 0;
       const { result, load } = await underLoad(f, () =>
@@ -200,7 +195,6 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         const lb = lbOf(f);
         const conf = await on(f, lb, `cat ${NGINX_CONF}`);
         const good = await currentOf(f, p.deployTo, 'web1');
-        await tick();
         repo.commit('v-broken-nginx');
         let broken = false;
         let result: Streamed;
@@ -217,7 +211,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
           expect(broken).toBe(true);
           expect(result.code, result.stderr).toBe(6);
           expect(run.load.failures, JSON.stringify(run.load.errors)).toBe(0);
-          const bad = result.events.find((e) => e.type === 'run:start')!.release!;
+          const bad = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
           expect(result.stderr).toMatch(/lb1: balancer: nginx did not reload: nginx: \[emerg\] unknown directive "garbage" in \/srv\/lb\/nginx\.conf:\d+/);
           expect(result.stderr).toMatch(/web1 +still on/);
           expect(result.stderr).toContain(`still on ${bad}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`);
@@ -238,13 +232,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
           await on(f, lb, `cat > ${NGINX_CONF}.new <<'EOF'\n${conf}\nEOF\nmv ${NGINX_CONF}.new ${NGINX_CONF} && ${NGINX} -t -q`);
         }
         // nginx works again: the next deploy finds web2 out, checks it, brings it back before web1 leaves.
-        await tick();
         repo.commit('v-after-nginx');
         const { result: next, load } = await underLoad(f, () => streamCli(args()));
         expect(next.code, next.stderr).toBe(0);
         expect(load.failures, JSON.stringify(load.errors)).toBe(0);
         expect(warnings(next)).toContain('lb1: found out of rotation, not by this run: web2 (down)');
-        await expectAllOn(f, p.deployTo, next.events.find((e) => e.type === 'run:start')!.release!, next);
+        await expectAllOn(f, p.deployTo, next.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!, next);
       });
     }
 

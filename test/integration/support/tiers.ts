@@ -5,7 +5,6 @@ import { demoConfigValues, sshRun, type Fleet } from '../../fleet/fleet.js';
 import { steadyLoad, type LoadResult } from './load.js';
 import { project, repoRoot, type AppRepo } from './project.js';
 
-export const tick = () => new Promise((r) => setTimeout(r, 1100));
 export const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
 export const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
 export const lbOf = (f: Fleet) => f.hosts.find((h) => h.roles.includes('balancer'))!.name;

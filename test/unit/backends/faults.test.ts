@@ -15,6 +15,8 @@ import {
   type FaultLogEntry,
   type FaultNote,
 } from '../../../src/backends/faults.js';
+import { renew } from '../../../src/commands/lock.js';
+import { paths } from '../../../src/commands/paths.js';
 import { ConfigError, ConnectionError, ExitCode, StepFailedError } from '../../../src/errors.js';
 import { read, render, write, type Command } from '../../../src/shell/command.js';
 import { Sensitive } from '../../../src/shell/sensitive.js';
@@ -134,6 +136,18 @@ describe('FaultBackend', () => {
       { host: 'web2', n: 2, op: 'upload', step: 'switch', effect: 'write', description: `upload ${join(tmpdir(), 'none')} → /srv/x` },
     ]);
     expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
+  it('lock renewals, which come on a timer, pass through uncounted and unlogged: later numbers stay the same', async () => {
+    const inner = new Scripted();
+    const { lines, log } = logged();
+    const b = new FaultBackend(inner, [{ kind: 'fail', host: 'web1', n: 2 }], { log });
+    await b.exec(web1, write(['true']));
+    await b.exec(web1, renew(paths('/srv/app'), '0'.repeat(32), 30));
+    await b.exec(web1, write(['mkdir', 'x'], { description: 'second' }));
+    expect(inner.calls).toHaveLength(3);
+    expect(render((inner.calls[1] as { command: Command }).command)).toContain('expires');
+    expect(lines.map((l) => 'op' in l && `${l.n} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`)).toEqual(['1 true', '2 second [fail]']);
   });
 
   it('fail keeps the effect and description of the command it replaces (so a dry run and messages see the same)', () => {
