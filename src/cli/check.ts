@@ -7,12 +7,12 @@ export function registerCheck(program: Command, done: Done): void {
     program
       .command('check')
       .argument('<stage>', 'the stage to check')
-      .description('preflight: connect to every host at once and check tools, disk space and permissions; changes nothing'),
+      .description('preflight: connect to every host at once and check tools, disk space, permissions, the repository from each host and a first deploy’s app port; changes nothing'),
   ).action(async (stage: string, flags: RunFlags) =>
     done(await runSession(stage, flags, 'check', async ({ ctx }) => {
-      const reports = await preflight(ctx);
+      const reports = await preflight(ctx, ctx.hosts, { deploy: true });
       for (const [host, r] of reports) {
-        ctx.emit({ type: 'info', host, message: `ok: ${Object.keys(r.tools).length} tools, ${r.disk ? `${Math.round(r.disk.availableKiB / 1024)} MiB free` : 'disk unknown'} in ${r.probeDir ?? ctx.config.deployTo}` });
+        ctx.emit({ type: 'info', host, message: `ok: ${Object.keys(r.tools).length} tools, ${r.disk ? `${Math.round(r.disk.availableKiB / 1024)} MiB free` : 'disk unknown'} in ${r.probeDir ?? ctx.config.deployTo}${r.repository?.ok ? ', repository readable' : ''}${r.port && !r.port.taken ? `, port ${r.port.port} free` : ''}` });
       }
     })),
   );

@@ -23,7 +23,7 @@ export function registerDeploy(program: Command, done: Done): void {
     .argument('<stage>', 'the stage to deploy')
     .description('deploy the stage (the same as `deploy <stage>`)')
     .option('-n, --dry-run', 'run the read-only probes for real and print the writes, per host')
-    .option('-m, --message <text>', 'why: kept in the lock and the revision log', '')
+    .option('-m, --message <text>', 'why: kept in the lock, revisions.log, the JSON events and summary, the report and `deploy releases`', '')
     .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing').argParser(parseSeconds).default(0))
     .addOption(new Option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)').argParser(parseCount))
     .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile))

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { describeRepo } from '../backends/git.js';
 import { parseDotEnv } from '../config/dotenv.js';
 import { detectNodeProject } from '../config/detect.js';
+import { readDjangoSettings, type DjangoSettings } from '../config/django.js';
 import { appName, DJANGO_SECRET_VAR, initTemplate, settingsModuleOf, type ProjectFacts } from '../config/template.js';
 import { ConfigError } from '../errors.js';
 import { out, withConfig, type ConfigFlags } from './common.js';
@@ -16,6 +17,20 @@ function readText(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** settings.py of the settings module (`a.settings` → a/settings.py or a/settings/__init__.py), read for the names it uses. */
+function djangoSettingsOf(dir: string, module: string | undefined): (DjangoSettings & { file: string }) | undefined {
+  if (!module) return undefined;
+  const base = join(...module.split('.'));
+  for (const file of [`${base}.py`, join(base, '__init__.py')]) {
+    const text = readText(join(dir, file));
+    if (text !== undefined) return { ...readDjangoSettings(text), file };
+  }
+  return undefined;
+}
+
+/** Loud on purpose: what would go wrong in production is said when the file is written. */
+const warn = (message: string) => process.stderr.write(`WARNING: ${message}\n`);
 
 function packageName(dir: string): string | undefined {
   const text = readText(join(dir, 'package.json'));
@@ -76,6 +91,8 @@ export function registerInit(program: Command): void {
     const pkg = packageName(dir);
     const repo = await describeRepo(dir);
     const recipe = flags.recipe === 'none' ? undefined : (flags.recipe ?? detectRecipe(dir));
+    const settingsModule = recipe === 'django' ? settingsModuleOf(readText(join(dir, 'manage.py')) ?? '') : undefined;
+    const django = recipe === 'django' ? djangoSettingsOf(dir, settingsModule) : undefined;
     const facts: ProjectFacts = {
       app: appName(pkg ?? basename(dir)),
       repository: repo.origin,
@@ -83,11 +100,14 @@ export function registerInit(program: Command): void {
       kind: pkg !== undefined ? 'node' : 'generic',
       ...(recipe ? { recipe } : {}),
       ...(recipe === 'node' ? nodeFacts(dir) : {}),
-      ...(recipe === 'django' ? { settingsModule: settingsModuleOf(readText(join(dir, 'manage.py')) ?? '') } : {}),
+      ...(settingsModule ? { settingsModule } : {}),
+      ...(django ? { django } : {}),
     };
     writeFileSync(file, initTemplate(facts));
     out(`wrote ${file}${recipe ? ` (recipe ${recipe})` : ''}: fill in your hosts, then \`deploy plan staging\``);
     if (recipe === 'django') {
+      if (!django) warn(`no settings file found for ${settingsModule ?? 'the project'}: deploy.yml assumes SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; check them against your settings`);
+      for (const w of django?.warnings ?? []) warn(`${django!.file}: ${w}`);
       const env = ensureSecretKey(dirname(file));
       if (env) out(`wrote a new ${DJANGO_SECRET_VAR} to ${env}: keep it out of git (production can take it from the environment)`);
     }

@@ -7,6 +7,7 @@ import type { HostDef } from '../config/types.js';
 import { out } from './common.js';
 import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 import { DeployError, ExitCode } from '../errors.js';
+import { codeHosts } from '../hosts/roles.js';
 
 export function registerRun(program: Command, done: Done): void {
   stageVerb(
@@ -14,7 +15,7 @@ export function registerRun(program: Command, done: Done): void {
       .command('run')
       .argument('<stage>', 'the stage')
       .argument('<command...>', 'after --: one argument is a shell snippet; several are a program and its arguments')
-      .description('run an ad-hoc command on the selected hosts (in current/ when it exists); output grouped per host')
+      .description('run an ad-hoc command on the selected hosts (in current/; a host that holds releases but has none fails); output grouped per host')
       .usage('<stage> [--roles r] [--hosts h] -- <snippet> | <program> [args...]')
       .addHelpText(
         'after',
@@ -30,12 +31,14 @@ them means anything to the remote shell.
       if (words.length === 0) throw new DeployError('nothing to run: deploy run <stage> -- <command>', ExitCode.config);
       const p = paths(ctx.config.deployTo);
       // One word is a snippet for the remote shell; several are argv, each quoted.
-      const command = (h: HostDef) => (words.length === 1 ? adHoc(p, words[0]!, commandEnv(ctx.config, h)) : adHocArgv(p, words, commandEnv(ctx.config, h)));
+      const code = new Set(codeHosts(ctx.config).map((h) => h.name));
+      const command = (h: HostDef) =>
+        words.length === 1 ? adHoc(p, words[0]!, commandEnv(ctx.config, h), code.has(h.name)) : adHocArgv(p, words, commandEnv(ctx.config, h), code.has(h.name));
       const quiet = { ...ctx, emit: (e: Parameters<typeof ctx.emit>[0]) => (e.type === 'output' ? undefined : ctx.emit(e)) };
       const results = await onHosts(quiet, 'run', ctx.hosts, (h) =>
         exec(quiet, 'run', h, command(h), { allowFail: true }),
       );
-      let failed = 0;
+      const failed: string[] = [];
       for (const [host, r] of results) {
         if (flags.json) {
           out(JSON.stringify({ type: 'run', host, code: r.code, stdout: r.stdout, stderr: r.stderr }));
@@ -44,9 +47,9 @@ them means anything to the remote shell.
           if (r.stdout) out(r.stdout.replace(/\n$/, ''));
           if (r.stderr) out(r.stderr.replace(/\n$/, '').replace(/^/gm, '! '));
         }
-        if (r.code !== 0) failed++;
+        if (r.code !== 0) failed.push(host);
       }
-      if (failed > 0) throw new DeployError(`the command failed on ${failed} of ${results.size} hosts`, ExitCode.stepFailed);
+      if (failed.length > 0) throw new DeployError(`the command failed on ${failed.length} of ${results.size} hosts: ${failed.join(', ')}`, ExitCode.stepFailed);
     }, { query: true })),
   );
 }

@@ -35,6 +35,8 @@ export interface RunFlags extends ConfigFlags {
   parallel?: number;
   /** Write the run's HTML report here. */
   report?: string;
+  /** Why (`-m`): kept in the lock, run:start, the summary, the report and revisions.log. */
+  message?: string;
 }
 
 /** How an action hands its exit code to `main`. */
@@ -219,7 +221,7 @@ export function openSession(stage: string, flags: RunFlags, verb: string, option
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real' });
+  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real', ...(flags.message ? { message: flags.message } : {}) });
   if (logs.problem) emit({ type: 'warning', message: logs.problem });
   const selected = new Set(hosts.map((h) => h.name));
   const stageHosts = new Set(config.hosts.map((h) => h.name));

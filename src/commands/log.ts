@@ -11,12 +11,14 @@ export interface RevisionLogEntry {
   readonly time: string;
   readonly stage: string;
   readonly outcome: RevisionOutcome;
+  /** Why (`-m`); absent when none was given. */
+  readonly message?: string;
 }
 
 /** Appends one JSON line; the JSON is a single quoted argument, never shell text. */
 export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
-  const { release, revision, user, time, stage, outcome } = entry;
-  const line = JSON.stringify({ release, revision, user, time, stage, outcome });
+  const { release, revision, user, time, stage, outcome, message } = entry;
+  const line = JSON.stringify({ release, revision, user, time, stage, outcome, ...(message ? { message } : {}) });
   return write(['printf', '%s\\n', line, raw('>>'), p.revisionsLog], {
     description: `log release ${release} as ${outcome}`,
   });

@@ -13,6 +13,54 @@ export interface PreflightParams {
    * will remove first (see releaseStateTokens). With enough space it is not looked for.
    */
   readonly releases?: { readonly paths: Paths; readonly belowKiB: number };
+  /** Git sources: the host reads the repository with its own credentials (`git ls-remote`), as the deploy will. */
+  readonly repository?: string;
+  /**
+   * A first deploy (no `current` in `paths`): the app's port on the host's address must be free. curl's exit 7
+   * (connection refused) means free; any answer, or anything else, means something holds it.
+   */
+  readonly port?: { readonly paths: Paths; readonly address: string; readonly port: number };
+}
+
+export const REPOSITORY_TIMEOUT_S = 30;
+
+/** `repo ok`, or `repo failed` and up to 5 `repo-error <line>` lines of what git said. */
+function repositoryCheck(repository: string): Token[] {
+  return [
+    raw('to=;'),
+    ...ifThen([raw('command -v timeout >/dev/null 2>&1')], [raw(`to='timeout ${REPOSITORY_TIMEOUT_S}'`)]),
+    raw(';'),
+    // stdin is the script itself: git and ssh must not read it.
+    ...ifThen(
+      [raw('err=$(GIT_TERMINAL_PROMPT=0 $to git ls-remote'), repository, raw('HEAD 2>&1 >/dev/null </dev/null)')],
+      ['printf', 'repo ok\\n'],
+      ['printf', 'repo failed\\n', raw(';'), raw(`printf '%s\\n' "$err" | sed -n 's/^/repo-error /p' | head -n 5`)],
+    ),
+  ];
+}
+
+function portCheck(o: NonNullable<PreflightParams['port']>): Token[] {
+  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new RangeError(`port out of range: ${o.port}`);
+  const host = o.address.includes(':') && !o.address.startsWith('[') ? `[${o.address}]` : o.address;
+  return [
+    raw(';'),
+    ...ifThen(
+      [raw('[ ! -e'), o.paths.current, raw(']'), raw('&&'), raw('[ ! -L'), o.paths.current, raw(']')],
+      [
+        'curl',
+        '-s',
+        '-g',
+        '-o',
+        '/dev/null',
+        '--max-time',
+        '2',
+        `http://${host}:${o.port}/`,
+        raw('</dev/null;'),
+        raw('c=$?;'),
+        ...ifThen([raw('[ "$c" -eq 7 ]')], ['printf', 'port-free %s\\n', String(o.port)], ['printf', 'port-taken %s %s\\n', String(o.port), raw('"$c"')]),
+      ],
+    ),
+  ];
 }
 
 const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ...args, raw(';')];
@@ -22,7 +70,8 @@ const say = (format: string, ...args: Token[]): Token[] => ['printf', format, ..
  * `tool <name> <path>` / `missing-tool <name>`, `exists yes|no` (deploy_to), `probe-dir <dir>` (deploy_to or
  * its nearest existing ancestor), `df <the df -Pk line for it>`, `writable yes|no` (of the probe dir); with
  * `releases` and little space, the release state with sizes (`leftover <id> <KiB>`, `uploads <KiB>` count as space
- * the deploy frees).
+ * the deploy frees); with `repository`, `repo ok` or `repo failed` and `repo-error <line>`s; with `port` and no
+ * `current`, `port-free <port>` or `port-taken <port> <curl exit>`.
  */
 /** `then` when the df line's available KiB (its 4th field) is below `kib`, or cannot be read as a number. */
 function lowOnSpace(kib: number, then: Token[]): Token[] {
@@ -31,7 +80,7 @@ function lowOnSpace(kib: number, then: Token[]): Token[] {
 }
 
 export function preflight(params: PreflightParams): Command {
-  const { deployTo, tools, releases } = params;
+  const { deployTo, tools, releases, repository, port } = params;
   const odd = tools.find((t) => !/^[A-Za-z0-9._+-]+$/.test(t));
   if (odd !== undefined) throw new Error(`not a tool name: ${JSON.stringify(odd)}`);
   const toolChecks: Token[] =
@@ -68,6 +117,8 @@ export function preflight(params: PreflightParams): Command {
       ...(releases ? [raw('df=$(df -Pk "$d" | tail -n 1);'), ...say('df %s\\n', raw('"$df"'))] : say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"'))),
       ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
       ...(releases ? [raw(';'), ...lowOnSpace(releases.belowKiB, releaseStateTokens(releases.paths, { sizes: true }))] : []),
+      ...(repository !== undefined ? [raw(';'), ...repositoryCheck(repository)] : []),
+      ...(port ? portCheck(port) : []),
     ],
     { description: 'check tools, disk space and permissions' },
   );

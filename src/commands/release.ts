@@ -157,6 +157,10 @@ export const removeEmptyRelease = (p: Paths, id: string): Command =>
 export const markBad = (p: Paths, id: string): Command =>
   write(['touch', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `mark release ${id} bad` });
 
+/** A rollback `--to` a release marked bad makes it live again: it is no longer one to skip. */
+export const unmarkBad = (p: Paths, id: string): Command =>
+  write(['rm', '-f', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `clear the bad mark of release ${id}` });
+
 /** Sets `cur` to the release id `current` points to ('' when none); one `readlink`, no canonicalising. */
 const currentId = (p: Paths, then: Token[] = []): Token[] => [
   raw('cur=;'),

@@ -1,4 +1,5 @@
 import type { NodeProject } from './detect.js';
+import type { DjangoSettings } from './django.js';
 
 /** What `deploy init` knows about the project it runs in. */
 export interface ProjectFacts {
@@ -14,6 +15,8 @@ export interface ProjectFacts {
   readonly node?: Pick<NodeProject, 'build' | 'start' | 'migrate' | 'migrateTool' | 'workspaces'>;
   /** Django: DJANGO_SETTINGS_MODULE as manage.py sets it. */
   readonly settingsModule?: string;
+  /** Django: what that settings file reads from the environment (config/django.ts), when it was found. */
+  readonly django?: DjangoSettings & { readonly file: string };
 }
 
 /** A safe app name from a package name or directory name. */
@@ -86,14 +89,66 @@ const sshBlock = `ssh:
   # identity_file: ~/.ssh/id_ed25519
   # known_hosts: ~/.ssh/known_hosts`;
 
+/** The settings' own environment names, or the recipe's defaults when settings.py was not found. */
+function djangoEnv(f: ProjectFacts): string {
+  const d = f.django;
+  const db = `{ secret: "\${DATABASE_URL:-postgres://${f.app}@localhost/${f.app}}" }`;
+  const lines: string[] = [];
+  if (d) {
+    const read = [
+      `SECRET_KEY ← ${d.secretKey ?? '(committed)'}`,
+      `DEBUG ← ${d.debug ?? '(committed)'}`,
+      `ALLOWED_HOSTS ← ${d.allowedHosts ?? '(hard-coded)'}`,
+      `DATABASES ← ${d.databaseUrl ?? '(not from the environment)'}`,
+      ...(d.staticUrl ? [`STATIC_URL ← ${d.staticUrl}`] : []),
+    ];
+    lines.push(...comment(`Read from ${d.file}: ${read.join(', ')}.`, '  '));
+    for (const w of d.warnings) lines.push(...comment(`WARNING: ${w}.`, '  '));
+  }
+  lines.push(`  ${d?.secretKey ?? 'SECRET_KEY'}: { secret: "\${${DJANGO_SECRET_VAR}}" }   # deploy init put one in .env: keep that file out of git`);
+  if (d?.debug) lines.push(`  ${d.debug}: ${quoted(d.debugOff ?? 'False')}   # DEBUG off`);
+  if (!d || d.databaseUrl) lines.push(`  ${d?.databaseUrl ?? 'DATABASE_URL'}: ${db}`);
+  if (d?.databaseUrl && d.databaseUrl !== 'DATABASE_URL') lines.push(`  DATABASE_URL_VAR: ${d.databaseUrl}   # where the recipe's db:create task finds the database URL`);
+  if (!d || d.allowedHosts) {
+    const name = d?.allowedHosts ?? 'ALLOWED_HOSTS';
+    lines.push(`  ${name}: ${f.app}.example.com   # CHANGE ME: the names the site answers to (each host's address is added)`);
+    if (name !== 'ALLOWED_HOSTS') lines.push(`  ALLOWED_HOSTS_VAR: ${name}   # the variable the recipe adds each host's address to`);
+  }
+  lines.push(
+    ...comment(
+      `Static files: collectstatic writes each release's files to STATIC_ROOT, which must be <project>/public (BASE_DIR / "public") for the media host to serve them: it answers /assets/<release id>/<file> from <deploy_to>/releases/<release id>/public/<file>. Pages must then use STATIC_URL = <media host URL>/assets/<release id>/ — the release id is the project directory's name, BASE_DIR.name — so that old and new pages each get their own files during a rollout. Without a media host, serve /static/ from the app (whitenoise) or your web server.`,
+      '  ',
+    ),
+  );
+  if (d?.staticUrl) lines.push(`  ${d.staticUrl}: http://media.example.com   # CHANGE ME: the media host's URL, as browsers reach it`);
+  for (const other of d?.others ?? []) lines.push(`  # ${other}: ...   # settings.py reads it too`);
+  return lines.join('\n');
+}
+
+/** A long comment wrapped at 116 columns. */
+function comment(text: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent.length + 2 + line.length + 1 + word.length > 116) {
+      out.push(`${indent}# ${line}`);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(`${indent}# ${line}`);
+  return out;
+}
+
 function djangoSettings(f: ProjectFacts): string {
   return `# Exported to every command on the hosts and to gunicorn; your settings read them. Secrets come from your
 # environment or the .env next to this file, never from this file.
 env:
   DJANGO_SETTINGS_MODULE: ${f.settingsModule ?? `${f.app.replace(/-/g, '_')}.settings`}
-  SECRET_KEY: { secret: "\${${DJANGO_SECRET_VAR}}" }   # deploy init put one in .env: keep that file out of git
-  DATABASE_URL: { secret: "\${DATABASE_URL:-postgres://${f.app}@localhost/${f.app}}" }
-  ALLOWED_HOSTS: ${f.app}.example.com   # CHANGE ME: the names the site answers to (each host's address is added)
+${djangoEnv(f)}
+  # The recipe's db:create task makes the role and database of the database URL on the primary db host when they
+  # are missing, with psql as DB_ADMIN_URL (default: database postgres with psql's defaults on the db host, as the
+  # ssh user); DB_CREATE: no turns it off.
+  # DB_ADMIN_URL: { secret: "\${DB_ADMIN_URL}" }
   # Servers without a package index: build the virtualenv on the host's Python packages (Debian's python3-django,
   # gunicorn, python3-psycopg2 …) and install from a wheelhouse, or from nothing but those.
   # VENV_OPTIONS: --system-site-packages

@@ -119,6 +119,8 @@ export interface HealthCheck {
   readonly interval: number;
   /** Roles whose hosts are checked after their restart (default: like restart). */
   readonly roles?: readonly string[];
+  /** Follow redirects (curl -L, bounded) and judge the last answer. */
+  readonly followRedirects: boolean;
   /** The app's log, relative to the release: its tail is shown when the check fails. */
   readonly log?: string;
 }

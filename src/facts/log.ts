@@ -31,7 +31,8 @@ function parseEntry(text: string): RevisionLogEntry | string {
   const missing = FIELDS.filter((f) => typeof record[f] !== 'string');
   if (missing.length > 0) return `missing ${missing.join(', ')}`;
   if (!OUTCOMES.includes(record.outcome as string)) return `unknown outcome ${JSON.stringify(record.outcome)}`;
-  return Object.freeze(Object.fromEntries(FIELDS.map((f) => [f, record[f]]))) as unknown as RevisionLogEntry;
+  const message = typeof record.message === 'string' && record.message !== '' ? { message: record.message } : {};
+  return Object.freeze({ ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])), ...message }) as unknown as RevisionLogEntry;
 }
 
 /** JSON lines → entries in file order; lines that are not entries are reported, not fatal. */

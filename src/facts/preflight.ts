@@ -14,6 +14,10 @@ export interface PreflightReport {
   readonly writable: boolean | null;
   /** KiB the deploy frees before it writes: releases that never went live, and uploads, left by earlier runs. */
   readonly removableKiB: number;
+  /** Git sources: whether the host could read the repository (null: not checked), and what git said if not. */
+  readonly repository: { readonly ok: boolean; readonly error: string } | null;
+  /** A first deploy: the app's port on the host's address, and whether something already holds it (null: not checked). */
+  readonly port: { readonly port: number; readonly taken: boolean; readonly curlExit?: number } | null;
 }
 
 const yesNo = (v: string | undefined): boolean | null => (v === 'yes' ? true : v === 'no' ? false : null);
@@ -26,6 +30,9 @@ export function parsePreflight(stdout: string): PreflightReport {
   let disk: DiskUsage | null = null;
   let writable: boolean | null = null;
   let removableKiB = 0;
+  let repoOk: boolean | null = null;
+  const repoErrors: string[] = [];
+  let port: PreflightReport['port'] = null;
   const kib = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : 0);
   for (const line of lines(stdout)) {
     const space = line.indexOf(' ');
@@ -58,9 +65,22 @@ export function parsePreflight(stdout: string): PreflightReport {
       case 'uploads':
         removableKiB += kib(rest);
         break;
+      case 'repo':
+        repoOk = rest === 'ok' ? true : rest === 'failed' ? false : repoOk;
+        break;
+      case 'repo-error':
+        if (rest.trim()) repoErrors.push(rest.trim());
+        break;
+      case 'port-free':
+      case 'port-taken': {
+        const [n, code] = rest.split(' ');
+        if (n && /^\d+$/.test(n)) port = { port: Number(n), taken: key === 'port-taken', ...(code && /^\d+$/.test(code) ? { curlExit: Number(code) } : {}) };
+        break;
+      }
     }
   }
-  return { tools, missingTools, exists, probeDir, disk, writable, removableKiB };
+  const repository = repoOk === null ? null : { ok: repoOk, error: repoOk ? '' : repoErrors.join(' ') };
+  return { tools, missingTools, exists, probeDir, disk, writable, removableKiB, repository, port };
 }
 
 export const preflightReport = (params: PreflightParams): Fact<PreflightReport> =>

@@ -3,7 +3,7 @@
  * public interface (`--json`, .deploy/logs/…/events.ndjson): docs/json-events.md documents every one of them.
  */
 export type DeployEvent =
-  | { type: 'run:start'; verb: string; stage: string; id: string; release?: string; hosts: string[]; dryRun: boolean }
+  | { type: 'run:start'; verb: string; stage: string; id: string; release?: string; hosts: string[]; dryRun: boolean; message?: string }
   | { type: 'run:end'; outcome: Outcome; exitCode: number; durationMs: number; error?: string; summary?: RunSummary }
   | { type: 'step:start'; step: string; hosts: string[] }
   | { type: 'step:end'; step: string; ok: boolean; durationMs: number }
@@ -49,6 +49,8 @@ export interface HostSummary {
 
 export interface RunSummary {
   stage: string;
+  /** Why (`-m`), when given. */
+  message?: string;
   release?: string;
   revision?: string;
   hosts: HostSummary[];

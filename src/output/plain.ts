@@ -1,5 +1,6 @@
 import type { DeployEvent, EventSink, RunSummary } from './events.js';
 import { formatBytes } from './timeline.js';
+import { visible } from './visible.js';
 
 export interface PlainOptions {
   readonly write: (line: string) => void;
@@ -36,8 +37,9 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
   return (e: DeployEvent) => {
     switch (e.type) {
       case 'run:start':
-        return line('-', e.verb, `${e.dryRun ? 'dry run: ' : ''}stage ${e.stage}${e.release ? ` release ${e.release}` : ''} on ${e.hosts.join(', ')}`);
+        return line('-', e.verb, `${e.dryRun ? 'dry run: ' : ''}stage ${e.stage}${e.release ? ` release ${e.release}` : ''} on ${e.hosts.join(', ')}${e.message ? `: ${visible(e.message)}` : ''}`);
       case 'run:end': {
+        if (e.summary?.message) line('-', 'done', `message: ${visible(e.summary.message)}`);
         if (e.summary) summaryLines(e.summary).forEach(([host, text, ok]) => line(host, 'done', ok ? text : c.red(text)));
         const outcome = e.outcome === 'success' ? c.green(e.outcome) : c.red(e.outcome);
         // The error's first line; the whole error follows on stderr (and in full here with --verbose, as in run.log).

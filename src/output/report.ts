@@ -257,6 +257,7 @@ export function renderReport(events: readonly Recorded[], options: { title?: str
 <body data-outcome="${esc(outcome)}">
 <h1>${esc(title)} <span class="badge ${esc(outcome)}">${esc(outcome)}</span></h1>
 <div class="meta">${meta.map(esc).join(' · ')}</div>
+${start?.message ? `<p class="message">${esc(start.message)}</p>` : ''}
 ${end?.error ? `<div class="error">${esc(end.error)}</div>` : ''}
 ${summaryTable(end?.summary)}
 <h2>Timeline</h2>${legend(timeline)}

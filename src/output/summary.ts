@@ -26,6 +26,7 @@ const SWITCH_STEPS = new Set(['switch']);
 export function summarize(events: readonly Recorded[], succeeded: boolean, known?: RunSummary): RunSummary {
   const timeline = new Timeline();
   let stage = known?.stage ?? '';
+  let message = known?.message;
   let runRelease: string | undefined;
   let dryRun = false;
   let startHosts: string[] = [];
@@ -37,6 +38,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     timeline.apply(e, at);
     if (e.type === 'run:start') {
       stage ||= e.stage;
+      message ??= e.message;
       runRelease = e.release;
       dryRun = e.dryRun;
       startHosts = e.hosts;
@@ -89,6 +91,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   });
   return {
     stage,
+    ...(message ? { message } : {}),
     ...(release ? { release } : {}),
     ...(known?.revision ? { revision: known.revision } : {}),
     hosts,

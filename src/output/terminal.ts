@@ -13,6 +13,7 @@ import {
 } from 'listr2';
 import type { DeployEvent, EventSink } from './events.js';
 import { seconds, summaryLines } from './plain.js';
+import { visible } from './visible.js';
 import { failureLines, rowLabel, Timeline, type HostRow, type Note, type StepRow } from './timeline.js';
 
 /** Frames drawn at most this often; events can come by the hundred per second. */
@@ -293,7 +294,7 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
     if (last && running) {
       const ok = last.outcome === 'success';
       const head = `${ok ? color.green(figures.tick) : color.red(figures.cross)} ${last.outcome} in ${seconds(last.durationMs)} (exit ${last.exitCode})`;
-      const lines = [head, ...(last.summary ? summaryLines(last.summary).map(([host, text, good]) => `  ${host.padEnd(10)} ${good ? text : color.red(text)}`) : [])];
+      const lines = [head, ...(last.summary?.message ? [`  message: ${visible(last.summary.message)}`] : []), ...(last.summary ? summaryLines(last.summary).map(([host, text, good]) => `  ${host.padEnd(10)} ${good ? text : color.red(text)}`) : [])];
       stdout.write(`${lines.join('\n')}\n`);
     }
   };

@@ -32,8 +32,18 @@ export function toolsFor(config: Config, host: HostDef): string[] {
   return [...tools].sort();
 }
 
-export function preflightProblems(config: Config, report: PreflightReport): string[] {
+export function preflightProblems(config: Config, report: PreflightReport, host?: Pick<HostDef, 'address'>): string[] {
   const problems: string[] = [];
+  if (report.repository && !report.repository.ok && config.source.kind === 'git') {
+    problems.push(
+      `cannot read the repository ${config.source.repository} from this host with its own credentials${report.repository.error ? ` (git: ${report.repository.error})` : ''}: give the deploy user access (a deploy key, or an agent forwarded by ssh.forward_agent) or correct \`repository\``,
+    );
+  }
+  if (report.port?.taken) {
+    problems.push(
+      `port ${report.port.port} on ${host?.address ?? 'this host'} is already in use, and this is the host's first deploy: the app could not listen there. Stop what holds it, or move the app and health.port to a free port`,
+    );
+  }
   if (report.missingTools.length > 0) problems.push(`missing tools: ${report.missingTools.join(', ')}`);
   if (report.writable === false) problems.push(`${report.probeDir ?? config.deployTo} is not writable by the deploy user`);
   // What earlier runs left behind (uploads, releases that never went live) is removed before anything is written.
@@ -44,15 +54,35 @@ export function preflightProblems(config: Config, report: PreflightReport): stri
   return problems;
 }
 
+export interface PreflightScope {
+  /** What a deploy needs besides: the repository readable from each host (git), a free app port on a first deploy. */
+  readonly deploy?: boolean;
+}
+
 /**
  * Connects to every host at once and checks tools, disk and permissions; reports every failing host together.
  * Writes nothing. In `plan` mode there is nothing to judge, so it only shows the probe.
  */
-export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts): Promise<Map<string, PreflightReport>> {
+export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts, o: PreflightScope = {}): Promise<Map<string, PreflightReport>> {
+  const p = paths(ctx.config.deployTo);
+  const health = ctx.config.health;
+  const checked = health ? healthRoles(ctx.config) : [];
   return onHosts(ctx, 'check', hosts, async (host) => {
     const keepsReleases = host.roles.some((r) => ctx.config.roles[r]?.code);
-    const report = await probe(ctx, 'check', host, preflightReport({ deployTo: ctx.config.deployTo, tools: toolsFor(ctx.config, host), ...(keepsReleases ? { releases: { paths: paths(ctx.config.deployTo), belowKiB: MIN_FREE_KIB } } : {}) }));
-    const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report);
+    const source = ctx.config.source;
+    const report = await probe(
+      ctx,
+      'check',
+      host,
+      preflightReport({
+        deployTo: ctx.config.deployTo,
+        tools: toolsFor(ctx.config, host),
+        ...(keepsReleases ? { releases: { paths: p, belowKiB: MIN_FREE_KIB } } : {}),
+        ...(o.deploy && keepsReleases && source.kind === 'git' ? { repository: source.repository } : {}),
+        ...(o.deploy && health && host.roles.some((r) => checked.includes(r)) ? { port: { paths: p, address: host.address, port: health.port } } : {}),
+      }),
+    );
+    const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report, host);
     if (problems.length > 0) throw new StepFailedError(host.name, 'check', problems.join('; '));
     return report;
   });

@@ -1,4 +1,4 @@
-import { appendRevisionLog, type RevisionOutcome } from '../commands/log.js';
+import { appendRevisionLog, type RevisionLogEntry, type RevisionOutcome } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { createRelease, nextReleaseId, releaseAfter, removeEmptyRelease, removeRelease } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
@@ -93,7 +93,7 @@ async function deployWith(
   artifact: Promise<Artifact> | undefined,
   progress: Progress,
 ): Promise<RunSummary> {
-  await preflight(ctx);
+  await preflight(ctx, ctx.hosts, { deploy: true });
   // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
   await artifact;
   const p = paths(ctx.config.deployTo);
@@ -140,7 +140,7 @@ async function deployWith(
       clean = false;
       ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
     }
-    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed' }), clean };
+    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed', message: params.message }), clean };
     await runHooks(ctx, 'before', 'cleanup', withRevision);
     if (hooksAfterCleanup(ctx)) {
       await cleanupReleases(ctx, hosts, afterLive);
@@ -157,7 +157,7 @@ async function deployWith(
   if (failure !== undefined && !progress.live && ctx.mode === 'real' && progress.release) {
     const made = hosts.filter((h) => progress.made.has(h.name));
     if (!progress.built) problems.push(...(await discard(ctx, made, progress.release.id)));
-    problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed' })));
+    problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed', message: params.message })));
   }
   const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
   for (const [host, { remove }] of final ?? []) {
@@ -245,9 +245,18 @@ interface LogLine {
   readonly revision: string;
   readonly owner: string;
   readonly outcome: RevisionOutcome;
+  readonly message: string;
 }
 
-const entryOf = (ctx: RunContext, l: LogLine) => ({ release: l.release, revision: l.revision, user: l.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: l.outcome });
+const entryOf = (ctx: RunContext, l: LogLine): RevisionLogEntry => ({
+  release: l.release,
+  revision: l.revision,
+  user: l.owner,
+  time: new Date().toISOString(),
+  stage: ctx.config.stage,
+  outcome: l.outcome,
+  ...(l.message ? { message: l.message } : {}),
+});
 
 /** Logs a failed release on the hosts that had its dir; returns what could not be logged. */
 async function logFailure(ctx: RunContext, hosts: readonly HostDef[], line: LogLine): Promise<string[]> {

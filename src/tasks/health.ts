@@ -1,4 +1,4 @@
-import { healthUrl } from '../commands/health.js';
+import { healthUrl, MAX_REDIRECTS } from '../commands/health.js';
 import { paths, within } from '../commands/paths.js';
 import { read } from '../shell/command.js';
 import type { HostDef } from '../config/types.js';
@@ -25,7 +25,7 @@ export interface HealthAnswer {
 export async function checkHealth(ctx: RunContext, host: HostDef, attempt = 1): Promise<HealthAnswer> {
   const h = ctx.config.health;
   if (!h) return { ok: true, response: { status: 0, body: '' }, error: '' };
-  const check = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
+  const check = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout, followRedirects: h.followRedirects });
   const result = await exec(ctx, STEP, host, check.command, { allowFail: true });
   let response: HealthResponse = { status: 0, body: '' };
   let error = '';
@@ -40,9 +40,23 @@ export async function checkHealth(ctx: RunContext, host: HostDef, attempt = 1): 
   return { ok, response, error };
 }
 
-/** `HTTP 500: {"ok":false}` or `no answer (curl: (7) …)`: what a check got, for messages. */
+/**
+ * `HTTP 500: {"ok":false}`, `HTTP/1.1 302 Found, Location: /login/` or `no answer (curl: (7) …)`: what a check got,
+ * for messages.
+ */
 export function describeAnswer(a: HealthAnswer): string {
-  return a.response.status ? `HTTP ${a.response.status}: ${a.response.body.slice(0, 300)}` : `no answer${a.error ? ` (${a.error})` : ''}`;
+  const r = a.response;
+  if (!r.status) return `no answer${a.error ? ` (${a.error})` : ''}`;
+  if (r.location !== undefined) return `${r.statusLine ?? `HTTP ${r.status}`}, Location: ${r.location}`;
+  return `HTTP ${r.status}: ${r.body.slice(0, 300)}`;
+}
+
+/** What to do about a redirect the check did not expect. */
+export function redirectHint(h: { status: number; followRedirects: boolean }, r: HealthResponse): string | undefined {
+  if (r.status < 300 || r.status > 399 || h.status === r.status) return undefined;
+  return h.followRedirects
+    ? `the redirects went on for more than ${MAX_REDIRECTS} hops: point health.path at the page they end on`
+    : 'point health.path at a page that answers without a redirect, or set health.follow_redirects: true';
 }
 
 /**
@@ -62,7 +76,8 @@ export async function waitHealthy(ctx: RunContext, host: HostDef): Promise<void>
   }
   const url = healthUrl({ address: host.address, port: h.port, path: h.path });
   const expected = `HTTP ${h.status}${h.contains !== undefined ? ` with "${h.contains}" in the body` : ''}`;
-  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${describeAnswer(last!)} after ${attempts} attempts`, await logTail(ctx, host));
+  const hint = [redirectHint(h, last!.response), await logTail(ctx, host)].filter((x) => x !== undefined).join('\n') || undefined;
+  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${describeAnswer(last!)} after ${attempts} attempts`, hint);
 }
 
 /** The last lines of the app's log on the host (health.log), to show why it is unhealthy. */

@@ -1,6 +1,6 @@
 import { appendRevisionLog } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
-import { markBad } from '../commands/release.js';
+import { markBad, unmarkBad } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
 import type { Command } from '../shell/command.js';
 import { DeployError, ExitCode, StepFailedError, withCleanupProblems, withLaterProblems } from '../errors.js';
@@ -114,11 +114,21 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
       ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (${why(e)})` });
     }
   };
-  const line = { release: target, revision: release.revision ?? '', user: params.owner, time: new Date().toISOString(), stage: ctx.config.stage, outcome: 'rolled-back' as const };
+  const line = {
+    release: target,
+    revision: release.revision ?? '',
+    user: params.owner,
+    time: new Date().toISOString(),
+    stage: ctx.config.stage,
+    outcome: 'rolled-back' as const,
+    ...(params.message ? { message: params.message } : {}),
+  };
   await Promise.all(
     hosts.map(async (h) => {
       const left = previous.get(h.name);
       if (left && left !== target) await attempt(h, markBad(p, left), `release ${left} was not marked bad, so a later rollback may choose it again; every host serves ${target}`);
+      // A rollback --to a release marked bad makes it live again: it is no longer one to skip.
+      if (state.get(h.name)?.bad.includes(target)) await attempt(h, unmarkBad(p, target), `release ${target} still carries its bad mark while it is live`);
       await attempt(h, appendRevisionLog(p, line), `revisions.log does not record this rollback to ${target}; every host serves it`);
     }),
   );

@@ -48,7 +48,7 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
   let health: HostStatus['health'] = 'n/a';
   const h = ctx.config.health;
   if (h && host.roles.some((r) => healthRoles(ctx.config).includes(r))) {
-    const f = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout });
+    const f = healthCheck({ address: host.address, port: h.port, path: h.path, timeout: h.timeout, followRedirects: h.followRedirects });
     const r = await exec(ctx, STEP, host, f.command, { allowFail: true });
     let ok = false;
     try {

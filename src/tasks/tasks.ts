@@ -178,7 +178,8 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
       });
       const result = await exec(ctx, step, host, command, { allowFail: task.allowFailure });
       if (result.code !== 0) {
-        const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n');
+        // What it said on stderr is its message; a task that says nothing there shows the end of its stdout.
+        const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n');
         ctx.emit({ type: 'warning', host: host.name, message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}` });
         return;
       }

@@ -186,6 +186,7 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
     config.env = {
       ...config.env,
       DATABASE_URL: { secret: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
+      DB_ADMIN_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/postgres`,
       ALLOWED_HOSTS: new URL(f.balancer!.url).hostname,
       MEDIA_URL: f.media!.url,
       PORT: 3000,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HealthCheck, InstallStep, MigrateStep, RestartStep } from '../types.js';
 import {
+  boolean,
   checked,
   command,
   innerPath,
@@ -100,10 +101,13 @@ export const health = withShorthand(
     log: innerPath()
       .optional()
       .describe('The app’s log, relative to the release (e.g. log/app.log): its last lines are shown when the check fails.'),
+    follow_redirects: boolean()
+      .default(false)
+      .describe('Follow 301/302/… answers (at most 5) and judge the last one (default false: a redirect is the answer, shown with its `Location`).'),
   },
   'a URL path or a mapping with `path`, `port` …',
 )
-  .transform((h): HealthCheck => h)
+  .transform(({ follow_redirects, ...h }): HealthCheck => ({ ...h, followRedirects: follow_redirects }))
   .describe(
     'HTTP check of each host after its restart; a host that fails it stops the rollout. ' +
       'A string is shorthand for `{ path: … }`.',

@@ -22,6 +22,12 @@ describe('log commands', () => {
       `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann o'\\''neil","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed"}' >> '/srv/my app/revisions.log'`,
       'write',
     ],
+    [
+      'appendRevisionLog: the message (-m) when there is one',
+      () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', message: "fix: it's \"urgent\"" }),
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed","message":"fix: it'\\''s \\"urgent\\""}' >> /srv/app/revisions.log`,
+      'write',
+    ],
   ]);
 });
 
@@ -33,12 +39,13 @@ describe('log commands on a real shell', () => {
     expect(parseRevisionLog(box.run(revisionLog(box.p).command).stdout)).toEqual({ entries: [], malformed: [] });
     const hostile: RevisionLogEntry = { ...entry, user: 'x\n$(id)`id`\'"\\', outcome: 'failed' };
     mkdirSync(box.p.root);
-    for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }]) {
+    const withMessage: RevisionLogEntry = { ...entry, message: 'why:\n$(id) \'"' };
+    for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }, withMessage]) {
       expect(box.run(appendRevisionLog(box.p, e)).code).toBe(0);
     }
     const all = parseRevisionLog(box.run(revisionLog(box.p).command).stdout);
-    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }], malformed: [] });
+    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }, withMessage], malformed: [] });
     const last = parseRevisionLog(box.run(revisionLog(box.p, 1).command).stdout);
-    expect(last.entries).toEqual([{ ...entry, outcome: 'rolled-back' }]);
+    expect(last.entries).toEqual([withMessage]);
   });
 });

@@ -7,6 +7,7 @@ import {
   createRelease,
   isReleaseId,
   markBad,
+  unmarkBad,
   nextReleaseId,
   releaseAfter,
   releaseId,
@@ -43,6 +44,7 @@ describe('release commands', () => {
     ],
     ['removeEmptyRelease: rmdir only', () => removeEmptyRelease(p, id), 'rmdir /srv/app/releases/20240102030405', 'write'],
     ['markBad', () => markBad(spaced, id), "touch '/srv/my app/releases/20240102030405/.deploy-bad'", 'write'],
+    ['unmarkBad', () => unmarkBad(spaced, id), "rm -f '/srv/my app/releases/20240102030405/.deploy-bad'", 'write'],
   ]);
 
   it.each(['', '.', '..', '2024', '2024010203040', '202401020304056', '../../etc', '20240102030405/x', 'abcdefghijklmn'])(

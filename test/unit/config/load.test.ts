@@ -146,6 +146,7 @@ describe('full.yml: every key, two stages', () => {
       timeout: 5,
       retries: 3,
       interval: 1,
+      followRedirects: false,
     });
     expect(production.source).toEqual({ kind: 'git', repository: 'https://github.com/acme/shop.git', branch: 'stable' });
     expect(production.keepReleases).toBe(10);
@@ -246,7 +247,7 @@ describe('artifact.yml: an artifact source', () => {
   it('reads the artifact and the shorthands', () => {
     expect(c.source).toEqual({ kind: 'artifact', build: 'npm run build', path: 'dist' });
     expect(c.restart).toEqual({ command: 'bin/restart', roles: ['web'] });
-    expect(c.health).toEqual({ path: '/up', port: 3000, status: 200, timeout: 5, retries: 10, interval: 1 });
+    expect(c.health).toEqual({ path: '/up', port: 3000, status: 200, timeout: 5, retries: 10, interval: 1, followRedirects: false });
     expect(c.hosts.map((h) => [h.address, h.port])).toEqual([
       ['203.0.113.10', undefined],
       ['203.0.113.10', 2222],

@@ -7,7 +7,7 @@ describe('health response', () => {
     [
       'healthCheck',
       healthCheck({ address: '10.0.0.5', port: 3000, path: '/up', timeout: 3 }),
-      "curl -sS -g -w '\\n%{http_code}' --max-time 3 http://10.0.0.5:3000/up",
+      "curl -sS -g -D - -w '\\n%{http_code}' --max-time 3 http://10.0.0.5:3000/up",
     ],
   ]);
 
@@ -20,5 +20,18 @@ describe('health response', () => {
     ['multi-line body', 'a\nb\nc\n500', { status: 500, body: 'a\nb\nc' }],
     ['no probe ran', '', { status: 0, body: '' }],
     ['no status code', 'hello', fails('no HTTP status')],
+    [
+      'headers first: the status line and Location of a redirect',
+      'HTTP/1.1 302 Found\r\nServer: gunicorn\r\nLocation: /accounts/login/?next=/\r\nContent-Length: 0\r\n\r\n\n302',
+      { status: 302, body: '', statusLine: 'HTTP/1.1 302 Found', location: '/accounts/login/?next=/' },
+    ],
+    [
+      'redirects followed: the last response counts',
+      'HTTP/1.1 301 Moved Permanently\r\nLocation: http://a/b/\r\n\r\nHTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok\nline 2\n200',
+      { status: 200, body: 'ok\nline 2', statusLine: 'HTTP/1.0 200 OK' },
+    ],
+    ['headers of an empty answer', 'HTTP/1.1 204 No Content\r\n\r\n\n204', { status: 204, body: '', statusLine: 'HTTP/1.1 204 No Content' }],
+    ['headers, then the time ran out', 'HTTP/1.1 200 OK\r\nX: y\n000', { status: 0, body: '', statusLine: 'HTTP/1.1 200 OK' }],
+
   ]);
 });

@@ -24,6 +24,15 @@ describe('plain CI lines', () => {
     expect(out.join('\n')).not.toContain('npm ci');
   });
 
+  it('the run\'s message (-m) on the first line and with the summary, control characters escaped', () => {
+    const events = successfulRun().map((e) =>
+      e.type === 'run:start' ? { ...e, message: 'hotfix\x1b[2J' } : e.type === 'run:end' ? { ...e, summary: { stage: 'staging', message: 'hotfix\x1b[2J', hosts: [] } } : e,
+    );
+    const out = lines(events);
+    expect(out[0]).toMatch(/on web1, web2, db1, lb1: hotfix\\x1b\[2J$/);
+    expect(out).toContain('10:00:05 -          done       message: hotfix\\x1b[2J');
+  });
+
   it('--verbose adds every command, output line and exit', () => {
     const out = lines(successfulRun(), { verbose: true });
     expect(out).toContain('10:00:05 web1       install    $ npm ci');

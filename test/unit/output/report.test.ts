@@ -16,6 +16,12 @@ describe('renderReport', () => {
     expect(html).toContain("default-src 'none'");
   });
 
+  it('shows the run\'s message (-m), escaped', () => {
+    const events = successfulRun().map((e) => (e.type === 'run:start' ? { ...e, message: 'fix <b>#42</b>' } : e));
+    expect(renderReport(timed(events))).toContain('<p class="message">fix &lt;b&gt;#42&lt;/b&gt;</p>');
+    expect(renderReport(timed(successfulRun()))).not.toContain('class="message"');
+  });
+
   it('draws a bar per host per step occurrence it took part in', () => {
     const html = renderReport(timed(successfulRun()));
     // web1: check, release ×2, transfer, install, switch (its batch), cleanup, log

@@ -15,6 +15,12 @@ describe('summarize: the run summary from events', () => {
     for (const h of s.hosts) expect(h).toMatchObject({ previous: R0, release: R1, outcome: 'deployed', current: R1 });
   });
 
+  it('keeps the run\'s message (-m) from run:start', () => {
+    const events = successfulRun().map((e) => (e.type === 'run:start' ? { ...e, message: 'hotfix #42' } : e));
+    expect(summarize(timed(events), true).message).toBe('hotfix #42');
+    expect(summarize(timed(successfulRun()), true)).not.toHaveProperty('message');
+  });
+
   it('adds up the time per step and spans the host from its first step to its last', () => {
     const s = summarize(timed(successfulRun()), true);
     const web1 = s.hosts.find((h) => h.host === 'web1')!;

@@ -161,7 +161,7 @@ ${hosts}`,
 
   it('hooks may name the recipe’s tasks', () => {
     const c = load(project({ 'deploy.yml': `${top('django')}hooks: { before: { migrate: django:check } }\n${hosts}` }));
-    expect(c.hooks.before.migrate).toEqual(['django:check']);
+    expect(c.hooks.before.migrate).toEqual(['db:create', 'django:check']);
   });
 
   it('the recipe’s migrate role must exist in the stage: said in the recipe, with the way out', () => {

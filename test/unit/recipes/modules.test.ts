@@ -222,4 +222,16 @@ describe('task modules: the registry and runTask', () => {
       { type: 'warning', host: 'db1', message: 'task lint failed (exit 1); going on (allow_failure):\nW001 risky' },
     ]);
   });
+
+  it('an allow_failure task that says why on stderr: the warning is that, not the end of its stdout (full text with -v)', async () => {
+    const dir = project({ 'deploy.yml': deployYml("tasks: { lint: { run: 'exit 1', allow_failure: true, roles: [db] } }") });
+    const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
+    const { ctx, events } = planContext(config);
+    const report = Array.from({ length: 30 }, (_, i) => `W${i} finding`).join('\n');
+    const failing = { ...ctx, backend: { ...ctx.backend, exec: async () => ({ code: 1, stdout: `${report}\n`, stderr: '30 findings: W0 … W29\n', durationMs: 1 }), close: async () => {} } } as typeof ctx;
+    await runTask({ ...failing, mode: 'real' }, 'lint');
+    expect(events.filter((e) => e.type === 'warning')).toEqual([
+      { type: 'warning', host: 'db1', message: 'task lint failed (exit 1); going on (allow_failure):\n30 findings: W0 … W29' },
+    ]);
+  });
 });

@@ -65,6 +65,6 @@ describe('deploy plan with a recipe: the exact commands', () => {
     expect(steps('web1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'task:django:check', 'switch', 'restart', 'health', 'cleanup', 'task:django:prune-venvs', 'lock']);
     expect(steps('web2')).not.toContain('task:django:check');
     expect(steps('media1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:django:collectstatic', 'switch', 'cleanup', 'task:django:prune-venvs', 'lock']);
-    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'migrate', 'switch', 'cleanup', 'task:django:prune-venvs', 'lock']);
+    expect(steps('db1')).toEqual(['check', 'lock', 'release', 'transfer', 'shared', 'install', 'task:db:create', 'migrate', 'switch', 'cleanup', 'task:django:prune-venvs', 'lock']);
   });
 });

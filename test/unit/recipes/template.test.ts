@@ -28,6 +28,35 @@ describe('deploy init templates', () => {
     expect(production!.migrate?.role).toBe('db');
   });
 
+  it('--recipe django: the names settings.py reads, and its warnings, in deploy.yml', () => {
+    const django = {
+      file: 'hello/settings.py',
+      secretKey: 'DJANGO_SECRET_KEY',
+      debug: 'DJANGO_DEBUG',
+      debugOff: 'False',
+      allowedHosts: 'DJANGO_ALLOWED_HOSTS',
+      databaseUrl: 'PRIMARY_DB',
+      staticUrl: 'DJANGO_STATIC_HOST',
+      others: ['EMAIL_HOST'],
+      warnings: ['DEBUG is on unless DJANGO_DEBUG says otherwise'],
+    };
+    const facts: ProjectFacts = { app: 'hello', kind: 'generic', recipe: 'django', settingsModule: 'hello.settings', django };
+    const text = initTemplate(facts);
+    expect(text).toContain('  # WARNING: DEBUG is on unless DJANGO_DEBUG says otherwise.');
+    expect(text).toContain('  # EMAIL_HOST: ...   # settings.py reads it too');
+    const [staging] = load(facts, { DJANGO_SECRET_KEY: 'k' });
+    expect(staging!.env).toMatchObject({
+      DJANGO_DEBUG: 'False',
+      DJANGO_ALLOWED_HOSTS: 'hello.example.com',
+      ALLOWED_HOSTS_VAR: 'DJANGO_ALLOWED_HOSTS',
+      DATABASE_URL_VAR: 'PRIMARY_DB',
+      DJANGO_STATIC_HOST: 'http://media.example.com',
+    });
+    expect(staging!.env.DJANGO_SECRET_KEY?.toString()).toBe('***');
+    expect(staging!.env.PRIMARY_DB?.toString()).toBe('***');
+    for (const assumed of ['SECRET_KEY', 'ALLOWED_HOSTS', 'DATABASE_URL']) expect(staging!.env, assumed).not.toHaveProperty(assumed);
+  });
+
   it('--recipe django without the secret key says which variable is missing', () => {
     expect(() => load({ app: 'mysite', kind: 'generic', recipe: 'django' })).toThrow(/DJANGO_SECRET_KEY/);
   });
