@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -19,7 +19,12 @@ export function scratch(prefix: string): string {
 /** The bare repository belongs to the hosts' deploy user; root may still push to it. */
 function gitConfig(): string {
   const file = '/var/tmp/deploy-tests/gitconfig';
-  writeFileSync(file, '[safe]\n\tdirectory = *\n');
+  const text = '[safe]\n\tdirectory = *\n';
+  // Written once, never truncated under a git of another test run reading it.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    writeFileSync(`${file}.${process.pid}`, text);
+    renameSync(`${file}.${process.pid}`, file);
+  }
   return file;
 }
 
