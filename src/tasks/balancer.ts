@@ -250,14 +250,32 @@ class NginxDriver extends Driver {
     );
   }
 
+  /**
+   * Balancer hosts whose write or reload was cut off (a lost connection): the file may be ahead of what nginx runs,
+   * so the next change there reloads even when the file already says what it should.
+   */
+  readonly #unsure = new Set<string>();
+
   /** Writes the file and reloads nginx when the text differs from what was read; returns whether it did. */
   async #apply(ctx: RunContext, lb: HostDef, reading: Reading, text: string): Promise<boolean> {
-    if (ctx.mode !== 'plan' && text === reading.text) return false;
-    const result = await exec(ctx, STEP, lb, writeUpstream(this.def.upstreamFile, text));
-    // Outside a real run the write was only printed, so it may well have changed the file.
-    if (ctx.mode === 'real' && result.stdout.trim() !== 'changed') return false;
-    const reload = await exec(ctx, STEP, lb, reloadNginx(this.def.reload), { allowFail: true });
-    if (reload.code === 0) return true;
+    const unsure = this.#unsure.has(lb.name);
+    if (ctx.mode !== 'plan' && text === reading.text && !unsure) return false;
+    let reload: { code: number; stdout: string; stderr: string };
+    try {
+      if (text !== reading.text || ctx.mode === 'plan') {
+        const result = await exec(ctx, STEP, lb, writeUpstream(this.def.upstreamFile, text));
+        // Outside a real run the write was only printed, so it may well have changed the file.
+        if (ctx.mode === 'real' && result.stdout.trim() !== 'changed' && !unsure) return false;
+      }
+      reload = await exec(ctx, STEP, lb, reloadNginx(this.def.reload), { allowFail: true });
+    } catch (e) {
+      if (ctx.mode === 'real') this.#unsure.add(lb.name);
+      throw e;
+    }
+    if (reload.code === 0) {
+      this.#unsure.delete(lb.name);
+      return true;
+    }
     const complaint = nginxComplaint(`${reload.stderr}\n${reload.stdout}`) || `exit code ${reload.code}`;
     // nginx keeps its previous configuration; so does the file, or every later change would start from a lie.
     const restore = reading.text ? writeUpstream(this.def.upstreamFile, reading.text) : removeUpstream(this.def.upstreamFile);

@@ -160,6 +160,26 @@ describe('switching back when nginx cannot reload any more', () => {
   });
 });
 
+describe('a connection lost while nginx reloads', () => {
+  it('the change is tried again with a reload although the file already says it: web2 is out of what nginx runs before it restarts', async () => {
+    const s = scripted({ kind: 'nginx' });
+    let dropped = false;
+    let servingAtRestart: string[] = [];
+    s.world.before = (host, c) => {
+      if (host === 'lb1' && c.description === 'check and reload nginx' && s.world.current.get('web1') === NEW && !dropped) {
+        dropped = true;
+        throw new ConnectionError('lb1', 'balancer: connection lost while running check and reload nginx');
+      }
+      if (host === 'web2' && c.description === 'restart the app') servingAtRestart = s.serving();
+    };
+    await rollout(s.ctx, params(s));
+    expect(dropped).toBe(true);
+    expect(servingAtRestart).toEqual(['web1']);
+    expect(s.world.nginx.file).toBe(s.world.nginx.running);
+    expect(s.serving()).toEqual(['web1', 'web2']);
+  });
+});
+
 describe('hosts found out of rotation (haproxy)', () => {
   it('are reported and, when the drain would leave no server, brought back after a health check first', async () => {
     const s = scripted({ kind: 'haproxy', webs: 3 });
