@@ -18,7 +18,8 @@ export interface RevisionLogEntry {
 /** Appends one JSON line; the JSON is a single quoted argument, never shell text. */
 export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
   const { release, revision, user, time, stage, outcome, message } = entry;
-  const line = JSON.stringify({ release, revision, user, time, stage, outcome, ...(message ? { message } : {}) });
+  // `outcome` stays last: the release state read (commands/release.ts LIVE_LINE) finds live releases by the line's end.
+  const line = JSON.stringify({ release, revision, user, time, stage, ...(message ? { message } : {}), outcome });
   return write(['printf', '%s\\n', line, raw('>>'), p.revisionsLog], {
     description: `log release ${release} as ${outcome}`,
   });

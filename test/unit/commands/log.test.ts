@@ -25,7 +25,7 @@ describe('log commands', () => {
     [
       'appendRevisionLog: the message (-m) when there is one',
       () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', message: "fix: it's \"urgent\"" }),
-      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed","message":"fix: it'\\''s \\"urgent\\""}' >> /srv/app/revisions.log`,
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","message":"fix: it'\\''s \\"urgent\\"","outcome":"deployed"}' >> /srv/app/revisions.log`,
       'write',
     ],
   ]);

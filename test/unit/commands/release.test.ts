@@ -130,6 +130,21 @@ describe('release commands on a real shell', () => {
     expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
   });
 
+  it('a release logged as deployed with a message (-m) went live: it is never a leftover', () => {
+    const box = sandbox();
+    const run = (c: Command) => expect(box.run(c)).toMatchObject({ code: 0, stderr: '' });
+    const [withMessage, current] = ['20240301000000', '20240302000000'];
+    for (const id of [withMessage, current]) run(createRelease(box.p, id));
+    rmSync(box.p.current, { force: true });
+    symlinkSync(box.p.release(current), box.p.current);
+    run(appendRevisionLog(box.p, { release: withMessage, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed', message: 'hotfix "x" }' }));
+    run(appendRevisionLog(box.p, { release: current, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }));
+    const state = parseReleaseState(box.run(releaseState(box.p, { sizes: true }).command).stdout);
+    expect(state.releases).toEqual(expect.arrayContaining([withMessage, current]));
+    expect(state.leftovers).not.toContain(withMessage);
+    box.cleanup();
+  });
+
   it('knows which releases never went live, and clears them and the uploads before a new one', () => {
     const [gone, live, half, current] = ['20240201000000', '20240202000000', '20240203000000', '20240204000000'];
     for (const id of [gone, live, half, current]) run(createRelease(box.p, id));
