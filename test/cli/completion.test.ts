@@ -39,7 +39,7 @@ describe('deploy completion', () => {
       [['ssh', 'production', 'web'], ['web1', 'web2', 'web3', 'web4']],
       [['staging', '--hosts', 'web1,'], ['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1']],
       [['staging', '--roles', '=', 'm'], ['media']],
-      [['task', 'staging', ''], ['backup_db', 'notify', 'node:build', 'node:stop']],
+      [['task', 'staging', ''], ['backup_db', 'notify', 'page', 'node:build', 'node:prune', 'db:create', 'node:stop']],
       // bash splits `node:b` at the colon; the candidate replaces only what follows it.
       [['task', 'staging', 'node', ':', 'b'], ['build']],
       [['staging', '--dry'], ['--dry-run']],
