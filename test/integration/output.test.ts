@@ -277,7 +277,7 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
     noLeak('terminal', screen);
   });
 
-  it('the final error line: a secret in the repository URL that a failed clone names', async () => {
+  it('the final error line: a secret in the repository URL that the preflight names (the hosts cannot read it)', async () => {
     const token = 'ghp_"x\\y+z=é9';
     const c = project(f, {
       source: { repository: 'https://deploy:${GIT_TOKEN}@127.0.0.1:9/app.git' },
@@ -287,7 +287,7 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
     for (const args of [[], ['--json']]) {
       const r = await cli(['staging', '-c', c.file, ...args], { env: { GIT_TOKEN: token } });
       expect(r.code, r.stderr).toBe(5);
-      expect(r.stderr).toContain('update the git mirror of https://deploy:***@127.0.0.1:9/app.git');
+      expect(r.stderr).toContain('cannot read the repository https://deploy:***@127.0.0.1:9/app.git from this host');
       noLeak('the error line', r.stderr, [token]);
       noLeak(`stdout ${args.join(' ')}`, r.stdout, [token]);
     }
