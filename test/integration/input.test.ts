@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { listStages } from '../../src/config/load.js';
 import { fleet } from '../fleet/context.js';
 import { hostExec, type Fleet } from '../fleet/fleet.js';
-import { cli, project, repoRoot, scratch } from './support/project.js';
+import { appRepo, cli, project, repoRoot, scratch } from './support/project.js';
 
 const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
 
@@ -66,8 +66,11 @@ describe('bad input is refused before any host is touched', () => {
     cpSync(join(repoRoot, 'fixtures', 'configs', 'bad'), dir, { recursive: true });
     const fixtures = readdirSync(dir).filter((n) => n.endsWith('.yml')).sort();
     const home = homeForFixtures(f);
-    // The mapping works: a good config on those addresses reaches the fleet (and is only checked, not deployed).
-    writeFileSync(join(dir, 'good.yaml'), stringify({ app: 'probe', deploy_to: '/srv/probe-input', repository: '/nonexistent', stages: { staging: { hosts: [{ name: 'web1', address: '10.0.0.1', roles: ['web'] }] } } }));
+    // The mapping works: a good config on those addresses reaches the fleet (and is only checked, not deployed;
+    // the check reads the repository from the host).
+    const repo = appRepo();
+    repo.commit('v1');
+    writeFileSync(join(dir, 'good.yaml'), stringify({ app: 'probe', deploy_to: '/srv/probe-input', repository: repo.url, stages: { staging: { hosts: [{ name: 'web1', address: '10.0.0.1', roles: ['web'] }] } } }));
     const probe = await cli(['check', 'staging', '-c', join(dir, 'good.yaml')], { cwd: dir, env: { HOME: home } });
     expect(probe.code, probe.stderr).toBe(0);
 
