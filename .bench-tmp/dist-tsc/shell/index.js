@@ -1,4 +1,0 @@
-export * from './command.js';
-export * from './quote.js';
-export * from './sensitive.js';
-//# sourceMappingURL=index.js.map

@@ -1,1 +1,0 @@
-import * as x from 'commander'; globalThis.x=x;

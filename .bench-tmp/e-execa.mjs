@@ -1,1 +1,0 @@
-import * as x from 'execa'; globalThis.x=x;

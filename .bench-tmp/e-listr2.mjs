@@ -1,1 +1,0 @@
-import * as x from 'listr2'; globalThis.x=x;

@@ -1,1 +1,0 @@
-import * as x from 'zod'; globalThis.x=x;
