@@ -16,7 +16,7 @@ import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
 import { acquireLocks } from './lock.js';
 import { runMigrations } from './migrate.js';
-import { exec, onHosts } from './runner.js';
+import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
@@ -223,21 +223,15 @@ const hooksAfterCleanup = (ctx: RunContext): boolean => (ctx.config.hooks.after.
 
 /** Removes the release this run made (and uploads), where it made it; returns what it could not remove. */
 async function discard(ctx: RunContext, hosts: readonly HostDef[], id: string): Promise<string[]> {
-  const calm: RunContext = { ...ctx, signal: undefined };
   const p = paths(ctx.config.deployTo);
-  const problems: string[] = [];
-  await Promise.all(
+  const problems = await Promise.all(
     hosts.map(async (h) => {
-      try {
-        const r = await exec(calm, 'discard', h, removeRelease(p, id), { allowFail: true });
-        if (lines(r.stdout).some((l) => l.startsWith('kept '))) problems.push(`release ${id} was not removed from ${h.name}: current points to it`);
-        else if (r.code !== 0) problems.push(`release ${id} could not be removed from ${h.name} (exit ${r.code}): the next deploy removes it`);
-      } catch (e) {
-        problems.push(`release ${id} could not be removed from ${h.name} (${e instanceof Error ? e.message : String(e)}): the next deploy removes it`);
-      }
+      const { result, why } = await bestEffort(ctx, 'discard', h, removeRelease(p, id));
+      if (result && lines(result.stdout).some((l) => l.startsWith('kept '))) return `release ${id} was not removed from ${h.name}: current points to it`;
+      return why === undefined ? undefined : `release ${id} could not be removed from ${h.name} (${why}): the next deploy removes it`;
     }),
   );
-  return problems;
+  return problems.filter((m) => m !== undefined);
 }
 
 interface LogLine {
@@ -260,21 +254,15 @@ const entryOf = (ctx: RunContext, l: LogLine): RevisionLogEntry => ({
 
 /** Logs a failed release on the hosts that had its dir; returns what could not be logged. */
 async function logFailure(ctx: RunContext, hosts: readonly HostDef[], line: LogLine): Promise<string[]> {
-  const calm: RunContext = { ...ctx, signal: undefined };
   const p = paths(ctx.config.deployTo);
   const entry = entryOf(ctx, line);
-  const problems: string[] = [];
-  await Promise.all(
+  const problems = await Promise.all(
     hosts.map(async (h) => {
-      try {
-        const r = await exec(calm, 'log', h, appendRevisionLog(p, entry), { allowFail: true });
-        if (r.code !== 0) problems.push(`revisions.log on ${h.name} could not be written (exit ${r.code}): it does not record that release ${line.release} failed`);
-      } catch (e) {
-        problems.push(`revisions.log on ${h.name} could not be written (${e instanceof Error ? e.message : String(e)}): it does not record that release ${line.release} failed`);
-      }
+      const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry));
+      return why === undefined ? undefined : `revisions.log on ${h.name} could not be written (${why}): it does not record that release ${line.release} failed`;
     }),
   );
-  return problems;
+  return problems.filter((m) => m !== undefined);
 }
 
 function summary(

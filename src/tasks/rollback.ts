@@ -10,7 +10,7 @@ import { preflight } from './check.js';
 import type { RunContext } from './context.js';
 import { releaseHosts } from './deploy.js';
 import { acquireLocks } from './lock.js';
-import { exec, onHosts, probe } from './runner.js';
+import { bestEffort, exec, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runOutcomeHooks, traceRun } from './tasks.js';
@@ -102,17 +102,11 @@ async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: read
   const release = { id: target, dir: p.release(target), ...(entry?.revision ? { revision: entry.revision } : {}) };
   check();
   await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
-  const calm: RunContext = { ...ctx, signal: undefined };
   // Each host's bookkeeping is done in full whatever another part of it did: a release not marked bad must not
   // also cost the log line, and every part that failed is said with its host and what it leaves.
-  const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
   const attempt = async (h: HostDef, command: Command, failed: string): Promise<void> => {
-    try {
-      const r = await exec(calm, 'rollback', h, command, { allowFail: true });
-      if (r.code !== 0) ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})` });
-    } catch (e) {
-      ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (${why(e)})` });
-    }
+    const { why } = await bestEffort(ctx, 'rollback', h, command, { tail: true });
+    if (why !== undefined) ctx.emit({ type: 'warning', host: h.name, message: `rollback: ${failed} (${why})` });
   };
   const line = {
     release: target,

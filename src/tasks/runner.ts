@@ -31,6 +31,21 @@ export function targetOf(ctx: RunContext, host: HostDef) {
   return t;
 }
 
+/**
+ * Bookkeeping that must not stop the run (after a failure, or once live): runs whatever Ctrl-C did, never throws.
+ * `why` says what went wrong — `exit N` (with the last stderr line when `tail`), or the connection's error.
+ */
+export async function bestEffort(ctx: RunContext, step: string, host: HostDef, command: Command, o: { tail?: boolean } = {}): Promise<{ result?: ExecResult; why?: string }> {
+  try {
+    const result = await exec({ ...ctx, signal: undefined }, step, host, command, { allowFail: true });
+    if (result.code === 0) return { result };
+    const last = o.tail ? result.stderr.trim().split('\n').at(-1) : undefined;
+    return { result, why: `exit ${result.code}${last ? `: ${last}` : ''}` };
+  } catch (e) {
+    return { why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Runs one command on one host as part of a step, reporting it; a failure names host, step and output tail. */
 export async function exec(
   ctx: RunContext,
