@@ -340,8 +340,9 @@ class HaproxyDriver extends Driver {
 
   protected async change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
     const both = ready.length > 0 && drain.length > 0;
-    // In a cut-over the new servers first come up with weight 0, so old and new never share the traffic.
-    for (const h of ready) {
+    // In a cut-over the new servers first come up with weight 0, so old and new never share the traffic. A retry
+    // finds the ones that already came in serving: weight 0 again would leave them, and maybe the pool, empty.
+    for (const h of ready.filter((r) => !reading.serving.has(r.name))) {
       await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, both ? '0' : '100%'));
       await this.#set(ctx, lb, h.name, 'ready');
     }
