@@ -98,15 +98,18 @@ describe('node recipe: with a build, an unchanged lockfile installs nothing', ()
     expect(readFileSync(join(lastDir, 'node_modules', 'vite', 'made-by'), 'utf8')).toBe('ci --include=dev --no-audit --no-fund\n');
   });
 
-  it('a changed lockfile, package.json or package manager installs again and replaces the cache', () => {
+  it('a changed lockfile, package.json or package manager: the package manager reconciles a copy of the cache, which it then replaces', () => {
     const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
     install(withBuild, { DEPLOY_SHARED_PATH: shared });
     const seeded = { DEPLOY_SHARED_PATH: shared, DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '0' };
-    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}' }, seeded)).toBe('npm install --include=dev --no-save --no-audit --no-fund\n');
+    const reconciling = 'node_modules: the cached install with devDependencies, reconciled with the changed lockfile\n';
+    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}' }, { ...seeded, DEPLOY_INSTALL_SEEDED: '0' })).toBe(
+      `${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`,
+    );
     expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe('install --include=dev --no-save --no-audit --no-fund\n');
     const pkg = { name: 'app', version: '2.0.0', scripts: { build: 'vite build' } };
-    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}', 'package.json': pkg }, seeded)).toMatch(/^npm install /);
-    expect(install({ ...withBuild, 'yarn.lock': '' }, seeded)).toMatch(/^yarn install /);
+    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}', 'package.json': pkg }, seeded)).toBe(`${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`);
+    expect(install({ ...withBuild, 'yarn.lock': '' }, seeded)).toBe(`${reconciling}yarn install --frozen-lockfile --production=false --non-interactive\n`);
   });
 
   it('without a build nothing is cached (the previous release\'s tree is already the whole install)', () => {
