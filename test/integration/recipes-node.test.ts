@@ -15,8 +15,8 @@ import { balancerRole, releaseOf } from './support/tiers.js';
 
 const deployTo = '/srv/shop';
 
-async function on(f: Fleet, host: string, command: string): Promise<string> {
-  const r = await sshRun(f, host, command);
+async function on(f: Fleet, host: string, command: string, timeoutMs?: number): Promise<string> {
+  const r = await sshRun(f, host, command, { timeoutMs });
   if (r.code !== 0) throw new Error(`${host}: ${command}: exit ${r.code}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -199,6 +199,7 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
       f,
       'web1',
       `rm -rf '${clean}' && mkdir -p '${clean}' && cd '${deployTo}/releases/${r3}' && cp --parents package.json package-lock.json backend/package.json frontend/package.json '${clean}/' && cd '${clean}' && NODE_ENV=production npm ci --include=dev --no-audit --no-fund >/dev/null 2>&1 && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1`,
+      300_000,
     );
     // The hidden lockfile records where it was written and vite leaves its temp dir: content, not bookkeeping.
     const skip = "-not -path 'node_modules/.package-lock.json' -not -path 'node_modules/.vite-temp/*'";
