@@ -2,7 +2,9 @@
  * The install step when one dependency changed in the lockfile: today's clean `npm ci` against the node recipe's
  * incremental install (a copy of the previous release's node_modules, reconciled by `npm install`). The project is
  * fixtures/node-monorepo (≥ 100 packages); the change adds one dependency (dayjs) to its lockfile. Both sides run
- * with a warmed npm cache and `--prefer-offline`, so what is measured is the install step, not the network.
+ * with a warmed npm cache and `--prefer-offline`, so what is measured is the install step, not the network. With
+ * devDependencies (an app with a build) the tree copied is the install the recipe keeps in
+ * shared/cache/node_modules-dev, since the previous release's own tree was pruned after its build.
  * Medians of BENCH_REPS (3) interleaved runs; checks that both give the same tree. Run alone with
  * `npm run bench:install`; `npm run bench` runs it after the fleet table.
  */

@@ -15,8 +15,8 @@ import { balancerRole, releaseOf } from './support/tiers.js';
 
 const deployTo = '/srv/shop';
 
-async function on(f: Fleet, host: string, command: string): Promise<string> {
-  const r = await sshRun(f, host, command);
+async function on(f: Fleet, host: string, command: string, timeoutMs?: number): Promise<string> {
+  const r = await sshRun(f, host, command, { timeoutMs });
   if (r.code !== 0) throw new Error(`${host}: ${command}: exit ${r.code}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -50,6 +50,9 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   };
   const health = async (url: string) => (await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json()) as Record<string, unknown>;
   const psql = (sql: string) => on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d postgres -Atc "${sql}"`);
+  const cache = `${deployTo}/shared/cache/node_modules-dev`;
+  /** The cached tree's identity on every code host: an install replaces it, a copy from it does not. */
+  const cacheId = async () => (await Promise.all(codeHosts(f).map((h) => on(f, h, `stat -c '%i %Y' '${cache}' '${cache}.key'`)))).join('\n');
   const deploy = async (label: string) => {
     const r = await cli(['staging', '-c', file], { cwd: work, timeoutMs: 540_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -128,6 +131,11 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
       expect(await on(f, h, `cd '${deployTo}/releases/${r1}' && ls -d node_modules/vite node_modules/react 2>/dev/null | wc -l`)).toBe('0');
       expect(await on(f, h, `cd '${deployTo}/releases/${r1}' && ls -d node_modules/express node_modules/bcrypt node_modules/sequelize-cli | wc -l`)).toBe('3');
     }
+    // The install's own tree (devDependencies too) is kept for the next release with the same lockfile.
+    for (const h of codeHosts(f)) {
+      expect(await on(f, h, `cat '${cache}.key'`)).toMatch(/^[0-9a-f]{64} v\d+\.\d+\.\d+$/);
+      expect(await on(f, h, `ls -d '${cache}/vite' '${cache}/express' | wc -l`)).toBe('2');
+    }
     // The app's role owns its database and the migration ran in it, as that role.
     expect(await psql("select pg_get_userbyid(datdba) from pg_database where datname = 'shop'")).toBe('shop');
     expect(await on(f, 'db1', `psql 'postgres://shop:sh0p-pw@${addressOf(f, 'db1')}:5432/shop' -Atc 'select count(*) from "SequelizeMeta"'`)).toBe('1');
@@ -142,7 +150,10 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
       ),
     );
     const before = await treeOf(f, 'web1', `${deployTo}/releases/${r1}`);
+    const cached = await cacheId();
     const { result: r, load } = await underLoad(f, () => deploy('lockfile unchanged, a new migration'));
+    // The lockfile did not change: the install was a copy of the cached tree (an install would have replaced it).
+    expect(await cacheId()).toBe(cached);
     const r2 = releases[1]!;
     expect(r.stdout).toMatch(new RegExp(`started from a copy of node_modules of release ${r1} \\(package-lock.json unchanged\\)`));
     expect(r.stdout).toMatch(/task:db:create skipped: role shop and database shop exist in /);
@@ -173,7 +184,10 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     });
     const r2 = releases[1]!;
     const before = await treeOf(f, 'web1', `${deployTo}/releases/${r2}`);
+    const cached = await cacheId();
     const r = await deploy('one dependency changed');
+    expect(await cacheId()).not.toBe(cached);
+    expect(await on(f, 'web1', `node -p "require('${cache}/dayjs/package.json').version"`)).toBe('1.11.13');
     const r3 = releases[2]!;
     expect(r.stdout).toMatch(new RegExp(`reconciled a copy of node_modules of release ${r2} with the changed package-lock.json`));
     expect(await treeOf(f, 'web1', `${deployTo}/releases/${r2}`)).toBe(before);
@@ -185,6 +199,7 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
       f,
       'web1',
       `rm -rf '${clean}' && mkdir -p '${clean}' && cd '${deployTo}/releases/${r3}' && cp --parents package.json package-lock.json backend/package.json frontend/package.json '${clean}/' && cd '${clean}' && NODE_ENV=production npm ci --include=dev --no-audit --no-fund >/dev/null 2>&1 && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1`,
+      300_000,
     );
     // The hidden lockfile records where it was written and vite leaves its temp dir: content, not bookkeeping.
     const skip = "-not -path 'node_modules/.package-lock.json' -not -path 'node_modules/.vite-temp/*'";
@@ -197,7 +212,9 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
 
   it('code only: the copy of node_modules is reused (devDependencies added back for the build)', async () => {
     commit('v4', () => writeFileSync(join(work, 'frontend', 'src', 'main.js'), `${readFileSync(join(work, 'frontend', 'src', 'main.js'), 'utf8')}\n// v4\n`));
+    const cached = await cacheId();
     const r = await deploy('code only');
+    expect(await cacheId()).toBe(cached);
     expect(r.stdout).toMatch(new RegExp(`started from a copy of node_modules of release ${releases[2]} \\(package-lock.json unchanged\\)`));
     for (const h of webs(f)) expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v4', release: releases[3] });
   }, 600_000);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,12 @@ function run(snippet: string, files: Record<string, unknown>, env: Record<string
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), typeof content === 'string' ? content : JSON.stringify(content));
   }
-  return execFileSync('sh', ['-c', snippet], { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, NODE_ENV: 'production', DEPLOY_HOST: 'db1', ...env } });
+  const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
+  return execFileSync('sh', ['-c', snippet], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: `${bin}:${process.env.PATH}`, NODE_ENV: 'production', DEPLOY_HOST: 'db1', DEPLOY_SHARED_PATH: shared, ...env },
+  });
 }
 
 const noScripts = { 'package.json': { name: 'app' }, 'package-lock.json': '{}' };
@@ -73,6 +78,45 @@ describe('node recipe: install with devDependencies for a build, reconciling a c
     ['pnpm without a build', { ...noScripts, 'pnpm-lock.yaml': '' }, {}, 'pnpm install --frozen-lockfile --prod\n'],
   ];
   it.each(cases)('%s', (_, files, env, expected) => expect(run(recipe.install.command, files, env)).toBe(expected));
+});
+
+describe('node recipe: with a build, an unchanged lockfile installs nothing', () => {
+  // This npm makes a tree as an install would, so that there is something to keep.
+  const npm = mkdtempSync(join(tmpdir(), 'deploy-stub-npm-'));
+  writeFileSync(join(npm, 'npm'), '#!/bin/sh\necho "npm $*"\nmkdir -p node_modules/vite\necho "$*" > node_modules/vite/made-by\n');
+  chmodSync(join(npm, 'npm'), 0o755);
+  const install = (files: Record<string, unknown>, env: Record<string, string>) =>
+    run(recipe.install.command, files, { PATH: `${npm}:${bin}:${process.env.PATH}`, ...env });
+
+  it('the first install keeps its tree in shared/cache; the next release with the same lockfile copies it', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
+    expect(install(withBuild, { DEPLOY_SHARED_PATH: shared })).toBe('npm ci --include=dev --no-audit --no-fund\n');
+    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe('ci --include=dev --no-audit --no-fund\n');
+    // A new release, seeded with the previous (pruned) tree: no package manager runs, the cached tree is used.
+    const again = install(withBuild, { DEPLOY_SHARED_PATH: shared, DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' });
+    expect(again).toBe('node_modules: the cached install with devDependencies (shared/cache/node_modules-dev), lockfile unchanged\n');
+    expect(readFileSync(join(lastDir, 'node_modules', 'vite', 'made-by'), 'utf8')).toBe('ci --include=dev --no-audit --no-fund\n');
+  });
+
+  it('a changed lockfile, package.json or package manager: the package manager reconciles a copy of the cache, which it then replaces', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
+    install(withBuild, { DEPLOY_SHARED_PATH: shared });
+    const seeded = { DEPLOY_SHARED_PATH: shared, DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '0' };
+    const reconciling = 'node_modules: the cached install with devDependencies, reconciled with the changed lockfile\n';
+    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}' }, { ...seeded, DEPLOY_INSTALL_SEEDED: '0' })).toBe(
+      `${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`,
+    );
+    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe('install --include=dev --no-save --no-audit --no-fund\n');
+    const pkg = { name: 'app', version: '2.0.0', scripts: { build: 'vite build' } };
+    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}', 'package.json': pkg }, seeded)).toBe(`${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`);
+    expect(install({ ...withBuild, 'yarn.lock': '' }, seeded)).toBe(`${reconciling}yarn install --frozen-lockfile --production=false --non-interactive\n`);
+  });
+
+  it('without a build nothing is cached (the previous release\'s tree is already the whole install)', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
+    install(noScripts, { DEPLOY_SHARED_PATH: shared });
+    expect(existsSync(join(shared, 'cache'))).toBe(false);
+  });
 });
 
 describe('node recipe: npm install and npm prune never leave a rewritten lockfile in the release', () => {
