@@ -165,6 +165,13 @@ describe('deploy promote with git', () => {
     stagingRelease = releaseOf(staged.stdout);
     repo.commit('v2');
 
+    const before = await snapshot(f, productionTo);
+    const dry = await cli(['promote', 'staging', 'production', '-c', p.file, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Dry run of promote staging → production');
+    expect(dry.stdout).toContain(v1);
+    expect(await snapshot(f, productionTo)).toEqual(before);
+
     const r = await cli(['promote', 'staging', 'production', '-c', p.file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`promote +from staging release ${stagingRelease} \\(revision ${v1}\\)`));
