@@ -165,13 +165,6 @@ describe('deploy promote with git', () => {
     stagingRelease = releaseOf(staged.stdout);
     repo.commit('v2');
 
-    const before = await snapshot(f, productionTo);
-    const dry = await cli(['promote', 'staging', 'production', '-c', p.file, '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('Dry run of promote staging → production');
-    expect(dry.stdout).toContain(v1);
-    expect(await snapshot(f, productionTo)).toEqual(before);
-
     const r = await cli(['promote', 'staging', 'production', '-c', p.file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`promote +from staging release ${stagingRelease} \\(revision ${v1}\\)`));
@@ -181,6 +174,14 @@ describe('deploy promote with git', () => {
     for (const h of codeHosts(f)) {
       expect(JSON.parse(await on(f, h, `tail -n 1 '${productionTo}/revisions.log'`))).toMatchObject({ revision: v1, from: { stage: 'staging', release: stagingRelease, revision: v1 } });
     }
+
+    // A dry run reads for real and writes nothing (a first deploy's dry run has no repository mirror to read yet).
+    const before = await snapshot(f, productionTo);
+    const dry = await cli(['promote', 'staging', 'production', '-c', p.file, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Dry run of promote staging → production');
+    expect(dry.stdout).toContain(`archive ${v1}`);
+    expect(await snapshot(f, productionTo)).toEqual(before);
   });
 
   it('refuses (exit 7) when staging serves mixed releases, naming the hosts, and changes nothing anywhere', async () => {
