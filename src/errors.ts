@@ -7,6 +7,7 @@ export const ExitCode = {
   connection: 4,
   stepFailed: 5,
   switchedBack: 6,
+  notPromotable: 7,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -80,6 +81,13 @@ export class StepFailedError extends DeployError {
 export class SwitchedBackError extends DeployError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.switchedBack, hint);
+  }
+}
+
+/** `deploy promote`: the stage to promote from serves nothing one can promote (mixed, unhealthy, no release). Nothing was changed. */
+export class NotPromotableError extends DeployError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.notPromotable, hint);
   }
 }
 

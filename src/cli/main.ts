@@ -14,6 +14,7 @@ import { registerTasks } from './tasks.js';
 import { registerDeploy } from './deploy.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
+import { registerPromote } from './promote.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
@@ -35,6 +36,7 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerPlan,
     registerCheck,
     registerRollback,
+    registerPromote,
     registerReleases,
     registerStatus,
     registerRun,
@@ -52,9 +54,13 @@ Deploy:
   deploy <stage> [-n|--dry-run] [-m <why>] [--roles r,…] [--hosts h,…] [--lock-wait <s>] [-p <n>] [--json] [-c <file>]
   (\`deploy help deploy\` for details)
 
+Promote (build once):
+  deploy promote <from> <to> [-n] [-m <why>]   e.g. deploy promote staging production
+  (\`deploy help promote\` for details)
+
 Exit codes:
   0 ok · 2 bad config or input · 3 lock held · 4 connection or host key · 5 a step failed (nothing switched)
-  6 switched back after a failure · 130 interrupted`,
+  6 switched back after a failure · 7 promote refused (<from> mixed, unhealthy or its artifact not kept) · 130 interrupted`,
   );
   return program;
 }

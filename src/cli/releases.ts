@@ -3,6 +3,7 @@ import { releaseHosts } from '../tasks/deploy.js';
 import { readHostReleases, rollbackTarget } from '../tasks/rollback.js';
 import { onHosts } from '../tasks/runner.js';
 import { out } from './common.js';
+import { promotedText } from '../output/plain.js';
 import { visible } from '../output/visible.js';
 import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
 
@@ -15,7 +16,8 @@ export function registerReleases(program: Command, done: Done): void {
       if (flags.json) {
         for (const [host, s] of state) {
           const messages = Object.fromEntries(s.log.filter((e) => e.message && s.releases.includes(e.release)).map((e) => [e.release, e.message]));
-          out(JSON.stringify({ type: 'releases', host, current: s.current, rollbackTarget: rollbackTarget(s), releases: s.releases, bad: s.bad, messages }));
+          const promoted = Object.fromEntries(s.log.filter((e) => e.from && s.releases.includes(e.release)).map((e) => [e.release, e.from]));
+          out(JSON.stringify({ type: 'releases', host, current: s.current, rollbackTarget: rollbackTarget(s), releases: s.releases, bad: s.bad, messages, promoted }));
         }
         return;
       }
@@ -27,8 +29,9 @@ export function registerReleases(program: Command, done: Done): void {
           const entries = s.log.filter((e) => e.release === id);
           const revision = entries.at(-1)?.revision.slice(0, 12) ?? '';
           const message = entries.filter((e) => e.message).pop()?.message;
+          const from = entries.filter((e) => e.from).pop()?.from;
           const mark = id === s.current ? '*' : id === target ? '<' : ' ';
-          out(`  ${mark} ${id} ${revision}${s.bad.includes(id) ? ' (bad)' : ''}${message ? `  ${visible(message)}` : ''}`);
+          out(`  ${mark} ${id} ${revision}${s.bad.includes(id) ? ' (bad)' : ''}${message ? `  ${visible(message)}` : ''}${from ? `  promoted ${visible(promotedText(from))}` : ''}`);
         }
       }
     }, { query: true })),

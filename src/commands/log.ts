@@ -3,6 +3,16 @@ import type { Paths } from './paths.js';
 
 export type RevisionOutcome = 'deployed' | 'failed' | 'rolled-back';
 
+/** Where a promoted release came from (`deploy promote <from> <to>`). */
+export interface PromotedFrom {
+  readonly stage: string;
+  readonly release: string;
+  /** The git commit, or the artifact's sha256. */
+  readonly revision: string;
+  /** Set for an artifact: the sha256 of the very file that was uploaded. */
+  readonly sha256?: string;
+}
+
 export interface RevisionLogEntry {
   readonly release: string;
   readonly revision: string;
@@ -13,13 +23,15 @@ export interface RevisionLogEntry {
   readonly outcome: RevisionOutcome;
   /** Why (`-m`); absent when none was given. */
   readonly message?: string;
+  /** Set for a release `deploy promote` brought from another stage. */
+  readonly from?: PromotedFrom;
 }
 
 /** Appends one JSON line; the JSON is a single quoted argument, never shell text. */
 export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
-  const { release, revision, user, time, stage, outcome, message } = entry;
+  const { release, revision, user, time, stage, outcome, message, from } = entry;
   // `outcome` stays last: the release state read (commands/release.ts LIVE_LINE) finds live releases by the line's end.
-  const line = JSON.stringify({ release, revision, user, time, stage, ...(message ? { message } : {}), outcome });
+  const line = JSON.stringify({ release, revision, user, time, stage, ...(message ? { message } : {}), ...(from ? { from } : {}), outcome });
   return write(['printf', '%s\\n', line, raw('>>'), p.revisionsLog], {
     description: `log release ${release} as ${outcome}`,
   });

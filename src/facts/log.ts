@@ -1,4 +1,4 @@
-import type { RevisionLogEntry, RevisionOutcome } from '../commands/log.js';
+import type { PromotedFrom, RevisionLogEntry, RevisionOutcome } from '../commands/log.js';
 import type { Paths } from '../commands/paths.js';
 import { ifThen, test } from '../commands/sh.js';
 import { read } from '../shell/command.js';
@@ -32,7 +32,16 @@ function parseEntry(text: string): RevisionLogEntry | string {
   if (missing.length > 0) return `missing ${missing.join(', ')}`;
   if (!OUTCOMES.includes(record.outcome as string)) return `unknown outcome ${JSON.stringify(record.outcome)}`;
   const message = typeof record.message === 'string' && record.message !== '' ? { message: record.message } : {};
-  return Object.freeze({ ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])), ...message }) as unknown as RevisionLogEntry;
+  const from = promotedFrom(record.from);
+  return Object.freeze({ ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])), ...message, ...(from ? { from } : {}) }) as unknown as RevisionLogEntry;
+}
+
+/** A `from` that is not the shape commands/log.ts writes is left out, not fatal: the line still counts. */
+function promotedFrom(value: unknown): PromotedFrom | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.stage !== 'string' || typeof r.release !== 'string' || typeof r.revision !== 'string') return undefined;
+  return Object.freeze({ stage: r.stage, release: r.release, revision: r.revision, ...(typeof r.sha256 === 'string' ? { sha256: r.sha256 } : {}) });
 }
 
 /** JSON lines → entries in file order; lines that are not entries are reported, not fatal. */

@@ -1,3 +1,7 @@
+import type { PromotedFrom } from '../commands/log.js';
+
+export type { PromotedFrom };
+
 /**
  * Everything a run reports. Tasks and backends emit these; only renderers in output/ print. Field names are a
  * public interface (`--json`, .deploy/logs/…/events.ndjson): docs/json-events.md documents every one of them.
@@ -22,7 +26,8 @@ export type DeployEvent =
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
-  | { type: 'warning'; message: string; host?: string };
+  | { type: 'warning'; message: string; host?: string }
+  | { type: 'promote'; from: PromotedFrom };
 
 export type EventType = DeployEvent['type'];
 
@@ -53,6 +58,8 @@ export interface RunSummary {
   message?: string;
   release?: string;
   revision?: string;
+  /** `deploy promote`: the stage, release, revision (and artifact sha256) this release was promoted from. */
+  promotedFrom?: PromotedFrom;
   hosts: HostSummary[];
 }
 

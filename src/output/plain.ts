@@ -1,4 +1,4 @@
-import type { DeployEvent, EventSink, RunSummary } from './events.js';
+import type { DeployEvent, EventSink, PromotedFrom, RunSummary } from './events.js';
 import { formatBytes } from './timeline.js';
 import { visible } from './visible.js';
 
@@ -92,6 +92,8 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         uploads.set(e.host, step);
         return line(e.host, 'upload', `${(step * 100) / UPLOAD_STEPS}% · ${formatBytes(e.transferred)} of ${formatBytes(e.total)}`);
       }
+      case 'promote':
+        return line('-', 'promote', promotedText(e.from));
       case 'info':
         return line(e.host ?? '-', 'info', e.message);
       case 'warning':
@@ -118,6 +120,11 @@ export function summaryLines(s: RunSummary): [host: string, text: string, ok: bo
         return [h.host, `${h.outcome}, on ${h.current ?? was}`, true];
     }
   });
+}
+
+/** `from staging release 20250102… (revision 3f2a…, artifact sha256 …)`. */
+export function promotedText(f: PromotedFrom): string {
+  return `from ${f.stage} release ${f.release} (${f.sha256 ? `artifact sha256 ${f.sha256}` : `revision ${f.revision}`})`;
 }
 
 export function seconds(ms: number): string {

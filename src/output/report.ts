@@ -1,5 +1,5 @@
 import type { DeployEvent, HostSummary, RunSummary } from './events.js';
-import { seconds } from './plain.js';
+import { promotedText, seconds } from './plain.js';
 import type { Recorded } from './summary.js';
 import { failureLines, rowLabel, Timeline, type HostRow, type StepRow } from './timeline.js';
 
@@ -258,6 +258,7 @@ export function renderReport(events: readonly Recorded[], options: { title?: str
 <h1>${esc(title)} <span class="badge ${esc(outcome)}">${esc(outcome)}</span></h1>
 <div class="meta">${meta.map(esc).join(' · ')}</div>
 ${start?.message ? `<p class="message">${esc(start.message)}</p>` : ''}
+${end?.summary?.promotedFrom ? `<p class="promoted">promoted ${esc(promotedText(end.summary.promotedFrom))}</p>` : ''}
 ${end?.error ? `<div class="error">${esc(end.error)}</div>` : ''}
 ${summaryTable(end?.summary)}
 <h2>Timeline</h2>${legend(timeline)}

@@ -27,6 +27,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   const timeline = new Timeline();
   let stage = known?.stage ?? '';
   let message = known?.message;
+  let promotedFrom = known?.promotedFrom;
   let runRelease: string | undefined;
   let dryRun = false;
   let startHosts: string[] = [];
@@ -42,6 +43,8 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
       runRelease = e.release;
       dryRun = e.dryRun;
       startHosts = e.hosts;
+    } else if (e.type === 'promote') {
+      promotedFrom ??= e.from;
     } else if (e.type === 'release:chosen') {
       runRelease = e.release;
     } else if (e.type === 'release') {
@@ -93,7 +96,8 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     stage,
     ...(message ? { message } : {}),
     ...(release ? { release } : {}),
-    ...(known?.revision ? { revision: known.revision } : {}),
+    ...(known?.revision ? { revision: known.revision } : promotedFrom ? { revision: promotedFrom.revision } : {}),
+    ...(promotedFrom ? { promotedFrom } : {}),
     hosts,
   };
 }

@@ -124,7 +124,7 @@ export function glueBashWords(words: readonly string[]): { words: string[]; type
 type ValueKind = 'stages' | 'hosts' | 'roles' | 'recipes' | 'tasks' | 'none';
 
 const OPTION_VALUES: Record<string, ValueKind> = { '--hosts': 'hosts', '--host': 'hosts', '--roles': 'roles', '--recipe': 'recipes' };
-const ARG_VALUES: Record<string, ValueKind> = { stage: 'stages', host: 'hosts', name: 'tasks' };
+const ARG_VALUES: Record<string, ValueKind> = { stage: 'stages', host: 'hosts', name: 'tasks', from: 'stages', to: 'stages' };
 /** Values that are lists: `--hosts web1,web2`. */
 const LISTS = new Set(['--hosts', '--roles']);
 

@@ -1,4 +1,4 @@
-import { appendRevisionLog, type RevisionLogEntry, type RevisionOutcome } from '../commands/log.js';
+import { appendRevisionLog, type PromotedFrom, type RevisionLogEntry, type RevisionOutcome } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { createRelease, nextReleaseId, releaseAfter, removeEmptyRelease, removeRelease } from '../commands/release.js';
 import type { HostDef } from '../config/types.js';
@@ -8,6 +8,7 @@ import { parseReleaseState, releaseState, type ReleaseState } from '../facts/rel
 import { codeHosts } from '../hosts/roles.js';
 import type { Command } from '../shell/command.js';
 import type { HostSummary, RunSummary } from '../output/events.js';
+import { keepArtifact } from './artifact-cache.js';
 import { rotationFor } from './balancer.js';
 import { preflight } from './check.js';
 import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup, type AfterLive } from './cleanup.js';
@@ -33,6 +34,10 @@ export interface DeployParams {
   readonly canary?: (host: HostDef) => Promise<boolean>;
   /** The clock a release id starts from. */
   readonly now?: () => Date;
+  /** An artifact already built (`deploy promote`): uploaded as it is; the build command does not run. */
+  readonly artifact?: Artifact;
+  /** Where the release comes from (`deploy promote`): kept in revisions.log and the summary. */
+  readonly promotedFrom?: PromotedFrom;
 }
 
 /** The hosts of the selection that receive code. */
@@ -64,13 +69,24 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   await loadTasks(ctx);
   const trace = traceRun(ctx);
   const progress: Progress = { made: new Set(), built: false, live: false };
-  const artifact = startArtifact(ctx);
+  const artifact = params.artifact && ctx.config.source.kind === 'artifact' ? Promise.resolve(params.artifact) : startArtifact(ctx);
   try {
-    return await deployWith(trace.ctx, params, hosts, started, artifact, progress);
+    const done = await deployWith(trace.ctx, params, hosts, started, artifact, progress);
+    if (artifact && ctx.mode === 'real') await keepForPromote(ctx, await artifact);
+    return done;
   } catch (failure) {
     throw await afterFailure(ctx, failure, progress.release, { step: trace.failedStep(), switchedBack: trace.switchedBack() });
   } finally {
     await artifact?.then((a) => a.cleanup(), () => undefined);
+  }
+}
+
+/** A copy of what went live, for `deploy promote`; a copy that cannot be kept is said, not fatal. */
+async function keepForPromote(ctx: RunContext, artifact: Artifact): Promise<void> {
+  try {
+    await keepArtifact(ctx.projectDir, artifact);
+  } catch (e) {
+    ctx.emit({ type: 'warning', message: `the artifact ${artifact.sha256} was not kept for \`deploy promote\`: ${e instanceof Error ? e.message : String(e)}` });
   }
 }
 
@@ -140,7 +156,7 @@ async function deployWith(
       clean = false;
       ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
     }
-    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed', message: params.message }), clean };
+    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed', message: params.message, from: params.promotedFrom }), clean };
     await runHooks(ctx, 'before', 'cleanup', withRevision);
     if (hooksAfterCleanup(ctx)) {
       await cleanupReleases(ctx, hosts, afterLive);
@@ -157,7 +173,7 @@ async function deployWith(
   if (failure !== undefined && !progress.live && ctx.mode === 'real' && progress.release) {
     const made = hosts.filter((h) => progress.made.has(h.name));
     if (!progress.built) problems.push(...(await discard(ctx, made, progress.release.id)));
-    problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed', message: params.message })));
+    problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed', message: params.message, from: params.promotedFrom })));
   }
   const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
   for (const [host, { remove }] of final ?? []) {
@@ -167,7 +183,8 @@ async function deployWith(
   problems.push(...released.problems);
   for (const message of problems) ctx.emit({ type: 'warning', message });
   if (failure !== undefined) throw withCleanupProblems(failure, problems);
-  return summary(ctx, hosts, progress.release!.id, revision, previous, Date.now() - started);
+  const done = summary(ctx, hosts, progress.release!.id, revision, previous, Date.now() - started);
+  return params.promotedFrom ? { ...done, promotedFrom: params.promotedFrom } : done;
 }
 
 /**
@@ -240,6 +257,7 @@ interface LogLine {
   readonly owner: string;
   readonly outcome: RevisionOutcome;
   readonly message: string;
+  readonly from?: PromotedFrom;
 }
 
 const entryOf = (ctx: RunContext, l: LogLine): RevisionLogEntry => ({
@@ -250,6 +268,7 @@ const entryOf = (ctx: RunContext, l: LogLine): RevisionLogEntry => ({
   stage: ctx.config.stage,
   outcome: l.outcome,
   ...(l.message ? { message: l.message } : {}),
+  ...(l.from ? { from: l.from } : {}),
 });
 
 /** Logs a failed release on the hosts that had its dir; returns what could not be logged. */

@@ -35,7 +35,7 @@ describe('deploy completion', () => {
   // Each case starts bash and the CLI (node): they run side by side, with time for a loaded machine.
   it('bash completes verbs and stages, hosts, roles and tasks from ./deploy.yml', { timeout: 120_000 }, async () => {
     const cases: [string[], string[]][] = [
-      [['pro'], ['production']],
+      [['pro'], ['promote', 'production']],
       [['ssh', 'production', 'web'], ['web1', 'web2', 'web3', 'web4']],
       [['staging', '--hosts', 'web1,'], ['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1']],
       [['staging', '--roles', '=', 'm'], ['media']],

@@ -28,6 +28,12 @@ describe('log commands', () => {
       `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","message":"fix: it'\\''s \\"urgent\\"","outcome":"deployed"}' >> /srv/app/revisions.log`,
       'write',
     ],
+    [
+      'appendRevisionLog: where a promoted release came from, before the outcome',
+      () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', from: { stage: 'staging', release: '20240101000000', revision: 'f'.repeat(64), sha256: 'f'.repeat(64) } }),
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","from":{"stage":"staging","release":"20240101000000","revision":"${'f'.repeat(64)}","sha256":"${'f'.repeat(64)}"},"outcome":"deployed"}' >> /srv/app/revisions.log`,
+      'write',
+    ],
   ]);
 });
 
@@ -40,12 +46,13 @@ describe('log commands on a real shell', () => {
     const hostile: RevisionLogEntry = { ...entry, user: 'x\n$(id)`id`\'"\\', outcome: 'failed' };
     mkdirSync(box.p.root);
     const withMessage: RevisionLogEntry = { ...entry, message: 'why:\n$(id) \'"' };
-    for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }, withMessage]) {
+    const promoted: RevisionLogEntry = { ...entry, stage: 'production', from: { stage: 'staging', release: '20240101000000', revision: entry.revision } };
+    for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }, withMessage, promoted]) {
       expect(box.run(appendRevisionLog(box.p, e)).code).toBe(0);
     }
     const all = parseRevisionLog(box.run(revisionLog(box.p).command).stdout);
-    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }, withMessage], malformed: [] });
+    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }, withMessage, promoted], malformed: [] });
     const last = parseRevisionLog(box.run(revisionLog(box.p, 1).command).stdout);
-    expect(last.entries).toEqual([withMessage]);
+    expect(last.entries).toEqual([promoted]);
   });
 });

@@ -145,6 +145,22 @@ describe('release commands on a real shell', () => {
     box.cleanup();
   });
 
+  it('a promoted release (logged with where it came from) went live: it is never a leftover', () => {
+    const box = sandbox();
+    const run = (c: Command) => expect(box.run(c)).toMatchObject({ code: 0, stderr: '' });
+    const [promoted, current] = ['20240401000000', '20240402000000'];
+    for (const id of [promoted, current]) run(createRelease(box.p, id));
+    rmSync(box.p.current, { force: true });
+    symlinkSync(box.p.release(current), box.p.current);
+    const from = { stage: 'staging', release: '20240331000000', revision: 'a'.repeat(64), sha256: 'a'.repeat(64) };
+    run(appendRevisionLog(box.p, { release: promoted, revision: from.revision, user: 'u', time: 't', stage: 'production', outcome: 'deployed', from }));
+    run(appendRevisionLog(box.p, { release: current, revision: 'r', user: 'u', time: 't', stage: 'production', outcome: 'deployed' }));
+    const state = parseReleaseState(box.run(releaseState(box.p, { sizes: true }).command).stdout);
+    expect(state.releases).toEqual(expect.arrayContaining([promoted, current]));
+    expect(state.leftovers).not.toContain(promoted);
+    box.cleanup();
+  });
+
   it('knows which releases never went live, and clears them and the uploads before a new one', () => {
     const [gone, live, half, current] = ['20240201000000', '20240202000000', '20240203000000', '20240204000000'];
     for (const id of [gone, live, half, current]) run(createRelease(box.p, id));

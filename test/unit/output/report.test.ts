@@ -22,6 +22,13 @@ describe('renderReport', () => {
     expect(renderReport(timed(successfulRun()))).not.toContain('class="message"');
   });
 
+  it('says where a promoted release came from', () => {
+    const from = { stage: 'staging', release: R0, revision: 'f'.repeat(64), sha256: 'f'.repeat(64) };
+    const events = successfulRun().map((e) => (e.type === 'run:end' ? { ...e, summary: { stage: 'production', hosts: [], promotedFrom: from } } : e));
+    expect(renderReport(timed(events))).toContain(`<p class="promoted">promoted from staging release ${R0} (artifact sha256 ${'f'.repeat(64)})</p>`);
+    expect(renderReport(timed(successfulRun()))).not.toContain('class="promoted"');
+  });
+
   it('draws a bar per host per step occurrence it took part in', () => {
     const html = renderReport(timed(successfulRun()));
     // web1: check, release ×2, transfer, install, switch (its batch), cleanup, log

@@ -35,6 +35,13 @@ describe('summarize: the run summary from events', () => {
     expect(s.hosts).toHaveLength(3);
   });
 
+  it('a promoted release says where it came from, also when the run failed (from the promote event)', () => {
+    const from = { stage: 'staging', release: R0, revision: 'f'.repeat(64), sha256: 'f'.repeat(64) };
+    const events = failedBeforeSwitchRun().flatMap((e): DeployEvent[] => (e.type === 'run:start' ? [{ ...e, verb: 'promote' }, { type: 'promote', from }] : [e]));
+    expect(summarize(timed(events), false)).toMatchObject({ promotedFrom: from, revision: from.revision });
+    expect(summarize(timed(failedBeforeSwitchRun()), false)).not.toHaveProperty('promotedFrom');
+  });
+
   it('a failed switch: hosts that went back are switched-back, current is the old release', () => {
     const s = summarize(timed(switchedBackRun()), false);
     expect(outcomes(s)).toEqual({ web1: 'switched-back', web2: 'switched-back', db1: 'switched-back' });

@@ -8,7 +8,7 @@ import { completions, configFileOf, glueBashWords, NO_NAMES, projectNames } from
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const spec = specOf(buildProgram());
 const names = projectNames('deploy.example.yml', repo);
-const verbs = ['init', 'config', 'plan', 'check', 'rollback', 'releases', 'status', 'run', 'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'schema', 'completion'];
+const verbs = ['init', 'config', 'plan', 'check', 'rollback', 'promote', 'releases', 'status', 'run', 'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'schema', 'completion'];
 
 describe('completion: what deploy.example.yml names', () => {
   it('stages, hosts per stage, roles, tasks (with the recipe\'s), recipes', () => {
@@ -32,6 +32,7 @@ describe('completion: candidates for the last word', () => {
     ['by prefix', ['st'], ['status', 'staging']],
     ['a stage after a verb', ['plan', ''], ['staging', 'production']],
     ['nothing after the last argument', ['plan', 'staging', ''], []],
+    ['promote: both stages', ['promote', 'staging', 'pr'], ['production']],
     ['hosts of the chosen stage', ['ssh', 'staging', ''], ['web1', 'web2', 'db1', 'media1', 'lb1']],
     ['hosts as --hosts values, a list', ['staging', '--hosts', 'web1,w'], ['web1,web2']],
     ['-H is --hosts', ['plan', 'production', '-H', 'web'], ['web1', 'web2', 'web3', 'web4']],
