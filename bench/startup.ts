@@ -15,7 +15,7 @@
  * default: built now from src/).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -41,6 +41,17 @@ function buildReference(dir: string): string {
   must('tar', ['-xf', tar, '-C', dir], dir);
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   must(process.execPath, [join(dir, 'scripts', 'build.mjs')], dir);
+  return join(dir, 'dist', 'cli', 'bin.js');
+}
+
+/**
+ * A private copy of this build, so that a rebuild in the checkout during the run (a test's global setup) cannot
+ * change or remove what is measured.
+ */
+function snapshot(dir: string): string {
+  cpSync(join(repoRoot, 'dist', 'cli'), join(dir, 'dist', 'cli'), { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(dir, 'package.json'));
+  for (const linked of ['node_modules', 'recipes']) symlinkSync(join(repoRoot, linked), join(dir, linked));
   return join(dir, 'dist', 'cli', 'bin.js');
 }
 
@@ -126,10 +137,11 @@ const quartiles = (xs: readonly number[]) => {
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'deploy-bench-startup-'));
   try {
-    const ours = env.BENCH_CLI ? resolve(env.BENCH_CLI) : join(repoRoot, 'dist', 'cli', 'bin.js');
+    let ours = env.BENCH_CLI ? resolve(env.BENCH_CLI) : join(repoRoot, 'dist', 'cli', 'bin.js');
     if (!env.BENCH_CLI) {
       log('bundling src/ (scripts/build.mjs)');
       must(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], repoRoot);
+      ours = snapshot(join(tmp, 'ours'));
     }
     log(`building the reference from ${REF}`);
     const reference = buildReference(join(tmp, 'ref'));
