@@ -2,11 +2,40 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isReleaseId } from '../commands/release.js';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
+
+// What every verb's declaration shares. This file is loaded for every command line, `deploy --help` included:
+// it imports commander and nothing heavy (test/cli/startup.test.ts holds it to that).
 
 export interface ConfigFlags {
   config: string;
+}
+
+export interface RunFlags extends ConfigFlags {
+  roles?: string;
+  hosts?: string;
+  json?: boolean;
+  verbose?: boolean;
+  /** Overrides ssh.parallel (parsed by parseCount). */
+  parallel?: number;
+  /** Write the run's HTML report here. */
+  report?: string;
+  /** Why (`-m`): kept in the lock, run:start, the summary, the report and revisions.log. */
+  message?: string;
+}
+
+/** How an action hands its exit code to `main`. */
+export type Done = (code: number) => void;
+
+/**
+ * A verb's action, imported only when that verb runs, so that `deploy --help` and every other verb start without
+ * compiling its code. `load` returns the action from the verb's module in src/cli/actions/; a number it returns
+ * is the exit code.
+ */
+export function lazy<A extends unknown[]>(done: Done, load: () => Promise<(...args: A) => Promise<number | void> | number | void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    const code = await (await load())(...args);
+    if (typeof code === 'number') done(code);
+  };
 }
 
 export const configOption = () =>
@@ -14,10 +43,6 @@ export const configOption = () =>
 
 export function withConfig(cmd: Command): Command {
   return cmd.addOption(configOption());
-}
-
-export function loadStage(flags: ConfigFlags, stage: string): Config {
-  return loadConfig({ file: resolve(flags.config), stage, env: process.env, cwd: process.cwd() });
 }
 
 export function splitList(value: string | undefined): string[] | undefined {
@@ -81,3 +106,6 @@ export function withSelection(cmd: Command): Command {
 export function withOutput(cmd: Command): Command {
   return cmd.option('--json', 'NDJSON events on stdout, ending with a summary').option('-v, --verbose', 'show every command and its output');
 }
+
+/** Adds the flags every stage verb shares: config, selection, output. */
+export const stageVerb = (cmd: Command): Command => withConfig(withOutput(withSelection(cmd)));

@@ -1,9 +1,9 @@
 import { Argument, type Command } from 'commander';
-import { completions, configFileOf, glueBashWords, projectNames, type CliSpec } from '../tasks/completion.js';
-import { out } from './common.js';
+import type { CliSpec } from '../tasks/completion.js';
+import { lazy, out, type Done } from './common.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
-type Shell = (typeof SHELLS)[number];
+export type Shell = (typeof SHELLS)[number];
 
 // Each script asks `deploy __complete <shell> -- <words after deploy, the last one being completed>` for candidates,
 // one a line; none means "a file name" (the value of -c), which the shell then completes itself.
@@ -50,7 +50,7 @@ export function specOf(program: Command): CliSpec {
   };
 }
 
-export function registerCompletion(program: Command): void {
+export function registerCompletion(program: Command, done: Done): void {
   program
     .command('completion')
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
@@ -64,10 +64,5 @@ export function registerCompletion(program: Command): void {
     .addArgument(new Argument('<shell>').choices(SHELLS))
     .argument('[words...]')
     .helpOption(false)
-    .action((shell: Shell, words: string[] = []) => {
-      const glued = shell === 'bash' ? glueBashWords(words) : { words: words.length > 0 ? words : [''], typed: 0 };
-      const names = projectNames(configFileOf(glued.words), process.cwd());
-      const found = completions(glued.words, specOf(program), names).map((c) => c.slice(glued.typed));
-      if (found.length > 0) out(found.join('\n'));
-    });
+    .action(lazy(done, async () => (await import('./actions/completion.js')).complete));
 }

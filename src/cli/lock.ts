@@ -1,10 +1,8 @@
 import { Option, type Command } from 'commander';
-import { jsonLine } from '../output/visible.js';
-import { LOCK_ACTIONS, lockAction, runLockAction } from '../tasks/lock-actions.js';
-import { out, parseSeconds, withConfig, withOutput } from './common.js';
-import { runSession, type Done, type RunFlags } from './session.js';
+import { LOCK_ACTIONS } from '../commands/lock.js';
+import { lazy, parseSeconds, withConfig, withOutput, type Done, type RunFlags } from './common.js';
 
-interface LockFlags extends RunFlags {
+export interface LockFlags extends RunFlags {
   message?: string;
   lockWait?: number;
   force?: boolean;
@@ -22,7 +20,7 @@ export function registerLock(program: Command, done: Done): void {
         .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)').argParser(parseSeconds).default(0))
         .option('--force', 'release: remove the lock whoever holds it (only when that run is dead)'),
     ),
-  ).action(async (stage: string, action: string, flags: LockFlags) => done(await lockVerb(stage, action, flags)));
+  ).action(lazy(done, async () => (await import('./actions/lock.js')).lock));
   withConfig(
     withOutput(
       program
@@ -33,21 +31,5 @@ export function registerLock(program: Command, done: Done): void {
         )
         .option('--force', 'remove the lock whoever holds it (only when that run is dead)'),
     ),
-  ).action(async (stage: string, flags: LockFlags) => done(await lockVerb(stage, 'release', flags)));
-}
-
-function lockVerb(stage: string, name: string, flags: LockFlags): Promise<number> {
-  const action = lockAction(name);
-  return runSession(
-    stage,
-    flags,
-    `lock ${action}`,
-    async ({ ctx, run }) => {
-      const report = await runLockAction(ctx, action, { run, message: flags.message, waitSeconds: flags.lockWait, force: flags.force });
-      if (flags.json && report.json) out(jsonLine(report.json));
-      else report.lines.forEach((l) => out(l));
-      if (report.error) throw report.error;
-    },
-    { query: true },
-  );
+  ).action(lazy(done, async () => (await import('./actions/lock.js')).unlock));
 }

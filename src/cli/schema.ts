@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { jsonSchema } from '../config/schema.js';
-import { out } from './common.js';
+import { lazy, type Done } from './common.js';
 
-export function registerSchema(program: Command): void {
+export function registerSchema(program: Command, done: Done): void {
   program
     .command('schema')
     .description('print the JSON Schema of deploy.yml (for editor completion via yaml-language-server)')
-    .action(() => {
-      out(JSON.stringify(jsonSchema(), null, 2));
-    });
+    .action(lazy(done, async () => (await import('./actions/schema.js')).schema));
 }

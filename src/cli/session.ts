@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { Backend, SshTarget } from '../backends/backend.js';
 import { DryRunBackend } from '../backends/dry-run.js';
 import { faultsFromEnv, stepTracker } from '../backends/faults.js';
@@ -23,27 +22,12 @@ import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
-import { loadStage, splitList, withConfig, withOutput, withSelection, type ConfigFlags } from './common.js';
+import { splitList, type Done, type RunFlags } from './common.js';
+import { loadStage } from './stage.js';
 import { reportError } from './report.js';
 
-export interface RunFlags extends ConfigFlags {
-  roles?: string;
-  hosts?: string;
-  json?: boolean;
-  verbose?: boolean;
-  /** Overrides ssh.parallel (parsed by cli/common.ts parseCount). */
-  parallel?: number;
-  /** Write the run's HTML report here. */
-  report?: string;
-  /** Why (`-m`): kept in the lock, run:start, the summary, the report and revisions.log. */
-  message?: string;
-}
-
-/** How an action hands its exit code to `main`. */
-export type Done = (code: number) => void;
-
-/** Adds the flags every stage verb shares: config, selection, output. */
-export const stageVerb = (cmd: Command): Command => withConfig(withOutput(withSelection(cmd)));
+// The declarations' side (cli/<verb>.ts) has these from common.ts; re-exported for the actions.
+export type { Done, RunFlags };
 
 export interface Session {
   readonly ctx: RunContext;

@@ -1,34 +1,8 @@
 import type { Command } from 'commander';
-import { jsonLine } from '../output/visible.js';
-import { stageStatus, statusReport } from '../tasks/status.js';
-import { out } from './common.js';
-import { runSession, stageVerb, type Done, type RunFlags } from './session.js';
-
-function row(cells: readonly string[]): string {
-  const widths = [12, 14, 26, 12, 10];
-  return cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join(' ').trimEnd();
-}
+import { lazy, stageVerb, type Done } from './common.js';
 
 export function registerStatus(program: Command, done: Done): void {
   stageVerb(program.command('status').argument('<stage>', 'the stage').description('which release every host serves, its health, mixed releases, leftover locks and bad releases')).action(
-    async (stage: string, flags: RunFlags) =>
-      done(
-        await runSession(
-          stage,
-          flags,
-          'status',
-          async ({ ctx }) => {
-            const report = statusReport(await stageStatus(ctx));
-            if (flags.json) out(jsonLine(report.json));
-            else {
-              out(row(['HOST', 'ROLES', 'RELEASE', 'REVISION', 'HEALTH', 'ROTATION']));
-              for (const r of report.rows) out(`${row([r.host, r.roles, r.release, r.revision, r.health, r.rotation])}${r.bad.length ? `  bad: ${r.bad.join(', ')}` : ''}`);
-              for (const w of report.warnings) out(`warning: ${w}`);
-            }
-            if (report.error) throw report.error;
-          },
-          { query: true },
-        ),
-      ),
+    lazy(done, async () => (await import('./actions/status.js')).status),
   );
 }

@@ -20,6 +20,10 @@ export interface LockInfo {
   readonly token: string;
 }
 
+/** `deploy lock <stage> [action]`: what can be done to the lock by hand. */
+export const LOCK_ACTIONS = ['status', 'acquire', 'release'] as const;
+export type LockAction = (typeof LOCK_ACTIONS)[number];
+
 const TOKEN = /^[0-9a-f]{16,64}$/;
 
 export const isToken = (token: string): boolean => TOKEN.test(token);

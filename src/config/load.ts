@@ -245,7 +245,8 @@ function validateStage(
   const sections: Partial<Record<keyof StageSections, unknown>> = {};
   const problems: Problem[] = [];
   for (const key of Object.keys(stageConfigShape) as (keyof typeof stageConfigShape)[]) {
-    const r = (stageConfigShape[key] as z.ZodType).safeParse(raw[key], { error: errorMap });
+    // Parsed once per run: zod's compiled fast path costs more to build (new Function per object shape) than it saves.
+    const r = (stageConfigShape[key] as z.ZodType).safeParse(raw[key], { error: errorMap, jitless: true });
     if (r.success) sections[key] = r.data;
     else problems.push(...fromZod(r.error.issues, raw[key], [key]));
   }

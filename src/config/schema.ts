@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hosts } from './sections/hosts.js';
 import { strict } from './sections/primitives.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, sections, settingsShape, stageName } from './sections/settings.js';

@@ -1,11 +1,10 @@
 import { ConnectionError, DeployError, ExitCode, LockHeldError } from '../errors.js';
 import { visible } from '../output/visible.js';
 import type { RunContext } from './context.js';
+import { LOCK_ACTIONS, type LockAction } from '../commands/lock.js';
 import { acquireLocks, describeHolder, readLocks, unlock, whoami, type HostLock } from './lock.js';
 
-/** `deploy lock <stage> [action]`: what can be done to the lock by hand. */
-export const LOCK_ACTIONS = ['status', 'acquire', 'release'] as const;
-export type LockAction = (typeof LOCK_ACTIONS)[number];
+export { LOCK_ACTIONS, type LockAction };
 
 export function lockAction(action: string): LockAction {
   if (!(LOCK_ACTIONS as readonly string[]).includes(action)) {

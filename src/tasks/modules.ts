@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { syntaxErrorAt } from '../backends/syntax.js';
 import { formatPath } from '../config/path.js';
 import { isModulePath, resolvePackage, shortPath } from '../config/recipe.js';

@@ -12,10 +12,13 @@ export interface Run {
   stderr: string;
 }
 
-/** The built CLI as a subprocess (the cli project's global setup, test/support/build.ts, builds it first). */
-export function run(args: readonly string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+/**
+ * The built CLI as a subprocess (the cli project's global setup, test/support/build.ts, builds it first); `cli`:
+ * another copy of it.
+ */
+export function run(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; cli?: string } = {}): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [cliPath, ...args], { cwd: o.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...o.env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [o.cli ?? cliPath, ...args], { cwd: o.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...o.env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });

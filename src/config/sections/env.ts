@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Sensitive } from '../../shell/sensitive.js';
 import { ENV_NAME, matching, named, strict } from './primitives.js';
 

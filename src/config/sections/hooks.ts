@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HOOK_POINTS, HOOK_SCOPES, isEventPoint, type HookPoint, type Hooks } from '../types.js';
 import { list, strict, taskName } from './primitives.js';
 

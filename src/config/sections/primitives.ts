@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every leaf schema states what it expects, as `expected …`; the issue formatter appends what it found, so

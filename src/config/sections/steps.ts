@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HealthCheck, InstallStep, MigrateStep, RestartStep } from '../types.js';
 import {
   boolean,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../../src/backends/backend.js';
-import { sshArgs } from '../../../src/cli/ssh.js';
+import { sshArgs } from '../../../src/cli/actions/ssh.js';
 
 const target: SshTarget = {
   name: 'web1',

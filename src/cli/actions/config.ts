@@ -1,0 +1,14 @@
+import { stringify } from 'yaml';
+import { printableConfig } from '../../config/load.js';
+import { taskRegistry } from '../../tasks/tasks.js';
+import { out } from '../common.js';
+import type { ConfigVerbFlags } from '../config.js';
+import { loadStage } from '../stage.js';
+
+export async function config(stage: string, flags: ConfigVerbFlags): Promise<void> {
+  const loaded = loadStage(flags, stage);
+  // Task modules are part of the config: importing them reports their mistakes and checks the hooks naming them.
+  await taskRegistry(loaded);
+  const printable = printableConfig(loaded);
+  out(flags.json ? JSON.stringify(printable, null, 2) : stringify(printable));
+}
