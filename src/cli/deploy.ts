@@ -7,7 +7,7 @@ import { isCI } from '../output/select.js';
 import { canaryPolicy, type CanaryFlag } from '../tasks/canary.js';
 import { deploy } from '../tasks/deploy.js';
 import { whoami } from '../tasks/lock.js';
-import { parseCount, parseOutputFile, parseSeconds, withConfig, withOutput, withSelection } from './common.js';
+import { parseCanary, parseCount, parseOutputFile, parseSeconds, withConfig, withOutput, withSelection } from './common.js';
 import { defaultSink, runSession, type Done, type RunFlags } from './session.js';
 
 export interface DeployFlags extends RunFlags {
@@ -28,7 +28,11 @@ export function registerDeploy(program: Command, done: Done): void {
     .addOption(new Option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)').argParser(parseCount))
     .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile))
     .addOption(
-      new Option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy').argParser(parseSeconds),
+      new Option(
+        '--canary [seconds|share]',
+        'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy; ' +
+          'with a share such as 10%, give it that share of the requests through the balancer and judge it by their error rate and response time (docs/traffic.md)',
+      ).argParser(parseCanary),
     );
   withConfig(withOutput(withSelection(cmd))).action(async (stage: string, flags: DeployFlags) => done(await runDeploy(stage, flags)));
 }

@@ -9,6 +9,7 @@ import { codeHosts } from '../hosts/roles.js';
 import type { Command } from '../shell/command.js';
 import type { HostSummary, RunSummary } from '../output/events.js';
 import { rotationFor } from './balancer.js';
+import type { CanaryGate } from './canary.js';
 import { preflight } from './check.js';
 import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup, type AfterLive } from './cleanup.js';
 import type { RunContext } from './context.js';
@@ -30,7 +31,7 @@ export interface DeployParams {
   readonly lockWaitSeconds: number;
   readonly rotation?: Rotation;
   readonly pauseBetweenBatches?: (role: string, nextBatch: number) => Promise<void>;
-  readonly canary?: (host: HostDef) => Promise<boolean>;
+  readonly canary?: CanaryGate;
   /** The clock a release id starts from. */
   readonly now?: () => Date;
 }
