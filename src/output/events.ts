@@ -19,7 +19,19 @@ export type DeployEvent =
   | { type: 'health'; host: string; ok: boolean; attempt: number; status?: number; detail?: string }
   | { type: 'drain'; host: string; action: 'drain' | 'ready' }
   | { type: 'switchback'; hosts: string[]; to: string }
-  | CanaryEvent
+  | {
+      type: 'canary';
+      phase: 'start' | 'sample' | 'verdict';
+      hosts: string[];
+      share: number;
+      windowMs: number;
+      elapsedMs: number;
+      canary: TrafficNumbers;
+      rest: TrafficNumbers;
+      limits: CanaryLimits;
+      ok?: boolean;
+      reason?: string;
+    }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
@@ -43,19 +55,11 @@ export interface TrafficNumbers {
  * A traffic canary: `start` when its weights are set, `sample` about every second with the window so far, `verdict`
  * once it is judged (`ok`, and `reason` when it failed or could not be judged).
  */
-export interface CanaryEvent {
-  type: 'canary';
-  phase: 'start' | 'sample' | 'verdict';
-  hosts: string[];
-  /** Share of the requests the canary's weights give it (0–1). */
-  share: number;
-  windowMs: number;
-  elapsedMs: number;
-  canary: TrafficNumbers;
-  rest: TrafficNumbers;
-  limits: { maxErrorRate: number; maxP95Ms?: number };
-  ok?: boolean;
-  reason?: string;
+export type CanaryEvent = Extract<DeployEvent, { type: 'canary' }>;
+
+export interface CanaryLimits {
+  maxErrorRate: number;
+  maxP95Ms?: number;
 }
 
 export type Outcome = 'success' | 'failed' | 'switched-back' | 'interrupted';
