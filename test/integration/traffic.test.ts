@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
+import { parseServersState } from '../../src/facts/balancer.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, type AppRepo } from './support/project.js';
 import { balancerRole, currentOf, lbOf, rotationOf, stopApps, streamCli, tieredProject, webs, type JsonEvent, type Streamed } from './support/tiers.js';
@@ -159,6 +160,41 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const web1 = later.filter((a) => a.host === 'web1').length / later.length;
       expect(web1).toBeGreaterThan(0.35);
       expect(web1).toBeLessThan(0.65);
+    });
+
+    it('Ctrl-C during the window ends it at once: the canary is switched back (exit 130), the weights go back, no request fails', async () => {
+      const before = await currentOf(f, p.deployTo, 'web1');
+      repo.commit('v4-interrupted', { files: { ERROR_RATE: '0\n' } });
+      let sent = 0;
+      const load = recordedLoad(`${f.balancer!.url}/info`, { concurrency: 3, pauseMs: 10, maxSeconds: 150 });
+      let run: Streamed;
+      try {
+        run = await streamCli(args(), (e, kill) => {
+          if (e.type === 'canary' && (e as CanaryJson).phase === 'sample' && !sent) {
+            sent = Date.now();
+            kill('SIGINT');
+          }
+        });
+      } finally {
+        await load.stop();
+      }
+      expect(sent).toBeGreaterThan(0);
+      expect(run.code, run.stderr).toBe(130);
+      expect(canaryEvents(run).some((e) => e.phase === 'verdict')).toBe(false);
+      // The window was 5 s; the run ended well before it would have, switch-back included.
+      const started = Date.parse(canaryEvents(run).find((e) => e.phase === 'start')!.time);
+      console.log(`[traffic ${kind}] interrupted canary: exited ${run.exitedAt - sent} ms after SIGINT`);
+      expect(run.exitedAt - sent).toBeLessThan(15_000);
+      expect(sent - started).toBeLessThan(WINDOW_S * 1000);
+      expect(load.answers.filter((a) => a.status !== 200)).toEqual([]);
+      for (const w of webs(f)) expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${before}`);
+      expect(Object.values(await rotationOf(f)).every((r) => r === 'in')).toBe(true);
+      if (kind === 'haproxy') {
+        const state = await on(f, lbOf(f), `printf '%s\\n' 'show servers state app' | socat stdio unix-connect:/srv/lb/haproxy.sock`);
+        expect(parseServersState(state).map((x) => `${x.server} ${x.weight}`)).toEqual(['web1 1', 'web2 1']);
+      } else {
+        expect(await on(f, lbOf(f), `cat ${UPSTREAM}`)).not.toContain('weight=');
+      }
     });
   });
 }
