@@ -65,6 +65,21 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
+/** `--canary` with a value: seconds (`60`) or a share of the requests (`10%`, above 0 and below 100). */
+export function parseCanary(value: string): number | { share: number } {
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(value);
+  if (!m) {
+    try {
+      return parseSeconds(value);
+    } catch {
+      throw new InvalidArgumentError(`expected seconds (such as 60) or a share of the requests (such as 10%)`);
+    }
+  }
+  const n = Number(m[1]);
+  if (!(n > 0 && n < 100)) throw new InvalidArgumentError('expected a share of the requests above 0% and below 100%, such as 10%');
+  return { share: n / 100 };
+}
+
 /** A whole number >= 1. */
 export function parseCount(value: string): number {
   const n = Number(value);

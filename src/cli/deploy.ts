@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CanaryFlag } from '../tasks/canary.js';
-import { lazy, parseCount, parseOutputFile, parseSeconds, withConfig, withOutput, withSelection, type Done, type RunFlags } from './common.js';
+import { lazy, parseCanary, parseCount, parseOutputFile, parseSeconds, withConfig, withOutput, withSelection, type Done, type RunFlags } from './common.js';
 
 export interface DeployFlags extends RunFlags {
   dryRun?: boolean;
@@ -20,7 +20,11 @@ export function registerDeploy(program: Command, done: Done): void {
     .addOption(new Option('-p, --parallel <n>', 'hosts worked on at once (default: ssh.parallel)').argParser(parseCount))
     .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile))
     .addOption(
-      new Option('--canary [seconds]', 'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy').argParser(parseSeconds),
+      new Option(
+        '--canary [seconds|share]',
+        'switch one app host first, then wait: for Enter in a terminal, else watch it for <seconds> (default 60) and go on while healthy; ' +
+          'with a share such as 10%, give it that share of the requests through the balancer and judge it by their error rate and response time (docs/traffic.md)',
+      ).argParser(parseCanary),
     );
   withConfig(withOutput(withSelection(cmd))).action(lazy(done, async () => (await import('./actions/deploy.js')).runDeploy));
 }

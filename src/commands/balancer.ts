@@ -10,6 +10,8 @@ export interface UpstreamServer {
   readonly down: boolean;
   /** The host's inventory name, written as a comment after its line for people and for facts/balancer.ts. */
   readonly name?: string;
+  /** `weight=` (a traffic canary's share); absent: nginx's default of 1. */
+  readonly weight?: number;
 }
 
 export interface UpstreamOptions {
@@ -54,7 +56,8 @@ export function renderUpstream(name: string, servers: readonly UpstreamServer[],
   const keepaliveTimeout = count('upstream keepalive_timeout', options.keepaliveTimeout ?? 1, 1);
   const lines = servers.map((s) => {
     if (s.name !== undefined && !NAME.test(s.name)) throw new RangeError(`not a host name: ${JSON.stringify(s.name)}`);
-    const params = s.down ? 'down' : `max_fails=${maxFails} fail_timeout=${failTimeout}s`;
+    const weight = s.weight === undefined ? '' : `weight=${count('weight', s.weight, 1)} `;
+    const params = s.down ? 'down' : `${weight}max_fails=${maxFails} fail_timeout=${failTimeout}s`;
     return `  server ${serverAddress(s.address, s.port)} ${params};${s.name !== undefined ? ` # ${s.name}` : ''}`;
   });
   if (keepalive > 0) lines.push(`  keepalive ${keepalive};`, `  keepalive_timeout ${keepaliveTimeout}s;`);
@@ -118,9 +121,12 @@ export const setServerState = (socket: string, backend: string, server: string, 
     description: `set ${backend}/${server} to ${state} in haproxy`,
   });
 
-/** `100%` is the configured weight; `0` keeps a server up but sends it nothing new. */
-export const setServerWeight = (socket: string, backend: string, server: string, weight: '0' | '100%'): Command =>
-  haproxyCommand(socket, `set weight ${haproxyName('backend', backend)}/${haproxyName('server', server)} ${weight}`, {
+/**
+ * `100%` is the configured weight; `0` keeps a server up but sends it nothing new; a number from 1 to 256 is a
+ * weight of its own (a traffic canary's share).
+ */
+export const setServerWeight = (socket: string, backend: string, server: string, weight: '0' | '100%' | number): Command =>
+  haproxyCommand(socket, `set weight ${haproxyName('backend', backend)}/${haproxyName('server', server)} ${typeof weight === 'number' ? count('weight', weight, 0) : weight}`, {
     description: `set the weight of ${backend}/${server} to ${weight} in haproxy`,
   });
 

@@ -34,6 +34,16 @@ export function resolveRoles(
           batch: d?.batch ?? builtin?.batch ?? DEFAULT_BATCH,
           pause: d?.pause ?? 0,
           balancer: d?.balancer && resolveBalancer(d.balancer, app, health),
+          ...(d?.canary
+            ? {
+                canary: {
+                  traffic: d.canary.traffic,
+                  duration: d.canary.duration,
+                  maxErrorRate: d.canary.max_error_rate,
+                  ...(d.canary.max_p95_ms !== undefined ? { maxP95Ms: d.canary.max_p95_ms } : {}),
+                },
+              }
+            : {}),
         },
       ];
     }),
@@ -43,6 +53,6 @@ export function resolveRoles(
 function resolveBalancer(b: BalancerInput, app: string, health: HealthCheck | undefined): BalancerDef {
   const base = { pool: b.pool, port: b.port ?? health?.port ?? DEFAULT_APP_PORT, drainTimeout: b.drain_timeout };
   return b.kind === 'nginx'
-    ? { kind: 'nginx', ...base, upstreamFile: b.upstream_file, upstreamName: b.upstream_name ?? app, reload: b.reload }
+    ? { kind: 'nginx', ...base, upstreamFile: b.upstream_file, upstreamName: b.upstream_name ?? app, reload: b.reload, ...(b.access_log ? { accessLog: b.access_log } : {}) }
     : { kind: 'haproxy', ...base, adminSocket: b.admin_socket, backend: b.backend ?? app };
 }

@@ -192,6 +192,19 @@ export interface RoleDef {
   /** Seconds to wait between batches. */
   readonly pause: number;
   readonly balancer?: BalancerDef;
+  /** A canary by share of traffic for this role's first batch. */
+  readonly canary?: CanaryDef;
+}
+
+export interface CanaryDef {
+  /** Share of requests (0–1, exclusive) the canary batch gets while it is judged. */
+  readonly traffic: number;
+  /** Seconds it is judged for. */
+  readonly duration: number;
+  /** Highest share (0–1) of the canary's requests that may fail. */
+  readonly maxErrorRate: number;
+  /** Highest p95 response time in ms (haproxy: its average); absent: not judged. */
+  readonly maxP95Ms?: number;
 }
 
 export type BalancerDef = NginxBalancer | HaproxyBalancer;
@@ -212,6 +225,8 @@ export interface NginxBalancer extends BalancerBase {
   readonly upstreamName: string;
   /** Shell snippet that validates and reloads nginx. */
   readonly reload: string;
+  /** Access log in the `deploy_upstream` format (docs/traffic.md), read by a traffic canary. */
+  readonly accessLog?: string;
 }
 
 export interface HaproxyBalancer extends BalancerBase {

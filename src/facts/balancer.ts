@@ -9,6 +9,8 @@ export interface UpstreamEntry {
   readonly down: boolean;
   /** From the `# name` comment this tool writes after each server; absent in hand-written files. */
   readonly name?: string;
+  /** `weight=`, when the line sets one. */
+  readonly weight?: number;
 }
 
 export interface NginxUpstream {
@@ -39,7 +41,8 @@ export function parseUpstream(stdout: string): NginxUpstream {
     for (const m of found) {
       const params = m[2]!.trim().split(/\s+/);
       const label = found.length === 1 && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(comment) ? comment : undefined;
-      servers.push({ ...splitAddress(m[1]!), down: params.includes('down'), ...(label ? { name: label } : {}) });
+      const weight = Number(/^weight=(\d+)$/.exec(params.find((p) => p.startsWith('weight=')) ?? '')?.[1] ?? NaN);
+      servers.push({ ...splitAddress(m[1]!), down: params.includes('down'), ...(label ? { name: label } : {}), ...(Number.isInteger(weight) ? { weight } : {}) });
     }
   }
   return { name, servers };

@@ -23,6 +23,19 @@ export type DeployEvent =
   | { type: 'health'; host: string; ok: boolean; attempt: number; status?: number; detail?: string }
   | { type: 'drain'; host: string; action: 'drain' | 'ready' }
   | { type: 'switchback'; hosts: string[]; to: string }
+  | {
+      type: 'canary';
+      phase: 'start' | 'sample' | 'verdict';
+      hosts: string[];
+      share: number;
+      windowMs: number;
+      elapsedMs: number;
+      canary: TrafficNumbers;
+      rest: TrafficNumbers;
+      limits: CanaryLimits;
+      ok?: boolean;
+      reason?: string;
+    }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
@@ -30,6 +43,29 @@ export type DeployEvent =
   | { type: 'promote'; from: PromotedFrom };
 
 export type EventType = DeployEvent['type'];
+
+/** What a group of pool hosts answered within a traffic window, from the balancer's counters. */
+export interface TrafficNumbers {
+  requests: number;
+  errors: number;
+  /** errors / requests (0–1); 0 without requests. */
+  errorRate: number;
+  /** nginx: 95th percentile of the upstream response times, ms. */
+  p95Ms?: number;
+  /** haproxy: its average response time (`rtime`), ms. */
+  avgMs?: number;
+}
+
+/**
+ * A traffic canary: `start` when its weights are set, `sample` about every second with the window so far, `verdict`
+ * once it is judged (`ok`, and `reason` when it failed or could not be judged).
+ */
+export type CanaryEvent = Extract<DeployEvent, { type: 'canary' }>;
+
+export interface CanaryLimits {
+  maxErrorRate: number;
+  maxP95Ms?: number;
+}
 
 export type Outcome = 'success' | 'failed' | 'switched-back' | 'interrupted';
 
@@ -61,6 +97,8 @@ export interface RunSummary {
   /** `deploy promote`: the stage, release, revision (and artifact sha256) this release was promoted from. */
   promotedFrom?: PromotedFrom;
   hosts: HostSummary[];
+  /** The traffic canary's verdict, when the run had one. */
+  canary?: Omit<CanaryEvent, 'type' | 'phase'>;
 }
 
 /** Receives every event of a run, in order. `close` (if any) is awaited once, after run:end. */

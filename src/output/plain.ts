@@ -1,3 +1,4 @@
+import { canaryLine, formatRate } from './canary.js';
 import type { DeployEvent, EventSink, PromotedFrom, RunSummary } from './events.js';
 import { formatBytes } from './timeline.js';
 import { visible } from './visible.js';
@@ -14,6 +15,9 @@ export interface PlainOptions {
 }
 
 const hhmmss = (d: Date) => d.toISOString().slice(11, 19);
+
+/** A traffic canary's numbers get a line this often. */
+const CANARY_LINE_MS = 5000;
 
 /** Upload progress is shown when a host crosses each of these fractions. */
 const UPLOAD_STEPS = 4;
@@ -34,6 +38,7 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
   const line = (host: string, step: string, message: string) => write(`${c.dim(stamp(now()))} ${host.padEnd(10)} ${step.padEnd(10)} ${message}`);
   const uploads = new Map<string, number>();
   const skipped = new Map<string, string>();
+  const canaryLines = new Map<string, number>();
   return (e: DeployEvent) => {
     switch (e.type) {
       case 'run:start':
@@ -84,6 +89,19 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         return line(e.host, 'balancer', e.action === 'drain' ? 'drained' : 'back in rotation');
       case 'switchback':
         return line('-', 'switchback', c.yellow(`switching ${e.hosts.join(', ')} back to ${e.to}`));
+      case 'canary': {
+        const host = e.hosts.join(',');
+        if (e.phase === 'start') return line(host, 'canary', `${formatRate(e.share)} of the requests for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.maxP95Ms !== undefined ? `, response time ${e.limits.maxP95Ms} ms` : ''}`);
+        if (e.phase === 'sample') {
+          // CI logs get a line every few seconds, not one per reading.
+          const bucket = Math.floor(e.elapsedMs / CANARY_LINE_MS);
+          if (bucket <= (canaryLines.get(host) ?? 0)) return undefined;
+          canaryLines.set(host, bucket);
+          return line(host, 'canary', canaryLine(e));
+        }
+        const verdict = e.ok ? c.green('passed') : c.red('FAILED');
+        return line(host, 'canary', `${verdict}${e.reason ? ` (${e.reason})` : ''}: ${canaryLine(e)}`);
+      }
       case 'upload': {
         const step = e.total > 0 ? Math.floor((e.transferred / e.total) * UPLOAD_STEPS) : UPLOAD_STEPS;
         const shown = uploads.get(e.host) ?? -1;

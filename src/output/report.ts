@@ -1,4 +1,5 @@
-import type { DeployEvent, HostSummary, RunSummary } from './events.js';
+import { canaryLine, formatRate } from './canary.js';
+import type { CanaryEvent, DeployEvent, HostSummary, RunSummary, TrafficNumbers } from './events.js';
 import { promotedText, seconds } from './plain.js';
 import type { Recorded } from './summary.js';
 import { failureLines, rowLabel, Timeline, type HostRow, type StepRow } from './timeline.js';
@@ -137,6 +138,27 @@ function summaryTable(summary: RunSummary | undefined): string {
   return `<table class="summary"><thead><tr><th>host</th><th>previous</th><th>release</th><th>outcome</th><th>time</th><th>steps</th></tr></thead><tbody>${summary.hosts.map(row).join('')}</tbody></table>`;
 }
 
+/** The traffic canary's window: its verdict and numbers, canary beside the rest, and the samples as they came. */
+function canarySection(events: readonly Recorded[]): string {
+  const seen = events.map((r) => r.event).filter((e): e is CanaryEvent => e.type === 'canary');
+  const verdict = seen.find((e) => e.phase === 'verdict');
+  const last = verdict ?? seen[seen.length - 1];
+  if (!last) return '';
+  const state = verdict ? (verdict.ok ? 'passed' : 'failed') : 'not judged';
+  const row = (what: string, n: TrafficNumbers) =>
+    `<tr><td>${esc(what)}</td><td class="num">${n.requests}</td><td class="num">${n.errors}</td><td class="num">${esc(formatRate(n.errorRate))}</td>` +
+    `<td class="num">${n.p95Ms ?? '–'}</td><td class="num">${n.avgMs ?? '–'}</td></tr>`;
+  const limits = `limits: error rate ${formatRate(last.limits.maxErrorRate)}${last.limits.maxP95Ms !== undefined ? `, response time ${last.limits.maxP95Ms} ms` : ''}`;
+  const samples = seen.filter((e) => e.phase !== 'start').map((e) => `<li>${esc(canaryLine(e))}</li>`);
+  return (
+    `<h2>Canary</h2><div class="canary ${state === 'passed' ? 'ok' : 'bad'}" data-verdict="${esc(state)}"><p>${esc(last.hosts.join(', '))} at ${esc(formatRate(last.share))} of the requests, ` +
+    `${esc(seconds(last.elapsedMs))} of a ${esc(seconds(last.windowMs))} window: <strong>${esc(state)}</strong>${verdict?.reason ? ` (${esc(verdict.reason)})` : ''}; ${esc(limits)}</p>` +
+    `<table class="summary"><thead><tr><th></th><th>requests</th><th>errors</th><th>error rate</th><th>p95 ms</th><th>avg ms</th></tr></thead><tbody>` +
+    `${row(`canary (${last.hosts.join(', ')})`, last.canary)}${row('the rest', last.rest)}</tbody></table>` +
+    `<details><summary>${samples.length} readings</summary><ul>${samples.join('')}</ul></details></div>`
+  );
+}
+
 function failures(timeline: Timeline): string {
   const failed = timeline.rows.flatMap((r) => [...r.hosts.values()].filter((h) => h.state === 'failed').map((h) => ({ r, h })));
   if (failed.length === 0) return '';
@@ -261,6 +283,7 @@ ${start?.message ? `<p class="message">${esc(start.message)}</p>` : ''}
 ${end?.summary?.promotedFrom ? `<p class="promoted">promoted ${esc(promotedText(end.summary.promotedFrom))}</p>` : ''}
 ${end?.error ? `<div class="error">${esc(end.error)}</div>` : ''}
 ${summaryTable(end?.summary)}
+${canarySection(events)}
 <h2>Timeline</h2>${legend(timeline)}
 <div class="scroll">${timelineSvg(timeline, hosts, events, g)}</div>
 ${failures(timeline)}

@@ -35,8 +35,13 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   const switched = new Set<string>();
   const switchedBack = new Map<string, string | null>();
   const notBack = new Map<string, string>();
+  let canary: RunSummary['canary'];
   for (const { at, event: e } of events) {
     timeline.apply(e, at);
+    if (e.type === 'canary' && e.phase === 'verdict') {
+      const { type: _t, phase: _p, ...numbers } = e;
+      canary = numbers;
+    }
     if (e.type === 'run:start') {
       stage ||= e.stage;
       message ??= e.message;
@@ -99,5 +104,6 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     ...(known?.revision ? { revision: known.revision } : promotedFrom ? { revision: promotedFrom.revision } : {}),
     ...(promotedFrom ? { promotedFrom } : {}),
     hosts,
+    ...(canary ? { canary } : {}),
   };
 }

@@ -5,14 +5,17 @@ import {
   removeUpstream,
   renderUpstream,
   setServerState,
+  serverAddress,
   setServerWeight,
   writeUpstream,
   type ServerState,
 } from '../commands/balancer.js';
+import { accessLogSize, readAccessLog, shareWeights } from '../commands/traffic.js';
 import type { BalancerDef, Config, HaproxyBalancer, HostDef, NginxBalancer } from '../config/types.js';
 import { DeployError, ExitCode, StepFailedError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import { parseUpstream, runtimeError, serversState, serverStats, socatInstalled, type ServerStatus } from '../facts/balancer.js';
+import { combine, parseAccessLog, statCounters, trafficBetween, type ServerTraffic } from '../facts/traffic.js';
 import { hostsWithRole } from '../hosts/roles.js';
 import type { RunContext } from './context.js';
 import { checkHealth, describeAnswer } from './health.js';
@@ -29,6 +32,8 @@ const STEP = 'balancer';
  */
 const NGINX_GRACE_MS = 2000;
 const POLL_MS = 250;
+/** Bytes of access log read per round trip; a busier log takes several. */
+const LOG_CHUNK = 4 * 1024 * 1024;
 /** How long a readied haproxy server may take to pass its health check and count as running. */
 const READY_TIMEOUT_MS = 30_000;
 /** A balancer change that failed is tried once more (a reload or the admin socket may fail for a moment). */
@@ -121,6 +126,21 @@ abstract class Driver {
     const { balancer, serving, out } = await this.#serially(lb, () => this.read(ctx, lb));
     return { balancer, serving, out };
   }
+
+  /** Weights for a traffic canary on every balancer host of this role (undefined: back as configured). */
+  async share(ctx: RunContext, weights: ReadonlyMap<string, number> | undefined): Promise<void> {
+    await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, async () => this.weigh(ctx, lb, await this.read(ctx, lb), weights))] as const));
+  }
+
+  /** Starts a traffic window on every balancer host of this role; the reader gives what each pool host answered. */
+  async traffic(ctx: RunContext): Promise<() => Promise<Map<string, ServerTraffic>[]>> {
+    const readers = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.countFrom(ctx, lb))] as const));
+    return () => settle(this.pool.balancers.map((lb, i) => [lb.name, this.#serially(lb, readers[i]!)] as const));
+  }
+
+  protected abstract weigh(ctx: RunContext, lb: HostDef, reading: Reading, weights: ReadonlyMap<string, number> | undefined): Promise<void>;
+  /** Starts counting on one balancer host: the reader returns, per pool host name, the window so far. */
+  protected abstract countFrom(ctx: RunContext, lb: HostDef): Promise<() => Promise<Map<string, ServerTraffic>>>;
 
   protected abstract read(ctx: RunContext, lb: HostDef): Promise<Reading>;
   /** Applies one change to one balancer host and confirms it, or throws with the balancer left as it really is. */
@@ -243,11 +263,46 @@ class NginxDriver extends Driver {
     return { reloaded, back: reloaded ? [...reading.out.keys()] : [] };
   }
 
-  #render(down: (h: HostDef) => boolean): string {
+  #render(down: (h: HostDef) => boolean, weights?: ReadonlyMap<string, number>): string {
     return renderUpstream(
       this.def.upstreamName,
-      this.pool.pool.map((h) => ({ address: h.address, port: this.def.port, down: down(h), name: h.name })),
+      this.pool.pool.map((h) => {
+        const weight = weights?.get(h.name);
+        return { address: h.address, port: this.def.port, down: down(h), name: h.name, ...(weight !== undefined ? { weight } : {}) };
+      }),
     );
+  }
+
+  /** Weights go into the upstream file (the next change or sync writes it without them); reloaded when it changed. */
+  protected async weigh(ctx: RunContext, lb: HostDef, reading: Reading, weights: ReadonlyMap<string, number> | undefined): Promise<void> {
+    await this.#apply(ctx, lb, reading, this.#render((h) => !reading.serving.has(h.name), weights));
+  }
+
+  protected async countFrom(ctx: RunContext, lb: HostDef): Promise<() => Promise<Map<string, ServerTraffic>>> {
+    const log = this.def.accessLog;
+    if (!log) {
+      throw new StepFailedError(
+        lb.name,
+        STEP,
+        `a traffic canary behind nginx reads the balancer's access log, and balancer.access_log is not set`,
+        `log requests in the deploy_upstream format on ${lb.name} and name the file in balancer.access_log (docs/traffic.md)`,
+      );
+    }
+    let offset = Number((await exec(ctx, STEP, lb, accessLogSize(log))).stdout.trim()) || 0;
+    const byAddress = new Map(this.pool.pool.map((h) => [serverAddress(h.address, this.def.port), h.name]));
+    const totals = new Map<string, ServerTraffic[]>();
+    return async () => {
+      for (;;) {
+        const chunk = parseAccessLog((await exec(ctx, STEP, lb, readAccessLog(log, offset, LOG_CHUNK))).stdout);
+        offset += chunk.consumed;
+        for (const [address, t] of chunk.servers) {
+          const host = byAddress.get(address);
+          if (host) totals.set(host, [...(totals.get(host) ?? []), t]);
+        }
+        if (chunk.consumed < LOG_CHUNK / 2) break;
+      }
+      return new Map([...totals].map(([h, parts]) => [h, combine(parts)]));
+    };
   }
 
   /**
@@ -370,6 +425,34 @@ class HaproxyDriver extends Driver {
     return { reloaded: false, back };
   }
 
+  /** Servers this run gave a canary weight, on some balancer host: a reset puts only those back. */
+  readonly #weighted = new Set<string>();
+
+  protected async weigh(ctx: RunContext, lb: HostDef, reading: Reading, weights: ReadonlyMap<string, number> | undefined): Promise<void> {
+    if (weights) {
+      for (const [host, weight] of weights) {
+        if (!reading.serving.has(host)) continue;
+        this.#weighted.add(host);
+        await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, host, weight));
+      }
+      return;
+    }
+    // Hosts at weight 0 stay there: that is how a cut-over keeps hosts out, not a canary's weight.
+    for (const h of this.pool.pool.filter((x) => this.#weighted.has(x.name) && reading.out.get(x.name) !== 'weight 0')) {
+      await this.#run(ctx, lb, setServerWeight(this.def.adminSocket, this.def.backend, h.name, '100%'));
+    }
+  }
+
+  protected async countFrom(ctx: RunContext, lb: HostDef): Promise<() => Promise<Map<string, ServerTraffic>>> {
+    await this.#ensureSocat(ctx, lb);
+    const before = await probe(ctx, STEP, lb, statCounters(this.def.adminSocket));
+    const pool = names(this.pool.pool);
+    return async () => {
+      const now = await probe(ctx, STEP, lb, statCounters(this.def.adminSocket));
+      return new Map([...trafficBetween(before, now, this.def.backend)].filter(([server]) => pool.has(server)));
+    };
+  }
+
   async #set(ctx: RunContext, lb: HostDef, server: string, state: ServerState): Promise<void> {
     await this.#run(ctx, lb, setServerState(this.def.adminSocket, this.def.backend, server, state), `set ${this.def.backend}/${server} to ${state}`);
   }
@@ -484,6 +567,38 @@ export function rotationFor(ctx: RunContext): Rotation | undefined {
       for (const host of new Set(done.flatMap((d) => d.back))) run.emit({ type: 'drain', host, action: 'ready' });
     },
     views: async (run = ctx) => (await onEach((d) => d.views(run))).flat(),
+    share: async (hosts, share, run = ctx) => {
+      if (share === undefined) {
+        await onEach((d) => d.share(run, undefined));
+        return undefined;
+      }
+      const views = (await onEach((d) => d.views(run))).flat();
+      const canaries = names(hosts);
+      const served = (h: HostDef) => views.every((v) => v.serving.has(h.name));
+      const pool = [...new Map(drivers.flatMap((d) => d.pool.pool).map((h) => [h.name, h])).values()];
+      const rest = pool.filter((h) => !canaries.has(h.name) && served(h));
+      const weighed = hosts.filter(served);
+      if (weighed.length === 0 || rest.length === 0) {
+        const who = weighed.length === 0 ? `the canary (${hosts.map((h) => h.name).join(', ')}) is not served by every balancer` : 'no other host of the pool is served';
+        throw new DeployError(`cannot give the canary ${Math.round(share * 1000) / 10}% of the requests: ${who}`, ExitCode.stepFailed);
+      }
+      const w = shareWeights(weighed.length, rest.length, share);
+      const weights = new Map([...weighed.map((h) => [h.name, w.canary] as const), ...rest.map((h) => [h.name, w.rest] as const)]);
+      await onEach((d) => d.share(run, weights));
+      return w.share;
+    },
+    traffic: async (run = ctx) => {
+      const readers = await onEach((d) => d.traffic(run));
+      return {
+        read: async () => {
+          const parts = new Map<string, ServerTraffic[]>();
+          for (const perBalancer of (await Promise.all(readers.map((r) => r()))).flat()) {
+            for (const [host, t] of perBalancer) parts.set(host, [...(parts.get(host) ?? []), t]);
+          }
+          return new Map([...parts].map(([h, p]) => [h, combine(p)]));
+        },
+      };
+    },
   };
 }
 

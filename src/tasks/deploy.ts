@@ -10,6 +10,7 @@ import type { Command } from '../shell/command.js';
 import type { HostSummary, RunSummary } from '../output/events.js';
 import { keepArtifact } from './artifact-cache.js';
 import { rotationFor } from './balancer.js';
+import type { CanaryGate } from './canary.js';
 import { preflight } from './check.js';
 import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup, type AfterLive } from './cleanup.js';
 import type { RunContext } from './context.js';
@@ -31,7 +32,7 @@ export interface DeployParams {
   readonly lockWaitSeconds: number;
   readonly rotation?: Rotation;
   readonly pauseBetweenBatches?: (role: string, nextBatch: number) => Promise<void>;
-  readonly canary?: (host: HostDef) => Promise<boolean>;
+  readonly canary?: CanaryGate;
   /** The clock a release id starts from. */
   readonly now?: () => Date;
   /** An artifact already built (`deploy promote`): uploaded as it is; the build command does not run. */

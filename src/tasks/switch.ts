@@ -10,6 +10,7 @@ import type { RunContext } from './context.js';
 import { commandEnv, healthRoles, restartRoles, type ReleaseRef } from './env.js';
 import { waitHealthy } from './health.js';
 import { hooked } from './tasks.js';
+import type { ServerTraffic } from '../facts/traffic.js';
 import { exec, HostsFailedError, onHosts } from './runner.js';
 import { sleep } from './wait.js';
 
@@ -48,6 +49,18 @@ export interface Rotation {
   sync(run?: RunContext): Promise<void>;
   /** What every balancer really does with the pool now, read from it. */
   views(run?: RunContext): Promise<PoolView[]>;
+  /**
+   * A traffic canary: `hosts` get together `share` (0–1) of the requests, every other served pool host the rest,
+   * through weights; resolves with the share the weights give. `undefined` puts the weights back as configured.
+   */
+  share?(hosts: readonly HostDef[], share: number | undefined, run?: RunContext): Promise<number | undefined>;
+  /** Starts counting what each pool host answers, from the balancers' own counters; `read()` gives the window so far. */
+  traffic?(run?: RunContext): Promise<TrafficWindow>;
+}
+
+export interface TrafficWindow {
+  /** Per pool host, what it answered since the window started (summed over the balancers). */
+  read(): Promise<Map<string, ServerTraffic>>;
 }
 
 export interface RolloutParams {
@@ -62,7 +75,7 @@ export interface RolloutParams {
    * Canary: the app tier's first batch is one host, and the rollout goes on only when this resolves true
    * (false switches everything back).
    */
-  readonly canary?: (host: HostDef) => Promise<boolean>;
+  readonly canary?: (host: HostDef, rotation?: Rotation) => Promise<boolean>;
 }
 
 /** A lost connection during a switch-back is tried again on a new one, this many times in all. */
@@ -136,7 +149,7 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           const stillOld = isCanary || cutOver ? [] : groups.slice(i + 1).flat().filter((h) => inPool(h) && !drained.has(h.name));
           await balance(batch.filter(inPool), stillOld);
           if (pooled && !isCanary) cutOver = true;
-          if (isCanary && params.canary && ctx.mode === 'real' && !(await params.canary(batch[0]!))) {
+          if (isCanary && params.canary && ctx.mode === 'real' && !(await params.canary(batch[0]!, rotation))) {
             throw new DeployError(`the canary ${batch[0]!.name} was not confirmed`, ExitCode.stepFailed);
           }
         }

@@ -46,7 +46,8 @@ describe('flag values are parsed; a bad one exits 2 before any host is contacted
   it.each([
     [['staging', '--lock-wait', 'soon'], "option '--lock-wait <seconds>' argument 'soon' is invalid. expected a number of seconds from 0 to 86400, such as 30"],
     [['staging', '--lock-wait', '-5'], "option '--lock-wait <seconds>' argument '-5' is invalid"],
-    [['staging', '--canary=abc'], "option '--canary [seconds]' argument 'abc' is invalid. expected a number of seconds"],
+    [['staging', '--canary=abc'], "option '--canary [seconds|share]' argument 'abc' is invalid. expected seconds (such as 60) or a share of the requests"],
+    [['staging', '--canary=100%'], "option '--canary [seconds|share]' argument '100%' is invalid. expected a share of the requests above 0% and below 100%"],
     [['staging', '--parallel', '0'], "option '-p, --parallel <n>' argument '0' is invalid. expected a whole number >= 1"],
     [['staging', '-p', 'two'], "option '-p, --parallel <n>' argument 'two' is invalid. expected a whole number >= 1"],
     [['staging', '--hosts', ','], "option '-H, --hosts <hosts>' argument ',' is invalid. expected host names separated by commas"],

@@ -52,7 +52,7 @@ describe('nginx upstream file', () => {
       {
         name: 'shop',
         servers: [
-          { address: 'fd00::1', port: 8080, down: true },
+          { address: 'fd00::1', port: 8080, down: true, weight: 2 },
           { address: 'backend.internal', port: 80, down: false },
         ],
       },
