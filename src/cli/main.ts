@@ -17,6 +17,7 @@ import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
+import { registerBeta } from './beta.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,6 +36,7 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerPlan,
     registerCheck,
     registerRollback,
+    registerBeta,
     registerReleases,
     registerStatus,
     registerRun,

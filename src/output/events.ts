@@ -19,6 +19,7 @@ export type DeployEvent =
   | { type: 'health'; host: string; ok: boolean; attempt: number; status?: number; detail?: string }
   | { type: 'drain'; host: string; action: 'drain' | 'ready' }
   | { type: 'switchback'; hosts: string[]; to: string }
+  | { type: 'beta'; action: 'start' | 'end'; hosts: string[]; release: string; revision?: string; live: string | null; mark: string }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
