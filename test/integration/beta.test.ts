@@ -61,6 +61,27 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       await temp?.down();
     });
 
+    it('a beta that fails its health check: exit 6, the beta host back on the live release and in the live pool, the cookie routes nowhere special; 0 failed requests', async () => {
+      repo.commit('v-bad', { failHealth: [beta] });
+      const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 150 });
+      const marked = markedLoad(url(), { cookie: COOKIE, concurrency: 2, maxSeconds: 150 });
+      const run = await streamCli(args());
+      const [during, duringMarked] = [await plain.stop(), await marked.stop()];
+      expect(run.code, run.stderr).toBe(6);
+      expect(run.stderr).toContain(`${beta}  back on ${live}`);
+      expect(during.failures + duringMarked.failures, JSON.stringify([during.errors, duringMarked.errors])).toBe(0);
+      expect(versionsOf(during)).toEqual(['v1']);
+      expect(versionsOf(duringMarked)).toEqual(['v1']);
+      expect(run.events.some((e) => e.type === 'beta')).toBe(false);
+      for (const w of webs(f)) expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${live}`);
+      expect(await rotationOf(f)).toEqual(Object.fromEntries(webs(f).map((w) => [w, 'in'])));
+      const withCookie = await sample(url(), 40, COOKIE);
+      expect(withCookie.failures).toBe(0);
+      expect(hostsOf(withCookie)).toEqual(webs(f));
+      const status = await cli(['status', 'staging', '-c', p.file, '--json']);
+      expect((JSON.parse(status.stdout) as { hosts: { beta?: unknown }[] }).hosts.some((h) => h.beta)).toBe(false);
+    });
+
     it('deploy beta: the beta host alone gets the new release and every request with the cookie, no other request reaches it; 0 failed requests', async () => {
       repo.commit('v2');
       const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 150 });
