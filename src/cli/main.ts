@@ -18,6 +18,7 @@ import { registerPromote } from './promote.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
+import { registerBeta } from './beta.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -37,6 +38,7 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerCheck,
     registerRollback,
     registerPromote,
+    registerBeta,
     registerReleases,
     registerStatus,
     registerRun,

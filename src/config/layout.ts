@@ -4,7 +4,7 @@ import { EXTENSION_PREFIX, SETTING_KEYS, stageName } from './sections/settings.j
 
 /** Stage names that would read as a command: `deploy status` must never mean "deploy to the stage status". */
 export const RESERVED_STAGE_NAMES = [
-  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'promote', 'releases', 'status', 'run',
+  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'promote', 'beta', 'releases', 'status', 'run',
   'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'deploy', 'help', 'version', 'completion', '__complete',
 ] as const;
 

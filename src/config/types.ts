@@ -33,6 +33,21 @@ export interface Config {
   readonly rollout: readonly string[];
   readonly hosts: readonly HostDef[];
   readonly lock: LockConfig;
+  /** Selective beta (`deploy beta`); absent when deploy.yml has no `beta` section. */
+  readonly beta?: BetaConfig;
+}
+
+export interface BetaConfig {
+  /** What a request carries to reach the beta hosts: a cookie or a header, with a non-empty value. */
+  readonly mark: { readonly kind: 'cookie' | 'header'; readonly name: string };
+  /** `beta.hosts` and the hosts with `beta: true`, in inventory order. */
+  readonly hosts: readonly string[];
+  /** haproxy backend of the beta; default: the balancer's backend + `_beta`. */
+  readonly backend?: string;
+  /** nginx include file (map + beta upstream) this tool owns. */
+  readonly upstreamFile?: string;
+  /** nginx beta upstream name; default: the balancer's upstream name + `_beta`. */
+  readonly upstreamName?: string;
 }
 
 export type Source = GitSource | ArtifactSource;
@@ -244,6 +259,8 @@ export interface HostDef {
   /** Exported to every command on this host as environment variables. */
   readonly vars: Readonly<Record<string, string>>;
   readonly primary: boolean;
+  /** Serves the selective beta (`deploy beta`). */
+  readonly beta?: boolean;
 }
 
 export interface LockConfig {

@@ -20,7 +20,8 @@ import { acquireLocks } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
-import { rollout, type Rotation } from './switch.js';
+import { refuseDuringBeta } from './beta.js';
+import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
 
@@ -39,6 +40,15 @@ export interface DeployParams {
   readonly artifact?: Artifact;
   /** Where the release comes from (`deploy promote`): kept in revisions.log and the summary. */
   readonly promotedFrom?: PromotedFrom;
+  /**
+   * `deploy beta`: the release goes to these hosts only, without migrations, and `switchTo` switches it in instead
+   * of the rollout; `verb` takes the lock.
+   */
+  readonly only?: {
+    readonly hosts: readonly HostDef[];
+    readonly verb: string;
+    readonly switchTo: (ctx: RunContext, params: RolloutParams) => Promise<void>;
+  };
 }
 
 /** The hosts of the selection that receive code. */
@@ -64,7 +74,7 @@ interface Progress {
  */
 export async function deploy(ctx: RunContext, params: DeployParams): Promise<RunSummary> {
   const started = Date.now();
-  const hosts = releaseHosts(ctx);
+  const hosts = params.only ? [...params.only.hosts] : releaseHosts(ctx);
   if (hosts.length === 0) throw new DeployError(`no selected host of stage ${ctx.config.stage} receives code`, ExitCode.config);
 
   await loadTasks(ctx);
@@ -115,7 +125,7 @@ async function deployWith(
   await artifact;
   const p = paths(ctx.config.deployTo);
   const code = new Set(hosts.map((h) => h.name));
-  const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds }, {
+  const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message, verb: params.only?.verb ?? 'deploy', waitSeconds: params.lockWaitSeconds }, {
     probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
   });
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
@@ -124,6 +134,7 @@ async function deployWith(
   let failure: unknown;
   let final: Map<string, { command: Command; remove: string[] }> | undefined;
   try {
+    await refuseDuringBeta(ctx);
     const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
     await runHooks(ctx, 'before', 'deploy', release);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -134,11 +145,12 @@ async function deployWith(
     const withRevision = { ...release, revision };
     await step('shared', () => hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision)));
     await step('install', () => hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous)));
-    await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
+    if (params.only) ctx.emit({ type: 'info', message: 'no migrations: the live release shares the database with this one (docs/traffic.md)' });
+    else await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
     progress.built = true;
     progress.release = withRevision;
     lock.check('switch');
-    await rollout(ctx, {
+    await (params.only?.switchTo ?? rollout)(ctx, {
       release: withRevision,
       previous,
       hosts,

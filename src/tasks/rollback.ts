@@ -12,6 +12,7 @@ import { releaseHosts } from './deploy.js';
 import { acquireLocks } from './lock.js';
 import { bestEffort, exec, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
+import { refuseDuringBeta } from './beta.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runOutcomeHooks, traceRun } from './tasks.js';
 
@@ -94,6 +95,7 @@ async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: re
 
 async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[], check: () => void): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
+  await refuseDuringBeta(ctx);
   const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));
   const target = chooseTarget(hosts, state, params.to);
   const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));

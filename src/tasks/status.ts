@@ -1,5 +1,7 @@
 import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
+import type { BetaMarker } from '../commands/beta.js';
+import { betaMarker } from '../facts/beta.js';
 import { lockStatus, type LockStatus } from '../facts/lock.js';
 import { healthCheck } from '../facts/health.js';
 import { ConnectionError } from '../errors.js';
@@ -26,6 +28,8 @@ export interface HostStatus {
   /** Whether the balancers route to it; n/a outside a balancer pool. */
   rotation: 'in' | 'out' | 'mixed' | 'n/a';
   bad: readonly string[];
+  /** The beta it serves (`deploy beta`): its release and revision, and the live release it goes back to. */
+  beta?: BetaMarker;
   /** Why the host could not be read (unreachable, host key…); the other fields then say nothing. */
   error?: string;
 }
@@ -59,7 +63,8 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
     health = ok ? 'healthy' : 'unhealthy';
   }
   const revision = s?.current ? (s.log.filter((e) => e.release === s.current).pop()?.revision ?? null) : null;
-  return { host: host.name, roles: host.roles, current: s?.current ?? null, dangling: s?.dangling ?? false, revision, health, rotation: 'n/a', bad: s?.bad ?? [] };
+  const beta = holdsCode && ctx.config.beta ? await probe(ctx, STEP, host, betaMarker(paths(ctx.config.deployTo))) : null;
+  return { host: host.name, roles: host.roles, current: s?.current ?? null, dangling: s?.dangling ?? false, revision, health, rotation: 'n/a', bad: s?.bad ?? [], ...(beta ? { beta } : {}) };
 }
 
 /** Hosts of one role serving different releases. */
@@ -120,7 +125,8 @@ export interface StatusReport {
   readonly error?: ConnectionError;
 }
 
-const rotationText = (s: HostStatus) => (s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only');
+const rotationText = (s: HostStatus) =>
+  s.beta ? 'BETA' : s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only';
 
 export function statusReport(s: StageStatus): StatusReport {
   const rows = s.hosts.map((h): StatusRow => {
@@ -129,7 +135,12 @@ export function statusReport(s: StageStatus): StatusReport {
     const release = h.current ? `${h.current}${h.dangling ? ' (MISSING)' : ''}` : '-';
     return { ...base, release, revision: (h.revision ?? '').slice(0, 12), health: h.health, rotation: rotationText(h) };
   });
+  const betas = s.hosts.filter((h) => h.beta);
+  const beta = betas[0]?.beta;
   const warnings = [
+    ...(beta
+      ? [`beta release ${beta.release}${beta.revision ? ` (revision ${beta.revision.slice(0, 12)})` : ''} on ${betas.map((h) => h.host).join(', ')}, for requests that carry the beta mark; \`deploy beta ${s.stage} end\` sends them back to ${beta.live ?? 'the live release'}`]
+      : []),
     ...s.hosts.filter((x) => x.dangling).map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
     ...[...s.mixed].map(([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`),
     ...(s.lock.state === 'unknown'

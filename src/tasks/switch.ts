@@ -184,7 +184,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const restarts = (ctx: RunContext, host: HostDef) => host.roles.some((r) => restartRoles(ctx.config).includes(r));
 
 /** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
-async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
+export async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
   const p = paths(ctx.config.deployTo);
   await exec(ctx, step, host, switchCurrent(p, release.id));
   if (ctx.config.restart && restarts(ctx, host)) {

@@ -53,6 +53,7 @@ import {
   LB_HAPROXY_SOCKET,
   LB_NGINX_CONF,
   LB_UPSTREAM,
+  LB_BETA,
   MEDIA_DIR,
   MEDIA_NGINX_CONF,
   haproxyConf,
@@ -60,6 +61,7 @@ import {
   nginxBalancerConf,
   nginxMediaConf,
   nginxUpstreamConf,
+  nginxBetaConf,
   sshClientConfig,
   sshdConfig,
 } from './render.js';
@@ -703,6 +705,7 @@ function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: Resol
     if (h.services.includes('nginx-balancer')) {
       ownedFile(srv(LB_NGINX_CONF), nginxBalancerConf(h.address), u);
       ownedFile(srv(LB_UPSTREAM), nginxUpstreamConf(webs), u);
+      ownedFile(srv(LB_BETA), nginxBetaConf(), u);
     } else {
       ownedFile(srv(LB_HAPROXY_CFG), haproxyConf(h.address, webs), u);
     }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { beta } from './beta.js';
 import { env } from './env.js';
 import { hooks } from './hooks.js';
 import { hosts } from './hosts.js';
@@ -64,6 +65,7 @@ export const sections = {
       '(default `[db, media, web, balancer]`).',
   ),
   lock,
+  beta,
 };
 
 export const SETTING_KEYS = Object.keys(sections) as (keyof typeof sections)[];
@@ -91,6 +93,7 @@ export const settingsShape = {
   roles: sections.roles.default({}),
   rollout: sections.rollout.default([...DEFAULT_ROLLOUT]),
   lock: sections.lock.prefault({}),
+  beta: sections.beta.optional(),
 };
 
 /** A stage after its overrides are merged over the top level: every setting plus its hosts. */
