@@ -17,6 +17,8 @@ import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
+import { registerSync } from './sync.js';
+import { registerDrain } from './drain.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,6 +37,8 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerPlan,
     registerCheck,
     registerRollback,
+    registerSync,
+    registerDrain,
     registerReleases,
     registerStatus,
     registerRun,
