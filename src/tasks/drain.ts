@@ -53,7 +53,7 @@ export async function drain(ctx: RunContext, params: DrainParams): Promise<void>
   const hosts = poolHosts(ctx, 'drain');
   const p = paths(ctx.config.deployTo);
   await locked(ctx, 'drain', params, async () => {
-    await rotationFor(ctx)!.set({ drain: hosts });
+    await rotationFor(ctx)!.set({ drain: hosts, keepOthersOut: true });
     for (const h of hosts) {
       const { why } = await bestEffort(ctx, STEP, h, markDrained(p));
       if (why !== undefined) ctx.emit({ type: 'warning', host: h.name, message: `out of rotation, but when it was drained could not be recorded (${why})` });

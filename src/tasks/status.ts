@@ -6,7 +6,7 @@ import type { RevisionLogEntry } from '../commands/log.js';
 import { healthCheck } from '../facts/health.js';
 import { ConnectionError } from '../errors.js';
 import { visible } from '../output/visible.js';
-import { balancerPools, rotationStatus } from './balancer.js';
+import { balancerPools, poolLeavers, rotationStatus, type Leaver } from './balancer.js';
 import type { RunContext } from './context.js';
 import { healthRoles } from './env.js';
 import { isHealthy } from './health.js';
@@ -49,6 +49,8 @@ export interface StageStatus {
   readonly unreachable: readonly string[];
   /** The time the status was read (to say for how long a host is drained). */
   readonly now?: string;
+  /** Per balancer host, servers it lists (or listed) that are no pool host of deploy.yml. */
+  readonly left?: readonly { readonly balancer: string; readonly left: readonly Leaver[] }[];
 }
 
 async function hostStatus(ctx: RunContext, host: HostDef, logs: Map<string, readonly RevisionLogEntry[]>): Promise<HostStatus> {
@@ -106,6 +108,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   const rotation = await rotationStatus(ctx);
+  const left = await poolLeavers(ctx);
   const logs = new Map<string, readonly RevisionLogEntry[]>();
   const read = await onHosts(ctx, STEP, ctx.hosts, (h) =>
     hostStatus(ctx, h, logs).catch((e: unknown): HostStatus => ({ host: h.name, roles: h.roles, current: null, dangling: false, revision: null, health: 'n/a', rotation: 'n/a', bad: [], error: messageOf(e) })),
@@ -128,7 +131,7 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
     lock = { host: lh.name, state: 'unknown', error: messageOf(e) };
   }
   const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
-  return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host), now: new Date().toISOString() };
+  return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host), now: new Date().toISOString(), left };
 }
 
 /** One row of `deploy status`: what the table shows for a host. */
@@ -171,6 +174,13 @@ export function statusReport(s: StageStatus): StatusReport {
   const warnings = [
     ...s.hosts.filter((x) => x.dangling).map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
     ...behindWarnings(s),
+    ...(s.left ?? []).flatMap(({ balancer, left }) =>
+      left.map((l) =>
+        l.serving
+          ? `${balancer} still sends requests to ${l.host}, which is not in the pool in deploy.yml: the next deploy takes it out`
+          : `${l.host} left the pool of ${balancer}${l.since ? ` at ${l.since}` : ''}: it is not in the pool in deploy.yml`,
+      ),
+    ),
     ...[...s.mixed].map(([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`),
     ...(s.lock.state === 'unknown'
       ? [`the lock on ${s.lock.host} could not be read: ${visible(s.lock.error)}`]
@@ -178,7 +188,7 @@ export function statusReport(s: StageStatus): StatusReport {
         ? [`${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}`]
         : []),
   ];
-  const json = { type: 'status', stage: s.stage, hosts: s.hosts, lock: s.lock, mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])) };
+  const json = { type: 'status', stage: s.stage, hosts: s.hosts, lock: s.lock, left: s.left ?? [], mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])) };
   const error =
     s.unreachable.length > 0
       ? new ConnectionError(s.unreachable.join(', '), 'could not be read; the other hosts are shown above', 'see the error per host in the table; `deploy check <stage>` tests the connections')

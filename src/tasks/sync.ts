@@ -18,6 +18,7 @@ import { installDependencies } from './install.js';
 import { acquireLocks } from './lock.js';
 import { bestEffort, exec, onHosts, probe, upload } from './runner.js';
 import { linkSharedInto } from './shared.js';
+import { runPurge } from './purge.js';
 import { rollout } from './switch.js';
 import { hooked, loadTasks } from './tasks.js';
 import { buildArtifact } from './transfer.js';
@@ -96,6 +97,7 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
       lock.check('switch');
       await rollout(narrow, { release, previous, hosts: behind, rotation: rotationFor(narrow) });
       live = true;
+      await runPurge(ctx, { verb: 'sync', outcome: 'deployed', release, moves: new Map(behind.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release!.id }])) });
       const entry: RevisionLogEntry = {
         release: release.id,
         revision: release.revision ?? '',
