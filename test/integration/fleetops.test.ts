@@ -208,3 +208,61 @@ describe('deploy drain / undrain behind nginx', () => {
     expect(db.stderr).toContain("db1 is in no balancer's pool (role web): nothing to drain");
   });
 });
+
+describe('the purge hook point', () => {
+  let f: Fleet;
+  let repo: AppRepo;
+  let p: ReturnType<typeof tieredProject>;
+
+  const purgeLogs = async () => {
+    const logs: Record<string, string[]> = {};
+    for (const h of ['web1', 'web2']) {
+      const text = (await sshRun(f, h, `cat '${p.deployTo}/purge.log' 2>/dev/null; rm -f '${p.deployTo}/purge.log'`)).stdout.trim();
+      if (text) logs[h] = text.split('\n');
+    }
+    return logs;
+  };
+
+  beforeAll(async () => {
+    f = fleet();
+    repo = appRepo();
+    p = tieredProject(f, repo, {
+      deployTo: `/srv/fleetops-purge-${Date.now()}`,
+      extra: {
+        env: { MEDIA_URL: 'http://media.test' },
+        tasks: {
+          purge_cdn: {
+            run: '{ echo "run $DEPLOY_VERB $DEPLOY_OUTCOME $DEPLOY_RELEASE"; sed "s|^|$MEDIA_URL/assets/current/|" "$DEPLOY_PURGE_MANIFEST"; } >> "$DEPLOY_TO/purge.log"',
+            roles: ['web'],
+            once: true,
+          },
+        },
+        hooks: { after: { purge: ['purge_cdn'] } },
+      },
+    });
+    repo.commit('v1');
+    const first = await cli(['staging', '-c', p.file]);
+    expect(first.code, first.stderr).toBe(0);
+  }, 240_000);
+
+  afterAll(async () => {
+    if (f) await stopApps(f, p.deployTo);
+  });
+
+  it('runs once after the switch with the assets that changed, and once after a rollback with the same list', async () => {
+    const first = await purgeLogs();
+    // The first deploy: every asset is new.
+    expect(Object.values(first).flat().filter((l) => l.startsWith('http'))).toEqual(['app.js', 'logo.svg', 'style.css'].map((a) => `http://media.test/assets/current/${a}`));
+    repo.commit('v2', { files: { 'public/style.css': 'body { color: red }\n', 'public/added.txt': 'new\n' } });
+    const deployed = await streamCli(['staging', '-c', p.file]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const release = chosen(deployed).at(-1)!;
+    const logs = await purgeLogs();
+    expect(Object.values(logs)).toEqual([[`run deploy deployed ${release}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css']]);
+
+    const back = await streamCli(['rollback', 'staging', '-c', p.file]);
+    expect(back.code, back.stderr).toBe(0);
+    const before = await currentOf(f, p.deployTo, 'web1');
+    expect(Object.values(await purgeLogs())).toEqual([[`run rollback rolled-back ${before}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css']]);
+  });
+});
