@@ -19,6 +19,8 @@ import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
 import { registerBeta } from './beta.js';
+import { registerSync } from './sync.js';
+import { registerDrain } from './drain.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -39,6 +41,8 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerRollback,
     registerPromote,
     registerBeta,
+    registerSync,
+    registerDrain,
     registerReleases,
     registerStatus,
     registerRun,

@@ -6,6 +6,7 @@ import { EXTENSION_PREFIX, SETTING_KEYS, stageName } from './sections/settings.j
 export const RESERVED_STAGE_NAMES = [
   'init', 'config', 'plan', 'schema', 'check', 'rollback', 'promote', 'beta', 'releases', 'status', 'run',
   'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'deploy', 'help', 'version', 'completion', '__complete',
+  'sync', 'drain', 'undrain',
 ] as const;
 
 /** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */

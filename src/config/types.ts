@@ -153,11 +153,12 @@ export const HOOK_POINTS = [
   'rollback',
   'rolled_back',
   'failed',
+  'purge',
 ] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
 
 /** Points that are outcomes, not steps: tasks run only after them. */
-export const EVENT_POINTS = ['rolled_back', 'failed'] as const satisfies readonly HookPoint[];
+export const EVENT_POINTS = ['rolled_back', 'failed', 'purge'] as const satisfies readonly HookPoint[];
 export const isEventPoint = (p: string): boolean => (EVENT_POINTS as readonly string[]).includes(p);
 
 export type HookScope = 'run' | 'batch';
@@ -175,6 +176,11 @@ export const HOOK_SCOPES: Readonly<Record<HookPoint, { readonly scope: HookScope
   rollback: { scope: 'run', verbs: 'rollback', when: 'around the rollback, once its lock is held and its target chosen' },
   rolled_back: { scope: 'run', verbs: 'rollback, deploy', when: 'after a rollback, and after a failed deploy switched hosts back' },
   failed: { scope: 'run', verbs: 'deploy, rollback', when: 'after a deploy or rollback failed, whatever the failure, once the lock is released' },
+  purge: {
+    scope: 'run',
+    verbs: 'deploy, rollback, sync',
+    when: 'after hosts changed what they serve (a switch, a rollback, a switch-back), for cache and CDN invalidation; DEPLOY_PURGE_MANIFEST names a file listing the assets that changed',
+  },
 };
 
 export interface Hooks {

@@ -21,6 +21,7 @@ import { runMigrations } from './migrate.js';
 import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { refuseDuringBeta } from './beta.js';
+import { runPurge } from './purge.js';
 import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
@@ -64,6 +65,8 @@ interface Progress {
   readonly made: Set<string>;
   built: boolean;
   live: boolean;
+  /** Per host, the release it served before (known once the lock is held). */
+  previous?: ReadonlyMap<string, string | null>;
 }
 
 /**
@@ -86,7 +89,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
     if (artifact && ctx.mode === 'real') await keepForPromote(ctx, await artifact);
     return done;
   } catch (failure) {
-    throw await afterFailure(ctx, failure, progress.release, { step: trace.failedStep(), switchedBack: trace.switchedBack() });
+    throw await afterFailure(ctx, failure, progress.release, { step: trace.failedStep(), switchedBack: trace.switchedBack(), previous: progress.previous });
   } finally {
     await artifact?.then((a) => a.cleanup(), () => undefined);
   }
@@ -105,9 +108,19 @@ async function keepForPromote(ctx: RunContext, artifact: Artifact): Promise<void
  * The outcome hooks of a failed deploy, once its lock is released: `rolled_back` when hosts were switched back,
  * then `failed`. Their own failures are told after the deploy's; its exit code stands.
  */
-async function afterFailure(ctx: RunContext, failure: unknown, release: ReleaseRef | undefined, seen: { step?: string; switchedBack: boolean }): Promise<unknown> {
+async function afterFailure(
+  ctx: RunContext,
+  failure: unknown,
+  release: ReleaseRef | undefined,
+  seen: { step?: string; switchedBack: boolean; previous?: ReadonlyMap<string, string | null> },
+): Promise<unknown> {
   const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
-  const problems = seen.switchedBack ? await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' }) : [];
+  const problems: string[] = [];
+  if (seen.switchedBack && release && seen.previous) {
+    const moves = new Map([...seen.previous].map(([h, was]) => [h, { from: release.id, to: was }]));
+    problems.push(...(await runPurge(ctx, { verb: 'deploy', outcome: 'switched-back', release, moves, outcomePoint: true })));
+  }
+  if (seen.switchedBack) problems.push(...(await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' })));
   problems.push(...(await runOutcomeHooks(ctx, 'failed', { ...outcome, outcome: outcomeOf(failure) })));
   return withLaterProblems(failure, problems);
 }
@@ -130,6 +143,7 @@ async function deployWith(
   });
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   const previous = new Map<string, string | null>();
+  progress.previous = previous;
   let revision: string | undefined;
   let failure: unknown;
   let final: Map<string, { command: Command; remove: string[] }> | undefined;
@@ -162,6 +176,7 @@ async function deployWith(
       canary: params.canary,
     });
     progress.live = true;
+    await runPurge(ctx, { verb: 'deploy', outcome: 'deployed', release: withRevision, moves: new Map(hosts.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release.id }])) });
     let clean = true;
     try {
       lock.check('cleanup');

@@ -13,6 +13,7 @@ import { acquireLocks } from './lock.js';
 import { bestEffort, exec, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
 import { refuseDuringBeta } from './beta.js';
+import { runPurge } from './purge.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runOutcomeHooks, traceRun } from './tasks.js';
 
@@ -72,6 +73,8 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   if (result.release) {
     // The rollback is done: a task after it that fails is a warning (runOutcomeHooks says it), not a failed run.
     const release = { id: result.release, dir: paths(ctx.config.deployTo).release(result.release), ...(result.revision ? { revision: result.revision } : {}) };
+    const moves = new Map(result.hosts.map((h) => [h.host, { from: h.previous, to: result.release! }]));
+    await runPurge(ctx, { verb: 'rollback', outcome: 'rolled-back', release, moves });
     await runOutcomeHooks(ctx, 'rolled_back', { verb: 'rollback', outcome: 'rolled-back', release });
   }
   return result;

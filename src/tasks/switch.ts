@@ -32,6 +32,11 @@ export interface RotationChange {
    * there is nothing else to serve, and serving that is worse than serving nothing.
    */
   readonly lastOut?: boolean;
+  /**
+   * A drain that would leave a balancer serving no host fails instead of bringing back hosts found out of rotation
+   * (`deploy drain`: they were taken out on purpose).
+   */
+  readonly keepOthersOut?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@ import { completions, configFileOf, glueBashWords, NO_NAMES, projectNames } from
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const spec = specOf(buildProgram());
 const names = projectNames('deploy.example.yml', repo);
-const verbs = ['init', 'config', 'plan', 'check', 'rollback', 'promote', 'beta', 'releases', 'status', 'run', 'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'schema', 'completion'];
+const verbs = ['init', 'config', 'plan', 'check', 'rollback', 'promote', 'beta', 'sync', 'drain', 'undrain', 'releases', 'status', 'run', 'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'schema', 'completion'];
 
 describe('completion: what deploy.example.yml names', () => {
   it('stages, hosts per stage, roles, tasks (with the recipe\'s), recipes', () => {
