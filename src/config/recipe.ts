@@ -166,7 +166,7 @@ export function applyRecipe(recipe: Record<string, unknown>, user: Record<string
         fromRecipe.add(pathKey(p));
         out[k] = rv;
       } else if (uv === null || uv === undefined) {
-        continue;
+        // null in deploy.yml removes what the recipe sets: the key is left out.
       } else if (isHookList(p) && hookItems(rv) && hookItems(uv)) {
         const before = hookItems(rv)!;
         joined.set(pathKey(p), { count: before.length, recipeString: typeof rv === 'string', userString: typeof uv === 'string' });

@@ -106,4 +106,3 @@ export function moments(kinds: readonly ScenarioKind[], which: readonly string[]
   );
 }
 
-export { phaseOf };

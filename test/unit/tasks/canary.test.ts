@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeployError, SwitchedBackError } from '../../../src/errors.js';
+import { type DeployError, SwitchedBackError } from '../../../src/errors.js';
 import { rotationFor } from '../../../src/tasks/balancer.js';
 import { canaryPolicy } from '../../../src/tasks/canary.js';
 import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';
