@@ -1,3 +1,4 @@
+// Whole on purpose: taking, waiting, renewing, taking over and releasing the lock share one model of who holds it.
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { processGone, pruneRunRecords, readRunRecord, removeRunRecord, thisProcess, writeRunRecord } from '../backends/runs.js';
