@@ -37,7 +37,7 @@ async function completeZsh(line: string): Promise<string[]> {
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1=''; autoload -U compinit; compinit -u -D; source <(deploy completion zsh)"
-zpty -w z "compadd() { local -a hits; builtin compadd -A hits \"\\$@\"; print -rl -- \\$hits > $out.tmp; mv $out.tmp $out; }"
+zpty -w z "compadd() { local -a hits; builtin compadd -A hits \\"\\$@\\"; print -rl -- \\$hits > $out.tmp; mv $out.tmp $out; }"
 zpty -w -n z "deploy $*"$'\\t'
 for i in {1..400}; do [[ -e $out ]] && break; sleep 0.05; done
 zpty -d z

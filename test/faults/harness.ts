@@ -25,7 +25,7 @@ import {
   type Traffic,
   watchTraffic,
 } from './invariants.js';
-import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type Point, type ScenarioKind, type Verb } from './points.js';
+import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type ScenarioKind, type Verb } from './points.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'bin.js');
 const SLOW_RESTART = 'SLOW_RESTART';
