@@ -108,6 +108,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, { verbose: argv.includes('-v') || argv.includes('--verbose') });
   }
 }

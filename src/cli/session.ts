@@ -261,7 +261,7 @@ export async function runSession<F extends RunFlags, T>(stage: string, flags: F,
   }
   options.beforeEnd?.(result, session);
   const code = await session.finish(error, error === undefined && options.summary ? options.summary(result as T) : undefined);
-  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
+  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config), verbose: flags.verbose === true });
   else options.afterEnd?.(result as T, session);
   return code;
 }

@@ -209,8 +209,7 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
         problems.push({
           path,
           message:
-            `no host of this stage has role \`${role}\`, which runs the migration; ` +
-            'give a host that role or set `migrate.role`',
+            `no host of this stage has role \`${role}\`, which runs the migration; give a host that role or set \`migrate.role\``,
         });
       }
     }

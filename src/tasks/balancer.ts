@@ -1,3 +1,4 @@
+// Whole on purpose: reading, draining and readying every balancer kind share one model of the rotation.
 import {
   cutOver,
   readUpstream,

@@ -10,7 +10,7 @@ import { preflight } from './check.js';
 import type { RunContext } from './context.js';
 import { releaseHosts } from './deploy.js';
 import { acquireLocks } from './lock.js';
-import { bestEffort, exec, onHosts, probe } from './runner.js';
+import { bestEffort, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
 import { refuseDuringBeta } from './beta.js';
 import { runPurge } from './purge.js';

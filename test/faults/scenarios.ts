@@ -5,7 +5,7 @@
  */
 import type { FaultKind } from '../../src/backends/faults.js';
 import type { EventMatch, Injection } from './harness.js';
-import { dropAfterWorthIt, phaseOf, pick, pointsOf, type Balancer, type Listing, type Phase, type ScenarioKind, type SubsetPick } from './points.js';
+import { dropAfterWorthIt, pick, pointsOf, type Balancer, type Listing, type Phase, type ScenarioKind, type SubsetPick } from './points.js';
 
 export type { ScenarioKind };
 
@@ -106,4 +106,3 @@ export function moments(kinds: readonly ScenarioKind[], which: readonly string[]
   );
 }
 
-export { phaseOf };

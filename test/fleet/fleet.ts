@@ -67,7 +67,7 @@ import {
 } from './render.js';
 import { ensureDeployUser, ensurePackages, postgresBin, requireRoot, type DeployUser } from './system.js';
 
-export { FleetError, resolveOptions, siblingNet, webAddress } from './plan.js';
+export { resolveOptions } from './plan.js';
 export type { Fleet, FleetHost, FleetOptions } from './plan.js';
 
 type Service = 'nginx-balancer' | 'haproxy' | 'postgres' | 'media-nginx';
@@ -295,11 +295,11 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   for (const h of hosts) writeHostFiles(h, user, pub, o, plan);
   writeFileSync(
     fleet.knownHosts,
-    hosts
+    `${hosts
       .map((h) =>
         knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8')),
       )
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   writeFileSync(
     fleet.sshConfig,
@@ -317,7 +317,7 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
     throw err;
   }
   mkdirSync(dirname(o.jsonPath), { recursive: true });
-  writeFileSync(o.jsonPath, JSON.stringify(fleet, null, 2) + '\n');
+  writeFileSync(o.jsonPath, `${JSON.stringify(fleet, null, 2)}\n`);
   writeFileSync(peopleSshConfigPath(o.jsonPath), readFileSync(fleet.sshConfig));
   return fleet;
 }
