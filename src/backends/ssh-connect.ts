@@ -72,9 +72,7 @@ export async function authMethods(target: SshTarget, read: ReadFile): Promise<Au
     const parsed = ssh2.utils.parseKey(buf) as ParsedKey | ParsedKey[] | Error;
     if (parsed instanceof Error) {
       skipped.push(
-        /encrypted|passphrase/i.test(parsed.message)
-          ? `${file} (has a passphrase: add it to ssh-agent)`
-          : `${file} (${parsed.message})`,
+        /encrypted|passphrase/i.test(parsed.message) ? `${file} (has a passphrase: add it to ssh-agent)` : `${file} (${parsed.message})`,
       );
       return;
     }
@@ -245,13 +243,7 @@ export function handshake(
   });
 }
 
-function hostKeyError(
-  target: SshTarget,
-  name: string,
-  verdict: HostKeyVerdict,
-  offered: Buffer,
-  known: KnownHosts,
-): ConnectionError {
+function hostKeyError(target: SshTarget, name: string, verdict: HostKeyVerdict, offered: Buffer, known: KnownHosts): ConnectionError {
   const type = keyTypeOf(offered);
   const got = `${type} key ${fingerprint(offered)}`;
   const file = known.files[0] ?? '~/.ssh/known_hosts';

@@ -104,10 +104,7 @@ export class Connection {
         // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
         this.#gone();
         this.client.destroy();
-        throw new ConnectionError(
-          host,
-          `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`,
-        );
+        throw new ConnectionError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
       }
       if (ended.kind === 'timeout') out.note('stderr', timeoutNote(host, timeoutMs));
       const { stdout, stderr } = out.finish();
@@ -172,7 +169,8 @@ export class Connection {
           const arm = () => {
             clearTimeout(stall);
             stall = setTimeout(
-              () => settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
+              () =>
+                settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
               stallMs,
             );
           };
@@ -265,7 +263,8 @@ export class Connection {
         const refused = err instanceof Error && /channel open failure/i.test(err.message);
         // A session refused as the connection dies is a lost connection, not a refusal: ssh2 says "Unable to exec".
         if (!refused && !this.#isClosed) await Promise.race([this.closed, new Promise((r) => setTimeout(r, 500).unref())]);
-        if (this.#isClosed) throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
+        if (this.#isClosed)
+          throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
         if (!refused || attempt >= this.retries) {
           throw new ConnectionError(
             this.target.name,

@@ -26,7 +26,17 @@ import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from 
 import { formatSeconds } from './output.js';
 import { Slots } from './slots.js';
 import { sleep } from './ssh-channel.js';
-import { DroppedError, authMethods, handshake, loadSsh2, readKnownHosts, tcpConnect, type Auth, type KnownHosts, type Ssh2 } from './ssh-connect.js';
+import {
+  DroppedError,
+  authMethods,
+  handshake,
+  loadSsh2,
+  readKnownHosts,
+  tcpConnect,
+  type Auth,
+  type KnownHosts,
+  type Ssh2,
+} from './ssh-connect.js';
 import { Connection, interrupted, messageOf, uploadInterrupted } from './ssh-connection.js';
 
 export interface SshBackendOptions {
@@ -92,7 +102,14 @@ export class SshBackend implements Backend {
   async close(): Promise<void> {
     const all = [...this.#connections.values()];
     this.#connections.clear();
-    await Promise.all(all.map((p) => p.then((c) => c.end(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (c) => c.end(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Open connections, for tests and diagnostics. */
@@ -128,7 +145,10 @@ export class SshBackend implements Backend {
     try {
       ready = await Promise.all([readKnownHosts(target, read), authMethods(target, read), loadSsh2()]);
     } catch (err) {
-      connecting.then((s) => s.destroy(), () => undefined);
+      connecting.then(
+        (s) => s.destroy(),
+        () => undefined,
+      );
       throw err;
     }
     const [knownHosts, auth, ssh2] = ready;
@@ -183,7 +203,8 @@ export class SshBackend implements Backend {
       this.#files.set(path, p);
     }
     const got = await p;
-    if (got instanceof Error) throw new ConnectionError(target.name, `cannot read ${path}: ${(got as NodeJS.ErrnoException).code ?? got.message}`);
+    if (got instanceof Error)
+      throw new ConnectionError(target.name, `cannot read ${path}: ${(got as NodeJS.ErrnoException).code ?? got.message}`);
     return got;
   }
 }

@@ -25,6 +25,8 @@ export function reportError(e: unknown, options: ReportOptions = {}): number {
   }
   const text = e instanceof Error ? (options.verbose ? (e.stack ?? e.message) : e.message) : String(e);
   stderr.write(`internal error: ${mask(text)}\n`);
-  stderr.write(`  This is a bug in deploy: please report it${options.verbose ? ', with the trace above' : ' (run again with -v for its stack trace)'}.\n`);
+  stderr.write(
+    `  This is a bug in deploy: please report it${options.verbose ? ', with the trace above' : ' (run again with -v for its stack trace)'}.\n`,
+  );
   return ExitCode.internal;
 }

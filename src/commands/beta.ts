@@ -7,7 +7,8 @@ import { ifThen, test } from './sh.js';
 /** The nginx variable the beta include file defines; the balancer's `proxy_pass http://$deploy_upstream;` reads it. */
 export const BETA_VARIABLE = 'deploy_upstream';
 
-export const BETA_HEADER = '# Written by deploy beta: `deploy beta` and `deploy beta … end` rewrite this file whole; edits by hand are lost.';
+export const BETA_HEADER =
+  '# Written by deploy beta: `deploy beta` and `deploy beta … end` rewrite this file whole; edits by hand are lost.';
 
 /** The nginx variable holding the beta mark: `$cookie_beta`, `$http_x_beta`. */
 export function markVariable(mark: BetaConfig['mark']): string {
@@ -44,7 +45,9 @@ export interface BetaMarker {
 export function writeBetaMarker(p: Paths, m: BetaMarker): Command {
   const text = `release=${m.release}\nrevision=${m.revision}\nlive=${m.live ?? ''}\n`;
   const tmp = `${p.beta}.tmp`;
-  return write(['printf', '%s', text, raw('>'), tmp, raw('&&'), 'mv', '-f', tmp, p.beta], { description: `mark the host as serving beta release ${m.release}` });
+  return write(['printf', '%s', text, raw('>'), tmp, raw('&&'), 'mv', '-f', tmp, p.beta], {
+    description: `mark the host as serving beta release ${m.release}`,
+  });
 }
 
 /** The marker's text; nothing when the host serves no beta. */

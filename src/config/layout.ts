@@ -4,9 +4,31 @@ import { EXTENSION_PREFIX, SETTING_KEYS, stageName } from './sections/settings.j
 
 /** Stage names that would read as a command: `deploy status` must never mean "deploy to the stage status". */
 export const RESERVED_STAGE_NAMES = [
-  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'promote', 'beta', 'releases', 'status', 'run',
-  'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'deploy', 'help', 'version', 'completion', '__complete',
-  'sync', 'drain', 'undrain',
+  'init',
+  'config',
+  'plan',
+  'schema',
+  'check',
+  'rollback',
+  'promote',
+  'beta',
+  'releases',
+  'status',
+  'run',
+  'ssh',
+  'lock',
+  'unlock',
+  'logs',
+  'tasks',
+  'task',
+  'deploy',
+  'help',
+  'version',
+  'completion',
+  '__complete',
+  'sync',
+  'drain',
+  'undrain',
 ] as const;
 
 /** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */
@@ -25,10 +47,7 @@ export function checkLayout(root: unknown): Problem[] {
     problems.push({
       path: [key],
       at: 'key',
-      message:
-        key === 'hosts'
-          ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`'
-          : unknownKeyMessage(key, topKeys),
+      message: key === 'hosts' ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`' : unknownKeyMessage(key, topKeys),
     });
   }
 
@@ -50,8 +69,7 @@ export function checkLayout(root: unknown): Problem[] {
         path,
         at: 'key',
         message:
-          `\`${name}\` is a deploy command and cannot name a stage; ` +
-          `rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
+          `\`${name}\` is a deploy command and cannot name a stage; ` + `rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
       });
     } else {
       const r = stageName().safeParse(name);

@@ -2,7 +2,20 @@
  * The parsed YAML document (yaml.ts) as plain values: aliases and `<<` merges resolved within bounds, and the
  * source position of every key and value kept, so that any later error names its line and column.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, visit, type Alias, type Node as YamlNode, type LineCounter, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Node as YamlNode,
+  type LineCounter,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import { pathKey, type KeyPath } from './path.js';
 import { MAX_DEPTH, type ParsedYaml, type Position, type YamlProblem } from './yaml.js';
 
@@ -66,8 +79,7 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
   let aliased = 0;
   let exhausted = false;
 
-  const offsetOf = (node: unknown, fallback: number): number =>
-    (node as YamlNode | null)?.range?.[0] ?? fallback;
+  const offsetOf = (node: unknown, fallback: number): number => (node as YamlNode | null)?.range?.[0] ?? fallback;
 
   /** The node an alias stands for (undefined after a problem, which is recorded), or the node itself. */
   function resolve(node: unknown, path: KeyPath): unknown {

@@ -5,7 +5,6 @@
 import { Composer, Document, LineCounter, Parser, type CST } from 'yaml';
 import type { KeyPath } from './path.js';
 
-
 export interface Position {
   readonly line: number;
   readonly column: number;
@@ -168,14 +167,21 @@ function firstInvalidByte(b: Uint8Array): number {
     }
     // Lead byte: how many continuation bytes follow, and the range the first of them must be in.
     const [n, lo, hi] =
-      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf]
-      : c === 0xe0 ? [2, 0xa0, 0xbf]
-      : (c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef ? [2, 0x80, 0xbf]
-      : c === 0xed ? [2, 0x80, 0x9f]
-      : c === 0xf0 ? [3, 0x90, 0xbf]
-      : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf]
-      : c === 0xf4 ? [3, 0x80, 0x8f]
-      : [0, 0, 0];
+      c >= 0xc2 && c <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : c === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : (c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef
+            ? [2, 0x80, 0xbf]
+            : c === 0xed
+              ? [2, 0x80, 0x9f]
+              : c === 0xf0
+                ? [3, 0x90, 0xbf]
+                : c >= 0xf1 && c <= 0xf3
+                  ? [3, 0x80, 0xbf]
+                  : c === 0xf4
+                    ? [3, 0x80, 0x8f]
+                    : [0, 0, 0];
     if (n === 0) return i;
     for (let k = 1; k <= n; k++) {
       const x = b[i + k];

@@ -11,4 +11,7 @@ export function parseDrainedSince(stdout: string): string | null {
 }
 
 export const drainedSince = (p: Paths): Fact<string | null> =>
-  fact(read(ifThen(test('-f', drainedFile(p)), ['cat', drainedFile(p)]), { description: 'read when the host was drained' }), parseDrainedSince);
+  fact(
+    read(ifThen(test('-f', drainedFile(p)), ['cat', drainedFile(p)]), { description: 'read when the host was drained' }),
+    parseDrainedSince,
+  );

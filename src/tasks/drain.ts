@@ -20,19 +20,29 @@ const STEP = 'drain';
 /** The selected hosts, each of which must be in a balancer's pool. */
 function poolHosts(ctx: RunContext, verb: string): HostDef[] {
   const pools = balancerPools(ctx.config);
-  if (pools.length === 0) throw new DeployError(`stage ${ctx.config.stage} has no balancer: there is no rotation to ${verb} hosts`, ExitCode.config);
+  if (pools.length === 0)
+    throw new DeployError(`stage ${ctx.config.stage} has no balancer: there is no rotation to ${verb} hosts`, ExitCode.config);
   const pooled = new Set(pools.flatMap((p) => p.pool.map((h) => h.name)));
   const outside = ctx.hosts.filter((h) => !pooled.has(h.name));
   if (outside.length > 0) {
     const roles = [...new Set(pools.map((p) => p.def.pool))].join(', ');
-    throw new DeployError(`${outside.map((h) => h.name).join(', ')} ${outside.length === 1 ? 'is' : 'are'} in no balancer's pool (role ${roles}): nothing to ${verb}`, ExitCode.config);
+    throw new DeployError(
+      `${outside.map((h) => h.name).join(', ')} ${outside.length === 1 ? 'is' : 'are'} in no balancer's pool (role ${roles}): nothing to ${verb}`,
+      ExitCode.config,
+    );
   }
   return [...ctx.hosts];
 }
 
 /** Runs `fn` holding the stage's lock (the selected hosts and the balancers), so no rollout changes the pool meanwhile. */
 async function locked(ctx: RunContext, verb: string, params: DrainParams, fn: () => Promise<void>): Promise<void> {
-  const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message || verb, verb, waitSeconds: params.lockWaitSeconds });
+  const lock = await acquireLocks(ctx, {
+    run: params.run,
+    owner: params.owner,
+    message: params.message || verb,
+    verb,
+    waitSeconds: params.lockWaitSeconds,
+  });
   let failure: unknown;
   try {
     await fn();
@@ -56,9 +66,13 @@ export async function drain(ctx: RunContext, params: DrainParams): Promise<void>
     await rotationFor(ctx)!.set({ drain: hosts, keepOthersOut: true });
     for (const h of hosts) {
       const { why } = await bestEffort(ctx, STEP, h, markDrained(p));
-      if (why !== undefined) ctx.emit({ type: 'warning', host: h.name, message: `out of rotation, but when it was drained could not be recorded (${why})` });
+      if (why !== undefined)
+        ctx.emit({ type: 'warning', host: h.name, message: `out of rotation, but when it was drained could not be recorded (${why})` });
     }
-    ctx.emit({ type: 'info', message: `${hosts.map((h) => h.name).join(', ')} out of rotation; \`deploy undrain ${ctx.config.stage} --hosts ${hosts.map((h) => h.name).join(',')}\` puts ${hosts.length === 1 ? 'it' : 'them'} back` });
+    ctx.emit({
+      type: 'info',
+      message: `${hosts.map((h) => h.name).join(', ')} out of rotation; \`deploy undrain ${ctx.config.stage} --hosts ${hosts.map((h) => h.name).join(',')}\` puts ${hosts.length === 1 ? 'it' : 'them'} back`,
+    });
   });
 }
 

@@ -36,13 +36,20 @@ export async function runPurge(ctx: RunContext, run: PurgeRun): Promise<string[]
     const task = registry.get(name);
     if (task) for (const h of taskHosts(calm, task)) hosts.set(h.name, h);
   }
-  const code = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
+  const code = new Set(
+    Object.entries(ctx.config.roles)
+      .filter(([, r]) => r.code)
+      .map(([n]) => n),
+  );
   await Promise.all(
     [...hosts.values()]
       .filter((h) => h.roles.some((r) => code.has(r)))
       .map(async (h) => {
         const move = run.moves.get(h.name) ?? { from: null, to: run.release.id };
-        const r = await exec(calm, 'purge', h, writeManifest(p, move.to, move.from), { allowFail: true }).catch((e: unknown) => ({ code: -1, stderr: String(e) }));
+        const r = await exec(calm, 'purge', h, writeManifest(p, move.to, move.from), { allowFail: true }).catch((e: unknown) => ({
+          code: -1,
+          stderr: String(e),
+        }));
         if (r.code !== 0) problems.push(`${h.name}: the asset manifest could not be written (${r.stderr.trim().split('\n').at(-1)})`);
       }),
   );

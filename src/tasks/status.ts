@@ -117,17 +117,36 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   const left = await poolLeavers(ctx);
   const logs = new Map<string, readonly RevisionLogEntry[]>();
   const read = await onHosts(ctx, STEP, ctx.hosts, (h) =>
-    hostStatus(ctx, h, logs).catch((e: unknown): HostStatus => ({ host: h.name, roles: h.roles, current: null, dangling: false, revision: null, health: 'n/a', rotation: 'n/a', bad: [], error: messageOf(e) })),
+    hostStatus(ctx, h, logs).catch(
+      (e: unknown): HostStatus => ({
+        host: h.name,
+        roles: h.roles,
+        current: null,
+        dangling: false,
+        revision: null,
+        health: 'n/a',
+        rotation: 'n/a',
+        bad: [],
+        error: messageOf(e),
+      }),
+    ),
   );
   const views = new Map(
-    [...read.values()].filter((s) => s.error === undefined && logs.has(s.host)).map((s): [string, SyncView] => [s.host, { current: s.current, releases: [], log: logs.get(s.host)! }]),
+    [...read.values()]
+      .filter((s) => s.error === undefined && logs.has(s.host))
+      .map((s): [string, SyncView] => [s.host, { current: s.current, releases: [], log: logs.get(s.host)! }]),
   );
   const behind = new Map(syncPlan(ctx.hosts, views, codeRolesOf(ctx)).behind.map((b) => [b.host, b.to]));
   const hosts = [...read.values()].map((s): HostStatus => {
     if (s.error !== undefined) return s;
     const on = rotation.get(s.host) ?? 'n/a';
     const { drainedSince: since, ...rest } = s;
-    return { ...rest, rotation: on, ...(behind.has(s.host) ? { behind: behind.get(s.host)! } : {}), ...(since && on !== 'in' ? { drainedSince: since } : {}) };
+    return {
+      ...rest,
+      rotation: on,
+      ...(behind.has(s.host) ? { behind: behind.get(s.host)! } : {}),
+      ...(since && on !== 'in' ? { drainedSince: since } : {}),
+    };
   });
   const lh = lockHost(ctx.config);
   let lock: LockView;
@@ -136,8 +155,20 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   } catch (e) {
     lock = { host: lh.name, state: 'unknown', error: messageOf(e) };
   }
-  const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
-  return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host), now: new Date().toISOString(), left };
+  const codeRoles = new Set(
+    Object.entries(ctx.config.roles)
+      .filter(([, r]) => r.code)
+      .map(([n]) => n),
+  );
+  return {
+    stage: ctx.config.stage,
+    hosts,
+    lock,
+    mixed: mixedRoles(hosts, codeRoles),
+    unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host),
+    now: new Date().toISOString(),
+    left,
+  };
 }
 
 /** One row of `deploy status`: what the table shows for a host. */
@@ -176,15 +207,25 @@ export function statusReport(s: StageStatus): StatusReport {
     const base = { host: h.host, roles: h.roles.join(','), bad: h.bad };
     if (h.error !== undefined) return { ...base, release: 'UNREACHABLE', revision: '', health: '', rotation: visible(h.error), bad: [] };
     const release = h.current ? `${h.current}${h.dangling ? ' (MISSING)' : ''}` : '-';
-    return { ...base, release: h.behind ? `${release} (behind)` : release, revision: (h.revision ?? '').slice(0, 12), health: h.health, rotation: rotationText(h, s.now) };
+    return {
+      ...base,
+      release: h.behind ? `${release} (behind)` : release,
+      revision: (h.revision ?? '').slice(0, 12),
+      health: h.health,
+      rotation: rotationText(h, s.now),
+    };
   });
   const betas = s.hosts.filter((h) => h.beta);
   const beta = betas[0]?.beta;
   const warnings = [
     ...(beta
-      ? [`beta release ${beta.release}${beta.revision ? ` (revision ${beta.revision.slice(0, 12)})` : ''} on ${betas.map((h) => h.host).join(', ')}, for requests that carry the beta mark; \`deploy beta ${s.stage} end\` sends them back to ${beta.live ?? 'the live release'}`]
+      ? [
+          `beta release ${beta.release}${beta.revision ? ` (revision ${beta.revision.slice(0, 12)})` : ''} on ${betas.map((h) => h.host).join(', ')}, for requests that carry the beta mark; \`deploy beta ${s.stage} end\` sends them back to ${beta.live ?? 'the live release'}`,
+        ]
       : []),
-    ...s.hosts.filter((x) => x.dangling).map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
+    ...s.hosts
+      .filter((x) => x.dangling)
+      .map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
     ...behindWarnings(s),
     ...(s.left ?? []).flatMap(({ balancer, left }) =>
       left.map((l) =>
@@ -193,17 +234,30 @@ export function statusReport(s: StageStatus): StatusReport {
           : `${l.host} left the pool of ${balancer}${l.since ? ` at ${l.since}` : ''}: it is not in the pool in deploy.yml`,
       ),
     ),
-    ...[...s.mixed].map(([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`),
+    ...[...s.mixed].map(
+      ([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`,
+    ),
     ...(s.lock.state === 'unknown'
       ? [`the lock on ${s.lock.host} could not be read: ${visible(s.lock.error)}`]
       : s.lock.state !== 'unlocked'
         ? [`${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}`]
         : []),
   ];
-  const json = { type: 'status', stage: s.stage, hosts: s.hosts, lock: s.lock, left: s.left ?? [], mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])) };
+  const json = {
+    type: 'status',
+    stage: s.stage,
+    hosts: s.hosts,
+    lock: s.lock,
+    left: s.left ?? [],
+    mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])),
+  };
   const error =
     s.unreachable.length > 0
-      ? new ConnectionError(s.unreachable.join(', '), 'could not be read; the other hosts are shown above', 'see the error per host in the table; `deploy check <stage>` tests the connections')
+      ? new ConnectionError(
+          s.unreachable.join(', '),
+          'could not be read; the other hosts are shown above',
+          'see the error per host in the table; `deploy check <stage>` tests the connections',
+        )
       : undefined;
   return { rows, warnings, json, ...(error ? { error } : {}) };
 }
@@ -213,6 +267,7 @@ function behindWarnings(s: StageStatus): string[] {
   const byRelease = new Map<string, string[]>();
   for (const h of s.hosts) if (h.behind) byRelease.set(h.behind, [...(byRelease.get(h.behind) ?? []), h.host]);
   return [...byRelease].map(
-    ([release, hosts]) => `${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} behind: ${hosts.length === 1 ? 'its role serves' : 'their role serves'} ${release}; \`deploy sync ${s.stage}\` brings ${hosts.length === 1 ? 'it' : 'them'} to it`,
+    ([release, hosts]) =>
+      `${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} behind: ${hosts.length === 1 ? 'its role serves' : 'their role serves'} ${release}; \`deploy sync ${s.stage}\` brings ${hosts.length === 1 ? 'it' : 'them'} to it`,
   );
 }

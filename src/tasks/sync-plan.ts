@@ -37,7 +37,11 @@ const wentLive = (e: RevisionLogEntry) => e.outcome === 'deployed' || e.outcome 
  * Per code role, its live release, and the hosts that serve something else (or nothing). Pure: from each host's
  * roles, `current`, releases and revision log. A role none of whose hosts serves anything has no live release.
  */
-export function syncPlan(hosts: readonly Pick<HostDef, 'name' | 'roles'>[], views: ReadonlyMap<string, SyncView>, codeRoles: readonly string[]): SyncPlan {
+export function syncPlan(
+  hosts: readonly Pick<HostDef, 'name' | 'roles'>[],
+  views: ReadonlyMap<string, SyncView>,
+  codeRoles: readonly string[],
+): SyncPlan {
   const live: LiveRelease[] = [];
   for (const role of codeRoles) {
     const ofRole = hosts.filter((h) => h.roles.includes(role) && views.has(h.name));
@@ -48,7 +52,15 @@ export function syncPlan(hosts: readonly Pick<HostDef, 'name' | 'roles'>[], view
     }
     if (count.size === 0) continue;
     const lastLive = (release: string) =>
-      Math.max(0, ...ofRole.flatMap((h) => views.get(h.name)!.log.filter((e) => e.release === release && wentLive(e)).map((e) => Date.parse(e.time) || 0)));
+      Math.max(
+        0,
+        ...ofRole.flatMap((h) =>
+          views
+            .get(h.name)!
+            .log.filter((e) => e.release === release && wentLive(e))
+            .map((e) => Date.parse(e.time) || 0),
+        ),
+      );
     const [release, on] = [...count].sort(([a, x], [b, y]) => y.length - x.length || lastLive(b) - lastLive(a) || (b > a ? 1 : -1))[0]!;
     const entry = ofRole.flatMap((h) => views.get(h.name)!.log.filter((e) => e.release === release && e.revision)).pop();
     live.push({ role, release, on, ...(entry ? { revision: entry.revision } : {}) });
@@ -69,4 +81,7 @@ export function syncPlan(hosts: readonly Pick<HostDef, 'name' | 'roles'>[], view
   return { live, behind, conflicts };
 }
 
-export const codeRolesOf = (ctx: Pick<RunContext, 'config'>): string[] => Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n);
+export const codeRolesOf = (ctx: Pick<RunContext, 'config'>): string[] =>
+  Object.entries(ctx.config.roles)
+    .filter(([, r]) => r.code)
+    .map(([n]) => n);

@@ -47,9 +47,13 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
   await preflight(ctx, ctx.hosts, { deploy: true });
   const p = paths(ctx.config.deployTo);
   const code = new Set(hosts.map((h) => h.name));
-  const lock = await acquireLocks<ReleaseState>(ctx, { run: params.run, owner: params.owner, message: params.message || 'sync', verb: 'sync', waitSeconds: params.lockWaitSeconds }, {
-    probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
-  });
+  const lock = await acquireLocks<ReleaseState>(
+    ctx,
+    { run: params.run, owner: params.owner, message: params.message || 'sync', verb: 'sync', waitSeconds: params.lockWaitSeconds },
+    {
+      probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
+    },
+  );
   let failure: unknown;
   let result: RunSummary | undefined;
   const made = new Set<string>();
@@ -59,16 +63,31 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
     const read = await onHosts(ctx, STEP, hosts, (h) => probe(ctx, STEP, h, hostReleases(p)));
     const views = new Map([...read].map(([h, r]) => [h, { current: r.current, releases: r.releases, log: r.log }]));
     const plan = syncPlan(hosts, views, codeRolesOf(ctx));
-    for (const h of plan.conflicts) ctx.emit({ type: 'warning', host: h, message: `its roles serve different releases (${plan.live.map((l) => `${l.role}: ${l.release}`).join(', ')}); not synced` });
+    for (const h of plan.conflicts)
+      ctx.emit({
+        type: 'warning',
+        host: h,
+        message: `its roles serve different releases (${plan.live.map((l) => `${l.role}: ${l.release}`).join(', ')}); not synced`,
+      });
     for (const l of plan.live) ctx.emit({ type: 'info', message: `role ${l.role} serves ${l.release} (on ${l.on.join(', ')})` });
     if (plan.behind.length === 0) {
       ctx.emit({ type: 'info', message: 'every selected host serves its role’s live release: nothing to sync' });
       result = { stage: ctx.config.stage, hosts: [] };
     } else {
       const targets = new Set(plan.behind.map((b) => b.to));
-      if (targets.size > 1) throw new DeployError(`roles serve different releases (${[...targets].join(', ')}); sync one role at a time with --roles`, ExitCode.config);
+      if (targets.size > 1)
+        throw new DeployError(
+          `roles serve different releases (${[...targets].join(', ')}); sync one role at a time with --roles`,
+          ExitCode.config,
+        );
       const target = plan.live.find((l) => l.release === plan.behind[0]!.to)!;
-      if (!target.revision) throw new StepFailedError(target.on.join(','), STEP, `revisions.log does not say which revision release ${target.release} is`, 'deploy a new release instead');
+      if (!target.revision)
+        throw new StepFailedError(
+          target.on.join(','),
+          STEP,
+          `revisions.log does not say which revision release ${target.release} is`,
+          'deploy a new release instead',
+        );
       release = { id: target.release, dir: p.release(target.release), revision: target.revision };
       const behind = hosts.filter((h) => plan.behind.some((b) => b.host === h.name));
       const previous = new Map(behind.map((h) => [h.name, views.get(h.name)!.current]));
@@ -77,7 +96,7 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
       // A dir of the release that never went live there (an interrupted sync) is made again from nothing.
       const fetch = behind.filter((h) => {
         const s = states.get(h.name);
-        return !s || !s.releases.includes(release!.id) || s.leftovers.includes(release!.id);
+        return !s?.releases.includes(release!.id) || s.leftovers.includes(release!.id);
       });
       const narrow: RunContext = { ...ctx, hosts: behind };
       if (fetch.length > 0) {
@@ -97,7 +116,12 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
       lock.check('switch');
       await rollout(narrow, { release, previous, hosts: behind, rotation: rotationFor(narrow) });
       live = true;
-      await runPurge(ctx, { verb: 'sync', outcome: 'deployed', release, moves: new Map(behind.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release!.id }])) });
+      await runPurge(ctx, {
+        verb: 'sync',
+        outcome: 'deployed',
+        release,
+        moves: new Map(behind.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release!.id }])),
+      });
       const entry: RevisionLogEntry = {
         release: release.id,
         revision: release.revision ?? '',
@@ -109,13 +133,24 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
       };
       for (const h of behind) {
         const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry));
-        if (why !== undefined) ctx.emit({ type: 'warning', host: h.name, message: `revisions.log could not be written (${why}): it does not record that the host serves ${release.id}` });
+        if (why !== undefined)
+          ctx.emit({
+            type: 'warning',
+            host: h.name,
+            message: `revisions.log could not be written (${why}): it does not record that the host serves ${release.id}`,
+          });
       }
       result = {
         stage: ctx.config.stage,
         release: release.id,
         revision: release.revision,
-        hosts: behind.map((h) => ({ host: h.name, previous: previous.get(h.name) ?? null, release: release!.id, outcome: 'deployed', durationMs: 0 })),
+        hosts: behind.map((h) => ({
+          host: h.name,
+          previous: previous.get(h.name) ?? null,
+          release: release!.id,
+          outcome: 'deployed',
+          durationMs: 0,
+        })),
       };
     }
   } catch (e) {
@@ -127,7 +162,8 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
       const h = hosts.find((x) => x.name === name)!;
       const { result: r, why } = await bestEffort(ctx, 'discard', h, removeRelease(p, release.id));
       if (r && lines(r.stdout).some((l) => l.startsWith('kept '))) continue;
-      if (why !== undefined) problems.push(`release ${release.id} could not be removed from ${h.name} (${why}): the next deploy removes it`);
+      if (why !== undefined)
+        problems.push(`release ${release.id} could not be removed from ${h.name} (${why}): the next deploy removes it`);
     }
   }
   const released = await lock.release();
@@ -149,7 +185,14 @@ async function refetch(ctx: RunContext, hosts: readonly HostDef[], release: Rele
     const sha = assertSha(revision);
     await onHosts(ctx, 'transfer', hosts, async (h) => {
       await exec(ctx, 'transfer', h, updateMirror(p, source.repository));
-      await exec(ctx, 'transfer', h, and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], { description: `unpack ${sha.slice(0, 12)} into the release, record REVISION` }));
+      await exec(
+        ctx,
+        'transfer',
+        h,
+        and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], {
+          description: `unpack ${sha.slice(0, 12)} into the release, record REVISION`,
+        }),
+      );
     });
     return;
   }
@@ -168,7 +211,17 @@ async function refetch(ctx: RunContext, hosts: readonly HostDef[], release: Rele
     await onHosts(ctx, 'transfer', hosts, async (h) => {
       await exec(ctx, 'transfer', h, prepareUploads(p));
       await upload(ctx, 'transfer', h, artifact.file, remote);
-      await exec(ctx, 'transfer', h, and([verifyChecksum(remote, revision), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, revision)]));
+      await exec(
+        ctx,
+        'transfer',
+        h,
+        and([
+          verifyChecksum(remote, revision),
+          extract(remote, release.dir),
+          removeUpload(p, release.id),
+          writeRevision(release.dir, revision),
+        ]),
+      );
     });
   } finally {
     await artifact.cleanup();

@@ -57,7 +57,8 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     afterAll(async () => {
       if (!f) return;
       await stopApps(f, p.deployTo);
-      if (betaFile !== undefined) await sshRun(f, lbOf(f), `printf '%s' '${betaFile}' > ${LB_BETA} && /usr/sbin/nginx -c /srv/lb/nginx.conf -s reload`);
+      if (betaFile !== undefined)
+        await sshRun(f, lbOf(f), `printf '%s' '${betaFile}' > ${LB_BETA} && /usr/sbin/nginx -c /srv/lb/nginx.conf -s reload`);
       await temp?.down();
     });
 
@@ -97,7 +98,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const release = (run.events.find((e) => e.type === 'release:chosen') as BetaEvent).release!;
       const started = run.events.find((e) => e.type === 'beta') as BetaEvent;
       expect(started).toMatchObject({ action: 'start', hosts: [beta], release, live, mark: `cookie ${BETA_COOKIE}` });
-      expect(run.events.find((e) => e.type === 'run:end')?.summary?.hosts.map((h) => `${h.host} ${h.current}`)).toEqual([`${beta} ${release}`]);
+      expect(run.events.find((e) => e.type === 'run:end')?.summary?.hosts.map((h) => `${h.host} ${h.current}`)).toEqual([
+        `${beta} ${release}`,
+      ]);
       for (const w of webs(f)) expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${w === beta ? release : live}`);
 
       // Once it is done: with the cookie, only the beta host and the new release; without it, never the beta host.
@@ -113,7 +116,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
 
       const status = await cli(['status', 'staging', '-c', p.file, '--json']);
       const hosts = (JSON.parse(status.stdout) as { hosts: { host: string; beta?: { release: string; live: string } }[] }).hosts;
-      expect(hosts.filter((h) => h.beta).map((h) => `${h.host} ${h.beta!.release} ${h.beta!.live}`)).toEqual([`${beta} ${release} ${live}`]);
+      expect(hosts.filter((h) => h.beta).map((h) => `${h.host} ${h.beta!.release} ${h.beta!.live}`)).toEqual([
+        `${beta} ${release} ${live}`,
+      ]);
       const table = await cli(['status', 'staging', '-c', p.file]);
       expect(table.stdout).toMatch(new RegExp(`^${beta} .*${release}.* BETA$`, 'm'));
       expect(table.stdout).toContain(`beta release ${release}`);

@@ -111,7 +111,9 @@ describe('deploy sync: a fleet grown from 2 to 4 web hosts behind haproxy', () =
     const web3 = s.hosts.find((h) => h.host === 'web3')!;
     expect(web3.rotation).toBe('out');
     expect(web3.drainedSince).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect((await cli(['status', 'staging', '-c', p.file])).stdout).toMatch(/\nweb3 .* DRAINED since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+s\)/);
+    expect((await cli(['status', 'staging', '-c', p.file])).stdout).toMatch(
+      /\nweb3 .* DRAINED since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+s\)/,
+    );
 
     const back = await underLoad(f, () => streamCli(['undrain', 'staging', '-c', p.file, '--hosts', 'web3']));
     expect(back.result.code, back.result.stderr).toBe(0);
@@ -140,7 +142,9 @@ describe('deploy sync: a fleet grown from 2 to 4 web hosts behind haproxy', () =
 
   it('a host removed from deploy.yml leaves the pool on the next deploy (which brings every host listed to the new release), and status says so: 0 failed requests', async () => {
     keepWebs(p.file, f, ['web1', 'web2', 'web3']);
-    expect((await cli(['status', 'staging', '-c', p.file])).stdout).toContain('warning: lb1 still sends requests to web4, which is not in the pool in deploy.yml: the next deploy takes it out');
+    expect((await cli(['status', 'staging', '-c', p.file])).stdout).toContain(
+      'warning: lb1 still sends requests to web4, which is not in the pool in deploy.yml: the next deploy takes it out',
+    );
     repo.commit('v2');
     const { result, load } = await underLoad(f, () => streamCli(['staging', '-c', p.file]));
     expect(result.code, result.stderr).toBe(0);
@@ -177,7 +181,11 @@ describe('deploy drain / undrain behind nginx', () => {
   afterAll(async () => {
     if (!f) return;
     await stopApps(f, p.deployTo);
-    await on(f, 'lb1', `cat > /srv/lb/upstream.conf.new <<'EOF'\n${upstream}\nEOF\nmv /srv/lb/upstream.conf.new /srv/lb/upstream.conf && /usr/sbin/nginx -c /srv/lb/nginx.conf -s reload`);
+    await on(
+      f,
+      'lb1',
+      `cat > /srv/lb/upstream.conf.new <<'EOF'\n${upstream}\nEOF\nmv /srv/lb/upstream.conf.new /srv/lb/upstream.conf && /usr/sbin/nginx -c /srv/lb/nginx.conf -s reload`,
+    );
   });
 
   it('drain web2 under load, never the last serving host, undrain it: 0 failed requests', async () => {
@@ -186,11 +194,16 @@ describe('deploy drain / undrain behind nginx', () => {
     expect(drained.load.failures, JSON.stringify(drained.load.errors)).toBe(0);
     expect(await rotationOf(f)).toEqual({ web1: 'in', web2: 'down' });
     for (let i = 0; i < 6; i++) expect(((await (await fetch(`${f.balancer!.url}/health`)).json()) as { host: string }).host).toBe('web1');
-    expect((await status(p.file)).hosts.find((h) => h.host === 'web2')).toMatchObject({ rotation: 'out', drainedSince: expect.stringMatching(/Z$/) });
+    expect((await status(p.file)).hosts.find((h) => h.host === 'web2')).toMatchObject({
+      rotation: 'out',
+      drainedSince: expect.stringMatching(/Z$/),
+    });
 
     const last = await streamCli(['drain', 'staging', '-c', p.file, '--hosts', 'web1']);
     expect(last.code).toBe(5);
-    expect(last.stderr).toContain('taking web1 out of rotation would leave lb1 with no host to send requests to; web2 (down) is out of rotation');
+    expect(last.stderr).toContain(
+      'taking web1 out of rotation would leave lb1 with no host to send requests to; web2 (down) is out of rotation',
+    );
     expect(await rotationOf(f)).toEqual({ web1: 'in', web2: 'down' });
 
     const back = await underLoad(f, () => streamCli(['undrain', 'staging', '-c', p.file, '--hosts', 'web2']));
@@ -252,17 +265,25 @@ describe('the purge hook point', () => {
   it('runs once after the switch with the assets that changed, and once after a rollback with the same list', async () => {
     const first = await purgeLogs();
     // The first deploy: every asset is new.
-    expect(Object.values(first).flat().filter((l) => l.startsWith('http'))).toEqual(['app.js', 'logo.svg', 'style.css'].map((a) => `http://media.test/assets/current/${a}`));
+    expect(
+      Object.values(first)
+        .flat()
+        .filter((l) => l.startsWith('http')),
+    ).toEqual(['app.js', 'logo.svg', 'style.css'].map((a) => `http://media.test/assets/current/${a}`));
     repo.commit('v2', { files: { 'public/style.css': 'body { color: red }\n', 'public/added.txt': 'new\n' } });
     const deployed = await streamCli(['staging', '-c', p.file]);
     expect(deployed.code, deployed.stderr).toBe(0);
     const release = chosen(deployed).at(-1)!;
     const logs = await purgeLogs();
-    expect(Object.values(logs)).toEqual([[`run deploy deployed ${release}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css']]);
+    expect(Object.values(logs)).toEqual([
+      [`run deploy deployed ${release}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css'],
+    ]);
 
     const back = await streamCli(['rollback', 'staging', '-c', p.file]);
     expect(back.code, back.stderr).toBe(0);
     const before = await currentOf(f, p.deployTo, 'web1');
-    expect(Object.values(await purgeLogs())).toEqual([[`run rollback rolled-back ${before}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css']]);
+    expect(Object.values(await purgeLogs())).toEqual([
+      [`run rollback rolled-back ${before}`, 'http://media.test/assets/current/added.txt', 'http://media.test/assets/current/style.css'],
+    ]);
   });
 });

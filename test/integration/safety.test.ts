@@ -11,7 +11,10 @@ const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balance
 
 async function listing(f: Fleet, deployTo: string): Promise<string> {
   const out: string[] = [];
-  for (const h of codeHosts(f)) out.push(`${h}: ${(await sshRun(f, h, `ls '${deployTo}/releases' 2>/dev/null; readlink '${deployTo}/current' || true`)).stdout.trim()}`);
+  for (const h of codeHosts(f))
+    out.push(
+      `${h}: ${(await sshRun(f, h, `ls '${deployTo}/releases' 2>/dev/null; readlink '${deployTo}/current' || true`)).stdout.trim()}`,
+    );
   return out.join('\n');
 }
 
@@ -24,7 +27,10 @@ describe('what a deploy must not do', () => {
     f = fleet();
     repo = appRepo();
     repo.commit('v1');
-    p = project(f, { source: { repository: repo.url }, extra: { env: { PORT }, health: { path: '/health', port: Number(PORT), retries: 20, interval: 0.25 } } });
+    p = project(f, {
+      source: { repository: repo.url },
+      extra: { env: { PORT }, health: { path: '/health', port: Number(PORT), retries: 20, interval: 0.25 } },
+    });
     const first = await cli(['staging', '-c', p.file]);
     expect(first.code, first.stderr).toBe(0);
   });
@@ -51,7 +57,8 @@ describe('what a deploy must not do', () => {
     const r = await cli(['staging', '-c', broken.file]);
     expect(r.code).toBe(5);
     for (const h of codeHosts(f)) expect(r.stderr).toContain(`${h}: check: missing tools: no-such-installer`);
-    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e '${broken.deployTo}' && echo exists || echo absent`)).stdout.trim()).toBe('absent');
+    for (const h of codeHosts(f))
+      expect((await sshRun(f, h, `test -e '${broken.deployTo}' && echo exists || echo absent`)).stdout.trim()).toBe('absent');
   });
 
   it('SIGINT mid-deploy exits 130, releases the lock and leaves every host on one release', async () => {
@@ -62,7 +69,10 @@ describe('what a deploy must not do', () => {
       deployTo: p.deployTo,
       extra: { env: { PORT }, health: { path: '/health', port: Number(PORT) }, install: { command: 'sh slow-install.sh' } },
     });
-    const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', slow.file], { reject: false, env: { CI: 'true' } });
+    const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', slow.file], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     await until(() => output.includes('shared'), { timeout: 60_000, interval: 100, what: 'the shared step' });

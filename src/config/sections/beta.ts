@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { absolutePath, list, matching, strict } from './primitives.js';
 
 const hostName = () => matching(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a host name (letters, digits, `_`, `-` and `.`)');
@@ -33,5 +32,3 @@ export const beta = strict(
     }
   })
   .describe('Selective beta (`deploy beta`): which hosts serve it and the cookie or header that sends a request there.');
-
-export type BetaInput = z.output<typeof beta>;

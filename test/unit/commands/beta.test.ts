@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BETA_HEADER, markVariable, readBetaMarker, removeBetaMarker, renderBetaRoute, writeBetaMarker } from '../../../src/commands/beta.js';
+import {
+  BETA_HEADER,
+  markVariable,
+  readBetaMarker,
+  removeBetaMarker,
+  renderBetaRoute,
+  writeBetaMarker,
+} from '../../../src/commands/beta.js';
 import { paths } from '../../../src/commands/paths.js';
 import { betaMarker, parseBetaMarker } from '../../../src/facts/beta.js';
 import { parseUpstream } from '../../../src/facts/balancer.js';
@@ -11,7 +18,9 @@ const cookie = { kind: 'cookie', name: 'beta' } as const;
 
 describe('the nginx beta include file', () => {
   it('routes requests with a non-empty mark to the beta upstream, and lists the beta servers', () => {
-    expect(renderBetaRoute(cookie, 'app', 'app_beta', [{ address: '10.0.0.2', port: 3000, down: false, name: 'web2' }])).toBe(`${BETA_HEADER}
+    expect(
+      renderBetaRoute(cookie, 'app', 'app_beta', [{ address: '10.0.0.2', port: 3000, down: false, name: 'web2' }]),
+    ).toBe(`${BETA_HEADER}
 map $cookie_beta $deploy_upstream {
   default app;
   "~." app_beta;
@@ -25,7 +34,9 @@ upstream app_beta {
   });
 
   it('without beta servers sends every request to the live upstream, and has no beta upstream (nginx refuses an empty one)', () => {
-    expect(renderBetaRoute({ kind: 'header', name: 'X-Beta-User' }, 'app', 'app_beta', [])).toBe(`${BETA_HEADER}\nmap $http_x_beta_user $deploy_upstream {\n  default app;\n}\n`);
+    expect(renderBetaRoute({ kind: 'header', name: 'X-Beta-User' }, 'app', 'app_beta', [])).toBe(
+      `${BETA_HEADER}\nmap $http_x_beta_user $deploy_upstream {\n  default app;\n}\n`,
+    );
   });
 
   it('reads back with the upstream parser: the servers that get the beta', () => {
@@ -43,15 +54,24 @@ upstream app_beta {
 
 describe('the beta marker', () => {
   renders([
-    ['write', () => writeBetaMarker(p, { release: '20260101120000', revision: 'abc123', live: '20251231120000' }), "printf %s 'release=20260101120000\nrevision=abc123\nlive=20251231120000\n' > /srv/app/beta.tmp && mv -f /srv/app/beta.tmp /srv/app/beta", 'write'],
-    ['read', () => readBetaMarker(p), "if [ -f /srv/app/beta ] ; then cat /srv/app/beta ; fi", 'read'],
+    [
+      'write',
+      () => writeBetaMarker(p, { release: '20260101120000', revision: 'abc123', live: '20251231120000' }),
+      "printf %s 'release=20260101120000\nrevision=abc123\nlive=20251231120000\n' > /srv/app/beta.tmp && mv -f /srv/app/beta.tmp /srv/app/beta",
+      'write',
+    ],
+    ['read', () => readBetaMarker(p), 'if [ -f /srv/app/beta ] ; then cat /srv/app/beta ; fi', 'read'],
     ['remove', () => removeBetaMarker(p), 'rm -f /srv/app/beta', 'write'],
-    ['fact', () => betaMarker(p).command, "if [ -f /srv/app/beta ] ; then cat /srv/app/beta ; fi", 'read'],
+    ['fact', () => betaMarker(p).command, 'if [ -f /srv/app/beta ] ; then cat /srv/app/beta ; fi', 'read'],
   ]);
 
   it.each([
     ['none', '', null],
-    ['a beta', 'release=20260101120000\nrevision=abc\nlive=20251231120000\n', { release: '20260101120000', revision: 'abc', live: '20251231120000' }],
+    [
+      'a beta',
+      'release=20260101120000\nrevision=abc\nlive=20251231120000\n',
+      { release: '20260101120000', revision: 'abc', live: '20251231120000' },
+    ],
     ['no live release before it', 'release=20260101120000\nrevision=\nlive=\n', { release: '20260101120000', revision: '', live: null }],
   ])('parses %s', (_, text, expected) => expect(parseBetaMarker(text)).toEqual(expected));
 

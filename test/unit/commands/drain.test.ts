@@ -8,7 +8,12 @@ const p = paths('/srv/app');
 
 describe('drain commands', () => {
   renders([
-    ['mark: the host writes the time by its own clock, once', () => markDrained(p), "mkdir -p /srv/app && if [ -f /srv/app/.drained ] ; then : ; else date -u +%Y-%m-%dT%H:%M:%SZ > /srv/app/.drained ; fi", 'write'],
+    [
+      'mark: the host writes the time by its own clock, once',
+      () => markDrained(p),
+      'mkdir -p /srv/app && if [ -f /srv/app/.drained ] ; then : ; else date -u +%Y-%m-%dT%H:%M:%SZ > /srv/app/.drained ; fi',
+      'write',
+    ],
     ['unmark', () => unmarkDrained(p), 'rm -f /srv/app/.drained', 'write'],
     ['read', () => drainedSince(p).command, 'if [ -f /srv/app/.drained ] ; then cat /srv/app/.drained ; fi', 'read'],
   ]);
