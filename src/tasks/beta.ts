@@ -1,3 +1,4 @@
+// Whole on purpose: starting and ending a beta share its marker on the hosts and its routing on the balancers.
 import { readUpstream, reloadNginx, removeUpstream, setServerState, setServerWeight, writeUpstream } from '../commands/balancer.js';
 import { removeBetaMarker, renderBetaRoute, writeBetaMarker, type BetaMarker } from '../commands/beta.js';
 import { appendRevisionLog } from '../commands/log.js';

@@ -1,3 +1,4 @@
+// Whole on purpose: the rollout, its batches and the switch-back share one record of what each host did.
 import { paths } from '../commands/paths.js';
 import { markBad } from '../commands/release.js';
 import { restart, stopApp } from '../commands/restart.js';
