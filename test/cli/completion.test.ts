@@ -101,7 +101,7 @@ describe('deploy completion', () => {
   // The shells' own completion machinery, driven as a user would: a verb, a stage, the hosts of a stage, a host list.
   const shellCases: [string, string[]][] = [
     ['pl', ['plan']],
-    ['pro', ['production']],
+    ['pro', ['production', 'promote']],
     ['ssh production web', ['web1', 'web2', 'web3', 'web4']],
     ['staging --hosts web1,', ['web1,db1', 'web1,lb1', 'web1,media1', 'web1,web2']],
   ];
