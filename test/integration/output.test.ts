@@ -13,7 +13,7 @@ import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project
 const SECRET = 's3cr3t-value';
 const PORT = 3108;
 const EVENT_TYPES = new Set(
-  [...readFileSync(join(repoRoot, 'src/output/events.ts'), 'utf8').matchAll(/\{ type: '([a-z:-]+)'/g)].map((m) => m[1]),
+  [...readFileSync(join(repoRoot, 'src/output/events.ts'), 'utf8').matchAll(/\{\s*type: '([a-z:-]+)'/g)].map((m) => m[1]),
 );
 
 const webHosts = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
