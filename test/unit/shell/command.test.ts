@@ -149,7 +149,8 @@ describe('Sensitive', () => {
 /** Runs a rendered command the way a backend would: the whole string to one `sh -c`. */
 const run = (shell: string, c: Command) => spawnSync(shell, ['-c', render(c, 'reveal')], { encoding: 'utf8' });
 
-describe.each(SHELLS)('rendered commands in %s', (shell) => {
+// Each sample runs real shells: on a loaded 2-core machine that can take longer than the default 5 s.
+describe.each(SHELLS)('rendered commands in %s', { timeout: 60_000 }, (shell) => {
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'deploy-shell-')));
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 

@@ -28,7 +28,8 @@ describe('quote', () => {
     expect(() => quote('\0')).toThrow(/NUL/);
   });
 
-  describe.each(SHELLS)('round trip through %s', (shell) => {
+  // Each sample runs real shells: on a loaded 2-core machine that can take longer than the default 5 s.
+  describe.each(SHELLS)('round trip through %s', { timeout: 60_000 }, (shell) => {
     it('gives back 1,000+ hostile strings byte for byte', () => {
       let checked = 0;
       fc.assert(
