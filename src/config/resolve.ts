@@ -39,6 +39,7 @@ export function buildConfig(file: string, stage: string, s: StageSections, extra
     rollout: s.rollout,
     hosts: s.hosts,
     lock: s.lock,
+    watch: s.watch ? { duration: s.watch.duration, maxErrorRate: s.watch.max_error_rate, health: s.watch.health } : undefined,
   });
 }
 

@@ -33,6 +33,17 @@ export interface Config {
   readonly rollout: readonly string[];
   readonly hosts: readonly HostDef[];
   readonly lock: LockConfig;
+  /** Watching the fleet after the last batch, with the lock held (`watch:`). */
+  readonly watch?: WatchDef;
+}
+
+export interface WatchDef {
+  /** Seconds the fleet is watched for. */
+  readonly duration: number;
+  /** Highest share (0–1) of the fleet's requests that may fail, from the balancers' counters. */
+  readonly maxErrorRate: number;
+  /** Whether every app host's health check is asked on each reading. */
+  readonly health: boolean;
 }
 
 export type Source = GitSource | ArtifactSource;

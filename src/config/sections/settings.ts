@@ -11,6 +11,7 @@ import { artifact, branch, repository, revision } from './source.js';
 import { ssh } from './ssh.js';
 import { health, install, migrate, restart } from './steps.js';
 import { tasks } from './tasks.js';
+import { watch } from './watch.js';
 
 /** Top-level keys starting with `x-` are ignored: a place for YAML anchors, as in docker-compose files. */
 export const EXTENSION_PREFIX = 'x-';
@@ -64,6 +65,7 @@ export const sections = {
       '(default `[db, media, web, balancer]`).',
   ),
   lock,
+  watch,
 };
 
 export const SETTING_KEYS = Object.keys(sections) as (keyof typeof sections)[];
@@ -91,6 +93,7 @@ export const settingsShape = {
   roles: sections.roles.default({}),
   rollout: sections.rollout.default([...DEFAULT_ROLLOUT]),
   lock: sections.lock.prefault({}),
+  watch: sections.watch.optional(),
 };
 
 /** A stage after its overrides are merged over the top level: every setting plus its hosts. */
