@@ -115,6 +115,10 @@ describe('watch after the switch, behind haproxy', () => {
       expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${before}`);
       expect((await sshRun(f, w, `test -e '${p.deployTo}/releases/${bad}/.deploy-bad' && echo bad`)).stdout.trim()).toBe('bad');
       expect((await sshRun(f, w, `cat ${p.deployTo}/current/VERSION`)).stdout.trim()).toBe('v2');
+      // revisions.log: the release failed its watch, then the fleet went back to the one before.
+      const log = (await sshRun(f, w, `tail -n 2 '${p.deployTo}/revisions.log'`)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { release: string; outcome: string; message?: string });
+      expect(log.map((l) => `${l.release} ${l.outcome}`)).toEqual([`${bad} failed`, `${before} rolled-back`]);
+      expect(log[0]!.message).toMatch(/^watch after the switch: the fleet's error rate/);
     }
     expect(Object.values(await rotationOf(f)).every((r) => r === 'in')).toBe(true);
     // Failed requests are the failing release's own 500s, and none came after the rollback.
