@@ -73,6 +73,7 @@ export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonl
   let last: WatchEvent = { ...base, phase: 'start', elapsedMs: 0, fleet, unhealthy: [] };
   const t0 = Date.now();
   ctx.emit({ type: 'step:start', step: 'watch', hosts: base.hosts });
+  for (const h of base.hosts) ctx.emit({ type: 'host:start', step: 'watch', host: h });
   let passed = false;
   try {
     if (!rotation?.traffic) ctx.emit({ type: 'warning', message: `watch: stage ${ctx.config.stage} has no balancer to count requests, so the fleet is judged by its health checks only` });
@@ -111,7 +112,12 @@ export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonl
     passed = true;
     return { ok: true, interrupted: reason };
   } finally {
-    ctx.emit({ type: 'step:end', step: 'watch', ok: passed, durationMs: Date.now() - t0 });
+    const durationMs = Date.now() - t0;
+    for (const h of base.hosts) {
+      const sick = last.unhealthy.includes(h);
+      ctx.emit({ type: 'host:end', step: 'watch', host: h, ok: !sick, durationMs, ...(sick ? { error: `failed ${HEALTH_FAILS} health checks in a row during the watch` } : {}) });
+    }
+    ctx.emit({ type: 'step:end', step: 'watch', ok: passed, durationMs });
   }
 }
 

@@ -74,7 +74,7 @@ describe('watch output', () => {
   });
 
   it('the summary carries the last verdict (or the interrupt) as `watch`', () => {
-    const t = new Date();
+    const t = Date.now();
     const events = [at(0, 'start'), at(1000), at(3000, 'interrupted', { reason: 'Ctrl-C ended the watch' })].map((event) => ({ at: t, event }));
     const { type: _t, ...fields } = at(3000, 'interrupted', { reason: 'Ctrl-C ended the watch' });
     expect(summarize(events, true).watch).toEqual(fields);
