@@ -24,7 +24,11 @@ const median = (xs: readonly number[]) => {
 
 function sh(dir: string, script: string): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production', npm_config_audit: 'false', npm_config_fund: 'false' } });
+  const r = spawnSync('sh', ['-c', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production', npm_config_audit: 'false', npm_config_fund: 'false' },
+  });
   if (r.status !== 0) throw new Error(`${script} in ${dir}: exit ${r.status}\n${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
@@ -32,7 +36,8 @@ function sh(dir: string, script: string): number {
 /** A copy of the fixture's manifests; `changed` adds one dependency to backend/package.json and the lockfile. */
 function project(root: string, name: string, changed: boolean): string {
   const dir = join(root, name);
-  for (const f of ['package.json', 'package-lock.json', 'backend/package.json', 'frontend/package.json']) cpSync(join(fixture, f), join(dir, f));
+  for (const f of ['package.json', 'package-lock.json', 'backend/package.json', 'frontend/package.json'])
+    cpSync(join(fixture, f), join(dir, f));
   if (changed) {
     const pkg = JSON.parse(readFileSync(join(dir, 'backend/package.json'), 'utf8'));
     pkg.dependencies.dayjs = '1.11.13';
@@ -50,7 +55,11 @@ function project(root: string, name: string, changed: boolean): string {
 }
 
 const tree = (dir: string) =>
-  spawnSync('sh', ['-c', "find node_modules -type f -not -path 'node_modules/.package-lock.json' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum"], { cwd: dir, encoding: 'utf8' }).stdout;
+  spawnSync(
+    'sh',
+    ['-c', "find node_modules -type f -not -path 'node_modules/.package-lock.json' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum"],
+    { cwd: dir, encoding: 'utf8' },
+  ).stdout;
 
 export interface InstallRow {
   readonly scenario: string;
@@ -74,7 +83,12 @@ export async function benchInstall(reps = Number(process.env.BENCH_REPS ?? 3)): 
       sh(prev, `npm ci ${flags} --prefer-offline`);
       const warm = project(root, 'warm', true);
       sh(warm, `npm ci ${flags} --prefer-offline`);
-      const packages = Number(spawnSync('sh', ['-c', 'ls -d node_modules/* node_modules/@*/* | grep -vc "/@[^/]*$"'], { cwd: warm, encoding: 'utf8' }).stdout.trim());
+      const packages = Number(
+        spawnSync('sh', ['-c', 'ls -d node_modules/* node_modules/@*/* | grep -vc "/@[^/]*$"'], {
+          cwd: warm,
+          encoding: 'utf8',
+        }).stdout.trim(),
+      );
       const today: number[] = [];
       const incremental: number[] = [];
       for (let i = 0; i < reps; i++) {
@@ -104,7 +118,8 @@ export function printInstallTable(rows: readonly InstallRow[]): void {
   out('Install step, one dependency changed in the lockfile (fixtures/node-monorepo; warm cache, --prefer-offline):');
   out('| scenario | packages | today: npm ci | incremental: copy + npm install | ratio |');
   out('| --- | ---: | ---: | ---: | ---: |');
-  for (const r of rows) out(`| ${r.scenario} | ${r.packages} | ${r.today_s.toFixed(2)} s | ${r.incremental_s.toFixed(2)} s | ${r.ratio.toFixed(1)}× |`);
+  for (const r of rows)
+    out(`| ${r.scenario} | ${r.packages} | ${r.today_s.toFixed(2)} s | ${r.incremental_s.toFixed(2)} s | ${r.ratio.toFixed(1)}× |`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

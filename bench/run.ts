@@ -18,7 +18,17 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { fleetDown, fleetIsRunning, fleetStatus, fleetUp, killFleetSync, readFleet, resolveOptions, smallSrv, type Fleet } from '../test/fleet/fleet.js';
+import {
+  fleetDown,
+  fleetIsRunning,
+  fleetStatus,
+  fleetUp,
+  killFleetSync,
+  readFleet,
+  resolveOptions,
+  smallSrv,
+  type Fleet,
+} from '../test/fleet/fleet.js';
 import { benchInstall, printInstallTable } from './install.js';
 import { sshMicro, type MicroResult } from './ssh-micro.js';
 
@@ -78,7 +88,13 @@ function timed(file: string, args: readonly string[], o: { cwd?: string } = {}):
       const ms = performance.now() - t0;
       clearTimeout(timer);
       running = undefined;
-      done({ ms, code: code ?? (signal ? 128 : -1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), startedAt });
+      done({
+        ms,
+        code: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        startedAt,
+      });
     });
   });
 }
@@ -174,7 +190,10 @@ interface Breakdown {
 }
 
 function breakdown(r: Timed): Breakdown {
-  const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
+  const events = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Ev);
   const at = (e: Ev | undefined) => (e ? Date.parse(e.time) : NaN);
   const first = (pred: (e: Ev) => boolean) => events.find(pred);
   const start = at(first((e) => e.type === 'run:start'));
@@ -197,7 +216,8 @@ function breakdown(r: Timed): Breakdown {
   let uploadMs = 0;
   for (const e of events) {
     if (e.type === 'command' && e.command?.startsWith('upload ')) uploadStarts.set(e.host!, at(e));
-    if (e.type === 'upload' && e.transferred === e.total && uploadStarts.has(e.host!)) uploadMs = Math.max(uploadMs, at(e) - uploadStarts.get(e.host!)!);
+    if (e.type === 'upload' && e.transferred === e.total && uploadStarts.has(e.host!))
+      uploadMs = Math.max(uploadMs, at(e) - uploadStarts.get(e.host!)!);
   }
   const firstHost = first((e) => e.type === 'command')?.host;
   return {
@@ -255,14 +275,17 @@ async function main(): Promise<void> {
   try {
     if (reuse) {
       fleet = readFleet(o.jsonPath);
-      if (fleet.hosts.filter((h) => h.roles.includes('web')).length < o.webs) throw new Error(`the running fleet in ${o.stateDir} has fewer than ${o.webs} web hosts`);
+      if (fleet.hosts.filter((h) => h.roles.includes('web')).length < o.webs)
+        throw new Error(`the running fleet in ${o.stateDir} has fewer than ${o.webs} web hosts`);
       log(`reusing the fleet running from ${o.stateDir} (FLEET_REUSE=1)`);
     } else {
       log(`starting ${o.webs} hosts on ${o.net}.x (state ${o.stateDir})`);
       fleet = await fleetUp(o);
     }
     if (env.BENCH_SRV !== 'disk') await srvOnTmpfs(fleet, o.stateDir, o.webs);
-    log(`fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s (/srv on ${env.BENCH_SRV === 'disk' ? 'disk' : 'tmpfs'}); ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+    log(
+      `fleet up in ${((Date.now() - t0) / 1000).toFixed(1)} s (/srv on ${env.BENCH_SRV === 'disk' ? 'disk' : 'tmpfs'}); ${REPS} repetitions of N = ${SIZES.join(', ')}; load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`,
+    );
     const rows: Row[] = [];
     const altMedians: number[] = [];
     const analyses: { n: number; b: Breakdown }[] = [];
@@ -272,7 +295,12 @@ async function main(): Promise<void> {
       const last = lastStart.get(bin) ?? 0;
       if (Math.floor(Date.now() / 1000) === Math.floor(last / 1000)) await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
       lastStart.set(bin, Date.now());
-      return mustRun(`${label} N=${n}`, process.execPath, [bin, 'bench', '-c', join(dir, label === 'ours' ? 'deploy.yml' : 'alt.yml'), ...extra], { cwd: dir });
+      return mustRun(
+        `${label} N=${n}`,
+        process.execPath,
+        [bin, 'bench', '-c', join(dir, label === 'ours' ? 'deploy.yml' : 'alt.yml'), ...extra],
+        { cwd: dir },
+      );
     };
     for (const n of SIZES) {
       const hosts = fleet.hosts.slice(0, n).map((h) => h.name);
@@ -281,7 +309,14 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, 'deploy.yml'), ourConfig(fleet, n, art, '/srv/bench-ours'));
       if (altCli) writeFileSync(join(dir, 'alt.yml'), ourConfig(fleet, n, art, '/srv/bench-alt'));
       const alt = altCli;
-      const script = (name: string, deployTo: string) => [join(repoRoot, 'bench', name), fleet!.sshConfig, deployTo, String(KEEP), art, ...hosts];
+      const script = (name: string, deployTo: string) => [
+        join(repoRoot, 'bench', name),
+        fleet!.sshConfig,
+        deployTo,
+        String(KEEP),
+        art,
+        ...hosts,
+      ];
       const methods: Record<string, () => Promise<Timed>> = {
         ours: () => ours('ours', cli, n, dir),
         floor: () => mustRun(`floor N=${n}`, 'bash', script('floor.sh', '/srv/bench-floor')),
@@ -302,14 +337,22 @@ async function main(): Promise<void> {
       rows.push(row);
       if (altCli) altMedians.push(med('alt'));
       const spread = (xs: number[]) => `${sec(Math.min(...xs))}–${sec(Math.max(...xs))}`;
-      log(`N=${n}: ${Object.keys(methods).map((k) => `${k} ${sec(median(times[k]!))} s (${spread(times[k]!)})`).join(', ')}`);
+      log(
+        `N=${n}: ${Object.keys(methods)
+          .map((k) => `${k} ${sec(median(times[k]!))} s (${spread(times[k]!)})`)
+          .join(', ')}`,
+      );
       analyses.push({ n, b: breakdown(await ours('ours', cli, n, dir, ['--json'])) });
     }
 
     // Where our time goes, measured from the outside.
     const nodeBare = median(await repeat(() => mustRun('node -e 0', process.execPath, ['-e', '0'])));
     const version = median(await repeat(() => mustRun('deploy --version', process.execPath, [cli, '--version'])));
-    const configOnly = median(await repeat(() => mustRun('deploy config', process.execPath, [cli, 'config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')])));
+    const configOnly = median(
+      await repeat(() =>
+        mustRun('deploy config', process.execPath, [cli, 'config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')]),
+      ),
+    );
     const packOnly = median(await repeat(() => mustRun('tar -czf', 'tar', ['-czf', join(work, 'pack.tgz'), '-C', art, '.'])));
     const micro: MicroResult[] = [];
     for (const n of SIZES) micro.push(await sshMicro(fleet, n));
@@ -385,7 +428,9 @@ function printAnalysis(a: {
     );
     const between = b.runMs - b.steps.reduce((t, s) => t + s.ms, 0);
     out.push(`        steps: ${top.map((s) => `${s.step} ${ms(s.ms)}`).join(', ')}; outside steps (lock, unlock, packing) ${ms(between)}`);
-    out.push(`        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`);
+    out.push(
+      `        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`,
+    );
   }
   out.push('  The SSH backend alone (bench/ssh-micro.ts: src/backends/ssh.ts, no CLI):');
   for (const m of a.micro) {

@@ -46,7 +46,11 @@ function run(args: readonly string[], o: { cwd?: string } = {}): Promise<Run> {
   const rssFile = join(tmp, `rss-${process.hrtime.bigint()}`);
   return new Promise((done, fail) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...args], { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CI: 'true' } });
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...args], {
+      cwd: o.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, CI: 'true' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -81,7 +85,13 @@ function config(f: Fleet, n: number, deployTo: string, o: { jump?: boolean; keep
       keep_releases: o.keep ?? 2,
       artifact: { path: artifact },
       shared: { dirs: ['log'] },
-      ssh: { user: 'deploy', identity_file: f.key, known_hosts: f.knownHosts, connect_timeout: 20, ...(o.jump ? { jump: `deploy@${bastion.address}` } : {}) },
+      ssh: {
+        user: 'deploy',
+        identity_file: f.key,
+        known_hosts: f.knownHosts,
+        connect_timeout: 20,
+        ...(o.jump ? { jump: `deploy@${bastion.address}` } : {}),
+      },
       tasks: { t1: 'true', t2: 'date' },
       hooks: { after: { shared: ['t1', 't2'] } },
       restart: 'hostname',
@@ -134,7 +144,8 @@ async function cleanup(f: Fleet): Promise<{ empty_s: number; full_s: number; rat
   for (let i = 0; i < REPS; i++) {
     for (const big of [false, true]) {
       await trashEmpty();
-      if (big) await sh(`d=${deployTo}/releases/$(ls ${deployTo}/releases | head -n 1)/big; mkdir -p "$d" && cd "$d" && seq 20000 | xargs touch`);
+      if (big)
+        await sh(`d=${deployTo}/releases/$(ls ${deployTo}/releases | head -n 1)/big; mkdir -p "$d" && cd "$d" && seq 20000 | xargs touch`);
       const r = await must(['node', cli, 'bench', '-c', file]);
       (big ? full : empty).push(r.ms / 1000);
     }
@@ -182,7 +193,11 @@ async function main(): Promise<void> {
   });
   const reuse = env.FLEET_REUSE === '1' && fleetIsRunning(o.stateDir);
   makeArtifact();
-  log(`load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${reuse ? 'reusing the fleet' : `starting ${o.webs} web hosts + bastion1`}`);
+  log(
+    `load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${reuse ? 'reusing the fleet' : `starting ${o.webs} web hosts + bastion1`}`,
+  );
   const t0 = Date.now();
   const f = reuse ? readFleet(o.jsonPath) : await fleetUp(o);
   log(`fleet ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -195,8 +210,12 @@ async function main(): Promise<void> {
     const out = { load: loadavg(), startup: { ...s, deploy_1_host_ms: one.ms, startup_share: share }, cleanup: c, scale: rows };
     writeFileSync(join(repoRoot, 'bench', 'scale-results.json'), `${JSON.stringify(out, null, 2)}\n`);
     const ms = (x: number) => `${x.toFixed(0)} ms`;
-    console.log(`\nstart-up (fastest of ${STARTUP_REPS}): node -e 0 ${ms(s.node_ms)}, deploy --help ${ms(s.help_ms)} (+${ms(s.help_ms - s.node_ms)}), deploy plan ${ms(s.plan_ms)} (+${ms(s.plan_ms - s.node_ms)}); a 1-host deploy ${ms(one.ms)}, start-up beyond node ${(share * 100).toFixed(0)} % of it`);
-    console.log(`clean-up (medians of ${REPS}): removing an empty release ${c.empty_s.toFixed(3)} s, a 20,000-file release ${c.full_s.toFixed(3)} s: ratio ${c.ratio.toFixed(3)} (target ≤ 1.10)`);
+    console.log(
+      `\nstart-up (fastest of ${STARTUP_REPS}): node -e 0 ${ms(s.node_ms)}, deploy --help ${ms(s.help_ms)} (+${ms(s.help_ms - s.node_ms)}), deploy plan ${ms(s.plan_ms)} (+${ms(s.plan_ms - s.node_ms)}); a 1-host deploy ${ms(one.ms)}, start-up beyond node ${(share * 100).toFixed(0)} % of it`,
+    );
+    console.log(
+      `clean-up (medians of ${REPS}): removing an empty release ${c.empty_s.toFixed(3)} s, a 20,000-file release ${c.full_s.toFixed(3)} s: ratio ${c.ratio.toFixed(3)} (target ≤ 1.10)`,
+    );
     console.log('\n| hosts | via | time (s) | peak RSS (MB) | retries | exit |\n| ---: | --- | ---: | ---: | ---: | ---: |');
     for (const r of rows) console.log(`| ${r.hosts} | ${r.via} | ${r.s.toFixed(2)} | ${r.rss_mb.toFixed(0)} | ${r.retries} | ${r.code} |`);
   } finally {

@@ -182,22 +182,38 @@ async function main(): Promise<void> {
         command: row.name,
         ours_wall_ms: Math.round(o.wall),
         ours_cpu_ms: Math.round(o.cpu),
-        ...(r ? { ref_wall_ms: Math.round(r.wall), ref_cpu_ms: Math.round(r.cpu), wall_ratio: +(o.wall / r.wall).toFixed(2), cpu_ratio: +(o.cpu / r.cpu).toFixed(2) } : {}),
+        ...(r
+          ? {
+              ref_wall_ms: Math.round(r.wall),
+              ref_cpu_ms: Math.round(r.cpu),
+              wall_ratio: +(o.wall / r.wall).toFixed(2),
+              cpu_ratio: +(o.cpu / r.cpu).toFixed(2),
+            }
+          : {}),
         ours_beyond_node_cpu_ms: Math.round(o.cpu - floor.cpu),
       };
     });
 
     const pad = (s: string | number, n: number) => String(s).padStart(n);
     console.log(`\nStart-up, medians of ${REPS} interleaved runs: ours (this build) against ${REF} (one bundle), ms`);
-    console.log(`${'command'.padEnd(44)}${pad('wall', 7)}${pad('cpu', 7)}${pad('ref wall', 10)}${pad('ref cpu', 9)}${pad('wall ×', 8)}${pad('cpu ×', 7)}${pad('cpu-node', 10)}`);
+    console.log(
+      `${'command'.padEnd(44)}${pad('wall', 7)}${pad('cpu', 7)}${pad('ref wall', 10)}${pad('ref cpu', 9)}${pad('wall ×', 8)}${pad('cpu ×', 7)}${pad('cpu-node', 10)}`,
+    );
     for (const r of results) {
       console.log(
         `${r.command.padEnd(44)}${pad(r.ours_wall_ms, 7)}${pad(r.ours_cpu_ms, 7)}${pad(r.ref_wall_ms ?? '', 10)}${pad(r.ref_cpu_ms ?? '', 9)}${pad(r.wall_ratio ?? '', 8)}${pad(r.cpu_ratio ?? '', 7)}${pad(r.ours_beyond_node_cpu_ms, 10)}`,
       );
     }
-    const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-    console.log(`\nNoise: load average ${load} on ${cpus().length} cores; node -e 0 wall time quartiles ${q1.toFixed(0)}–${q3.toFixed(0)} ms (a difference smaller than that spread means nothing).`);
-    writeFileSync(join(repoRoot, 'bench', 'startup-results.json'), `${JSON.stringify({ ref: REF, reps: REPS, load: loadavg(), node_wall_iqr_ms: [q1, q3], results }, null, 2)}\n`);
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    console.log(
+      `\nNoise: load average ${load} on ${cpus().length} cores; node -e 0 wall time quartiles ${q1.toFixed(0)}–${q3.toFixed(0)} ms (a difference smaller than that spread means nothing).`,
+    );
+    writeFileSync(
+      join(repoRoot, 'bench', 'startup-results.json'),
+      `${JSON.stringify({ ref: REF, reps: REPS, load: loadavg(), node_wall_iqr_ms: [q1, q3], results }, null, 2)}\n`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

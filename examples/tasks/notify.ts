@@ -10,12 +10,20 @@ export default defineTasks(({ script, write, and, secret }) => ({
     roles: ['web'],
     once: true,
     commands: (input) => [
-      and([write(['mkdir', '-p', `${input.paths.shared}/notes`]), script('echo "deployed $DEPLOY_RELEASE to $DEPLOY_STAGE" >> notes/log')], {
-        cwd: input.paths.shared,
-        env: { CHAT_TOKEN: secret(process.env.CHAT_TOKEN ?? 'unset', 'CHAT_TOKEN') },
-      }),
+      and(
+        [write(['mkdir', '-p', `${input.paths.shared}/notes`]), script('echo "deployed $DEPLOY_RELEASE to $DEPLOY_STAGE" >> notes/log')],
+        {
+          cwd: input.paths.shared,
+          env: { CHAT_TOKEN: secret(process.env.CHAT_TOKEN ?? 'unset', 'CHAT_TOKEN') },
+        },
+      ),
       write(['touch', marker(input)]),
     ],
   },
-  'cache:warm': { description: 'Ask the app once so that its caches fill', run: 'curl -fsS "http://$DEPLOY_ADDRESS:3000/" >/dev/null', roles: ['web'], cwd: 'current' },
+  'cache:warm': {
+    description: 'Ask the app once so that its caches fill',
+    run: 'curl -fsS "http://$DEPLOY_ADDRESS:3000/" >/dev/null',
+    roles: ['web'],
+    cwd: 'current',
+  },
 }));

@@ -33,7 +33,10 @@ const FAULT = /^(fail|drop|drop-after)@([^\s:@,]+):([1-9][0-9]*)$/;
 
 /** `fail@web1:12, drop@db1:7` → faults; anything else is an input error naming DEPLOY_FAULTS. */
 export function parseFaults(text: string, source = 'DEPLOY_FAULTS'): Fault[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const faults: Fault[] = [];
   const bad: string[] = [];
   for (const item of items) {
@@ -114,7 +117,14 @@ export class FaultBackend implements Backend {
       case 'drop':
         return this.inner.exec(host, dropCommand(at, command), options);
       case 'drop-after':
-        return this.inner.exec(host, seq([command, dropCommand(at, command)], { effect: command.effect, ...(command.description ? { description: command.description } : {}) }), options);
+        return this.inner.exec(
+          host,
+          seq([command, dropCommand(at, command)], {
+            effect: command.effect,
+            ...(command.description ? { description: command.description } : {}),
+          }),
+          options,
+        );
     }
   }
 
@@ -146,7 +156,14 @@ export class FaultBackend implements Backend {
   }
 
   /** Drops the connection from the host's side once the first bytes have arrived, while the upload goes on. */
-  async #uploadDropping(host: SshTarget, localPath: string, remotePath: string, options: UploadOptions, at: string, n: number): Promise<void> {
+  async #uploadDropping(
+    host: SshTarget,
+    localPath: string,
+    remotePath: string,
+    options: UploadOptions,
+    at: string,
+    n: number,
+  ): Promise<void> {
     let dropping: Promise<unknown> | undefined;
     let sent = 0;
     let done = false;
@@ -254,7 +271,10 @@ async function withPart(file: string, fn: (part: string) => Promise<void>): Prom
 }
 
 /** Remembers, per host, the step of the last `command` event: the step of the operation that follows it. */
-export function stepTracker(): { sink: (e: { type: string; host?: string; step?: string }) => void; stepOf: (host: string) => string | undefined } {
+export function stepTracker(): {
+  sink: (e: { type: string; host?: string; step?: string }) => void;
+  stepOf: (host: string) => string | undefined;
+} {
   const steps = new Map<string, string>();
   return {
     sink: (e) => {
@@ -268,7 +288,11 @@ export function stepTracker(): { sink: (e: { type: string; host?: string; step?:
  * The backend with failpoints when DEPLOY_FAULTS or DEPLOY_FAULTS_LOG is set, else `inner` itself. The log gets
  * one JSON line per operation, appended as it starts (so it survives a killed client).
  */
-export function faultsFromEnv(inner: Backend, env: NodeJS.ProcessEnv, stepOf?: (host: string) => string | undefined): { backend: Backend; faults: Fault[] } {
+export function faultsFromEnv(
+  inner: Backend,
+  env: NodeJS.ProcessEnv,
+  stepOf?: (host: string) => string | undefined,
+): { backend: Backend; faults: Fault[] } {
   const spec = env.DEPLOY_FAULTS?.trim() ?? '';
   const logFile = env.DEPLOY_FAULTS_LOG?.trim() ?? '';
   if (!spec && !logFile) return { backend: inner, faults: [] };

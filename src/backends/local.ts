@@ -42,7 +42,10 @@ export class LocalBackend implements Backend {
     const secrets = [
       ...(options.secrets ?? []),
       ...argv.filter((a): a is Sensitive => a instanceof Sensitive).map((a) => a.reveal()),
-      ...envEntries.map(([, v]) => v).filter((v): v is Sensitive => v instanceof Sensitive).map((v) => v.reveal()),
+      ...envEntries
+        .map(([, v]) => v)
+        .filter((v): v is Sensitive => v instanceof Sensitive)
+        .map((v) => v.reveal()),
     ];
     const shown = argv.map((a) => (a instanceof Sensitive ? String(a) : a)).join(' ');
     const started = performance.now();
@@ -97,7 +100,10 @@ export class LocalBackend implements Backend {
     const started = performance.now();
     const out = new OutputCollector(secretsOf(command), options.onLine);
     // A session of its own, as sshd gives each command: its process group can be killed without this process.
-    const child = spawn('sh', ['-c', execString(tag('local', process.pid, ++this.#commands))], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', execString(tag('local', process.pid, ++this.#commands))], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => out.push('stdout', chunk));
     child.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
     child.stdin.on('error', () => undefined);
@@ -124,9 +130,10 @@ export class LocalBackend implements Backend {
     if (ended instanceof Error) throw new StepFailedError(this.name, options.step ?? 'exec', `cannot run sh: ${ended.message}`);
     if (stopped === 'timeout') out.note('stderr', timeoutNote(this.name, timeoutMs));
     const { stdout, stderr } = out.finish();
-    const code = stopped === 'timeout'
-      ? TIMEOUT_EXIT_CODE
-      : ended.code ?? 128 + ((osConstants.signals as Record<string, number>)[ended.signal ?? ''] ?? 0);
+    const code =
+      stopped === 'timeout'
+        ? TIMEOUT_EXIT_CODE
+        : (ended.code ?? 128 + ((osConstants.signals as Record<string, number>)[ended.signal ?? ''] ?? 0));
     return { code, stdout, stderr, durationMs: performance.now() - started, ...(stopped === 'timeout' ? { timedOut: true } : {}) };
   }
 

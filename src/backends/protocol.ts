@@ -42,7 +42,8 @@ export const stdinScript = (command: Command): string => `{\n${render(command, '
 
 /** An ERE for `pgrep -f` that matches the shells of the given connections' commands (their tag ends the line). */
 export function commandsOf(run: string, connections: readonly number[]): string {
-  if (!RUN.test(run) || connections.length === 0 || !connections.every(whole)) throw new Error(`bad connections: ${run} ${connections.join(',')}`);
+  if (!RUN.test(run) || connections.length === 0 || !connections.every(whole))
+    throw new Error(`bad connections: ${run} ${connections.join(',')}`);
   return ` deploy:${run}:(${connections.join('|')}):[0-9]+$`;
 }
 

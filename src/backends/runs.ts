@@ -59,7 +59,15 @@ export function readRunRecord(projectDir: string, token: string): RunRecord | un
   try {
     const r = JSON.parse(readFileSync(fileOf(projectDir, token), 'utf8')) as Partial<RunRecord>;
     if (r.token !== token || typeof r.pid !== 'number' || !Number.isInteger(r.pid)) return undefined;
-    return { token, stage: String(r.stage ?? ''), verb: String(r.verb ?? ''), pid: r.pid, identity: typeof r.identity === 'string' ? r.identity : null, started: String(r.started ?? ''), manual: r.manual === true };
+    return {
+      token,
+      stage: String(r.stage ?? ''),
+      verb: String(r.verb ?? ''),
+      pid: r.pid,
+      identity: typeof r.identity === 'string' ? r.identity : null,
+      started: String(r.started ?? ''),
+      manual: r.manual === true,
+    };
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ export const fsIncluder: Includer = (pattern) => {
   if (/[*?]/.test(base)) {
     try {
       names = readdirSync(dir)
-        .filter((n) => matchPattern(base, n, false) && (n.startsWith('.') === base.startsWith('.')))
+        .filter((n) => matchPattern(base, n, false) && n.startsWith('.') === base.startsWith('.'))
         .sort();
     } catch {
       return [];

@@ -198,7 +198,12 @@ export function lookupSshHost(config: SshConfigFile, alias: string, ctx: LookupC
   const path = (p: string) => expandTokens(p, tokens, ctx);
 
   const identityFiles = [
-    ...new Set(identity.flatMap((d) => d.args).filter((a) => a.toLowerCase() !== 'none').map(path)),
+    ...new Set(
+      identity
+        .flatMap((d) => d.args)
+        .filter((a) => a.toLowerCase() !== 'none')
+        .map(path),
+    ),
   ];
   const known = first.get('userknownhostsfile')?.args;
   const jump = arg('proxyjump');

@@ -112,7 +112,14 @@ export class SshBackend implements Backend {
   async close(): Promise<void> {
     const all = [...this.#connections.values()];
     this.#connections.clear();
-    await Promise.all(all.map((p) => p.then((c) => c.end(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (c) => c.end(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Open connections, for tests and diagnostics. */
@@ -147,7 +154,10 @@ export class SshBackend implements Backend {
     try {
       ready = await Promise.all([this.#knownHosts(target), this.#auth(target), loadSsh2()]);
     } catch (err) {
-      connecting.then((s) => s.destroy(), () => undefined);
+      connecting.then(
+        (s) => s.destroy(),
+        () => undefined,
+      );
       throw err;
     }
     const [knownHosts, auth, ssh2] = ready;
@@ -220,9 +230,7 @@ export class SshBackend implements Backend {
       const parsed = ssh2.utils.parseKey(buf) as ParsedKey | ParsedKey[] | Error;
       if (parsed instanceof Error) {
         skipped.push(
-          /encrypted|passphrase/i.test(parsed.message)
-            ? `${file} (has a passphrase: add it to ssh-agent)`
-            : `${file} (${parsed.message})`,
+          /encrypted|passphrase/i.test(parsed.message) ? `${file} (has a passphrase: add it to ssh-agent)` : `${file} (${parsed.message})`,
         );
         return;
       }
@@ -258,7 +266,8 @@ export class SshBackend implements Backend {
       this.#files.set(path, p);
     }
     const got = await p;
-    if (got instanceof Error) throw new ConnectionError(target.name, `cannot read ${path}: ${(got as NodeJS.ErrnoException).code ?? got.message}`);
+    if (got instanceof Error)
+      throw new ConnectionError(target.name, `cannot read ${path}: ${(got as NodeJS.ErrnoException).code ?? got.message}`);
     return got;
   }
 }
@@ -367,10 +376,7 @@ class Connection {
         // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
         this.#gone();
         this.client.destroy();
-        throw new ConnectionError(
-          host,
-          `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`,
-        );
+        throw new ConnectionError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
       }
       if (ended.kind === 'timeout') out.note('stderr', timeoutNote(host, timeoutMs));
       const { stdout, stderr } = out.finish();
@@ -435,7 +441,8 @@ class Connection {
           const arm = () => {
             clearTimeout(stall);
             stall = setTimeout(
-              () => settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
+              () =>
+                settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
               stallMs,
             );
           };
@@ -528,7 +535,8 @@ class Connection {
         const refused = err instanceof Error && /channel open failure/i.test(err.message);
         // A session refused as the connection dies is a lost connection, not a refusal: ssh2 says "Unable to exec".
         if (!refused && !this.#isClosed) await Promise.race([this.closed, new Promise((r) => setTimeout(r, 500).unref())]);
-        if (this.#isClosed) throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
+        if (this.#isClosed)
+          throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
         if (!refused || attempt >= this.retries) {
           throw new ConnectionError(
             this.target.name,
@@ -822,13 +830,7 @@ function handshake(
   });
 }
 
-function hostKeyError(
-  target: SshTarget,
-  name: string,
-  verdict: HostKeyVerdict,
-  offered: Buffer,
-  known: KnownHosts,
-): ConnectionError {
+function hostKeyError(target: SshTarget, name: string, verdict: HostKeyVerdict, offered: Buffer, known: KnownHosts): ConnectionError {
   const type = keyTypeOf(offered);
   const got = `${type} key ${fingerprint(offered)}`;
   const file = known.files[0] ?? '~/.ssh/known_hosts';

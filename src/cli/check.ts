@@ -6,6 +6,8 @@ export function registerCheck(program: Command, done: Done): void {
     program
       .command('check')
       .argument('<stage>', 'the stage to check')
-      .description('preflight: connect to every host at once and check tools, disk space, permissions, the repository from each host and a first deploy’s app port; changes nothing'),
+      .description(
+        'preflight: connect to every host at once and check tools, disk space, permissions, the repository from each host and a first deploy’s app port; changes nothing',
+      ),
   ).action(lazy(done, async () => (await import('./actions/check.js')).check));
 }

@@ -31,22 +31,29 @@ export type Done = (code: number) => void;
  * compiling its code. `load` returns the action from the verb's module in src/cli/actions/; a number it returns
  * is the exit code.
  */
-export function lazy<A extends unknown[]>(done: Done, load: () => Promise<(...args: A) => Promise<number | void> | number | void>): (...args: A) => Promise<void> {
+export function lazy<A extends unknown[]>(
+  done: Done,
+  load: () => Promise<(...args: A) => Promise<number | void> | number | void>,
+): (...args: A) => Promise<void> {
   return async (...args) => {
     const code = await (await load())(...args);
     if (typeof code === 'number') done(code);
   };
 }
 
-export const configOption = () =>
-  new Option('-c, --config <file>', 'the deploy.yml to use').default('deploy.yml');
+export const configOption = () => new Option('-c, --config <file>', 'the deploy.yml to use').default('deploy.yml');
 
 export function withConfig(cmd: Command): Command {
   return cmd.addOption(configOption());
 }
 
 export function splitList(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -88,11 +95,13 @@ export function parseCount(value: string): number {
 }
 
 /** `web1,web2`: at least one name; whether each exists is checked against the stage (hosts/select.ts). */
-export const parseNames = (what: string) => (value: string): string => {
-  const names = splitList(value) ?? [];
-  if (names.length === 0) throw new InvalidArgumentError(`expected ${what} separated by commas`);
-  return names.join(',');
-};
+export const parseNames =
+  (what: string) =>
+  (value: string): string => {
+    const names = splitList(value) ?? [];
+    if (names.length === 0) throw new InvalidArgumentError(`expected ${what} separated by commas`);
+    return names.join(',');
+  };
 
 export function parseReleaseId(value: string): string {
   if (!isReleaseId(value)) throw new InvalidArgumentError('expected a release id as `deploy releases` lists them (YYYYMMDDHHMMSS)');
@@ -119,7 +128,9 @@ export function withSelection(cmd: Command): Command {
 }
 
 export function withOutput(cmd: Command): Command {
-  return cmd.option('--json', 'NDJSON events on stdout, ending with a summary').option('-v, --verbose', 'show every command and its output');
+  return cmd
+    .option('--json', 'NDJSON events on stdout, ending with a summary')
+    .option('-v, --verbose', 'show every command and its output');
 }
 
 /** Adds the flags every stage verb shares: config, selection, output. */

@@ -40,11 +40,15 @@ export function specOf(program: Command): CliSpec {
   const listed = new Set(help.visibleCommands(program).map((c) => c.name()));
   return {
     // `deploy` itself is hidden from help (a stage stands in its place) but its flags are the ones after a stage.
-    verbs: program.commands.filter((c) => listed.has(c.name()) || c.name() === 'deploy').map((c) => ({
-      name: c.name(),
-      args: c.registeredArguments.map((a) => `${a.name()}${a.variadic ? '...' : ''}`),
-      options: help.visibleOptions(c).map((o) => ({ flags: [o.short, o.long].filter((f): f is string => f !== undefined), takesValue: o.required || o.optional })),
-    })),
+    verbs: program.commands
+      .filter((c) => listed.has(c.name()) || c.name() === 'deploy')
+      .map((c) => ({
+        name: c.name(),
+        args: c.registeredArguments.map((a) => `${a.name()}${a.variadic ? '...' : ''}`),
+        options: help
+          .visibleOptions(c)
+          .map((o) => ({ flags: [o.short, o.long].filter((f): f is string => f !== undefined), takesValue: o.required || o.optional })),
+      })),
     defaultVerb: 'deploy',
     programOptions: help.visibleOptions(program).flatMap((o) => (o.long ? [o.long] : [])),
   };
@@ -54,7 +58,9 @@ export function registerCompletion(program: Command, done: Done): void {
   program
     .command('completion')
     .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
-    .description('print a completion script (verbs, flags, and the stages, hosts, roles and tasks of ./deploy.yml): source <(deploy completion bash)')
+    .description(
+      'print a completion script (verbs, flags, and the stages, hosts, roles and tasks of ./deploy.yml): source <(deploy completion bash)',
+    )
     .action((shell: Shell) => {
       out(SCRIPTS[shell].trimEnd());
     });

@@ -15,7 +15,9 @@ export function registerLock(program: Command, done: Done): void {
         .command('lock')
         .argument('<stage>', 'the stage')
         .argument('[action]', `${LOCK_ACTIONS.join(' | ')}`, 'status')
-        .description('show, take or release the deploy lock (on every host of the stage; the primary host of the first rollout role names it)')
+        .description(
+          'show, take or release the deploy lock (on every host of the stage; the primary host of the first rollout role names it)',
+        )
         .option('-m, --message <text>', 'why (acquire)', '')
         .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock (acquire)').argParser(parseSeconds).default(0))
         .option('--force', 'release: remove the lock whoever holds it (only when that run is dead)'),

@@ -21,4 +21,3 @@ export function registerLogs(program: Command, done: Done): void {
       .option('--json', 'the events of the run as NDJSON (with --host: only that host’s)'),
   ).action(lazy(done, async () => (await import('./actions/logs.js')).showLogs));
 }
-

@@ -46,7 +46,8 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerTasks,
     registerSchema,
     registerCompletion,
-  ]) register(program, done);
+  ])
+    register(program, done);
   program.addHelpText(
     'after',
     `
@@ -73,7 +74,11 @@ const PROGRAM_OPTIONS = new Set(['-V', '--version', '-h', '--help']);
  * stage (`deploy -c file staging`) are moved after it, where the verb reads them. `withValue` names the options
  * that take the next word as their value.
  */
-export function normalizeArgv(args: readonly string[], verbs: ReadonlySet<string>, withValue: ReadonlySet<string> = new Set(['-c', '--config'])): string[] {
+export function normalizeArgv(
+  args: readonly string[],
+  verbs: ReadonlySet<string>,
+  withValue: ReadonlySet<string> = new Set(['-c', '--config']),
+): string[] {
   const leading: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -96,7 +101,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   });
   const verbs = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]).concat('help'));
   const withValue = new Set(
-    program.commands.flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long])).filter((f): f is string => f !== undefined),
+    program.commands
+      .flatMap((c) => c.options.filter((o) => o.required).flatMap((o) => [o.short, o.long]))
+      .filter((f): f is string => f !== undefined),
   );
   try {
     await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });

@@ -16,6 +16,8 @@ export function registerRollback(program: Command, done: Done): void {
       .addOption(new Option('--to <release>', 'go to this release instead').argParser(parseReleaseId))
       .option('-m, --message <text>', 'why: kept in the lock, revisions.log and `deploy releases`', '')
       .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock').argParser(parseSeconds).default(0))
-      .addOption(new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile)),
+      .addOption(
+        new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile),
+      ),
   ).action(lazy(done, async () => (await import('./actions/rollback.js')).rollback));
 }

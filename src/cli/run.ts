@@ -7,7 +7,9 @@ export function registerRun(program: Command, done: Done): void {
       .command('run')
       .argument('<stage>', 'the stage')
       .argument('<command...>', 'after --: one argument is a shell snippet; several are a program and its arguments')
-      .description('run an ad-hoc command on the selected hosts (in current/; a host that holds releases but has none fails); output grouped per host')
+      .description(
+        'run an ad-hoc command on the selected hosts (in current/; a host that holds releases but has none fails); output grouped per host',
+      )
       .usage('<stage> [--roles r] [--hosts h] -- <snippet> | <program> [args...]')
       .addHelpText(
         'after',

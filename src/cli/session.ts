@@ -56,7 +56,11 @@ export { secretValues };
  * a deploy chooses that once it holds the lock (event `release:chosen`).
  */
 export function runId(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
 }
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
@@ -77,14 +81,22 @@ export function stageSelection(stage: string, flags: RunFlags): { config: Config
 // ── targets ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 function sshConfigText(config: Config): { text?: string; file: string } {
-  const file = config.ssh.configFile ? resolve(dirname(config.file), config.ssh.configFile.replace(/^~(?=\/)/, homedir())) : `${homedir()}/.ssh/config`;
+  const file = config.ssh.configFile
+    ? resolve(dirname(config.file), config.ssh.configFile.replace(/^~(?=\/)/, homedir()))
+    : `${homedir()}/.ssh/config`;
   return existsSync(file) ? { text: readFileSync(file, 'utf8'), file } : { file };
 }
 
 /** How every host of the stage is reached (deploy.yml over ~/.ssh/config), with what is worth a warning. */
 export function sshTargets(config: Config): { targets: SshTarget[]; warnings: readonly { host: string; message: string }[] } {
   const ssh = sshConfigText(config);
-  return resolveTargetsWithNotes(config, config.hosts, { home: homedir(), env: process.env, sshConfigText: ssh.text, sshConfigFile: ssh.file, include: fsIncluder });
+  return resolveTargetsWithNotes(config, config.hosts, {
+    home: homedir(),
+    env: process.env,
+    sshConfigText: ssh.text,
+    sshConfigFile: ssh.file,
+    include: fsIncluder,
+  });
 }
 
 // ── logs ──────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -144,7 +156,9 @@ export function defaultSink(
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
   const write = (l: string) => void stdout.write(`${l}\n`);
-  switch (outputMode({ json: flags.json, verbose: flags.verbose, live: options.live ?? false, isTTY: stdout.isTTY, columns: stdout.columns, env })) {
+  switch (
+    outputMode({ json: flags.json, verbose: flags.verbose, live: options.live ?? false, isTTY: stdout.isTTY, columns: stdout.columns, env })
+  ) {
     case 'json':
       return jsonRenderer(write);
     case 'terminal':
@@ -186,7 +200,11 @@ export function openSession(stage: string, flags: RunFlags, verb: string, option
   const sshBackend = () =>
     new SshBackend({
       onUnknownHostKey: (t, key) =>
-        emit({ type: 'warning', host: t.name, message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}` }),
+        emit({
+          type: 'warning',
+          host: t.name,
+          message: `${t.name} is not in known_hosts; accepted for this run (ssh.accept_new_host_keys), nothing written: it offered ${key}`,
+        }),
       onConnectRetry: (t, message) => emit({ type: 'warning', host: t.name, message }),
     });
   const faults = mode === 'real' ? faultsFromEnv(sshBackend(), process.env, steps.stepOf) : undefined;
@@ -205,12 +223,25 @@ export function openSession(stage: string, flags: RunFlags, verb: string, option
     projectDir: dirname(config.file),
   };
   const started = Date.now();
-  emit({ type: 'run:start', verb, stage, id, hosts: hosts.map((h) => h.name), dryRun: mode !== 'real', ...(flags.message ? { message: flags.message } : {}) });
+  emit({
+    type: 'run:start',
+    verb,
+    stage,
+    id,
+    hosts: hosts.map((h) => h.name),
+    dryRun: mode !== 'real',
+    ...(flags.message ? { message: flags.message } : {}),
+  });
   if (logs.problem) emit({ type: 'warning', message: logs.problem });
   const selected = new Set(hosts.map((h) => h.name));
   const stageHosts = new Set(config.hosts.map((h) => h.name));
-  for (const w of warnings) if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
-  if (faults?.faults.length) emit({ type: 'warning', message: `DEPLOY_FAULTS: injecting ${faults.faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)` });
+  for (const w of warnings)
+    if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
+  if (faults?.faults.length)
+    emit({
+      type: 'warning',
+      message: `DEPLOY_FAULTS: injecting ${faults.faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)`,
+    });
   return {
     ctx,
     run: id,
@@ -218,8 +249,16 @@ export function openSession(stage: string, flags: RunFlags, verb: string, option
       signals.dispose();
       await backend.close().catch(() => undefined);
       const interrupted = signals.signal.aborted;
-      const exitCode = error === undefined ? ExitCode.ok : interrupted ? ExitCode.interrupted : error instanceof DeployError ? error.exitCode : ExitCode.internal;
-      const outcome: Outcome = exitCode === 0 ? 'success' : interrupted ? 'interrupted' : exitCode === ExitCode.switchedBack ? 'switched-back' : 'failed';
+      const exitCode =
+        error === undefined
+          ? ExitCode.ok
+          : interrupted
+            ? ExitCode.interrupted
+            : error instanceof DeployError
+              ? error.exitCode
+              : ExitCode.internal;
+      const outcome: Outcome =
+        exitCode === 0 ? 'success' : interrupted ? 'interrupted' : exitCode === ExitCode.switchedBack ? 'switched-back' : 'failed';
       const summary = RELEASE_VERBS.has(verb) ? summarize(recorder.events, exitCode === 0, known) : undefined;
       const end: DeployEvent = {
         type: 'run:end',
@@ -250,7 +289,13 @@ export interface RunOptions<T> extends SessionOptions {
  * The one session runner: opens a session, runs `fn`, ends the run and reports a failure; returns the exit code
  * for `main`.
  */
-export async function runSession<F extends RunFlags, T>(stage: string, flags: F, verb: string, fn: (session: Session) => Promise<T>, options: RunOptions<T> = {}): Promise<number> {
+export async function runSession<F extends RunFlags, T>(
+  stage: string,
+  flags: F,
+  verb: string,
+  fn: (session: Session) => Promise<T>,
+  options: RunOptions<T> = {},
+): Promise<number> {
   const session = openSession(stage, flags, verb, options);
   let error: unknown;
   let result: T | undefined;

@@ -6,7 +6,9 @@ export function registerTasks(program: Command, done: Done): void {
     program
       .command('tasks')
       .argument('[stage]', 'the stage whose tasks to list (default: the first)')
-      .description('list every task of the config — from deploy.yml, its recipe and task modules — with where it runs, its hooks and where it is defined')
+      .description(
+        'list every task of the config — from deploy.yml, its recipe and task modules — with where it runs, its hooks and where it is defined',
+      )
       .option('--json', 'print JSON'),
   ).action(lazy(done, async () => (await import('./actions/tasks.js')).listTasks));
 

@@ -7,8 +7,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /** Where the release tarball is uploaded to. */
 export const uploadPath = (p: Paths, id: string): string => `${p.uploads}/${assertReleaseId(id)}.tar.gz`;
 
-export const prepareUploads = (p: Paths): Command =>
-  write(['mkdir', '-p', p.uploads], { description: 'create the uploads directory' });
+export const prepareUploads = (p: Paths): Command => write(['mkdir', '-p', p.uploads], { description: 'create the uploads directory' });
 
 /** Fails unless `file` hashes to `sha256` (and names the file FAILED when it does not). */
 export function verifyChecksum(file: string, sha256: string): Command {

@@ -82,7 +82,11 @@ export function writeUpstream(file: string, text: string): Command {
       raw('>'),
       tmp,
       raw('&&'),
-      ...ifThen(['cmp', '-s', tmp, file], ['rm', '-f', tmp, raw('&&'), 'echo', 'unchanged'], ['mv', '-f', tmp, file, raw('&&'), 'echo', 'changed']),
+      ...ifThen(
+        ['cmp', '-s', tmp, file],
+        ['rm', '-f', tmp, raw('&&'), 'echo', 'unchanged'],
+        ['mv', '-f', tmp, file, raw('&&'), 'echo', 'changed'],
+      ),
     ],
     { description: `write the upstream file ${file}` },
   );
@@ -126,9 +130,13 @@ export const setServerState = (socket: string, backend: string, server: string, 
  * weight of its own (a traffic canary's share).
  */
 export const setServerWeight = (socket: string, backend: string, server: string, weight: '0' | '100%' | number): Command =>
-  haproxyCommand(socket, `set weight ${haproxyName('backend', backend)}/${haproxyName('server', server)} ${typeof weight === 'number' ? count('weight', weight, 0) : weight}`, {
-    description: `set the weight of ${backend}/${server} to ${weight} in haproxy`,
-  });
+  haproxyCommand(
+    socket,
+    `set weight ${haproxyName('backend', backend)}/${haproxyName('server', server)} ${typeof weight === 'number' ? count('weight', weight, 0) : weight}`,
+    {
+      description: `set the weight of ${backend}/${server} to ${weight} in haproxy`,
+    },
+  );
 
 /**
  * Several `set` commands in one line, which haproxy applies one after another with nothing in between: the

@@ -9,7 +9,12 @@ import { ifThen } from './sh.js';
  * count: `notLive` ones never push one out) and every one that never went live; never one in `protect` (the live
  * release, the rollback target).
  */
-export function releasesToRemove(all: readonly string[], keep: number, protect: readonly string[], notLive: readonly string[] = []): string[] {
+export function releasesToRemove(
+  all: readonly string[],
+  keep: number,
+  protect: readonly string[],
+  notLive: readonly string[] = [],
+): string[] {
   if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keep must be a whole number >= 0, got ${keep}`);
   const never = new Set(notLive);
   const newestFirst = [...new Set(all)].sort().reverse();
@@ -31,8 +36,12 @@ export function removeReleases(p: Paths, ids: readonly string[]): Command | null
  * background (removeReleasesTokens); with nothing to remove, what an interrupted earlier removal left is restarted.
  */
 export function cleanupAndLog(p: Paths, ids: readonly string[], entry: RevisionLogEntry): Command {
-  const removal = ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [...emptyTrashTokens(p), raw(';')];
+  const removal =
+    ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [...emptyTrashTokens(p), raw(';')];
   return write([...removal, ...ifThen(appendRevisionLog(p, entry).tokens, ['printf', 'logged\\n'])], {
-    description: ids.length > 0 ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, log release ${entry.release} as ${entry.outcome}` : `log release ${entry.release} as ${entry.outcome}`,
+    description:
+      ids.length > 0
+        ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, log release ${entry.release} as ${entry.outcome}`
+        : `log release ${entry.release} as ${entry.outcome}`,
   });
 }

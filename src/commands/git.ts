@@ -42,13 +42,9 @@ export const resolveRevision = (p: Paths, ref: string): Command =>
  * `git archive` fails the pipe too.
  */
 export const archiveRevision = (p: Paths, sha: string, releaseDir: string): Command =>
-  pipe(
-    [
-      write([...git(p), 'archive', assertSha(sha)]),
-      write(['tar', '-x', '-f', '-', '-C', releaseDir]),
-    ],
-    { description: `unpack ${sha.slice(0, 12)} into the release` },
-  );
+  pipe([write([...git(p), 'archive', assertSha(sha)]), write(['tar', '-x', '-f', '-', '-C', releaseDir])], {
+    description: `unpack ${sha.slice(0, 12)} into the release`,
+  });
 
 export const writeRevision = (releaseDir: string, sha: string): Command =>
   write(['printf', '%s\\n', assertSha(sha), raw('>'), `${releaseDir}/REVISION`], {

@@ -103,10 +103,21 @@ function reconcile(params: InstallParams, previous: string, lockfile: string, op
   const tokens: Token[] = [
     raw('seeded=0;'),
     raw('unchanged=0;'),
-    ...ifThen(reuse.flatMap((d, i) => [...(i ? [raw('&&')] : []), ...test('-d', within(previous, d))]), [...copies, raw('seeded=1')]),
+    ...ifThen(
+      reuse.flatMap((d, i) => [...(i ? [raw('&&')] : []), ...test('-d', within(previous, d))]),
+      [...copies, raw('seeded=1')],
+    ),
     raw(';'),
     ...ifThen(
-      [...test(raw('$seeded'), raw('='), '1'), raw('&&'), ...test('-f', prevLock), raw('&&'), ...test('-f', newLock), raw('&&'), ...test(digestOf(prevLock), raw('='), digestOf(newLock))],
+      [
+        ...test(raw('$seeded'), raw('='), '1'),
+        raw('&&'),
+        ...test('-f', prevLock),
+        raw('&&'),
+        ...test('-f', newLock),
+        raw('&&'),
+        ...test(digestOf(prevLock), raw('='), digestOf(newLock)),
+      ],
       [raw('unchanged=1')],
     ),
     raw(';'),
@@ -114,9 +125,16 @@ function reconcile(params: InstallParams, previous: string, lockfile: string, op
     raw(`${UNCHANGED_VAR}=$unchanged`),
     ...script(command).tokens,
     raw('&&'),
-    ...ifThen(test(raw('$unchanged'), raw('='), '1'), ['echo', REUSED], [...ifThen(test(raw('$seeded'), raw('='), '1'), ['echo', RECONCILED], ['echo', INSTALLED])]),
+    ...ifThen(
+      test(raw('$unchanged'), raw('='), '1'),
+      ['echo', REUSED],
+      [...ifThen(test(raw('$seeded'), raw('='), '1'), ['echo', RECONCILED], ['echo', INSTALLED])],
+    ),
   ];
-  return write(tokens, { ...options, description: `install dependencies, starting from a copy of the previous release's ${reuse.join(', ')}` });
+  return write(tokens, {
+    ...options,
+    description: `install dependencies, starting from a copy of the previous release's ${reuse.join(', ')}`,
+  });
 }
 
 /** Which branch an install took, from its output; null when neither marker was printed. */

@@ -145,7 +145,25 @@ export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o:
   const expired = o.ifExpired ? [raw('&&'), ...test(expiresAt(p, ttl), raw('-le'), raw('"$(date +%s)"'))] : [];
   return write(
     ifThen(
-      [...heldBy(p, seen), ...expired, raw('&&'), 'rm', '-rf', stale, raw('&&'), 'mv', p.lock, stale, raw('&&'), 'rm', '-rf', stale, raw('&&'), 'mkdir', p.lock],
+      [
+        ...heldBy(p, seen),
+        ...expired,
+        raw('&&'),
+        'rm',
+        '-rf',
+        stale,
+        raw('&&'),
+        'mv',
+        p.lock,
+        stale,
+        raw('&&'),
+        'rm',
+        '-rf',
+        stale,
+        raw('&&'),
+        'mkdir',
+        p.lock,
+      ],
       filled(p, info, ttl, then),
       [...statusTokens(p), raw(';'), raw('exit 1')],
     ),
@@ -163,11 +181,13 @@ export const RENEW_DESCRIPTION = 'renew the deploy lock';
 export function renew(p: Paths, token: string, ttl: number): Command {
   const f = lockFiles(p);
   return write(
-    ifThen(
-      heldBy(p, token),
-      line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires),
-      ['printf', 'lost %s\\n', raw('"$t"'), raw(';'), raw('exit 3')],
-    ),
+    ifThen(heldBy(p, token), line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires), [
+      'printf',
+      'lost %s\\n',
+      raw('"$t"'),
+      raw(';'),
+      raw('exit 3'),
+    ]),
     { description: RENEW_DESCRIPTION },
   );
 }
@@ -178,7 +198,8 @@ export function renew(p: Paths, token: string, ttl: number): Command {
  * same round trip (its output comes first; the last line is the unlock's).
  */
 export function release(p: Paths, token: string, before?: Command): Command {
-  if (before && (before.cwd !== undefined || before.env !== undefined)) throw new Error('lock: only a plain command may go before the unlock');
+  if (before && (before.cwd !== undefined || before.env !== undefined))
+    throw new Error('lock: only a plain command may go before the unlock');
   return write(
     [
       ...(before ? [...before.tokens, raw(';')] : []),
@@ -198,7 +219,23 @@ export function forceRelease(p: Paths): Command {
   return write(
     ifThen(
       test('-d', p.lock),
-      ['printf', 'removed %s\\n', contentOf(lockFiles(p).owner), raw('&&'), 'rm', '-rf', gone, raw('&&'), 'mv', p.lock, gone, raw('&&'), 'rm', '-rf', gone],
+      [
+        'printf',
+        'removed %s\\n',
+        contentOf(lockFiles(p).owner),
+        raw('&&'),
+        'rm',
+        '-rf',
+        gone,
+        raw('&&'),
+        'mv',
+        p.lock,
+        gone,
+        raw('&&'),
+        'rm',
+        '-rf',
+        gone,
+      ],
       ['printf', 'gone\\n'],
     ),
     { description: `remove the lock of ${p.root}, whoever holds it` },

@@ -31,7 +31,16 @@ export interface RevisionLogEntry {
 export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
   const { release, revision, user, time, stage, outcome, message, from } = entry;
   // `outcome` stays last: the release state read (commands/release.ts LIVE_LINE) finds live releases by the line's end.
-  const line = JSON.stringify({ release, revision, user, time, stage, ...(message ? { message } : {}), ...(from ? { from } : {}), outcome });
+  const line = JSON.stringify({
+    release,
+    revision,
+    user,
+    time,
+    stage,
+    ...(message ? { message } : {}),
+    ...(from ? { from } : {}),
+    outcome,
+  });
   return write(['printf', '%s\\n', line, raw('>>'), p.revisionsLog], {
     description: `log release ${release} as ${outcome}`,
   });

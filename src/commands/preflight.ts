@@ -57,7 +57,11 @@ function portCheck(o: NonNullable<PreflightParams['port']>): Token[] {
         `http://${host}:${o.port}/`,
         raw('</dev/null;'),
         raw('c=$?;'),
-        ...ifThen([raw('[ "$c" -eq 7 ]')], ['printf', 'port-free %s\\n', String(o.port)], ['printf', 'port-taken %s %s\\n', String(o.port), raw('"$c"')]),
+        ...ifThen(
+          [raw('[ "$c" -eq 7 ]')],
+          ['printf', 'port-free %s\\n', String(o.port)],
+          ['printf', 'port-taken %s %s\\n', String(o.port), raw('"$c"')],
+        ),
       ],
     ),
   ];
@@ -114,7 +118,9 @@ export function preflight(params: PreflightParams): Command {
       raw('d=$(dirname "$d");'),
       raw('done;'),
       ...say('probe-dir %s\\n', raw('"$d"')),
-      ...(releases ? [raw('df=$(df -Pk "$d" | tail -n 1);'), ...say('df %s\\n', raw('"$df"'))] : say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"'))),
+      ...(releases
+        ? [raw('df=$(df -Pk "$d" | tail -n 1);'), ...say('df %s\\n', raw('"$df"'))]
+        : say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"'))),
       ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
       ...(releases ? [raw(';'), ...lowOnSpace(releases.belowKiB, releaseStateTokens(releases.paths, { sizes: true }))] : []),
       ...(repository !== undefined ? [raw(';'), ...repositoryCheck(repository)] : []),

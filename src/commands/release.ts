@@ -83,10 +83,21 @@ const EMPTY_TRASH =
  * next one.
  */
 export function emptyTrashTokens(p: Paths): Token[] {
-  return ifThen(
-    test('-n', raw(`"$(ls -A ${quote(p.trash)} 2>/dev/null)"`)),
-    [raw('('), 'setsid', 'nohup', 'nice', '-n', '19', 'sh', '-c', EMPTY_TRASH, 'sh', p.trash, p.trashLog, raw('</dev/null >/dev/null 2>&1 & )')],
-  );
+  return ifThen(test('-n', raw(`"$(ls -A ${quote(p.trash)} 2>/dev/null)"`)), [
+    raw('('),
+    'setsid',
+    'nohup',
+    'nice',
+    '-n',
+    '19',
+    'sh',
+    '-c',
+    EMPTY_TRASH,
+    'sh',
+    p.trash,
+    p.trashLog,
+    raw('</dev/null >/dev/null 2>&1 & )'),
+  ]);
 }
 
 /**
@@ -113,7 +124,19 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
     ...ifThen(
       test(raw('"$id"'), raw('='), raw('"$cur"')),
       ['printf', 'kept %s\\n', raw('"$id"')],
-      [...ifThen(test('-e', releaseOf(p, 'id')), ['mv', releaseOf(p, 'id'), raw(`${quote(p.trash)}/"$id.$$"`), raw('||'), 'rm', '-rf', releaseOf(p, 'id'), raw('||'), raw('st=1')])],
+      [
+        ...ifThen(test('-e', releaseOf(p, 'id')), [
+          'mv',
+          releaseOf(p, 'id'),
+          raw(`${quote(p.trash)}/"$id.$$"`),
+          raw('||'),
+          'rm',
+          '-rf',
+          releaseOf(p, 'id'),
+          raw('||'),
+          raw('st=1'),
+        ]),
+      ],
     ),
     raw(';'),
     raw('done;'),
@@ -142,7 +165,9 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
       raw('&&'),
       ...ifThen(['mkdir', dir], [raw(':')], [...ifThen(test('-e', dir), ['printf', 'exists\\n']), raw(';'), raw('exit 1')]),
     ],
-    { description: leftovers.length > 0 ? `create release ${id} (after removing ${leftovers.length} left behind)` : `create release ${id}` },
+    {
+      description: leftovers.length > 0 ? `create release ${id} (after removing ${leftovers.length} left behind)` : `create release ${id}`,
+    },
   );
 }
 
@@ -181,7 +206,13 @@ const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-b
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
   return [
-    ...currentId(p, ['printf', 'current %s\\n', raw('"$cur"'), raw(';'), ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n'])]),
+    ...currentId(p, [
+      'printf',
+      'current %s\\n',
+      raw('"$cur"'),
+      raw(';'),
+      ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
+    ]),
     ...ifThen(
       [...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)],
       [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)],
@@ -195,7 +226,9 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw(';'),
     raw('do'),
     raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
-    raw(`printf 'release %s\\n' "$id"; [ "$id" = "$cur" ] && continue; [ "$known" = 0 ] && continue; case "$live" in *"$id"*) continue ;; esac;`),
+    raw(
+      `printf 'release %s\\n' "$id"; [ "$id" = "$cur" ] && continue; [ "$known" = 0 ] && continue; case "$live" in *"$id"*) continue ;; esac;`,
+    ),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),
     ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),

@@ -7,20 +7,43 @@ import { ifThen, test } from './sh.js';
  * that never holds releases (a balancer) runs it in the login directory.
  */
 const inCurrent = (p: Paths, codeHost: boolean): Token[] =>
-  !codeHost ? [raw(':')] : ifThen(test('-d', p.current), ['cd', p.current], [
-    'printf',
-    '%s\\n',
-    `no release is live on this host: ${p.current} does not exist (deploy first); nothing was run`,
-    raw('>&2;'),
-    raw('exit 1'),
-  ]);
+  !codeHost
+    ? [raw(':')]
+    : ifThen(
+        test('-d', p.current),
+        ['cd', p.current],
+        [
+          'printf',
+          '%s\\n',
+          `no release is live on this host: ${p.current} does not exist (deploy first); nothing was run`,
+          raw('>&2;'),
+          raw('exit 1'),
+        ],
+      );
 
 /** `deploy run`: the user's command, as written (a snippet, run by its own `sh`), in `current/`. */
 export const adHoc = (p: Paths, text: string, env: CommandOptions['env'] = {}, codeHost = true): Command =>
   cmd([...inCurrent(p, codeHost), raw(';'), ...script(text).tokens], { env, description: `run: ${text}` });
 
 /** Words the shell reads as grammar when they stand first; quoted, they are a command name like any other. */
-const RESERVED = new Set(['case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function', 'if', 'in', 'select', 'then', 'time', 'until', 'while']);
+const RESERVED = new Set([
+  'case',
+  'do',
+  'done',
+  'elif',
+  'else',
+  'esac',
+  'fi',
+  'for',
+  'function',
+  'if',
+  'in',
+  'select',
+  'then',
+  'time',
+  'until',
+  'while',
+]);
 
 /**
  * `deploy run` with several words: one program and its arguments, as execve would take them. Every word is quoted,

@@ -7,11 +7,7 @@ type SharedFileDef = Pick<SharedFile, 'path' | 'optional'>;
 
 /** `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in. */
 export function createSharedDirs(p: Paths, dirs: readonly string[], files: readonly SharedFileDef[] = []): Command {
-  const targets = [
-    p.shared,
-    ...dirs.map((d) => within(p.shared, d)),
-    ...files.map((f) => parent(within(p.shared, f.path))),
-  ];
+  const targets = [p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))];
   return write(['mkdir', '-p', ...new Set(targets)], { description: 'create the shared directories' });
 }
 
@@ -31,13 +27,7 @@ export function checkSharedFiles(p: Paths, files: readonly SharedFileDef[]): Com
       ...required,
       raw(';'),
       raw('do'),
-      ...ifThen(test(raw('!'), '-e', raw('"$f"')), [
-        'printf',
-        'missing shared file: %s\\n',
-        raw('"$f"'),
-        raw('>&2;'),
-        raw('missing=1'),
-      ]),
+      ...ifThen(test(raw('!'), '-e', raw('"$f"')), ['printf', 'missing shared file: %s\\n', raw('"$f"'), raw('>&2;'), raw('missing=1')]),
       raw(';'),
       raw('done;'),
       ...test(raw('"$missing"'), raw('='), '0'),
@@ -65,12 +55,7 @@ function link(sharedPath: string, releasePath: string, releaseDir: string): Toke
  * One command per shared dir or file: whatever the release holds at that path is replaced by a symlink into
  * shared/. Optional files are linked only when present in shared/. Callers may `and()` them into one round trip.
  */
-export function linkShared(
-  p: Paths,
-  releaseDir: string,
-  dirs: readonly string[],
-  files: readonly SharedFileDef[],
-): Command[] {
+export function linkShared(p: Paths, releaseDir: string, dirs: readonly string[], files: readonly SharedFileDef[]): Command[] {
   const dirLinks = dirs.map((d) =>
     write(link(within(p.shared, d), within(releaseDir, d), releaseDir), { description: `link shared ${d}` }),
   );

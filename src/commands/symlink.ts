@@ -11,4 +11,5 @@ export function switchCurrent(p: Paths, id: string): Command {
 }
 
 /** Removes `current`: what a failed first deploy leaves, as there is no earlier release to point it at. */
-export const removeCurrent = (p: Paths): Command => write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' });
+export const removeCurrent = (p: Paths): Command =>
+  write(['rm', '-f', p.current], { description: 'remove current (there was no earlier release)' });

@@ -51,9 +51,7 @@ function hostFacts(raw: CheckRaw): HostFacts[] {
         index,
         name: typeof h.name === 'string' ? h.name : undefined,
         endpoint: typeof h.address === 'string' && port !== undefined ? `${h.address}:${port}` : undefined,
-        roles: (Array.isArray(h.roles) ? h.roles : []).flatMap((role, i) =>
-          isRoleName(role) ? [{ role, index: i }] : [],
-        ),
+        roles: (Array.isArray(h.roles) ? h.roles : []).flatMap((role, i) => (isRoleName(role) ? [{ role, index: i }] : [])),
         primary: h.primary === true,
       },
     ];
@@ -90,9 +88,7 @@ function checkSource(raw: CheckRaw): Problem[] {
 function unknownRole(path: KeyPath, role: string, roles: readonly string[]): Problem {
   return {
     path,
-    message:
-      `unknown role \`${role}\`${didYouMean(role, roles)}; ` +
-      `roles: ${roles.join(', ')} (declare others under \`roles\`)`,
+    message: `unknown role \`${role}\`${didYouMean(role, roles)}; ` + `roles: ${roles.join(', ')} (declare others under \`roles\`)`,
   };
 }
 
@@ -196,9 +192,7 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
       else if (hosts.length > 0 && !hosts.some((h) => h.roles.some((r) => r.role === role))) {
         problems.push({
           path,
-          message:
-            `no host of this stage has role \`${role}\`, which runs the migration; ` +
-            'give a host that role or set `migrate.role`',
+          message: `no host of this stage has role \`${role}\`, which runs the migration; ` + 'give a host that role or set `migrate.role`',
         });
       }
     }
@@ -277,6 +271,11 @@ function checkReuse(raw: CheckRaw): Problem[] {
     const overlap = shared.find((s) => s === dir || dir.startsWith(`${s}/`) || s.startsWith(`${dir}/`));
     return overlap === undefined || dir === ''
       ? []
-      : [{ path, message: `\`${dir}\` is shared (\`${overlap}\` in \`shared\`), so every release has it already; remove it from \`install.reuse\`` }];
+      : [
+          {
+            path,
+            message: `\`${dir}\` is shared (\`${overlap}\` in \`shared\`), so every release has it already; remove it from \`install.reuse\``,
+          },
+        ];
   });
 }

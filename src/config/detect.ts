@@ -57,7 +57,8 @@ const LOCKFILES: readonly [string, PackageManager][] = [
 function workspaceGlobs(dir: string, pkg: PackageJson): string[] {
   const ws = pkg.workspaces;
   if (Array.isArray(ws)) return [...ws];
-  if (ws && !Array.isArray(ws) && Array.isArray((ws as { packages?: string[] }).packages)) return [...(ws as { packages: string[] }).packages];
+  if (ws && !Array.isArray(ws) && Array.isArray((ws as { packages?: string[] }).packages))
+    return [...(ws as { packages: string[] }).packages];
   try {
     const pnpm = parse(readFileSync(join(dir, 'pnpm-workspace.yaml'), 'utf8')) as { packages?: unknown } | null;
     if (Array.isArray(pnpm?.packages)) return pnpm.packages.filter((p): p is string => typeof p === 'string');
@@ -136,7 +137,12 @@ export function detectNodeProject(dir: string): NodeProject | undefined {
     ...(found ? { lockfile: found[0] } : {}),
     workspaces: workspaces.map(({ dir: d, name }) => ({ dir: d, name })),
   };
-  if (!root.scripts?.build && scripted('build').length > 0) project.build = workspaceRun(manager, scripted('build').map((w) => w.name), 'build');
+  if (!root.scripts?.build && scripted('build').length > 0)
+    project.build = workspaceRun(
+      manager,
+      scripted('build').map((w) => w.name),
+      'build',
+    );
   if (!root.scripts?.start) {
     // The workspace that serves: one with a start script, preferring one without a build (a frontend has both).
     const starts = scripted('start');

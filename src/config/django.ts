@@ -84,7 +84,8 @@ function usesIn(code: string, envDefaults: ReadonlyMap<string, string>): EnvUse[
 function environDefaults(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const call of text.matchAll(/environ\.Env\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
-    for (const m of call[1]!.matchAll(new RegExp(`([A-Za-z_]\\w*)\\s*=\\s*\\(\\s*\\w+\\s*,\\s*(${LITERAL})\\s*\\)`, 'g'))) out.set(m[1]!, m[2]!);
+    for (const m of call[1]!.matchAll(new RegExp(`([A-Za-z_]\\w*)\\s*=\\s*\\(\\s*\\w+\\s*,\\s*(${LITERAL})\\s*\\)`, 'g')))
+      out.set(m[1]!, m[2]!);
   }
   return out;
 }
@@ -107,7 +108,10 @@ function debugOf(expr: string, use: EnvUse): { off: string; onByDefault: boolean
   const code = withoutComments(expr);
   if (/\bbool\(\s*os\.(?:environ\.get|getenv)\(/.test(expr)) {
     // bool('False') is True: only an empty value is false.
-    return { off: '', onByDefault: use.fallback !== undefined && use.fallback !== "''" && use.fallback !== '""' && use.fallback !== 'None' };
+    return {
+      off: '',
+      onByDefault: use.fallback !== undefined && use.fallback !== "''" && use.fallback !== '""' && use.fallback !== 'None',
+    };
   }
   const compared = /(==|!=)\s*(['"])([^'"]*)\2/.exec(expr);
   if (compared) {
@@ -121,7 +125,6 @@ function debugOf(expr: string, use: EnvUse): { off: string; onByDefault: boolean
   return { off: 'False', onByDefault: use.fallback !== undefined && TRUTHY.has(unquote(use.fallback).toLowerCase()) };
 }
 
-
 export function readDjangoSettings(text: string): DjangoSettings {
   const all = assignments(text);
   const defaults = environDefaults(text);
@@ -131,21 +134,30 @@ export function readDjangoSettings(text: string): DjangoSettings {
   const secret = first('SECRET_KEY');
   const secretExpr = all.get('SECRET_KEY');
   if (secretExpr !== undefined && !secret) {
-    warnings.push('SECRET_KEY is a string committed in settings.py: anyone with the code can forge sessions. Read it from the environment, e.g. SECRET_KEY = os.environ["DJANGO_SECRET_KEY"], and deploy init maps it');
+    warnings.push(
+      'SECRET_KEY is a string committed in settings.py: anyone with the code can forge sessions. Read it from the environment, e.g. SECRET_KEY = os.environ["DJANGO_SECRET_KEY"], and deploy init maps it',
+    );
   } else if (secret?.fallback !== undefined && secret.fallback !== 'None') {
-    warnings.push(`SECRET_KEY falls back to a key committed in settings.py when ${secret.name} is not set: deploy.yml sets ${secret.name}, but drop the fallback (os.environ["${secret.name}"]) so that a missing key stops the app instead of running on a public one`);
+    warnings.push(
+      `SECRET_KEY falls back to a key committed in settings.py when ${secret.name} is not set: deploy.yml sets ${secret.name}, but drop the fallback (os.environ["${secret.name}"]) so that a missing key stops the app instead of running on a public one`,
+    );
   }
 
   const debugExpr = all.get('DEBUG');
   const debugUse = first('DEBUG');
   let debugOff: string | undefined;
   if (debugExpr !== undefined && !debugUse) {
-    if (/^\s*True\b/.test(debugExpr)) warnings.push('DEBUG = True is committed in settings.py: production would show tracebacks and settings to anyone. Read it from the environment, off by default');
+    if (/^\s*True\b/.test(debugExpr))
+      warnings.push(
+        'DEBUG = True is committed in settings.py: production would show tracebacks and settings to anyone. Read it from the environment, off by default',
+      );
   } else if (debugUse) {
     const d = debugOf(debugExpr ?? '', debugUse);
     debugOff = d.off;
     if (d.onByDefault) {
-      warnings.push(`DEBUG is on unless ${debugUse.name} says otherwise: deploy.yml sets ${debugUse.name}: ${JSON.stringify(d.off)}, but make the default off so that a missing variable never shows tracebacks`);
+      warnings.push(
+        `DEBUG is on unless ${debugUse.name} says otherwise: deploy.yml sets ${debugUse.name}: ${JSON.stringify(d.off)}, but make the default off so that a missing variable never shows tracebacks`,
+      );
     }
   }
 
@@ -157,9 +169,14 @@ export function readDjangoSettings(text: string): DjangoSettings {
     );
   }
 
-  const database = usesOf('DATABASES', all, defaults).find((u) => /DATABASE|_URL$|^DB/.test(u.name)) ?? usesOf('DATABASES', all, defaults)[0];
+  const database =
+    usesOf('DATABASES', all, defaults).find((u) => /DATABASE|_URL$|^DB/.test(u.name)) ?? usesOf('DATABASES', all, defaults)[0];
   const staticUrl = first('STATIC_URL');
-  const named = new Set([secret?.name, debugUse?.name, hosts?.name, database?.name, staticUrl?.name, 'DJANGO_SETTINGS_MODULE'].filter((n): n is string => n !== undefined));
+  const named = new Set(
+    [secret?.name, debugUse?.name, hosts?.name, database?.name, staticUrl?.name, 'DJANGO_SETTINGS_MODULE'].filter(
+      (n): n is string => n !== undefined,
+    ),
+  );
   const others: string[] = [];
   for (const u of usesIn(text, defaults)) if (!named.has(u.name) && !others.includes(u.name)) others.push(u.name);
 

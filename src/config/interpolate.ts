@@ -42,9 +42,7 @@ export function interpolate(text: string, lookup: Lookup): Interpolated {
       // As in POSIX sh, `:-` also replaces a variable that is set but empty.
       const resolved = fallback !== undefined && (value === undefined || value === '') ? fallback : value;
       if (resolved === undefined) {
-        errors.push(
-          `variable ${name} is not set; set it in the environment or in .env, or give a default: \`\${${name}:-…}\``,
-        );
+        errors.push(`variable ${name} is not set; set it in the environment or in .env, or give a default: \`\${${name}:-…}\``);
       } else {
         out += resolved;
         substituted = true;

@@ -69,9 +69,7 @@ export function fromZod(issues: readonly z.core.$ZodIssue[], input: unknown, bas
 /** The issues of a union branch that refused the value for its type alone, not for a detail inside it. */
 function rejectsType(issues: readonly z.core.$ZodIssue[]): boolean {
   return issues.every(
-    (e) =>
-      e.path.length === 0 &&
-      (e.code === 'invalid_type' || (e.code === 'invalid_union' && e.errors.every(rejectsType))),
+    (e) => e.path.length === 0 && (e.code === 'invalid_type' || (e.code === 'invalid_union' && e.errors.every(rejectsType))),
   );
 }
 

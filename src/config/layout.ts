@@ -4,8 +4,27 @@ import { EXTENSION_PREFIX, SETTING_KEYS, stageName } from './sections/settings.j
 
 /** Stage names that would read as a command: `deploy status` must never mean "deploy to the stage status". */
 export const RESERVED_STAGE_NAMES = [
-  'init', 'config', 'plan', 'schema', 'check', 'rollback', 'promote', 'releases', 'status', 'run',
-  'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'deploy', 'help', 'version', 'completion', '__complete',
+  'init',
+  'config',
+  'plan',
+  'schema',
+  'check',
+  'rollback',
+  'promote',
+  'releases',
+  'status',
+  'run',
+  'ssh',
+  'lock',
+  'unlock',
+  'logs',
+  'tasks',
+  'task',
+  'deploy',
+  'help',
+  'version',
+  'completion',
+  '__complete',
 ] as const;
 
 /** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */
@@ -24,10 +43,7 @@ export function checkLayout(root: unknown): Problem[] {
     problems.push({
       path: [key],
       at: 'key',
-      message:
-        key === 'hosts'
-          ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`'
-          : unknownKeyMessage(key, topKeys),
+      message: key === 'hosts' ? 'hosts belong to a stage: move them under `stages.<stage>.hosts`' : unknownKeyMessage(key, topKeys),
     });
   }
 
@@ -49,8 +65,7 @@ export function checkLayout(root: unknown): Problem[] {
         path,
         at: 'key',
         message:
-          `\`${name}\` is a deploy command and cannot name a stage; ` +
-          `rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
+          `\`${name}\` is a deploy command and cannot name a stage; ` + `rename the stage (reserved: ${RESERVED_STAGE_NAMES.join(', ')})`,
       });
     } else {
       const r = stageName().safeParse(name);

@@ -51,7 +51,6 @@ export function listStages(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): str
   return isMapping(root) && isMapping(root.stages) ? Object.keys(root.stages) : [];
 }
 
-
 /** deploy.yml as plain data: aliases and merge keys resolved, `${VAR}`s left as written, nothing validated. */
 export function loadRaw(file = DEFAULT_CONFIG_FILE, cwd = process.cwd()): unknown {
   return readRaw(file, cwd).root;
@@ -114,9 +113,7 @@ function readDotEnv(configPath: string, cwd: string): Readonly<Record<string, st
   if (!existsSync(path)) return {};
   const { vars, problems } = parseDotEnv(readText(path, display));
   if (problems.length > 0) {
-    throw new ConfigError(
-      problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })),
-    );
+    throw new ConfigError(problems.map((p) => ({ file: display, line: p.line, column: 1, path: '', message: p.message })));
   }
   return vars;
 }
@@ -136,7 +133,13 @@ function load(options: Omit<LoadOptions, 'stage'>, stage: string | undefined): C
   const reader = interpolatingReader(lookup, inScope, interpolationProblems);
   const { value: root, spans, problems: yamlProblems } = toPlain(source.yaml, reader, { skip: anchorsOnly });
   const fatal = yamlProblems.filter((p) => p.fatal);
-  if (fatal.length > 0) throw new ConfigError(sortUnique(fatal.map((p) => atOffset(source, p)), source.display));
+  if (fatal.length > 0)
+    throw new ConfigError(
+      sortUnique(
+        fatal.map((p) => atOffset(source, p)),
+        source.display,
+      ),
+    );
 
   const stages = isMapping(root) && isMapping(root.stages) ? root.stages : undefined;
   if (stage !== undefined && stages && !Object.hasOwn(stages, stage)) {
@@ -254,7 +257,9 @@ function validateStage(
   problems.push(...moduleProblems(dirname(source.path), raw.modules, display));
   for (const p of problems) {
     const origin = layered.origin(p.path);
-    issues.push(origin.recipe && recipe ? recipeIssue(recipe, { ...p, path: origin.path }, source.display) : userIssue({ ...p, path: origin.path }));
+    issues.push(
+      origin.recipe && recipe ? recipeIssue(recipe, { ...p, path: origin.path }, source.display) : userIssue({ ...p, path: origin.path }),
+    );
   }
   if (issues.length > 0) return { issues };
   const taskSources = Object.fromEntries(
@@ -300,9 +305,6 @@ function sortUnique(issues: ConfigIssue[], mainFile: string): ConfigIssue[] {
     })
     .sort(
       (a, b) =>
-        fileRank(a) - fileRank(b) ||
-        a.file.localeCompare(b.file) ||
-        (a.line ?? 0) - (b.line ?? 0) ||
-        (a.column ?? 0) - (b.column ?? 0),
+        fileRank(a) - fileRank(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
     );
 }

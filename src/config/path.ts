@@ -26,5 +26,4 @@ export function valueAt(root: unknown, path: KeyPath): unknown {
   return v;
 }
 
-export const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -30,7 +30,6 @@ export function availableRecipes(dir = RECIPES_DIR): string[] {
   }
 }
 
-
 export interface Recipe {
   /** As written in `recipe:`. */
   readonly ref: string;
@@ -82,7 +81,13 @@ function readRecipe(ref: string, configDir: string, display: (path: string) => s
   const shown = display(file);
   const decoded = decodeUtf8(bytes);
   if (!('text' in decoded)) {
-    const issue = { file: shown, line: decoded.line, column: decoded.column, path: '', message: `not UTF-8: byte 0x${decoded.byte.toString(16).padStart(2, '0')} cannot be read as text` };
+    const issue = {
+      file: shown,
+      line: decoded.line,
+      column: decoded.column,
+      path: '',
+      message: `not UTF-8: byte 0x${decoded.byte.toString(16).padStart(2, '0')} cannot be read as text`,
+    };
     return { recipe: { ref, file, display: shown, values: {}, spans: toPlain(parseYaml(''), (n) => n.value).spans, issues: [issue] } };
   }
   const text = decoded.text;
@@ -241,22 +246,21 @@ export function taskModules(configDir: string, declared: readonly string[] = [])
   const dir = join(configDir, TASK_MODULE_DIR);
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((f) => MODULE_EXTENSIONS.includes(extname(f)) && !f.endsWith('.d.ts')).sort();
+    files = readdirSync(dir)
+      .filter((f) => MODULE_EXTENSIONS.includes(extname(f)) && !f.endsWith('.d.ts'))
+      .sort();
   } catch {
     files = [];
   }
   const js = (f: string) => ['.js', '.mjs', '.cjs'].includes(extname(f));
   const stems = new Set(files.filter(js).map((f) => basename(f, extname(f))));
-  const found = files
-    .filter((f) => js(f) || !stems.has(basename(f, extname(f))))
-    .map((f) => join(dir, f));
+  const found = files.filter((f) => js(f) || !stems.has(basename(f, extname(f)))).map((f) => join(dir, f));
   const listed = declared.map((m) => (isModulePath(m) ? resolve(configDir, m) : m));
   return [...new Set([...found, ...listed])];
 }
 
 /** `./x.js`, `../x.js`, `/abs/x.js`, `deploy/x.js` are files; `deploy-tasks-slack` or `@acme/tasks` are packages. */
-export const isModulePath = (m: string) =>
-  m.startsWith('.') || isAbsolute(m) || MODULE_EXTENSIONS.includes(extname(m));
+export const isModulePath = (m: string) => m.startsWith('.') || isAbsolute(m) || MODULE_EXTENSIONS.includes(extname(m));
 
 /**
  * `modules:` entries that cannot be loaded because there is nothing there: a file that does not exist, a package
@@ -273,7 +277,12 @@ export function moduleProblems(configDir: string, modules: unknown, display: (pa
     }
     return resolvePackage(spec, configDir) !== undefined
       ? []
-      : [{ path, message: `task module package \`${spec}\` is not installed; install it next to deploy.yml (\`npm install --save-dev ${spec}\`)` }];
+      : [
+          {
+            path,
+            message: `task module package \`${spec}\` is not installed; install it next to deploy.yml (\`npm install --save-dev ${spec}\`)`,
+          },
+        ];
   });
 }
 

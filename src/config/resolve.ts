@@ -32,9 +32,7 @@ export function buildConfig(file: string, stage: string, s: StageSections, extra
     restart: s.restart,
     health: s.health,
     hooks: s.hooks,
-    tasks: Object.fromEntries(
-      Object.entries(s.tasks).map(([name, t]) => [name, sources[name] ? { ...t, source: sources[name] } : t]),
-    ),
+    tasks: Object.fromEntries(Object.entries(s.tasks).map(([name, t]) => [name, sources[name] ? { ...t, source: sources[name] } : t])),
     roles: resolveRoles(s.roles, s.app, s.health),
     rollout: s.rollout,
     hosts: s.hosts,

@@ -53,6 +53,13 @@ export function resolveRoles(
 function resolveBalancer(b: BalancerInput, app: string, health: HealthCheck | undefined): BalancerDef {
   const base = { pool: b.pool, port: b.port ?? health?.port ?? DEFAULT_APP_PORT, drainTimeout: b.drain_timeout };
   return b.kind === 'nginx'
-    ? { kind: 'nginx', ...base, upstreamFile: b.upstream_file, upstreamName: b.upstream_name ?? app, reload: b.reload, ...(b.access_log ? { accessLog: b.access_log } : {}) }
+    ? {
+        kind: 'nginx',
+        ...base,
+        upstreamFile: b.upstream_file,
+        upstreamName: b.upstream_name ?? app,
+        reload: b.reload,
+        ...(b.access_log ? { accessLog: b.access_log } : {}),
+      }
     : { kind: 'haproxy', ...base, adminSocket: b.admin_socket, backend: b.backend ?? app };
 }

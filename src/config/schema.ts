@@ -18,9 +18,7 @@ const stage = strict({ ...stageOverrides, hosts }, 'a stage mapping with `hosts`
 export const fileSchema = strict(
   {
     ...settingsShape,
-    stages: z
-      .record(stageName(), stage)
-      .describe('Deploy targets (staging, production …) by name, each with its hosts and overrides.'),
+    stages: z.record(stageName(), stage).describe('Deploy targets (staging, production …) by name, each with its hosts and overrides.'),
   },
   'a mapping',
 );

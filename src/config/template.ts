@@ -105,10 +105,13 @@ function djangoEnv(f: ProjectFacts): string {
     lines.push(...comment(`Read from ${d.file}: ${read.join(', ')}.`, '  '));
     for (const w of d.warnings) lines.push(...comment(`WARNING: ${w}.`, '  '));
   }
-  lines.push(`  ${d?.secretKey ?? 'SECRET_KEY'}: { secret: "\${${DJANGO_SECRET_VAR}}" }   # deploy init put one in .env: keep that file out of git`);
+  lines.push(
+    `  ${d?.secretKey ?? 'SECRET_KEY'}: { secret: "\${${DJANGO_SECRET_VAR}}" }   # deploy init put one in .env: keep that file out of git`,
+  );
   if (d?.debug) lines.push(`  ${d.debug}: ${quoted(d.debugOff ?? 'False')}   # DEBUG off`);
   if (!d || d.databaseUrl) lines.push(`  ${d?.databaseUrl ?? 'DATABASE_URL'}: ${db}`);
-  if (d?.databaseUrl && d.databaseUrl !== 'DATABASE_URL') lines.push(`  DATABASE_URL_VAR: ${d.databaseUrl}   # where the recipe's db:create task finds the database URL`);
+  if (d?.databaseUrl && d.databaseUrl !== 'DATABASE_URL')
+    lines.push(`  DATABASE_URL_VAR: ${d.databaseUrl}   # where the recipe's db:create task finds the database URL`);
   if (!d || d.allowedHosts) {
     const name = d?.allowedHosts ?? 'ALLOWED_HOSTS';
     lines.push(`  ${name}: ${f.app}.example.com   # CHANGE ME: the names the site answers to (each host's address is added)`);
@@ -165,7 +168,9 @@ health:
 
 function nodeSettings(f: ProjectFacts): string {
   const n = f.node;
-  const ws = n?.workspaces.length ? `# Workspaces found: ${n.workspaces.map((w) => (w.dir === w.name ? w.dir : `${w.dir} (${w.name})`)).join(', ')}.\n` : '';
+  const ws = n?.workspaces.length
+    ? `# Workspaces found: ${n.workspaces.map((w) => (w.dir === w.name ? w.dir : `${w.dir} (${w.name})`)).join(', ')}.\n`
+    : '';
   const line = (key: string, value: string | undefined, fallback: string, why: string) =>
     value ? `  ${key}: ${quoted(value)}   # ${why}` : `  # ${key}: ${fallback}`;
   return `# Exported to every command on the hosts and to the app. Secrets come from your environment or the .env next to
@@ -174,8 +179,8 @@ ${ws}env:
   NODE_ENV: production
   PORT: 3000
 ${line('APP_START', n?.start, 'npm start                # how the app runs in the foreground', 'runs the app in the foreground (the workspace with a start script)')}
-${line('APP_BUILD', n?.build, 'npm run build            # default: package.json\'s build script, if any', 'builds the release (installed with devDependencies, pruned after)')}
-${line('APP_MIGRATE', n?.migrate, 'npm run migrate          # default: package.json\'s migrate script, if any', `applies pending migrations (${n?.migrateTool ?? 'the workspace\'s migrate script'})`)}
+${line('APP_BUILD', n?.build, "npm run build            # default: package.json's build script, if any", 'builds the release (installed with devDependencies, pruned after)')}
+${line('APP_MIGRATE', n?.migrate, "npm run migrate          # default: package.json's migrate script, if any", `applies pending migrations (${n?.migrateTool ?? "the workspace's migrate script"})`)}
   # APP_RELOAD: pm2 startOrReload ecosystem.config.cjs   # a process manager instead of the pid-file restart
   # DATABASE_URL: { secret: "\${DATABASE_URL}" }   # db:create makes its role and database on the db host if missing
   # DB_ADMIN_URL: postgres://postgres@localhost/postgres   # how db:create connects as a superuser (default: local socket)

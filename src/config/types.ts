@@ -160,17 +160,29 @@ export type HookScope = 'run' | 'batch';
 
 /** Each point's one scope and when it fires (the README's table says the same for users). */
 export const HOOK_SCOPES: Readonly<Record<HookPoint, { readonly scope: HookScope; readonly verbs: string; readonly when: string }>> = {
-  deploy: { scope: 'run', verbs: 'deploy', when: 'around the deploy, once its lock is held and its release dir made, to the end of the clean-up' },
+  deploy: {
+    scope: 'run',
+    verbs: 'deploy',
+    when: 'around the deploy, once its lock is held and its release dir made, to the end of the clean-up',
+  },
   transfer: { scope: 'run', verbs: 'deploy', when: 'around the upload of the code to every code host' },
   shared: { scope: 'run', verbs: 'deploy', when: 'around linking the shared paths' },
   install: { scope: 'run', verbs: 'deploy', when: 'around installing dependencies' },
   migrate: { scope: 'run', verbs: 'deploy', when: 'around the migrations' },
   switch: { scope: 'run', verbs: 'deploy, rollback', when: 'around the whole rollout, every tier and batch' },
-  restart: { scope: 'batch', verbs: 'deploy, rollback', when: "around each batch's switch, restart and health check, on that batch's hosts" },
+  restart: {
+    scope: 'batch',
+    verbs: 'deploy, rollback',
+    when: "around each batch's switch, restart and health check, on that batch's hosts",
+  },
   cleanup: { scope: 'run', verbs: 'deploy', when: 'around removing old releases' },
   rollback: { scope: 'run', verbs: 'rollback', when: 'around the rollback, once its lock is held and its target chosen' },
   rolled_back: { scope: 'run', verbs: 'rollback, deploy', when: 'after a rollback, and after a failed deploy switched hosts back' },
-  failed: { scope: 'run', verbs: 'deploy, rollback', when: 'after a deploy or rollback failed, whatever the failure, once the lock is released' },
+  failed: {
+    scope: 'run',
+    verbs: 'deploy, rollback',
+    when: 'after a deploy or rollback failed, whatever the failure, once the lock is released',
+  },
 };
 
 export interface Hooks {

@@ -179,14 +179,21 @@ function firstInvalidByte(b: Uint8Array): number {
     }
     // Lead byte: how many continuation bytes follow, and the range the first of them must be in.
     const [n, lo, hi] =
-      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf]
-      : c === 0xe0 ? [2, 0xa0, 0xbf]
-      : (c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef ? [2, 0x80, 0xbf]
-      : c === 0xed ? [2, 0x80, 0x9f]
-      : c === 0xf0 ? [3, 0x90, 0xbf]
-      : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf]
-      : c === 0xf4 ? [3, 0x80, 0x8f]
-      : [0, 0, 0];
+      c >= 0xc2 && c <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : c === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : (c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef
+            ? [2, 0x80, 0xbf]
+            : c === 0xed
+              ? [2, 0x80, 0x9f]
+              : c === 0xf0
+                ? [3, 0x90, 0xbf]
+                : c >= 0xf1 && c <= 0xf3
+                  ? [3, 0x80, 0xbf]
+                  : c === 0xf4
+                    ? [3, 0x80, 0x8f]
+                    : [0, 0, 0];
     if (n === 0) return i;
     for (let k = 1; k <= n; k++) {
       const x = b[i + k];
@@ -257,8 +264,7 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
   let aliased = 0;
   let exhausted = false;
 
-  const offsetOf = (node: unknown, fallback: number): number =>
-    (node as YamlNode | null)?.range?.[0] ?? fallback;
+  const offsetOf = (node: unknown, fallback: number): number => (node as YamlNode | null)?.range?.[0] ?? fallback;
 
   /** The node an alias stands for (undefined after a problem, which is recorded), or the node itself. */
   function resolve(node: unknown, path: KeyPath): unknown {

@@ -42,7 +42,12 @@ export function parseUpstream(stdout: string): NginxUpstream {
       const params = m[2]!.trim().split(/\s+/);
       const label = found.length === 1 && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(comment) ? comment : undefined;
       const weight = Number(/^weight=(\d+)$/.exec(params.find((p) => p.startsWith('weight=')) ?? '')?.[1] ?? NaN);
-      servers.push({ ...splitAddress(m[1]!), down: params.includes('down'), ...(label ? { name: label } : {}), ...(Number.isInteger(weight) ? { weight } : {}) });
+      servers.push({
+        ...splitAddress(m[1]!),
+        down: params.includes('down'),
+        ...(label ? { name: label } : {}),
+        ...(Number.isInteger(weight) ? { weight } : {}),
+      });
     }
   }
   return { name, servers };
@@ -111,7 +116,8 @@ export function parseServersState(stdout: string): ServerStatus[] {
     const operational = OPERATIONAL[op];
     if (!operational || !Number.isInteger(admin)) throw new FactParseError(what, `unexpected states in: ${line}`, stdout);
     const weight = cols.has('srv_uweight') ? Number(get('srv_uweight')) : undefined;
-    if (weight !== undefined && !Number.isInteger(weight)) throw new FactParseError(what, `srv_uweight is not a number in: ${line}`, stdout);
+    if (weight !== undefined && !Number.isInteger(weight))
+      throw new FactParseError(what, `srv_uweight is not a number in: ${line}`, stdout);
     return {
       backend: get('be_name'),
       server: get('srv_name'),

@@ -31,4 +31,3 @@ export function parseDiskFree(stdout: string): DiskUsage | null {
   if (!usage) throw new FactParseError('disk free', 'not df -Pk output', stdout);
   return usage;
 }
-

@@ -12,6 +12,4 @@ export function parseRevision(stdout: string): string | null {
   return first;
 }
 
-export const resolvedRevision = (p: Paths, ref: string): Fact<string | null> =>
-  fact(resolveRevision(p, ref), parseRevision);
-
+export const resolvedRevision = (p: Paths, ref: string): Fact<string | null> => fact(resolveRevision(p, ref), parseRevision);

@@ -39,5 +39,4 @@ export function parseHealthResponse(stdout: string): HealthResponse {
   return { status: Number(code), body: rest, statusLine, ...(location ? { location } : {}) };
 }
 
-export const healthCheck = (params: HealthProbeParams): Fact<HealthResponse> =>
-  fact(healthProbe(params), parseHealthResponse);
+export const healthCheck = (params: HealthProbeParams): Fact<HealthResponse> => fact(healthProbe(params), parseHealthResponse);

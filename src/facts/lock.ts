@@ -47,7 +47,11 @@ const seconds = (v: string): number | null => (/^\d{1,12}$/.test(v) ? Number(v) 
 export function parseLockStatus(stdout: string, ttl: number): LockStatus {
   const out = lines(stdout);
   if (out.length === 0) return { state: 'unlocked' };
-  const field = (name: string) => out.find((l) => l.startsWith(`${name} `))?.slice(name.length + 1).trim() ?? '';
+  const field = (name: string) =>
+    out
+      .find((l) => l.startsWith(`${name} `))
+      ?.slice(name.length + 1)
+      .trim() ?? '';
   const now = seconds(field('now')) ?? 0;
   const mtime = seconds(field('mtime'));
   const clock: LockClock = { now, since: seconds(field('since')) ?? mtime, expires: seconds(field('expires')) ?? (mtime ?? 0) + ttl };
@@ -56,7 +60,8 @@ export function parseLockStatus(stdout: string, ttl: number): LockStatus {
   if (out[0] !== 'locked') return { state: 'malformed', token, error: 'unexpected lock status output', raw: stdout, clock };
   const info = decodeLockInfo(owner);
   if ('error' in info) return { state: 'malformed', token, error: info.error, raw: owner, clock };
-  if (token === '' || token !== info.token) return { state: 'malformed', token, error: 'the token file does not match the owner file', raw: owner, clock };
+  if (token === '' || token !== info.token)
+    return { state: 'malformed', token, error: 'the token file does not match the owner file', raw: owner, clock };
   return { state: 'locked', token, info, clock };
 }
 
@@ -76,7 +81,10 @@ export function parseAcquired(stdout: string, ttl: number): Acquired {
 }
 
 /** Output of `release`: what the host found. */
-export type Released = { readonly kind: 'released' } | { readonly kind: 'gone' } | { readonly kind: 'other'; readonly holder: LockInfo | { error: string } };
+export type Released =
+  | { readonly kind: 'released' }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'other'; readonly holder: LockInfo | { error: string } };
 
 /** Output of `release` (its last line: a command run before it in the same round trip may print first). */
 export function parseReleased(stdout: string): Released | null {

@@ -33,7 +33,11 @@ function parseEntry(text: string): RevisionLogEntry | string {
   if (!OUTCOMES.includes(record.outcome as string)) return `unknown outcome ${JSON.stringify(record.outcome)}`;
   const message = typeof record.message === 'string' && record.message !== '' ? { message: record.message } : {};
   const from = promotedFrom(record.from);
-  return Object.freeze({ ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])), ...message, ...(from ? { from } : {}) }) as unknown as RevisionLogEntry;
+  return Object.freeze({
+    ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])),
+    ...message,
+    ...(from ? { from } : {}),
+  }) as unknown as RevisionLogEntry;
 }
 
 /** A `from` that is not the shape commands/log.ts writes is left out, not fatal: the line still counts. */
@@ -41,7 +45,12 @@ function promotedFrom(value: unknown): PromotedFrom | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const r = value as Record<string, unknown>;
   if (typeof r.stage !== 'string' || typeof r.release !== 'string' || typeof r.revision !== 'string') return undefined;
-  return Object.freeze({ stage: r.stage, release: r.release, revision: r.revision, ...(typeof r.sha256 === 'string' ? { sha256: r.sha256 } : {}) });
+  return Object.freeze({
+    stage: r.stage,
+    release: r.release,
+    revision: r.revision,
+    ...(typeof r.sha256 === 'string' ? { sha256: r.sha256 } : {}),
+  });
 }
 
 /** JSON lines → entries in file order; lines that are not entries are reported, not fatal. */
@@ -63,8 +72,5 @@ export function revisionLog(p: Paths, limit?: number): Fact<RevisionLog> {
     throw new RangeError(`limit must be >= 1, got ${limit}`);
   }
   const show = limit === undefined ? ['cat', p.revisionsLog] : ['tail', '-n', String(limit), p.revisionsLog];
-  return fact(
-    read(ifThen(test('-f', p.revisionsLog), show), { description: 'read the revision log' }),
-    parseRevisionLog,
-  );
+  return fact(read(ifThen(test('-f', p.revisionsLog), show), { description: 'read the revision log' }), parseRevisionLog);
 }

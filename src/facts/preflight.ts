@@ -74,7 +74,8 @@ export function parsePreflight(stdout: string): PreflightReport {
       case 'port-free':
       case 'port-taken': {
         const [n, code] = rest.split(' ');
-        if (n && /^\d+$/.test(n)) port = { port: Number(n), taken: key === 'port-taken', ...(code && /^\d+$/.test(code) ? { curlExit: Number(code) } : {}) };
+        if (n && /^\d+$/.test(n))
+          port = { port: Number(n), taken: key === 'port-taken', ...(code && /^\d+$/.test(code) ? { curlExit: Number(code) } : {}) };
         break;
       }
     }
@@ -83,5 +84,4 @@ export function parsePreflight(stdout: string): PreflightReport {
   return { tools, missingTools, exists, probeDir, disk, writable, removableKiB, repository, port };
 }
 
-export const preflightReport = (params: PreflightParams): Fact<PreflightReport> =>
-  fact(preflight(params), parsePreflight);
+export const preflightReport = (params: PreflightParams): Fact<PreflightReport> => fact(preflight(params), parsePreflight);

@@ -17,10 +17,7 @@ export function parseReleases(stdout: string): string[] {
 }
 
 export const listReleases = (p: Paths): Fact<string[]> =>
-  fact(
-    read(ifThen(test('-d', p.releases), ['ls', '-1', '-p', p.releases]), { description: 'list the releases' }),
-    parseReleases,
-  );
+  fact(read(ifThen(test('-d', p.releases), ['ls', '-1', '-p', p.releases]), { description: 'list the releases' }), parseReleases);
 
 /** Release ids that hold the bad marker (rolled back from: rollback skips them), one `bad <id>` line each. */
 export function parseBadReleases(stdout: string): string[] {
@@ -138,5 +135,12 @@ export function parseHostReleases(stdout: string): HostReleases {
       .map((l) => l.slice(4))
       .join('\n'),
   );
-  return { current: state.current, currentTarget: state.currentTarget, dangling: state.dangling, releases: state.releases, bad: parseBadReleases(stdout), log: log.entries };
+  return {
+    current: state.current,
+    currentTarget: state.currentTarget,
+    dangling: state.dangling,
+    releases: state.releases,
+    bad: parseBadReleases(stdout),
+    log: log.entries,
+  };
 }

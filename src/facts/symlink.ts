@@ -16,7 +16,4 @@ export function parseCurrent(stdout: string): string | null {
 }
 
 export const readCurrent = (p: Paths): Fact<string | null> =>
-  fact(
-    read(ifThen(test('-L', p.current), ['readlink', p.current]), { description: 'read the live release' }),
-    parseCurrent,
-  );
+  fact(read(ifThen(test('-L', p.current), ['readlink', p.current]), { description: 'read the live release' }), parseCurrent);

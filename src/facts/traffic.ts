@@ -88,7 +88,13 @@ export function parseStatCounters(stdout: string): ServerCounters[] {
   if (rows.length === 0) return [];
   const header = rows[0]!;
   if (!header.startsWith('#')) throw new FactParseError(what, `no "#" header line: ${header.slice(0, 200)}`, stdout);
-  const cols = new Map(header.slice(1).trim().split(',').map((n, i) => [n, i]));
+  const cols = new Map(
+    header
+      .slice(1)
+      .trim()
+      .split(',')
+      .map((n, i) => [n, i]),
+  );
   for (const need of ['pxname', 'svname', 'hrsp_5xx', 'econ', 'eresp', 'rtime']) {
     if (!cols.has(need)) throw new FactParseError(what, `no ${need} column`, stdout);
   }
@@ -117,7 +123,11 @@ export function parseStatCounters(stdout: string): ServerCounters[] {
 }
 
 /** What each server of `backend` answered between two readings (a server restarted in between counts from 0). */
-export function trafficBetween(before: readonly ServerCounters[], after: readonly ServerCounters[], backend: string): Map<string, ServerTraffic> {
+export function trafficBetween(
+  before: readonly ServerCounters[],
+  after: readonly ServerCounters[],
+  backend: string,
+): Map<string, ServerTraffic> {
   const out = new Map<string, ServerTraffic>();
   for (const a of after.filter((c) => c.backend === backend)) {
     const b = before.find((c) => c.backend === backend && c.server === a.server);
@@ -146,7 +156,11 @@ export function combine(parts: readonly ServerTraffic[]): ServerTraffic {
   const averaged = parts.filter((p) => p.avgMs !== undefined);
   const weight = averaged.reduce((s, p) => s + p.requests, 0);
   const avgMs =
-    averaged.length === 0 ? undefined : weight > 0 ? averaged.reduce((s, p) => s + p.avgMs! * p.requests, 0) / weight : averaged.reduce((s, p) => s + p.avgMs!, 0) / averaged.length;
+    averaged.length === 0
+      ? undefined
+      : weight > 0
+        ? averaged.reduce((s, p) => s + p.avgMs! * p.requests, 0) / weight
+        : averaged.reduce((s, p) => s + p.avgMs!, 0) / averaged.length;
   return { requests, errors, times, ...(avgMs !== undefined ? { avgMs: Math.round(avgMs) } : {}) };
 }
 

@@ -1,7 +1,6 @@
 import type { Config, HostDef } from '../config/types.js';
 
-export const hostsWithRole = (hosts: readonly HostDef[], role: string): HostDef[] =>
-  hosts.filter((h) => h.roles.includes(role));
+export const hostsWithRole = (hosts: readonly HostDef[], role: string): HostDef[] => hosts.filter((h) => h.roles.includes(role));
 
 /** The host of `role` marked `primary`, else the first of that role; undefined when the role has no host. */
 export function primaryHost(hosts: readonly HostDef[], role: string): HostDef | undefined {

@@ -29,9 +29,7 @@ export function selectHosts(hosts: readonly HostDef[], selector: HostSelector = 
   ];
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const selected = hosts.filter(
-    (h) => (!roles || h.roles.some((r) => roles.includes(r))) && (!names || names.includes(h.name)),
-  );
+  const selected = hosts.filter((h) => (!roles || h.roles.some((r) => roles.includes(r))) && (!names || names.includes(h.name)));
   if (selected.length === 0 && roles && names) {
     throw ConfigError.single(
       '--roles/--hosts',

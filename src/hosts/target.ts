@@ -60,11 +60,7 @@ export function resolveTargets(config: Config, hosts: readonly HostDef[], opts: 
   return resolveTargetsWithNotes(config, hosts, opts).targets;
 }
 
-export function resolveTargetsWithNotes(
-  config: Config,
-  hosts: readonly HostDef[],
-  opts: ResolveOptions,
-): ResolvedTargets {
+export function resolveTargetsWithNotes(config: Config, hosts: readonly HostDef[], opts: ResolveOptions): ResolvedTargets {
   const notes: string[] = [];
   const warnings: { host: string; message: string }[] = [];
   const ignored = (host: string, message: string) => {
@@ -109,7 +105,10 @@ export function resolveTargetsWithNotes(
       );
     }
     if (sshc.forwardAgent === true && !ssh.forwardAgent) {
-      ignored(host, `${sshc.at?.forwardAgent}: ForwardAgent yes was not followed for ${host}: the agent is forwarded only when deploy.yml says ssh.forward_agent: true`);
+      ignored(
+        host,
+        `${sshc.at?.forwardAgent}: ForwardAgent yes was not followed for ${host}: the agent is forwarded only when deploy.yml says ssh.forward_agent: true`,
+      );
     }
     if (sshc.proxyCommand !== undefined) {
       notes.push(`ssh config ProxyCommand for ${alias} is not supported and is ignored; use ProxyJump or ssh.jump`);
@@ -118,9 +117,7 @@ export function resolveTargetsWithNotes(
       address: sshc.hostName ?? alias,
       identityFiles,
       ...(useAgent ? { agent } : {}),
-      ...(identityFiles.length === 0
-        ? { defaultIdentityFiles: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${home}/.ssh/${f}`) }
-        : {}),
+      ...(identityFiles.length === 0 ? { defaultIdentityFiles: ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => `${home}/.ssh/${f}`) } : {}),
       knownHosts,
       ...(sshc.hostKeyAlias !== undefined ? { hostKeyAlias: sshc.hostKeyAlias } : {}),
       strictHostKeys: !ssh.acceptNewHostKeys,
@@ -149,7 +146,10 @@ export function resolveTargetsWithNotes(
 
   /** `a,b,c`: c is reached through b, b through a; a's own ProxyJump applies (as OpenSSH's -J does). */
   const chain = (list: string, depth: number, where: string): SshTarget => {
-    const specs = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const specs = list
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     let jump: SshTarget | undefined;
     specs.forEach((spec, i) => {
       const t = hop(spec, i === 0, depth + i, where);

@@ -24,6 +24,10 @@ export function canaryLine(e: Pick<CanaryEvent, 'share' | 'windowMs' | 'elapsedM
 /** `watch 42/300 s: error rate 0% (0 of 460 requests), p95 9 ms; web1, web2 healthy`. */
 export function watchLine(e: Pick<WatchEvent, 'hosts' | 'windowMs' | 'elapsedMs' | 'fleet' | 'unhealthy' | 'limits'>): string {
   const at = `${(e.elapsedMs / 1000).toFixed(0)}/${(e.windowMs / 1000).toFixed(0)} s`;
-  const health = !e.limits.health ? '' : e.unhealthy.length > 0 ? `; unhealthy: ${e.unhealthy.join(', ')}` : `; ${e.hosts.join(', ')} healthy`;
+  const health = !e.limits.health
+    ? ''
+    : e.unhealthy.length > 0
+      ? `; unhealthy: ${e.unhealthy.join(', ')}`
+      : `; ${e.hosts.join(', ')} healthy`;
   return `watch ${at}: the fleet's ${describeNumbers(e.fleet)}${health}`;
 }

@@ -18,7 +18,13 @@ export type DeployEvent =
   | { type: 'output'; step: string; host: string; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'release:chosen'; release: string }
   | { type: 'release'; host: string; previous: string | null; release: string }
-  | { type: 'lock'; action: 'acquired' | 'released' | 'renewed' | 'waiting' | 'taken-over' | 'held'; host: string; hosts?: string[]; holder?: string }
+  | {
+      type: 'lock';
+      action: 'acquired' | 'released' | 'renewed' | 'waiting' | 'taken-over' | 'held';
+      host: string;
+      hosts?: string[];
+      holder?: string;
+    }
   | { type: 'batch'; role: string; index: number; of: number; hosts: string[] }
   | { type: 'health'; host: string; ok: boolean; attempt: number; status?: number; detail?: string }
   | { type: 'drain'; host: string; action: 'drain' | 'ready' }

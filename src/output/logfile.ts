@@ -30,7 +30,10 @@ export function hostLogLine(e: DeployEvent): { host: string; text: string } | un
     case 'lock':
       return { host: e.host, text: `[lock] ${e.action}${e.holder ? ` (${e.holder})` : ''}` };
     case 'health':
-      return { host: e.host, text: `[health] ${e.ok ? 'healthy' : 'unhealthy'} (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''})${e.detail ? ` ${e.detail}` : ''}` };
+      return {
+        host: e.host,
+        text: `[health] ${e.ok ? 'healthy' : 'unhealthy'} (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''})${e.detail ? ` ${e.detail}` : ''}`,
+      };
     case 'drain':
       return { host: e.host, text: `[balancer] ${e.action === 'drain' ? 'drained' : 'back in rotation'}` };
     case 'upload':

@@ -35,7 +35,8 @@ export function forceColor(env: NodeJS.ProcessEnv): boolean {
 /** One line per event worth a line: `time host step message`. For CI logs and pipes; no spinners. */
 export function plainRenderer({ write, now = () => new Date(), verbose = false, color = false, stamp = hhmmss }: PlainOptions): EventSink {
   const c = color ? PAINT : NO_PAINT;
-  const line = (host: string, step: string, message: string) => write(`${c.dim(stamp(now()))} ${host.padEnd(10)} ${step.padEnd(10)} ${message}`);
+  const line = (host: string, step: string, message: string) =>
+    write(`${c.dim(stamp(now()))} ${host.padEnd(10)} ${step.padEnd(10)} ${message}`);
   const uploads = new Map<string, number>();
   const skipped = new Map<string, string>();
   const canaryLines = new Map<string, number>();
@@ -43,7 +44,11 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
   return (e: DeployEvent) => {
     switch (e.type) {
       case 'run:start':
-        return line('-', e.verb, `${e.dryRun ? 'dry run: ' : ''}stage ${e.stage}${e.release ? ` release ${e.release}` : ''} on ${e.hosts.join(', ')}${e.message ? `: ${visible(e.message)}` : ''}`);
+        return line(
+          '-',
+          e.verb,
+          `${e.dryRun ? 'dry run: ' : ''}stage ${e.stage}${e.release ? ` release ${e.release}` : ''} on ${e.hosts.join(', ')}${e.message ? `: ${visible(e.message)}` : ''}`,
+        );
       case 'run:end': {
         if (e.summary?.message) line('-', 'done', `message: ${visible(e.summary.message)}`);
         if (e.summary) summaryLines(e.summary).forEach(([host, text, ok]) => line(host, 'done', ok ? text : c.red(text)));
@@ -59,7 +64,11 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
       case 'step:end': {
         const reason = e.ok ? skipped.get(e.step) : undefined;
         skipped.delete(e.step);
-        return line('-', e.step, `${reason !== undefined ? c.yellow(`skipped: ${reason}`) : e.ok ? c.green('ok') : c.red('FAILED')} in ${seconds(e.durationMs)}`);
+        return line(
+          '-',
+          e.step,
+          `${reason !== undefined ? c.yellow(`skipped: ${reason}`) : e.ok ? c.green('ok') : c.red('FAILED')} in ${seconds(e.durationMs)}`,
+        );
       }
       case 'skipped':
         skipped.set(e.step, e.reason);
@@ -71,7 +80,9 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
       case 'command':
         return verbose || e.dryRun ? line(e.host, e.step, `${e.dryRun ? '(dry run) ' : '$ '}${e.command}`) : undefined;
       case 'command:exit':
-        return verbose ? line(e.host, e.step, `exit ${e.code === 0 ? e.code : c.red(String(e.code))} in ${seconds(e.durationMs)}`) : undefined;
+        return verbose
+          ? line(e.host, e.step, `exit ${e.code === 0 ? e.code : c.red(String(e.code))} in ${seconds(e.durationMs)}`)
+          : undefined;
       case 'output':
         return verbose ? line(e.host, e.step, `${e.stream === 'stderr' ? '! ' : '> '}${e.line}`) : undefined;
       case 'release:chosen':
@@ -84,7 +95,11 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         return line('-', 'batch', `${e.role} ${e.index}/${e.of}: ${e.hosts.join(', ')}`);
       case 'health':
         return e.ok || verbose
-          ? line(e.host, 'health', `${e.ok ? c.green('healthy') : c.yellow('unhealthy')} (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''})${e.detail ? ` ${e.detail}` : ''}`)
+          ? line(
+              e.host,
+              'health',
+              `${e.ok ? c.green('healthy') : c.yellow('unhealthy')} (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''})${e.detail ? ` ${e.detail}` : ''}`,
+            )
           : undefined;
       case 'drain':
         return line(e.host, 'balancer', e.action === 'drain' ? 'drained' : 'back in rotation');
@@ -92,7 +107,12 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         return line('-', 'switchback', c.yellow(`switching ${e.hosts.join(', ')} back to ${e.to}`));
       case 'canary': {
         const host = e.hosts.join(',');
-        if (e.phase === 'start') return line(host, 'canary', `${formatRate(e.share)} of the requests for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.maxP95Ms !== undefined ? `, response time ${e.limits.maxP95Ms} ms` : ''}`);
+        if (e.phase === 'start')
+          return line(
+            host,
+            'canary',
+            `${formatRate(e.share)} of the requests for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.maxP95Ms !== undefined ? `, response time ${e.limits.maxP95Ms} ms` : ''}`,
+          );
         if (e.phase === 'sample') {
           // CI logs get a line every few seconds, not one per reading.
           const bucket = Math.floor(e.elapsedMs / CANARY_LINE_MS);
@@ -106,7 +126,11 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
       case 'watch': {
         if (e.phase === 'start') {
           watchLines = 0;
-          return line('-', 'watch', `${e.hosts.join(', ')} for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.health ? ', health checks' : ''}`);
+          return line(
+            '-',
+            'watch',
+            `${e.hosts.join(', ')} for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.health ? ', health checks' : ''}`,
+          );
         }
         if (e.phase === 'sample') {
           const bucket = Math.floor(e.elapsedMs / CANARY_LINE_MS);

@@ -78,7 +78,9 @@ function timelineSvg(timeline: Timeline, hosts: string[], events: readonly Recor
   const parts: string[] = [];
   const rowY = (i: number) => g.top + i * g.rowHeight;
   hosts.forEach((h, i) => {
-    parts.push(`<rect class="lane" x="0" y="${rowY(i)}" width="${total}" height="${g.rowHeight}" style="fill:${i % 2 ? '#fafafa' : '#f2f4f6'}"/>`);
+    parts.push(
+      `<rect class="lane" x="0" y="${rowY(i)}" width="${total}" height="${g.rowHeight}" style="fill:${i % 2 ? '#fafafa' : '#f2f4f6'}"/>`,
+    );
     parts.push(`<text class="host-label" x="8" y="${rowY(i) + g.rowHeight / 2 + 4}">${esc(h)}</text>`);
   });
   const step = tickStep(g.t1 - g.t0);
@@ -100,12 +102,16 @@ function timelineSvg(timeline: Timeline, hosts: string[], events: readonly Recor
     if (row.step === 'switchback') {
       const x0 = x(g, row.startedAt);
       const x1 = x(g, row.endedAt ?? g.t1);
-      parts.push(`<rect class="switchback-band" x="${x0.toFixed(1)}" y="${g.top}" width="${Math.max(2, x1 - x0).toFixed(1)}" height="${hosts.length * g.rowHeight}"><title>${esc(rowLabel(row))}</title></rect>`);
+      parts.push(
+        `<rect class="switchback-band" x="${x0.toFixed(1)}" y="${g.top}" width="${Math.max(2, x1 - x0).toFixed(1)}" height="${hosts.length * g.rowHeight}"><title>${esc(rowLabel(row))}</title></rect>`,
+      );
       label(x0, 'switchback', 'switchback-label');
     }
     if (row.batch) {
       const bx = x(g, row.startedAt);
-      parts.push(`<line class="batch-line" x1="${bx.toFixed(1)}" x2="${bx.toFixed(1)}" y1="${g.top - 16}" y2="${height - 10}"><title>${esc(rowLabel(row))}</title></line>`);
+      parts.push(
+        `<line class="batch-line" x1="${bx.toFixed(1)}" x2="${bx.toFixed(1)}" y1="${g.top - 16}" y2="${height - 10}"><title>${esc(rowLabel(row))}</title></line>`,
+      );
       label(bx + 3, `${row.batch.role} ${row.batch.index}/${row.batch.of}`, 'batch-label');
     }
   }
@@ -118,10 +124,16 @@ function timelineSvg(timeline: Timeline, hosts: string[], events: readonly Recor
   for (const { at, event: e } of events) {
     if (e.type === 'health') {
       const i = hosts.indexOf(e.host);
-      if (i >= 0) parts.push(`<circle class="health ${e.ok ? 'ok' : 'bad'}" cx="${x(g, at).toFixed(1)}" cy="${rowY(i) + g.rowHeight - 4}" r="2.5"><title>${esc(`${e.host} health attempt ${e.attempt}: ${e.ok ? 'healthy' : 'unhealthy'}${e.status ? ` HTTP ${e.status}` : ''}`)}</title></circle>`);
+      if (i >= 0)
+        parts.push(
+          `<circle class="health ${e.ok ? 'ok' : 'bad'}" cx="${x(g, at).toFixed(1)}" cy="${rowY(i) + g.rowHeight - 4}" r="2.5"><title>${esc(`${e.host} health attempt ${e.attempt}: ${e.ok ? 'healthy' : 'unhealthy'}${e.status ? ` HTTP ${e.status}` : ''}`)}</title></circle>`,
+        );
     } else if (e.type === 'lock' && (e.action === 'acquired' || e.action === 'released' || e.action === 'taken-over')) {
       const i = hosts.indexOf(e.host);
-      if (i >= 0) parts.push(`<path class="lock-mark" d="M${x(g, at).toFixed(1)},${rowY(i) + 3} l4,5 l-4,5 l-4,-5 z"><title>${esc(`lock ${e.action} on ${e.host}`)}</title></path>`);
+      if (i >= 0)
+        parts.push(
+          `<path class="lock-mark" d="M${x(g, at).toFixed(1)},${rowY(i) + 3} l4,5 l-4,5 l-4,-5 z"><title>${esc(`lock ${e.action} on ${e.host}`)}</title></path>`,
+        );
     }
   }
   return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${total} ${height}" width="${total}" height="${height}" role="img" aria-label="timeline: hosts by steps">${parts.join('')}</svg>`;
@@ -163,7 +175,9 @@ function failures(timeline: Timeline): string {
   const failed = timeline.rows.flatMap((r) => [...r.hosts.values()].filter((h) => h.state === 'failed').map((h) => ({ r, h })));
   if (failed.length === 0) return '';
   return `<h2>Failures</h2>${failed
-    .map(({ r, h }) => `<div class="failure"><h3>${esc(h.host)} · ${esc(rowLabel(r))}</h3><pre>${esc(failureLines(h).join('\n'))}</pre></div>`)
+    .map(
+      ({ r, h }) => `<div class="failure"><h3>${esc(h.host)} · ${esc(rowLabel(r))}</h3><pre>${esc(failureLines(h).join('\n'))}</pre></div>`,
+    )
     .join('')}`;
 }
 
@@ -199,7 +213,10 @@ function commandLog(hosts: string[], events: readonly Recorded[], t0: number): s
   }
   return `<h2>Commands</h2>${[...byHost]
     .filter(([, lines]) => lines.length > 0)
-    .map(([h, lines]) => `<details class="host-log" data-host="${esc(h)}"><summary>${esc(h)} · ${lines.length} lines</summary><pre>${lines.join('\n')}</pre></details>`)
+    .map(
+      ([h, lines]) =>
+        `<details class="host-log" data-host="${esc(h)}"><summary>${esc(h)} · ${lines.length} lines</summary><pre>${lines.join('\n')}</pre></details>`,
+    )
     .join('')}`;
 }
 
@@ -263,7 +280,9 @@ export function renderReport(events: readonly Recorded[], options: { title?: str
   for (const r of timeline.rows) for (const h of r.hosts.keys()) if (!hosts.includes(h)) hosts.push(h);
   const g: Geometry = { t0, t1: Math.max(t1, t0 + 1), left: 110, width: 960, rowHeight: 26, top: 72 };
   const outcome = end?.outcome ?? 'interrupted';
-  const title = options.title ?? `${start?.verb ?? 'run'} ${start?.stage ?? ''}${end?.summary?.release ? ` → ${end.summary.release}` : start?.release ? ` → ${start.release}` : ''}`;
+  const title =
+    options.title ??
+    `${start?.verb ?? 'run'} ${start?.stage ?? ''}${end?.summary?.release ? ` → ${end.summary.release}` : start?.release ? ` → ${start.release}` : ''}`;
   const meta = [
     start?.release ? `release ${start.release}` : '',
     end?.summary?.revision ? `revision ${end.summary.revision}` : '',

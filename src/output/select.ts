@@ -10,7 +10,14 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
  * How a run is shown: NDJSON when asked; rows with spinners only on a real terminal outside CI, for verbs that
  * run steps and when nobody asked to see every command (`--verbose` wants every line); plain lines otherwise.
  */
-export function outputMode(o: { json?: boolean; verbose?: boolean; live: boolean; isTTY?: boolean; columns?: number; env: NodeJS.ProcessEnv }): OutputMode {
+export function outputMode(o: {
+  json?: boolean;
+  verbose?: boolean;
+  live: boolean;
+  isTTY?: boolean;
+  columns?: number;
+  env: NodeJS.ProcessEnv;
+}): OutputMode {
   if (o.json) return 'json';
   if (o.live && !o.verbose && o.isTTY === true && (o.columns ?? 0) > 0 && !isCI(o.env) && o.env.TERM !== 'dumb') return 'terminal';
   return 'plain';

@@ -86,7 +86,8 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     else if (failure) outcome = 'failed';
     else outcome = 'unchanged';
     // A host whose switch back failed is on the new release as far as this run knows.
-    const current = outcome === 'deployed' || notBack.has(host) ? target : outcome === 'switched-back' ? (switchedBack.get(host) ?? null) : previous;
+    const current =
+      outcome === 'deployed' || notBack.has(host) ? target : outcome === 'switched-back' ? (switchedBack.get(host) ?? null) : previous;
     const starts = rows.map((r) => r.h.startedAt).filter((t): t is number => t !== undefined);
     const ends = rows.map((r) => r.h.endedAt).filter((t): t is number => t !== undefined);
     const steps: Record<string, number> = {};

@@ -234,7 +234,10 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
     task: async (_ctx, t) => {
       const item = await feed.next();
       if (!item) return;
-      return t.newListr([item.kind === 'step' ? stepTask(item.row) : noteTask(item.note), slot()], { concurrent: true, exitOnError: false });
+      return t.newListr([item.kind === 'step' ? stepTask(item.row) : noteTask(item.note), slot()], {
+        concurrent: true,
+        exitOnError: false,
+      });
     },
   });
 
@@ -294,7 +297,13 @@ export function terminalRenderer(options: TerminalOptions = {}): EventSink {
     if (last && running) {
       const ok = last.outcome === 'success';
       const head = `${ok ? color.green(figures.tick) : color.red(figures.cross)} ${last.outcome} in ${seconds(last.durationMs)} (exit ${last.exitCode})`;
-      const lines = [head, ...(last.summary?.message ? [`  message: ${visible(last.summary.message)}`] : []), ...(last.summary ? summaryLines(last.summary).map(([host, text, good]) => `  ${host.padEnd(10)} ${good ? text : color.red(text)}`) : [])];
+      const lines = [
+        head,
+        ...(last.summary?.message ? [`  message: ${visible(last.summary.message)}`] : []),
+        ...(last.summary
+          ? summaryLines(last.summary).map(([host, text, good]) => `  ${host.padEnd(10)} ${good ? text : color.red(text)}`)
+          : []),
+      ];
       stdout.write(`${lines.join('\n')}\n`);
     }
   };

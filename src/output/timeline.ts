@@ -161,7 +161,12 @@ export class Timeline {
           return uploadText(h.upload);
         });
       case 'health':
-        return this.#activity(e.host, at, () => `health: ${e.ok ? 'healthy' : `attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''}${e.detail ? `, ${e.detail}` : ''}`}`);
+        return this.#activity(
+          e.host,
+          at,
+          () =>
+            `health: ${e.ok ? 'healthy' : `attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''}${e.detail ? `, ${e.detail}` : ''}`}`,
+        );
       case 'drain':
         return this.#activity(e.host, at, () => (e.action === 'drain' ? 'drained from the balancer' : 'back in rotation'));
       case 'canary':

@@ -106,7 +106,10 @@ function renderParts(c: Command, _mode: 'keep'): Token[] {
 }
 
 class AssignSecret extends Raw {
-  constructor(readonly name: string, readonly secret: Sensitive) {
+  constructor(
+    readonly name: string,
+    readonly secret: Sensitive,
+  ) {
     super(`${name}=${MASK}`);
   }
 }

@@ -5,7 +5,10 @@ export const MASK = '***';
 /** A secret value. Every renderer, logger and JSON encoder sees `***`; only `reveal()` gives the value. */
 export class Sensitive {
   readonly #value: string;
-  constructor(value: string, readonly label?: string) {
+  constructor(
+    value: string,
+    readonly label?: string,
+  ) {
     this.#value = value;
   }
   reveal(): string {

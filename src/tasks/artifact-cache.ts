@@ -32,7 +32,9 @@ export async function keepArtifact(projectDir: string, artifact: Pick<Artifact, 
   const now = new Date();
   await utimes(file, now, now);
   const kept = await Promise.all(
-    (await readdir(dir)).filter((n) => /^[0-9a-f]{64}\.tar\.gz$/.test(n)).map(async (n) => ({ path: join(dir, n), at: (await stat(join(dir, n))).mtimeMs })),
+    (await readdir(dir))
+      .filter((n) => /^[0-9a-f]{64}\.tar\.gz$/.test(n))
+      .map(async (n) => ({ path: join(dir, n), at: (await stat(join(dir, n))).mtimeMs })),
   );
   for (const old of kept.sort((a, b) => b.at - a.at).slice(KEEP_ARTIFACTS)) await rm(old.path, { force: true });
   return file;
@@ -42,7 +44,10 @@ export async function keepArtifact(projectDir: string, artifact: Pick<Artifact, 
  * The kept artifact with this sha256, hashed again before use: `missing` when it is not kept here, `corrupt` when
  * its bytes no longer hash to the name.
  */
-export async function cachedArtifact(projectDir: string, sha256: string): Promise<Artifact | { problem: 'missing' | 'corrupt'; file: string }> {
+export async function cachedArtifact(
+  projectDir: string,
+  sha256: string,
+): Promise<Artifact | { problem: 'missing' | 'corrupt'; file: string }> {
   const file = cachedArtifactPath(projectDir, sha256);
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return { problem: 'missing', file };

@@ -102,7 +102,9 @@ abstract class Driver {
    */
   async set(ctx: RunContext, ready: readonly HostDef[], drain: readonly HostDef[], lastOut = false): Promise<HostDef[]> {
     drain.forEach((h) => this.#taken.add(h.name));
-    const back = await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))] as const));
+    const back = await settle(
+      this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))] as const),
+    );
     ready.forEach((h) => this.#taken.delete(h.name));
     return [...new Map(back.flat().map((h) => [h.name, h])).values()];
   }
@@ -129,7 +131,11 @@ abstract class Driver {
 
   /** Weights for a traffic canary on every balancer host of this role (undefined: back as configured). */
   async share(ctx: RunContext, weights: ReadonlyMap<string, number> | undefined): Promise<void> {
-    await settle(this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, async () => this.weigh(ctx, lb, await this.read(ctx, lb), weights))] as const));
+    await settle(
+      this.pool.balancers.map(
+        (lb) => [lb.name, this.#serially(lb, async () => this.weigh(ctx, lb, await this.read(ctx, lb), weights))] as const,
+      ),
+    );
   }
 
   /** Starts a traffic window on every balancer host of this role; the reader gives what each pool host answered. */
@@ -144,7 +150,13 @@ abstract class Driver {
 
   protected abstract read(ctx: RunContext, lb: HostDef): Promise<Reading>;
   /** Applies one change to one balancer host and confirms it, or throws with the balancer left as it really is. */
-  protected abstract change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void>;
+  protected abstract change(
+    ctx: RunContext,
+    lb: HostDef,
+    reading: Reading,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+  ): Promise<void>;
   /** Every pool host in rotation on one balancer host: whether it reloaded, and the hosts that were out. */
   protected abstract syncOn(ctx: RunContext, lb: HostDef): Promise<{ reloaded: boolean; back: string[] }>;
 
@@ -164,7 +176,11 @@ abstract class Driver {
         return back;
       } catch (e) {
         if (attempt >= ATTEMPTS || interrupted(e)) throw e;
-        ctx.emit({ type: 'warning', host: lb.name, message: `the balancer change failed (${messageOf(e).split('\n')[0]}); trying once more` });
+        ctx.emit({
+          type: 'warning',
+          host: lb.name,
+          message: `the balancer change failed (${messageOf(e).split('\n')[0]}); trying once more`,
+        });
         reading = await this.read(ctx, lb);
       }
     }
@@ -183,7 +199,13 @@ abstract class Driver {
    * A drain that would leave the balancer serving no host first brings back the hosts found out of rotation that
    * pass a health check; when none does, it fails before anything changed, naming them.
    */
-  async #keepServing(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<HostDef[]> {
+  async #keepServing(
+    ctx: RunContext,
+    lb: HostDef,
+    reading: Reading,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+  ): Promise<HostDef[]> {
     const leaving = drain.filter((h) => reading.serving.has(h.name));
     const going = names(drain);
     const left = [...reading.serving].filter((h) => !going.has(h));
@@ -193,25 +215,47 @@ abstract class Driver {
     const who = leaving.map((h) => h.name).join(', ');
     const lonely = `taking ${who} out of rotation would leave ${lb.name} with no host to send requests to`;
     if (candidates.length === 0) {
-      throw new StepFailedError(lb.name, STEP, `${lonely}, and no other host of pool ${this.pool.def.pool} is out of rotation to bring back`, 'add a host to the pool, or deploy with a balancer that has one serving host more');
+      throw new StepFailedError(
+        lb.name,
+        STEP,
+        `${lonely}, and no other host of pool ${this.pool.def.pool} is out of rotation to bring back`,
+        'add a host to the pool, or deploy with a balancer that has one serving host more',
+      );
     }
     if (!ctx.config.health) {
       const list = candidates.map((h) => `${h.name} (${reading.out.get(h.name)})`).join(', ');
-      throw new StepFailedError(lb.name, STEP, `${lonely}: ${list} are out of rotation, and no \`health\` check is configured to make sure they can serve`, 'put them back into rotation by hand once they serve, then deploy again');
+      throw new StepFailedError(
+        lb.name,
+        STEP,
+        `${lonely}: ${list} are out of rotation, and no \`health\` check is configured to make sure they can serve`,
+        'put them back into rotation by hand once they serve, then deploy again',
+      );
     }
     const checked = await Promise.all(candidates.map(async (h) => ({ h, answer: await checkHealth(ctx, h) })));
     const healthy = checked.filter((c) => c.answer.ok).map((c) => c.h);
     if (healthy.length === 0) {
       const list = checked.map(({ h, answer }) => `${h.name} (${reading.out.get(h.name)}; health: ${describeAnswer(answer)})`).join(', ');
-      throw new StepFailedError(lb.name, STEP, `${lonely}, and the hosts out of rotation fail their health check: ${list}`, 'nothing was changed; make one of them serve (or put it back by hand), then deploy again');
+      throw new StepFailedError(
+        lb.name,
+        STEP,
+        `${lonely}, and the hosts out of rotation fail their health check: ${list}`,
+        'nothing was changed; make one of them serve (or put it back by hand), then deploy again',
+      );
     }
-    ctx.emit({ type: 'info', host: lb.name, message: `${healthy.map((h) => h.name).join(', ')} passed a health check and come back into rotation first, so that ${who} can leave it` });
+    ctx.emit({
+      type: 'info',
+      host: lb.name,
+      message: `${healthy.map((h) => h.name).join(', ')} passed a health check and come back into rotation first, so that ${who} can leave it`,
+    });
     return healthy;
   }
 
   #serially<T>(lb: HostDef, fn: () => Promise<T>): Promise<T> {
     const next = (this.#queues.get(lb.name) ?? Promise.resolve()).then(fn);
-    this.#queues.set(lb.name, next.catch(() => undefined));
+    this.#queues.set(
+      lb.name,
+      next.catch(() => undefined),
+    );
     return next;
   }
 }
@@ -244,7 +288,13 @@ class NginxDriver extends Driver {
     return { balancer: lb.name, serving, out, text };
   }
 
-  protected async change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
+  protected async change(
+    ctx: RunContext,
+    lb: HostDef,
+    reading: Reading,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+  ): Promise<void> {
     const going = names(drain);
     const coming = names(ready);
     const down = (h: HostDef) => going.has(h.name) || (!coming.has(h.name) && !reading.serving.has(h.name));
@@ -258,8 +308,14 @@ class NginxDriver extends Driver {
       throw new StepFailedError(lb.name, STEP, message);
     }
     const reading = await this.read(ctx, lb);
-    const reloaded = await this.#apply(ctx, lb, reading, this.#render(() => false));
-    if (!reloaded) ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
+    const reloaded = await this.#apply(
+      ctx,
+      lb,
+      reading,
+      this.#render(() => false),
+    );
+    if (!reloaded)
+      ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
     return { reloaded, back: reloaded ? [...reading.out.keys()] : [] };
   }
 
@@ -275,7 +331,12 @@ class NginxDriver extends Driver {
 
   /** Weights go into the upstream file (the next change or sync writes it without them); reloaded when it changed. */
   protected async weigh(ctx: RunContext, lb: HostDef, reading: Reading, weights: ReadonlyMap<string, number> | undefined): Promise<void> {
-    await this.#apply(ctx, lb, reading, this.#render((h) => !reading.serving.has(h.name), weights));
+    await this.#apply(
+      ctx,
+      lb,
+      reading,
+      this.#render((h) => !reading.serving.has(h.name), weights),
+    );
   }
 
   protected async countFrom(ctx: RunContext, lb: HostDef): Promise<() => Promise<Map<string, ServerTraffic>>> {
@@ -393,7 +454,13 @@ class HaproxyDriver extends Driver {
     return { balancer: lb.name, serving, out };
   }
 
-  protected async change(ctx: RunContext, lb: HostDef, reading: Reading, ready: readonly HostDef[], drain: readonly HostDef[]): Promise<void> {
+  protected async change(
+    ctx: RunContext,
+    lb: HostDef,
+    reading: Reading,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+  ): Promise<void> {
     const both = ready.length > 0 && drain.length > 0;
     // In a cut-over the new servers first come up with weight 0, so old and new never share the traffic. A retry
     // finds the ones that already came in serving: weight 0 again would leave them, and maybe the pool, empty.
@@ -404,7 +471,16 @@ class HaproxyDriver extends Driver {
     await this.#confirmRunning(ctx, lb, ready);
     const going = drain.filter((h) => reading.out.get(h.name) !== 'maint');
     if (both) {
-      await this.#run(ctx, lb, cutOver(this.def.adminSocket, this.def.backend, ready.map((h) => h.name), going.map((h) => h.name)));
+      await this.#run(
+        ctx,
+        lb,
+        cutOver(
+          this.def.adminSocket,
+          this.def.backend,
+          ready.map((h) => h.name),
+          going.map((h) => h.name),
+        ),
+      );
     } else {
       for (const h of going) await this.#set(ctx, lb, h.name, 'drain');
     }
@@ -454,7 +530,12 @@ class HaproxyDriver extends Driver {
   }
 
   async #set(ctx: RunContext, lb: HostDef, server: string, state: ServerState): Promise<void> {
-    await this.#run(ctx, lb, setServerState(this.def.adminSocket, this.def.backend, server, state), `set ${this.def.backend}/${server} to ${state}`);
+    await this.#run(
+      ctx,
+      lb,
+      setServerState(this.def.adminSocket, this.def.backend, server, state),
+      `set ${this.def.backend}/${server} to ${state}`,
+    );
   }
 
   /** haproxy's complaint (e.g. `No such server.`) fails the step. */
@@ -555,9 +636,13 @@ export function rotationFor(ctx: RunContext): Rotation | undefined {
     const involved = drivers.filter((d) => part(d).ready.length + part(d).drain.length > 0);
     if (involved.length === 0) return;
     const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut), involved)).flat();
-    const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') => hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
+    const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') =>
+      hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
     emit([...new Map([...back, ...ready.filter((h) => involved.some((d) => d.serves(h)))].map((h) => [h.name, h])).values()], 'ready');
-    emit(drain.filter((h) => involved.some((d) => d.serves(h))), 'drain');
+    emit(
+      drain.filter((h) => involved.some((d) => d.serves(h))),
+      'drain',
+    );
   };
 
   return {
@@ -579,7 +664,10 @@ export function rotationFor(ctx: RunContext): Rotation | undefined {
       const rest = pool.filter((h) => !canaries.has(h.name) && served(h));
       const weighed = hosts.filter(served);
       if (weighed.length === 0 || rest.length === 0) {
-        const who = weighed.length === 0 ? `the canary (${hosts.map((h) => h.name).join(', ')}) is not served by every balancer` : 'no other host of the pool is served';
+        const who =
+          weighed.length === 0
+            ? `the canary (${hosts.map((h) => h.name).join(', ')}) is not served by every balancer`
+            : 'no other host of the pool is served';
         throw new DeployError(`cannot give the canary ${Math.round(share * 1000) / 10}% of the requests: ${who}`, ExitCode.stepFailed);
       }
       const w = shareWeights(weighed.length, rest.length, share);

@@ -30,7 +30,10 @@ export interface CanaryOptions {
 export function canaryGate(ctx: RunContext, o: CanaryOptions = {}): (host: HostDef) => Promise<boolean> {
   return async (host) => {
     if (o.ask) {
-      const answer = await o.ask(`The canary ${host.name} serves the new release. Enter to roll out to the rest, "abort" to switch it back: `, ctx.signal);
+      const answer = await o.ask(
+        `The canary ${host.name} serves the new release. Enter to roll out to the rest, "abort" to switch it back: `,
+        ctx.signal,
+      );
       return answer.trim().toLowerCase() !== 'abort';
     }
     const wait = o.seconds !== undefined && Number.isFinite(o.seconds) && o.seconds >= 0 ? o.seconds : DEFAULT_CANARY_SECONDS;
@@ -136,7 +139,9 @@ export function judge(canary: TrafficNumbers, limits: CanaryEvent['limits'], fin
   }
   if (over.length > 0) return { ok: false, reason: over.join('; ') };
   if (!final) return { ok: undefined };
-  return canary.requests > 0 ? { ok: true } : { ok: true, reason: 'no request reached the canary in the window: judged by its health check only' };
+  return canary.requests > 0
+    ? { ok: true }
+    : { ok: true, reason: 'no request reached the canary in the window: judged by its health check only' };
 }
 
 /**
@@ -152,7 +157,11 @@ export function trafficGate(ctx: RunContext, spec: CanaryDef): CanaryGate {
     const views = await rotation.views();
     const others = views.flatMap((v) => [...v.serving]).filter((h) => h !== host.name);
     if (others.length === 0) {
-      ctx.emit({ type: 'warning', host: host.name, message: `canary: no other pool host serves (a first deploy?), so there is no traffic to share; ${host.name} is judged by its health check only` });
+      ctx.emit({
+        type: 'warning',
+        host: host.name,
+        message: `canary: no other pool host serves (a first deploy?), so there is no traffic to share; ${host.name} is judged by its health check only`,
+      });
       await waitHealthy(ctx, host);
       return true;
     }
@@ -180,7 +189,14 @@ export function trafficGate(ctx: RunContext, spec: CanaryDef): CanaryGate {
         const canary = trafficNumbers(combine([seen.get(host.name) ?? { requests: 0, errors: 0, times: [] }]));
         const rest = trafficNumbers(combine([...seen].filter(([h]) => h !== host.name).map(([, t]) => t)));
         verdict = judge(canary, limits, final);
-        last = { ...base, phase: verdict.ok === undefined ? 'sample' : 'verdict', share, elapsedMs: Math.min(windowMs, Date.now() - started), canary, rest };
+        last = {
+          ...base,
+          phase: verdict.ok === undefined ? 'sample' : 'verdict',
+          share,
+          elapsedMs: Math.min(windowMs, Date.now() - started),
+          canary,
+          rest,
+        };
         if (verdict.ok === undefined) ctx.emit(last);
       }
       if (verdict.ok) await waitHealthy(ctx, host);
@@ -197,10 +213,18 @@ export function trafficGate(ctx: RunContext, spec: CanaryDef): CanaryGate {
       return true;
     } catch (e) {
       // Out of rotation before it is switched back, so that no more requests reach it.
-      await rotation.set({ drain: [host] }, calm).catch((err: unknown) => ctx.emit({ type: 'warning', host: host.name, message: `canary: could not take it out of rotation: ${messageOf(err)}` }));
+      await rotation
+        .set({ drain: [host] }, calm)
+        .catch((err: unknown) =>
+          ctx.emit({ type: 'warning', host: host.name, message: `canary: could not take it out of rotation: ${messageOf(err)}` }),
+        );
       throw e;
     } finally {
-      await rotation.share([], undefined, calm).catch((err: unknown) => ctx.emit({ type: 'warning', message: `canary: the balancer weights were not put back: ${messageOf(err)}` }));
+      await rotation
+        .share([], undefined, calm)
+        .catch((err: unknown) =>
+          ctx.emit({ type: 'warning', message: `canary: the balancer weights were not put back: ${messageOf(err)}` }),
+        );
       ctx.emit({ type: 'host:end', step: 'canary', host: host.name, ok: passed, durationMs: Date.now() - t0 });
       ctx.emit({ type: 'step:end', step: 'canary', ok: passed, durationMs: Date.now() - t0 });
     }

@@ -9,7 +9,22 @@ import { onHosts, probe } from './runner.js';
 /** Below this much free space in deploy_to, a deploy is refused before it writes anything. */
 export const MIN_FREE_KIB = 64 * 1024;
 
-const SHELL_WORDS = new Set(['if', 'then', 'set', 'cd', 'export', 'for', 'while', 'case', 'test', 'exec', 'env', 'command', 'true', 'false']);
+const SHELL_WORDS = new Set([
+  'if',
+  'then',
+  'set',
+  'cd',
+  'export',
+  'for',
+  'while',
+  'case',
+  'test',
+  'exec',
+  'env',
+  'command',
+  'true',
+  'false',
+]);
 
 /** The program a snippet starts with, when it plainly starts with one (`npm ci` → npm; `if …` → none). */
 const firstWord = (snippet: string): string | undefined => {
@@ -48,8 +63,11 @@ export function preflightProblems(config: Config, report: PreflightReport, host?
   if (report.writable === false) problems.push(`${report.probeDir ?? config.deployTo} is not writable by the deploy user`);
   // What earlier runs left behind (uploads, releases that never went live) is removed before anything is written.
   if (report.disk && report.disk.availableKiB + report.removableKiB < MIN_FREE_KIB) {
-    const freed = report.removableKiB > 0 ? `, ${Math.round(report.removableKiB / 1024)} MiB more once what earlier runs left is removed` : '';
-    problems.push(`only ${Math.round(report.disk.availableKiB / 1024)} MiB free in ${report.probeDir ?? config.deployTo}${freed} (need ${MIN_FREE_KIB / 1024} MiB)`);
+    const freed =
+      report.removableKiB > 0 ? `, ${Math.round(report.removableKiB / 1024)} MiB more once what earlier runs left is removed` : '';
+    problems.push(
+      `only ${Math.round(report.disk.availableKiB / 1024)} MiB free in ${report.probeDir ?? config.deployTo}${freed} (need ${MIN_FREE_KIB / 1024} MiB)`,
+    );
   }
   return problems;
 }
@@ -63,7 +81,11 @@ export interface PreflightScope {
  * Connects to every host at once and checks tools, disk and permissions; reports every failing host together.
  * Writes nothing. In `plan` mode there is nothing to judge, so it only shows the probe.
  */
-export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx.hosts, o: PreflightScope = {}): Promise<Map<string, PreflightReport>> {
+export async function preflight(
+  ctx: RunContext,
+  hosts: readonly HostDef[] = ctx.hosts,
+  o: PreflightScope = {},
+): Promise<Map<string, PreflightReport>> {
   const p = paths(ctx.config.deployTo);
   const health = ctx.config.health;
   const checked = health ? healthRoles(ctx.config) : [];
@@ -79,7 +101,9 @@ export async function preflight(ctx: RunContext, hosts: readonly HostDef[] = ctx
         tools: toolsFor(ctx.config, host),
         ...(keepsReleases ? { releases: { paths: p, belowKiB: MIN_FREE_KIB } } : {}),
         ...(o.deploy && keepsReleases && source.kind === 'git' ? { repository: source.repository } : {}),
-        ...(o.deploy && health && host.roles.some((r) => checked.includes(r)) ? { port: { paths: p, address: host.address, port: health.port } } : {}),
+        ...(o.deploy && health && host.roles.some((r) => checked.includes(r))
+          ? { port: { paths: p, address: host.address, port: health.port } }
+          : {}),
       }),
     );
     const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report, host);

@@ -31,7 +31,11 @@ export interface AfterLive {
 }
 
 /** Per host, the command that removes its old releases and logs the release now live, and what it removes. */
-export function cleanupCommands(ctx: RunContext, hosts: readonly HostDef[], o: AfterLive): Map<string, { command: Command; remove: string[] }> {
+export function cleanupCommands(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  o: AfterLive,
+): Map<string, { command: Command; remove: string[] }> {
   const p = paths(ctx.config.deployTo);
   return new Map(
     hosts.map((h) => {
@@ -43,17 +47,27 @@ export function cleanupCommands(ctx: RunContext, hosts: readonly HostDef[], o: A
 }
 
 /** Warnings for what a host's clean-up command did not do (the release is live: nothing here fails the run). */
-export function reportCleanup(ctx: RunContext, host: string, remove: readonly string[], release: string, result: { stdout: string; stderr: string } | Error): void {
+export function reportCleanup(
+  ctx: RunContext,
+  host: string,
+  remove: readonly string[],
+  release: string,
+  result: { stdout: string; stderr: string } | Error,
+): void {
   if (ctx.mode !== 'real') return;
   const warn = (message: string) => ctx.emit({ type: 'warning', host, message: `${CLEANUP_STEP}: ${message}` });
   if (result instanceof Error) {
-    warn(`old releases and revisions.log on ${host} were left as they were (${result.message}): rollback will not know that release ${release} went live there`);
+    warn(
+      `old releases and revisions.log on ${host} were left as they were (${result.message}): rollback will not know that release ${release} went live there`,
+    );
     return;
   }
   const said = lines(result.stdout);
   const why = result.stderr.trim() ? ` (${result.stderr.trim().split('\n').pop()})` : '';
-  if (remove.length > 0 && !said.includes('cleaned')) warn(`old releases were not all removed from ${host}${why}; the next deploy tries again`);
-  if (!said.includes('logged')) warn(`revisions.log on ${host} could not be written${why}: rollback will not know that release ${release} went live there`);
+  if (remove.length > 0 && !said.includes('cleaned'))
+    warn(`old releases were not all removed from ${host}${why}; the next deploy tries again`);
+  if (!said.includes('logged'))
+    warn(`revisions.log on ${host} could not be written${why}: rollback will not know that release ${release} went live there`);
 }
 
 /**

@@ -174,7 +174,10 @@ export function completions(words: readonly string[], spec: CliSpec, names: Proj
     if (!LISTS.has(flag)) return matching(values(kind), typed).map((c) => prefix + c);
     const done = typed.slice(0, typed.lastIndexOf(',') + 1);
     const chosen = new Set(done.split(',').filter(Boolean));
-    return matching(values(kind).filter((v) => !chosen.has(v)), typed.slice(done.length)).map((c) => prefix + done + c);
+    return matching(
+      values(kind).filter((v) => !chosen.has(v)),
+      typed.slice(done.length),
+    ).map((c) => prefix + done + c);
   };
 
   if (pending !== undefined) return optionValue(pending, current);
@@ -186,7 +189,8 @@ export function completions(words: readonly string[], spec: CliSpec, names: Proj
     const flags = (verb ?? defaultVerb)?.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))) ?? [];
     return matching(unique([...flags, '--help', ...(verb === undefined ? spec.programOptions : [])]), current);
   }
-  if (verb === undefined) return matching([...spec.verbs.filter((v) => v.name !== spec.defaultVerb).map((v) => v.name), ...values('stages')], current);
+  if (verb === undefined)
+    return matching([...spec.verbs.filter((v) => v.name !== spec.defaultVerb).map((v) => v.name), ...values('stages')], current);
   const args = verb.args;
   const arg = args[positional.length] ?? (args.length > 0 && args[args.length - 1]!.endsWith('...') ? args[args.length - 1] : undefined);
   return arg === undefined ? [] : matching(values(ARG_VALUES[arg] ?? 'none'), current);

@@ -80,9 +80,15 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
     if (artifact && ctx.mode === 'real') await keepForPromote(ctx, await artifact);
     return done;
   } catch (failure) {
-    throw await afterFailure(ctx, failure, progress.release, { step: trace.failedStep(), switchedBack: trace.switchedBack() || progress.rolledBack === true });
+    throw await afterFailure(ctx, failure, progress.release, {
+      step: trace.failedStep(),
+      switchedBack: trace.switchedBack() || progress.rolledBack === true,
+    });
   } finally {
-    await artifact?.then((a) => a.cleanup(), () => undefined);
+    await artifact?.then(
+      (a) => a.cleanup(),
+      () => undefined,
+    );
   }
 }
 
@@ -91,7 +97,10 @@ async function keepForPromote(ctx: RunContext, artifact: Artifact): Promise<void
   try {
     await keepArtifact(ctx.projectDir, artifact);
   } catch (e) {
-    ctx.emit({ type: 'warning', message: `the artifact ${artifact.sha256} was not kept for \`deploy promote\`: ${e instanceof Error ? e.message : String(e)}` });
+    ctx.emit({
+      type: 'warning',
+      message: `the artifact ${artifact.sha256} was not kept for \`deploy promote\`: ${e instanceof Error ? e.message : String(e)}`,
+    });
   }
 }
 
@@ -99,7 +108,12 @@ async function keepForPromote(ctx: RunContext, artifact: Artifact): Promise<void
  * The outcome hooks of a failed deploy, once its lock is released: `rolled_back` when hosts were switched back,
  * then `failed`. Their own failures are told after the deploy's; its exit code stands.
  */
-async function afterFailure(ctx: RunContext, failure: unknown, release: ReleaseRef | undefined, seen: { step?: string; switchedBack: boolean }): Promise<unknown> {
+async function afterFailure(
+  ctx: RunContext,
+  failure: unknown,
+  release: ReleaseRef | undefined,
+  seen: { step?: string; switchedBack: boolean },
+): Promise<unknown> {
   const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
   const problems = seen.switchedBack ? await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' }) : [];
   problems.push(...(await runOutcomeHooks(ctx, 'failed', { ...outcome, outcome: outcomeOf(failure) })));
@@ -120,9 +134,13 @@ async function deployWith(
   await artifact;
   const p = paths(ctx.config.deployTo);
   const code = new Set(hosts.map((h) => h.name));
-  const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds }, {
-    probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
-  });
+  const lock = await acquireLocks(
+    ctx,
+    { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds },
+    {
+      probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
+    },
+  );
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   const previous = new Map<string, string | null>();
   let revision: string | undefined;
@@ -163,7 +181,15 @@ async function deployWith(
         lock.check('rollback');
         ctx.emit({ type: 'warning', message: `watch: ${seen.reason}: rolling every host back` });
         const why = `watch after the switch: ${seen.reason}`;
-        for (const m of await logFailure(ctx, hosts, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed', message: why, from: params.promotedFrom })) ctx.emit({ type: 'warning', message: m });
+        for (const m of await logFailure(ctx, hosts, {
+          release: release.id,
+          revision: revision ?? '',
+          owner: params.owner,
+          outcome: 'failed',
+          message: why,
+          from: params.promotedFrom,
+        }))
+          ctx.emit({ type: 'warning', message: m });
         progress.rolledBack = true;
         const back = await rollbackWith(ctx, { owner: params.owner, message: why, rotation }, hosts, () => lock.check('rollback'));
         throw watchFailure(seen.reason, seen.event, release.id, back.release!);
@@ -181,7 +207,19 @@ async function deployWith(
       clean = false;
       ctx.emit({ type: 'warning', message: `old releases are left for the next deploy: ${e instanceof Error ? e.message : String(e)}` });
     }
-    const afterLive: AfterLive = { states, previous, entry: entryOf(ctx, { release: release.id, revision: revision ?? '', owner: params.owner, outcome: 'deployed', message: params.message, from: params.promotedFrom }), clean };
+    const afterLive: AfterLive = {
+      states,
+      previous,
+      entry: entryOf(ctx, {
+        release: release.id,
+        revision: revision ?? '',
+        owner: params.owner,
+        outcome: 'deployed',
+        message: params.message,
+        from: params.promotedFrom,
+      }),
+      clean,
+    };
     await runHooks(ctx, 'before', 'cleanup', withRevision);
     if (hooksAfterCleanup(ctx)) {
       await cleanupReleases(ctx, hosts, afterLive);
@@ -198,7 +236,16 @@ async function deployWith(
   if (failure !== undefined && !progress.live && ctx.mode === 'real' && progress.release) {
     const made = hosts.filter((h) => progress.made.has(h.name));
     if (!progress.built) problems.push(...(await discard(ctx, made, progress.release.id)));
-    problems.push(...(await logFailure(ctx, made, { release: progress.release.id, revision: revision ?? '', owner: params.owner, outcome: 'failed', message: params.message, from: params.promotedFrom })));
+    problems.push(
+      ...(await logFailure(ctx, made, {
+        release: progress.release.id,
+        revision: revision ?? '',
+        owner: params.owner,
+        outcome: 'failed',
+        message: params.message,
+        from: params.promotedFrom,
+      })),
+    );
   }
   const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
   for (const [host, { remove }] of final ?? []) {
@@ -228,11 +275,20 @@ async function makeRelease(
   const p = paths(ctx.config.deployTo);
   for (const h of hosts) {
     const s = states.get(h.name)!;
-    if (s.currentTarget !== null && s.current === null) throw new StepFailedError(h.name, 'release', `current points to ${s.currentTarget}, which is not a release`, 'point it at a release (see `deploy releases`) or remove it');
+    if (s.currentTarget !== null && s.current === null)
+      throw new StepFailedError(
+        h.name,
+        'release',
+        `current points to ${s.currentTarget}, which is not a release`,
+        'point it at a release (see `deploy releases`) or remove it',
+      );
     if (s.dangling) ctx.emit({ type: 'warning', host: h.name, message: `current points to release ${s.current}, which does not exist` });
     previous.set(h.name, s.current);
   }
-  let id = nextReleaseId(now(), [...states.values()].flatMap((s) => s.releases));
+  let id = nextReleaseId(
+    now(),
+    [...states.values()].flatMap((s) => s.releases),
+  );
   for (let attempt = 1; ; attempt++) {
     const release: ReleaseRef = { id, dir: p.release(id) };
     progress.release = release;
@@ -254,14 +310,16 @@ async function makeRelease(
     const made = hosts.filter((h) => progress.made.has(h.name));
     await onHosts(ctx, 'release', made, (h) => exec(ctx, 'release', h, removeEmptyRelease(p, id)));
     progress.made.clear();
-    if (attempt >= 3) throw new StepFailedError(taken.join(','), 'release', `release ${id} already exists on ${taken.join(', ')}; it was not touched`);
+    if (attempt >= 3)
+      throw new StepFailedError(taken.join(','), 'release', `release ${id} already exists on ${taken.join(', ')}; it was not touched`);
     ctx.emit({ type: 'warning', message: `release ${id} already exists on ${taken.join(', ')}: taking the next id` });
     id = releaseAfter(id);
   }
 }
 
 /** Whether tasks run after the clean-up (after:cleanup or after:deploy hooks): then the lock is released after them. */
-const hooksAfterCleanup = (ctx: RunContext): boolean => (ctx.config.hooks.after.cleanup?.length ?? 0) + (ctx.config.hooks.after.deploy?.length ?? 0) > 0;
+const hooksAfterCleanup = (ctx: RunContext): boolean =>
+  (ctx.config.hooks.after.cleanup?.length ?? 0) + (ctx.config.hooks.after.deploy?.length ?? 0) > 0;
 
 /** Removes the release this run made (and uploads), where it made it; returns what it could not remove. */
 async function discard(ctx: RunContext, hosts: readonly HostDef[], id: string): Promise<string[]> {
@@ -269,7 +327,8 @@ async function discard(ctx: RunContext, hosts: readonly HostDef[], id: string): 
   const problems = await Promise.all(
     hosts.map(async (h) => {
       const { result, why } = await bestEffort(ctx, 'discard', h, removeRelease(p, id));
-      if (result && lines(result.stdout).some((l) => l.startsWith('kept '))) return `release ${id} was not removed from ${h.name}: current points to it`;
+      if (result && lines(result.stdout).some((l) => l.startsWith('kept ')))
+        return `release ${id} was not removed from ${h.name}: current points to it`;
       return why === undefined ? undefined : `release ${id} could not be removed from ${h.name} (${why}): the next deploy removes it`;
     }),
   );
@@ -303,7 +362,9 @@ async function logFailure(ctx: RunContext, hosts: readonly HostDef[], line: LogL
   const problems = await Promise.all(
     hosts.map(async (h) => {
       const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry));
-      return why === undefined ? undefined : `revisions.log on ${h.name} could not be written (${why}): it does not record that release ${line.release} failed`;
+      return why === undefined
+        ? undefined
+        : `revisions.log on ${h.name} could not be written (${why}): it does not record that release ${line.release} failed`;
     }),
   );
   return problems.filter((m) => m !== undefined);
@@ -317,6 +378,12 @@ function summary(
   previous: ReadonlyMap<string, string | null>,
   durationMs: number,
 ): RunSummary {
-  const perHost: HostSummary[] = hosts.map((h) => ({ host: h.name, previous: previous.get(h.name) ?? null, release, outcome: 'deployed', durationMs }));
+  const perHost: HostSummary[] = hosts.map((h) => ({
+    host: h.name,
+    previous: previous.get(h.name) ?? null,
+    release,
+    outcome: 'deployed',
+    durationMs,
+  }));
   return { stage: ctx.config.stage, release, revision, hosts: perHost };
 }

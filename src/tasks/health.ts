@@ -36,7 +36,14 @@ export async function checkHealth(ctx: RunContext, host: HostDef, attempt = 1): 
     error = e instanceof Error ? e.message : String(e);
   }
   const ok = isHealthy(h, response);
-  ctx.emit({ type: 'health', host: host.name, ok, attempt, status: response.status || undefined, detail: ok ? undefined : error || undefined });
+  ctx.emit({
+    type: 'health',
+    host: host.name,
+    ok,
+    attempt,
+    status: response.status || undefined,
+    detail: ok ? undefined : error || undefined,
+  });
   return { ok, response, error };
 }
 
@@ -77,7 +84,12 @@ export async function waitHealthy(ctx: RunContext, host: HostDef): Promise<void>
   const url = healthUrl({ address: host.address, port: h.port, path: h.path });
   const expected = `HTTP ${h.status}${h.contains !== undefined ? ` with "${h.contains}" in the body` : ''}`;
   const hint = [redirectHint(h, last!.response), await logTail(ctx, host)].filter((x) => x !== undefined).join('\n') || undefined;
-  throw new StepFailedError(host.name, STEP, `GET ${url} expected ${expected}, got ${describeAnswer(last!)} after ${attempts} attempts`, hint);
+  throw new StepFailedError(
+    host.name,
+    STEP,
+    `GET ${url} expected ${expected}, got ${describeAnswer(last!)} after ${attempts} attempts`,
+    hint,
+  );
 }
 
 /** The last lines of the app's log on the host (health.log), to show why it is unhealthy. */
@@ -85,6 +97,12 @@ async function logTail(ctx: RunContext, host: HostDef): Promise<string | undefin
   const log = ctx.config.health?.log;
   if (!log) return undefined;
   const file = within(paths(ctx.config.deployTo).current, log);
-  const r = await exec({ ...ctx, signal: undefined }, STEP, host, read(['tail', '-n', '20', file], { description: `show the end of ${log}` }), { allowFail: true });
+  const r = await exec(
+    { ...ctx, signal: undefined },
+    STEP,
+    host,
+    read(['tail', '-n', '20', file], { description: `show the end of ${log}` }),
+    { allowFail: true },
+  );
   return r.code === 0 && r.stdout.trim() ? `last lines of ${file}:\n${r.stdout.trimEnd()}` : undefined;
 }

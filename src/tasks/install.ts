@@ -36,9 +36,17 @@ export async function installDependencies(
     const outcome = installOutcome(result.stdout);
     if (outcome === 'reused') {
       const how = step.reconcile ? 'started from a copy of' : 'reused';
-      ctx.emit({ type: 'info', host: host.name, message: `${how} ${step.reuse.join(', ')} of release ${prev} (${step.lockfile} unchanged)` });
+      ctx.emit({
+        type: 'info',
+        host: host.name,
+        message: `${how} ${step.reuse.join(', ')} of release ${prev} (${step.lockfile} unchanged)`,
+      });
     } else if (outcome === 'reconciled') {
-      ctx.emit({ type: 'info', host: host.name, message: `reconciled a copy of ${step.reuse.join(', ')} of release ${prev} with the changed ${step.lockfile}` });
+      ctx.emit({
+        type: 'info',
+        host: host.name,
+        message: `reconciled a copy of ${step.reuse.join(', ')} of release ${prev} with the changed ${step.lockfile}`,
+      });
     }
   });
 }

@@ -32,11 +32,18 @@ export function lockStatusReport(stage: string, locks: readonly HostLock[]): Loc
   if (locks.every((l) => l.state === 'unlocked')) lines.push(`${stage}: unlocked (lock host ${first!.host})`);
   else {
     const held = (l: HostLock) => (l.state === 'locked' || l.state === 'malformed' ? l.token : undefined);
-    lines.push(`${stage}: ${first!.state === 'unlocked' ? `unlocked on ${first!.host}` : `${describeLock(first!).replace(/^locked/, `locked on ${first!.host}`)}`}`);
-    for (const l of locks.slice(1)) if (l.state !== 'unlocked' && (held(l) === undefined || held(l) !== held(first!))) lines.push(`  ${l.host}: ${describeLock(l)}`);
+    lines.push(
+      `${stage}: ${first!.state === 'unlocked' ? `unlocked on ${first!.host}` : `${describeLock(first!).replace(/^locked/, `locked on ${first!.host}`)}`}`,
+    );
+    for (const l of locks.slice(1))
+      if (l.state !== 'unlocked' && (held(l) === undefined || held(l) !== held(first!))) lines.push(`  ${l.host}: ${describeLock(l)}`);
   }
   const unread = locks.filter((l) => l.state === 'unknown').map((l) => l.host);
-  return { lines, json: { type: 'lock', ...first, hosts: locks }, ...(unread.length > 0 ? { error: new ConnectionError(unread.join(', '), 'the lock could not be read') } : {}) };
+  return {
+    lines,
+    json: { type: 'lock', ...first, hosts: locks },
+    ...(unread.length > 0 ? { error: new ConnectionError(unread.join(', '), 'the lock could not be read') } : {}),
+  };
 }
 
 export interface LockActionParams {
@@ -51,7 +58,14 @@ export async function runLockAction(ctx: RunContext, action: LockAction, params:
   const stage = ctx.config.stage;
   if (action === 'status') return lockStatusReport(stage, await readLocks(ctx));
   if (action === 'acquire') {
-    const lock = await acquireLocks(ctx, { run: params.run, owner: whoami(), message: params.message || 'held by hand', verb: 'lock', waitSeconds: params.waitSeconds ?? 0, manual: true });
+    const lock = await acquireLocks(ctx, {
+      run: params.run,
+      owner: whoami(),
+      message: params.message || 'held by hand',
+      verb: 'lock',
+      waitSeconds: params.waitSeconds ?? 0,
+      manual: true,
+    });
     return { lines: [`${stage}: locked on ${lock.hosts.map((h) => h.name).join(', ')}; release it with: deploy unlock ${stage}`] };
   }
   const r = await unlock(ctx, { force: params.force === true });

@@ -99,7 +99,8 @@ export interface LockSet<T> {
 export function describeHolder(status: LockStatus): string {
   if (status.state === 'unlocked') return 'nobody';
   const since = status.clock.since;
-  const when = since === null ? '' : ` since ${new Date(since * 1000).toISOString()} (${formatAge(Math.max(0, status.clock.now - since))} ago)`;
+  const when =
+    since === null ? '' : ` since ${new Date(since * 1000).toISOString()} (${formatAge(Math.max(0, status.clock.now - since))} ago)`;
   if (status.state === 'malformed') return `an unreadable lock (${visible(status.error)})${when}`;
   const { owner, verb, run, message } = status.info;
   return `${visible(owner)} (${visible(verb)} ${visible(run)})${when}${message ? `: "${visible(message)}"` : ''}`;
@@ -132,7 +133,14 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
   if (ctx.mode !== 'real') return pretend(ctx, hosts, info, probes);
 
   pruneRunRecords(ctx.projectDir, 2 * ctx.config.lock.ttl * 1000);
-  writeRunRecord(ctx.projectDir, { token, stage: ctx.config.stage, verb: req.verb, ...thisProcess(), started: new Date().toISOString(), manual: req.manual === true });
+  writeRunRecord(ctx.projectDir, {
+    token,
+    stage: ctx.config.stage,
+    verb: req.verb,
+    ...thisProcess(),
+    started: new Date().toISOString(),
+    manual: req.manual === true,
+  });
   try {
     const probed = await takeAll(ctx, req, hosts, info, probes);
     ctx.emit({ type: 'lock', action: 'acquired', host: first.name, hosts: hosts.map((h) => h.name) });
@@ -143,7 +151,13 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
   }
 }
 
-async function takeAll<T>(ctx: RunContext, req: LockRequest, hosts: readonly HostDef[], info: LockInfo, probes: ReadonlyMap<string, Fact<T> | undefined>): Promise<Map<string, T>> {
+async function takeAll<T>(
+  ctx: RunContext,
+  req: LockRequest,
+  hosts: readonly HostDef[],
+  info: LockInfo,
+  probes: ReadonlyMap<string, Fact<T> | undefined>,
+): Promise<Map<string, T>> {
   const first = hosts[0]!;
   const deadline = performance.now() + Math.max(0, req.waitSeconds) * 1000;
   const takenOver = new Set<string>();
@@ -165,7 +179,11 @@ async function takeAll<T>(ctx: RunContext, req: LockRequest, hosts: readonly Hos
       return probed;
     }
     // All or nothing: what was taken goes back before anything is waited for.
-    const { problems } = await releaseAll(ctx, hosts.filter((h) => probed.has(h.name)), info.token);
+    const { problems } = await releaseAll(
+      ctx,
+      hosts.filter((h) => probed.has(h.name)),
+      info.token,
+    );
     problems.forEach((message) => ctx.emit({ type: 'warning', message }));
     if (failures.size > 0) throw new HostsFailedError(STEP, failures);
     // The stage's lock host decides between two runs of one stage; a host held elsewhere while we had it may be
@@ -194,11 +212,18 @@ export function takeOverReason(projectDir: string, status: LockStatus): { kind: 
   if (status.state === 'unlocked' || (status.token !== '' && !isToken(status.token))) return undefined;
   if (isExpired(status)) return { kind: 'expired', text: 'that expired (by the lock host’s clock)' };
   const record = status.token ? readRunRecord(projectDir, status.token) : undefined;
-  if (record && !record.manual && processGone(record)) return { kind: 'dead-run', text: `of a ${record.verb} from this machine whose process ${record.pid} is gone` };
+  if (record && !record.manual && processGone(record))
+    return { kind: 'dead-run', text: `of a ${record.verb} from this machine whose process ${record.pid} is gone` };
   return undefined;
 }
 
-async function tryHost<T>(ctx: RunContext, host: HostDef, info: LockInfo, fact: Fact<T> | undefined, takenOver: Set<string>): Promise<Try<T>> {
+async function tryHost<T>(
+  ctx: RunContext,
+  host: HostDef,
+  info: LockInfo,
+  fact: Fact<T> | undefined,
+  takenOver: Set<string>,
+): Promise<Try<T>> {
   const ttl = ctx.config.lock.ttl;
   const p = paths(ctx.config.deployTo);
   for (let attempt = 1; ; attempt++) {
@@ -207,18 +232,30 @@ async function tryHost<T>(ctx: RunContext, host: HostDef, info: LockInfo, fact: 
     const why = got.acquired ? undefined : takeOverReason(ctx.projectDir, got.status);
     if (!got.acquired && why) {
       const seen = got.status;
-      const t = await exec(ctx, STEP, host, takeOver(p, info, ttl, seen.state === 'unlocked' ? '' : seen.token, { ifExpired: why.kind === 'expired' }, fact?.command), { allowFail: true });
+      const t = await exec(
+        ctx,
+        STEP,
+        host,
+        takeOver(p, info, ttl, seen.state === 'unlocked' ? '' : seen.token, { ifExpired: why.kind === 'expired' }, fact?.command),
+        { allowFail: true },
+      );
       got = parseAcquired(t.stdout, ttl);
       if (got.acquired) {
         const token = seen.state === 'unlocked' ? '' : seen.token;
-        if (!takenOver.has(token)) ctx.emit({ type: 'warning', host: host.name, message: `taking over the lock ${why.text}: it was held by ${describeHolder(seen)}` });
+        if (!takenOver.has(token))
+          ctx.emit({
+            type: 'warning',
+            host: host.name,
+            message: `taking over the lock ${why.text}: it was held by ${describeHolder(seen)}`,
+          });
         if (why.kind === 'dead-run') takenOver.add(token);
         ctx.emit({ type: 'lock', action: 'taken-over', host: host.name, holder: describeHolder(seen) });
       }
     }
     if (got.acquired) return { kind: 'acquired', value: fact ? fact.parse(got.rest) : (undefined as T) };
     if (got.status.state !== 'unlocked') return { kind: 'held', status: got.status };
-    if (attempt >= 3) throw new DeployError(`${host.name}: ${STEP}: cannot create the lock ${p.lock}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
+    if (attempt >= 3)
+      throw new DeployError(`${host.name}: ${STEP}: cannot create the lock ${p.lock}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
   }
 }
 
@@ -252,10 +289,19 @@ async function releaseAll(
       const found = parseReleased(r.stdout);
       if (found?.kind === 'released') released.push(h.name);
       else if (found?.kind === 'other') {
-        const holder = 'error' in found.holder ? 'a lock it cannot read' : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
-        ctx.emit({ type: 'warning', host: h.name, message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is` });
+        const holder =
+          'error' in found.holder
+            ? 'a lock it cannot read'
+            : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
+        ctx.emit({
+          type: 'warning',
+          host: h.name,
+          message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is`,
+        });
       } else if (found?.kind !== 'gone') {
-        problems.push(`the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`);
+        problems.push(
+          `the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`,
+        );
       }
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
@@ -302,10 +348,18 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
             return;
           }
           failed = true;
-          ctx.emit({ type: 'warning', host: h.name, message: `could not renew the deploy lock on ${h.name} (exit ${r.code}); trying again` });
+          ctx.emit({
+            type: 'warning',
+            host: h.name,
+            message: `could not renew the deploy lock on ${h.name} (exit ${r.code}); trying again`,
+          });
         } catch (e) {
           failed = true;
-          ctx.emit({ type: 'warning', host: h.name, message: `could not renew the deploy lock on ${h.name} (${e instanceof Error ? e.message : String(e)}); trying again` });
+          ctx.emit({
+            type: 'warning',
+            host: h.name,
+            message: `could not renew the deploy lock on ${h.name} (${e instanceof Error ? e.message : String(e)}); trying again`,
+          });
         }
       }),
     );
@@ -336,7 +390,10 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
       for (const h of hosts) {
         const quiet = now - (lastOk.get(h.name) ?? now);
         if (quiet > ttl * 1000) {
-          throw new LockLostError(`the deploy lock on ${h.name} was not renewed for ${Math.round(quiet / 1000)}s, longer than lock.ttl (${ttl}s), so another run may take it over: stopping before ${next}`, hint);
+          throw new LockLostError(
+            `the deploy lock on ${h.name} was not renewed for ${Math.round(quiet / 1000)}s, longer than lock.ttl (${ttl}s), so another run may take it over: stopping before ${next}`,
+            hint,
+          );
         }
       }
     },
@@ -346,20 +403,31 @@ function holding<T>(ctx: RunContext, hosts: readonly HostDef[], token: string, p
       await renewing;
       const { problems, released, before } = await releaseAll(ctx, hosts, token, o);
       if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
-      if (released.length > 0) ctx.emit({ type: 'lock', action: 'released', host: released.includes(first.name) ? first.name : released[0]!, hosts: released });
+      if (released.length > 0)
+        ctx.emit({ type: 'lock', action: 'released', host: released.includes(first.name) ? first.name : released[0]!, hosts: released });
       return { problems, before };
     },
   };
 }
 
 /** A dry run or a plan: the writes are shown, the probes run (for real in a dry run), nothing is held. */
-async function pretend<T>(ctx: RunContext, hosts: readonly HostDef[], info: LockInfo, probes: ReadonlyMap<string, Fact<T> | undefined>): Promise<LockSet<T>> {
+async function pretend<T>(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  info: LockInfo,
+  probes: ReadonlyMap<string, Fact<T> | undefined>,
+): Promise<LockSet<T>> {
   const p = paths(ctx.config.deployTo);
   const ttl = ctx.config.lock.ttl;
   const first = hosts[0]!;
   if (ctx.mode === 'dry-run') {
     const status = await probe(ctx, STEP, first, lockStatus(p, ttl));
-    if (status.state !== 'unlocked') ctx.emit({ type: 'warning', host: first.name, message: `the lock is held by ${describeHolder(status)}; a real deploy would stop here` });
+    if (status.state !== 'unlocked')
+      ctx.emit({
+        type: 'warning',
+        host: first.name,
+        message: `the lock is held by ${describeHolder(status)}; a real deploy would stop here`,
+      });
   }
   const probed = new Map<string, T>();
   await Promise.all(
@@ -383,7 +451,10 @@ async function pretend<T>(ctx: RunContext, hosts: readonly HostDef[], info: Lock
         if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
       };
       const withBefore = hosts.filter((h) => o.before?.has(h.name));
-      await Promise.all([withBefore.length > 0 ? onHosts(ctx, o.step ?? STEP, withBefore, one) : undefined, ...hosts.filter((h) => !o.before?.has(h.name)).map(one)]);
+      await Promise.all([
+        withBefore.length > 0 ? onHosts(ctx, o.step ?? STEP, withBefore, one) : undefined,
+        ...hosts.filter((h) => !o.before?.has(h.name)).map(one),
+      ]);
       return { problems: [], before };
     },
   };
@@ -438,7 +509,9 @@ export async function unlock(ctx: RunContext, o: { force: boolean }): Promise<Un
     try {
       if (o.force) {
         const r = await exec(ctx, STEP, host, forceRelease(p));
-        done.push(r.stdout.startsWith('removed') ? `${host.name}: removed the lock of ${holder}` : `${host.name}: the lock was already gone`);
+        done.push(
+          r.stdout.startsWith('removed') ? `${host.name}: removed the lock of ${holder}` : `${host.name}: the lock was already gone`,
+        );
         continue;
       }
       if (lock.token !== '' && !isToken(lock.token)) {

@@ -23,7 +23,20 @@ export interface TaskInput {
 }
 
 /** The builders a module gets: the same pure ones the built-in steps use (src/shell/command.ts). */
-export const moduleApi = Object.freeze({ cmd, read, write, script, and, or, seq, pipe, raw, quote, within, secret: (value: string, label?: string) => new Sensitive(value, label) });
+export const moduleApi = Object.freeze({
+  cmd,
+  read,
+  write,
+  script,
+  and,
+  or,
+  seq,
+  pipe,
+  raw,
+  quote,
+  within,
+  secret: (value: string, label?: string) => new Sensitive(value, label),
+});
 export type ModuleApi = typeof moduleApi;
 
 /** A task defined in JavaScript. `run` is a shell snippet, like deploy.yml's; `commands` builds commands per host. */
@@ -41,6 +54,13 @@ export interface ModuleTaskDef {
 export type TaskModule = Readonly<Record<string, ModuleTaskDef>> | ((api: ModuleApi) => Readonly<Record<string, ModuleTaskDef>>);
 
 /** The per-host input of a module task. */
-export function taskInput(app: string, stage: string, deployTo: string, host: HostDef, env: TaskInput['env'], release?: ReleaseRef): TaskInput {
+export function taskInput(
+  app: string,
+  stage: string,
+  deployTo: string,
+  host: HostDef,
+  env: TaskInput['env'],
+  release?: ReleaseRef,
+): TaskInput {
   return { app, stage, host, paths: paths(deployTo), env, ...(release ? { release } : {}) };
 }

@@ -27,21 +27,29 @@ export interface LoadedModuleTask {
 
 const cwdText = 'expected `release`, `current` or an absolute path';
 const taskShape = z
-  .strictObject({
-    description: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string').optional(),
-    roles: z.array(roleName(), { error: 'expected a list of role names' }).default([]),
-    once: z.boolean({ error: 'expected true or false' }).default(false),
-    cwd: z
-      .string({ error: cwdText })
-      .refine((d) => d === 'release' || d === 'current' || d.startsWith('/'), cwdText)
-      .default('release'),
-    allowFailure: z.boolean({ error: 'expected true or false' }).default(false),
-    run: z.string({ error: 'expected a shell snippet (a string)' }).min(1, 'expected a non-empty shell snippet').optional(),
-    commands: z
-      .custom<NonNullable<ModuleTaskDef['commands']>>((v) => typeof v === 'function', 'expected a function (input) => commands')
-      .optional(),
-  }, { error: (iss) => (iss.code === 'invalid_type' ? 'expected a task: { description?, roles?, once?, cwd?, run | commands }' : undefined) })
-  .refine((t) => (t.run === undefined) !== (t.commands === undefined), 'set exactly one of `run` (a shell snippet) or `commands` (a function)');
+  .strictObject(
+    {
+      description: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string').optional(),
+      roles: z.array(roleName(), { error: 'expected a list of role names' }).default([]),
+      once: z.boolean({ error: 'expected true or false' }).default(false),
+      cwd: z
+        .string({ error: cwdText })
+        .refine((d) => d === 'release' || d === 'current' || d.startsWith('/'), cwdText)
+        .default('release'),
+      allowFailure: z.boolean({ error: 'expected true or false' }).default(false),
+      run: z.string({ error: 'expected a shell snippet (a string)' }).min(1, 'expected a non-empty shell snippet').optional(),
+      commands: z
+        .custom<NonNullable<ModuleTaskDef['commands']>>((v) => typeof v === 'function', 'expected a function (input) => commands')
+        .optional(),
+    },
+    {
+      error: (iss) => (iss.code === 'invalid_type' ? 'expected a task: { description?, roles?, once?, cwd?, run | commands }' : undefined),
+    },
+  )
+  .refine(
+    (t) => (t.run === undefined) !== (t.commands === undefined),
+    'set exactly one of `run` (a shell snippet) or `commands` (a function)',
+  );
 
 const tasksShape = z.record(
   z.string().regex(TASK_NAME, 'expected a task name (lowercase letters, digits, `_`, `-`, `.` and `:`)'),
@@ -65,7 +73,8 @@ export async function loadTaskModules(modules: readonly string[], projectDir: st
     const shown = shortPath(file);
     for (const task of await loadModule(file, shown, isModulePath(spec) ? shown : spec)) {
       const other = seen.get(task.name);
-      if (other) throw ConfigError.single(shown, `task \`${task.name}\` is also defined by ${other}; rename one of them`, undefined, task.name);
+      if (other)
+        throw ConfigError.single(shown, `task \`${task.name}\` is also defined by ${other}; rename one of them`, undefined, task.name);
       seen.set(task.name, shown);
       out.push(task);
     }
@@ -77,13 +86,19 @@ async function loadModule(file: string, shown: string, module: string): Promise<
   if (!existsSync(file)) throw ConfigError.single(shown, 'task module does not exist', 'check `modules` in deploy.yml');
   let loaded: Record<string, unknown>;
   try {
-    loaded = TYPESCRIPT.includes(extname(file)) ? await importTypeScript(file) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+    loaded = TYPESCRIPT.includes(extname(file))
+      ? await importTypeScript(file)
+      : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (e) {
     throw importError(e as NodeJS.ErrnoException, file, shown);
   }
   const exported = loaded.default ?? loaded.tasks;
   if (exported === undefined) {
-    throw ConfigError.single(shown, 'exports no tasks', 'export the tasks by name as `export default { … }` (or `export const tasks`), or a function (api) => ({ … })');
+    throw ConfigError.single(
+      shown,
+      'exports no tasks',
+      'export the tasks by name as `export default { … }` (or `export const tasks`), or a function (api) => ({ … })',
+    );
   }
   let tasks: unknown;
   try {
@@ -94,11 +109,13 @@ async function loadModule(file: string, shown: string, module: string): Promise<
   const parsed = tasksShape.safeParse(tasks);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i): ConfigIssue => ({
-        file: shown,
-        path: formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))),
-        message: i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message,
-      })),
+      parsed.error.issues.map(
+        (i): ConfigIssue => ({
+          file: shown,
+          path: formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))),
+          message: i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message,
+        }),
+      ),
     );
   }
   return Object.entries(parsed.data).map(([name, t]) => ({
@@ -159,7 +176,10 @@ function commandsOf(name: string, t: z.output<typeof taskShape>, input: TaskInpu
   try {
     result = t.commands!(input);
   } catch (e) {
-    throw ConfigError.single(shown, `commands() of task \`${name}\` threw on ${input.host.name}: ${firstLine((e as Error).message ?? String(e))}`);
+    throw ConfigError.single(
+      shown,
+      `commands() of task \`${name}\` threw on ${input.host.name}: ${firstLine((e as Error).message ?? String(e))}`,
+    );
   }
   const list = Array.isArray(result) ? result : [result];
   list.forEach((c, i) => {

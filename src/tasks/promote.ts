@@ -27,7 +27,11 @@ const names = (hosts: readonly { host: string }[]) => hosts.map((h) => h.host).j
 export function servedRelease(s: StageStatus, code: ReadonlySet<string>): Served {
   const next = `see \`deploy status ${s.stage}\`; deploy or roll back ${s.stage} until every host serves one healthy release`;
   if (s.unreachable.length > 0) {
-    throw new ConnectionError(s.unreachable.join(', '), `could not be read, so what ${s.stage} serves is unknown; nothing was promoted`, '`deploy check <stage>` tests the connections');
+    throw new ConnectionError(
+      s.unreachable.join(', '),
+      `could not be read, so what ${s.stage} serves is unknown; nothing was promoted`,
+      '`deploy check <stage>` tests the connections',
+    );
   }
   const hosts = s.hosts.filter((h) => code.has(h.host));
   if (hosts.length === 0) throw new NotPromotableError(`stage ${s.stage} has no host that holds releases; nothing was promoted`);
@@ -41,17 +45,27 @@ export function servedRelease(s: StageStatus, code: ReadonlySet<string>): Served
   }
   const release = hosts[0]!.current!;
   const unhealthy = s.hosts.filter((h) => h.health === 'unhealthy');
-  if (unhealthy.length > 0) throw new NotPromotableError(`${s.stage} is unhealthy on ${names(unhealthy)} (release ${release}); nothing was promoted`, next);
+  if (unhealthy.length > 0)
+    throw new NotPromotableError(`${s.stage} is unhealthy on ${names(unhealthy)} (release ${release}); nothing was promoted`, next);
   const unknown = hosts.filter((h) => h.revision === null);
   if (unknown.length > 0) {
-    throw new NotPromotableError(`revisions.log on ${names(unknown)} does not say which revision release ${release} of ${s.stage} has; nothing was promoted`, 'deploy that stage again, then promote');
+    throw new NotPromotableError(
+      `revisions.log on ${names(unknown)} does not say which revision release ${release} of ${s.stage} has; nothing was promoted`,
+      'deploy that stage again, then promote',
+    );
   }
   const revisions = new Set(hosts.map((h) => h.revision!));
   if (revisions.size > 1) {
-    throw new NotPromotableError(`release ${release} of ${s.stage} has different revisions (${hosts.map((h) => `${h.revision} on ${h.host}`).join('; ')}); nothing was promoted`, next);
+    throw new NotPromotableError(
+      `release ${release} of ${s.stage} has different revisions (${hosts.map((h) => `${h.revision} on ${h.host}`).join('; ')}); nothing was promoted`,
+      next,
+    );
   }
   if (s.lock.state === 'locked') {
-    throw new NotPromotableError(`${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}: what it serves may be changing; nothing was promoted`, 'promote once that run is over');
+    throw new NotPromotableError(
+      `${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}: what it serves may be changing; nothing was promoted`,
+      'promote once that run is over',
+    );
   }
   return { release, revision: hosts[0]!.revision! };
 }
@@ -64,10 +78,18 @@ export function servedRelease(s: StageStatus, code: ReadonlySet<string>): Served
  */
 export async function promote(ctx: RunContext, from: RunContext, params: PromoteParams): Promise<RunSummary> {
   const [fromStage, toStage] = [from.config.stage, ctx.config.stage];
-  if (fromStage === toStage) throw ConfigError.single(ctx.config.file, `cannot promote ${toStage} to itself`, 'name two stages: `deploy promote staging production`');
+  if (fromStage === toStage)
+    throw ConfigError.single(
+      ctx.config.file,
+      `cannot promote ${toStage} to itself`,
+      'name two stages: `deploy promote staging production`',
+    );
   const [fromKind, toKind] = [from.config.source.kind, ctx.config.source.kind];
   if (fromKind !== toKind) {
-    throw ConfigError.single(ctx.config.file, `${fromStage} deploys from ${sourceName(fromKind)} and ${toStage} from ${sourceName(toKind)}: promote needs both from the same kind`);
+    throw ConfigError.single(
+      ctx.config.file,
+      `${fromStage} deploys from ${sourceName(fromKind)} and ${toStage} from ${sourceName(toKind)}: promote needs both from the same kind`,
+    );
   }
   const status = await stageStatus(from);
   // Hosts are read in parallel; they are named in inventory order.
@@ -76,7 +98,12 @@ export async function promote(ctx: RunContext, from: RunContext, params: Promote
   const served = servedRelease(inOrder, new Set(releaseHosts(from).map((h) => h.name)));
   let artifact: Artifact | undefined;
   if (fromKind === 'artifact') artifact = await keptArtifact(ctx, fromStage, served);
-  const promotedFrom: PromotedFrom = { stage: fromStage, release: served.release, revision: served.revision, ...(artifact ? { sha256: artifact.sha256 } : {}) };
+  const promotedFrom: PromotedFrom = {
+    stage: fromStage,
+    release: served.release,
+    revision: served.revision,
+    ...(artifact ? { sha256: artifact.sha256 } : {}),
+  };
   ctx.emit({ type: 'promote', from: promotedFrom });
   const config: Config = Object.freeze({ ...ctx.config, source: pinned(ctx.config.source, served.revision, artifact) });
   return deploy({ ...ctx, config }, { ...params, ...(artifact ? { artifact } : {}), promotedFrom });
@@ -92,7 +119,10 @@ function pinned(source: Source, revision: string, artifact: Artifact | undefined
 
 async function keptArtifact(ctx: RunContext, stage: string, served: Served): Promise<Artifact> {
   const sha = served.revision;
-  if (!SHA256.test(sha)) throw new NotPromotableError(`release ${served.release} of ${stage} records revision ${sha}, not an artifact's sha256; nothing was promoted`);
+  if (!SHA256.test(sha))
+    throw new NotPromotableError(
+      `release ${served.release} of ${stage} records revision ${sha}, not an artifact's sha256; nothing was promoted`,
+    );
   const found = await cachedArtifact(ctx.projectDir, sha);
   if ('problem' in found) {
     const why = found.problem === 'missing' ? `is not kept in ${ARTIFACTS_DIR}` : `in ${ARTIFACTS_DIR} no longer hashes to ${sha}`;
@@ -101,6 +131,9 @@ async function keptArtifact(ctx: RunContext, stage: string, served: Served): Pro
       `promote from the directory (or CI workspace) whose deploy of ${stage} uploaded it: that deploy keeps it in ${ARTIFACTS_DIR} next to deploy.yml`,
     );
   }
-  ctx.emit({ type: 'info', message: `artifact sha256 ${sha} from ${found.file}, as ${stage} release ${served.release} got it: not built again` });
+  ctx.emit({
+    type: 'info',
+    message: `artifact sha256 ${sha} from ${found.file}, as ${stage} release ${served.release} got it: not built again`,
+  });
   return found;
 }

@@ -65,12 +65,21 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
     result = await lockedRollback(trace.ctx, params, hosts);
   } catch (failure) {
     const step = trace.failedStep();
-    const problems = await runOutcomeHooks(ctx, 'failed', { verb: 'rollback', outcome: outcomeOf(failure), error: failure, ...(step ? { step } : {}) });
+    const problems = await runOutcomeHooks(ctx, 'failed', {
+      verb: 'rollback',
+      outcome: outcomeOf(failure),
+      error: failure,
+      ...(step ? { step } : {}),
+    });
     throw withLaterProblems(failure, problems);
   }
   if (result.release) {
     // The rollback is done: a task after it that fails is a warning (runOutcomeHooks says it), not a failed run.
-    const release = { id: result.release, dir: paths(ctx.config.deployTo).release(result.release), ...(result.revision ? { revision: result.revision } : {}) };
+    const release = {
+      id: result.release,
+      dir: paths(ctx.config.deployTo).release(result.release),
+      ...(result.revision ? { revision: result.revision } : {}),
+    };
     await runOutcomeHooks(ctx, 'rolled_back', { verb: 'rollback', outcome: 'rolled-back', release });
   }
   return result;
@@ -78,7 +87,13 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
 
 async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[]): Promise<RunSummary> {
   await preflight(ctx);
-  const lock = await acquireLocks(ctx, { run: params.run, owner: params.owner, message: params.message || 'rollback', verb: 'rollback', waitSeconds: params.lockWaitSeconds });
+  const lock = await acquireLocks(ctx, {
+    run: params.run,
+    owner: params.owner,
+    message: params.message || 'rollback',
+    verb: 'rollback',
+    waitSeconds: params.lockWaitSeconds,
+  });
   let failure: unknown;
   let result: RunSummary | undefined;
   try {
@@ -93,13 +108,21 @@ async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: re
 }
 
 /** The rollback itself, under a lock the caller holds (`deploy rollback`, and a deploy whose watch failed). */
-export async function rollbackWith(ctx: RunContext, params: Pick<RollbackParams, 'to' | 'owner' | 'message' | 'rotation'>, hosts: readonly HostDef[], check: () => void): Promise<RunSummary> {
+export async function rollbackWith(
+  ctx: RunContext,
+  params: Pick<RollbackParams, 'to' | 'owner' | 'message' | 'rotation'>,
+  hosts: readonly HostDef[],
+  check: () => void,
+): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
   const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));
   const target = chooseTarget(hosts, state, params.to);
   const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));
   for (const [host, from] of previous) ctx.emit({ type: 'release', host, previous: from, release: target });
-  const entry = state.get(hosts[0]!.name)?.log.filter((e) => e.release === target).pop();
+  const entry = state
+    .get(hosts[0]!.name)
+    ?.log.filter((e) => e.release === target)
+    .pop();
   const release = { id: target, dir: p.release(target), ...(entry?.revision ? { revision: entry.revision } : {}) };
   check();
   await hooked(ctx, 'rollback', release, () => rollout(ctx, { release, previous, hosts, rotation: params.rotation ?? rotationFor(ctx) }));
@@ -121,9 +144,15 @@ export async function rollbackWith(ctx: RunContext, params: Pick<RollbackParams,
   await Promise.all(
     hosts.map(async (h) => {
       const left = previous.get(h.name);
-      if (left && left !== target) await attempt(h, markBad(p, left), `release ${left} was not marked bad, so a later rollback may choose it again; every host serves ${target}`);
+      if (left && left !== target)
+        await attempt(
+          h,
+          markBad(p, left),
+          `release ${left} was not marked bad, so a later rollback may choose it again; every host serves ${target}`,
+        );
       // A rollback --to a release marked bad makes it live again: it is no longer one to skip.
-      if (state.get(h.name)?.bad.includes(target)) await attempt(h, unmarkBad(p, target), `release ${target} still carries its bad mark while it is live`);
+      if (state.get(h.name)?.bad.includes(target))
+        await attempt(h, unmarkBad(p, target), `release ${target} still carries its bad mark while it is live`);
       await attempt(h, appendRevisionLog(p, line), `revisions.log does not record this rollback to ${target}; every host serves it`);
     }),
   );
@@ -131,7 +160,13 @@ export async function rollbackWith(ctx: RunContext, params: Pick<RollbackParams,
     stage: ctx.config.stage,
     release: target,
     revision: release.revision,
-    hosts: hosts.map((h) => ({ host: h.name, previous: previous.get(h.name) ?? null, release: target, outcome: 'deployed', durationMs: 0 })),
+    hosts: hosts.map((h) => ({
+      host: h.name,
+      previous: previous.get(h.name) ?? null,
+      release: target,
+      outcome: 'deployed',
+      durationMs: 0,
+    })),
   };
 }
 
@@ -158,7 +193,12 @@ export function chooseTarget(hosts: readonly HostDef[], state: ReadonlyMap<strin
   }
   const missing = per.filter(({ s }) => !s.releases.includes(target!)).map((x) => x.host);
   if (missing.length > 0) {
-    throw new StepFailedError(missing.join(','), 'rollback', `release ${target} is missing on ${missing.join(', ')}; nothing was changed`, 'see `deploy releases <stage>` for what each host has');
+    throw new StepFailedError(
+      missing.join(','),
+      'rollback',
+      `release ${target} is missing on ${missing.join(', ')}; nothing was changed`,
+      'see `deploy releases <stage>` for what each host has',
+    );
   }
   return target;
 }

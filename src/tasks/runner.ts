@@ -35,7 +35,13 @@ export function targetOf(ctx: RunContext, host: HostDef) {
  * Bookkeeping that must not stop the run (after a failure, or once live): runs whatever Ctrl-C did, never throws.
  * `why` says what went wrong — `exit N` (with the last stderr line when `tail`), or the connection's error.
  */
-export async function bestEffort(ctx: RunContext, step: string, host: HostDef, command: Command, o: { tail?: boolean } = {}): Promise<{ result?: ExecResult; why?: string }> {
+export async function bestEffort(
+  ctx: RunContext,
+  step: string,
+  host: HostDef,
+  command: Command,
+  o: { tail?: boolean } = {},
+): Promise<{ result?: ExecResult; why?: string }> {
   try {
     const result = await exec({ ...ctx, signal: undefined }, step, host, command, { allowFail: true });
     if (result.code === 0) return { result };

@@ -18,9 +18,12 @@ export async function linkSharedInto(ctx: RunContext, hosts: readonly HostDef[],
       ctx,
       STEP,
       host,
-      and([createSharedDirs(p, dirs, files), ...(required ? [checkSharedFiles(p, files)] : []), ...linkShared(p, release.dir, dirs, files)], {
-        description: 'create shared dirs, check required shared files, link them into the release',
-      }),
+      and(
+        [createSharedDirs(p, dirs, files), ...(required ? [checkSharedFiles(p, files)] : []), ...linkShared(p, release.dir, dirs, files)],
+        {
+          description: 'create shared dirs, check required shared files, link them into the release',
+        },
+      ),
     ),
   );
 }

@@ -59,7 +59,16 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
     health = ok ? 'healthy' : 'unhealthy';
   }
   const revision = s?.current ? (s.log.filter((e) => e.release === s.current).pop()?.revision ?? null) : null;
-  return { host: host.name, roles: host.roles, current: s?.current ?? null, dangling: s?.dangling ?? false, revision, health, rotation: 'n/a', bad: s?.bad ?? [] };
+  return {
+    host: host.name,
+    roles: host.roles,
+    current: s?.current ?? null,
+    dangling: s?.dangling ?? false,
+    revision,
+    health,
+    rotation: 'n/a',
+    bad: s?.bad ?? [],
+  };
 }
 
 /** Hosts of one role serving different releases. */
@@ -85,7 +94,19 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   const rotation = await rotationStatus(ctx);
   const read = await onHosts(ctx, STEP, ctx.hosts, (h) =>
-    hostStatus(ctx, h).catch((e: unknown): HostStatus => ({ host: h.name, roles: h.roles, current: null, dangling: false, revision: null, health: 'n/a', rotation: 'n/a', bad: [], error: messageOf(e) })),
+    hostStatus(ctx, h).catch(
+      (e: unknown): HostStatus => ({
+        host: h.name,
+        roles: h.roles,
+        current: null,
+        dangling: false,
+        revision: null,
+        health: 'n/a',
+        rotation: 'n/a',
+        bad: [],
+        error: messageOf(e),
+      }),
+    ),
   );
   const hosts = [...read.values()].map((s): HostStatus => (s.error === undefined ? { ...s, rotation: rotation.get(s.host) ?? 'n/a' } : s));
   const lh = lockHost(ctx.config);
@@ -95,8 +116,18 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   } catch (e) {
     lock = { host: lh.name, state: 'unknown', error: messageOf(e) };
   }
-  const codeRoles = new Set(Object.entries(ctx.config.roles).filter(([, r]) => r.code).map(([n]) => n));
-  return { stage: ctx.config.stage, hosts, lock, mixed: mixedRoles(hosts, codeRoles), unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host) };
+  const codeRoles = new Set(
+    Object.entries(ctx.config.roles)
+      .filter(([, r]) => r.code)
+      .map(([n]) => n),
+  );
+  return {
+    stage: ctx.config.stage,
+    hosts,
+    lock,
+    mixed: mixedRoles(hosts, codeRoles),
+    unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host),
+  };
 }
 
 /** One row of `deploy status`: what the table shows for a host. */
@@ -120,7 +151,8 @@ export interface StatusReport {
   readonly error?: ConnectionError;
 }
 
-const rotationText = (s: HostStatus) => (s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only');
+const rotationText = (s: HostStatus) =>
+  s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only';
 
 export function statusReport(s: StageStatus): StatusReport {
   const rows = s.hosts.map((h): StatusRow => {
@@ -130,18 +162,32 @@ export function statusReport(s: StageStatus): StatusReport {
     return { ...base, release, revision: (h.revision ?? '').slice(0, 12), health: h.health, rotation: rotationText(h) };
   });
   const warnings = [
-    ...s.hosts.filter((x) => x.dangling).map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
-    ...[...s.mixed].map(([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`),
+    ...s.hosts
+      .filter((x) => x.dangling)
+      .map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
+    ...[...s.mixed].map(
+      ([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`,
+    ),
     ...(s.lock.state === 'unknown'
       ? [`the lock on ${s.lock.host} could not be read: ${visible(s.lock.error)}`]
       : s.lock.state !== 'unlocked'
         ? [`${s.stage} is locked on ${s.lock.host} by ${describeHolder(s.lock)}`]
         : []),
   ];
-  const json = { type: 'status', stage: s.stage, hosts: s.hosts, lock: s.lock, mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])) };
+  const json = {
+    type: 'status',
+    stage: s.stage,
+    hosts: s.hosts,
+    lock: s.lock,
+    mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])),
+  };
   const error =
     s.unreachable.length > 0
-      ? new ConnectionError(s.unreachable.join(', '), 'could not be read; the other hosts are shown above', 'see the error per host in the table; `deploy check <stage>` tests the connections')
+      ? new ConnectionError(
+          s.unreachable.join(', '),
+          'could not be read; the other hosts are shown above',
+          'see the error per host in the table; `deploy check <stage>` tests the connections',
+        )
       : undefined;
   return { rows, warnings, json, ...(error ? { error } : {}) };
 }

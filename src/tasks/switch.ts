@@ -83,7 +83,11 @@ const RECONNECT_ATTEMPTS = 3;
 const RECONNECT_PAUSE_MS = 500;
 
 /** Hosts grouped by the first role (in rollout order) they have, each group split into that role's batches. */
-export function rolloutPlan(ctx: RunContext, hosts: readonly HostDef[], canary = false): { role: string; batches: HostDef[][]; canary: boolean }[] {
+export function rolloutPlan(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  canary = false,
+): { role: string; batches: HostDef[][]; canary: boolean }[] {
   const placed = new Set<string>();
   const plan: { role: string; batches: HostDef[][]; canary: boolean }[] = [];
   let canaryLeft = canary;
@@ -142,11 +146,20 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
             if (pause > 0 && ctx.mode === 'real') await sleep(pause * 1000, ctx.signal);
           }
           ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
-          await balance([], batch.filter((h) => inPool(h) && !drained.has(h.name)));
+          await balance(
+            [],
+            batch.filter((h) => inPool(h) && !drained.has(h.name)),
+          );
           // `restart` is a per-batch point: its tasks run on the batch's hosts, around their switch, restart and health check.
           await hooked(ctx, 'restart', release, () => onHosts(ctx, 'switch', batch, upgrade), { hosts: batch });
           const isCanary = tier.canary && i === 0 && groups.length > 1;
-          const stillOld = isCanary || cutOver ? [] : groups.slice(i + 1).flat().filter((h) => inPool(h) && !drained.has(h.name));
+          const stillOld =
+            isCanary || cutOver
+              ? []
+              : groups
+                  .slice(i + 1)
+                  .flat()
+                  .filter((h) => inPool(h) && !drained.has(h.name));
           await balance(batch.filter(inPool), stillOld);
           if (pooled && !isCanary) cutOver = true;
           if (isCanary && params.canary && ctx.mode === 'real' && !(await params.canary(batch[0]!, rotation))) {
@@ -159,8 +172,8 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
     if (ctx.mode !== 'real') throw failure;
     const calm: RunContext = { ...ctx, signal: undefined };
     const state = await switchBackAll(calm, { ...params, touched, drained, inPool });
-    await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true })).catch((e: unknown) =>
-      ctx.emit({ type: 'warning', message: `release ${release.id} could not be marked bad everywhere: ${messageOf(e)}` }),
+    await onHosts(calm, 'mark-bad', params.hosts, (h) => exec(calm, 'mark-bad', h, markBad(p, release.id), { allowFail: true })).catch(
+      (e: unknown) => ctx.emit({ type: 'warning', message: `release ${release.id} could not be marked bad everywhere: ${messageOf(e)}` }),
     );
     const reason = messageOf(failure);
     const where = `${touched.length === 0 ? '\nno host had switched' : ''}${state.length > 0 ? `\n${state.join('\n')}` : ''}`;
@@ -169,7 +182,10 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
     throw new SwitchedBackError(`release ${release.id} failed while switching: ${reason}${where}`, hint);
   }
   // Every host switched and serves: a pool that cannot be synced is said, not a reason to switch everything back.
-  if (rotation) await rotation.sync({ ...ctx, signal: undefined }).catch((e: unknown) => ctx.emit({ type: 'warning', message: `the balancer pool was not synced: ${messageOf(e)}` }));
+  if (rotation)
+    await rotation
+      .sync({ ...ctx, signal: undefined })
+      .catch((e: unknown) => ctx.emit({ type: 'warning', message: `the balancer pool was not synced: ${messageOf(e)}` }));
 }
 
 /** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
@@ -188,7 +204,12 @@ async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step:
   const p = paths(ctx.config.deployTo);
   await exec(ctx, step, host, switchCurrent(p, release.id));
   if (ctx.config.restart && restarts(ctx, host)) {
-    await exec(ctx, step === 'switch' ? 'restart' : step, host, restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)));
+    await exec(
+      ctx,
+      step === 'switch' ? 'restart' : step,
+      host,
+      restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)),
+    );
   }
   if (host.roles.some((r) => healthRoles(ctx.config).includes(r))) await waitHealthy(ctx, host);
 }
@@ -249,7 +270,8 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
     return !touched.has(h.name) || (o !== undefined && !o.failed && o.on !== s.release.id);
   };
   // A host with no earlier release stays out: nothing of this release may serve.
-  const belongsIn = (h: HostDef) => s.inPool(h) && (s.drained.has(h.name) || touched.has(h.name)) && isBack(h) && (!touched.has(h.name) || !!s.previous.get(h.name));
+  const belongsIn = (h: HostDef) =>
+    s.inPool(h) && (s.drained.has(h.name) || touched.has(h.name)) && isBack(h) && (!touched.has(h.name) || !!s.previous.get(h.name));
 
   const rotation = s.rotation;
   const before = rotation ? await tried('reading the balancers', () => rotation.views(ctx)) : undefined;
@@ -273,7 +295,9 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
     for (const h of live.filter(stillServed)) {
       const alone = after?.find((v) => v.serving.has(h.name) && v.serving.size === 1);
       if (after === undefined || alone) {
-        const why = alone ? `${alone.balancer} serves it alone and could not take it out of rotation` : 'the balancers could not take it out of rotation, nor be read';
+        const why = alone
+          ? `${alone.balancer} serves it alone and could not take it out of rotation`
+          : 'the balancers could not take it out of rotation, nor be read';
         outcome.set(h.name, { on: s.release.id, note: `not switched back: ${why}, so restarting it would fail every request` });
         continue;
       }
@@ -345,7 +369,11 @@ export async function switchBack(
           return { on: null, note: await clearFirstDeploy(ctx, host, release) };
         } catch (e) {
           if (!(e instanceof ConnectionError) || attempt >= RECONNECT_ATTEMPTS) throw e;
-          ctx.emit({ type: 'warning', host: host.name, message: `connection lost while switching back (${e.message}); trying again on a new connection` });
+          ctx.emit({
+            type: 'warning',
+            host: host.name,
+            message: `connection lost while switching back (${e.message}); trying again on a new connection`,
+          });
           await sleep(RECONNECT_PAUSE_MS * attempt, ctx.signal);
         }
       }

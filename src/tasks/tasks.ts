@@ -69,7 +69,12 @@ async function buildRegistry(config: Config): Promise<TaskRegistry> {
   }
   for (const m of await loadTaskModules(config.modules ?? [], dirname(config.file))) {
     if (tasks.get(m.name)?.origin.kind === 'config') {
-      throw ConfigError.single(shortPath(m.file), `task \`${m.name}\` is also defined in ${shortPath(config.file)}; rename one of them`, undefined, m.name);
+      throw ConfigError.single(
+        shortPath(m.file),
+        `task \`${m.name}\` is also defined in ${shortPath(config.file)}; rename one of them`,
+        undefined,
+        m.name,
+      );
     }
     tasks.set(m.name, {
       name: m.name,
@@ -94,23 +99,28 @@ function hookIssues(config: Config, tasks: TaskRegistry): ConfigIssue[] {
     const t = tasks.get(name);
     const onCode = t !== undefined && (t.roles.length === 0 || t.roles.some((r) => config.roles[r]?.code));
     if (t?.origin.kind !== 'module' || t.cwd !== 'release' || !onCode) return [];
-    return [{
-      file: shortPath(t.origin.file),
-      path: name,
-      message: `runs in the new release (\`cwd: 'release'\`, the default), which does not exist yet before \`deploy\` (hooks.before.deploy in ${shortPath(config.file)}); give the task \`cwd: 'current'\` or an absolute path, or hook it before \`transfer\``,
-    }];
+    return [
+      {
+        file: shortPath(t.origin.file),
+        path: name,
+        message: `runs in the new release (\`cwd: 'release'\`, the default), which does not exist yet before \`deploy\` (hooks.before.deploy in ${shortPath(config.file)}); give the task \`cwd: 'current'\` or an absolute path, or hook it before \`transfer\``,
+      },
+    ];
   });
-  return [...early, ...(['before', 'after'] as const).flatMap((when) =>
-    HOOK_POINTS.flatMap((point) =>
-      (config.hooks[when][point] ?? [])
-        .filter((name) => !tasks.has(name))
-        .map((name) => ({
-          file: shortPath(config.file),
-          path: `hooks.${when}.${point}`,
-          message: `unknown task \`${name}\`${didYouMean(name, names)}; define it under \`tasks\` or in a task module (tasks: ${names.join(', ') || 'none'})`,
-        })),
+  return [
+    ...early,
+    ...(['before', 'after'] as const).flatMap((when) =>
+      HOOK_POINTS.flatMap((point) =>
+        (config.hooks[when][point] ?? [])
+          .filter((name) => !tasks.has(name))
+          .map((name) => ({
+            file: shortPath(config.file),
+            path: `hooks.${when}.${point}`,
+            message: `unknown task \`${name}\`${didYouMean(name, names)}; define it under \`tasks\` or in a task module (tasks: ${names.join(', ') || 'none'})`,
+          })),
+      ),
     ),
-  )];
+  ];
 }
 
 /** Imports the task modules and checks the hooks before a run touches any host. */
@@ -156,7 +166,11 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
   const task = tasks.get(name);
   if (!task) {
     const known = [...tasks.keys()];
-    throw ConfigError.single(shortPath(ctx.config.file), `unknown task "${name}"${didYouMean(name, known)}; tasks: ${known.join(', ') || '(none defined)'}`, 'see `deploy tasks`');
+    throw ConfigError.single(
+      shortPath(ctx.config.file),
+      `unknown task "${name}"${didYouMean(name, known)}; tasks: ${known.join(', ') || '(none defined)'}`,
+      'see `deploy tasks`',
+    );
   }
   const step = `task:${name}`;
   const hosts = taskHosts(o.hosts ? { ...ctx, hosts: o.hosts } : ctx, task);
@@ -173,26 +187,42 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
       const command = cmd(c.tokens, {
         effect: c.effect,
         description: c.description ?? task.description ?? `task ${name}`,
-        ...(c.cwd ?? dir ? { cwd: c.cwd ?? dir } : {}),
+        ...((c.cwd ?? dir) ? { cwd: c.cwd ?? dir } : {}),
         env: { ...env, ...c.env },
       });
       const result = await exec(ctx, step, host, command, { allowFail: task.allowFailure });
       if (result.code !== 0) {
         // What it said on stderr is its message; a task that says nothing there shows the end of its stdout.
         const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n');
-        ctx.emit({ type: 'warning', host: host.name, message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}` });
+        ctx.emit({
+          type: 'warning',
+          host: host.name,
+          message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}`,
+        });
         return;
       }
     }
   });
 }
 
-export async function runHooks(ctx: RunContext, when: 'before' | 'after', point: HookPoint, release?: ReleaseRef, o: HookRun = {}): Promise<void> {
+export async function runHooks(
+  ctx: RunContext,
+  when: 'before' | 'after',
+  point: HookPoint,
+  release?: ReleaseRef,
+  o: HookRun = {},
+): Promise<void> {
   for (const name of ctx.config.hooks[when][point] ?? []) await runTask(ctx, name, release, o);
 }
 
 /** Runs `fn` between the before and after hooks of `point`. */
-export async function hooked<T>(ctx: RunContext, point: HookPoint, release: ReleaseRef | undefined, fn: () => Promise<T>, o: HookRun = {}): Promise<T> {
+export async function hooked<T>(
+  ctx: RunContext,
+  point: HookPoint,
+  release: ReleaseRef | undefined,
+  fn: () => Promise<T>,
+  o: HookRun = {},
+): Promise<T> {
   await runHooks(ctx, 'before', point, release, o);
   const result = await fn();
   await runHooks(ctx, 'after', point, release, o);
@@ -246,7 +276,10 @@ export function outcomeEnv(o: RunOutcome): Record<string, string> {
     DEPLOY_VERB: o.verb,
     DEPLOY_OUTCOME: o.outcome,
     ...(error !== undefined
-      ? { DEPLOY_ERROR: error instanceof Error ? error.message : String(error), DEPLOY_EXIT_CODE: String(error instanceof DeployError ? error.exitCode : ExitCode.internal) }
+      ? {
+          DEPLOY_ERROR: error instanceof Error ? error.message : String(error),
+          DEPLOY_EXIT_CODE: String(error instanceof DeployError ? error.exitCode : ExitCode.internal),
+        }
       : {}),
     ...(step ? { DEPLOY_FAILED_STEP: step } : {}),
   };

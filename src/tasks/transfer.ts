@@ -22,7 +22,12 @@ export const UNRESOLVED = '0'.repeat(40);
  * Puts the code into the release dir on every host; returns the revision every host got. An artifact may come
  * already building (the deploy starts it before connecting, so packing overlaps preflight and lock).
  */
-export async function transfer(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef, building?: Promise<Artifact>): Promise<string> {
+export async function transfer(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  release: ReleaseRef,
+  building?: Promise<Artifact>,
+): Promise<string> {
   const source = ctx.config.source;
   return source.kind === 'git' ? transferGit(ctx, source, hosts, release) : transferArtifact(ctx, source, hosts, release, building);
 }
@@ -46,7 +51,14 @@ async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly H
   if (sha === UNRESOLVED) ctx.emit({ type: 'info', message: `${ref} is resolved to a commit at deploy time; shown as ${UNRESOLVED}` });
   else ctx.emit({ type: 'info', message: `${ref} is ${sha}` });
   await onHosts(ctx, STEP, hosts, async (h) => {
-    await exec(ctx, STEP, h, and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], { description: `unpack ${sha.slice(0, 12)} into the release, record REVISION` }));
+    await exec(
+      ctx,
+      STEP,
+      h,
+      and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], {
+        description: `unpack ${sha.slice(0, 12)} into the release, record REVISION`,
+      }),
+    );
   });
   return sha;
 }
@@ -64,12 +76,17 @@ export async function buildArtifact(ctx: RunContext, source: ArtifactSource): Pr
   if (source.build) {
     const built = await ctx.local.run(['sh', '-c', source.build], { cwd });
     if (built.code !== 0) {
-      throw new DeployError(`artifact build failed (exit ${built.code}): ${source.build}`, ExitCode.stepFailed, tail(built.stderr || built.stdout));
+      throw new DeployError(
+        `artifact build failed (exit ${built.code}): ${source.build}`,
+        ExitCode.stepFailed,
+        tail(built.stderr || built.stdout),
+      );
     }
   }
   const path = isAbsolute(source.path) ? source.path : join(cwd, source.path);
   const info = await stat(path).catch(() => null);
-  if (!info) throw new DeployError(`artifact ${path} does not exist${source.build ? ` after running "${source.build}"` : ''}`, ExitCode.stepFailed);
+  if (!info)
+    throw new DeployError(`artifact ${path} does not exist${source.build ? ` after running "${source.build}"` : ''}`, ExitCode.stepFailed);
   let file = path;
   let cleanup = async () => {};
   if (info.isDirectory()) {
@@ -99,7 +116,12 @@ async function transferArtifact(
       await exec(ctx, STEP, h, prepareUploads(p));
       try {
         await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
-        const unpack = [verifyChecksum(remote, sha), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, sha)];
+        const unpack = [
+          verifyChecksum(remote, sha),
+          extract(remote, release.dir),
+          removeUpload(p, release.id),
+          writeRevision(release.dir, sha),
+        ];
         await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
       } catch (err) {
         if (ctx.mode === 'real') await removeLeftover(ctx, h, removeUpload(p, release.id));

@@ -50,17 +50,26 @@ export function judgeWatch(r: WatchReading, limits: WatchLimits, final: boolean)
   if (numbers.ok === false) over.push(`the fleet's ${numbers.reason} (${describeNumbers(r.fleet)})`);
   if (over.length > 0) return { ok: false, reason: over.join('; ') };
   if (!final) return { ok: undefined };
-  return r.fleet.requests > 0 ? { ok: true } : { ok: true, reason: 'no request reached the fleet through a balancer in the window: judged by health checks only' };
+  return r.fleet.requests > 0
+    ? { ok: true }
+    : { ok: true, reason: 'no request reached the fleet through a balancer in the window: judged by health checks only' };
 }
 
-export type WatchOutcome = { readonly ok: true; readonly interrupted?: string } | { readonly ok: false; readonly reason: string; readonly event: WatchEvent };
+export type WatchOutcome =
+  | { readonly ok: true; readonly interrupted?: string }
+  | { readonly ok: false; readonly reason: string; readonly event: WatchEvent };
 
 /**
  * Watches the app hosts for `spec.duration` after the last batch: about every second the balancers' counters (what
  * every pool host answered since the watch began) and, with `health`, each host's health check. Resolves with the
  * verdict; Ctrl-C ends it at once and resolves as passed with `interrupted` (the release stays live).
  */
-export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonly HostDef[], rotation: Rotation | undefined): Promise<WatchOutcome> {
+export async function watchFleet(
+  ctx: RunContext,
+  spec: WatchDef,
+  hosts: readonly HostDef[],
+  rotation: Rotation | undefined,
+): Promise<WatchOutcome> {
   const checked = healthRoles(ctx.config);
   const apps = hosts.filter((h) => h.roles.some((r) => checked.includes(r)));
   const limits: WatchLimits = { maxErrorRate: spec.maxErrorRate, health: spec.health && ctx.config.health !== undefined };
@@ -76,7 +85,11 @@ export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonl
   for (const h of base.hosts) ctx.emit({ type: 'host:start', step: 'watch', host: h });
   let passed = false;
   try {
-    if (!rotation?.traffic) ctx.emit({ type: 'warning', message: `watch: stage ${ctx.config.stage} has no balancer to count requests, so the fleet is judged by its health checks only` });
+    if (!rotation?.traffic)
+      ctx.emit({
+        type: 'warning',
+        message: `watch: stage ${ctx.config.stage} has no balancer to count requests, so the fleet is judged by its health checks only`,
+      });
     const window: TrafficWindow | undefined = rotation?.traffic ? await rotation.traffic() : undefined;
     const started = Date.now();
     ctx.emit(last);
@@ -98,7 +111,14 @@ export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonl
       if (seen) fleet = trafficNumbers(combine([...seen].filter(([h]) => base.hosts.includes(h)).map(([, t]) => t)));
       const unhealthy = apps.filter((h) => (misses.get(h.name) ?? 0) >= HEALTH_FAILS).map((h) => h.name);
       const verdict = judgeWatch({ fleet, unhealthy }, limits, final);
-      last = { ...base, phase: verdict.ok === undefined ? 'sample' : 'verdict', elapsedMs: Math.min(windowMs, Date.now() - started), fleet, unhealthy, ...verdict };
+      last = {
+        ...base,
+        phase: verdict.ok === undefined ? 'sample' : 'verdict',
+        elapsedMs: Math.min(windowMs, Date.now() - started),
+        fleet,
+        unhealthy,
+        ...verdict,
+      };
       ctx.emit(last);
       if (verdict.ok === undefined) continue;
       passed = verdict.ok;
@@ -115,7 +135,14 @@ export async function watchFleet(ctx: RunContext, spec: WatchDef, hosts: readonl
     const durationMs = Date.now() - t0;
     for (const h of base.hosts) {
       const sick = last.unhealthy.includes(h);
-      ctx.emit({ type: 'host:end', step: 'watch', host: h, ok: !sick, durationMs, ...(sick ? { error: `failed ${HEALTH_FAILS} health checks in a row during the watch` } : {}) });
+      ctx.emit({
+        type: 'host:end',
+        step: 'watch',
+        host: h,
+        ok: !sick,
+        durationMs,
+        ...(sick ? { error: `failed ${HEALTH_FAILS} health checks in a row during the watch` } : {}),
+      });
     }
     ctx.emit({ type: 'step:end', step: 'watch', ok: passed, durationMs });
   }

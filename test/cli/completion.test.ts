@@ -16,7 +16,10 @@ symlinkSync(cliPath, join(project, 'deploy'));
 /** What bash's programmable completion offers for these words (COMP_WORDS as bash splits them, last one completed). */
 async function complete(...words: string[]): Promise<string[]> {
   const script = 'source <(deploy completion bash); COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _deploy; printf "%s\\n" "${COMPREPLY[@]}"';
-  const r = await exec('bash', ['-c', script, 'bash', 'deploy', ...words], { cwd: project, env: { PATH: `${project}:${process.env.PATH}`, HOME: project } });
+  const r = await exec('bash', ['-c', script, 'bash', 'deploy', ...words], {
+    cwd: project,
+    env: { PATH: `${project}:${process.env.PATH}`, HOME: project },
+  });
   return r.stdout.split('\n').filter(Boolean);
 }
 
@@ -29,17 +32,26 @@ describe('deploy completion', () => {
     }
     const bad = await run(['completion', 'tcsh']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Allowed choices are bash, zsh, fish");
+    expect(bad.stderr).toContain('Allowed choices are bash, zsh, fish');
   });
 
   // Each case starts bash and the CLI (node): they run side by side, with time for a loaded machine.
   it('bash completes verbs and stages, hosts, roles and tasks from ./deploy.yml', { timeout: 120_000 }, async () => {
     const cases: [string[], string[]][] = [
       [['pro'], ['promote', 'production']],
-      [['ssh', 'production', 'web'], ['web1', 'web2', 'web3', 'web4']],
-      [['staging', '--hosts', 'web1,'], ['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1']],
+      [
+        ['ssh', 'production', 'web'],
+        ['web1', 'web2', 'web3', 'web4'],
+      ],
+      [
+        ['staging', '--hosts', 'web1,'],
+        ['web1,web2', 'web1,db1', 'web1,media1', 'web1,lb1'],
+      ],
       [['staging', '--roles', '=', 'm'], ['media']],
-      [['task', 'staging', ''], ['backup_db', 'notify', 'page', 'node:build', 'node:prune', 'db:create', 'node:stop']],
+      [
+        ['task', 'staging', ''],
+        ['backup_db', 'notify', 'page', 'node:build', 'node:prune', 'db:create', 'node:stop'],
+      ],
       // bash splits `node:b` at the colon; the candidate replaces only what follows it.
       [['task', 'staging', 'node', ':', 'b'], ['build']],
       [['staging', '--dry'], ['--dry-run']],

@@ -32,8 +32,11 @@ function project(extra: Record<string, unknown> = {}, hosts = 2, files: Record<s
 /** Runs a shell command line (with a real pipe `|`, not a socketpair) and returns its stdout. */
 const sh = (line: string, cwd?: string): Promise<string> =>
   new Promise((done, fail) =>
-    execFile('sh', ['-c', line], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) =>
-      err ? fail(err) : done(stdout),
+    execFile(
+      'sh',
+      ['-c', line],
+      { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout) => (err ? fail(err) : done(stdout)),
     ),
   );
 
@@ -44,18 +47,33 @@ describe('flag values are parsed; a bad one exits 2 before any host is contacted
   });
 
   it.each([
-    [['staging', '--lock-wait', 'soon'], "option '--lock-wait <seconds>' argument 'soon' is invalid. expected a number of seconds from 0 to 86400, such as 30"],
+    [
+      ['staging', '--lock-wait', 'soon'],
+      "option '--lock-wait <seconds>' argument 'soon' is invalid. expected a number of seconds from 0 to 86400, such as 30",
+    ],
     [['staging', '--lock-wait', '-5'], "option '--lock-wait <seconds>' argument '-5' is invalid"],
-    [['staging', '--canary=abc'], "option '--canary [seconds|share]' argument 'abc' is invalid. expected seconds (such as 60) or a share of the requests"],
-    [['staging', '--canary=100%'], "option '--canary [seconds|share]' argument '100%' is invalid. expected a share of the requests above 0% and below 100%"],
+    [
+      ['staging', '--canary=abc'],
+      "option '--canary [seconds|share]' argument 'abc' is invalid. expected seconds (such as 60) or a share of the requests",
+    ],
+    [
+      ['staging', '--canary=100%'],
+      "option '--canary [seconds|share]' argument '100%' is invalid. expected a share of the requests above 0% and below 100%",
+    ],
     [['staging', '--parallel', '0'], "option '-p, --parallel <n>' argument '0' is invalid. expected a whole number >= 1"],
     [['staging', '-p', 'two'], "option '-p, --parallel <n>' argument 'two' is invalid. expected a whole number >= 1"],
     [['staging', '--hosts', ','], "option '-H, --hosts <hosts>' argument ',' is invalid. expected host names separated by commas"],
     [['staging', '--roles', ''], "option '-r, --roles <roles>' argument '' is invalid. expected role names separated by commas"],
     [['staging', '--hosts', 'web9'], 'error: --hosts: unknown host "web9"; hosts: web1, web2'],
     [['staging', '--roles', 'db'], 'error: --roles: unknown role "db"; roles: web'],
-    [['staging', '--report', '/no/such/dir/run.html'], "option '--report <file.html>' argument '/no/such/dir/run.html' is invalid. expected a file in an existing directory (/no/such/dir is not one)"],
-    [['rollback', 'staging', '--to', 'yesterday'], "option '--to <release>' argument 'yesterday' is invalid. expected a release id as `deploy releases` lists them (YYYYMMDDHHMMSS)"],
+    [
+      ['staging', '--report', '/no/such/dir/run.html'],
+      "option '--report <file.html>' argument '/no/such/dir/run.html' is invalid. expected a file in an existing directory (/no/such/dir is not one)",
+    ],
+    [
+      ['rollback', 'staging', '--to', 'yesterday'],
+      "option '--to <release>' argument 'yesterday' is invalid. expected a release id as `deploy releases` lists them (YYYYMMDDHHMMSS)",
+    ],
     [['rollback', 'staging', '--lock-wait', '1m'], "option '--lock-wait <seconds>' argument '1m' is invalid"],
     [['lock', 'staging', 'acquire', '--lock-wait', 'NaN'], "option '--lock-wait <seconds>' argument 'NaN' is invalid"],
     [['status', 'staging', '--hosts', ' , '], "option '-H, --hosts <hosts>' argument ' , ' is invalid"],
@@ -91,17 +109,23 @@ describe('global options before the stage or verb', () => {
 
 describe('deploy config looks at task modules', () => {
   it('a module with a syntax error gives its own file:line:col, exit 2', async () => {
-    const p = project({ modules: ['ops/bad.mjs'] }, 1, { 'ops/bad.mjs': "export default {\n  a: { run: 'x' },\n  b: { run: 'y' } oops\n};\n" });
+    const p = project({ modules: ['ops/bad.mjs'] }, 1, {
+      'ops/bad.mjs': "export default {\n  a: { run: 'x' },\n  b: { run: 'y' } oops\n};\n",
+    });
     const r = await run(['config', 'staging', '-c', p.file], { cwd: p.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: ops/bad.mjs:3:19: cannot load the task module: SyntaxError: Unexpected identifier 'oops'");
   });
 
   it('a module that throws while it loads is reported where it threw', async () => {
-    const p = project({ modules: ['ops/throws.mjs'] }, 1, { 'ops/throws.mjs': 'const settings = undefined;\nexport default { a: { run: settings.command } };\n' });
+    const p = project({ modules: ['ops/throws.mjs'] }, 1, {
+      'ops/throws.mjs': 'const settings = undefined;\nexport default { a: { run: settings.command } };\n',
+    });
     const r = await run(['config', 'staging', '-c', p.file], { cwd: p.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: ops/throws.mjs:2:37: cannot load the task module: TypeError: Cannot read properties of undefined (reading 'command')");
+    expect(r.stderr).toContain(
+      "error: ops/throws.mjs:2:37: cannot load the task module: TypeError: Cannot read properties of undefined (reading 'command')",
+    );
   });
 
   it('a module that does not exist is reported at its entry in deploy.yml', async () => {

@@ -17,7 +17,11 @@ let installLog = '';
 const sh = (file: string, args: string[], cwd = tmp) =>
   exec(file, args, { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 }).then(
     (r) => ({ code: 0, ...r }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    }),
   );
 
 /** What `npm install -g` of the packed package gives a user: the tarball installed into a temporary prefix. */
@@ -28,7 +32,16 @@ describe('the published package, installed', { timeout: 300_000 }, () => {
     const pack = await sh('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp, '--json'], repoRoot);
     expect(pack.code).toBe(0);
     const [{ filename }] = JSON.parse(pack.stdout) as [{ filename: string }];
-    const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, filename)]);
+    const install = await sh('npm', [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(tmp, filename),
+    ]);
     installLog = `${install.stdout}${install.stderr}`;
     expect(install.code, installLog).toBe(0);
   }, 300_000);
@@ -39,7 +52,11 @@ describe('the published package, installed', { timeout: 300_000 }, () => {
     expect(deps).toEqual(expect.arrayContaining(['jiti', 'ssh2']));
     for (const bundled of ['commander', 'execa', 'listr2', 'simple-git', 'yaml', 'zod', 'node-ssh']) expect(deps).not.toContain(bundled);
     // ssh2 and its optional native helpers are what is left: ssh2 pure JS needs asn1, bcrypt-pbkdf, safer-buffer, tweetnacl.
-    expect(deps.filter((d) => !['jiti', 'ssh2', 'asn1', 'bcrypt-pbkdf', 'safer-buffer', 'tweetnacl', 'cpu-features', 'buildcheck', 'nan'].includes(d))).toEqual([]);
+    expect(
+      deps.filter(
+        (d) => !['jiti', 'ssh2', 'asn1', 'bcrypt-pbkdf', 'safer-buffer', 'tweetnacl', 'cpu-features', 'buildcheck', 'nan'].includes(d),
+      ),
+    ).toEqual([]);
     expect(installLog).not.toMatch(/deploy@[\d.]+ \((prepare|install|postinstall|preinstall)/);
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'deploy.example.yml', 'dist', 'node_modules', 'package.json', 'recipes']);
   });
@@ -66,10 +83,22 @@ describe('the published package, installed', { timeout: 300_000 }, () => {
     symlinkSync(installed, join(project, 'node_modules', 'deploy'));
     writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
     // The shipped types accept the example and catch a module author's mistake.
-    writeFileSync(join(project, 'wrong.ts'), "import { defineTasks } from 'deploy';\nexport default defineTasks({ t: { run: 'x', once: 'yes' } });\n");
-    const compilerOptions = { module: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots: [join(repoRoot, 'node_modules', '@types')] };
+    writeFileSync(
+      join(project, 'wrong.ts'),
+      "import { defineTasks } from 'deploy';\nexport default defineTasks({ t: { run: 'x', once: 'yes' } });\n",
+    );
+    const compilerOptions = {
+      module: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+      typeRoots: [join(repoRoot, 'node_modules', '@types')],
+    };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['deploy/tasks/notify.ts', 'wrong.ts'] }));
     const checked = await sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
-    expect(checked.stdout.trim().split('\n')).toEqual([`wrong.ts(2,45): error TS2322: Type 'string' is not assignable to type 'boolean | undefined'.`]);
+    expect(checked.stdout.trim().split('\n')).toEqual([
+      `wrong.ts(2,45): error TS2322: Type 'string' is not assignable to type 'boolean | undefined'.`,
+    ]);
   });
 });

@@ -55,7 +55,12 @@ describe('deploy logs', () => {
 
   it('--json --host prints the events about that host', async () => {
     const r = await run(['logs', 'staging', '--json', '--host', 'web2'], { cwd: project() });
-    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).message)).toEqual(['on web2']);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).message),
+    ).toEqual(['on web2']);
   });
 
   it('says what is missing and exits 2: no logs, no such run, no such host', async () => {

@@ -23,7 +23,8 @@ function staticClosure(entry: string): string[] {
 }
 
 /** The sources in a bundle file: esbuild heads each one's code with a `// src/…` or `// node_modules/…` line. */
-const sourcesOf = (file: string): string[] => [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+const sourcesOf = (file: string): string[] =>
+  [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
 
 const packageOf = (source: string) => source.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
 
@@ -40,10 +41,19 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     const all = readdirSync(distCli)
       .filter((f) => f.endsWith('.js'))
       .flatMap((f) => sourcesOf(join(distCli, f)));
-    expect(all).toEqual(expect.arrayContaining(['src/cli/actions/deploy.ts', 'src/tasks/deploy.ts', 'src/config/schema.ts', 'src/backends/ssh.ts']));
+    expect(all).toEqual(
+      expect.arrayContaining(['src/cli/actions/deploy.ts', 'src/tasks/deploy.ts', 'src/config/schema.ts', 'src/backends/ssh.ts']),
+    );
 
-    const heavy = loaded.filter((s) => /^src\/(cli\/actions|cli\/session|cli\/stage|tasks|backends|config|facts|hosts)\b/.test(s) || (s.startsWith('node_modules/') && packageOf(s) !== 'commander'));
-    expect(heavy, 'move what these need into the verb’s action (src/cli/actions/<verb>.ts, imported by lazy()): README, Contributing').toEqual([]);
+    const heavy = loaded.filter(
+      (s) =>
+        /^src\/(cli\/actions|cli\/session|cli\/stage|tasks|backends|config|facts|hosts)\b/.test(s) ||
+        (s.startsWith('node_modules/') && packageOf(s) !== 'commander'),
+    );
+    expect(
+      heavy,
+      'move what these need into the verb’s action (src/cli/actions/<verb>.ts, imported by lazy()): README, Contributing',
+    ).toEqual([]);
     const bytes = closure.reduce((n, f) => n + readFileSync(f).length, 0);
     // commander is ~125 KB of it; the single bundle before the split was 2.2 MB.
     expect(bytes).toBeLessThan(250_000);
@@ -59,7 +69,11 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     expect(help.stderr).toBe('');
     expect(help.code).toBe(0);
     const program = buildProgram();
-    const listed = program.createHelp().visibleCommands(program).map((c) => c.name()).filter((n) => n !== 'help');
+    const listed = program
+      .createHelp()
+      .visibleCommands(program)
+      .map((c) => c.name())
+      .filter((n) => n !== 'help');
     expect(listed.length).toBeGreaterThan(10);
     for (const verb of listed) expect(help.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
     const planHelp = await run(['plan', '--help'], { cli: bin });

@@ -18,10 +18,15 @@ export interface Run {
  */
 export function run(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; cli?: string } = {}): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [o.cli ?? cliPath, ...args], { cwd: o.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...o.env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [o.cli ?? cliPath, ...args],
+      { cwd: o.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...o.env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 

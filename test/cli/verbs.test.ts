@@ -15,13 +15,31 @@ describe('argv', () => {
   it.each([
     [['staging'], ['deploy', 'staging']],
     // Options before the stage or verb go after it, where the verb reads them.
-    [['-c', 'x.yml', 'staging', '--dry-run'], ['deploy', '-c', 'x.yml', 'staging', '--dry-run']],
-    [['-c', 'x.yml', 'plan', 'staging'], ['plan', '-c', 'x.yml', 'staging']],
-    [['--config=x.yml', '-H', 'web1', 'staging'], ['deploy', '--config=x.yml', '-H', 'web1', 'staging']],
-    [['plan', 'staging'], ['plan', 'staging']],
+    [
+      ['-c', 'x.yml', 'staging', '--dry-run'],
+      ['deploy', '-c', 'x.yml', 'staging', '--dry-run'],
+    ],
+    [
+      ['-c', 'x.yml', 'plan', 'staging'],
+      ['plan', '-c', 'x.yml', 'staging'],
+    ],
+    [
+      ['--config=x.yml', '-H', 'web1', 'staging'],
+      ['deploy', '--config=x.yml', '-H', 'web1', 'staging'],
+    ],
+    [
+      ['plan', 'staging'],
+      ['plan', 'staging'],
+    ],
     [['--version'], ['--version']],
-    [['--help', 'plan'], ['--help', 'plan']],
-    [['--config', 'plan', 'staging'], ['deploy', '--config', 'plan', 'staging']],
+    [
+      ['--help', 'plan'],
+      ['--help', 'plan'],
+    ],
+    [
+      ['--config', 'plan', 'staging'],
+      ['deploy', '--config', 'plan', 'staging'],
+    ],
   ])('%j → %j', (input, expected) => expect(normalizeArgv(input, verbs, withValue)).toEqual(expected));
 
   it('every verb is a reserved stage name, so `deploy <verb>` can never mean a stage', () => {
@@ -31,7 +49,7 @@ describe('argv', () => {
 });
 
 describe('the built CLI', () => {
-  it('is built from the src/ under test, never a stale dist/ (the project\'s global setup bundles it)', () => {
+  it("is built from the src/ under test, never a stale dist/ (the project's global setup bundles it)", () => {
     const src = join(repoRoot, 'src');
     const newest = Math.max(...readdirSync(src, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(src, f)).mtimeMs));
     expect(statSync(cliPath).mtimeMs).toBeGreaterThanOrEqual(newest);
@@ -70,8 +88,11 @@ describe('the built CLI', () => {
     const r = await run(['plan', 'staging', '-c', example], { env: { DATABASE_URL: 'postgres://u:hunter2@db/app' } });
     expect(r.code, r.stderr).toBe(0);
     for (const host of ['web1 (127.0.1.1; web)', 'web2 (127.0.1.2; web)', 'db1 (127.0.1.10; db)']) expect(r.stdout).toContain(host);
-    for (const step of ['  check', '  lock', '  transfer', '  shared', '  install', '  migrate', '  switch', '  restart', '  cleanup']) expect(r.stdout).toContain(step);
-    expect(r.stdout).toMatch(/\$ ln -sfn \/srv\/shop\/releases\/(\d{14}) \/srv\/shop\/current\.tmp-\1 && mv -T \/srv\/shop\/current\.tmp-\1 \/srv\/shop\/current/);
+    for (const step of ['  check', '  lock', '  transfer', '  shared', '  install', '  migrate', '  switch', '  restart', '  cleanup'])
+      expect(r.stdout).toContain(step);
+    expect(r.stdout).toMatch(
+      /\$ ln -sfn \/srv\/shop\/releases\/(\d{14}) \/srv\/shop\/current\.tmp-\1 && mv -T \/srv\/shop\/current\.tmp-\1 \/srv\/shop\/current/,
+    );
     expect(r.stdout).not.toContain('hunter2');
     expect(r.stdout).toContain('DATABASE_URL=***');
   });

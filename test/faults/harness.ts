@@ -25,7 +25,17 @@ import {
   type Traffic,
   watchTraffic,
 } from './invariants.js';
-import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type Point, type ScenarioKind, type Verb } from './points.js';
+import {
+  divergence,
+  parseFaultLog,
+  pointId,
+  type Balancer,
+  type Listing,
+  type Phase,
+  type Point,
+  type ScenarioKind,
+  type Verb,
+} from './points.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'bin.js');
 const SLOW_RESTART = 'SLOW_RESTART';
@@ -73,7 +83,9 @@ export interface Injection {
 }
 
 export const injectionId = (i: Injection): string =>
-  i.n !== undefined ? pointId({ verb: i.verb, kind: i.kind as FaultKind, host: i.host, n: i.n }) : `${i.verb}:${i.kind}@${i.host}[${i.when?.label ?? '?'}]`;
+  i.n !== undefined
+    ? pointId({ verb: i.verb, kind: i.kind as FaultKind, host: i.host, n: i.n })
+    : `${i.verb}:${i.kind}@${i.host}[${i.when?.label ?? '?'}]`;
 
 export interface CliRun {
   readonly traffic?: Traffic;
@@ -151,7 +163,15 @@ export class Harness {
     if (this.source === 'artifact') writeFileSync(join(this.repo.work, 'blob.bin'), randomBytes(8 * 1024 * 1024));
     const balancer =
       o.balancer === 'nginx'
-        ? { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload, drain_timeout: 5 }
+        ? {
+            kind: 'nginx',
+            pool: 'web',
+            port: 3000,
+            upstream_file: b.upstreamFile,
+            upstream_name: 'app',
+            reload: b.reload,
+            drain_timeout: 5,
+          }
         : { kind: 'haproxy', pool: 'web', port: 3000, admin_socket: b.adminSocket, backend: 'app', drain_timeout: 5 };
     const p = project(f, {
       source: this.source === 'git' ? { repository: this.repo.url } : { artifact: { path: this.repo.work } },
@@ -221,7 +241,10 @@ export class Harness {
     else this.commit();
     const name = `listing-${verb}-${++this.#runs}`;
     const log = join(this.dir, `${name}.faults.ndjson`);
-    const r = await this.cli(verb === 'deploy' ? ['staging', '-c', this.file, '--json'] : ['rollback', 'staging', '-c', this.file, '--json'], { name, env: { DEPLOY_FAULTS_LOG: log } });
+    const r = await this.cli(
+      verb === 'deploy' ? ['staging', '-c', this.file, '--json'] : ['rollback', 'staging', '-c', this.file, '--json'],
+      { name, env: { DEPLOY_FAULTS_LOG: log } },
+    );
     if (r.code !== 0) throw new Error(`the ${verb} listing run failed (exit ${r.code}): ${firstLine(outcomeOf(r).error)}`);
     const listing = parseFaultLog(readFileSync(log, 'utf8'), verb);
     if (verb === 'rollback') await this.recoverPlainly('after-rollback-listing');
@@ -265,14 +288,23 @@ export class Harness {
               else if (inj.kind === 'crash') {
                 crashed.push(inj.host);
                 crashing = this.crash(inj.host, notes);
-              } else if (inj.kind === 'drop-mid') crashing = this.dropWhileRunning(inj.host, inj.running ?? '', notes).then((hit) => void (missed = !hit));
+              } else if (inj.kind === 'drop-mid')
+                crashing = this.dropWhileRunning(inj.host, inj.running ?? '', notes).then((hit) => void (missed = !hit));
             },
           }
         : {}),
     });
     await crashing;
     if (inj.when && !run.actedAt) notes.push(`the event ${inj.when.label} never came: nothing was injected`);
-    if (missed) return this.disturbed(inj, dir, started, notes, run.code, `no process matching ${inj.running} ran on ${inj.host} after ${inj.when?.label}: the drop did not land mid-command`);
+    if (missed)
+      return this.disturbed(
+        inj,
+        dir,
+        started,
+        notes,
+        run.code,
+        `no process matching ${inj.running} ran on ${inj.host} after ${inj.when?.label}: the drop did not land mid-command`,
+      );
 
     if (inj.n !== undefined && listing) {
       const got = existsSync(faultsLog) ? parseFaultLog(readFileSync(faultsLog, 'utf8'), inj.verb) : { verb: inj.verb, ops: [], notes: [] };
@@ -280,13 +312,21 @@ export class Harness {
       for (const note of got.notes) notes.push(`${note.host}:${note.n}: ${note.note}`);
       if (diverged) {
         await this.recoverPlainly(`${id}: after a diverged run`, dir);
-        const result = this.result(inj, dir, started, { broken: [], brokenAfterRecovery: [], exit: run.code, recoveryExit: null, notes, diverged });
+        const result = this.result(inj, dir, started, {
+          broken: [],
+          brokenAfterRecovery: [],
+          exit: run.code,
+          recoveryExit: null,
+          notes,
+          diverged,
+        });
         writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));
         return result;
       }
     }
     const died = await this.deadHosts(crashed);
-    if (died.length) return this.disturbed(inj, dir, started, notes, run.code, `${died.join(', ')} died during the run without the harness crashing it`);
+    if (died.length)
+      return this.disturbed(inj, dir, started, notes, run.code, `${died.join(', ')} died during the run without the harness crashing it`);
     for (const h of crashed) await this.boot(h, notes);
     await this.settle(notes);
 
@@ -306,10 +346,15 @@ export class Harness {
     // strictly after it), not a broken promise of this run.
     // A crashed host can take the service down by itself (haproxy's health check asks /health, which needs db1):
     // requests that failed during a crash run are noted; during the next deploy they are judged.
-    const observedOnly = new Set(inj.kind === 'kill-client' ? ['release', 'app', 'balancer', 'media'] : inj.kind === 'crash' ? ['outage'] : []);
+    const observedOnly = new Set(
+      inj.kind === 'kill-client' ? ['release', 'app', 'balancer', 'media'] : inj.kind === 'crash' ? ['outage'] : [],
+    );
     const broken = judged.filter((b) => !observedOnly.has(b.invariant));
     const observed = judged.filter((b) => observedOnly.has(b.invariant));
-    if (observed.length) notes.push(`noted, not judged (${inj.kind === 'crash' ? 'caused by the crash itself' : 'left by the killed client, for the next deploy to repair'}): ${observed.map((b) => `${b.invariant}: ${b.why}`).join('; ')}`);
+    if (observed.length)
+      notes.push(
+        `noted, not judged (${inj.kind === 'crash' ? 'caused by the crash itself' : 'left by the killed client, for the next deploy to repair'}): ${observed.map((b) => `${b.invariant}: ${b.why}`).join('; ')}`,
+      );
     writeFileSync(join(dir, 'after.json'), stateJson(afterState));
 
     // The next plain deploy must succeed with no manual step: a killed client's lock is taken over (its run, from
@@ -317,11 +362,18 @@ export class Harness {
     this.commit();
     const rec = await this.cli(['staging', '-c', this.file, '--json'], { name: 'recovery', dir, watch: true });
     const diedLater = await this.deadHosts([]);
-    if (diedLater.length) return this.disturbed(inj, dir, started, notes, run.code, `${diedLater.join(', ')} died during the recovery deploy`);
+    if (diedLater.length)
+      return this.disturbed(inj, dir, started, notes, run.code, `${diedLater.join(', ')} died during the recovery deploy`);
     const recState = await this.read();
     writeFileSync(join(dir, 'recovery.json'), stateJson(recState));
     const recTarget = targetOf('deploy', rec.events);
-    const brokenAfterRecovery = judge(this.t, recState, outcomeOf(rec), { verb: 'deploy', before: currents(this.t, afterState), ...(recTarget ? { target: recTarget } : {}), strict: true, seenLive: this.#seenLive });
+    const brokenAfterRecovery = judge(this.t, recState, outcomeOf(rec), {
+      verb: 'deploy',
+      before: currents(this.t, afterState),
+      ...(recTarget ? { target: recTarget } : {}),
+      strict: true,
+      seenLive: this.#seenLive,
+    });
     // The next point starts from a clean fleet; what it took to get there belongs to this one.
     const repairedAfter = await this.ensureBaseline(recState);
     if (repairedAfter) notes.push(`needed a repair by hand afterwards (the harness did it): ${repairedAfter}`);
@@ -353,7 +405,10 @@ done; exit 0`;
         }
       }
       if (busy.length === 0 || Date.now() - started > 20_000) {
-        for (const [h, cmd] of seen) notes.push(`${h}: a command of the run went on after its connection was gone${busy.includes(h) ? ' (still running after 20 s)' : ''}: ${cmd}`);
+        for (const [h, cmd] of seen)
+          notes.push(
+            `${h}: a command of the run went on after its connection was gone${busy.includes(h) ? ' (still running after 20 s)' : ''}: ${cmd}`,
+          );
         return;
       }
       await new Promise((r) => setTimeout(r, 200));
@@ -450,7 +505,10 @@ done; exit 0`;
     const r = await this.cli(['staging', '-c', this.file, '--json'], { name: 'repair-deploy', dir });
     const state = await this.read();
     const still = isBaseline(this.t, state);
-    if (r.code !== 0 || still) throw new Error(`the fleet could not be repaired (deploy exit ${r.code}: ${firstLine(outcomeOf(r).error)}; ${still ?? ''}); logs in ${dir}`);
+    if (r.code !== 0 || still)
+      throw new Error(
+        `the fleet could not be repaired (deploy exit ${r.code}: ${firstLine(outcomeOf(r).error)}; ${still ?? ''}); logs in ${dir}`,
+      );
   }
 
   async restoreBalancer(): Promise<void> {
@@ -471,7 +529,8 @@ done; exit 0`;
     for (let i = 0; i < 2; i++) {
       const state = await this.read();
       const targets = new Set(this.t.codeHosts.map((n) => targetFor(state, n)));
-      if (targets.size === 1 && !targets.has(null)) return i === 0 ? undefined : 'one more deploy first, so that every host has the same rollback target';
+      if (targets.size === 1 && !targets.has(null))
+        return i === 0 ? undefined : 'one more deploy first, so that every host has the same rollback target';
       await this.recoverPlainly('to have a rollback target');
     }
     throw new Error('no common rollback target even after two deploys');
@@ -500,13 +559,23 @@ done; exit 0`;
 
   /** Stops the apps the runs started on the pool hosts. */
   async stopApps(): Promise<void> {
-    for (const h of this.t.pool) await hostExec(this.t.fleet, h, ['sh', '-c', `'${this.t.deployTo}/current/bin/stop' >/dev/null 2>&1 || true`], { user: 'deploy' }).catch(() => undefined);
+    for (const h of this.t.pool)
+      await hostExec(this.t.fleet, h, ['sh', '-c', `'${this.t.deployTo}/current/bin/stop' >/dev/null 2>&1 || true`], {
+        user: 'deploy',
+      }).catch(() => undefined);
   }
 
   /** The built CLI with --json, events read as they come. */
   async cli(
     args: readonly string[],
-    o: { name: string; dir?: string; env?: Record<string, string>; when?: EventMatch; act?: (child: { kill: (s: NodeJS.Signals) => void }) => void; watch?: boolean },
+    o: {
+      name: string;
+      dir?: string;
+      env?: Record<string, string>;
+      when?: EventMatch;
+      act?: (child: { kill: (s: NodeJS.Signals) => void }) => void;
+      watch?: boolean;
+    },
   ): Promise<CliRun> {
     const dir = o.dir ?? this.dir;
     const base = join(dir, o.name);
@@ -556,11 +625,28 @@ done; exit 0`;
     writeFileSync(`${base}.ndjson`, stdout);
     writeFileSync(`${base}.stderr`, stderr);
     const load = seen ? `; ${seen.failures} of ${seen.requests} requests through the balancer failed` : '';
-    appendFileSync(join(dir, 'runs.txt'), `${o.name}: node dist/cli/bin.js ${args.join(' ')} ${JSON.stringify(o.env ?? {})} → exit ${code ?? 'killed'}${hung ? ' (hung: killed)' : ''} in ${Date.now() - started} ms${load}\n`);
-    return { code, hung, stdout, stderr, events, durationMs: Date.now() - started, ...(actedAt ? { actedAt } : {}), ...(seen ? { traffic: seen } : {}) };
+    appendFileSync(
+      join(dir, 'runs.txt'),
+      `${o.name}: node dist/cli/bin.js ${args.join(' ')} ${JSON.stringify(o.env ?? {})} → exit ${code ?? 'killed'}${hung ? ' (hung: killed)' : ''} in ${Date.now() - started} ms${load}\n`,
+    );
+    return {
+      code,
+      hung,
+      stdout,
+      stderr,
+      events,
+      durationMs: Date.now() - started,
+      ...(actedAt ? { actedAt } : {}),
+      ...(seen ? { traffic: seen } : {}),
+    };
   }
 
-  result(inj: Injection, dir: string, started: number, r: Omit<PointResult, 'id' | 'balancer' | 'injection' | 'held' | 'dir' | 'durationMs'>): PointResult {
+  result(
+    inj: Injection,
+    dir: string,
+    started: number,
+    r: Omit<PointResult, 'id' | 'balancer' | 'injection' | 'held' | 'dir' | 'durationMs'>,
+  ): PointResult {
     const held = !r.diverged && !r.disturbed && r.broken.length === 0 && r.brokenAfterRecovery.length === 0;
     const variant = this.source === 'git' ? this.o.balancer : `${this.o.balancer}/artifact`;
     return { id: injectionId(inj), balancer: variant, injection: inj, held, dir, durationMs: Date.now() - started, ...r };
@@ -570,15 +656,29 @@ done; exit 0`;
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function matches(m: EventMatch, e: Event): boolean {
-  return e.type === m.type && (m.step === undefined || e.step === m.step) && (m.host === undefined || e.host === m.host) && (m.index === undefined || e.index === m.index);
+  return (
+    e.type === m.type &&
+    (m.step === undefined || e.step === m.step) &&
+    (m.host === undefined || e.host === m.host) &&
+    (m.index === undefined || e.index === m.index)
+  );
 }
 
 export function outcomeOf(r: CliRun): RunOutcome {
   const end = [...r.events].reverse().find((e) => e.type === 'run:end');
   // The failpoints' own warning ("DEPLOY_FAULTS: injecting …") says nothing about what happened.
-  const warnings = r.events.filter((e) => e.type === 'warning' && !String(e.message ?? '').startsWith('DEPLOY_FAULTS:')).map((e) => ({ ...(e.host ? { host: e.host } : {}), message: String(e.message ?? '') }));
+  const warnings = r.events
+    .filter((e) => e.type === 'warning' && !String(e.message ?? '').startsWith('DEPLOY_FAULTS:'))
+    .map((e) => ({ ...(e.host ? { host: e.host } : {}), message: String(e.message ?? '') }));
   const error = end?.error ?? r.stderr;
-  return { code: r.hung ? null : r.code, hung: r.hung, error, warnings, text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'), ...(r.traffic ? { traffic: r.traffic } : {}) };
+  return {
+    code: r.hung ? null : r.code,
+    hung: r.hung,
+    error,
+    warnings,
+    text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'),
+    ...(r.traffic ? { traffic: r.traffic } : {}),
+  };
 }
 
 /** The release the run puts live: a deploy's new id (the last release:chosen), a rollback's target (its release events). */
@@ -588,7 +688,9 @@ export function targetOf(verb: Verb, events: readonly Event[]): string | undefin
 }
 
 function rolledBack(t: Topology, state: FleetState, target: string): Map<string, number> {
-  return new Map(t.codeHosts.map((n) => [n, state.hosts.get(n)?.log.filter((l) => l.release === target && l.outcome === 'rolled-back').length ?? 0]));
+  return new Map(
+    t.codeHosts.map((n) => [n, state.hosts.get(n)?.log.filter((l) => l.release === target && l.outcome === 'rolled-back').length ?? 0]),
+  );
 }
 
 function targetFor(state: FleetState, host: string): string | null {
@@ -603,7 +705,11 @@ function targetFor(state: FleetState, host: string): string | null {
 }
 
 function stateJson(s: FleetState): string {
-  return JSON.stringify({ ...s, hosts: Object.fromEntries(s.hosts), rotation: Object.fromEntries(s.rotation), direct: Object.fromEntries(s.direct) }, null, 2);
+  return JSON.stringify(
+    { ...s, hosts: Object.fromEntries(s.hosts), rotation: Object.fromEntries(s.rotation), direct: Object.fromEntries(s.direct) },
+    null,
+    2,
+  );
 }
 
 /** The harness's own check that a point exists in a listing (a stale index is a harness bug, not a product one). */

@@ -82,9 +82,23 @@ exit 0
 `;
 
 export async function readHost(t: Topology, name: string, alive = true): Promise<HostState> {
-  const empty: HostState = { name, alive: false, current: null, currentValid: false, releases: [], uploads: [], log: [], badLogLines: [], apps: [] };
+  const empty: HostState = {
+    name,
+    alive: false,
+    current: null,
+    currentValid: false,
+    releases: [],
+    uploads: [],
+    log: [],
+    badLogLines: [],
+    apps: [],
+  };
   if (!alive) return empty;
-  const r = await hostExec(t.fleet, name, ['sh', '-c', STATE_SCRIPT, 'state', t.deployTo]).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
+  const r = await hostExec(t.fleet, name, ['sh', '-c', STATE_SCRIPT, 'state', t.deployTo]).catch((e: unknown) => ({
+    code: -1,
+    stdout: '',
+    stderr: String(e),
+  }));
   if (r.code !== 0) return empty;
   const [head = '', logText = ''] = r.stdout.split('--- revisions.log\n');
   let current: string | null = null;
@@ -141,7 +155,11 @@ const HEALTH_CHECK_DOWN = "haproxy's health check has it down";
 async function readRotation(t: Topology): Promise<{ rotation: Map<string, string | true>; error?: string }> {
   const rotation = new Map<string, string | true>();
   if (t.balancer === 'nginx') {
-    const r = await hostExec(t.fleet, t.lbHost, ['cat', t.upstreamFile]).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
+    const r = await hostExec(t.fleet, t.lbHost, ['cat', t.upstreamFile]).catch((e: unknown) => ({
+      code: -1,
+      stdout: '',
+      stderr: String(e),
+    }));
     if (r.code !== 0) return { rotation, error: `cannot read ${t.upstreamFile}: ${r.stderr.trim()}` };
     for (const host of t.pool) {
       const line = r.stdout.split('\n').find((l) => new RegExp(`#\\s*${host}\\s*$`).test(l));
@@ -149,10 +167,16 @@ async function readRotation(t: Topology): Promise<{ rotation: Map<string, string
     }
     return { rotation };
   }
-  const r = await hostExec(t.fleet, t.lbHost, ['sh', '-c', `echo 'show servers state app' | socat stdio ${t.adminSocket}`]).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
+  const r = await hostExec(t.fleet, t.lbHost, ['sh', '-c', `echo 'show servers state app' | socat stdio ${t.adminSocket}`]).catch(
+    (e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }),
+  );
   if (r.code !== 0) return { rotation, error: `cannot ask haproxy: ${r.stderr.trim()}` };
   const lines = r.stdout.split('\n').filter((l) => l.trim());
-  const header = lines.find((l) => l.startsWith('#'))?.replace(/^#\s*/, '').split(/\s+/) ?? [];
+  const header =
+    lines
+      .find((l) => l.startsWith('#'))
+      ?.replace(/^#\s*/, '')
+      .split(/\s+/) ?? [];
   const col = (name: string) => header.indexOf(name);
   for (const host of t.pool) {
     const row = lines.map((l) => l.trim().split(/\s+/)).find((c) => c[col('srv_name')] === host);
@@ -196,11 +220,15 @@ export async function readFleetState(t: Topology, o: { down?: readonly string[];
     await new Promise((r) => setTimeout(r, 250));
   }
   // Read after the requests: haproxy's health check (every second) has caught up with the apps by then.
-  const { rotation, error } = down.has(t.lbHost) ? { rotation: new Map<string, string | true>(), error: `${t.lbHost} is down` } : await readRotation(t);
+  const { rotation, error } = down.has(t.lbHost)
+    ? { rotation: new Map<string, string | true>(), error: `${t.lbHost} is down` }
+    : await readRotation(t);
   let media: FleetState['media'];
   const liveRelease = [...hosts.values()].find((h) => h.current)?.current;
   if (t.mediaHost && !down.has(t.mediaHost) && t.fleet.media && liveRelease) {
-    const res = await fetch(`${t.fleet.media.url}/assets/${liveRelease}/style.css`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+    const res = await fetch(`${t.fleet.media.url}/assets/${liveRelease}/style.css`, { signal: AbortSignal.timeout(3000) }).catch(
+      () => undefined,
+    );
     media = { release: liveRelease, status: res?.status ?? 0 };
     await res?.text().catch(() => undefined);
   }
@@ -209,7 +237,20 @@ export async function readFleetState(t: Topology, o: { down?: readonly string[];
 
 // ---------------------------------------------------------------- judging
 
-export type Invariant = 'current' | 'release' | 'app' | 'balancer' | 'outage' | 'media' | 'lock' | 'leftovers' | 'log' | 'exit' | 'message' | 'recovery' | 'hang';
+export type Invariant =
+  | 'current'
+  | 'release'
+  | 'app'
+  | 'balancer'
+  | 'outage'
+  | 'media'
+  | 'lock'
+  | 'leftovers'
+  | 'log'
+  | 'exit'
+  | 'message'
+  | 'recovery'
+  | 'hang';
 
 export interface Broken {
   readonly invariant: Invariant;
@@ -316,7 +357,8 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   const was = before.size === 1 ? [...before][0] : undefined;
   if (fleetRelease && run.code !== null) {
     if (succeeded && x.target && fleetRelease !== x.target) add('release', `exit 0 but the fleet is on ${fleetRelease}, not ${x.target}`);
-    if (!succeeded && was && fleetRelease !== was) add('release', `exit ${run.code} but the fleet is on ${fleetRelease}, not back on ${was}`);
+    if (!succeeded && was && fleetRelease !== was)
+      add('release', `exit ${run.code} but the fleet is on ${fleetRelease}, not back on ${was}`);
   }
 
   // app: every pool host runs the live release
@@ -324,7 +366,8 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
     if (crashed.has(h) && !x.strict) continue;
     const a = state.direct.get(h);
     const cur = state.hosts.get(h)?.current;
-    if (!a || a.status !== 200) add('app', `${h}: the app does not answer on its own address (${a ? a.error ?? `HTTP ${a.status}` : 'not asked'})`);
+    if (!a || a.status !== 200)
+      add('app', `${h}: the app does not answer on its own address (${a ? (a.error ?? `HTTP ${a.status}`) : 'not asked'})`);
     else if (cur && a.release !== cur) add('app', `${h}: the app serves ${a.release} but current is ${cur}`);
   }
 
@@ -335,32 +378,48 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
     add('balancer', `${h}: ${r}`);
   }
   const failed = state.through.filter((a) => a.status !== 200);
-  if (failed.length > 0) add('balancer', `${failed.length} of ${state.through.length} requests through ${t.lbHost} failed (${[...new Set(failed.map((a) => a.error ?? `HTTP ${a.status}`))].join(', ')})`);
+  if (failed.length > 0)
+    add(
+      'balancer',
+      `${failed.length} of ${state.through.length} requests through ${t.lbHost} failed (${[...new Set(failed.map((a) => a.error ?? `HTTP ${a.status}`))].join(', ')})`,
+    );
   const seen = new Set(state.through.filter((a) => a.status === 200).map((a) => a.host));
   const shouldServe = t.pool.filter((h) => !(crashed.has(h) && !x.strict) && state.direct.get(h)?.status === 200);
   const unseen = shouldServe.filter((h) => !seen.has(h));
   if (unseen.length > 0) add('balancer', `requests through ${t.lbHost} never reached ${unseen.join(', ')} (running, but not served)`);
   const wrong = state.through.filter((a) => a.status === 200 && fleetRelease && a.release !== fleetRelease);
-  if (wrong.length > 0) add('balancer', `${t.lbHost} served ${[...new Set(wrong.map((a) => `${a.release} from ${a.host}`))].join(', ')} while the fleet is on ${fleetRelease}`);
+  if (wrong.length > 0)
+    add(
+      'balancer',
+      `${t.lbHost} served ${[...new Set(wrong.map((a) => `${a.release} from ${a.host}`))].join(', ')} while the fleet is on ${fleetRelease}`,
+    );
 
   if (run.traffic && run.traffic.failures > 0) {
-    add('outage', `${run.traffic.failures} of ${run.traffic.requests} requests through ${t.lbHost} failed while the run ran (${run.traffic.errors.join('; ')})`);
+    add(
+      'outage',
+      `${run.traffic.failures} of ${run.traffic.requests} requests through ${t.lbHost} failed while the run ran (${run.traffic.errors.join('; ')})`,
+    );
   }
 
-  if (state.media && state.media.status !== 200) add('media', `${t.mediaHost} answers HTTP ${state.media.status} for the assets of ${state.media.release}`);
+  if (state.media && state.media.status !== 200)
+    add('media', `${t.mediaHost} answers HTTP ${state.media.status} for the assets of ${state.media.release}`);
 
   // lock
   const lock = state.hosts.get(t.lockHost)?.lock;
   if (lock !== undefined) {
     const named = new RegExp(`lock`, 'i').test(run.text) && LOCK_COMMAND.test(run.text);
     if (x.strict) add('lock', `the lock on ${t.lockHost} is still held (release ${lock || '?'}) after the recovery deploy`);
-    else if (!killed && !named) add('lock', `the lock on ${t.lockHost} is left (release ${lock || '?'}) and the output does not name the command that releases it`);
+    else if (!killed && !named)
+      add('lock', `the lock on ${t.lockHost} is left (release ${lock || '?'}) and the output does not name the command that releases it`);
   }
 
   // leftovers: uploads and releases that never went live (after the recovery: none at all)
   if (x.strict) {
     for (const h of hosts.filter((h) => h.alive)) {
-      const live = new Set([...h.log.filter((l) => l.outcome === 'deployed' || l.outcome === 'rolled-back').map((l) => l.release), ...(x.seenLive?.get(h.name) ?? [])]);
+      const live = new Set([
+        ...h.log.filter((l) => l.outcome === 'deployed' || l.outcome === 'rolled-back').map((l) => l.release),
+        ...(x.seenLive?.get(h.name) ?? []),
+      ]);
       const halfBuilt = h.releases.filter((r) => r.id !== h.current && !r.bad && !live.has(r.id)).map((r) => r.id);
       if (h.uploads.length > 0) add('leftovers', `${h.name}: uploads left: ${h.uploads.join(', ')}`);
       if (halfBuilt.length > 0) add('leftovers', `${h.name}: releases that never went live left: ${halfBuilt.join(', ')}`);
@@ -376,16 +435,26 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
       const deployed = mine.some((l) => l.outcome === 'deployed');
       if (succeeded && !deployed) {
         const warned = run.warnings.some((w) => (w.host === h.name || w.message.includes(h.name)) && /log/i.test(w.message));
-        if (x.strict || !warned) add('log', `${h.name}: ${x.target} went live but revisions.log does not say so${x.strict ? '' : ', and no warning says the log failed there'}`);
+        if (x.strict || !warned)
+          add(
+            'log',
+            `${h.name}: ${x.target} went live but revisions.log does not say so${x.strict ? '' : ', and no warning says the log failed there'}`,
+          );
       }
-      if (!succeeded && deployed && fleetRelease !== x.target) add('log', `${h.name}: revisions.log says ${x.target} was deployed, but the host is on ${h.current}`);
+      if (!succeeded && deployed && fleetRelease !== x.target)
+        add('log', `${h.name}: revisions.log says ${x.target} was deployed, but the host is on ${h.current}`);
     } else {
       const now = mine.filter((l) => l.outcome === 'rolled-back').length;
       const then = x.rolledBackBefore?.get(h.name) ?? 0;
-      if (succeeded && now <= then && !run.warnings.some((w) => (w.host === h.name || w.message.includes(h.name)) && /log/i.test(w.message))) {
+      if (
+        succeeded &&
+        now <= then &&
+        !run.warnings.some((w) => (w.host === h.name || w.message.includes(h.name)) && /log/i.test(w.message))
+      ) {
         add('log', `${h.name}: rolled back to ${x.target} but revisions.log does not say so`);
       }
-      if (!succeeded && now > then && fleetRelease !== x.target) add('log', `${h.name}: revisions.log says rolled back to ${x.target}, but the host is on ${h.current}`);
+      if (!succeeded && now > then && fleetRelease !== x.target)
+        add('log', `${h.name}: revisions.log says rolled back to ${x.target}, but the host is on ${h.current}`);
     }
   }
 
@@ -394,9 +463,14 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   if (f && f.kind !== 'kill-client' && !x.strict && run.code !== null) {
     const want = expectedExit(f.phase, f.kind === 'crash' || f.kind === 'drop-mid' ? 'drop' : f.kind);
     const absorbed = run.code === 0 && fleetRelease !== undefined && fleetRelease === x.target && f.phase !== 'after';
-    if (run.code !== want && !absorbed) add('exit', `exit ${run.code}, expected ${want} for a ${f.kind} in ${f.step} (${f.phase === 'before' ? 'before any switch' : f.phase === 'switch' ? 'during the switch' : 'after it went live everywhere'})`);
+    if (run.code !== want && !absorbed)
+      add(
+        'exit',
+        `exit ${run.code}, expected ${want} for a ${f.kind} in ${f.step} (${f.phase === 'before' ? 'before any switch' : f.phase === 'switch' ? 'during the switch' : 'after it went live everywhere'})`,
+      );
     if (run.code !== 0) {
-      if (!run.error.includes(f.host) || !namesStep(run.error, f.step)) add('message', `the error does not name ${f.host} and ${f.step}: ${firstLine(run.error)}`);
+      if (!run.error.includes(f.host) || !namesStep(run.error, f.step))
+        add('message', `the error does not name ${f.host} and ${f.step}: ${firstLine(run.error)}`);
     } else if (f.phase === 'after') {
       const named = run.warnings.some((w) => (w.host === f.host || w.message.includes(f.host)) && namesStep(w.message, f.step));
       if (!named) add('message', `exit 0 without a warning that names ${f.host} and ${f.step}`);
@@ -406,7 +480,13 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   return broken;
 }
 
-export const firstLine = (s: string): string => s.trim().split('\n').find((l) => l.trim())?.trim().slice(0, 200) ?? '';
+export const firstLine = (s: string): string =>
+  s
+    .trim()
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 200) ?? '';
 
 /** The release each code host serves. */
 export function currents(t: Topology, state: FleetState): Map<string, string | null> {
@@ -415,7 +495,12 @@ export function currents(t: Topology, state: FleetState): Map<string, string | n
 
 /** A fleet fit to start a point from: one release everywhere, valid, served, no lock, nothing drained. */
 export function isBaseline(t: Topology, state: FleetState): string | undefined {
-  const broken = judge(t, state, { code: 0, hung: false, error: '', warnings: [], text: '' }, { verb: 'deploy', before: new Map(), strict: false });
+  const broken = judge(
+    t,
+    state,
+    { code: 0, hung: false, error: '', warnings: [], text: '' },
+    { verb: 'deploy', before: new Map(), strict: false },
+  );
   const lock = state.hosts.get(t.lockHost)?.lock;
   const why = [...broken.map((b) => `${b.invariant}: ${b.why}`), ...(lock !== undefined ? [`lock held (${lock})`] : [])];
   return why.length ? why.join('; ') : undefined;

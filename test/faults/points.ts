@@ -130,7 +130,8 @@ export const STEP_WORDS: Record<string, RegExp> = {
   rollback: /rollback|roll back|mark/i,
 };
 
-export const namesStep = (text: string, step: string): boolean => (STEP_WORDS[step] ?? new RegExp(step.replace(/[^\w]/g, '.'), 'i')).test(text);
+export const namesStep = (text: string, step: string): boolean =>
+  (STEP_WORDS[step] ?? new RegExp(step.replace(/[^\w]/g, '.'), 'i')).test(text);
 
 export interface Point {
   readonly verb: Verb;
@@ -147,7 +148,15 @@ export const pointId = (p: Pick<Point, 'verb' | 'kind' | 'host' | 'n'>): string 
 export function pointsOf(listing: Listing, kinds: readonly FaultKind[], filter: (op: Op) => boolean = () => true): Point[] {
   const byHostThenN = [...listing.ops].sort((a, b) => a.at - b.at || a.n - b.n);
   return byHostThenN.filter(filter).flatMap((op) =>
-    kinds.map((kind) => ({ verb: listing.verb, kind, host: op.host, n: op.n, step: op.step, description: op.description, phase: phaseOf(op) })),
+    kinds.map((kind) => ({
+      verb: listing.verb,
+      kind,
+      host: op.host,
+      n: op.n,
+      step: op.step,
+      description: op.description,
+      phase: phaseOf(op),
+    })),
   );
 }
 
@@ -173,7 +182,15 @@ export function pick(listing: Listing, p: SubsetPick): Point[] {
   const found = opsOf(listing, p.host).filter((o) => o.step === p.step && (!p.match || p.match.test(o.description)));
   const op = found[(p.nth ?? 1) - 1];
   if (!op) throw new Error(`no operation ${p.step}${p.match ? ` matching ${p.match}` : ''} on ${p.host} in the ${listing.verb} listing`);
-  return p.kinds.map((kind) => ({ verb: listing.verb, kind, host: op.host, n: op.n, step: op.step, description: op.description, phase: phaseOf(op) }));
+  return p.kinds.map((kind) => ({
+    verb: listing.verb,
+    kind,
+    host: op.host,
+    n: op.n,
+    step: op.step,
+    description: op.description,
+    phase: phaseOf(op),
+  }));
 }
 
 /** Per host, how many operations; for the summary line of a listing. */

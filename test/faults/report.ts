@@ -26,7 +26,16 @@ export function resultTable(results: readonly PointResult[]): string {
   const rows = [['point', 'step', 'description', 'kind', 'balancer', 'exit', 'next', 'result']];
   for (const r of results) {
     const i = r.injection;
-    rows.push([point(r), i.step, i.description.slice(0, 48), i.kind, r.balancer, String(r.exit ?? 'killed'), String(r.recoveryExit ?? '-'), verdict(r)]);
+    rows.push([
+      point(r),
+      i.step,
+      i.description.slice(0, 48),
+      i.kind,
+      r.balancer,
+      String(r.exit ?? 'killed'),
+      String(r.recoveryExit ?? '-'),
+      verdict(r),
+    ]);
   }
   return table(rows);
 }
@@ -42,20 +51,31 @@ export function summaryLine(results: readonly PointResult[]): string {
 export function byInvariant(results: readonly PointResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) {
-    for (const inv of new Set([...r.broken.map((b) => b.invariant), ...r.brokenAfterRecovery.map((b) => `${b.invariant} (after the next deploy)`)])) {
+    for (const inv of new Set([
+      ...r.broken.map((b) => b.invariant),
+      ...r.brokenAfterRecovery.map((b) => `${b.invariant} (after the next deploy)`),
+    ])) {
       counts.set(inv, (counts.get(inv) ?? 0) + 1);
     }
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([inv, n]) => `  ${inv}: ${n}`).join('\n');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([inv, n]) => `  ${inv}: ${n}`)
+    .join('\n');
 }
 
 /** Markdown for docs/reliability.md. */
 export function markdownTable(results: readonly PointResult[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const lines = ['| point | step | description | kind | balancer | exit | next | result |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| point | step | description | kind | balancer | exit | next | result |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const r of results) {
     const i = r.injection;
-    lines.push(`| ${esc(point(r))} | ${i.step} | ${esc(i.description.slice(0, 48))} | ${i.kind} | ${r.balancer} | ${r.exit ?? 'killed'} | ${r.recoveryExit ?? '-'} | ${esc(verdict(r))} |`);
+    lines.push(
+      `| ${esc(point(r))} | ${i.step} | ${esc(i.description.slice(0, 48))} | ${i.kind} | ${r.balancer} | ${r.exit ?? 'killed'} | ${r.recoveryExit ?? '-'} | ${esc(verdict(r))} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -5,10 +5,19 @@
  */
 import type { FaultKind } from '../../src/backends/faults.js';
 import type { EventMatch, Injection } from './harness.js';
-import { dropAfterWorthIt, phaseOf, pick, pointsOf, type Balancer, type Listing, type Phase, type ScenarioKind, type SubsetPick } from './points.js';
+import {
+  dropAfterWorthIt,
+  phaseOf,
+  pick,
+  pointsOf,
+  type Balancer,
+  type Listing,
+  type Phase,
+  type ScenarioKind,
+  type SubsetPick,
+} from './points.js';
 
 export type { ScenarioKind };
-
 
 /** Every operation with fail and drop; drop-after on the writes of the lock host, the last batch and the balancer. */
 export function fullSweep(listing: Listing, kinds: readonly FaultKind[]): Injection[] {
@@ -18,7 +27,15 @@ export function fullSweep(listing: Listing, kinds: readonly FaultKind[]): Inject
     const hosts = new Set(['db1', 'web2', 'lb1']);
     points.push(...pointsOf(listing, ['drop-after'], (op) => hosts.has(op.host) && dropAfterWorthIt(op)));
   }
-  return points.map((p) => ({ verb: p.verb, kind: p.kind, host: p.host, n: p.n, step: p.step, description: p.description, phase: p.phase }));
+  return points.map((p) => ({
+    verb: p.verb,
+    kind: p.kind,
+    host: p.host,
+    n: p.n,
+    step: p.step,
+    description: p.description,
+    phase: p.phase,
+  }));
 }
 
 /** The CI subset of a deploy: every kind of step, fail and drop, each phase. */
@@ -50,7 +67,9 @@ export const BALANCER_SUBSET: Readonly<Record<Balancer, readonly SubsetPick[]>> 
   ],
 };
 
-export const ROLLBACK_SUBSET: readonly SubsetPick[] = [{ verb: 'rollback', step: 'rollback', host: 'db1', match: /^mark release/, kinds: ['fail'] }];
+export const ROLLBACK_SUBSET: readonly SubsetPick[] = [
+  { verb: 'rollback', step: 'rollback', host: 'db1', match: /^mark release/, kinds: ['fail'] },
+];
 
 export function subset(listing: Listing, picks: readonly SubsetPick[]): Injection[] {
   return picks
@@ -71,7 +90,13 @@ interface Moment {
   readonly slowRestart?: number;
 }
 
-const command = (step: string, host: string, nth = 1): EventMatch => ({ type: 'command', step, host, nth, label: `command ${step} ${host}${nth > 1 ? ` #${nth}` : ''}` });
+const command = (step: string, host: string, nth = 1): EventMatch => ({
+  type: 'command',
+  step,
+  host,
+  nth,
+  label: `command ${step} ${host}${nth > 1 ? ` #${nth}` : ''}`,
+});
 
 /**
  * The handful of moments for a client SIGKILL and a host crash: transfer, install, migrate, switch of batch 2,

@@ -77,7 +77,8 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
   const injections: Injection[] = [];
   for (const verb of verbs) {
     const l = listings.get(verb)!;
-    if (values.subset) injections.push(...subset(l, verb === 'deploy' ? [...DEPLOY_SUBSET, ...BALANCER_SUBSET[balancer]] : ROLLBACK_SUBSET));
+    if (values.subset)
+      injections.push(...subset(l, verb === 'deploy' ? [...DEPLOY_SUBSET, ...BALANCER_SUBSET[balancer]] : ROLLBACK_SUBSET));
     else injections.push(...fullSweep(l, failKinds));
   }
   if (verbs.includes('deploy')) injections.push(...moments(scenarioKinds, values.subset ? ['migrate', 'restart'] : undefined));
@@ -99,7 +100,13 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
       if (moved) {
         inj = moved;
         r = await h.runPoint(inj, again);
-        r = { ...r, notes: [...r.notes, `re-listed: ${r.diverged ? 'diverged again' : `the first run diverged (${r.diverged ?? 'see the first run'})`}`] };
+        r = {
+          ...r,
+          notes: [
+            ...r.notes,
+            `re-listed: ${r.diverged ? 'diverged again' : `the first run diverged (${r.diverged ?? 'see the first run'})`}`,
+          ],
+        };
       }
     }
     if (r.disturbed) {
@@ -119,13 +126,16 @@ async function sweep(h: Harness, balancer: Balancer, onlySteps?: readonly string
     }
     results.push(r);
     appendFileSync(join(dir, 'results.ndjson'), `${JSON.stringify(r)}\n`);
-    say(`  [${balancer} ${i + 1}/${todo.length}] ${injectionId(inj)} (${inj.step}: ${inj.description.slice(0, 50)}) exit ${r.exit ?? 'killed'}, next ${r.recoveryExit ?? '-'}: ${verdict(r)}${r.notes.length ? `\n      ${r.notes.join('\n      ')}` : ''}`);
+    say(
+      `  [${balancer} ${i + 1}/${todo.length}] ${injectionId(inj)} (${inj.step}: ${inj.description.slice(0, 50)}) exit ${r.exit ?? 'killed'}, next ${r.recoveryExit ?? '-'}: ${verdict(r)}${r.notes.length ? `\n      ${r.notes.join('\n      ')}` : ''}`,
+    );
   }
   await h.stopApps();
   return results;
 }
 
-const invariantsOf = (r: PointResult) => [...new Set([...r.broken.map((b) => b.invariant), ...r.brokenAfterRecovery.map((b) => `${b.invariant}(next)`)])].sort().join(',');
+const invariantsOf = (r: PointResult) =>
+  [...new Set([...r.broken.map((b) => b.invariant), ...r.brokenAfterRecovery.map((b) => `${b.invariant}(next)`)])].sort().join(',');
 
 /**
  * The results kept in a sweep's directory: results.ndjson, or for a sweep stopped before it wrote one, each point's
@@ -133,10 +143,18 @@ const invariantsOf = (r: PointResult) => [...new Set([...r.broken.map((b) => b.i
  */
 export function resultsIn(root: string): PointResult[] {
   const ndjson = join(root, 'results.ndjson');
-  if (existsSync(ndjson)) return readFileSync(ndjson, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PointResult);
+  if (existsSync(ndjson))
+    return readFileSync(ndjson, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as PointResult);
   const out: PointResult[] = [];
-  for (const variant of readdirSync(root).filter((d) => existsSync(join(root, d, 'runs.txt')) || /^(nginx|haproxy)/.test(d)).sort()) {
-    const points = readdirSync(join(root, variant)).filter((d) => /^\d{3}-/.test(d) && existsSync(join(root, variant, d, 'result.json'))).sort();
+  for (const variant of readdirSync(root)
+    .filter((d) => existsSync(join(root, d, 'runs.txt')) || /^(nginx|haproxy)/.test(d))
+    .sort()) {
+    const points = readdirSync(join(root, variant))
+      .filter((d) => /^\d{3}-/.test(d) && existsSync(join(root, variant, d, 'result.json')))
+      .sort();
     let last: PointResult | undefined;
     for (const d of points) {
       const r = JSON.parse(readFileSync(join(root, variant, d, 'result.json'), 'utf8')) as PointResult;
@@ -145,7 +163,11 @@ export function resultsIn(root: string): PointResult[] {
         else {
           const a = invariantsOf(last);
           const b = invariantsOf(r);
-          const note = r.disturbed ? `not confirmed: the second run was disturbed (${r.disturbed})` : a === b ? `confirmed by a second run (${r.dir})` : `FLAKY: the second run broke ${b || 'nothing'} instead of ${a} (${r.dir})`;
+          const note = r.disturbed
+            ? `not confirmed: the second run was disturbed (${r.disturbed})`
+            : a === b
+              ? `confirmed by a second run (${r.dir})`
+              : `FLAKY: the second run broke ${b || 'nothing'} instead of ${a} (${r.dir})`;
           out[out.length - 1] = last = { ...last, notes: [...last.notes, note], id: `${last.id} ` };
         }
         continue;
@@ -180,14 +202,20 @@ async function main(): Promise<number> {
   }
   const started = Date.now();
   const all: PointResult[] = [];
-  const balancers: Balancer[] = values['fleet-json'] ? [] : values.balancer === 'both' ? ['nginx', 'haproxy'] : [values.balancer as Balancer];
+  const balancers: Balancer[] = values['fleet-json']
+    ? []
+    : values.balancer === 'both'
+      ? ['nginx', 'haproxy']
+      : [values.balancer as Balancer];
   const sources = values.source === 'both' ? (values.subset ? ['git'] : ['git', 'artifact']) : [values.source];
   const onFleet = async (f: Fleet, b: Balancer, first: boolean) => {
     if (sources.includes('git')) all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, b), say }), b)));
     // The code's way to the hosts only changes the transfer step: its points, once.
     if (sources.includes('artifact') && first) {
       const steps = values.source === 'artifact' ? undefined : ['transfer'];
-      all.push(...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, `${b}-artifact`), say, source: 'artifact' }), b, steps)));
+      all.push(
+        ...(await sweep(new Harness({ fleet: f, balancer: b, dir: join(dir, `${b}-artifact`), say, source: 'artifact' }), b, steps)),
+      );
     }
   };
   if (values['fleet-json']) {

@@ -82,9 +82,7 @@ async function main(argv: string[]): Promise<number> {
       }
       for (const h of st) {
         const svc = h.services.map((s) => `${s.name}:${s.listening ? 'up' : 'down'}`).join(' ');
-        const extra = [h.refused ? 'refusing ssh' : '', h.srvMb ? `/srv tmpfs ${h.srvMb}M` : '']
-          .filter(Boolean)
-          .join(', ');
+        const extra = [h.refused ? 'refusing ssh' : '', h.srvMb ? `/srv tmpfs ${h.srvMb}M` : ''].filter(Boolean).join(', ');
         console.log(
           `  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? `running (pid ${h.initPid})` : 'stopped'.padEnd(18)} ssh:${h.ssh ? 'up' : 'down'} ${svc} ${extra}`.trimEnd(),
         );

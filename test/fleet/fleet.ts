@@ -163,12 +163,7 @@ export interface SshResult {
  * Runs a shell command on a host as the deploy user through the system ssh, strict host keys, no prompts.
  * Calls ride on the host's shared connection (ControlMaster) when it has one: ~10 ms instead of ~200 ms a command.
  */
-export function sshRun(
-  f: Fleet,
-  host: string,
-  command: string,
-  o: { input?: string; timeoutMs?: number } = {},
-): Promise<SshResult> {
+export function sshRun(f: Fleet, host: string, command: string, o: { input?: string; timeoutMs?: number } = {}): Promise<SshResult> {
   return ssh(f, host, command, o, muxOptions(f, 'use'));
 }
 
@@ -176,23 +171,13 @@ export function sshRun(
 // says so on stderr; that is our plumbing, not the command's output.
 const MUX_NOISE = /^(mux_client_\w+: .*|ControlSocket .* already exists, disabling multiplexing)\r?\n?/gm;
 
-async function ssh(
-  f: Fleet,
-  host: string,
-  command: string,
-  o: { input?: string; timeoutMs?: number },
-  mux: string[],
-): Promise<SshResult> {
+async function ssh(f: Fleet, host: string, command: string, o: { input?: string; timeoutMs?: number }, mux: string[]): Promise<SshResult> {
   const timeout = o.timeoutMs ?? 60_000;
-  const r = await execa(
-    'ssh',
-    ['-F', f.sshConfig, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...mux, '--', host, command],
-    {
-      reject: false,
-      timeout,
-      ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
-    },
-  );
+  const r = await execa('ssh', ['-F', f.sshConfig, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...mux, '--', host, command], {
+    reject: false,
+    timeout,
+    ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+  });
   const stderr = r.stderr.replace(MUX_NOISE, '');
   return {
     code: r.exitCode ?? 255,
@@ -265,8 +250,7 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   const media = byRole('media');
   const db = byRole('db');
   if (o.balancer && lb) fleet.balancer = { kind: o.balancer, url: `http://${lb.address}:${LB_PORT}`, host: lb.name };
-  if (media)
-    fleet.media = { url: `http://${media.address}:${MEDIA_PORT}`, host: media.name, deployTo: o.mediaDeployTo };
+  if (media) fleet.media = { url: `http://${media.address}:${MEDIA_PORT}`, host: media.name, deployTo: o.mediaDeployTo };
   if (db) fleet.databaseUrl = `postgres://postgres@${db.address}:${PG_PORT}/app`;
 
   const hosts: HostState[] = fleet.hosts.map((h) => ({
@@ -294,15 +278,10 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   writeFileSync(
     fleet.knownHosts,
     hosts
-      .map((h) =>
-        knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8')),
-      )
+      .map((h) => knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8')))
       .join('\n') + '\n',
   );
-  writeFileSync(
-    fleet.sshConfig,
-    sshClientConfig(plan, { key: fleet.key, knownHosts: fleet.knownHosts, port: SSH_PORT }),
-  );
+  writeFileSync(fleet.sshConfig, sshClientConfig(plan, { key: fleet.key, knownHosts: fleet.knownHosts, port: SSH_PORT }));
   await assertSshdConfig(hosts[0]!);
 
   const s: FleetState = { version: 1, options: o, user, pgBin: o.postgres ? postgresBin() : '', fleet, hosts };
@@ -434,8 +413,7 @@ export async function limitStartups(f: Fleet, name: string, spec: string | null)
  * Writes to /srv while small are lost when the host stops. `mb` 0 (or null) goes back to the on-disk dir.
  */
 export async function smallSrv(f: Fleet, name: string, mb: number | null): Promise<void> {
-  if (mb !== null && (!Number.isInteger(mb) || mb < 0))
-    throw new FleetError(`smallSrv: size must be a whole number of MiB, got ${mb}`);
+  if (mb !== null && (!Number.isInteger(mb) || mb < 0)) throw new FleetError(`smallSrv: size must be a whole number of MiB, got ${mb}`);
   const s = mustLoadState(f);
   const h = hostOf(s, name);
   await stopHosts(s, [h]);
@@ -594,7 +572,11 @@ export function demoConfigValues(fleet: Fleet) {
             url: fleet.balancer.url,
             backend: 'app',
             ...(fleet.balancer.kind === 'nginx'
-              ? { upstreamFile: LB_UPSTREAM, config: LB_NGINX_CONF, reload: `/usr/sbin/nginx -c ${LB_NGINX_CONF} -t -q && /usr/sbin/nginx -c ${LB_NGINX_CONF} -s reload` }
+              ? {
+                  upstreamFile: LB_UPSTREAM,
+                  config: LB_NGINX_CONF,
+                  reload: `/usr/sbin/nginx -c ${LB_NGINX_CONF} -t -q && /usr/sbin/nginx -c ${LB_NGINX_CONF} -s reload`,
+                }
               : {
                   config: LB_HAPROXY_CFG,
                   adminSocket: LB_HAPROXY_SOCKET,
@@ -639,19 +621,16 @@ function prepareStateDir(o: ResolvedOptions): void {
       );
     }
     if (!existsSync(join(dir, MARKER)) && readdirSync(dir).length > 0) {
-      throw new FleetError(
-        `${dir} exists and was not created by the test fleet`,
-        'pick another FLEET_STATE or remove it',
-      );
+      throw new FleetError(`${dir} exists and was not created by the test fleet`, 'pick another FLEET_STATE or remove it');
     }
     if (s) {
       const ns = new Set(s.hosts.map((h) => h.pidns).filter((x): x is string => !!x));
-      const stray = pidsInNamespaces(ns, s.hosts.map((h) => join(dir, 'hosts', h.name)));
+      const stray = pidsInNamespaces(
+        ns,
+        s.hosts.map((h) => join(dir, 'hosts', h.name)),
+      );
       if (stray.length)
-        throw new FleetError(
-          `processes ${stray.join(', ')} are still in the old fleet's namespaces`,
-          'run npm run fleet:down',
-        );
+        throw new FleetError(`processes ${stray.join(', ')} are still in the old fleet's namespaces`, 'run npm run fleet:down');
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -717,14 +696,19 @@ function writeSshdConfig(h: HostState, port: number, maxStartups?: string): void
   const limit = maxStartups ?? (h.roles.includes('bastion') ? BASTION_MAX_STARTUPS : undefined);
   writeFileSync(
     join(h.dir, 'sshd_config'),
-    sshdConfig({ name: h.name, address: h.address, port, hostKey: join(h.dir, 'ssh_host_ed25519_key'), ...(limit ? { maxStartups: limit } : {}) }),
+    sshdConfig({
+      name: h.name,
+      address: h.address,
+      port,
+      hostKey: join(h.dir, 'ssh_host_ed25519_key'),
+      ...(limit ? { maxStartups: limit } : {}),
+    }),
   );
 }
 
 async function assertSshdConfig(h: HostState): Promise<void> {
   const r = await execa('/usr/sbin/sshd', ['-t', '-f', join(h.dir, 'sshd_config')], { reject: false, all: true });
-  if (r.exitCode !== 0)
-    throw new FleetError(`sshd rejects the generated config ${join(h.dir, 'sshd_config')}: ${r.all ?? ''}`);
+  if (r.exitCode !== 0) throw new FleetError(`sshd rejects the generated config ${join(h.dir, 'sshd_config')}: ${r.all ?? ''}`);
 }
 
 // ---------------------------------------------------------------- host lifecycle
@@ -790,18 +774,13 @@ function launchHost(s: FleetState, h: HostState): void {
 
 async function waitInit(h: HostState): Promise<void> {
   const log = join(h.dir, 'sshd.log');
-  const initPid = await waitFor(
-    `${h.name}: namespace init`,
-    () => (unshareAlive(h) ? childrenOf(h.unsharePid!)[0] : undefined),
-    {
-      timeoutMs: 5000,
-      intervalMs: 5,
-      abort: () => (unshareAlive(h) ? undefined : `unshare exited before starting sshd:\n${tail(log)}`),
-    },
-  );
+  const initPid = await waitFor(`${h.name}: namespace init`, () => (unshareAlive(h) ? childrenOf(h.unsharePid!)[0] : undefined), {
+    timeoutMs: 5000,
+    intervalMs: 5,
+    abort: () => (unshareAlive(h) ? undefined : `unshare exited before starting sshd:\n${tail(log)}`),
+  });
   const ns = pidNamespace(initPid);
-  if (!ns || ns === pidNamespace(process.pid))
-    throw new FleetError(`${h.name}: pid ${initPid} is not in a new pid namespace`);
+  if (!ns || ns === pidNamespace(process.pid)) throw new FleetError(`${h.name}: pid ${initPid} is not in a new pid namespace`);
   h.initPid = initPid;
   h.pidns = ns;
 }
@@ -815,8 +794,7 @@ async function waitReady(h: HostState): Promise<void> {
 
 async function loginCheck(f: Fleet, h: HostState): Promise<void> {
   const r = await ssh(f, h.name, 'hostname', {}, muxOptions(f, 'open'));
-  if (r.code !== 0)
-    throw new FleetError(`${h.name}: login as ${DEPLOY_USER} failed (exit ${r.code}): ${r.stderr}`.trim());
+  if (r.code !== 0) throw new FleetError(`${h.name}: login as ${DEPLOY_USER} failed (exit ${r.code}): ${r.stderr}`.trim());
   const name = r.stdout.trim();
   if (name !== h.name) throw new FleetError(`${h.name}: logged in, but hostname says ${name}`);
 }
@@ -843,13 +821,9 @@ async function startServices(s: FleetState, h: HostState): Promise<void> {
   for (const svc of h.services) {
     const t0 = Date.now();
     await sshCheck(s.fleet, h.name, serviceCommand(s, h, svc), `starting ${svc}`);
-    await waitFor(
-      `${h.name}: ${svc} on ${h.address}:${servicePort(svc)}`,
-      () => isListening(h.address, servicePort(svc)),
-      {
-        timeoutMs: 10_000,
-      },
-    );
+    await waitFor(`${h.name}: ${svc} on ${h.address}:${servicePort(svc)}`, () => isListening(h.address, servicePort(svc)), {
+      timeoutMs: 10_000,
+    });
     logger(`${h.name}: ${svc} started in ${Date.now() - t0} ms`);
   }
 }

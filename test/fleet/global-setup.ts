@@ -13,9 +13,7 @@ function sameShape(o: ResolvedOptions): boolean {
   try {
     const f = readFleet(o.jsonPath);
     const names = (xs: { name: string }[]) => xs.map((h) => h.name).join(',');
-    return (
-      f.stateDir === o.stateDir && names(f.hosts) === names(planHosts(o)) && (f.balancer?.kind ?? false) === o.balancer
-    );
+    return f.stateDir === o.stateDir && names(f.hosts) === names(planHosts(o)) && (f.balancer?.kind ?? false) === o.balancer;
   } catch {
     return false;
   }
@@ -59,9 +57,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await fleetDown(o.stateDir).catch(() => {});
     throw err;
   }
-  log(
-    `fleet up in ${Date.now() - t0} ms (${o.net}.x, ${o.jsonPath})${reuse ? '; FLEET_REUSE=1 leaves it running' : ''}`,
-  );
+  log(`fleet up in ${Date.now() - t0} ms (${o.net}.x, ${o.jsonPath})${reuse ? '; FLEET_REUSE=1 leaves it running' : ''}`);
   project.provide('fleetJson', o.jsonPath);
 
   if (reuse) return undefined;

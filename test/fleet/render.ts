@@ -115,9 +115,7 @@ ${tempPaths(LB_DIR)}
 }
 
 export function nginxUpstreamConf(webs: readonly HostPlan[]): string {
-  const servers = webs
-    .map((w) => `  server ${w.address}:${APP_PORT} max_fails=1 fail_timeout=5s; # ${w.name}`)
-    .join('\n');
+  const servers = webs.map((w) => `  server ${w.address}:${APP_PORT} max_fails=1 fail_timeout=5s; # ${w.name}`).join('\n');
   return `upstream app {\n${servers}\n}\n`;
 }
 

@@ -3,15 +3,7 @@ import { execa } from 'execa';
 import { DEPLOY_USER, FleetError } from './plan.js';
 
 /** Packages the fleet's hosts use. socat is the usual client for haproxy's admin socket. */
-export const REQUIRED_PACKAGES = [
-  'openssh-server',
-  'nginx',
-  'haproxy',
-  'rsync',
-  'postgresql',
-  'curl',
-  'socat',
-] as const;
+export const REQUIRED_PACKAGES = ['openssh-server', 'nginx', 'haproxy', 'rsync', 'postgresql', 'curl', 'socat'] as const;
 
 export function requireRoot(): void {
   if (process.getuid?.() === 0) return;
@@ -87,8 +79,7 @@ export async function ensureDeployUser(): Promise<DeployUser> {
       all: true,
     });
     // Another fleet may have created it at the same moment (exit 9: user exists).
-    if (r.exitCode !== 0 && !passwdEntry(DEPLOY_USER))
-      throw new FleetError(`useradd ${DEPLOY_USER} failed: ${r.all ?? ''}`);
+    if (r.exitCode !== 0 && !passwdEntry(DEPLOY_USER)) throw new FleetError(`useradd ${DEPLOY_USER} failed: ${r.all ?? ''}`);
   }
   if (passwordField(DEPLOY_USER) !== '*') {
     const r = await execa('usermod', ['-p', '*', DEPLOY_USER], { reject: false, all: true });
@@ -98,10 +89,7 @@ export async function ensureDeployUser(): Promise<DeployUser> {
   const u = passwdEntry(DEPLOY_USER);
   if (!u) throw new FleetError(`user ${DEPLOY_USER} is missing after useradd`);
   if (u.home === '/' || ['/srv', '/var/www', '/tmp'].some((p) => u.home === p || u.home.startsWith(`${p}/`))) {
-    throw new FleetError(
-      `${DEPLOY_USER}'s home ${u.home} collides with the per-host mounts`,
-      `give ${DEPLOY_USER} a home under /home`,
-    );
+    throw new FleetError(`${DEPLOY_USER}'s home ${u.home} collides with the per-host mounts`, `give ${DEPLOY_USER} a home under /home`);
   }
   return u;
 }

@@ -83,7 +83,9 @@ async function installApp(f: Fleet, webs: readonly FleetHost[]): Promise<void> {
 }
 
 const removeApp = (f: Fleet, webs: readonly FleetHost[]) =>
-  Promise.all(webs.map((w) => sshRun(f, w.name, `cd ${APP_DIR} 2>/dev/null && kill -TERM "$(cat app.pid)" 2>/dev/null; rm -rf ${APP_DIR}`)));
+  Promise.all(
+    webs.map((w) => sshRun(f, w.name, `cd ${APP_DIR} 2>/dev/null && kill -TERM "$(cat app.pid)" 2>/dev/null; rm -rf ${APP_DIR}`)),
+  );
 
 interface Answer {
   status: number;
@@ -232,19 +234,36 @@ interface Window {
 function duringDrains(report: LoadReport, windows: readonly Window[]): { leaks: string[]; others: number } {
   const inside = windows.flatMap((w) => report.outcomes.filter((o) => o.host && o.sent >= w.from && o.end <= w.to).map((o) => ({ w, o })));
   return {
-    leaks: inside.filter(({ w, o }) => o.host === w.host).map(({ w, o }) => `${w.host} answered a ${o.method} sent ${o.sent - w.from} ms into its drain`),
+    leaks: inside
+      .filter(({ w, o }) => o.host === w.host)
+      .map(({ w, o }) => `${w.host} answered a ${o.method} sent ${o.sent - w.from} ms into its drain`),
     others: inside.filter(({ w, o }) => o.host !== w.host).length,
   };
 }
 
 const summary = (r: LoadReport) =>
-  JSON.stringify({ sent: r.sent, ok: r.ok, failed: r.failed, retried: r.retried, errors: r.errors, hosts: r.hosts, versions: Object.keys(r.versions).length });
+  JSON.stringify({
+    sent: r.sent,
+    ok: r.ok,
+    failed: r.failed,
+    retried: r.retried,
+    errors: r.errors,
+    hosts: r.hosts,
+    versions: Object.keys(r.versions).length,
+  });
 
 /**
  * Every web host in turn: drain, restart its app with the next version, ready; round after round for at least
  * `seconds` (and two rounds), under steady load through the balancer.
  */
-async function rollingUnderLoad(f: Fleet, rotation: Rotation, webs: readonly FleetHost[], hostDef: (name: string) => HostDef, url: string, seconds: number) {
+async function rollingUnderLoad(
+  f: Fleet,
+  rotation: Rotation,
+  webs: readonly FleetHost[],
+  hostDef: (name: string) => HostDef,
+  url: string,
+  seconds: number,
+) {
   const load = steadyLoad(url, LOAD_RATE, 0.2);
   const windows: Window[] = [];
   const t0 = Date.now();
@@ -283,7 +302,11 @@ interface Made {
 }
 
 /** A RunContext over the fleet's web hosts and lb1, from a deploy.yml with this balancer. */
-function context(f: Fleet, balancer: Record<string, unknown>, o: { mode?: RunMode; extraWebs?: { name: string; address: string }[] } = {}): Made {
+function context(
+  f: Fleet,
+  balancer: Record<string, unknown>,
+  o: { mode?: RunMode; extraWebs?: { name: string; address: string }[] } = {},
+): Made {
   const dir = scratch('balancer');
   scratchDirs.push(dir);
   const webs = f.hosts.filter((h) => h.roles.includes('web'));
@@ -370,7 +393,12 @@ describe('nginx balancer', () => {
     webs = f.hosts.filter((h) => h.roles.includes('web'));
     url = f.balancer!.url;
     original = { conf: await run(f, lb.name, `cat ${LB_CONF}`), upstream: await run(f, lb.name, `cat ${UPSTREAM}`) };
-    await run(f, lb.name, `cat > ${LB_CONF}.new && mv ${LB_CONF}.new ${LB_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`, recommendedNginxConf(lb.address));
+    await run(
+      f,
+      lb.name,
+      `cat > ${LB_CONF}.new && mv ${LB_CONF}.new ${LB_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`,
+      recommendedNginxConf(lb.address),
+    );
     await installApp(f, webs);
   });
 
@@ -385,10 +413,18 @@ describe('nginx balancer', () => {
 
   it('sync writes the upstream with every pool host, reloads, and leaves an unchanged file alone', async () => {
     // A hand-written file (as the fleet starts with), which the tool then owns.
-    await run(f, lb.name, `cat > ${UPSTREAM}.new && mv ${UPSTREAM}.new ${UPSTREAM}`, `upstream app {\n${webs.map((w) => `  server ${w.address}:3000; # ${w.name}`).join('\n')}\n}\n`);
+    await run(
+      f,
+      lb.name,
+      `cat > ${UPSTREAM}.new && mv ${UPSTREAM}.new ${UPSTREAM}`,
+      `upstream app {\n${webs.map((w) => `  server ${w.address}:3000; # ${w.name}`).join('\n')}\n}\n`,
+    );
     const { ctx, events } = context(f, balancer);
     await rotationFor(ctx)!.sync();
-    const expected = renderUpstream('app', webs.map((w) => ({ address: w.address, port: 3000, down: false, name: w.name })));
+    const expected = renderUpstream(
+      'app',
+      webs.map((w) => ({ address: w.address, port: 3000, down: false, name: w.name })),
+    );
     expect(`${await run(f, lb.name, `cat ${UPSTREAM}`)}\n`).toBe(expected);
     expect(events.filter((e) => e.type === 'command').map((e) => e.type === 'command' && `${e.host} ${e.step} ${e.effect}`)).toEqual([
       `${lb.name} balancer read`,
@@ -410,15 +446,22 @@ describe('nginx balancer', () => {
     await rotation.set({ drain: [host('web1')] });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
     const file = parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`));
-    expect(file.servers.map((s) => `${s.name} ${s.down ? 'down' : 'up'}`)).toEqual(webs.map((w) => `${w.name} ${w.name === 'web1' ? 'down' : 'up'}`));
+    expect(file.servers.map((s) => `${s.name} ${s.down ? 'down' : 'up'}`)).toEqual(
+      webs.map((w) => `${w.name} ${w.name === 'web1' ? 'down' : 'up'}`),
+    );
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web1'));
 
     await rotation.set({ ready: [host('web1')] });
     // `nginx -s reload` returns before the new workers take over: wait for them, bounded.
-    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, { timeoutMs: 5_000, intervalMs: 100 });
+    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
     expect(parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`)).servers.every((s) => !s.down)).toBe(true);
     expect(drains(events)).toEqual(['drain web1', 'ready web1']);
-    expect(events.filter((e) => e.type === 'command').every((e) => e.type === 'command' && e.step === 'balancer' && e.host === lb.name)).toBe(true);
+    expect(
+      events.filter((e) => e.type === 'command').every((e) => e.type === 'command' && e.step === 'balancer' && e.host === lb.name),
+    ).toBe(true);
 
     // Nothing to change: no reload.
     events.length = 0;
@@ -438,7 +481,10 @@ describe('nginx balancer', () => {
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).filter((n) => n !== 'web2'));
     await rotation.sync();
     // `nginx -s reload` returns before the new workers take over: wait for them, bounded.
-    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, { timeoutMs: 5_000, intervalMs: 100 });
+    await waitFor('nginx to route to every web host again', async () => (await hostsBehind(url)).length === webs.length, {
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
   });
 
   it('a dry run shows the write and the reload and changes nothing', async () => {
@@ -494,7 +540,15 @@ describe('haproxy balancer', () => {
     url = f.balancer!.url;
     await installApp(f, webs);
     // Until its first checks pass, haproxy answers 503 (an HTML page).
-    await waitFor('haproxy to see every web host up', () => hostsBehind(url, 6).then((h) => h.length === webs.length, () => false), { timeoutMs: 15_000, intervalMs: 200 });
+    await waitFor(
+      'haproxy to see every web host up',
+      () =>
+        hostsBehind(url, 6).then(
+          (h) => h.length === webs.length,
+          () => false,
+        ),
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
   });
 
   afterAll(async () => {
@@ -546,7 +600,10 @@ describe('haproxy balancer', () => {
     const { ctx, host } = context(f, balancer, { extraWebs: [{ name: 'web9', address: '127.255.255.9' }] });
     const error = await rotationFor(ctx)!
       .set({ drain: [host('web9')] })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(StepFailedError);
     expect((error as StepFailedError).message).toBe(`${lb.name}: balancer: haproxy refused to set app/web9 to drain: No such server.`);
     expect((error as StepFailedError).hint).toContain('must be named like the hosts in deploy.yml');

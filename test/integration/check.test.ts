@@ -8,7 +8,8 @@ import { appRepo, cli, project, scratch, type AppRepo } from './support/project.
 const PORT = 3113;
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
 const addressOf = (f: Fleet, name: string) => f.hosts.find((h) => h.name === name)!.address;
-const absent = async (f: Fleet, host: string, dir: string) => (await sshRun(f, host, `test -e '${dir}' && echo exists || echo absent`)).stdout.trim();
+const absent = async (f: Fleet, host: string, dir: string) =>
+  (await sshRun(f, host, `test -e '${dir}' && echo exists || echo absent`)).stdout.trim();
 
 describe('preflight: what a deploy needs from each host, checked before anything is written', () => {
   let f: Fleet;
@@ -35,7 +36,11 @@ describe('preflight: what a deploy needs from each host, checked before anything
     const r = await cli(['check', 'staging', '-c', p.file]);
     expect(r.code, r.stdout).toBe(5);
     for (const h of codeHosts(f)) {
-      expect(r.stderr).toMatch(new RegExp(`${h}: check: cannot read the repository ${hidden}/app\\.git from this host with its own credentials \\(git: fatal: .*\\)`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `${h}: check: cannot read the repository ${hidden}/app\\.git from this host with its own credentials \\(git: fatal: .*\\)`,
+        ),
+      );
     }
     expect(r.stderr).not.toContain('lb1: check');
     // The same repository, readable: the check passes and says so.
@@ -45,14 +50,24 @@ describe('preflight: what a deploy needs from each host, checked before anything
   });
 
   it('a first deploy whose app port is taken on a host fails in preflight naming host and port, and writes nothing', async () => {
-    const started = await sshRun(f, 'web1', `cd /tmp; nohup python3 -m http.server ${PORT} --bind ${addressOf(f, 'web1')} >/dev/null 2>&1 </dev/null & echo $!`);
+    const started = await sshRun(
+      f,
+      'web1',
+      `cd /tmp; nohup python3 -m http.server ${PORT} --bind ${addressOf(f, 'web1')} >/dev/null 2>&1 </dev/null & echo $!`,
+    );
     listener = started.stdout.trim();
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await sshRun(f, 'web1', `curl -s -o /dev/null http://${addressOf(f, 'web1')}:${PORT}/`)).code !== 0) await new Promise((r) => setTimeout(r, 100));
-    const p = project(f, { source: { repository: repo.url }, extra: { env: { PORT: String(PORT) }, health: { path: '/health', port: PORT, retries: 20, interval: 0.25 } } });
+    while (Date.now() < deadline && (await sshRun(f, 'web1', `curl -s -o /dev/null http://${addressOf(f, 'web1')}:${PORT}/`)).code !== 0)
+      await new Promise((r) => setTimeout(r, 100));
+    const p = project(f, {
+      source: { repository: repo.url },
+      extra: { env: { PORT: String(PORT) }, health: { path: '/health', port: PORT, retries: 20, interval: 0.25 } },
+    });
     const r = await cli(['staging', '-c', p.file]);
     expect(r.code, r.stdout).toBe(5);
-    expect(r.stderr).toContain(`web1: check: port ${PORT} on ${addressOf(f, 'web1')} is already in use, and this is the host's first deploy`);
+    expect(r.stderr).toContain(
+      `web1: check: port ${PORT} on ${addressOf(f, 'web1')} is already in use, and this is the host's first deploy`,
+    );
     expect(r.stderr).not.toContain('web2: check');
     for (const h of codeHosts(f)) expect(await absent(f, h, p.deployTo)).toBe('absent');
     const check = await cli(['check', 'staging', '-c', p.file]);

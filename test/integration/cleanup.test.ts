@@ -8,7 +8,7 @@ import { appRepo, cli, project, type AppRepo } from './support/project.js';
 
 const HOST = 'media1';
 const PORT = 3171;
-const releaseOf = (stdout: string) => / release (\d{14}) on /.exec(stdout)?.[1] ?? (/release (\d{14})/.exec(stdout)?.[1] ?? '');
+const releaseOf = (stdout: string) => / release (\d{14}) on /.exec(stdout)?.[1] ?? /release (\d{14})/.exec(stdout)?.[1] ?? '';
 
 async function on(f: Fleet, command: string): Promise<string> {
   const r = await sshRun(f, HOST, command);
@@ -57,7 +57,11 @@ describe('clean-up in the background', () => {
     await deploy();
   });
   afterAll(async () => {
-    await sshRun(f, HOST, `chmod -R u+w '${p.deployTo}' 2>/dev/null; p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`);
+    await sshRun(
+      f,
+      HOST,
+      `chmod -R u+w '${p.deployTo}' 2>/dev/null; p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`,
+    );
   });
 
   it('a 20,000-file release leaves releases/ at once and is removed after the deploy returned; current and the rollback target stay', async () => {

@@ -74,7 +74,11 @@ describe('deploy with the git strategy', () => {
     for (const h of codeHosts(f)) expect(await on(f, h, `cat '${p.deployTo}/current/REVISION'`)).toBe(v2);
     expect(await on(f, 'web1', `cat '${p.deployTo}/current/log/keep.txt'`)).toBe('kept');
     expect(await viaBalancer(f)).toMatchObject({ version: 'v2', release: r2 });
-    const runs = await on(f, 'db1', `psql -h ${f.hosts.find((h) => h.name === 'db1')!.address} -U postgres -d app -Atc 'select count(*) from migration_runs'`);
+    const runs = await on(
+      f,
+      'db1',
+      `psql -h ${f.hosts.find((h) => h.name === 'db1')!.address} -U postgres -d app -Atc 'select count(*) from migration_runs'`,
+    );
     expect(runs).toBe('1');
   });
 
@@ -85,7 +89,10 @@ describe('deploy with the git strategy', () => {
     expect(await viaBalancer(f)).toMatchObject({ version: 'v1', release: r1 });
     for (const h of codeHosts(f)) expect(await on(f, h, `test -e '${p.deployTo}/releases/${r2}/.deploy-bad' && echo bad`)).toBe('bad');
     const rel = await cli(['releases', 'staging', '-c', p.file, '--json']);
-    const web1 = rel.stdout.split('\n').map((l) => JSON.parse(l)).find((x) => x.host === 'web1');
+    const web1 = rel.stdout
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((x) => x.host === 'web1');
     expect(web1).toMatchObject({ current: r1, bad: [r2] });
     const log = await on(f, 'web1', `tail -n 1 '${p.deployTo}/revisions.log'`);
     expect(JSON.parse(log)).toMatchObject({ release: r1, outcome: 'rolled-back', stage: 'staging' });
@@ -113,14 +120,19 @@ describe('deploy with the git strategy', () => {
 
   it('fails before the switch on a missing required shared file: exit 5, current untouched, release removed', async () => {
     const before = await currentOn(f, p.deployTo);
-    const broken = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra: { shared: { dirs: ['log', 'tmp/pids'], files: ['config/secret.yml'] } } });
+    const broken = project(f, {
+      source: { repository: repo.url },
+      deployTo: p.deployTo,
+      extra: { shared: { dirs: ['log', 'tmp/pids'], files: ['config/secret.yml'] } },
+    });
     const r = await cli(['staging', '-c', broken.file]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`web1: shared: `);
     expect(r.stderr).toContain(`missing shared file: ${p.deployTo}/shared/config/secret.yml`);
     const release = releaseOf(r.stdout);
     expect(await currentOn(f, p.deployTo)).toEqual(before);
-    for (const h of codeHosts(f)) expect(await on(f, h, `test -e '${p.deployTo}/releases/${release}' && echo left || echo gone`)).toBe('gone');
+    for (const h of codeHosts(f))
+      expect(await on(f, h, `test -e '${p.deployTo}/releases/${release}' && echo left || echo gone`)).toBe('gone');
     const lock = await cli(['lock', 'staging', 'status', '-c', p.file]);
     expect(lock.stdout).toContain('unlocked');
   });
@@ -158,7 +170,10 @@ describe('deploy with the artifact strategy', () => {
     repo = appRepo();
     p = project(f, {
       source: { artifact: { build: `rm -rf build && mkdir build && git -C ${repo.work} archive HEAD | tar -x -C build`, path: 'build' } },
-      extra: { env: { PORT: port, DATABASE_URL: `postgres://postgres@${f.hosts.find((h) => h.name === 'db1')!.address}:5432/app` }, health: { path: '/health', port: Number(port), retries: 20, interval: 0.25 } },
+      extra: {
+        env: { PORT: port, DATABASE_URL: `postgres://postgres@${f.hosts.find((h) => h.name === 'db1')!.address}:5432/app` },
+        health: { path: '/health', port: Number(port), retries: 20, interval: 0.25 },
+      },
     });
   });
   afterAll(() => stopApps(f, p.deployTo));
@@ -185,7 +200,11 @@ describe('a deploy_to with spaces, quotes and $(…)', () => {
     const repo = appRepo();
     repo.commit('v1');
     const deployTo = `/srv/we ird'dir $(touch /tmp/pwned)`;
-    const p = project(f, { source: { repository: repo.url }, deployTo, extra: { env: { PORT: '3102' }, health: { path: '/health', port: 3102 } } });
+    const p = project(f, {
+      source: { repository: repo.url },
+      deployTo,
+      extra: { env: { PORT: '3102' }, health: { path: '/health', port: 3102 } },
+    });
     try {
       const r = await cli(['staging', '-c', p.file]);
       expect(r.code, r.stderr).toBe(0);
@@ -207,7 +226,11 @@ describe('host keys', () => {
     repo.commit('v1');
     const p = project(f, { source: { repository: repo.url }, hosts: ['web1', 'db1'] });
     const lines = readFileSync(f.knownHosts, 'utf8').split('\n');
-    const web2Key = lines.find((l) => l.split(' ')[0]?.split(',').includes('web2'))!.split(' ').slice(1).join(' ');
+    const web2Key = lines
+      .find((l) => l.split(' ')[0]?.split(',').includes('web2'))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
     const forged = lines.map((l) => (l.split(' ')[0]?.split(',').includes('web1') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n');
     const kh = `${p.dir}/known_hosts`;
     writeFileSync(kh, forged);
@@ -226,7 +249,7 @@ describe('host keys', () => {
     const dir = scratch('hostkeys');
     const knownHosts = `${dir}/known_hosts`;
     writeFileSync(knownHosts, '');
-    writeFileSync(`${dir}/ssh_config`, '# the user\'s own, for other hosts\nHost *\n  StrictHostKeyChecking no\n');
+    writeFileSync(`${dir}/ssh_config`, "# the user's own, for other hosts\nHost *\n  StrictHostKeyChecking no\n");
     const hosts = ['web1', 'db1'];
     const ssh = { user: 'deploy', identity_file: f.key, known_hosts: knownHosts, config_file: `${dir}/ssh_config`, connect_timeout: 5 };
     const app = { env: { PORT: '3112' }, health: { path: '/health', port: 3112, retries: 20, interval: 0.25 } };
@@ -234,7 +257,12 @@ describe('host keys', () => {
     const r = await cli(['staging', '-c', refused.file]);
     expect(r.code, r.stderr).toBe(4);
     for (const h of hosts) {
-      expect(r.stdout).toMatch(new RegExp(`^\\S+ ${h}\\s+warning\\s+${dir}/ssh_config:3: StrictHostKeyChecking no was not followed for ${h}: host keys are checked strictly`, 'm'));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^\\S+ ${h}\\s+warning\\s+${dir}/ssh_config:3: StrictHostKeyChecking no was not followed for ${h}: host keys are checked strictly`,
+          'm',
+        ),
+      );
       expect(r.stderr).toMatch(new RegExp(`^  ${h}: check: host key verification failed: 127\\.\\S+ is unknown`, 'm'));
       expect(await on(f, h, `test -e '${refused.deployTo}' && echo exists || echo absent`)).toBe('absent');
     }
@@ -245,7 +273,10 @@ describe('host keys', () => {
       expect(ok.code, ok.stderr).toBe(0);
       const accepted = ok.stdout.split('\n').filter((l) => / warning /.test(l));
       expect(accepted.map((l) => l.split(/\s+/)[1]).sort()).toEqual([...hosts].sort());
-      for (const l of accepted) expect(l).toMatch(/is not in known_hosts; accepted for this run \(ssh.accept_new_host_keys\), nothing written: it offered ssh-ed25519 key SHA256:/);
+      for (const l of accepted)
+        expect(l).toMatch(
+          /is not in known_hosts; accepted for this run \(ssh.accept_new_host_keys\), nothing written: it offered ssh-ed25519 key SHA256:/,
+        );
       for (const h of hosts) expect(await on(f, h, `readlink '${opted.deployTo}/current'`)).toMatch(/releases\/\d{14}$/);
       expect(readFileSync(knownHosts, 'utf8')).toBe('');
     } finally {

@@ -55,7 +55,10 @@ interface Running {
 
 /** The built CLI with --json, its events read as they come. */
 function start(args: readonly string[], env: Record<string, string> = {}): Running {
-  const child = spawn('node', [cliPath, ...args, '--json'], { env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [cliPath, ...args, '--json'], {
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const events: Array<Record<string, unknown>> = [];
   let stdout = '';
   let stderr = '';
@@ -79,14 +82,18 @@ function start(args: readonly string[], env: Record<string, string> = {}): Runni
   };
 }
 
-const isCommand = (step: string, host: string) => (e: Record<string, unknown>) => e.type === 'command' && e.step === step && e.host === host;
+const isCommand = (step: string, host: string) => (e: Record<string, unknown>) =>
+  e.type === 'command' && e.step === step && e.host === host;
 
 /** Every process's full command line on a host, read as the unprivileged `nobody` (ps and /proc/<pid>/cmdline). */
 async function processLists(f: Fleet, host: string): Promise<string> {
   const ps = await hostExec(f, host, ['ps', '-eo', 'args'], { user: 'nobody' }).catch((e: Error) => ({ stdout: `(${e.message})` }));
-  const proc = await hostExec(f, host, ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; cat $p/environ 2>/dev/null | tr "\\0" " "; done'], { user: 'nobody' }).catch(
-    (e: Error) => ({ stdout: `(${e.message})` }),
-  );
+  const proc = await hostExec(
+    f,
+    host,
+    ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline 2>/dev/null; echo; cat $p/environ 2>/dev/null | tr "\\0" " "; done'],
+    { user: 'nobody' },
+  ).catch((e: Error) => ({ stdout: `(${e.message})` }));
   return `${ps.stdout}\n${proc.stdout}`;
 }
 
@@ -118,17 +125,21 @@ describe('a failing snippet fails its step, wherever it is composed', () => {
     ['a before:switch task', 'gate', { tasks: { gate: { run: failing('gate') } }, hooks: { before: { switch: ['gate'] } } }, [5, 6]],
     ['the migration', 'migrate', { migrate: { command: failing('migrate'), role: 'db' } }, [5]],
   ];
-  it.each(cases)('%s: the deploy fails before any switch, current untouched everywhere, nothing after the failing line ran', async (_name, which, extra, codes) => {
-    const reached = flag(which);
-    repo.commit(`v-${randomBytes(3).toString('hex')}`);
-    const broken = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra });
-    const r = await cli(['staging', '-c', broken.file]);
-    expect(codes, r.stdout + r.stderr).toContain(r.code);
-    if (r.code === 6) expect(r.stderr).toContain('no host had switched');
-    expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/install ok/);
-    expect(await currentOn(f, p.deployTo)).toEqual(live);
-    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e ${reached} && echo reached || echo clean`)).stdout.trim()).toBe('clean');
-  });
+  it.each(cases)(
+    '%s: the deploy fails before any switch, current untouched everywhere, nothing after the failing line ran',
+    async (_name, which, extra, codes) => {
+      const reached = flag(which);
+      repo.commit(`v-${randomBytes(3).toString('hex')}`);
+      const broken = project(f, { source: { repository: repo.url }, deployTo: p.deployTo, extra });
+      const r = await cli(['staging', '-c', broken.file]);
+      expect(codes, r.stdout + r.stderr).toContain(r.code);
+      if (r.code === 6) expect(r.stderr).toContain('no host had switched');
+      expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/install ok/);
+      expect(await currentOn(f, p.deployTo)).toEqual(live);
+      for (const h of codeHosts(f))
+        expect((await sshRun(f, h, `test -e ${reached} && echo reached || echo clean`)).stdout.trim()).toBe('clean');
+    },
+  );
 });
 
 describe('secrets and a large env', () => {
@@ -189,7 +200,11 @@ describe('secrets and a large env', () => {
     for (const h of webHosts(f)) {
       const pid = await on(f, h, `cat '${p.deployTo}/shared/tmp/pids/app.pid'`);
       const seen = await hostExec(f, h, ['sh', '-c', `tr '\\0' '\\n' < /proc/${pid}/environ | grep '^BIG_' | sort`]);
-      expect(seen.stdout.split('\n')).toEqual(Object.entries(big).map(([k, v]) => `${k}=${v}`).sort());
+      expect(seen.stdout.split('\n')).toEqual(
+        Object.entries(big)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+      );
     }
   });
 });
@@ -232,7 +247,11 @@ describe('a lost connection', () => {
     expect(await currentOn(f, p.deployTo)).toEqual(before);
     // The task would have written the marker 3.21 s after it started; wait well past that.
     await new Promise((res) => setTimeout(res, 4000));
-    expect((await hostExec(f, 'web1', ['sh', '-c', `test -e ${marker} && echo written || echo absent; pgrep -f '^sleep 3.21$' || true`])).stdout.trim()).toBe('absent');
+    expect(
+      (
+        await hostExec(f, 'web1', ['sh', '-c', `test -e ${marker} && echo written || echo absent; pgrep -f '^sleep 3.21$' || true`])
+      ).stdout.trim(),
+    ).toBe('absent');
   });
 
   it('while a host restarts: the switch-back brings it back to the previous release, and it stays there', async () => {
@@ -282,11 +301,14 @@ describe('uploads', () => {
   });
   afterAll(() => rmSync(artifact, { recursive: true, force: true }));
 
-  const leftovers = async (host: string) => (await sshRun(f, host, `ls -A '${p.deployTo}/uploads' 2>/dev/null; ls '${p.deployTo}/releases' 2>/dev/null`)).stdout.trim();
+  const leftovers = async (host: string) =>
+    (await sshRun(f, host, `ls -A '${p.deployTo}/uploads' 2>/dev/null; ls '${p.deployTo}/releases' 2>/dev/null`)).stdout.trim();
 
   it('a connection dropped mid-upload fails the deploy at once with exit 4 naming host and step; lock released, no partial file left', async () => {
     const deploy = start(['staging', '-c', p.file]);
-    await deploy.event((e) => e.type === 'upload' && e.host === 'web1' && Number(e.transferred) > 0 && Number(e.transferred) < Number(e.total));
+    await deploy.event(
+      (e) => e.type === 'upload' && e.host === 'web1' && Number(e.transferred) > 0 && Number(e.transferred) < Number(e.total),
+    );
     const dropped = Date.now();
     await dropConnections(f, 'web1');
     const r = await deploy.done;
@@ -356,7 +378,9 @@ describe('the SSH backend', () => {
     const b = backend();
     const t = target('web2', { keepaliveIntervalMs: 200 });
     await b.exec(t, read(['rm', '-f', marker]));
-    const running = b.exec(t, script(`sleep 4.56; touch ${marker}`, { description: 'a slow write' }), { step: 'deploy:slow' }).catch((e: Error) => e);
+    const running = b
+      .exec(t, script(`sleep 4.56; touch ${marker}`, { description: 'a slow write' }), { step: 'deploy:slow' })
+      .catch((e: Error) => e);
     const session = await until('the command running on web2', () => sessionOf('web2', '^sleep 4.56$'));
     // A frozen session: the TCP connection stays up on the host, its sshd never closes the command's stdin.
     await hostExec(f, 'web2', ['kill', '-STOP', ...session]);
@@ -381,7 +405,9 @@ describe('the SSH backend', () => {
     for (const delay of [0, 1, 2, 5, 10, 20]) {
       const ac = new AbortController();
       const t0 = performance.now();
-      const running = b.exec(t, script(`(sleep 3.45; touch ${marker}) & sleep 3.45`), { signal: ac.signal, step: 'early' }).catch((e: Error) => e);
+      const running = b
+        .exec(t, script(`(sleep 3.45; touch ${marker}) & sleep 3.45`), { signal: ac.signal, step: 'early' })
+        .catch((e: Error) => e);
       setTimeout(() => ac.abort(), delay);
       expect(await running).toBeInstanceOf(InterruptedError);
       expect(performance.now() - t0).toBeLessThan(3000);
@@ -401,7 +427,11 @@ describe('the SSH backend', () => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toMatch(/^web1: fault: connection lost while running drop my connection/);
     await new Promise((r) => setTimeout(r, 1900));
-    expect((await b.exec(t, read(['sh', '-c', `test -e ${marker} && echo written || echo absent; pgrep -f '^sleep 1.67$' || true`]))).stdout.trim()).toBe('absent');
+    expect(
+      (
+        await b.exec(t, read(['sh', '-c', `test -e ${marker} && echo written || echo absent; pgrep -f '^sleep 1.67$' || true`]))
+      ).stdout.trim(),
+    ).toBe('absent');
   });
 
   it('an upload with no progress fails when its stall timeout passes; an aborted one at once', async () => {
@@ -414,7 +444,11 @@ describe('the SSH backend', () => {
     let frozen: Promise<unknown> | undefined;
     const t0 = Date.now();
     const stalled = b
-      .upload(t, local, '/tmp/exec-stall.bin', { step: 'transfer', stallTimeoutMs: 1000, onProgress: () => void (frozen ??= hostExec(f, 'web2', ['kill', '-STOP', server])) })
+      .upload(t, local, '/tmp/exec-stall.bin', {
+        step: 'transfer',
+        stallTimeoutMs: 1000,
+        onProgress: () => void (frozen ??= hostExec(f, 'web2', ['kill', '-STOP', server])),
+      })
       .catch((e: Error) => e);
     try {
       const err = await stalled;

@@ -19,7 +19,10 @@ const results: PointResult[] = [];
 const POINT_TIMEOUT = 420_000;
 
 function explain(r: PointResult): string {
-  const lines = [...r.broken.map((b) => `${b.invariant}: ${b.why}`), ...r.brokenAfterRecovery.map((b) => `after the next deploy, ${b.invariant}: ${b.why}`)];
+  const lines = [
+    ...r.broken.map((b) => `${b.invariant}: ${b.why}`),
+    ...r.brokenAfterRecovery.map((b) => `after the next deploy, ${b.invariant}: ${b.why}`),
+  ];
   return `${point(r)} ${r.injection.kind} (${r.injection.step}) broke:\n  ${lines.join('\n  ')}${r.diverged ? `\n  not run: ${r.diverged}` : ''}\n  logs: ${r.dir}`;
 }
 
@@ -29,7 +32,8 @@ async function runOnce(h: Harness, inj: Injection, listing?: Listing): Promise<P
   return r.disturbed ? h.runPoint(inj, listing) : r;
 }
 
-const label = (p: SubsetPick) => `${p.verb}: ${p.kinds.join('+')} at ${p.step}${p.match ? ` (${p.match.source.replace(/[\\^]/g, '')})` : ''} on ${p.host}`;
+const label = (p: SubsetPick) =>
+  `${p.verb}: ${p.kinds.join('+')} at ${p.step}${p.match ? ` (${p.match.source.replace(/[\\^]/g, '')})` : ''} on ${p.host}`;
 
 /**
  * Behind nginx every kind of step, a crash of the lock host and a connection lost while batch 2 restarts; behind
@@ -37,7 +41,10 @@ const label = (p: SubsetPick) => `${p.verb}: ${p.kinds.join('+')} at ${p.step}${
  * maintenance and keep a serving host). A client kill costs a lock TTL.
  */
 const plans: Record<Balancer, { picks: SubsetPick[]; moments: Injection[] }> = {
-  nginx: { picks: [...DEPLOY_SUBSET, ...BALANCER_SUBSET.nginx, ...ROLLBACK_SUBSET], moments: [...moments(['crash'], ['migrate']), ...moments(['drop-mid'], ['restart'])] },
+  nginx: {
+    picks: [...DEPLOY_SUBSET, ...BALANCER_SUBSET.nginx, ...ROLLBACK_SUBSET],
+    moments: [...moments(['crash'], ['migrate']), ...moments(['drop-mid'], ['restart'])],
+  },
   haproxy: { picks: [...BALANCER_SUBSET.haproxy], moments: moments(['kill-client'], ['restart']) },
 };
 
@@ -67,24 +74,36 @@ for (const balancer of ['nginx', 'haproxy'] as const) {
 
     for (const p of plan.picks) {
       for (const kind of p.kinds) {
-        it(label({ ...p, kinds: [kind] }), async () => {
-          const listing = listings.get(p.verb)!;
-          const inj = pick(listing, { ...p, kinds: [kind] })[0]!;
-          const r = await runOnce(h, { verb: inj.verb, kind, host: inj.host, n: inj.n, step: inj.step, description: inj.description, phase: inj.phase }, listing);
-          results.push(r);
-          expect(r.diverged, `${injectionId(r.injection)}: the run did not follow the listing`).toBeUndefined();
-          expect(r.disturbed, `${injectionId(r.injection)}: the fleet was disturbed twice`).toBeUndefined();
-          expect(r.held, explain(r)).toBe(true);
-        }, POINT_TIMEOUT);
+        it(
+          label({ ...p, kinds: [kind] }),
+          async () => {
+            const listing = listings.get(p.verb)!;
+            const inj = pick(listing, { ...p, kinds: [kind] })[0]!;
+            const r = await runOnce(
+              h,
+              { verb: inj.verb, kind, host: inj.host, n: inj.n, step: inj.step, description: inj.description, phase: inj.phase },
+              listing,
+            );
+            results.push(r);
+            expect(r.diverged, `${injectionId(r.injection)}: the run did not follow the listing`).toBeUndefined();
+            expect(r.disturbed, `${injectionId(r.injection)}: the fleet was disturbed twice`).toBeUndefined();
+            expect(r.held, explain(r)).toBe(true);
+          },
+          POINT_TIMEOUT,
+        );
       }
     }
 
     for (const m of plan.moments) {
-      it(`deploy: ${m.description}`, async () => {
-        const r = await runOnce(h, m);
-        results.push(r);
-        expect(r.held, explain(r)).toBe(true);
-      }, POINT_TIMEOUT);
+      it(
+        `deploy: ${m.description}`,
+        async () => {
+          const r = await runOnce(h, m);
+          results.push(r);
+          expect(r.held, explain(r)).toBe(true);
+        },
+        POINT_TIMEOUT,
+      );
     }
   });
 }

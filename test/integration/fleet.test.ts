@@ -65,23 +65,13 @@ const hostOf = (f: Fleet, name: string) => {
 };
 
 /** Ships fixtures/app to releases/<release> under deployTo; node_modules by `npm ci` on the host or by copy. */
-async function shipApp(
-  f: Fleet,
-  host: string,
-  deployTo: string,
-  release: string,
-  install: 'npm-ci' | 'copy',
-): Promise<void> {
+async function shipApp(f: Fleet, host: string, deployTo: string, release: string, install: 'npm-ci' | 'copy'): Promise<void> {
   const dest = `${host}:${deployTo}/releases/${release}/`;
   const args = ['-a', '--mkpath', '--delete', '--exclude', 'FAIL_HEALTH', '-e', `ssh -F ${f.sshConfig}`];
   if (install === 'npm-ci') args.push('--exclude', 'node_modules');
   await execa('rsync', [...args, `${APP_SRC}/`, dest]);
   if (install === 'npm-ci') {
-    await run(
-      f,
-      host,
-      `cd ${deployTo}/releases/${release} && npm_config_update_notifier=false npm ci --omit=dev --no-audit --no-fund`,
-    );
+    await run(f, host, `cd ${deployTo}/releases/${release} && npm_config_update_notifier=false npm ci --omit=dev --no-audit --no-fund`);
   }
   await run(f, host, `ln -sfn releases/${release} ${deployTo}/current`);
 }
@@ -112,12 +102,10 @@ describe('fleet layout', () => {
     expect(webAddress('127.0.42', 164)).toBe('127.0.42.254');
     expect(webAddress('127.0.42', 165)).toBe('127.0.42.31');
     expect(webAddress('127.0.42', MAX_WEBS)).toBe('127.0.42.66');
-    expect(hosts.slice(-3).map((h) => `${h.name}=${h.address}`)).toEqual([
-      'db1=127.0.42.10',
-      'media1=127.0.42.20',
-      'lb1=127.0.42.30',
-    ]);
-    const all = planHosts(resolveOptions({ webs: MAX_WEBS, bastion: true, net: '127.0.42', stateDir: '/var/tmp/x', jsonPath: '/var/tmp/x.json' }, {}));
+    expect(hosts.slice(-3).map((h) => `${h.name}=${h.address}`)).toEqual(['db1=127.0.42.10', 'media1=127.0.42.20', 'lb1=127.0.42.30']);
+    const all = planHosts(
+      resolveOptions({ webs: MAX_WEBS, bastion: true, net: '127.0.42', stateDir: '/var/tmp/x', jsonPath: '/var/tmp/x.json' }, {}),
+    );
     expect(new Set(all.map((h) => h.address)).size).toBe(MAX_WEBS + 4);
     expect(all.at(-1)).toEqual({ name: 'bastion1', address: '127.0.42.99', roles: ['bastion'] });
     expect(siblingNet('127.0.1')).toBe('127.1.1');
@@ -129,9 +117,7 @@ describe('fleet layout', () => {
     expect(() => resolveOptions({ net: '10.0.1' }, {})).toThrow(/address block/);
     expect(() => resolveOptions({ net: '127.0.0' }, {})).toThrow(/address block/);
     expect(() => resolveOptions({}, { FLEET_BALANCER: 'apache' })).toThrow(/FLEET_BALANCER/);
-    expect(
-      resolveOptions({}, { FLEET_NET: '127.0.3', FLEET_STATE: '/var/tmp/f3', FLEET_BALANCER: 'none' }),
-    ).toMatchObject({
+    expect(resolveOptions({}, { FLEET_NET: '127.0.3', FLEET_STATE: '/var/tmp/f3', FLEET_BALANCER: 'none' })).toMatchObject({
       net: '127.0.3',
       stateDir: '/var/tmp/f3',
       balancer: false,
@@ -169,9 +155,9 @@ describe('shared fleet', () => {
     try {
       expect(await run(f, 'web1', 'ps -eo args')).toContain(`sleep ${marker}`);
       expect(await run(f, 'web2', 'ps -eo args')).not.toContain(`sleep ${marker}`);
-      expect(
-        await run(f, 'web2', `grep -l 'sleep' /proc/[0-9]*/cmdline 2>/dev/null | xargs -r cat | tr '\\0' ' '`),
-      ).not.toContain(`sleep ${marker}`);
+      expect(await run(f, 'web2', `grep -l 'sleep' /proc/[0-9]*/cmdline 2>/dev/null | xargs -r cat | tr '\\0' ' '`)).not.toContain(
+        `sleep ${marker}`,
+      );
       expect((await run(f, 'web1', 'cat /proc/1/comm')).trim()).toBe('sshd');
     } finally {
       await run(f, 'web1', `kill ${pid}`);
@@ -188,15 +174,11 @@ describe('shared fleet', () => {
         .slice(1)
         .join(' ');
       const wrong = join(dir, 'wrong');
-      writeFileSync(
-        wrong,
-        lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n') + '\n',
-      );
+      writeFileSync(wrong, lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n') + '\n');
       const missing = join(dir, 'missing');
       writeFileSync(missing, lines.filter((l) => !l.startsWith('web1,')).join('\n') + '\n');
 
-      const ssh = (kh: string) =>
-        execa('ssh', ['-F', f.sshConfig, '-o', `UserKnownHostsFile=${kh}`, 'web1', 'true'], { reject: false });
+      const ssh = (kh: string) => execa('ssh', ['-F', f.sshConfig, '-o', `UserKnownHostsFile=${kh}`, 'web1', 'true'], { reject: false });
       const mismatch = await ssh(wrong);
       expect(mismatch.exitCode).toBe(255);
       expect(mismatch.stderr).toContain('Host key verification failed');
@@ -217,15 +199,10 @@ describe('shared fleet', () => {
     let mediaUrl: string;
 
     beforeAll(async () => {
-      if (!f.databaseUrl || !f.media || !f.balancer)
-        throw new Error('this suite needs the default fleet: postgres, media and a balancer');
+      if (!f.databaseUrl || !f.media || !f.balancer) throw new Error('this suite needs the default fleet: postgres, media and a balancer');
       // A database of its own, so this file neither sees nor leaves data for other suites on the shared fleet.
       const db = f.databaseUrl.replace(/\/app$/, '/fleet_test');
-      await run(
-        f,
-        'db1',
-        'psql -h /tmp -U postgres -qc "drop database if exists fleet_test" -c "create database fleet_test"',
-      );
+      await run(f, 'db1', 'psql -h /tmp -U postgres -qc "drop database if exists fleet_test" -c "create database fleet_test"');
       databaseUrl = db;
       mediaUrl = f.media.url;
       await ensureLocalNodeModules();
@@ -254,9 +231,7 @@ describe('shared fleet', () => {
 
     it('starts with bin/start and answers on its own address with release, version and schema', async () => {
       for (const w of webs) {
-        expect(await startApp(f, w, deployTo, { DATABASE_URL: databaseUrl, MEDIA_URL: mediaUrl })).toMatch(
-          /^app started \(pid \d+/,
-        );
+        expect(await startApp(f, w, deployTo, { DATABASE_URL: databaseUrl, MEDIA_URL: mediaUrl })).toMatch(/^app started \(pid \d+/);
       }
       for (const w of webs) {
         const h = await health(`http://${hostOf(f, w).address}:3000`);
@@ -331,11 +306,7 @@ describe('shared fleet', () => {
     });
 
     afterAll(async () => {
-      await sshRun(
-        f,
-        f.media!.host,
-        `cd ${root} && rm -rf ${rels.map((r) => `releases/${r}`).join(' ')} && rm -f current`,
-      );
+      await sshRun(f, f.media!.host, `cd ${root} && rm -rf ${rels.map((r) => `releases/${r}`).join(' ')} && rm -f current`);
     });
 
     it('serves the assets of old and new releases side by side, and current', async () => {
@@ -408,8 +379,7 @@ describe('sibling fleet: haproxy, fault controls and teardown', () => {
       { timeoutMs: 10_000, intervalMs: 200 },
     );
     expect(state).toMatch(/app \d+ web1 /);
-    const hosts = async () =>
-      new Set(await Promise.all(Array.from({ length: 6 }, async () => (await health(f.balancer!.url)).host)));
+    const hosts = async () => new Set(await Promise.all(Array.from({ length: 6 }, async () => (await health(f.balancer!.url)).host)));
     expect([...(await hosts())].sort()).toEqual(['web1', 'web2']);
 
     await run(f, 'lb1', socat('set server app/web1 state drain'));
@@ -472,14 +442,11 @@ describe('sibling fleet: haproxy, fault controls and teardown', () => {
   });
 
   it('fleetDown leaves no process in the hosts and nothing listening on their addresses', async () => {
-    const namespaces = new Set(
-      await Promise.all(f.hosts.map(async (h) => (await run(f, h.name, 'readlink /proc/self/ns/pid')).trim())),
-    );
+    const namespaces = new Set(await Promise.all(f.hosts.map(async (h) => (await run(f, h.name, 'readlink /proc/self/ns/pid')).trim())));
     expect(namespaces.size).toBe(f.hosts.length);
     await run(f, 'web1', 'nohup sleep 600 >/dev/null 2>&1 </dev/null &');
     const prefix = `${netOf(f)}.`;
-    const listening = async () =>
-      (await execa('ss', ['-ltnH'])).stdout.split('\n').filter((l) => l.split(/\s+/)[3]?.startsWith(prefix));
+    const listening = async () => (await execa('ss', ['-ltnH'])).stdout.split('\n').filter((l) => l.split(/\s+/)[3]?.startsWith(prefix));
     expect(await listening()).not.toHaveLength(0);
 
     await t!.down();

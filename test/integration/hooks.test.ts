@@ -44,7 +44,8 @@ describe('hooks', () => {
     deployTos.push(p.deployTo);
     return p;
   };
-  const hookLog = async (host: string, deployTo: string) => (await on(f, host, `cat '${deployTo}/hooks.log' 2>/dev/null; rm -f '${deployTo}/hooks.log'`)).split('\n').filter(Boolean);
+  const hookLog = async (host: string, deployTo: string) =>
+    (await on(f, host, `cat '${deployTo}/hooks.log' 2>/dev/null; rm -f '${deployTo}/hooks.log'`)).split('\n').filter(Boolean);
 
   beforeAll(() => {
     f = fleet();
@@ -52,7 +53,9 @@ describe('hooks', () => {
     repo.commit('v1');
   });
   afterAll(async () => {
-    for (const d of deployTos) for (const h of webHosts(f)) await sshRun(f, h, `p='${d}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
+    for (const d of deployTos)
+      for (const h of webHosts(f))
+        await sshRun(f, h, `p='${d}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
   });
 
   it('a deploy and a rollback fire the same points where they do the same; restart once per batch, on its hosts; rolled_back after the rollback', async () => {
@@ -150,7 +153,10 @@ describe('hooks', () => {
     expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('web2 is not ready');
     for (const h of webHosts(f)) {
-      expect((await on(f, h, `cat '${p.deployTo}/outcomes.log'`)).split('\n'), h).toEqual(['rolled_back switched-back', 'failed switched-back task:gate 6']);
+      expect((await on(f, h, `cat '${p.deployTo}/outcomes.log'`)).split('\n'), h).toEqual([
+        'rolled_back switched-back',
+        'failed switched-back task:gate 6',
+      ]);
     }
   });
 });

@@ -14,7 +14,11 @@ const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
 async function listing(f: Fleet): Promise<string> {
   const out: string[] = [];
   for (const h of f.hosts) {
-    const r = await hostExec(f, h.name, ['sh', '-c', 'find /srv /home/deploy /var/www -maxdepth 4 -path /srv/pg -prune -o -print 2>/dev/null | sort']);
+    const r = await hostExec(f, h.name, [
+      'sh',
+      '-c',
+      'find /srv /home/deploy /var/www -maxdepth 4 -path /srv/pg -prune -o -print 2>/dev/null | sort',
+    ]);
     out.push(`${h.name}:\n${r.stdout}`);
   }
   return out.join('\n');
@@ -46,7 +50,10 @@ function homeForFixtures(f: Fleet): string {
 }
 
 /** Stages of a bad fixture that are valid on their own (its mistake is in another stage): not deployed. */
-const VALID_STAGES: Record<string, string[]> = { 'invalid-only-after-merge.yml': ['staging'], 'stage-override-invalid.yml': ['production'] };
+const VALID_STAGES: Record<string, string[]> = {
+  'invalid-only-after-merge.yml': ['staging'],
+  'stage-override-invalid.yml': ['production'],
+};
 
 /** Runs `fn` over `items`, `n` at a time. */
 async function inBatches<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -61,16 +68,28 @@ describe('bad input is refused before any host is touched', () => {
     f = fleet();
   });
 
-  it('every malformed fixture, deployed for real against the fleet, exits 2 and no host changes or is even logged in to', { timeout: 600_000 }, async () => {
+  it('every malformed fixture, deployed for real against the fleet, exits 2 and no host changes or is even logged in to', {
+    timeout: 600_000,
+  }, async () => {
     const dir = scratch('bad');
     cpSync(join(repoRoot, 'fixtures', 'configs', 'bad'), dir, { recursive: true });
-    const fixtures = readdirSync(dir).filter((n) => n.endsWith('.yml')).sort();
+    const fixtures = readdirSync(dir)
+      .filter((n) => n.endsWith('.yml'))
+      .sort();
     const home = homeForFixtures(f);
     // The mapping works: a good config on those addresses reaches the fleet (and is only checked, not deployed;
     // the check reads the repository from the host).
     const repo = appRepo();
     repo.commit('v1');
-    writeFileSync(join(dir, 'good.yaml'), stringify({ app: 'probe', deploy_to: '/srv/probe-input', repository: repo.url, stages: { staging: { hosts: [{ name: 'web1', address: '10.0.0.1', roles: ['web'] }] } } }));
+    writeFileSync(
+      join(dir, 'good.yaml'),
+      stringify({
+        app: 'probe',
+        deploy_to: '/srv/probe-input',
+        repository: repo.url,
+        stages: { staging: { hosts: [{ name: 'web1', address: '10.0.0.1', roles: ['web'] }] } },
+      }),
+    );
     const probe = await cli(['check', 'staging', '-c', join(dir, 'good.yaml')], { cwd: dir, env: { HOME: home } });
     expect(probe.code, probe.stderr).toBe(0);
 
@@ -87,15 +106,24 @@ describe('bad input is refused before any host is touched', () => {
     });
     const before = await listing(f);
     const seen = logins(f);
-    const results = await inBatches(runs, 2, async ({ name, stage }) => ({ name, stage, r: await cli([stage, '-c', name], { cwd: dir, env: { HOME: home }, timeoutMs: 60_000 }) }));
-    const wrong = results.filter(({ r }) => r.code !== 2 || r.stderr.includes('internal error')).map(({ name, stage, r }) => `${name} ${stage}: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
+    const results = await inBatches(runs, 2, async ({ name, stage }) => ({
+      name,
+      stage,
+      r: await cli([stage, '-c', name], { cwd: dir, env: { HOME: home }, timeoutMs: 60_000 }),
+    }));
+    const wrong = results
+      .filter(({ r }) => r.code !== 2 || r.stderr.includes('internal error'))
+      .map(({ name, stage, r }) => `${name} ${stage}: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
     expect(wrong).toEqual([]);
     expect(logins(f)).toEqual(seen);
     expect(await listing(f)).toBe(before);
   });
 
   it('an artifact that does not exist fails the deploy before the lock or any release dir is written', async () => {
-    const p = project(f, { source: { artifact: { path: 'no-such-build' } }, extra: { install: null, migrate: null, restart: null, health: null } });
+    const p = project(f, {
+      source: { artifact: { path: 'no-such-build' } },
+      extra: { install: null, migrate: null, restart: null, health: null },
+    });
     const before = await listing(f);
     const r = await cli(['staging', '-c', p.file]);
     expect(r.code, r.stderr).toBe(5);
@@ -107,7 +135,12 @@ describe('bad input is refused before any host is touched', () => {
 describe('output through a pipe arrives whole', () => {
   /** stdout through a real pipe, as `deploy … | jq` or `| tee` get it, read by a reader that starts late. */
   const piped = async (args: string[], cwd?: string) => {
-    const r = await execa('sh', ['-c', `node '${bin}' "$@" | (sleep 0.5; cat)`, 'sh', ...args], { reject: false, cwd, env: { CI: 'true' }, stripFinalNewline: false });
+    const r = await execa('sh', ['-c', `node '${bin}' "$@" | (sleep 0.5; cat)`, 'sh', ...args], {
+      reject: false,
+      cwd,
+      env: { CI: 'true' },
+      stripFinalNewline: false,
+    });
     return r.stdout;
   };
 
@@ -123,7 +156,10 @@ describe('output through a pipe arrives whole', () => {
     });
     const events = await piped(['staging', '--json', '-v', '-c', p.file]);
     expect(events.length).toBeGreaterThan(64 * 1024);
-    const lines = events.trim().split('\n').map((l) => JSON.parse(l) as { type: string; exitCode?: number });
+    const lines = events
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; exitCode?: number });
     expect(lines.at(-1)).toMatchObject({ type: 'run:end', exitCode: 0 });
 
     const logs = await piped(['logs', 'staging', '-c', p.file]);

@@ -14,7 +14,10 @@ import { appRepo, cli, project, repoRoot, type AppRepo, type ProjectOptions } fr
 /** Each project's app gets its own port: apps of earlier projects keep running on the web hosts. */
 let nextPort = 3121;
 const bin = join(repoRoot, 'dist', 'cli', 'bin.js');
-const clock = (env: Record<string, string>) => ({ NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, 'support', 'skew-clock.mjs')).href}`, ...env });
+const clock = (env: Record<string, string>) => ({
+  NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, 'support', 'skew-clock.mjs')).href}`,
+  ...env,
+});
 /** A client clock `seconds` off. */
 const skewed = (seconds: number) => clock({ DEPLOY_TEST_CLOCK_SKEW: String(seconds) });
 /** A client clock that reads `at` (ms) when the process starts: runs started this way all start in the same second. */
@@ -35,8 +38,13 @@ async function on(f: Fleet, host: string, command: string): Promise<string> {
 
 /** What `current` points to on the host, checked to be a directory that exists ('' when there is none). */
 const liveOn = (f: Fleet, host: string, deployTo: string) =>
-  on(f, host, `d='${deployTo}'; if [ -L "$d/current" ]; then [ -d "$d/current" ] || { echo "current dangles: $(readlink "$d/current")"; exit 1; }; basename "$(readlink "$d/current")"; fi`);
-const releasesOn = async (f: Fleet, host: string, deployTo: string) => (await on(f, host, `ls '${deployTo}/releases' 2>/dev/null || true`)).split('\n').filter(Boolean);
+  on(
+    f,
+    host,
+    `d='${deployTo}'; if [ -L "$d/current" ]; then [ -d "$d/current" ] || { echo "current dangles: $(readlink "$d/current")"; exit 1; }; basename "$(readlink "$d/current")"; fi`,
+  );
+const releasesOn = async (f: Fleet, host: string, deployTo: string) =>
+  (await on(f, host, `ls '${deployTo}/releases' 2>/dev/null || true`)).split('\n').filter(Boolean);
 const exists = async (f: Fleet, host: string, path: string) => (await on(f, host, `test -e '${path}' && echo yes || echo no`)) === 'yes';
 
 interface Event {
@@ -63,7 +71,10 @@ function start(args: readonly string[], env: Record<string, string> = {}) {
       for (;;) {
         const found = events.find(matches);
         if (found) return found;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no such event (exit ${child.exitCode}); saw: ${events.map((e) => `${e.type}${e.step ? `:${String(e.step)}` : ''}`).join(' ')}`);
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(
+            `no such event (exit ${child.exitCode}); saw: ${events.map((e) => `${e.type}${e.step ? `:${String(e.step)}` : ''}`).join(' ')}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -76,7 +87,8 @@ function start(args: readonly string[], env: Record<string, string> = {}) {
 
 /** Stops the app a project started, also when a failed run left `current` dangling (as bin/stop does). */
 const stopApps = async (f: Fleet, deployTo: string) => {
-  for (const h of webHosts(f)) await sshRun(f, h, `p='${deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
+  for (const h of webHosts(f))
+    await sshRun(f, h, `p='${deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
 };
 
 describe('deploy lifecycle', () => {
@@ -90,7 +102,11 @@ describe('deploy lifecycle', () => {
       source: { repository: repo.url },
       keepReleases: 3,
       ...o,
-      extra: { health: { path: '/health', port, retries: 20, interval: 0.25, timeout: 2 }, ...o.extra, env: { PORT: String(port), ...(o.extra?.env as object | undefined) } },
+      extra: {
+        health: { path: '/health', port, retries: 20, interval: 0.25, timeout: 2 },
+        ...o.extra,
+        env: { PORT: String(port), ...(o.extra?.env as object | undefined) },
+      },
     });
     deployTos.push(p.deployTo);
     return { ...p, port };
@@ -123,7 +139,10 @@ describe('deploy lifecycle', () => {
 
   it('two deploys in the same second (--lock-wait), the second failing on purpose: the live release survives everywhere', async () => {
     const p = app();
-    const failing = app({ deployTo: p.deployTo, extra: { tasks: { boom: { run: 'echo boom; exit 1' } }, hooks: { before: { migrate: ['boom'] } } } });
+    const failing = app({
+      deployTo: p.deployTo,
+      extra: { tasks: { boom: { run: 'echo boom; exit 1' } }, hooks: { before: { migrate: ['boom'] } } },
+    });
     repo.commit('v2');
     // Both start in the same second by their clocks, whatever the machine's load.
     const second0 = nextSecond();
@@ -136,7 +155,10 @@ describe('deploy lifecycle', () => {
     const live = await liveOn(f, 'web1', p.deployTo);
     for (const h of codeHosts(f)) expect(await liveOn(f, h, p.deployTo), h).toBe(live);
     expect(b.stderr).toContain('boom');
-    const health = JSON.parse(await on(f, 'web1', `curl -s http://${addressOf(f, 'web1')}:${p.port}/health`)) as { version: string; release: string };
+    const health = JSON.parse(await on(f, 'web1', `curl -s http://${addressOf(f, 'web1')}:${p.port}/health`)) as {
+      version: string;
+      release: string;
+    };
     expect(health).toMatchObject({ version: 'v2', release: live });
     const failed = b.events.find((e) => e.type === 'release:chosen')?.release as string;
     expect(failed > live).toBe(true);
@@ -162,14 +184,19 @@ describe('deploy lifecycle', () => {
     const message = 'db maintenance\n\u001b[2J\u001b[31mfake: unlocked';
     const taken = await cli(['lock', 'staging', 'acquire', '-c', holder.file, '-m', message]);
     expect(taken.code, taken.stderr).toBe(0);
-    for (const args of [['unlock', 'staging'], ['lock', 'staging', 'release']]) {
+    for (const args of [
+      ['unlock', 'staging'],
+      ['lock', 'staging', 'release'],
+    ]) {
       const r = await cli([...args, '-c', other.file]);
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(3);
       expect(r.stdout).toContain('not held by a run of this machine');
     }
     const status = await cli(['lock', 'staging', 'status', '-c', other.file]);
     expect(status.stdout).not.toContain('\u001b');
-    expect(status.stdout.split('\n')[0]).toMatch(/^staging: locked on db1 by \S+ \(lock \d{8}-\d{6}\) since .*: "db maintenance\\n\\x1b\[2J\\x1b\[31mfake: unlocked"$/);
+    expect(status.stdout.split('\n')[0]).toMatch(
+      /^staging: locked on db1 by \S+ \(lock \d{8}-\d{6}\) since .*: "db maintenance\\n\\x1b\[2J\\x1b\[31mfake: unlocked"$/,
+    );
     expect((await cli(['staging', '-c', other.file, '--hosts', 'media1'])).code).toBe(3);
     const mine = await cli(['unlock', 'staging', '-c', holder.file]);
     expect(mine.code, mine.stderr).toBe(0);
@@ -199,7 +226,9 @@ describe('deploy lifecycle', () => {
   });
 
   it('a forced unlock from elsewhere stops a run before its next step (exit 3); nothing went live', async () => {
-    const p = app({ extra: { lock: { ttl: 3 }, install: { command: 'sleep 5 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } } });
+    const p = app({
+      extra: { lock: { ttl: 3 }, install: { command: 'sleep 5 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } },
+    });
     const first = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
     expect(first.code, first.stderr).toBe(0);
     const live = releaseOf(first.stdout);
@@ -216,7 +245,9 @@ describe('deploy lifecycle', () => {
   });
 
   it('renewals that fail for longer than lock.ttl stop the run before its next step (exit 3), told with the lock it could not release', async () => {
-    const p = app({ extra: { lock: { ttl: 3 }, install: { command: 'sleep 8 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } } });
+    const p = app({
+      extra: { lock: { ttl: 3 }, install: { command: 'sleep 8 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } },
+    });
     const first = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
     expect(first.code, first.stderr).toBe(0);
     const live = releaseOf(first.stdout);
@@ -232,7 +263,9 @@ describe('deploy lifecycle', () => {
       await restore(f, 'db1');
     }
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/^error: the deploy lock on db1 was not renewed for \d+s, longer than lock.ttl \(3s\), so another run may take it over: stopping before migrate$/m);
+    expect(r.stderr).toMatch(
+      /^error: the deploy lock on db1 was not renewed for \d+s, longer than lock.ttl \(3s\), so another run may take it over: stopping before migrate$/m,
+    );
     expect(r.stderr).toMatch(/^ {2}- the lock on db1 could not be released \(.*\): run `deploy unlock staging`/m);
     expect(await liveOn(f, 'media1', p.deployTo)).toBe(live);
     expect(await releasesOn(f, 'media1', p.deployTo)).toEqual([live]);
@@ -249,7 +282,9 @@ describe('deploy lifecycle', () => {
     try {
       const r = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/media1\s+warning\s+cleanup: old releases were not all removed from media1 \(.*Permission denied\); the next deploy tries again/);
+      expect(r.stdout).toMatch(
+        /media1\s+warning\s+cleanup: old releases were not all removed from media1 \(.*Permission denied\); the next deploy tries again/,
+      );
       expect(await liveOn(f, 'media1', p.deployTo)).toBe(releaseOf(r.stdout));
     } finally {
       await on(f, 'media1', `chmod -R u+w '${p.deployTo}/releases' '${p.deployTo}/.trash'`);
@@ -353,7 +388,9 @@ describe('a client killed mid-upload, and what a crash leaves', () => {
       ids.push(releaseOf(r.stdout));
     }
     const killed = start(['staging', '-c', p.file, '--hosts', 'media1'], { BIG: '1' });
-    const upload = await killed.until((e) => e.type === 'upload' && (e.transferred as number) > 0 && (e.transferred as number) < (e.total as number));
+    const upload = await killed.until(
+      (e) => e.type === 'upload' && (e.transferred as number) > 0 && (e.transferred as number) < (e.total as number),
+    );
     killed.child.kill('SIGKILL');
     await killed.done();
     expect(upload.host).toBe('media1');
@@ -383,7 +420,11 @@ describe('a client killed mid-upload, and what a crash leaves', () => {
       // What a crash left: an upload and a half-built release that leave 30 MiB free, less than a deploy needs.
       const leftover = '20200101000000';
       const fill = (await freeKiB()) - 30 * 1024;
-      await on(f, 'media1', `cd '${p.deployTo}' && mkdir -p uploads releases/${leftover} && head -c ${fill * 1024} /dev/zero > uploads/${leftover}.tar.gz && echo half > releases/${leftover}/VERSION`);
+      await on(
+        f,
+        'media1',
+        `cd '${p.deployTo}' && mkdir -p uploads releases/${leftover} && head -c ${fill * 1024} /dev/zero > uploads/${leftover}.tar.gz && echo half > releases/${leftover}/VERSION`,
+      );
       expect(await freeKiB()).toBeLessThan(64 * 1024);
       const r = await cli(['staging', '-c', p.file, '--hosts', 'media1']);
       expect(r.code, r.stderr).toBe(0);
@@ -404,7 +445,10 @@ describe('deploy status when hosts are not all well', () => {
     const repo = appRepo();
     repo.commit('v1');
     const port = nextPort++;
-    p = project(f, { source: { repository: repo.url }, extra: { env: { PORT: String(port) }, health: { path: '/health', port, retries: 20, interval: 0.25, timeout: 2 } } });
+    p = project(f, {
+      source: { repository: repo.url },
+      extra: { env: { PORT: String(port) }, health: { path: '/health', port, retries: 20, interval: 0.25, timeout: 2 } },
+    });
     const r = await cli(['staging', '-c', p.file]);
     expect(r.code, r.stderr).toBe(0);
   });
@@ -427,7 +471,9 @@ describe('deploy status when hosts are not all well', () => {
     expect(r.stderr).toMatch(/^error: web2: could not be read/m);
     const json = await cli(['status', 'staging', '-c', p.file, '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).hosts.map((h: { host: string; error?: string }) => [h.host, h.error])).toEqual(f.hosts.map((h) => [h.name, undefined]));
+    expect(JSON.parse(json.stdout).hosts.map((h: { host: string; error?: string }) => [h.host, h.error])).toEqual(
+      f.hosts.map((h) => [h.name, undefined]),
+    );
   });
 
   it('flags a current that points to a release that is gone', async () => {

@@ -74,10 +74,7 @@ describe('LocalBackend.run (argv, no shell)', () => {
 
 describe('LocalBackend as a Backend', () => {
   it('exec runs the rendered Command with sh -c, cwd/env included, secrets masked', async () => {
-    const r = await local.exec(
-      here,
-      read(['sh', '-c', 'pwd; echo "$PASS"'], { cwd: tmp, env: { PASS: new Sensitive('pa55word') } }),
-    );
+    const r = await local.exec(here, read(['sh', '-c', 'pwd; echo "$PASS"'], { cwd: tmp, env: { PASS: new Sensitive('pa55word') } }));
     expect(r).toMatchObject({ code: 0, stdout: `${tmp}\n***\n` });
     const s = await local.exec(here, script('echo a && echo b | tr b c'));
     expect(s.stdout).toBe('a\nc\n');

@@ -18,14 +18,27 @@ const EVENT_TYPES = new Set(
 
 const webHosts = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
-const parse = (ndjson: string) => ndjson.trim().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+const parse = (ndjson: string) =>
+  ndjson
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
 
 async function browser(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'deploy-chromium-')), {
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
 }
@@ -105,7 +118,19 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
   });
 
   it('--json: known events only, masked, ending with the summary of every host', async () => {
-    const previous = readFileSync(join(p.dir, '.deploy', 'logs', 'staging', readdirSync(join(p.dir, '.deploy', 'logs', 'staging')).sort().pop()!, 'events.ndjson'), 'utf8');
+    const previous = readFileSync(
+      join(
+        p.dir,
+        '.deploy',
+        'logs',
+        'staging',
+        readdirSync(join(p.dir, '.deploy', 'logs', 'staging'))
+          .sort()
+          .pop()!,
+        'events.ndjson',
+      ),
+      'utf8',
+    );
     const before = parse(previous).find((e) => e.type === 'release:chosen')!.release as string;
     repo.commit('v2');
     const r = await cli(['staging', '-c', p.file, '--json'], { env });
@@ -117,8 +142,16 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
       expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     expect(events.some((e) => e.type === 'output' && e.line === 'token=***')).toBe(true);
-    const start = { ...(events[0] as { type: string }), release: (events.find((e) => e.type === 'release:chosen') as unknown as { release: string }).release };
-    const end = events.at(-1) as { type: string; outcome: string; exitCode: number; summary: { release: string; revision: string; hosts: Record<string, unknown>[] } };
+    const start = {
+      ...(events[0] as { type: string }),
+      release: (events.find((e) => e.type === 'release:chosen') as unknown as { release: string }).release,
+    };
+    const end = events.at(-1) as {
+      type: string;
+      outcome: string;
+      exitCode: number;
+      summary: { release: string; revision: string; hosts: Record<string, unknown>[] };
+    };
     expect(start.type).toBe('run:start');
     expect(end).toMatchObject({ type: 'run:end', outcome: 'success', exitCode: 0 });
     expect(end.summary).toMatchObject({ release: start.release, revision: expect.stringMatching(/^[0-9a-f]{40}$/) });
@@ -156,7 +189,10 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
     const bad = join(p.dir, 'bad.html');
     const failed = await cli(['staging', '-c', p.file, '--report', bad, '--json'], { env });
     expect(failed.code).toBe(6);
-    const end = parse(failed.stdout).at(-1) as unknown as { outcome: string; summary: { hosts: { host: string; outcome: string; current: string; previous: string }[] } };
+    const end = parse(failed.stdout).at(-1) as unknown as {
+      outcome: string;
+      summary: { hosts: { host: string; outcome: string; current: string; previous: string }[] };
+    };
     expect(end.outcome).toBe('switched-back');
     for (const h of end.summary.hosts) expect(h.current).toBe(h.previous);
     expect(end.summary.hosts.find((h) => h.host === 'web2')).toMatchObject({ outcome: 'switched-back' });
@@ -168,7 +204,12 @@ describe('output: secrets, JSON summary, logs, report, terminal', () => {
   it('on a terminal: rows per step and batch, the failing host with its output, no secret', async () => {
     const { CI: _ci, ...rest } = process.env;
     const cmd = `stty cols 120 rows 60; node ${join(repoRoot, 'dist/cli/bin.js')} staging -c ${p.file}`;
-    const r = await execa('script', ['-qfec', cmd, '/dev/null'], { env: { ...rest, ...env, TERM: 'xterm-256color' }, extendEnv: false, reject: false, timeout: 180_000 });
+    const r = await execa('script', ['-qfec', cmd, '/dev/null'], {
+      env: { ...rest, ...env, TERM: 'xterm-256color' },
+      extendEnv: false,
+      reject: false,
+      timeout: 180_000,
+    });
     const screen = stripVTControlCharacters(String(r.stdout)).replace(/\r/g, '');
     expect(r.exitCode, screen).toBe(6);
     noSecretIn('terminal', screen);
@@ -228,7 +269,8 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
     });
   });
 
-  const noLeak = (channel: string, text: string, of: readonly string[] = secrets) => expect(leakIn(text, of), `${channel} leaks a secret`).toBeUndefined();
+  const noLeak = (channel: string, text: string, of: readonly string[] = secrets) =>
+    expect(leakIn(text, of), `${channel} leaks a secret`).toBeUndefined();
 
   it('one failing run: CI lines with -v, the error line, the HTML report, .deploy/logs, deploy logs', async () => {
     const report = join(p.dir, 'leak.html');
@@ -269,7 +311,12 @@ describe('output: no secret on any channel, as it is or encoded (JSON, URL, base
   it('on a terminal: the failing host with its output', async () => {
     const { CI: _ci, ...rest } = process.env;
     const cmd = `stty cols 400 rows 80; node ${join(repoRoot, 'dist/cli/bin.js')} staging -c ${p.file}`;
-    const r = await execa('script', ['-qfec', cmd, '/dev/null'], { env: { ...rest, ...env, TERM: 'xterm-256color' }, extendEnv: false, reject: false, timeout: 180_000 });
+    const r = await execa('script', ['-qfec', cmd, '/dev/null'], {
+      env: { ...rest, ...env, TERM: 'xterm-256color' },
+      extendEnv: false,
+      reject: false,
+      timeout: 180_000,
+    });
     const screen = stripVTControlCharacters(String(r.stdout)).replace(/\r/g, '');
     expect(r.exitCode, screen).toBe(6);
     expect(screen).toMatch(/✖ web1 · failed after/);

@@ -29,7 +29,15 @@ async function served(f: Fleet, deployTo: string): Promise<Record<string, { rele
 
 /** Everything under deploy_to that a refused promote must leave alone: releases, current, the log, the lock. */
 const snapshot = (f: Fleet, deployTo: string) =>
-  Promise.all(codeHosts(f).map((h) => on(f, h, `cd '${deployTo}' 2>/dev/null && { ls -A releases 2>/dev/null; readlink current; cat revisions.log 2>/dev/null; ls -d deploy.lock 2>/dev/null; } || echo none`)));
+  Promise.all(
+    codeHosts(f).map((h) =>
+      on(
+        f,
+        h,
+        `cd '${deployTo}' 2>/dev/null && { ls -A releases 2>/dev/null; readlink current; cat revisions.log 2>/dev/null; ls -d deploy.lock 2>/dev/null; } || echo none`,
+      ),
+    ),
+  );
 
 async function health(f: Fleet, host: { address: string }, port: string): Promise<{ version: string; release: string; revision?: string }> {
   const r = await fetch(`http://${host.address}:${port}/health`);
@@ -41,7 +49,11 @@ const stopApps = async (f: Fleet, deployTo: string) => {
 };
 
 const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
-const events = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
+const events = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
 
 /**
  * Adds stage `production` to the project's deploy.yml: the same hosts as staging, its own deploy_to and port (the
@@ -66,7 +78,12 @@ describe('deploy promote with an artifact', () => {
     repo = appRepo();
     p = project(f, {
       // Every build leaves a line in builds.log: a promote must not add one.
-      source: { artifact: { build: `echo built >> builds.log && rm -rf build && mkdir build && git -C ${repo.work} archive HEAD | tar -x -C build`, path: 'build' } },
+      source: {
+        artifact: {
+          build: `echo built >> builds.log && rm -rf build && mkdir build && git -C ${repo.work} archive HEAD | tar -x -C build`,
+          path: 'build',
+        },
+      },
       extra: { env: { PORT: stagingPort }, health: { path: '/health', port: Number(stagingPort), retries: 20, interval: 0.25 } },
     });
     withProduction(p.file, productionTo, productionPort);
@@ -101,14 +118,23 @@ describe('deploy promote with an artifact', () => {
     expect(end).toMatchObject({ type: 'run:end', outcome: 'success', summary: { stage: 'production', revision: sha, promotedFrom: from } });
     const productionRelease = (end.summary as { release: string }).release;
 
-    for (const [host, s] of Object.entries(await served(f, productionTo))) expect(s, host).toEqual({ release: productionRelease, revision: sha });
+    for (const [host, s] of Object.entries(await served(f, productionTo)))
+      expect(s, host).toEqual({ release: productionRelease, revision: sha });
     for (const h of webHosts(f)) expect(await health(f, h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
     // Staging is untouched.
-    for (const [host, s] of Object.entries(await served(f, p.deployTo))) expect(s, host).toEqual({ release: stagingRelease, revision: sha });
+    for (const [host, s] of Object.entries(await served(f, p.deployTo)))
+      expect(s, host).toEqual({ release: stagingRelease, revision: sha });
 
     for (const h of codeHosts(f)) {
       const line = await on(f, h, `tail -n 1 '${productionTo}/revisions.log'`);
-      expect(JSON.parse(line)).toMatchObject({ release: productionRelease, revision: sha, stage: 'production', message: 'ship it', from, outcome: 'deployed' });
+      expect(JSON.parse(line)).toMatchObject({
+        release: productionRelease,
+        revision: sha,
+        stage: 'production',
+        message: 'ship it',
+        from,
+        outcome: 'deployed',
+      });
       expect(line.endsWith('"outcome":"deployed"}')).toBe(true);
     }
     const html = readFileSync(report, 'utf8');
@@ -116,7 +142,9 @@ describe('deploy promote with an artifact', () => {
 
     const listed = await cli(['releases', 'production', '-c', p.file]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toContain(`* ${productionRelease} ${sha.slice(0, 12)}  ship it  promoted from staging release ${stagingRelease} (artifact sha256 ${sha})`);
+    expect(listed.stdout).toContain(
+      `* ${productionRelease} ${sha.slice(0, 12)}  ship it  promoted from staging release ${stagingRelease} (artifact sha256 ${sha})`,
+    );
     const json = events((await cli(['releases', 'production', '-c', p.file, '--json', '--hosts', 'web1'])).stdout)[0]!;
     expect(json).toMatchObject({ type: 'releases', host: 'web1', promoted: { [productionRelease]: from } });
   });
@@ -128,7 +156,9 @@ describe('deploy promote with an artifact', () => {
     try {
       const r = await cli(['promote', 'staging', 'production', '-c', p.file]);
       expect(r.code, r.stderr).toBe(7);
-      expect(r.stderr).toMatch(/the artifact of staging release \d{14} \(sha256 [0-9a-f]{64}\) is not kept in \.deploy\/artifacts; it is never built again/);
+      expect(r.stderr).toMatch(
+        /the artifact of staging release \d{14} \(sha256 [0-9a-f]{64}\) is not kept in \.deploy\/artifacts; it is never built again/,
+      );
     } finally {
       renameSync(`${kept}.away`, kept);
     }
@@ -150,7 +180,10 @@ describe('deploy promote with git', () => {
   beforeAll(() => {
     f = fleet();
     repo = appRepo();
-    p = project(f, { source: { repository: repo.url }, extra: { env: { PORT: stagingPort }, health: { path: '/health', port: Number(stagingPort), retries: 20, interval: 0.25 } } });
+    p = project(f, {
+      source: { repository: repo.url },
+      extra: { env: { PORT: stagingPort }, health: { path: '/health', port: Number(stagingPort), retries: 20, interval: 0.25 } },
+    });
     withProduction(p.file, productionTo, productionPort);
   });
   afterAll(async () => {
@@ -169,10 +202,14 @@ describe('deploy promote with git', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`promote +from staging release ${stagingRelease} \\(revision ${v1}\\)`));
     const productionRelease = releaseOf(r.stdout.slice(r.stdout.indexOf(`(revision ${v1})`)));
-    for (const [host, s] of Object.entries(await served(f, productionTo))) expect(s, host).toEqual({ release: productionRelease, revision: v1 });
+    for (const [host, s] of Object.entries(await served(f, productionTo)))
+      expect(s, host).toEqual({ release: productionRelease, revision: v1 });
     for (const h of webHosts(f)) expect(await health(f, h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
     for (const h of codeHosts(f)) {
-      expect(JSON.parse(await on(f, h, `tail -n 1 '${productionTo}/revisions.log'`))).toMatchObject({ revision: v1, from: { stage: 'staging', release: stagingRelease, revision: v1 } });
+      expect(JSON.parse(await on(f, h, `tail -n 1 '${productionTo}/revisions.log'`))).toMatchObject({
+        revision: v1,
+        from: { stage: 'staging', release: stagingRelease, revision: v1 },
+      });
     }
 
     // A dry run reads for real and writes nothing (a first deploy's dry run has no repository mirror to read yet).
@@ -192,7 +229,9 @@ describe('deploy promote with git', () => {
 
     const r = await cli(['promote', 'staging', 'production', '-c', p.file]);
     expect(r.code, r.stderr).toBe(7);
-    const others = codeHosts(f).filter((h) => h !== 'web1').join(', ');
+    const others = codeHosts(f)
+      .filter((h) => h !== 'web1')
+      .join(', ');
     expect(r.stderr).toContain(`staging serves mixed releases (${newer} on web1; ${stagingRelease} on ${others}); nothing was promoted`);
     expect(await snapshot(f, productionTo)).toEqual(prodBefore);
     expect(await snapshot(f, p.deployTo)).toEqual(stagingBefore);

@@ -42,7 +42,8 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     git('push', '-q', 'origin', 'main');
     execFileSync('chown', ['-R', 'deploy:deploy', bare]);
   };
-  const health = async (): Promise<Record<string, unknown>> => (await fetch(`${f.balancer!.url}/health`, { signal: AbortSignal.timeout(5000) })).json() as Promise<Record<string, unknown>>;
+  const health = async (): Promise<Record<string, unknown>> =>
+    (await fetch(`${f.balancer!.url}/health`, { signal: AbortSignal.timeout(5000) })).json() as Promise<Record<string, unknown>>;
   const psql = (sql: string, db = 'postgres') => on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${db} -Atc "${sql}"`);
   const releases = async () => (await cli(['releases', 'staging', '-c', file], { cwd: work })).stdout;
   const withConfig = (change: (c: Record<string, any>) => void, name: string) => {
@@ -59,10 +60,20 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     const root = scratch('recipe-django-heroku');
     const gitconfig = join(root, 'gitconfig');
     writeFileSync(gitconfig, '[safe]\n\tdirectory = *\n');
-    env = { ...process.env, GIT_CONFIG_GLOBAL: gitconfig, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    env = {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: gitconfig,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    };
     work = join(root, 'work');
     bare = join(root, 'app.git');
-    cpSync(join(repoRoot, 'fixtures', 'django-heroku'), work, { recursive: true, filter: (src) => !/__pycache__|\/public$|db\.sqlite3$/.test(src) });
+    cpSync(join(repoRoot, 'fixtures', 'django-heroku'), work, {
+      recursive: true,
+      filter: (src) => !/__pycache__|\/public$|db\.sqlite3$/.test(src),
+    });
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { env });
     git('init', '-q', '-b', 'main');
     git('remote', 'add', 'origin', bare);
@@ -77,12 +88,19 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
   it('deploy init --recipe django writes the names settings.py reads and warns about its fallbacks', async () => {
     const r = await cli(['init', '--recipe', 'django'], { cwd: work, env: { HOME: process.env.HOME ?? '/root' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^WARNING: hellodjango\/settings\.py: SECRET_KEY falls back to a key committed in settings\.py when DJANGO_SECRET_KEY is not set/m);
+    expect(r.stderr).toMatch(
+      /^WARNING: hellodjango\/settings\.py: SECRET_KEY falls back to a key committed in settings\.py when DJANGO_SECRET_KEY is not set/m,
+    );
     expect(r.stderr).toMatch(/^WARNING: hellodjango\/settings\.py: DEBUG is on unless DJANGO_DEBUG says otherwise/m);
     expect(r.stderr).toMatch(/^WARNING: hellodjango\/settings\.py: ALLOWED_HOSTS is hard-coded/m);
     file = join(work, 'deploy.yml');
     const written = parse(readFileSync(file, 'utf8')) as Record<string, any>;
-    expect(written.env).toMatchObject({ DJANGO_SETTINGS_MODULE: 'hellodjango.settings', DJANGO_SECRET_KEY: { secret: '${DJANGO_SECRET_KEY}' }, DJANGO_DEBUG: 'False', DJANGO_STATIC_HOST: 'http://media.example.com' });
+    expect(written.env).toMatchObject({
+      DJANGO_SETTINGS_MODULE: 'hellodjango.settings',
+      DJANGO_SECRET_KEY: { secret: '${DJANGO_SECRET_KEY}' },
+      DJANGO_DEBUG: 'False',
+      DJANGO_STATIC_HOST: 'http://media.example.com',
+    });
     // Not the names the app ignores.
     expect(written.env).not.toHaveProperty('SECRET_KEY');
     expect(written.env).not.toHaveProperty('ALLOWED_HOSTS');
@@ -104,7 +122,11 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
       PIP_OPTIONS: '--no-index',
     };
     c.health = { ...c.health, port: PORT };
-    c.roles = { balancer: { balancer: { kind: 'nginx', pool: 'web', port: PORT, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload } } };
+    c.roles = {
+      balancer: {
+        balancer: { kind: 'nginx', pool: 'web', port: PORT, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload },
+      },
+    };
     c.stages = { staging: { hosts: f.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })) } };
     writeFileSync(file, stringify(c));
 
@@ -112,13 +134,20 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     expect(r.code, r.stderr + r.stdout).toBe(0);
     r1 = releaseOf(r.stdout);
     // check --deploy: one short warning with the count and the ids, not the text of every finding.
-    expect(r.stdout).toMatch(/task django:check failed \(exit 1\); going on \(allow_failure\):[^]{0,80}check --deploy: \d+ issues \(security\.W\d+(, security\.W\d+)*\)/);
+    expect(r.stdout).toMatch(
+      /task django:check failed \(exit 1\); going on \(allow_failure\):[^]{0,80}check --deploy: \d+ issues \(security\.W\d+(, security\.W\d+)*\)/,
+    );
     expect(r.stdout).not.toContain('SECURE_HSTS_SECONDS');
     expect(await on(f, 'web1', `cat '${deployTo}/shared/log/django-check.log'`)).toContain('SECURE_HSTS_SECONDS');
 
     expect(await psql("select rolname from pg_roles where rolname = 'hello'")).toBe('hello');
     expect(await psql("select pg_get_userbyid(datdba) from pg_database where datname = 'hellodjango'")).toBe('hello');
-    expect(await psql("select app || ' ' || count(*) from django_migrations where app in ('catalog', 'blog') group by app order by app", 'hellodjango')).toBe('blog 5\ncatalog 7');
+    expect(
+      await psql(
+        "select app || ' ' || count(*) from django_migrations where app in ('catalog', 'blog') group by app order by app",
+        'hellodjango',
+      ),
+    ).toBe('blog 5\ncatalog 7');
     expect(await health()).toMatchObject({ status: 'ok', version: 'v1', release: r1, debug: false, schema: '0007_first_books' });
     const page = await (await fetch(`${f.balancer!.url}/`)).text();
     expect(page).toContain('<li>Frankenstein (Shelley, Mary)</li>');
@@ -129,7 +158,10 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     expect(await releases()).toMatch(new RegExp(`\\* ${r1} [0-9a-f]{12}  first deploy: the library opens`));
     expect(await on(f, 'web1', `tail -n 1 '${deployTo}/revisions.log'`)).toContain('"message":"first deploy: the library opens"');
     const run = readFileSync(join(work, '.deploy', 'logs', 'staging', latestRun(work), 'events.ndjson'), 'utf8');
-    const events = run.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const events = run
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(events[0]).toMatchObject({ type: 'run:start', message: 'first deploy: the library opens' });
     expect(events.at(-1)!.summary).toMatchObject({ message: 'first deploy: the library opens', release: r1 });
   });
@@ -178,7 +210,8 @@ class Migration(migrations.Migration):
     expect(listed).not.toMatch(new RegExp(`${r2} [0-9a-f]{12} \\(bad\\)`));
     // The release it left is the one marked now.
     expect(listed).toMatch(new RegExp(`  ${r1} [0-9a-f]{12} \\(bad\\)`));
-    for (const h of codeHosts(f)) expect(await on(f, h, `test -e '${deployTo}/releases/${r2}/.deploy-bad' && echo bad || echo clean`)).toBe('clean');
+    for (const h of codeHosts(f))
+      expect(await on(f, h, `test -e '${deployTo}/releases/${r2}/.deploy-bad' && echo bad || echo clean`)).toBe('clean');
   });
 
   it('a health check answered by a redirect shows the status line and Location; health.follow_redirects passes', async () => {
@@ -190,7 +223,10 @@ class Migration(migrations.Migration):
     expect(r.stderr).toContain('set health.follow_redirects: true');
     expect(await health()).toMatchObject({ version: 'v2', release: r2 });
 
-    const following = withConfig((c) => (c.health = { ...c.health, path: '/admin/', retries: 1, interval: 0.2, follow_redirects: true }), 'deploy-follow.yml');
+    const following = withConfig(
+      (c) => (c.health = { ...c.health, path: '/admin/', retries: 1, interval: 0.2, follow_redirects: true }),
+      'deploy-follow.yml',
+    );
     const ok = await cli(['staging', '-c', following], { cwd: work });
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
     expect(await health()).toMatchObject({ version: 'v3' });
@@ -199,6 +235,8 @@ class Migration(migrations.Migration):
 
 /** The newest run directory of the stage's logs. */
 function latestRun(work: string): string {
-  const runs = execFileSync('ls', [join(work, '.deploy', 'logs', 'staging')], { encoding: 'utf8' }).trim().split('\n');
+  const runs = execFileSync('ls', [join(work, '.deploy', 'logs', 'staging')], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   return runs.sort().at(-1)!;
 }

@@ -22,7 +22,9 @@ let tools: string;
 
 beforeAll(() => {
   tools = scratch('package-managers');
-  execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--loglevel=error', 'yarn@1.22.22', 'pnpm@9.15.9'], { stdio: 'pipe' });
+  execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--loglevel=error', 'yarn@1.22.22', 'pnpm@9.15.9'], {
+    stdio: 'pipe',
+  });
   chmodSync(tools, 0o755);
   execFileSync('chmod', ['-R', 'a+rX', tools]);
 }, 300_000);
@@ -47,7 +49,8 @@ describe.each([
     git('push', '-q', 'origin', 'main');
     execFileSync('chown', ['-R', 'deploy:deploy', join(work, '..', 'app.git')]);
   };
-  const health = async () => (await (await fetch(`http://${host.address}:${port}/`, { signal: AbortSignal.timeout(5000) })).json()) as Record<string, unknown>;
+  const health = async () =>
+    (await (await fetch(`http://${host.address}:${port}/`, { signal: AbortSignal.timeout(5000) })).json()) as Record<string, unknown>;
   const deploy = async () => {
     const r = await cli(['staging', '-c', file], { cwd: work, timeoutMs: 300_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -61,7 +64,14 @@ describe.each([
     const bare = join(root, 'app.git');
     const config = join(root, 'gitconfig');
     writeFileSync(config, '[safe]\n\tdirectory = *\n');
-    env = { ...process.env, GIT_CONFIG_GLOBAL: config, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    env = {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: config,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    };
     cpSync(join(repoRoot, 'fixtures', 'node-pm'), work, { recursive: true, filter: (src) => !/node_modules/.test(src) });
     rmSync(join(work, other));
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { env });

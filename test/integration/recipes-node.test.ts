@@ -52,7 +52,8 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   const psql = (sql: string) => on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d postgres -Atc "${sql}"`);
   const cache = `${deployTo}/shared/cache/node_modules-dev`;
   /** The cached tree's identity on every code host: an install replaces it, a copy from it does not. */
-  const cacheId = async () => (await Promise.all(codeHosts(f).map((h) => on(f, h, `stat -c '%i %Y' '${cache}' '${cache}.key'`)))).join('\n');
+  const cacheId = async () =>
+    (await Promise.all(codeHosts(f).map((h) => on(f, h, `stat -c '%i %Y' '${cache}' '${cache}.key'`)))).join('\n');
   const deploy = async (label: string) => {
     const r = await cli(['staging', '-c', file], { cwd: work, timeoutMs: 540_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -60,7 +61,9 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     // The README's figures: the whole deploy and the steps that depend on the dependencies.
     const took = (step: string) => new RegExp(`^\\S+ -\\s+${step}\\s+(?:ok|skipped: .*) in (\\S+)$`, 'm').exec(r.stdout)?.[1] ?? '-';
     const total = / done +success \(exit 0\) in (\S+)$/m.exec(r.stdout)?.[1];
-    console.log(`[figures] ${label}: deploy ${total}, install ${took('install')}, build ${took('task:node:build')}, prune ${took('task:node:prune')}, migrate ${took('migrate')}`);
+    console.log(
+      `[figures] ${label}: deploy ${total}, install ${took('install')}, build ${took('task:node:build')}, prune ${took('task:node:prune')}, migrate ${took('migrate')}`,
+    );
     return r;
   };
 
@@ -70,11 +73,21 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     f = t.fleet;
     const config = join(scratch('gitcfg'), 'gitconfig');
     writeFileSync(config, '[safe]\n\tdirectory = *\n');
-    env = { ...process.env, GIT_CONFIG_GLOBAL: config, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    env = {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: config,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    };
     const root = scratch('recipe-node-monorepo');
     work = join(root, 'work');
     bare = join(root, 'shop.git');
-    cpSync(join(repoRoot, 'fixtures', 'node-monorepo'), work, { recursive: true, filter: (src) => !/node_modules|backend\/public/.test(src) });
+    cpSync(join(repoRoot, 'fixtures', 'node-monorepo'), work, {
+      recursive: true,
+      filter: (src) => !/node_modules|backend\/public/.test(src),
+    });
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { env });
     git('init', '-q', '-b', 'main');
     git('remote', 'add', 'origin', bare);
@@ -119,7 +132,13 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     expect(r.stdout).not.toMatch(/skipped: no (build|migrate)/);
     expect(await psql("select count(*) from pg_roles where rolname = 'shop'")).toBe('1');
     for (const h of webs(f)) {
-      expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ status: 'ok', version: 'v1', release: r1, migrations: 1, bcrypt: true });
+      expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({
+        status: 'ok',
+        version: 'v1',
+        release: r1,
+        migrations: 1,
+        bcrypt: true,
+      });
       // The page vite built, served by the backend.
       const page = await (await fetch(`http://${addressOf(f, h)}:3000/`)).text();
       const asset = /src="(\/assets\/index-[^"]+\.js)"/.exec(page)?.[1];
@@ -129,7 +148,13 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     for (const h of codeHosts(f)) {
       // Pruned: the build tools are gone, the production dependencies are there.
       expect(await on(f, h, `cd '${deployTo}/releases/${r1}' && ls -d node_modules/vite node_modules/react 2>/dev/null | wc -l`)).toBe('0');
-      expect(await on(f, h, `cd '${deployTo}/releases/${r1}' && ls -d node_modules/express node_modules/bcrypt node_modules/sequelize-cli | wc -l`)).toBe('3');
+      expect(
+        await on(
+          f,
+          h,
+          `cd '${deployTo}/releases/${r1}' && ls -d node_modules/express node_modules/bcrypt node_modules/sequelize-cli | wc -l`,
+        ),
+      ).toBe('3');
     }
     // The install's own tree (devDependencies too) is kept for the next release with the same lockfile.
     for (const h of codeHosts(f)) {
@@ -138,7 +163,9 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     }
     // The app's role owns its database and the migration ran in it, as that role.
     expect(await psql("select pg_get_userbyid(datdba) from pg_database where datname = 'shop'")).toBe('shop');
-    expect(await on(f, 'db1', `psql 'postgres://shop:sh0p-pw@${addressOf(f, 'db1')}:5432/shop' -Atc 'select count(*) from "SequelizeMeta"'`)).toBe('1');
+    expect(
+      await on(f, 'db1', `psql 'postgres://shop:sh0p-pw@${addressOf(f, 'db1')}:5432/shop' -Atc 'select count(*) from "SequelizeMeta"'`),
+    ).toBe('1');
   }, 600_000);
 
   it('a change with a new migration, under load through the balancer: the live node_modules is never touched, no request fails', async () => {
@@ -160,7 +187,8 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     expect(load.failures, JSON.stringify(load.errors)).toBe(0);
     expect(load.requests).toBeGreaterThan(50);
     expect(load.versions.flat()).toContain('v2');
-    for (const h of webs(f)) expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v2', release: r2, migrations: 2 });
+    for (const h of webs(f))
+      expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v2', release: r2, migrations: 2 });
     // The install reconciled a copy of r1's tree (devDependencies added back), vite wrote under node_modules,
     // npm prune rewrote node_modules/.package-lock.json: none of it reached the release that was live.
     expect(await treeOf(f, 'web1', `${deployTo}/releases/${r1}`)).toBe(before);
@@ -211,12 +239,15 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
   }, 600_000);
 
   it('code only: the copy of node_modules is reused (devDependencies added back for the build)', async () => {
-    commit('v4', () => writeFileSync(join(work, 'frontend', 'src', 'main.js'), `${readFileSync(join(work, 'frontend', 'src', 'main.js'), 'utf8')}\n// v4\n`));
+    commit('v4', () =>
+      writeFileSync(join(work, 'frontend', 'src', 'main.js'), `${readFileSync(join(work, 'frontend', 'src', 'main.js'), 'utf8')}\n// v4\n`),
+    );
     const cached = await cacheId();
     const r = await deploy('code only');
     expect(await cacheId()).toBe(cached);
     expect(r.stdout).toMatch(new RegExp(`started from a copy of node_modules of release ${releases[2]} \\(package-lock.json unchanged\\)`));
-    for (const h of webs(f)) expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v4', release: releases[3] });
+    for (const h of webs(f))
+      expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v4', release: releases[3] });
   }, 600_000);
 
   it('rolls back under load: v3 again on every web host, no request fails', async () => {
@@ -224,7 +255,8 @@ describe('recipe: node — a workspace monorepo from `deploy init`: database mad
     const { result: r, load } = await underLoad(f, () => cli(['rollback', 'staging', '-c', file], { cwd: work }));
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(load.failures, JSON.stringify(load.errors)).toBe(0);
-    for (const h of webs(f)) expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v3', release: r3, migrations: 2 });
+    for (const h of webs(f))
+      expect(await health(`http://${addressOf(f, h)}:3000/health`)).toMatchObject({ version: 'v3', release: r3, migrations: 2 });
     expect(await health(`${f.balancer!.url}/health`)).toMatchObject({ version: 'v3' });
   }, 300_000);
 });

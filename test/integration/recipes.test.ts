@@ -51,7 +51,11 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     repo = appRepo();
     dir = scratch('recipe-node');
     deployTo = `/srv/rn-${dir.split('-').pop()}`;
-    database = `rn_${dir.split('-').pop()!.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    database = `rn_${dir
+      .split('-')
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`;
     await psql(f, `create database ${database}`);
     const hosts = f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => ({ name: h.name, address: h.address, roles: h.roles }));
     file = writeDeployYml(dir, f, {
@@ -75,22 +79,34 @@ describe('recipe: node — fixtures/app, v1, v2 with a migration, rollback', () 
     expect(r.code, r.stderr + r.stdout).toBe(0);
     r1 = releaseOf(r.stdout);
     expect(await currentOn(f, deployTo)).toEqual(codeHosts(f).map(() => r1));
-    for (const h of webs(f)) expect(await health(h.name)).toMatchObject({ status: 'ok', version: 'v1', release: r1, revision: v1, schema: 2 });
+    for (const h of webs(f))
+      expect(await health(h.name)).toMatchObject({ status: 'ok', version: 'v1', release: r1, revision: v1, schema: 2 });
     expect(r.stdout).toContain('task:node:build skipped: no build script in package.json');
     const pid = await on(f, 'web1', `cat '${deployTo}/shared/tmp/pids/node.pid'`);
     expect(await on(f, 'web1', `readlink /proc/${pid}/cwd`)).toBe(`${deployTo}/releases/${r1}`);
   });
 
   it('deploys v2 with a new migration: node_modules reused, migrated once, each web host restarted on v2', async () => {
-    repo.commit('v2', { migration: { name: '003_recipe_runs.sql', sql: 'create table recipe_runs (id serial primary key);\ninsert into recipe_runs default values;\n' } });
+    repo.commit('v2', {
+      migration: {
+        name: '003_recipe_runs.sql',
+        sql: 'create table recipe_runs (id serial primary key);\ninsert into recipe_runs default values;\n',
+      },
+    });
     const r = await cli(['staging', '-c', file]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const r2 = releaseOf(r.stdout);
     expect(r.stdout).toMatch(/started from a copy of node_modules of release \d{14} \(package-lock.json unchanged\)/);
     for (const h of webs(f)) expect(await health(h.name)).toMatchObject({ version: 'v2', release: r2, schema: 3 });
-    expect(await on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc 'select count(*) from recipe_runs'`)).toBe('1');
+    expect(await on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc 'select count(*) from recipe_runs'`)).toBe(
+      '1',
+    );
     // The old release's processes are gone: every process of the app runs from the new release.
-    const dirs = await on(f, 'web1', `for p in /proc/[0-9]*; do readlink "$p/cwd"; done 2>/dev/null | grep '^${deployTo}/releases/' | sort -u`);
+    const dirs = await on(
+      f,
+      'web1',
+      `for p in /proc/[0-9]*; do readlink "$p/cwd"; done 2>/dev/null | grep '^${deployTo}/releases/' | sort -u`,
+    );
     expect(dirs).toBe(`${deployTo}/releases/${r2}`);
   });
 
@@ -123,7 +139,14 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
   const gitEnv = () => {
     const config = join(scratch('gitcfg'), 'gitconfig');
     writeFileSync(config, '[safe]\n\tdirectory = *\n');
-    return { ...process.env, GIT_CONFIG_GLOBAL: config, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    return {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: config,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    };
   };
   let env: NodeJS.ProcessEnv;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env, encoding: 'utf8' }).trim();
@@ -146,7 +169,10 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
     const root = scratch('recipe-django');
     work = join(root, 'work');
     bare = join(root, 'app.git');
-    cpSync(join(repoRoot, 'fixtures', 'django-app'), work, { recursive: true, filter: (src) => !/__pycache__|\/public$|\/\.venv$/.test(src) });
+    cpSync(join(repoRoot, 'fixtures', 'django-app'), work, {
+      recursive: true,
+      filter: (src) => !/__pycache__|\/public$|\/\.venv$/.test(src),
+    });
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { env });
     git('init', '-q', '-b', 'main');
     git('remote', 'add', 'origin', bare);
@@ -175,7 +201,8 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
     writeFileSync(file, stringify(config));
     const plan = await cli(['plan', 'staging', '-c', file]);
     expect(plan.code, plan.stderr).toBe(0);
-    for (const text of ['-m venv', 'task:django:collectstatic', 'task:django:check', 'manage.py migrate --noinput', 'kill -USR2']) expect(plan.stdout).toContain(text);
+    for (const text of ['-m venv', 'task:django:collectstatic', 'task:django:check', 'manage.py migrate --noinput', 'kill -USR2'])
+      expect(plan.stdout).toContain(text);
   });
 
   it('deploys v1 to the fleet: a virtualenv from Debian packages, offline; migrate once; static files on the media host', async () => {
@@ -203,7 +230,12 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
     expect(r.stdout).toMatch(/warning +task django:check failed .*going on/);
     expect(r.stdout).toContain('security.W004');
     for (const h of webs(f)) {
-      expect(await getJson(`http://${h.address}:3000/health`)).toMatchObject({ status: 'ok', version: 'v1', release: r1, schema: '0001_initial' });
+      expect(await getJson(`http://${h.address}:3000/health`)).toMatchObject({
+        status: 'ok',
+        version: 'v1',
+        release: r1,
+        schema: '0001_initial',
+      });
     }
     expect(await viaBalancer()).toMatchObject({ version: 'v1', release: r1, schema: '0001_initial' });
     const page = await (await fetch(`${f.balancer!.url}/`)).text();
@@ -212,7 +244,9 @@ describe('recipe: django — `deploy init --recipe django`, v1, v2 with a migrat
     expect(css.status).toBe(200);
     expect(page).toContain(`${f.media!.url}/assets/${r1}/greetings/style.css`);
     // The release's .venv links to a venv in shared/venvs, made once per requirements file.
-    expect(await on(f, 'web1', `readlink '${deployTo}/releases/${r1}/.venv'`)).toMatch(new RegExp(`^${deployTo}/shared/venvs/[0-9a-f]{16}$`));
+    expect(await on(f, 'web1', `readlink '${deployTo}/releases/${r1}/.venv'`)).toMatch(
+      new RegExp(`^${deployTo}/shared/venvs/[0-9a-f]{16}$`),
+    );
   });
 
   it('deploys v2 with a new migration under a steady load through the balancer: the venv is reused, gunicorn upgraded in place, no request fails', async () => {
@@ -241,7 +275,11 @@ class Migration(migrations.Migration):
     expect(new Set(load.versions.flat())).toEqual(new Set(['v1', 'v2']));
     expect(await viaBalancer()).toMatchObject({ version: 'v2', release: r2, schema: '0002_second_greeting' });
     expect(await (await fetch(`${f.balancer!.url}/`)).text()).toContain('<li>Hello again, from v2</li>');
-    const applied = await on(f, 'db1', `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc "select count(*) from django_migrations where app = 'greetings'"`);
+    const applied = await on(
+      f,
+      'db1',
+      `psql -h ${addressOf(f, 'db1')} -U postgres -d ${database} -Atc "select count(*) from django_migrations where app = 'greetings'"`,
+    );
     expect(applied).toBe('2');
     // The new master runs with the new release's environment (USR2 re-executes with the old one otherwise).
     const pid = await on(f, 'web1', `cat '${deployTo}/shared/tmp/pids/gunicorn.pid'`);
@@ -276,7 +314,11 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
     repo = appRepo();
     const dir = scratch('recipe-node-lb');
     deployTo = `/srv/rl-${dir.split('-').pop()}`;
-    database = `rl_${dir.split('-').pop()!.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    database = `rl_${dir
+      .split('-')
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`;
     await psql(f, `create database ${database}`);
     const b = demoConfigValues(f).balancer! as { upstreamFile: string; reload: string };
     file = writeDeployYml(dir, f, {
@@ -285,7 +327,11 @@ describe('recipe: node behind the balancer — v2 and a rollback under a steady 
       repository: repo.url,
       env: { DATABASE_URL: `postgres://postgres@${addressOf(f, 'db1')}:5432/${database}` },
       health: { path: '/health', port: 3000, retries: 40, interval: 0.25, timeout: 2 },
-      roles: { balancer: { balancer: { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload } } },
+      roles: {
+        balancer: {
+          balancer: { kind: 'nginx', pool: 'web', port: 3000, upstream_file: b.upstreamFile, upstream_name: 'app', reload: b.reload },
+        },
+      },
       stages: { staging: { hosts: f.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })) } },
     });
     repo.commit('v1');

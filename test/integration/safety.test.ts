@@ -10,7 +10,10 @@ const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balance
 
 async function listing(f: Fleet, deployTo: string): Promise<string> {
   const out: string[] = [];
-  for (const h of codeHosts(f)) out.push(`${h}: ${(await sshRun(f, h, `ls '${deployTo}/releases' 2>/dev/null; readlink '${deployTo}/current' || true`)).stdout.trim()}`);
+  for (const h of codeHosts(f))
+    out.push(
+      `${h}: ${(await sshRun(f, h, `ls '${deployTo}/releases' 2>/dev/null; readlink '${deployTo}/current' || true`)).stdout.trim()}`,
+    );
   return out.join('\n');
 }
 
@@ -23,7 +26,10 @@ describe('what a deploy must not do', () => {
     f = fleet();
     repo = appRepo();
     repo.commit('v1');
-    p = project(f, { source: { repository: repo.url }, extra: { env: { PORT }, health: { path: '/health', port: Number(PORT), retries: 20, interval: 0.25 } } });
+    p = project(f, {
+      source: { repository: repo.url },
+      extra: { env: { PORT }, health: { path: '/health', port: Number(PORT), retries: 20, interval: 0.25 } },
+    });
     const first = await cli(['staging', '-c', p.file]);
     expect(first.code, first.stderr).toBe(0);
   });
@@ -50,7 +56,8 @@ describe('what a deploy must not do', () => {
     const r = await cli(['staging', '-c', broken.file]);
     expect(r.code).toBe(5);
     for (const h of codeHosts(f)) expect(r.stderr).toContain(`${h}: check: missing tools: no-such-installer`);
-    for (const h of codeHosts(f)) expect((await sshRun(f, h, `test -e '${broken.deployTo}' && echo exists || echo absent`)).stdout.trim()).toBe('absent');
+    for (const h of codeHosts(f))
+      expect((await sshRun(f, h, `test -e '${broken.deployTo}' && echo exists || echo absent`)).stdout.trim()).toBe('absent');
   });
 
   it('SIGINT mid-deploy exits 130, releases the lock and leaves every host on one release', async () => {
@@ -61,7 +68,10 @@ describe('what a deploy must not do', () => {
       deployTo: p.deployTo,
       extra: { env: { PORT }, health: { path: '/health', port: Number(PORT) }, install: { command: 'sh slow-install.sh' } },
     });
-    const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', slow.file], { reject: false, env: { CI: 'true' } });
+    const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', slow.file], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     const deadline = Date.now() + 60_000;
@@ -82,7 +92,8 @@ describe('what a deploy must not do', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ type: 'run:start', stage: 'staging' });
     const deadline = Date.now() + 60_000;
     let lock = '';
-    while (Date.now() < deadline && !(lock = (await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).includes('unlocked')) await new Promise((r) => setTimeout(r, 500));
+    while (Date.now() < deadline && !(lock = (await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).includes('unlocked'))
+      await new Promise((r) => setTimeout(r, 500));
     expect(lock).toContain('unlocked');
     for (const h of codeHosts(f)) expect((await sshRun(f, h, `cat '${p.deployTo}/current/VERSION'`)).stdout.trim()).toBe('v3');
   });

@@ -127,11 +127,9 @@ describe('exec', () => {
   it('masks a Sensitive value the host echoes back, in stdout, stderr and onLine', async () => {
     const secret = new Sensitive('hunter2-s3cret');
     const lines: string[] = [];
-    const r = await backend().exec(
-      target('web1'),
-      script('echo "token=$TOKEN"; echo "$TOKEN" >&2', { env: { TOKEN: secret } }),
-      { onLine: (_s, l) => lines.push(l) },
-    );
+    const r = await backend().exec(target('web1'), script('echo "token=$TOKEN"; echo "$TOKEN" >&2', { env: { TOKEN: secret } }), {
+      onLine: (_s, l) => lines.push(l),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('token=***\n');
     expect(r.stderr).toBe('***\n');
@@ -143,9 +141,7 @@ describe('one connection per host', () => {
   it('100 concurrent commands on one connection all succeed (channel cap + queue) over the same TCP connection', async () => {
     const b = backend();
     const t = target('web1');
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => b.exec(t, script(`echo ${i}; echo "$SSH_CONNECTION"`))),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => b.exec(t, script(`echo ${i}; echo "$SSH_CONNECTION"`))));
     results.forEach((r, i) => {
       expect(r.code).toBe(0);
       expect(r.stdout.split('\n')[0]).toBe(String(i));

@@ -44,7 +44,8 @@ function background(args: readonly string[]) {
     async until(match: (w: { host?: string; message: string }) => boolean, ms = 30_000): Promise<void> {
       const deadline = Date.now() + ms;
       while (!warnings.some(match)) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no such warning (exit ${child.exitCode}): ${JSON.stringify(warnings)}`);
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`no such warning (exit ${child.exitCode}): ${JSON.stringify(warnings)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -119,9 +120,15 @@ describe('connections sshd drops over MaxStartups', () => {
     const r = await child;
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(warnings.find((w) => w.includes('before the SSH banner'))).toMatch(
-      new RegExp(`^${address.replace(/\./g, '\\.')}:22 closed the connection before the SSH banner \\(sshd busy: MaxStartups\\?\\); retry 1 of 6 in \\d`),
+      new RegExp(
+        `^${address.replace(/\./g, '\\.')}:22 closed the connection before the SSH banner \\(sshd busy: MaxStartups\\?\\); retry 1 of 6 in \\d`,
+      ),
     );
-    await sshRun(f, HOST, `p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`);
+    await sshRun(
+      f,
+      HOST,
+      `p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`,
+    );
   });
 
   it('30 hosts through a bastion whose sshd is full at first: the bastion connection is retried, every host succeeds', async () => {
@@ -154,8 +161,13 @@ describe('connections sshd drops over MaxStartups', () => {
       held.destroy();
       const r = await run.child;
       expect(r.exitCode, String(r.stderr)).toBe(0);
-      for (const h of webs) expect((await sshRun(t.fleet, h.name, "readlink /srv/bastion-test/current | xargs basename")).stdout.trim()).toMatch(/^\d{14}$/);
-      expect(run.warnings.filter((w) => w.message.includes('before the SSH banner')).every((w) => w.message.startsWith(`${bastion.address}:22 `))).toBe(true);
+      for (const h of webs)
+        expect((await sshRun(t.fleet, h.name, 'readlink /srv/bastion-test/current | xargs basename')).stdout.trim()).toMatch(/^\d{14}$/);
+      expect(
+        run.warnings
+          .filter((w) => w.message.includes('before the SSH banner'))
+          .every((w) => w.message.startsWith(`${bastion.address}:22 `)),
+      ).toBe(true);
     } finally {
       held?.destroy();
       await t?.down();

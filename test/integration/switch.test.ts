@@ -64,7 +64,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
 
     /** Puts every web host back into rotation by hand (what the fleet had before this file). */
     const restoreRotation = async () => {
-      if (kind === 'nginx') await on(f, lbOf(f), `cat > ${UPSTREAM}.new <<'EOF'\n${upstream}\nEOF\nmv ${UPSTREAM}.new ${UPSTREAM} && ${NGINX} -t -q && ${NGINX} -s reload`);
+      if (kind === 'nginx')
+        await on(
+          f,
+          lbOf(f),
+          `cat > ${UPSTREAM}.new <<'EOF'\n${upstream}\nEOF\nmv ${UPSTREAM}.new ${UPSTREAM} && ${NGINX} -t -q && ${NGINX} -s reload`,
+        );
       else for (const w of webs(f)) await haproxy(f, `set weight app/${w} 100%`).then(() => haproxy(f, `set server app/${w} state ready`));
     };
 
@@ -77,7 +82,10 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       if (kind === 'nginx') upstream = await on(f, lbOf(f), `cat ${UPSTREAM}`);
       repo = appRepo();
       // web2's restart takes a second longer: a window to interrupt the second batch in.
-      p = tieredProject(f, repo, { deployTo: `/srv/switch-${kind}-${Date.now()}`, extra: { restart: { command: 'if [ "$DEPLOY_HOST" = web2 ]; then sleep 1; fi; bin/restart', stop: 'bin/stop' } } });
+      p = tieredProject(f, repo, {
+        deployTo: `/srv/switch-${kind}-${Date.now()}`,
+        extra: { restart: { command: 'if [ "$DEPLOY_HOST" = web2 ]; then sleep 1; fi; bin/restart', stop: 'bin/stop' } },
+      });
       repo.commit('v1');
       const first = await cli(args());
       expect(first.code, first.stderr).toBe(0);
@@ -98,7 +106,10 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         let sent = 0;
         const { result, load } = await underLoad(f, () =>
           streamCli(args(), (e, kill) => {
-            const at = signal === 'SIGINT' ? e.type === 'command' && e.step === 'restart' && e.host === 'web2' : e.type === 'health' && e.host === 'web2' && e.ok === false;
+            const at =
+              signal === 'SIGINT'
+                ? e.type === 'command' && e.step === 'restart' && e.host === 'web2'
+                : e.type === 'health' && e.host === 'web2' && e.ok === false;
             if (at && !sent) {
               sent = Date.now();
               kill(signal);
@@ -119,7 +130,11 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const good = await currentOf(f, p.deployTo, 'web1');
       // What an interrupted run of the old code left: every host but web1 out.
       if (kind === 'nginx') {
-        await on(f, lbOf(f), `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`);
+        await on(
+          f,
+          lbOf(f),
+          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`,
+        );
       } else {
         await haproxy(f, 'set server app/web2 state maint');
         await haproxy(f, 'set weight app/web3 0');
@@ -130,10 +145,17 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const { result, load } = await underLoad(f, () => streamCli(args()));
       expect(result.code, result.stderr).toBe(0);
       expect(load.failures, JSON.stringify(load.errors)).toBe(0);
-      const list = Object.entries(left).map(([h, why]) => `${h} (${why})`).join(', ');
+      const list = Object.entries(left)
+        .map(([h, why]) => `${h} (${why})`)
+        .join(', ');
       expect(warnings(result)).toContain(`lb1: found out of rotation, not by this run: ${list}`);
       const back = Object.keys(left).join(', ');
-      expect(result.events.some((e) => e.type === 'info' && e.message === `${back} passed a health check and come back into rotation first, so that web1 can leave it`)).toBe(true);
+      expect(
+        result.events.some(
+          (e) =>
+            e.type === 'info' && e.message === `${back} passed a health check and come back into rotation first, so that web1 can leave it`,
+        ),
+      ).toBe(true);
       const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
       expect(release).not.toBe(good);
       await expectAllOn(f, p.deployTo, release, result);
@@ -143,7 +165,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const good = await currentOf(f, p.deployTo, 'web1');
       const others = webs(f).slice(1);
       for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/stop'`);
-      if (kind === 'nginx') await on(f, lbOf(f), `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`);
+      if (kind === 'nginx')
+        await on(
+          f,
+          lbOf(f),
+          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`,
+        );
       else for (const w of others) await haproxy(f, `set server app/${w} state maint`);
       try {
         repo.commit('v-refused');
@@ -151,7 +178,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         expect(result.code, result.stderr).toBe(6);
         expect(load.failures, JSON.stringify(load.errors)).toBe(0);
         const why = kind === 'nginx' ? 'down' : 'maint';
-        expect(result.stderr).toContain('lb1: balancer: taking web1 out of rotation would leave lb1 with no host to send requests to, and the hosts out of rotation fail their health check: ');
+        expect(result.stderr).toContain(
+          'lb1: balancer: taking web1 out of rotation would leave lb1 with no host to send requests to, and the hosts out of rotation fail their health check: ',
+        );
         for (const w of others) expect(result.stderr).toContain(`${w} (${why}; health: no answer`);
         // Nothing of the web tier was touched.
         expect(result.events.filter((e) => e.type === 'command' && webs(f).includes(e.host ?? '') && e.step === 'switch')).toEqual([]);
@@ -212,19 +241,27 @@ for (const kind of ['nginx', 'haproxy'] as const) {
           expect(result.code, result.stderr).toBe(6);
           expect(run.load.failures, JSON.stringify(run.load.errors)).toBe(0);
           const bad = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
-          expect(result.stderr).toMatch(/lb1: balancer: nginx did not reload: nginx: \[emerg\] unknown directive "garbage" in \/srv\/lb\/nginx\.conf:\d+/);
+          expect(result.stderr).toMatch(
+            /lb1: balancer: nginx did not reload: nginx: \[emerg\] unknown directive "garbage" in \/srv\/lb\/nginx\.conf:\d+/,
+          );
           expect(result.stderr).toMatch(/web1 +still on/);
-          expect(result.stderr).toContain(`still on ${bad}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`);
+          expect(result.stderr).toContain(
+            `still on ${bad}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`,
+          );
           expect(result.stderr).toMatch(new RegExp(`web2 +back on ${good} · out of rotation on lb1 \\(down\\)`));
           expect(await currentOf(f, p.deployTo, 'web1')).toBe(bad);
           expect(await currentOf(f, p.deployTo, 'web2')).toBe(good);
           // The upstream file says what nginx runs: web1 only, which answers every request.
           expect(await rotationOf(f)).toEqual({ web1: 'in', web2: 'down' });
-          for (let i = 0; i < 6; i++) expect(await (await fetch(`${f.balancer!.url}/health`)).json()).toMatchObject({ host: 'web1', release: bad });
+          for (let i = 0; i < 6; i++)
+            expect(await (await fetch(`${f.balancer!.url}/health`)).json()).toMatchObject({ host: 'web1', release: bad });
           const summary = endOf(result).summary!.hosts;
           expect(summary.find((h) => h.host === 'web1')).toMatchObject({ outcome: 'deployed', current: bad });
           expect(summary.find((h) => h.host === 'web2')).toMatchObject({ outcome: 'switched-back', current: good });
-          const status = JSON.parse((await cli(['status', 'staging', '-c', p.file, '--json'])).stdout) as { hosts: { host: string; current: string; rotation: string }[]; mixed: Record<string, unknown> };
+          const status = JSON.parse((await cli(['status', 'staging', '-c', p.file, '--json'])).stdout) as {
+            hosts: { host: string; current: string; rotation: string }[];
+            mixed: Record<string, unknown>;
+          };
           expect(status.hosts.find((h) => h.host === 'web1')).toMatchObject({ current: bad, rotation: 'in' });
           expect(status.hosts.find((h) => h.host === 'web2')).toMatchObject({ current: good, rotation: 'out' });
           expect(Object.keys(status.mixed)).toContain('web');
@@ -259,25 +296,37 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       });
 
       for (const stop of [true, false]) {
-        it(stop ? 'with restart.stop: the new app is stopped, current removed, and it says so' : 'without restart.stop: the host stays out of rotation, and it says so', async () => {
-          await restoreRotation();
-          const first = tieredProject(f, firstRepo(), { deployTo: `/srv/first-${stop ? 'stop' : 'nostop'}-${Date.now()}`, extra: { restart: { command: 'bin/restart', ...(stop ? { stop: 'bin/stop' } : {}) } } });
-          made.push(first.deployTo);
-          const result = await streamCli(['staging', '-c', first.file]);
-          expect(result.code, result.stderr).toBe(6);
-          const listening = await sshRun(f, 'web1', `curl -s -o /dev/null -w '%{http_code}' http://$DEPLOY_ADDRESS:3000/health`);
-          if (stop) {
-            expect(listening.stdout).toBe('000');
-            expect(result.stderr).toMatch(/\n {2}web1 +no earlier release to switch back to: the new app was stopped \(restart\.stop\), current removed · out of rotation on lb1 \((down|maint)\)/);
-          } else {
-            expect(listening.stdout).toBe('500');
-            expect(result.stderr).toMatch(/\n {2}web1 +no earlier release to switch back to: the new app was not stopped \(deploy\.yml has no restart\.stop\), current removed · out of rotation on lb1 \((down|maint)\)/);
-          }
-          expect(await currentOf(f, first.deployTo, 'web1')).toBe('');
-          expect((await rotationOf(f)).web1).not.toBe('in');
-          expect(lastSaid(result.events).web1).toBe('out');
-          await stopApps(f, first.deployTo);
-        });
+        it(
+          stop
+            ? 'with restart.stop: the new app is stopped, current removed, and it says so'
+            : 'without restart.stop: the host stays out of rotation, and it says so',
+          async () => {
+            await restoreRotation();
+            const first = tieredProject(f, firstRepo(), {
+              deployTo: `/srv/first-${stop ? 'stop' : 'nostop'}-${Date.now()}`,
+              extra: { restart: { command: 'bin/restart', ...(stop ? { stop: 'bin/stop' } : {}) } },
+            });
+            made.push(first.deployTo);
+            const result = await streamCli(['staging', '-c', first.file]);
+            expect(result.code, result.stderr).toBe(6);
+            const listening = await sshRun(f, 'web1', `curl -s -o /dev/null -w '%{http_code}' http://$DEPLOY_ADDRESS:3000/health`);
+            if (stop) {
+              expect(listening.stdout).toBe('000');
+              expect(result.stderr).toMatch(
+                /\n {2}web1 +no earlier release to switch back to: the new app was stopped \(restart\.stop\), current removed · out of rotation on lb1 \((down|maint)\)/,
+              );
+            } else {
+              expect(listening.stdout).toBe('500');
+              expect(result.stderr).toMatch(
+                /\n {2}web1 +no earlier release to switch back to: the new app was not stopped \(deploy\.yml has no restart\.stop\), current removed · out of rotation on lb1 \((down|maint)\)/,
+              );
+            }
+            expect(await currentOf(f, first.deployTo, 'web1')).toBe('');
+            expect((await rotationOf(f)).web1).not.toBe('in');
+            expect(lastSaid(result.events).web1).toBe('out');
+            await stopApps(f, first.deployTo);
+          },
+        );
       }
     });
   });
@@ -296,7 +345,11 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
   });
 
   /** A first deploy of fixtures/app on its own port (no balancer), interrupted at the event `at`. */
-  async function interrupted(name: string, o: { extra?: Record<string, unknown>; failHealth?: boolean; flags?: string[] }, at: (e: JsonEvent) => boolean) {
+  async function interrupted(
+    name: string,
+    o: { extra?: Record<string, unknown>; failHealth?: boolean; flags?: string[] },
+    at: (e: JsonEvent) => boolean,
+  ) {
     // An app an earlier case left on the port (a first deploy's switch-back may not stop it) would fail this one.
     for (const deployTo of made) await stopApps(f, deployTo);
     const repo = appRepo();
@@ -332,19 +385,32 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
     const p = project(f, {
       source: { repository: repo.url },
       deployTo: `/srv/waits-question-${Date.now()}`,
-      extra: { restart: { command: 'bin/restart', stop: 'bin/stop' }, health: { path: '/health', port: PORT, retries: 20, interval: 0.25, timeout: 2 }, env: { PORT: String(PORT) } },
+      extra: {
+        restart: { command: 'bin/restart', stop: 'bin/stop' },
+        health: { path: '/health', port: PORT, retries: 20, interval: 0.25, timeout: 2 },
+        env: { PORT: String(PORT) },
+      },
     });
     made.push(p.deployTo);
     // script(1) gives the CLI a terminal: the live rows, and a question instead of a watch.
     const command = `stty cols 120 rows 40; exec node ${join(repoRoot, 'dist', 'cli', 'bin.js')} staging -c ${p.file} --canary`;
     const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color' };
     delete env.CI;
-    const child = execa('script', ['-qefc', command, '/dev/null'], { env, extendEnv: false, reject: false, timeout: 180_000, forceKillAfterDelay: false });
+    const child = execa('script', ['-qefc', command, '/dev/null'], {
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 180_000,
+      forceKillAfterDelay: false,
+    });
     let screen = '';
     let askedAt = -1;
     child.stdout!.on('data', (c: Buffer) => {
       screen += stripVTControlCharacters(c.toString());
-      if (askedAt < 0 && screen.includes('The canary web1 serves the new release. Enter to roll out to the rest, "abort" to switch it back:')) {
+      if (
+        askedAt < 0 &&
+        screen.includes('The canary web1 serves the new release. Enter to roll out to the rest, "abort" to switch it back:')
+      ) {
         askedAt = screen.length;
         // The rows stay away while the question is open.
         setTimeout(() => child.stdin!.write('\r'), 1500);
@@ -368,7 +434,11 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
   });
 
   it('the canary watch', async () => {
-    const { took } = await interrupted('canary', { flags: ['--canary', '60'] }, (e) => e.type === 'info' && e.message === 'canary: watching web1 for 60s before the rest');
+    const { took } = await interrupted(
+      'canary',
+      { flags: ['--canary', '60'] },
+      (e) => e.type === 'info' && e.message === 'canary: watching web1 for 60s before the rest',
+    );
     expect(took).toBeLessThan(3000);
   });
 
@@ -381,4 +451,3 @@ describe('every wait of the switch ends within a second of Ctrl-C', () => {
     expect(took).toBeLessThan(3000);
   });
 });
-

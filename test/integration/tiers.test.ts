@@ -35,7 +35,10 @@ interface Streamed {
 
 /** A deploy with --json, watching the media host for the new release's asset while it runs. */
 async function deployWatchingAssets(f: Fleet, file: string): Promise<Streamed> {
-  const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', file, '--json'], { reject: false, env: { CI: 'true' } });
+  const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), 'staging', '-c', file, '--json'], {
+    reject: false,
+    env: { CI: 'true' },
+  });
   const events: Streamed['events'] = [];
   let assetAt: number | undefined;
   let release: string | undefined;
@@ -91,7 +94,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     });
 
     it('a rolling deploy under load: 0 failed requests, every client sees v1 then v2, never back', async () => {
-      repo.commit('v2', { migration: { name: '003_count_runs.sql', sql: 'create table if not exists migration_runs (id serial primary key);\ninsert into migration_runs default values;\n' } });
+      repo.commit('v2', {
+        migration: {
+          name: '003_count_runs.sql',
+          sql: 'create table if not exists migration_runs (id serial primary key);\ninsert into migration_runs default values;\n',
+        },
+      });
       let streamed: Streamed | undefined;
       const { result, load } = await underLoad(f, async () => {
         streamed = await deployWatchingAssets(f, p.file);

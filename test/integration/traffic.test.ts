@@ -9,7 +9,18 @@ import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { parseServersState } from '../../src/facts/balancer.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, type AppRepo } from './support/project.js';
-import { balancerRole, currentOf, lbOf, rotationOf, stopApps, streamCli, tieredProject, webs, type JsonEvent, type Streamed } from './support/tiers.js';
+import {
+  balancerRole,
+  currentOf,
+  lbOf,
+  rotationOf,
+  stopApps,
+  streamCli,
+  tieredProject,
+  webs,
+  type JsonEvent,
+  type Streamed,
+} from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
 
 const NGINX_CONF = '/srv/lb/nginx.conf';
@@ -115,7 +126,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       // What the clients saw within the window: who answered.
       const inWindow = answers.filter((a) => a.at >= Date.parse(start.time) && a.at <= Date.parse(verdict.time));
       const share = inWindow.filter((a) => a.host === 'web1').length / inWindow.length;
-      console.log(`[traffic ${kind}] healthy canary: ${inWindow.length} requests in the window, web1 answered ${(share * 100).toFixed(1)} %; balancer counted canary ${verdict.canary.requests}, rest ${verdict.rest.requests}`);
+      console.log(
+        `[traffic ${kind}] healthy canary: ${inWindow.length} requests in the window, web1 answered ${(share * 100).toFixed(1)} %; balancer counted canary ${verdict.canary.requests}, rest ${verdict.rest.requests}`,
+      );
       expect(inWindow.length).toBeGreaterThan(100);
       expect(share).toBeGreaterThanOrEqual(0.07);
       expect(share).toBeLessThanOrEqual(0.13);
@@ -148,7 +161,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       // Every failed request is one of the canary's own injected errors; nothing else failed.
       const failed = answers.filter((a) => a.status !== 200);
       const foreign = failed.filter((a) => !(a.status === 500 && a.host === 'web1' && a.version === 'v3-bad'));
-      console.log(`[traffic ${kind}] bad canary: ${answers.length} requests, ${failed.length} failed (all the canary's own: ${foreign.length === 0}), caught after ${verdict.elapsedMs} ms`);
+      console.log(
+        `[traffic ${kind}] bad canary: ${answers.length} requests, ${failed.length} failed (all the canary's own: ${foreign.length === 0}), caught after ${verdict.elapsedMs} ms`,
+      );
       expect(foreign).toEqual([]);
       expect(failed.length).toBeGreaterThan(0);
       for (const w of webs(f)) expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${before}`);

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFleet, type TempFleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, type AppRepo } from './support/project.js';
-import { balancerRole, currentOf, rotationOf, stopApps, streamCli, tieredProject, webs, type JsonEvent, type Streamed } from './support/tiers.js';
+import {
+  balancerRole,
+  currentOf,
+  rotationOf,
+  stopApps,
+  streamCli,
+  tieredProject,
+  webs,
+  type JsonEvent,
+  type Streamed,
+} from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
 
 const WINDOW_S = 4;
@@ -102,7 +112,9 @@ describe('watch after the switch, behind haproxy', () => {
     expect(run.code, run.stderr).toBe(6);
     const verdict = watchEvents(run).find((e) => e.phase === 'verdict')!;
     expect(verdict.ok).toBe(false);
-    expect(verdict.reason).toMatch(/^the fleet's error rate \d+(\.\d)?% is over the limit of 2% \(error rate \d+(\.\d)?% \(\d+ of \d+ requests\)/);
+    expect(verdict.reason).toMatch(
+      /^the fleet's error rate \d+(\.\d)?% is over the limit of 2% \(error rate \d+(\.\d)?% \(\d+ of \d+ requests\)/,
+    );
     expect(verdict.elapsedMs).toBeLessThan(WINDOW_S * 1000);
     expect(verdict.fleet.errors).toBeGreaterThanOrEqual(5);
     const end = endOf(run);
@@ -116,7 +128,10 @@ describe('watch after the switch, behind haproxy', () => {
       expect((await sshRun(f, w, `test -e '${p.deployTo}/releases/${bad}/.deploy-bad' && echo bad`)).stdout.trim()).toBe('bad');
       expect((await sshRun(f, w, `cat ${p.deployTo}/current/VERSION`)).stdout.trim()).toBe('v2');
       // revisions.log: the release failed its watch, then the fleet went back to the one before.
-      const log = (await sshRun(f, w, `tail -n 2 '${p.deployTo}/revisions.log'`)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { release: string; outcome: string; message?: string });
+      const log = (await sshRun(f, w, `tail -n 2 '${p.deployTo}/revisions.log'`)).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { release: string; outcome: string; message?: string });
       expect(log.map((l) => `${l.release} ${l.outcome}`)).toEqual([`${bad} failed`, `${before} rolled-back`]);
       expect(log[0]!.message).toMatch(/^watch after the switch: the fleet's error rate/);
     }

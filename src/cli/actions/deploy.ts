@@ -18,7 +18,10 @@ export function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
     flags,
     'deploy',
     ({ ctx, run }) => {
-      const canary = canaryPolicy(ctx, flags.canary, { interactive: process.stdin.isTTY && !isCI(process.env), ask: terminalQuestion(base) });
+      const canary = canaryPolicy(ctx, flags.canary, {
+        interactive: process.stdin.isTTY && !isCI(process.env),
+        ask: terminalQuestion(base),
+      });
       return deploy(ctx, { run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0, canary });
     },
     {
@@ -26,7 +29,10 @@ export function runDeploy(stage: string, flags: DeployFlags): Promise<number> {
       sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
       summary: (s) => s,
       beforeEnd: (summary, { ctx }) => {
-        if (plan) process.stdout.write(`${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, ctx.config.hosts)}\n`);
+        if (plan)
+          process.stdout.write(
+            `${plan.render(`Dry run of deploy ${stage}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, ctx.config.hosts)}\n`,
+          );
       },
     },
   );

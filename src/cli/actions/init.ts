@@ -91,7 +91,10 @@ export async function init(flags: InitFlags): Promise<void> {
   writeFileSync(file, initTemplate(facts));
   out(`wrote ${file}${recipe ? ` (recipe ${recipe})` : ''}: fill in your hosts, then \`deploy plan staging\``);
   if (recipe === 'django') {
-    if (!django) warn(`no settings file found for ${settingsModule ?? 'the project'}: deploy.yml assumes SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; check them against your settings`);
+    if (!django)
+      warn(
+        `no settings file found for ${settingsModule ?? 'the project'}: deploy.yml assumes SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; check them against your settings`,
+      );
     for (const w of django?.warnings ?? []) warn(`${django!.file}: ${w}`);
     const env = ensureSecretKey(dirname(file));
     if (env) out(`wrote a new ${DJANGO_SECRET_VAR} to ${env}: keep it out of git (production can take it from the environment)`);

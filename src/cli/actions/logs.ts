@@ -45,7 +45,11 @@ export function showLogs(stage: string, flags: LogsFlags): void {
   const stageDir = join(base, stage);
   const runs = runDirs(stageDir);
   if (runs.length === 0) {
-    throw new DeployError(`no run logs for stage ${stage} in ${base}`, ExitCode.config, `they are written by \`deploy ${stage}\` and \`deploy rollback ${stage}\`, next to the deploy.yml they use`);
+    throw new DeployError(
+      `no run logs for stage ${stage} in ${base}`,
+      ExitCode.config,
+      `they are written by \`deploy ${stage}\` and \`deploy rollback ${stage}\`, next to the deploy.yml they use`,
+    );
   }
   if (flags.list) {
     runs.forEach((id) => out(describeRun(join(stageDir, id), id)));
@@ -53,7 +57,8 @@ export function showLogs(stage: string, flags: LogsFlags): void {
   }
   const id = flags.run ?? runs[runs.length - 1]!;
   const dir = join(stageDir, id);
-  if (!runs.includes(id)) throw new DeployError(`no run ${id} for stage ${stage} in ${stageDir}`, ExitCode.config, `runs kept: ${runs.join(', ')}`);
+  if (!runs.includes(id))
+    throw new DeployError(`no run ${id} for stage ${stage} in ${stageDir}`, ExitCode.config, `runs kept: ${runs.join(', ')}`);
   if (flags.json) {
     const all = events(dir).filter((e) => !flags.host || ('host' in e && e.host === flags.host));
     all.forEach((e) => out(JSON.stringify(e)));
@@ -64,7 +69,11 @@ export function showLogs(stage: string, flags: LogsFlags): void {
     const hosts = readdirSync(dir)
       .filter((f) => f.endsWith('.log') && f !== 'run.log')
       .map((f) => f.slice(0, -'.log'.length));
-    throw new DeployError(`run ${id} of ${stage} has no log for host ${flags.host}`, ExitCode.config, `hosts with a log: ${hosts.join(', ') || '(none)'}`);
+    throw new DeployError(
+      `run ${id} of ${stage} has no log for host ${flags.host}`,
+      ExitCode.config,
+      `hosts with a log: ${hosts.join(', ') || '(none)'}`,
+    );
   }
   process.stderr.write(`${file}\n`);
   process.stdout.write(readFileSync(file, 'utf8'));

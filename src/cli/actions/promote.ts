@@ -13,13 +13,22 @@ export function runPromote(from: string, to: string, flags: PromoteFlags): Promi
     to,
     flags,
     'promote',
-    ({ ctx, run }) => promote(ctx, fromStage(ctx, from, flags), { run, owner: whoami(), message: flags.message ?? '', lockWaitSeconds: flags.lockWait ?? 0 }),
+    ({ ctx, run }) =>
+      promote(ctx, fromStage(ctx, from, flags), {
+        run,
+        owner: whoami(),
+        message: flags.message ?? '',
+        lockWaitSeconds: flags.lockWait ?? 0,
+      }),
     {
       mode: flags.dryRun ? 'dry-run' : 'real',
       sink: plan ? (e) => (plan.sink(e), e.type === 'run:end' || e.type === 'warning' ? base(e) : undefined) : base,
       summary: (s) => s,
       beforeEnd: (summary, { ctx }) => {
-        if (plan) process.stdout.write(`${plan.render(`Dry run of promote ${from} → ${to}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, ctx.config.hosts)}\n`);
+        if (plan)
+          process.stdout.write(
+            `${plan.render(`Dry run of promote ${from} → ${to}${summary?.release ? ` (release ${summary.release})` : ''}: probes ran for real; these writes did not.`, ctx.config.hosts)}\n`,
+          );
       },
     },
   );

@@ -43,8 +43,11 @@ export async function listTasks(stage: string | undefined, flags: ConfigFlags & 
   for (const t of tasks.values()) {
     const where = `${t.roles.length ? t.roles.join(',') : 'all hosts'}${t.once ? ', once' : ''}`;
     const runs = hooks(t.name);
-    out(`${t.name.padEnd(20)} ${t.description || '(no description)'}\n${' '.repeat(21)}on ${where}${runs.length ? `; runs ${runs.join(', ')}` : ''} — ${originText(t.origin)}`);
+    out(
+      `${t.name.padEnd(20)} ${t.description || '(no description)'}\n${' '.repeat(21)}on ${where}${runs.length ? `; runs ${runs.join(', ')}` : ''} — ${originText(t.origin)}`,
+    );
   }
 }
 
-export const task = (stage: string, name: string, flags: RunFlags): Promise<number> => runSession(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name));
+export const task = (stage: string, name: string, flags: RunFlags): Promise<number> =>
+  runSession(stage, flags, `task ${name}`, ({ ctx }) => runTask(ctx, name));

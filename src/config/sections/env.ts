@@ -21,10 +21,11 @@ export const env = named(
   }),
   'a mapping of variable names to values',
 )
-  .transform((vars): Record<string, string | Sensitive> =>
-    Object.fromEntries(
-      Object.entries(vars).map(([name, v]) => [name, typeof v === 'object' ? new Sensitive(v.secret, name) : String(v)]),
-    ),
+  .transform(
+    (vars): Record<string, string | Sensitive> =>
+      Object.fromEntries(
+        Object.entries(vars).map(([name, v]) => [name, typeof v === 'object' ? new Sensitive(v.secret, name) : String(v)]),
+      ),
   )
   .describe(
     'Environment variables exported to every remote command. Numbers and booleans become strings; ' +

@@ -14,12 +14,12 @@ function points(when: 'before' | 'after') {
       p,
       taskNames
         .optional()
-        .describe(`Tasks (from \`tasks\`) to run ${when} \`${p}\`: ${HOOK_SCOPES[p].when} (once per ${HOOK_SCOPES[p].scope}; ${HOOK_SCOPES[p].verbs}).`),
+        .describe(
+          `Tasks (from \`tasks\`) to run ${when} \`${p}\`: ${HOOK_SCOPES[p].when} (once per ${HOOK_SCOPES[p].scope}; ${HOOK_SCOPES[p].verbs}).`,
+        ),
     ]),
   ) as Record<HookPoint, z.ZodOptional<typeof taskNames>>;
-  return strict(shape, 'a mapping of lifecycle steps to task names').transform(
-    (m): Partial<Record<HookPoint, readonly string[]>> => m,
-  );
+  return strict(shape, 'a mapping of lifecycle steps to task names').transform((m): Partial<Record<HookPoint, readonly string[]>> => m);
 }
 
 export const hooks = strict(

@@ -3,9 +3,7 @@ import { integer, strict } from './primitives.js';
 
 export const lock = strict(
   {
-    ttl: integer(1)
-      .default(900)
-      .describe('Seconds after which a lock that was not renewed counts as stale (default 900).'),
+    ttl: integer(1).default(900).describe('Seconds after which a lock that was not renewed counts as stale (default 900).'),
   },
   'a mapping with `ttl`',
 )

@@ -87,12 +87,7 @@ export function strict<S extends z.ZodRawShape>(shape: S, expected = 'a mapping'
  * A mapping, or a string as shorthand for the mapping with only `field` set: `restart: bin/restart` means
  * `restart: { command: bin/restart }`. The shorthand goes through the mapping's schema, defaults included.
  */
-export function withShorthand<S extends z.ZodRawShape>(
-  field: keyof S & string,
-  shorthand: z.ZodString,
-  shape: S,
-  expected: string,
-) {
+export function withShorthand<S extends z.ZodRawShape>(field: keyof S & string, shorthand: z.ZodString, shape: S, expected: string) {
   const full = strict(shape, expected);
   return z
     .union([shorthand, full], { error: `expected ${expected}` })
@@ -100,11 +95,7 @@ export function withShorthand<S extends z.ZodRawShape>(
 }
 
 /** A mapping whose keys the user names (tasks, roles, env …); `key` words the rule for a key. */
-export function named<V extends z.ZodType>(
-  key: z.ZodString,
-  value: V,
-  expected = 'a mapping',
-): z.ZodRecord<z.ZodString, V> {
+export function named<V extends z.ZodType>(key: z.ZodString, value: V, expected = 'a mapping'): z.ZodRecord<z.ZodString, V> {
   return z.record(key, value, { error: (iss) => (iss.code === 'invalid_type' ? `expected ${expected}` : undefined) });
 }
 

@@ -23,25 +23,19 @@ export const DEFAULT_ROLLOUT = ['db', 'media', 'web', 'balancer'] as const;
  * Descriptions live on the section schemas so a stage's copy (without defaults) carries them too.
  */
 export const sections = {
-  app: matching(NAME, `an app name (${NAME_TEXT})`).describe(
-    'Name of the app; names the default `deploy_to` and the balancer pool.',
-  ),
+  app: matching(NAME, `an app name (${NAME_TEXT})`).describe('Name of the app; names the default `deploy_to` and the balancer pool.'),
   deploy_to: absolutePath((p) =>
     p.includes('\\')
       ? { expected: 'an absolute path without `\\`', hint: 'GNU tar reads a backslash in its `-C` directory as an escape' }
       : undefined,
-  ).describe(
-    'Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).',
-  ),
+  ).describe('Directory on the hosts holding releases/, shared/ and current (default `/srv/<app>`).'),
   keep_releases: integer(1).describe('Releases kept on each host; older ones are removed after a deploy (default 5).'),
-  recipe: checked(
-    'a recipe name (node, django …) or a path to a recipe .yml file',
-    noControl('a recipe path'),
-    (r) => (NAME.test(r) || isRecipePath(r) ? undefined : `a recipe name (${NAME_TEXT}) or a path to a .yml file`),
+  recipe: checked('a recipe name (node, django …) or a path to a recipe .yml file', noControl('a recipe path'), (r) =>
+    NAME.test(r) || isRecipePath(r) ? undefined : `a recipe name (${NAME_TEXT}) or a path to a .yml file`,
   ).describe(
-      'Recipe that supplies default steps, env and tasks: a shipped one (node, django) or a path to your own ' +
-        '.yml, relative to this file. Your keys win over the recipe’s.',
-    ),
+    'Recipe that supplies default steps, env and tasks: a shipped one (node, django) or a path to your own ' +
+      '.yml, relative to this file. Your keys win over the recipe’s.',
+  ),
   modules: list(localPath('a module path or package name'), 0, 'a list of module paths or package names').describe(
     'JavaScript modules that define tasks, besides deploy/tasks/*.js next to this file: paths relative to this ' +
       'file, or package names installed in the project.',
@@ -61,8 +55,7 @@ export const sections = {
   tasks,
   roles,
   rollout: list(roleName(), 0, 'a list of role names').describe(
-    'Order in which roles switch to the new release; roles not listed switch last ' +
-      '(default `[db, media, web, balancer]`).',
+    'Order in which roles switch to the new release; roles not listed switch last ' + '(default `[db, media, web, balancer]`).',
   ),
   lock,
   watch,

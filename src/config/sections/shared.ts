@@ -7,9 +7,7 @@ const sharedFile = withShorthand(
   innerPath(),
   {
     path: innerPath().describe('File path, relative to the shared and release directories.'),
-    optional: boolean()
-      .default(false)
-      .describe('Skip the link, instead of failing, when the file does not exist in the shared directory.'),
+    optional: boolean().default(false).describe('Skip the link, instead of failing, when the file does not exist in the shared directory.'),
   },
   'a relative path or a mapping with `path` and `optional`',
 ).transform((f): SharedFile => f);

@@ -6,17 +6,24 @@ const noOption =
   (s) =>
     s.startsWith('-') ? { expected: what, hint: `it cannot start with \`-\` (git would read it as an option)` } : undefined;
 
-const nonEmpty = (what: string): Rule => (s) => (s === '' ? what : undefined);
-const noSpace = (what: string): Rule => (s) => (/\s/.test(s) ? `${what} without whitespace` : undefined);
+const nonEmpty =
+  (what: string): Rule =>
+  (s) =>
+    s === '' ? what : undefined;
+const noSpace =
+  (what: string): Rule =>
+  (s) =>
+    /\s/.test(s) ? `${what} without whitespace` : undefined;
 
 /** What `git check-ref-format --branch` refuses: such a branch cannot exist, so the deploy would fail on a host. */
 const branchRule: Rule = (s) => {
-  const why =
-    /[~^:?*[\\]/.test(s) ? 'a branch name has none of `~ ^ : ? * [ \\`'
-    : s.includes('..') || s.includes('@{') || s === '@' ? 'a branch name has no `..` or `@{` and is not `@`'
-    : s.endsWith('/') || s.endsWith('.') || s.endsWith('.lock') || s.includes('//') || /(^|\/)\./.test(s)
-      ? 'no part of a branch name starts or ends with `.` or is empty, and it does not end with `.lock`'
-      : undefined;
+  const why = /[~^:?*[\\]/.test(s)
+    ? 'a branch name has none of `~ ^ : ? * [ \\`'
+    : s.includes('..') || s.includes('@{') || s === '@'
+      ? 'a branch name has no `..` or `@{` and is not `@`'
+      : s.endsWith('/') || s.endsWith('.') || s.endsWith('.lock') || s.includes('//') || /(^|\/)\./.test(s)
+        ? 'no part of a branch name starts or ends with `.` or is empty, and it does not end with `.lock`'
+        : undefined;
   return why ? { expected: 'a branch name', hint: why } : undefined;
 };
 
@@ -28,9 +35,7 @@ export const repository = checked(
   nonEmpty('a git repository URL or path'),
   noControl('a git repository URL or path'),
   noOption('a git repository URL or path'),
-).describe(
-  'Git repository to deploy from (URL or path the hosts can clone). Set exactly one of `repository` or `artifact`.',
-);
+).describe('Git repository to deploy from (URL or path the hosts can clone). Set exactly one of `repository` or `artifact`.');
 
 export const branch = gitRef('branch name', branchRule).describe(
   'Branch to deploy from `repository` (default `main`). Set at most one of `branch` or `revision`.',
@@ -42,11 +47,10 @@ export const revision = gitRef('commit, tag or other git revision').describe(
 
 export const artifact = strict(
   {
-    build: command()
-      .optional()
-      .describe('Local shell command that produces `path`; run once per deploy, in the directory of deploy.yml.'),
-    path: localPath('a local path')
-      .describe('Directory (packed as .tar.gz) or an existing .tar.gz, relative to the directory of deploy.yml.'),
+    build: command().optional().describe('Local shell command that produces `path`; run once per deploy, in the directory of deploy.yml.'),
+    path: localPath('a local path').describe(
+      'Directory (packed as .tar.gz) or an existing .tar.gz, relative to the directory of deploy.yml.',
+    ),
   },
   'a mapping with `path` (and optionally `build`)',
 ).describe('Deploy a locally built artifact instead of a git checkout. Set exactly one of `repository` or `artifact`.');

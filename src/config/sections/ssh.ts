@@ -6,9 +6,7 @@ const JUMP_TEXT = 'a jump host as `[user@]host[:port]` or a host name of this st
 
 export const ssh = strict(
   {
-    user: userName()
-      .default('deploy')
-      .describe('Remote user to log in as (default `deploy`); a host may override it.'),
+    user: userName().default('deploy').describe('Remote user to log in as (default `deploy`); a host may override it.'),
     port: port().default(22).describe('SSH port (default 22); a host may override it.'),
     identity_file: localPath('a path to a private key')
       .optional()
@@ -18,10 +16,7 @@ export const ssh = strict(
       ),
     known_hosts: localPath('a path to a known_hosts file')
       .optional()
-      .describe(
-        'known_hosts file that host keys are checked against (default: ~/.ssh/known_hosts and ' +
-          '/etc/ssh/ssh_known_hosts).',
-      ),
+      .describe('known_hosts file that host keys are checked against (default: ~/.ssh/known_hosts and ' + '/etc/ssh/ssh_known_hosts).'),
     accept_new_host_keys: boolean()
       .default(false)
       .describe(
@@ -32,22 +27,22 @@ export const ssh = strict(
     jump: checked(
       JUMP_TEXT,
       noControl(JUMP_TEXT),
-      (j) => (/(^|@)-/.test(j) ? { expected: JUMP_TEXT, hint: 'a user or host cannot start with `-` (ssh would read it as an option)' } : undefined),
+      (j) =>
+        /(^|@)-/.test(j)
+          ? { expected: JUMP_TEXT, hint: 'a user or host cannot start with `-` (ssh would read it as an option)' }
+          : undefined,
       (j) => (JUMP.test(j) ? undefined : JUMP_TEXT),
     )
       .optional()
       .describe('Bastion to tunnel through: `[user@]host[:port]`, or the name of a host of this stage.'),
     forward_agent: boolean().default(false).describe('Forward the local SSH agent to the hosts (default false).'),
     connect_timeout: seconds(true).default(10).describe('Seconds to wait for a connection (default 10).'),
-    command_timeout: seconds(true)
-      .default(600)
-      .describe('Seconds one remote command may run before it is stopped (default 600).'),
+    command_timeout: seconds(true).default(600).describe('Seconds one remote command may run before it is stopped (default 600).'),
     parallel: integer(1).default(10).describe('Hosts worked on at once (default 10).'),
     config_file: localPath('a path to an OpenSSH client config file')
       .optional()
       .describe(
-        'OpenSSH client config honoured for host aliases, HostName, User, Port, IdentityFile and ProxyJump ' +
-          '(default ~/.ssh/config).',
+        'OpenSSH client config honoured for host aliases, HostName, User, Port, IdentityFile and ProxyJump ' + '(default ~/.ssh/config).',
       ),
   },
   'a mapping of SSH settings',

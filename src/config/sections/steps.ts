@@ -1,18 +1,6 @@
 import * as z from 'zod';
 import type { HealthCheck, InstallStep, MigrateStep, RestartStep } from '../types.js';
-import {
-  boolean,
-  checked,
-  command,
-  innerPath,
-  integer,
-  list,
-  port,
-  roleName,
-  seconds,
-  text,
-  withShorthand,
-} from './primitives.js';
+import { boolean, checked, command, innerPath, integer, list, port, roleName, seconds, text, withShorthand } from './primitives.js';
 
 export const install = withShorthand(
   'command',
@@ -81,7 +69,8 @@ const urlPath = () =>
   checked(
     URL_PATH_TEXT,
     (p) => (p.startsWith('/') ? undefined : URL_PATH_TEXT),
-    (p) => (/[\s\u0000-\u001f\u007f]/.test(p) ? { expected: `${URL_PATH_TEXT}, without spaces`, hint: 'write a space as `%20`' } : undefined),
+    (p) =>
+      /[\s\u0000-\u001f\u007f]/.test(p) ? { expected: `${URL_PATH_TEXT}, without spaces`, hint: 'write a space as `%20`' } : undefined,
   );
 
 export const health = withShorthand(
@@ -103,12 +92,13 @@ export const health = withShorthand(
       .describe('The app’s log, relative to the release (e.g. log/app.log): its last lines are shown when the check fails.'),
     follow_redirects: boolean()
       .default(false)
-      .describe('Follow 301/302/… answers (at most 5) and judge the last one (default false: a redirect is the answer, shown with its `Location`).'),
+      .describe(
+        'Follow 301/302/… answers (at most 5) and judge the last one (default false: a redirect is the answer, shown with its `Location`).',
+      ),
   },
   'a URL path or a mapping with `path`, `port` …',
 )
   .transform(({ follow_redirects, ...h }): HealthCheck => ({ ...h, followRedirects: follow_redirects }))
   .describe(
-    'HTTP check of each host after its restart; a host that fails it stops the rollout. ' +
-      'A string is shorthand for `{ path: … }`.',
+    'HTTP check of each host after its restart; a host that fails it stops the rollout. ' + 'A string is shorthand for `{ path: … }`.',
   );

@@ -17,12 +17,8 @@ const task = withShorthand(
     roles: list(roleName(), 0, 'a list of role names')
       .default([])
       .describe('Run only on hosts with one of these roles (default: every host of the stage).'),
-    once: boolean()
-      .default(false)
-      .describe('Run on one host only: the primary host of the first listed role (default false).'),
-    cwd: cwd
-      .default('release')
-      .describe('Working directory: `release` (the new release, default), `current`, or an absolute path.'),
+    once: boolean().default(false).describe('Run on one host only: the primary host of the first listed role (default false).'),
+    cwd: cwd.default('release').describe('Working directory: `release` (the new release, default), `current`, or an absolute path.'),
     allow_failure: boolean()
       .optional()
       .describe('A failure is reported as a warning, with the output, and the deploy goes on (default false).'),

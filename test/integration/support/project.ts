@@ -29,7 +29,18 @@ function gitConfig(): string {
 }
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: gitConfig(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: gitConfig(),
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  }).trim();
 
 export interface AppRepo {
   /** Bare repository the hosts clone from. */
@@ -37,7 +48,10 @@ export interface AppRepo {
   /** Work tree the tests edit and commit in. */
   readonly work: string;
   /** Commits a new version; returns its sha. */
-  commit(version: string, change?: { migration?: { name: string; sql: string }; failHealth?: boolean | string[]; files?: Record<string, string> }): string;
+  commit(
+    version: string,
+    change?: { migration?: { name: string; sql: string }; failHealth?: boolean | string[]; files?: Record<string, string> },
+  ): string;
 }
 
 /** fixtures/app as a git repository, with commits made by the test (v1, v2, …). */
@@ -56,7 +70,8 @@ export function appRepo(root = scratch('repo')): AppRepo {
     commit(version, change = {}) {
       writeFileSync(join(work, 'VERSION'), `${version}\n`);
       if (change.migration) writeFileSync(join(work, 'migrations', change.migration.name), change.migration.sql);
-      if (change.failHealth) writeFileSync(join(work, 'FAIL_HEALTH'), change.failHealth === true ? 'yes\n' : `${change.failHealth.join('\n')}\n`);
+      if (change.failHealth)
+        writeFileSync(join(work, 'FAIL_HEALTH'), change.failHealth === true ? 'yes\n' : `${change.failHealth.join('\n')}\n`);
       else rmSync(join(work, 'FAIL_HEALTH'), { force: true });
       for (const [name, text] of Object.entries(change.files ?? {})) writeFileSync(join(work, name), text);
       git(work, 'add', '-A');
@@ -120,7 +135,15 @@ export interface CliResult {
 }
 
 /** The built CLI as a subprocess, as a user runs it. */
-export async function cli(args: readonly string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
-  const r = await execa('node', [cliPath, ...args], { cwd: o.cwd, env: { CI: 'true', ...o.env }, reject: false, timeout: o.timeoutMs ?? 240_000 });
+export async function cli(
+  args: readonly string[],
+  o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const r = await execa('node', [cliPath, ...args], {
+    cwd: o.cwd,
+    env: { CI: 'true', ...o.env },
+    reject: false,
+    timeout: o.timeoutMs ?? 240_000,
+  });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

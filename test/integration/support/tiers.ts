@@ -85,9 +85,17 @@ export interface Streamed {
  * The built CLI with --json, its events handed to `onEvent` as they come (to interrupt it at a chosen event, or to
  * break something on a host between two steps).
  */
-export async function streamCli(args: readonly string[], onEvent: (e: JsonEvent, signal: (s: NodeJS.Signals) => void) => void | Promise<void> = () => {}): Promise<Streamed> {
+export async function streamCli(
+  args: readonly string[],
+  onEvent: (e: JsonEvent, signal: (s: NodeJS.Signals) => void) => void | Promise<void> = () => {},
+): Promise<Streamed> {
   // forceKillAfterDelay: a SIGTERM'd deploy switches back for longer than execa's default 5 s before a SIGKILL.
-  const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), ...args, '--json'], { reject: false, env: { CI: 'true' }, timeout: 240_000, forceKillAfterDelay: false });
+  const child = execa('node', [join(repoRoot, 'dist', 'cli', 'bin.js'), ...args, '--json'], {
+    reject: false,
+    env: { CI: 'true' },
+    timeout: 240_000,
+    forceKillAfterDelay: false,
+  });
   const events: JsonEvent[] = [];
   const handlers: Promise<void>[] = [];
   let buffer = '';

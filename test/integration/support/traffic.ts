@@ -34,7 +34,12 @@ export function recordedLoad(url: string, o: { concurrency?: number; pauseMs?: n
           } catch {
             // not the app's JSON (nginx's own error page): status alone
           }
-          answers.push({ at: Date.now(), status: res.statusCode ?? 0, ...(facts.host ? { host: facts.host } : {}), ...(facts.version ? { version: facts.version } : {}) });
+          answers.push({
+            at: Date.now(),
+            status: res.statusCode ?? 0,
+            ...(facts.host ? { host: facts.host } : {}),
+            ...(facts.version ? { version: facts.version } : {}),
+          });
           done();
         });
       });

@@ -34,7 +34,9 @@ const target = (name: string): SshTarget => ({
   keepaliveIntervalMs: 0,
 });
 
-type Call = { host: string; kind: 'exec'; command: Command } | { host: string; kind: 'upload'; local: string; remote: string; bytes: Buffer };
+type Call =
+  | { host: string; kind: 'exec'; command: Command }
+  | { host: string; kind: 'upload'; local: string; remote: string; bytes: Buffer };
 
 /** A scripted inner backend: records what reaches it; uploads can be scripted to report progress and wait. */
 class Scripted implements Backend {
@@ -72,19 +74,22 @@ describe('parseFaults', () => {
     expect(parseFaults('')).toEqual([]);
   });
 
-  it.each(['fail@web1', 'explode@web1:3', 'fail@web1:0', 'fail@web1:-2', 'fail web1:3', 'fail@:3', 'fail@web1:3x'])('%j is an input error (exit 2) naming DEPLOY_FAULTS', (text) => {
-    const e = (() => {
-      try {
-        parseFaults(`drop@db1:1,${text}`);
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).exitCode).toBe(ExitCode.config);
-    expect((e as ConfigError).message).toContain('DEPLOY_FAULTS');
-    expect((e as ConfigError).message).toContain(JSON.stringify(text));
-  });
+  it.each(['fail@web1', 'explode@web1:3', 'fail@web1:0', 'fail@web1:-2', 'fail web1:3', 'fail@:3', 'fail@web1:3x'])(
+    '%j is an input error (exit 2) naming DEPLOY_FAULTS',
+    (text) => {
+      const e = (() => {
+        try {
+          parseFaults(`drop@db1:1,${text}`);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).exitCode).toBe(ExitCode.config);
+      expect((e as ConfigError).message).toContain('DEPLOY_FAULTS');
+      expect((e as ConfigError).message).toContain(JSON.stringify(text));
+    },
+  );
 
   it('two faults at one point are an error', () => {
     expect(() => parseFaults('fail@web1:3,drop@web1:3')).toThrow(/two faults at web1:3/);
@@ -107,8 +112,12 @@ describe('FaultBackend', () => {
     expect(inner.calls[0]).toMatchObject({ command: a });
     expect(inner.calls[2]).toMatchObject({ command: w });
     expect(inner.calls[4]).toMatchObject({ command: a });
-    expect(render((inner.calls[3] as { command: Command }).command)).toBe(`sh -c 'echo '\\''deploy: injected failure at web1:2'\\'' >&2; exit ${INJECTED_EXIT_CODE}'`);
-    expect(lines.map((l) => 'op' in l && `${l.host}:${l.n} ${l.op} ${l.effect} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`)).toEqual([
+    expect(render((inner.calls[3] as { command: Command }).command)).toBe(
+      `sh -c 'echo '\\''deploy: injected failure at web1:2'\\'' >&2; exit ${INJECTED_EXIT_CODE}'`,
+    );
+    expect(
+      lines.map((l) => 'op' in l && `${l.host}:${l.n} ${l.op} ${l.effect} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`),
+    ).toEqual([
       'web1:1 exec read read the revision',
       'web2:1 exec read read the revision',
       'web2:2 exec write mkdir -p /srv/app/releases/1',
@@ -147,7 +156,10 @@ describe('FaultBackend', () => {
     await b.exec(web1, write(['mkdir', 'x'], { description: 'second' }));
     expect(inner.calls).toHaveLength(3);
     expect(render((inner.calls[1] as { command: Command }).command)).toContain('expires');
-    expect(lines.map((l) => 'op' in l && `${l.n} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`)).toEqual(['1 true', '2 second [fail]']);
+    expect(lines.map((l) => 'op' in l && `${l.n} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`)).toEqual([
+      '1 true',
+      '2 second [fail]',
+    ]);
   });
 
   it('fail keeps the effect and description of the command it replaces (so a dry run and messages see the same)', () => {
@@ -174,7 +186,9 @@ describe('FaultBackend', () => {
     const e = await b.upload(web2, file, '/srv/app/uploads/1.tar.gz').catch((err: unknown) => err);
     expect(e).toBeInstanceOf(StepFailedError);
     expect((e as StepFailedError).exitCode).toBe(ExitCode.stepFailed);
-    expect((e as StepFailedError).message).toBe(`web2: upload: cannot upload ${file} to /srv/app/uploads/1.tar.gz: injected failure at web2:1`);
+    expect((e as StepFailedError).message).toBe(
+      `web2: upload: cannot upload ${file} to /srv/app/uploads/1.tar.gz: injected failure at web2:1`,
+    );
     const call = inner.calls[0] as Extract<Call, { kind: 'upload' }>;
     expect(call.remote).toBe('/srv/app/uploads/1.tar.gz');
     expect(call.bytes.length).toBe(5000);
@@ -205,7 +219,11 @@ describe('FaultBackend', () => {
     expect(e).toBeInstanceOf(ConnectionError);
     expect((e as ConnectionError).exitCode).toBe(ExitCode.connection);
     expect(inner.calls.map((c) => c.kind)).toEqual(['exec', 'upload', 'exec']);
-    expect(lines.at(-1)).toMatchObject({ host: 'web1', n: 2, note: 'the connection was dropped while uploading (32768 bytes had arrived when the drop started)' });
+    expect(lines.at(-1)).toMatchObject({
+      host: 'web1',
+      n: 2,
+      note: 'the connection was dropped while uploading (32768 bytes had arrived when the drop started)',
+    });
   });
 
   it('drop on an upload that finishes before the drop lands says so in the log', async () => {
@@ -214,7 +232,9 @@ describe('FaultBackend', () => {
     inner.onUpload = async (_host, options) => options.onProgress?.(10, 10);
     const b = new FaultBackend(inner, [{ kind: 'drop', host: 'web1', n: 1 }], { log });
     await b.upload(web1, import.meta.filename, '/srv/app/uploads/1.tar.gz');
-    expect(lines.at(-1)).toMatchObject({ note: 'the upload finished before the connection was dropped (10 bytes had arrived when the drop started)' });
+    expect(lines.at(-1)).toMatchObject({
+      note: 'the upload finished before the connection was dropped (10 bytes had arrived when the drop started)',
+    });
   });
 
   it('drop-after on an upload uploads in full, drops the connection and reports it lost (exit 4)', async () => {
@@ -222,7 +242,9 @@ describe('FaultBackend', () => {
     const b = new FaultBackend(inner, [{ kind: 'drop-after', host: 'web1', n: 1 }]);
     const e = await b.upload(web1, import.meta.filename, '/srv/app/uploads/1.tar.gz', { step: 'transfer' }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ConnectionError);
-    expect((e as ConnectionError).message).toBe('web1: transfer: connection lost while uploading to /srv/app/uploads/1.tar.gz (injected drop at web1:1)');
+    expect((e as ConnectionError).message).toBe(
+      'web1: transfer: connection lost while uploading to /srv/app/uploads/1.tar.gz (injected drop at web1:1)',
+    );
     expect(inner.calls.map((c) => c.kind)).toEqual(['upload', 'exec']);
     expect((inner.calls[0] as Extract<Call, { kind: 'upload' }>).bytes.length).toBe(readFileSync(import.meta.filename).length);
   });
@@ -245,7 +267,11 @@ describe('the injected commands on a real shell', () => {
   it.each([
     ['as $SHELL -c <text>', (text: string) => [sshd, '-c', `sh -c ${shq(text)}; echo survived`], undefined],
     ['as a script on stdin to sh -s', () => [sshd, '-c', 'sh -s; echo survived'], (text: string) => text],
-    ['in a child shell of a script', () => [sshd, '-c', 'sh -s; echo survived'], (text: string) => `sh -c ${shq(text)}\necho child-returned`],
+    [
+      'in a child shell of a script',
+      () => [sshd, '-c', 'sh -s; echo survived'],
+      (text: string) => `sh -c ${shq(text)}\necho child-returned`,
+    ],
   ] as const)('drop SIGKILLs the nearest process named sshd, %s', async (_how, argv, input) => {
     const args = argv(drop);
     const r = await execa(args[0]!, args.slice(1), { reject: false, ...(input ? { input: input(drop) } : {}) });
@@ -258,7 +284,8 @@ describe('the injected commands on a real shell', () => {
     const out = join(dir, 'orphan.out');
     await execa('sh', ['-c', `(sh -c ${shq(`${drop}`)} >${out} 2>&1; echo "exit $?" >>${out}) &`]);
     const deadline = Date.now() + 5000;
-    while (!readFileSync(out, { flag: 'a+' }).toString().includes('exit') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!readFileSync(out, { flag: 'a+' }).toString().includes('exit') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(readFileSync(out, 'utf8')).toBe('deploy: injected drop at web1:3 found no sshd process above it\nexit 98\n');
   });
 
@@ -287,7 +314,10 @@ describe('faultsFromEnv', () => {
     expect(faults).toEqual([{ kind: 'fail', host: 'web1', n: 2 }]);
     await backend.exec(web1, read(['true'], { description: 'probe' }));
     await backend.exec(web1, write(['false'], { description: 'change' }));
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaultLogEntry);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FaultLogEntry);
     expect(lines.map(({ time: _t, ...rest }) => rest)).toEqual([
       { host: 'web1', n: 1, op: 'exec', step: null, description: 'probe', effect: 'read' },
       { host: 'web1', n: 2, op: 'exec', step: null, description: 'change', effect: 'write', injected: 'fail' },

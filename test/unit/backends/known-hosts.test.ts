@@ -27,8 +27,7 @@ function ed25519Blob(): Buffer {
 const A = ed25519Blob();
 const B = ed25519Blob();
 const C = ed25519Blob();
-const line = (hosts: string, key: Buffer, marker = '') =>
-  `${marker ? `${marker} ` : ''}${hosts} ssh-ed25519 ${key.toString('base64')}`;
+const line = (hosts: string, key: Buffer, marker = '') => `${marker ? `${marker} ` : ''}${hosts} ssh-ed25519 ${key.toString('base64')}`;
 
 const tmp = mkdtempSync(join(tmpdir(), 'known-hosts-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -93,9 +92,7 @@ describe('knownHostsName', () => {
     ['127.0.1.1', 2222, undefined, '[127.0.1.1]:2222'],
     ['Web.Example.com', 22, undefined, 'web.example.com'],
     ['127.0.1.1', 2222, 'web1', 'web1'],
-  ] as const)('%s port %d alias %s → %s', (address, port, alias, want) =>
-    expect(knownHostsName(address, port, alias)).toBe(want),
-  );
+  ] as const)('%s port %d alias %s → %s', (address, port, alias, want) => expect(knownHostsName(address, port, alias)).toBe(want));
 });
 
 describe('verifyHostKey', () => {
@@ -194,12 +191,7 @@ describe('preferredHostKeyAlgorithms', () => {
   it('puts the key types known for the host first', () => {
     const rsaBlob = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-rsa'), Buffer.from([0, 0, 0, 1, 1])]);
     const entries = parseKnownHosts(`web1 ssh-rsa ${rsaBlob.toString('base64')}\n${line('web2', A)}`, 'kh').entries;
-    expect(preferredHostKeyAlgorithms(entries, 'web1').slice(0, 4)).toEqual([
-      'rsa-sha2-512',
-      'rsa-sha2-256',
-      'ssh-rsa',
-      'ssh-ed25519',
-    ]);
+    expect(preferredHostKeyAlgorithms(entries, 'web1').slice(0, 4)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
     expect(preferredHostKeyAlgorithms(entries, 'web2')[0]).toBe('ssh-ed25519');
     expect(preferredHostKeyAlgorithms(entries, 'unknown')[0]).toBe('ssh-ed25519');
   });

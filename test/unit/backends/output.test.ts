@@ -10,11 +10,14 @@ function collect(secrets: string[], chunks: Array<[Stream, string | Buffer]>) {
 
 describe('OutputCollector', () => {
   it('hands out complete lines only, holding partial ones until their newline or the end', () => {
-    const { stdout, lines } = collect([], [
-      ['stdout', 'one\ntw'],
-      ['stdout', 'o\nthr'],
-      ['stdout', 'ee'],
-    ]);
+    const { stdout, lines } = collect(
+      [],
+      [
+        ['stdout', 'one\ntw'],
+        ['stdout', 'o\nthr'],
+        ['stdout', 'ee'],
+      ],
+    );
     expect(lines).toEqual([
       ['stdout', 'one'],
       ['stdout', 'two'],
@@ -24,11 +27,14 @@ describe('OutputCollector', () => {
   });
 
   it('keeps stdout and stderr apart and untrimmed, strips CR only from lines', () => {
-    const { stdout, stderr, lines } = collect([], [
-      ['stdout', 'a\r\n'],
-      ['stderr', 'warn\n'],
-      ['stdout', '\n'],
-    ]);
+    const { stdout, stderr, lines } = collect(
+      [],
+      [
+        ['stdout', 'a\r\n'],
+        ['stderr', 'warn\n'],
+        ['stdout', '\n'],
+      ],
+    );
     expect(stdout).toBe('a\r\n\n');
     expect(stderr).toBe('warn\n');
     expect(lines).toEqual([
@@ -40,20 +46,26 @@ describe('OutputCollector', () => {
 
   it('decodes a multi-byte character split across chunks', () => {
     const euro = Buffer.from('€\n');
-    const { stdout, lines } = collect([], [
-      ['stdout', euro.subarray(0, 1)],
-      ['stdout', euro.subarray(1)],
-    ]);
+    const { stdout, lines } = collect(
+      [],
+      [
+        ['stdout', euro.subarray(0, 1)],
+        ['stdout', euro.subarray(1)],
+      ],
+    );
     expect(stdout).toBe('€\n');
     expect(lines).toEqual([['stdout', '€']]);
   });
 
   it('masks secrets in text and lines, also when a secret arrives split across chunks', () => {
-    const { stdout, stderr, lines } = collect(['hunter2', 's3cr3t'], [
-      ['stdout', 'pass=hun'],
-      ['stdout', 'ter2\n'],
-      ['stderr', 'token s3cr3t leaked'],
-    ]);
+    const { stdout, stderr, lines } = collect(
+      ['hunter2', 's3cr3t'],
+      [
+        ['stdout', 'pass=hun'],
+        ['stdout', 'ter2\n'],
+        ['stderr', 'token s3cr3t leaked'],
+      ],
+    );
     expect(stdout).toBe('pass=***\n');
     expect(stderr).toBe('token *** leaked');
     expect(lines).toEqual([
@@ -71,10 +83,13 @@ describe('OutputCollector', () => {
 
   it('masks a secret a program printed JSON-escaped, URL-encoded or base64-encoded', () => {
     const secret = 'pa"ss\\wo rd/é';
-    const { stdout, lines } = collect([secret], [
-      ['stdout', `{"password":${JSON.stringify(secret)}}\n`],
-      ['stdout', `https://x/?p=${encodeURIComponent(secret)}\n${Buffer.from(secret).toString('base64')}\n`],
-    ]);
+    const { stdout, lines } = collect(
+      [secret],
+      [
+        ['stdout', `{"password":${JSON.stringify(secret)}}\n`],
+        ['stdout', `https://x/?p=${encodeURIComponent(secret)}\n${Buffer.from(secret).toString('base64')}\n`],
+      ],
+    );
     expect(lines.map(([, l]) => l)).toEqual(['{"password":"***"}', 'https://x/?p=***', '***']);
     expect(stdout).toBe('{"password":"***"}\nhttps://x/?p=***\n***\n');
   });

@@ -65,7 +65,11 @@ function viaProtocol(shell: string, command: Command, o: { tag?: string; cwd?: s
 
 /** A connection's watchdog session, as sshd runs it: its stdin stays open until `stop()`. */
 function watchdog(shell: string, run: string, connection: number): { stop(): Promise<void> } {
-  const child = spawn('sh', ['-c', watchdogString(run, connection)], { detached: true, env: { ...process.env, PATH: pathWith(shell) }, stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn('sh', ['-c', watchdogString(run, connection)], {
+    detached: true,
+    env: { ...process.env, PATH: pathWith(shell) },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     stop: async () => {
@@ -77,7 +81,13 @@ function watchdog(shell: string, run: string, connection: number): { stop(): Pro
 
 /** The reference: the snippet alone in `sh -c`, stdin /dev/null (as every command's stdin is). */
 function viaShC(shell: string, text: string, cwd = base): Ran {
-  const r = spawnSync('sh', ['-c', text], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: pathWith(shell) }, maxBuffer: 64 << 20 });
+  const r = spawnSync('sh', ['-c', text], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: pathWith(shell) },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -237,7 +247,11 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
       fc.array(word, { minLength: 1, maxLength: 4 }).map((ws) => `printf '[%s]' ${ws.join(' ')}; echo`),
       hostileString.map((s) => `# ${s.replace(/[\n\r]/g, ' ')}`),
       fc
-        .tuple(fc.constantFrom('EOF', 'DEPLOY_SNIPPET_END', 'DEPLOY_SNIPPET_END_2', 'x y'), fc.array(hostileString, { maxLength: 3 }), fc.boolean())
+        .tuple(
+          fc.constantFrom('EOF', 'DEPLOY_SNIPPET_END', 'DEPLOY_SNIPPET_END_2', 'x y'),
+          fc.array(hostileString, { maxLength: 3 }),
+          fc.boolean(),
+        )
         .map(([d, lines, quoted]) => {
           // `$$` differs between any two shells. A backslash ending a line of an unquoted here-document would join
           // its end marker to it, leaving it unterminated: then the newline after a snippet (which `sh -c` text
@@ -335,14 +349,19 @@ describe('LocalBackend runs commands by the same protocol', () => {
 
   it('an env of 1 MB reaches the command (16 variables of 64 KiB)', async () => {
     const env = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`BIG_${i}`, String.fromCharCode(97 + i).repeat(64 * 1024)]));
-    const r = await local.exec(here, script('for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do eval "printf %s \\"\\$BIG_$i\\"" | wc -c; done | sort -u', { env }));
+    const r = await local.exec(
+      here,
+      script('for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do eval "printf %s \\"\\$BIG_$i\\"" | wc -c; done | sort -u', { env }),
+    );
     expect(r).toMatchObject({ code: 0, stdout: `${64 * 1024}\n` });
   });
 
   it('a timeout kills the command and everything it started, code 124', async () => {
     const dir = mkdtempSync(join(base, 'timeout-'));
     const t0 = performance.now();
-    const r = await local.exec(here, script(`(sleep 2; touch ${quote(join(dir, 'a'))}) & sleep 2; touch ${quote(join(dir, 'b'))}`), { timeoutMs: 300 });
+    const r = await local.exec(here, script(`(sleep 2; touch ${quote(join(dir, 'a'))}) & sleep 2; touch ${quote(join(dir, 'b'))}`), {
+      timeoutMs: 300,
+    });
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(r).toMatchObject({ code: 124, timedOut: true });
     await new Promise((res) => setTimeout(res, 2300));
@@ -353,7 +372,12 @@ describe('LocalBackend runs commands by the same protocol', () => {
     const dir = mkdtempSync(join(base, 'abort-'));
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
-    const err = await local.exec(here, script(`sleep 2 & sleep 2; touch ${quote(join(dir, 'x'))}`, { description: 'a slow step' }), { signal: ac.signal, step: 'migrate' }).catch((e: Error) => e);
+    const err = await local
+      .exec(here, script(`sleep 2 & sleep 2; touch ${quote(join(dir, 'x'))}`, { description: 'a slow step' }), {
+        signal: ac.signal,
+        step: 'migrate',
+      })
+      .catch((e: Error) => e);
     expect(String(err)).toBe('InterruptedError: local: migrate: interrupted while running a slow step');
     await new Promise((res) => setTimeout(res, 2300));
     expect(readdirSync(dir)).toEqual([]);

@@ -107,7 +107,11 @@ describe('lookupSshHost', () => {
   });
 
   it('reports invalid values instead of using them', () => {
-    const got = lookupSshHost(parseSshConfig('Host a\n Port 99999\n ForwardAgent maybe\n StrictHostKeyChecking perhaps', { file: 'c' }), 'a', ctx);
+    const got = lookupSshHost(
+      parseSshConfig('Host a\n Port 99999\n ForwardAgent maybe\n StrictHostKeyChecking perhaps', { file: 'c' }),
+      'a',
+      ctx,
+    );
     expect(got.port).toBeUndefined();
     expect(got.forwardAgent).toBeUndefined();
     expect([...got.problems].sort()).toEqual([
@@ -127,7 +131,9 @@ describe('lookupSshHost', () => {
     ]) {
       expect(look(`Host *\n StrictHostKeyChecking ${v}`, 'x').strictHostKeyChecking).toBe(want);
     }
-    expect(lookupSshHost(parseSshConfig('Host a\n Port 22\n StrictHostKeyChecking no', { file: '/c' }), 'a', ctx).at).toEqual({ strictHostKeyChecking: '/c:3' });
+    expect(lookupSshHost(parseSshConfig('Host a\n Port 22\n StrictHostKeyChecking no', { file: '/c' }), 'a', ctx).at).toEqual({
+      strictHostKeyChecking: '/c:3',
+    });
   });
 
   it('drops IdentityFile none and UserKnownHostsFile none, keeps ProxyCommand visible', () => {
@@ -168,10 +174,10 @@ describe('Include', () => {
   writeFileSync(join(home, '.ssh', 'conditional'), 'User from-conditional\n');
 
   it('follows relative (to ~/.ssh) and globbed includes in order, and conditional includes inside Host', () => {
-    const parsed = parseSshConfig(
-      'Include conf.d/*.conf\nHost cond\n  Include ~/.ssh/conditional\nHost other\n  Include missing\n',
-      { home, include: fsIncluder },
-    );
+    const parsed = parseSshConfig('Include conf.d/*.conf\nHost cond\n  Include ~/.ssh/conditional\nHost other\n  Include missing\n', {
+      home,
+      include: fsIncluder,
+    });
     const c = { home, localUser: 'me' };
     expect(lookupSshHost(parsed, 'inc', c)).toMatchObject({ user: 'from-a', port: 2022 });
     expect(lookupSshHost(parsed, 'cond', c).user).toBe('from-conditional');

@@ -159,7 +159,8 @@ describe('resolveTargets: with ~/.ssh/config', () => {
   });
 
   it('StrictHostKeyChecking no/accept-new is not followed: strict, with a warning naming the host and the line', () => {
-    const text = 'Host web1\n  StrictHostKeyChecking no\nHost bastion\n  StrictHostKeyChecking accept-new\nHost web2\n  StrictHostKeyChecking yes\n';
+    const text =
+      'Host web1\n  StrictHostKeyChecking no\nHost bastion\n  StrictHostKeyChecking accept-new\nHost web2\n  StrictHostKeyChecking yes\n';
     const c = config({ jump: 'bastion' });
     const { targets, warnings } = resolveTargetsWithNotes(c, [host('web1', 'web1'), host('web2', 'web2')], opts(text));
     expect(targets.map((t) => [t.name, t.strictHostKeys, t.jump?.strictHostKeys])).toEqual([
@@ -188,7 +189,8 @@ describe('resolveTargets: with ~/.ssh/config', () => {
     expect(warnings).toEqual([
       {
         host: 'kh',
-        message: '/home/me/.ssh/config:32: ForwardAgent yes was not followed for kh: the agent is forwarded only when deploy.yml says ssh.forward_agent: true',
+        message:
+          '/home/me/.ssh/config:32: ForwardAgent yes was not followed for kh: the agent is forwarded only when deploy.yml says ssh.forward_agent: true',
       },
     ]);
     const opted = resolveTargetsWithNotes(config({ forwardAgent: true }), [host('kh', 'kh')], opts(SSH_CONFIG));
@@ -225,9 +227,7 @@ describe('resolveTargets: with ~/.ssh/config', () => {
   });
 
   it('an invalid value in the ssh config is a ConfigError naming the file and line', () => {
-    expect(() => one(config(), host('bad', 'bad'), opts('Host bad\n  Port nope'))).toThrow(
-      /\.ssh\/config:2: invalid port "nope"/,
-    );
+    expect(() => one(config(), host('bad', 'bad'), opts('Host bad\n  Port nope'))).toThrow(/\.ssh\/config:2: invalid port "nope"/);
   });
 });
 

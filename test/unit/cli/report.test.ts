@@ -15,10 +15,17 @@ describe('reportError', () => {
   const url = `https://deploy:${token}@git.example/app.git`;
 
   it('masks secrets in the error line and its hint, in any common encoding', () => {
-    const e = new StepFailedError('web1', 'transfer', `command failed with exit code 128: update the git mirror of ${url}`, `fatal: unable to access 'https://deploy:${encodeURIComponent(token)}@git.example/'`);
+    const e = new StepFailedError(
+      'web1',
+      'transfer',
+      `command failed with exit code 128: update the git mirror of ${url}`,
+      `fatal: unable to access 'https://deploy:${encodeURIComponent(token)}@git.example/'`,
+    );
     const { code, text } = report(e, [token]);
     expect(code).toBe(ExitCode.stepFailed);
-    expect(text).toBe("error: web1: transfer: command failed with exit code 128: update the git mirror of https://deploy:***@git.example/app.git\n  fatal: unable to access 'https://deploy:***@git.example/'\n");
+    expect(text).toBe(
+      "error: web1: transfer: command failed with exit code 128: update the git mirror of https://deploy:***@git.example/app.git\n  fatal: unable to access 'https://deploy:***@git.example/'\n",
+    );
   });
 
   it('masks an internal error too', () => {

@@ -46,7 +46,8 @@ describe('renderUpstream', () => {
     ],
     [
       'every server down is still a valid upstream',
-      () => renderUpstream('app', [{ address: 'web1.internal', port: 80, down: true, name: 'web1' }], { keepalive: 4, keepaliveTimeout: 3 }),
+      () =>
+        renderUpstream('app', [{ address: 'web1.internal', port: 80, down: true, name: 'web1' }], { keepalive: 4, keepaliveTimeout: 3 }),
       `${UPSTREAM_HEADER}\nupstream app {\n  server web1.internal:80 down; # web1\n  keepalive 4;\n  keepalive_timeout 3s;\n}\n`,
     ],
   ];
@@ -54,8 +55,16 @@ describe('renderUpstream', () => {
 
   const refused: [string, () => unknown, RegExp][] = [
     ['no servers (nginx refuses an empty upstream)', () => renderUpstream('app', []), /at least one server/],
-    ['an address that would inject configuration', () => renderUpstream('app', [{ address: '1.2.3.4; include /etc/passwd', port: 80, down: false }]), /cannot write address/],
-    ['a name that would break out of the comment', () => renderUpstream('app', [{ address: '10.0.0.1', port: 80, down: false, name: 'web1\nserver evil' }]), /not a host name/],
+    [
+      'an address that would inject configuration',
+      () => renderUpstream('app', [{ address: '1.2.3.4; include /etc/passwd', port: 80, down: false }]),
+      /cannot write address/,
+    ],
+    [
+      'a name that would break out of the comment',
+      () => renderUpstream('app', [{ address: '10.0.0.1', port: 80, down: false, name: 'web1\nserver evil' }]),
+      /not a host name/,
+    ],
     ['an upstream name with a brace', () => renderUpstream('app {', pool), /not an nginx upstream name/],
     ['a port out of range', () => serverAddress('10.0.0.1', 70000), /port out of range/],
     ['a fractional keepalive', () => renderUpstream('app', pool, { keepalive: 1.5 }), /keepalive must be a whole number/],
@@ -81,9 +90,24 @@ describe('balancer commands', () => {
       "printf %s '# it'\\''s\n' > '/etc/nginx/my app.conf.tmp' && if cmp -s '/etc/nginx/my app.conf.tmp' '/etc/nginx/my app.conf' ; then rm -f '/etc/nginx/my app.conf.tmp' && echo unchanged ; else mv -f '/etc/nginx/my app.conf.tmp' '/etc/nginx/my app.conf' && echo changed ; fi",
       'write',
     ],
-    ['readUpstream: nothing when the file is missing', () => readUpstream('/srv/lb/upstream.conf'), 'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi', 'read'],
-    ['removeUpstream: undoes a first write when there was no file', () => removeUpstream('/srv/lb/upstream.conf'), 'rm -f /srv/lb/upstream.conf', 'write'],
-    ['reloadNginx: the configured snippet, run by its own sh', () => reloadNginx('nginx -t && nginx -s reload'), "sh -c 'nginx -t && nginx -s reload'", 'write'],
+    [
+      'readUpstream: nothing when the file is missing',
+      () => readUpstream('/srv/lb/upstream.conf'),
+      'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi',
+      'read',
+    ],
+    [
+      'removeUpstream: undoes a first write when there was no file',
+      () => removeUpstream('/srv/lb/upstream.conf'),
+      'rm -f /srv/lb/upstream.conf',
+      'write',
+    ],
+    [
+      'reloadNginx: the configured snippet, run by its own sh',
+      () => reloadNginx('nginx -t && nginx -s reload'),
+      "sh -c 'nginx -t && nginx -s reload'",
+      'write',
+    ],
     [
       'setServerState: drain',
       () => setServerState('/srv/lb/haproxy.sock', 'app', 'web1', 'drain'),
@@ -107,7 +131,10 @@ describe('balancer commands', () => {
     ],
     [
       'setServerState: maint and ready',
-      () => [setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'maint'), setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'ready')],
+      () => [
+        setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'maint'),
+        setServerState('/srv/lb/haproxy.sock', 'shop', 'web-2.eu', 'ready'),
+      ],
       [
         "printf '%s\\n' 'set server shop/web-2.eu state maint' | socat stdio unix-connect:/srv/lb/haproxy.sock",
         "printf '%s\\n' 'set server shop/web-2.eu state ready' | socat stdio unix-connect:/srv/lb/haproxy.sock",
@@ -120,7 +147,12 @@ describe('balancer commands', () => {
       "printf '%s\\n' 'show servers state app' | socat stdio 'unix-connect:/run/haproxy/admin sock'",
       'read',
     ],
-    ['showStat: a read', () => showStat('/srv/lb/haproxy.sock'), "printf '%s\\n' 'show stat' | socat stdio unix-connect:/srv/lb/haproxy.sock", 'read'],
+    [
+      'showStat: a read',
+      () => showStat('/srv/lb/haproxy.sock'),
+      "printf '%s\\n' 'show stat' | socat stdio unix-connect:/srv/lb/haproxy.sock",
+      'read',
+    ],
     ['findSocat: a read that prints nothing when socat is missing', () => findSocat(), 'command -v socat || true', 'read'],
   ]);
 

@@ -72,7 +72,16 @@ describe('cleanup commands', () => {
 });
 
 describe('oldReleases: what a host loses once the new release is live', () => {
-  const state = (o: Partial<ReleaseState>): ReleaseState => ({ current: r4, currentTarget: null, dangling: false, releases: [r1, r2, r3, r4], leftovers: [], leftoverKiB: 0, uploads: false, ...o });
+  const state = (o: Partial<ReleaseState>): ReleaseState => ({
+    current: r4,
+    currentTarget: null,
+    dangling: false,
+    releases: [r1, r2, r3, r4],
+    leftovers: [],
+    leftoverKiB: 0,
+    uploads: false,
+    ...o,
+  });
   it.each<[string, Partial<ReleaseState>, number, string[]]>([
     ['keeps the newest, the new one and the one before it', {}, 2, [r1, r2, r3]],
     ['keep 3: the new one, previous, and the next newest', {}, 3, [r1, r2]],

@@ -2,12 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  archiveRevision,
-  resolveRevision,
-  updateMirror,
-  writeRevision,
-} from '../../../src/commands/git.js';
+import { archiveRevision, resolveRevision, updateMirror, writeRevision } from '../../../src/commands/git.js';
 import { paths } from '../../../src/commands/paths.js';
 import { parseRevision } from '../../../src/facts/git.js';
 import { renders, sandbox } from './table.js';
@@ -93,7 +88,6 @@ describe('git commands on a real shell', () => {
 
     const missing = box.run(resolveRevision(box.p, 'no-such-branch'));
     expect(missing.code).not.toBe(0);
-
   });
 
   it('fails the archive pipe when the commit is not in the mirror', () => {

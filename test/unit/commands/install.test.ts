@@ -34,7 +34,8 @@ describe('install command', () => {
     ],
     [
       'reconcile without a previous release: a plain install',
-      () => install({ release, previous: null, lockfile: 'package-lock.json', reuse: ['node_modules'], command: 'npm ci', reconcile: true }),
+      () =>
+        install({ release, previous: null, lockfile: 'package-lock.json', reuse: ['node_modules'], command: 'npm ci', reconcile: true }),
       "cd /srv/app/releases/20240102030405 && ( sh -c 'npm ci' && echo deploy:installed )",
       'write',
     ],

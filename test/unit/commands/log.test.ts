@@ -24,13 +24,18 @@ describe('log commands', () => {
     ],
     [
       'appendRevisionLog: the message (-m) when there is one',
-      () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', message: "fix: it's \"urgent\"" }),
+      () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', message: 'fix: it\'s "urgent"' }),
       `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","message":"fix: it'\\''s \\"urgent\\"","outcome":"deployed"}' >> /srv/app/revisions.log`,
       'write',
     ],
     [
       'appendRevisionLog: where a promoted release came from, before the outcome',
-      () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', from: { stage: 'staging', release: '20240101000000', revision: 'f'.repeat(64), sha256: 'f'.repeat(64) } }),
+      () =>
+        appendRevisionLog(paths('/srv/app'), {
+          ...entry,
+          user: 'ann',
+          from: { stage: 'staging', release: '20240101000000', revision: 'f'.repeat(64), sha256: 'f'.repeat(64) },
+        }),
       `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","from":{"stage":"staging","release":"20240101000000","revision":"${'f'.repeat(64)}","sha256":"${'f'.repeat(64)}"},"outcome":"deployed"}' >> /srv/app/revisions.log`,
       'write',
     ],
@@ -46,7 +51,11 @@ describe('log commands on a real shell', () => {
     const hostile: RevisionLogEntry = { ...entry, user: 'x\n$(id)`id`\'"\\', outcome: 'failed' };
     mkdirSync(box.p.root);
     const withMessage: RevisionLogEntry = { ...entry, message: 'why:\n$(id) \'"' };
-    const promoted: RevisionLogEntry = { ...entry, stage: 'production', from: { stage: 'staging', release: '20240101000000', revision: entry.revision } };
+    const promoted: RevisionLogEntry = {
+      ...entry,
+      stage: 'production',
+      from: { stage: 'staging', release: '20240101000000', revision: entry.revision },
+    };
     for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }, withMessage, promoted]) {
       expect(box.run(appendRevisionLog(box.p, e)).code).toBe(0);
     }

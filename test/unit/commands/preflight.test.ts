@@ -61,7 +61,8 @@ describe('preflight: what earlier runs left, looked for only when space is short
     mkdirSync(box.p.uploads);
     writeFileSync(join(box.p.uploads, '20240101000000.tar.gz'), 'x'.repeat(8192));
     writeFileSync(box.p.revisionsLog, '');
-    const at = (belowKiB: number) => parsePreflight(box.run(preflight({ deployTo: box.p.root, tools: [], releases: { paths: box.p, belowKiB } })).stdout);
+    const at = (belowKiB: number) =>
+      parsePreflight(box.run(preflight({ deployTo: box.p.root, tools: [], releases: { paths: box.p, belowKiB } })).stdout);
     expect(at(0).removableKiB).toBe(0);
     expect(at(2 ** 40).removableKiB).toBeGreaterThanOrEqual(8);
   });

@@ -14,7 +14,15 @@ import {
   removeEmptyRelease,
   removeRelease,
 } from '../../../src/commands/release.js';
-import { hostReleases, listReleases, badReleases, parseBadReleases, parseReleases, parseReleaseState, releaseState } from '../../../src/facts/release.js';
+import {
+  hostReleases,
+  listReleases,
+  badReleases,
+  parseBadReleases,
+  parseReleases,
+  parseReleaseState,
+  releaseState,
+} from '../../../src/facts/release.js';
 import type { Command } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
@@ -137,7 +145,17 @@ describe('release commands on a real shell', () => {
     for (const id of [withMessage, current]) run(createRelease(box.p, id));
     rmSync(box.p.current, { force: true });
     symlinkSync(box.p.release(current), box.p.current);
-    run(appendRevisionLog(box.p, { release: withMessage, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed', message: 'hotfix "x" }' }));
+    run(
+      appendRevisionLog(box.p, {
+        release: withMessage,
+        revision: 'r',
+        user: 'u',
+        time: 't',
+        stage: 's',
+        outcome: 'deployed',
+        message: 'hotfix "x" }',
+      }),
+    );
     run(appendRevisionLog(box.p, { release: current, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }));
     const state = parseReleaseState(box.run(releaseState(box.p, { sizes: true }).command).stdout);
     expect(state.releases).toEqual(expect.arrayContaining([withMessage, current]));
@@ -153,7 +171,17 @@ describe('release commands on a real shell', () => {
     rmSync(box.p.current, { force: true });
     symlinkSync(box.p.release(current), box.p.current);
     const from = { stage: 'staging', release: '20240331000000', revision: 'a'.repeat(64), sha256: 'a'.repeat(64) };
-    run(appendRevisionLog(box.p, { release: promoted, revision: from.revision, user: 'u', time: 't', stage: 'production', outcome: 'deployed', from }));
+    run(
+      appendRevisionLog(box.p, {
+        release: promoted,
+        revision: from.revision,
+        user: 'u',
+        time: 't',
+        stage: 'production',
+        outcome: 'deployed',
+        from,
+      }),
+    );
     run(appendRevisionLog(box.p, { release: current, revision: 'r', user: 'u', time: 't', stage: 'production', outcome: 'deployed' }));
     const state = parseReleaseState(box.run(releaseState(box.p, { sizes: true }).command).stdout);
     expect(state.releases).toEqual(expect.arrayContaining([promoted, current]));
@@ -166,7 +194,11 @@ describe('release commands on a real shell', () => {
     for (const id of [gone, live, half, current]) run(createRelease(box.p, id));
     rmSync(box.p.current);
     symlinkSync(box.p.release(current), box.p.current);
-    for (const [id, outcome] of [[gone, 'failed'], [live, 'deployed'], [current, 'rolled-back']] as const) {
+    for (const [id, outcome] of [
+      [gone, 'failed'],
+      [live, 'deployed'],
+      [current, 'rolled-back'],
+    ] as const) {
       run(appendRevisionLog(box.p, { release: id, revision: 'r', user: 'u', time: 't', stage: 's', outcome }));
     }
     // A user name that quotes a log line cannot make a release look live.
@@ -194,8 +226,13 @@ describe('release commands on a real shell', () => {
     const fresh = sandbox();
     try {
       fresh.run(createRelease(fresh.p, '20240401000000'));
-      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ releases: ['20240401000000'], leftovers: [] });
-      fresh.run(appendRevisionLog(fresh.p, { release: '20240301000000', revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }));
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({
+        releases: ['20240401000000'],
+        leftovers: [],
+      });
+      fresh.run(
+        appendRevisionLog(fresh.p, { release: '20240301000000', revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
+      );
       expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ leftovers: ['20240401000000'] });
     } finally {
       fresh.cleanup();

@@ -82,11 +82,7 @@ describe('shared commands on a real shell', () => {
     const missing = box.run(checkSharedFiles(box.p, files));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toBe(
-      [
-        `missing shared file: ${box.p.shared}/config/database.yml`,
-        `missing shared file: ${box.p.shared}/my secrets.txt`,
-        '',
-      ].join('\n'),
+      [`missing shared file: ${box.p.shared}/config/database.yml`, `missing shared file: ${box.p.shared}/my secrets.txt`, ''].join('\n'),
     );
     writeFileSync(join(box.p.shared, 'config/database.yml'), 'db\n');
     writeFileSync(join(box.p.shared, 'my secrets.txt'), 's\n');

@@ -7,7 +7,12 @@ import { paths, type Paths } from '../../../src/commands/paths.js';
 import { render, type Command, type Effect } from '../../../src/shell/command.js';
 
 /** A builder call and the exact shell text (one string per command) it must render to. */
-export type Case = readonly [name: string, build: () => Command | readonly Command[] | null, expected: string | readonly string[] | null, effect?: Effect];
+export type Case = readonly [
+  name: string,
+  build: () => Command | readonly Command[] | null,
+  expected: string | readonly string[] | null,
+  effect?: Effect,
+];
 
 /** The one runner: every case renders to exactly its expected text, with the expected effect. */
 export function renders(cases: readonly Case[]): void {

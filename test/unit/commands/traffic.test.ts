@@ -7,7 +7,12 @@ import { renders, sandbox } from './table.js';
 
 describe('traffic commands', () => {
   renders([
-    ['accessLogSize: the size, 0 before the file exists', () => accessLogSize('/srv/lb/logs/upstream.log'), "if [ -f /srv/lb/logs/upstream.log ] ; then stat -c %s /srv/lb/logs/upstream.log ; else echo 0 ; fi", 'read'],
+    [
+      'accessLogSize: the size, 0 before the file exists',
+      () => accessLogSize('/srv/lb/logs/upstream.log'),
+      'if [ -f /srv/lb/logs/upstream.log ] ; then stat -c %s /srv/lb/logs/upstream.log ; else echo 0 ; fi',
+      'read',
+    ],
     [
       'readAccessLog: from a byte offset, bounded',
       () => readAccessLog('/srv/lb/logs/up stream.log', 1200, 4194304),
@@ -28,8 +33,12 @@ describe('traffic commands', () => {
       { address: '10.0.0.2', port: 3000, down: false, name: 'web2', weight: 9 },
       { address: '10.0.0.3', port: 3000, down: true, name: 'web3', weight: 9 },
     ]);
-    expect(text).toContain('  server 10.0.0.1:3000 weight=1 max_fails=1 fail_timeout=5s; # web1\n  server 10.0.0.2:3000 weight=9 max_fails=1 fail_timeout=5s; # web2\n  server 10.0.0.3:3000 down; # web3\n');
-    expect(() => renderUpstream('app', [{ address: '10.0.0.1', port: 3000, down: false, weight: 0 }])).toThrow('weight must be a whole number >= 1, got 0');
+    expect(text).toContain(
+      '  server 10.0.0.1:3000 weight=1 max_fails=1 fail_timeout=5s; # web1\n  server 10.0.0.2:3000 weight=9 max_fails=1 fail_timeout=5s; # web2\n  server 10.0.0.3:3000 down; # web3\n',
+    );
+    expect(() => renderUpstream('app', [{ address: '10.0.0.1', port: 3000, down: false, weight: 0 }])).toThrow(
+      'weight must be a whole number >= 1, got 0',
+    );
     expect(() => setServerWeight('/s', 'app', 'web1', 1.5)).toThrow('weight must be a whole number >= 0, got 1.5');
   });
 

@@ -18,7 +18,11 @@ const monorepo = (lockfile: string, extra: Record<string, unknown> = {}) =>
   project({
     'package.json': { name: 'shop', private: true, workspaces: ['backend', 'frontend'] },
     [lockfile]: '',
-    'backend/package.json': { name: 'backend', scripts: { start: 'node src/server.js' }, dependencies: { express: '4', 'sequelize-cli': '6' } },
+    'backend/package.json': {
+      name: 'backend',
+      scripts: { start: 'node src/server.js' },
+      dependencies: { express: '4', 'sequelize-cli': '6' },
+    },
     'frontend/package.json': { name: '@shop/web', scripts: { build: 'vite build', start: 'vite preview' }, devDependencies: { vite: '6' } },
     ...extra,
   });
@@ -28,7 +32,10 @@ describe('deploy init: what a Node project needs', () => {
     expect(detectNodeProject(monorepo('package-lock.json'))).toEqual({
       manager: 'npm',
       lockfile: 'package-lock.json',
-      workspaces: [{ dir: 'backend', name: 'backend' }, { dir: 'frontend', name: '@shop/web' }],
+      workspaces: [
+        { dir: 'backend', name: 'backend' },
+        { dir: 'frontend', name: '@shop/web' },
+      ],
       build: 'npm run build -w @shop/web',
       start: 'npm run start -w backend',
       migrate: 'npm exec -w backend --no -- sequelize-cli db:migrate',
@@ -55,7 +62,10 @@ describe('deploy init: what a Node project needs', () => {
     expect(detectNodeProject(pnpm)).toEqual({
       manager: 'pnpm',
       lockfile: 'pnpm-lock.yaml',
-      workspaces: [{ dir: 'apps/api', name: 'api' }, { dir: 'apps/web', name: 'web' }],
+      workspaces: [
+        { dir: 'apps/api', name: 'api' },
+        { dir: 'apps/web', name: 'web' },
+      ],
       build: 'pnpm --filter web run build',
       start: 'pnpm --filter api run start',
       migrate: 'pnpm --filter api exec prisma migrate deploy',
@@ -64,7 +74,9 @@ describe('deploy init: what a Node project needs', () => {
   });
 
   it('root scripts win: nothing is written when the root builds, starts and migrates itself', () => {
-    const dir = monorepo('package-lock.json', { 'package.json': { name: 'shop', workspaces: ['backend', 'frontend'], scripts: { build: 'x', start: 'y', migrate: 'z' } } });
+    const dir = monorepo('package-lock.json', {
+      'package.json': { name: 'shop', workspaces: ['backend', 'frontend'], scripts: { build: 'x', start: 'y', migrate: 'z' } },
+    });
     const found = detectNodeProject(dir)!;
     expect([found.build, found.start, found.migrate]).toEqual([undefined, undefined, undefined]);
   });
@@ -81,9 +93,14 @@ describe('deploy init: what a Node project needs', () => {
   });
 
   it("a workspace's own migrate script comes before a tool; no tool, no migrate; no package.json, nothing", () => {
-    const own = monorepo('package-lock.json', { 'backend/package.json': { name: 'backend', scripts: { start: 's', migrate: 'knex migrate:latest' }, dependencies: { knex: '3' } } });
+    const own = monorepo('package-lock.json', {
+      'backend/package.json': { name: 'backend', scripts: { start: 's', migrate: 'knex migrate:latest' }, dependencies: { knex: '3' } },
+    });
     expect(detectNodeProject(own)).toMatchObject({ migrate: 'npm run migrate -w backend' });
-    expect(detectNodeProject(project({ 'package.json': { name: 'plain', scripts: { start: 'node .' } } }))).toEqual({ manager: 'npm', workspaces: [] });
+    expect(detectNodeProject(project({ 'package.json': { name: 'plain', scripts: { start: 'node .' } } }))).toEqual({
+      manager: 'npm',
+      workspaces: [],
+    });
     expect(detectNodeProject(project({ 'README.md': 'hi' }))).toBeUndefined();
   });
 });

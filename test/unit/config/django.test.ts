@@ -24,7 +24,11 @@ EMAIL_HOST = os.getenv("EMAIL_HOST")
       databaseUrl: 'DATABASE_URL',
       staticUrl: 'DJANGO_STATIC_HOST',
       others: ['EMAIL_HOST'],
-      warnings: [/^SECRET_KEY falls back to a key committed/, /^DEBUG is on unless DJANGO_DEBUG says otherwise/, /^ALLOWED_HOSTS is hard-coded/],
+      warnings: [
+        /^SECRET_KEY falls back to a key committed/,
+        /^DEBUG is on unless DJANGO_DEBUG says otherwise/,
+        /^ALLOWED_HOSTS is hard-coded/,
+      ],
     },
   ],
   [
@@ -34,7 +38,15 @@ DEBUG = os.environ.get("DEBUG") == "1"
 ALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")
 DATABASES = {"default": dj_database_url.parse(os.environ["DB_URL"])}
 `,
-    { secretKey: 'SECRET_KEY', debug: 'DEBUG', debugOff: '0', allowedHosts: 'ALLOWED_HOSTS', databaseUrl: 'DB_URL', others: [], warnings: [] },
+    {
+      secretKey: 'SECRET_KEY',
+      debug: 'DEBUG',
+      debugOff: '0',
+      allowedHosts: 'ALLOWED_HOSTS',
+      databaseUrl: 'DB_URL',
+      others: [],
+      warnings: [],
+    },
   ],
   [
     'django-environ: env(), env.bool with a default, env.list, env.db(); defaults declared in environ.Env',
@@ -46,7 +58,15 @@ ALLOWED_HOSTS = env.list('APP_HOSTS', default=[])
 DATABASES = {'default': env.db()}
 CACHE_TTL = env.int('CACHE_TTL', default=60)
 `,
-    { secretKey: 'APP_SECRET', debug: 'DEBUG', debugOff: 'False', allowedHosts: 'APP_HOSTS', databaseUrl: 'DATABASE_URL', others: ['CACHE_TTL'], warnings: [/^DEBUG is on unless DEBUG says otherwise/] },
+    {
+      secretKey: 'APP_SECRET',
+      debug: 'DEBUG',
+      debugOff: 'False',
+      allowedHosts: 'APP_HOSTS',
+      databaseUrl: 'DATABASE_URL',
+      others: ['CACHE_TTL'],
+      warnings: [/^DEBUG is on unless DEBUG says otherwise/],
+    },
   ],
   [
     'env.bool with default=False is off by default',
@@ -61,7 +81,10 @@ CACHE_TTL = env.int('CACHE_TTL', default=60)
   [
     'committed SECRET_KEY and DEBUG = True (startproject as generated)',
     `SECRET_KEY = 'django-insecure-xyz'\nDEBUG = True\nALLOWED_HOSTS = []\nDATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.sqlite3',\n    }\n}\n`,
-    { others: [], warnings: [/^SECRET_KEY is a string committed in settings.py/, /^DEBUG = True is committed/, /^ALLOWED_HOSTS is hard-coded/] },
+    {
+      others: [],
+      warnings: [/^SECRET_KEY is a string committed in settings.py/, /^DEBUG = True is committed/, /^ALLOWED_HOSTS is hard-coded/],
+    },
   ],
   [
     'a setting spread over lines; dj_database_url.config(env=..., default=...)',
@@ -84,7 +107,8 @@ describe('readDjangoSettings: the environment names settings.py reads, and what 
     const got = readDjangoSettings(text);
     const { warnings, ...rest } = expected;
     expect(got).toMatchObject(rest);
-    for (const key of ['secretKey', 'debug', 'allowedHosts', 'databaseUrl', 'staticUrl'] as const) if (!(key in expected)) expect(got[key], key).toBeUndefined();
+    for (const key of ['secretKey', 'debug', 'allowedHosts', 'databaseUrl', 'staticUrl'] as const)
+      if (!(key in expected)) expect(got[key], key).toBeUndefined();
     if (warnings) {
       expect(got.warnings).toHaveLength(warnings.length);
       warnings.forEach((w, i) => expect(got.warnings[i]).toMatch(w));

@@ -10,8 +10,7 @@ import { ConfigError, ExitCode } from '../../../src/errors.js';
 import { isSensitive, Sensitive } from '../../../src/shell/sensitive.js';
 
 const good = fileURLToPath(new URL('../../../fixtures/configs/good/', import.meta.url));
-const load = (file: string, stage: string, env: Record<string, string> = {}) =>
-  loadConfig({ file, stage, cwd: good, env });
+const load = (file: string, stage: string, env: Record<string, string> = {}) => loadConfig({ file, stage, cwd: good, env });
 
 function failure(run: () => unknown): ConfigError {
   try {
@@ -49,7 +48,15 @@ describe('minimal.yml: the defaults', () => {
       source: { kind: 'git', repository: 'https://github.com/acme/shop.git', branch: 'main' },
       shared: { dirs: [], files: [] },
       env: {},
-      ssh: { user: 'deploy', port: 22, acceptNewHostKeys: false, forwardAgent: false, connectTimeout: 10, commandTimeout: 600, parallel: 10 },
+      ssh: {
+        user: 'deploy',
+        port: 22,
+        acceptNewHostKeys: false,
+        forwardAgent: false,
+        connectTimeout: 10,
+        commandTimeout: 600,
+        parallel: 10,
+      },
       hooks: { before: {}, after: {} },
       tasks: {},
       roles: {
@@ -75,7 +82,7 @@ describe('minimal.yml: the defaults', () => {
     expect(Object.isFrozen(c.hosts)).toBe(true);
     expect(Object.isFrozen(c.hosts[0]?.roles)).toBe(true);
     expect(Object.isFrozen(c.roles.web)).toBe(true);
-    expect(() => (c.ssh as { port: number }).port = 1).toThrow(TypeError);
+    expect(() => ((c.ssh as { port: number }).port = 1)).toThrow(TypeError);
   });
 });
 
@@ -113,7 +120,10 @@ describe('full.yml: every key, two stages', () => {
       cwd: 'release',
     });
     // `recipe: node` adds its hook; the file's own hooks follow.
-    expect(staging.hooks).toEqual({ before: { migrate: ['db:create', 'backup_db'] }, after: { install: ['node:build', 'node:prune'], deploy: ['notify'] } });
+    expect(staging.hooks).toEqual({
+      before: { migrate: ['db:create', 'backup_db'] },
+      after: { install: ['node:build', 'node:prune'], deploy: ['notify'] },
+    });
   });
 
   it('maps ssh settings to camelCase', () => {

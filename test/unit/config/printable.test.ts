@@ -38,7 +38,9 @@ describe('printableConfig', () => {
 
   it('masks secret values interpolated into other fields: repository, a task’s run', () => {
     expect((printable.source as { repository: string }).repository).toBe('https://deploy:***@git.example/shop.git');
-    expect((printable.tasks as Record<string, { run: string }>).notify!.run).toBe('curl -H "Authorization: ***" https://hooks.example/deployed');
+    expect((printable.tasks as Record<string, { run: string }>).notify!.run).toBe(
+      'curl -H "Authorization: ***" https://hooks.example/deployed',
+    );
     expect((printable.env as Record<string, string>).PLAIN).toBe('visible');
   });
 

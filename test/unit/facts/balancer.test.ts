@@ -12,7 +12,9 @@ import {
 import { fails, parses, probes } from './table.js';
 
 describe('nginx upstream file', () => {
-  probes([['upstreamFile', upstreamFile('/srv/lb/upstream.conf'), 'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi']]);
+  probes([
+    ['upstreamFile', upstreamFile('/srv/lb/upstream.conf'), 'if [ -f /srv/lb/upstream.conf ] ; then cat /srv/lb/upstream.conf ; fi'],
+  ]);
 
   parses('parseUpstream', parseUpstream, [
     [
@@ -57,10 +59,22 @@ describe('nginx upstream file', () => {
         ],
       },
     ],
-    ['a unix socket', 'upstream app {\n  server unix:/run/app.sock down;\n}\n', { name: 'app', servers: [{ address: 'unix:/run/app.sock', port: 80, down: true }] }],
-    ['CRLF line ends', 'upstream app {\r\n  server 10.0.0.1:3000 down; # web1\r\n}\r\n', { name: 'app', servers: [{ address: '10.0.0.1', port: 3000, down: true, name: 'web1' }] }],
+    [
+      'a unix socket',
+      'upstream app {\n  server unix:/run/app.sock down;\n}\n',
+      { name: 'app', servers: [{ address: 'unix:/run/app.sock', port: 80, down: true }] },
+    ],
+    [
+      'CRLF line ends',
+      'upstream app {\r\n  server 10.0.0.1:3000 down; # web1\r\n}\r\n',
+      { name: 'app', servers: [{ address: '10.0.0.1', port: 3000, down: true, name: 'web1' }] },
+    ],
     ['no file (nothing printed)', '', { name: null, servers: [] }],
-    ['down as part of another word is not down', 'upstream app {\n  server 10.0.0.1:3000 slowdown=1;\n}\n', { name: 'app', servers: [{ address: '10.0.0.1', port: 3000, down: false }] }],
+    [
+      'down as part of another word is not down',
+      'upstream app {\n  server 10.0.0.1:3000 slowdown=1;\n}\n',
+      { name: 'app', servers: [{ address: '10.0.0.1', port: 3000, down: false }] },
+    ],
   ]);
 });
 
@@ -73,15 +87,27 @@ const serversMaint = `1\n${SERVERS_HEADER}\n3 app 1 web1 127.1.6.1 0 1 1 1 0 15 
 
 describe('haproxy server states', () => {
   probes([
-    ['serversState', serversState('/srv/lb/haproxy.sock', 'app'), "printf '%s\\n' 'show servers state app' | socat stdio unix-connect:/srv/lb/haproxy.sock"],
+    [
+      'serversState',
+      serversState('/srv/lb/haproxy.sock', 'app'),
+      "printf '%s\\n' 'show servers state app' | socat stdio unix-connect:/srv/lb/haproxy.sock",
+    ],
     ['serverStats', serverStats('/srv/lb/haproxy.sock'), "printf '%s\\n' 'show stat' | socat stdio unix-connect:/srv/lb/haproxy.sock"],
     ['socatInstalled', socatInstalled(), 'command -v socat || true'],
   ]);
 
   const web2 = { backend: 'app', server: 'web2', address: '127.1.6.2', operational: 'running', admin: 'ready', weight: 1 };
   parses('parseServersState', parseServersState, [
-    ['drain', serversDrain, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'running', admin: 'drain', weight: 1 }, web2]],
-    ['maint, checks stopped', serversMaint, [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'stopped', admin: 'maint', weight: 1 }, web2]],
+    [
+      'drain',
+      serversDrain,
+      [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'running', admin: 'drain', weight: 1 }, web2],
+    ],
+    [
+      'maint, checks stopped',
+      serversMaint,
+      [{ backend: 'app', server: 'web1', address: '127.1.6.1', operational: 'stopped', admin: 'maint', weight: 1 }, web2],
+    ],
     [
       'ready but at weight 0 (a cut-over left half done)',
       `1\n${SERVERS_HEADER}\n3 app 1 web1 127.1.6.1 2 0 0 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`,
@@ -95,15 +121,31 @@ describe('haproxy server states', () => {
         { backend: 'app', server: 'web2', address: '10.0.0.2', operational: 'stopping', admin: 'drain', weight: 1 },
       ],
     ],
-    ['columns found by name, not position', `1\n# srv_name be_name srv_addr srv_admin_state srv_op_state\nweb1 app 10.0.0.1 0 2\n`, [{ backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'running', admin: 'ready' }]],
+    [
+      'columns found by name, not position',
+      `1\n# srv_name be_name srv_addr srv_admin_state srv_op_state\nweb1 app 10.0.0.1 0 2\n`,
+      [{ backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'running', admin: 'ready' }],
+    ],
     ['a backend without servers', `1\n${SERVERS_HEADER}\n\n`, []],
     ['nothing ran', '', []],
     ['an unknown backend', "Can't find backend.\n\n", fails("haproxy show servers state: Can't find backend.")],
     ['a permission problem', 'Permission denied\n\n', fails('Permission denied')],
-    ['a header without srv_admin_state', `1\n# be_name srv_name srv_addr srv_op_state\napp web1 10.0.0.1 2\n`, fails('no srv_admin_state column')],
-    ['an unknown operational state', `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 7 0 1 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`, fails('unexpected states')],
+    [
+      'a header without srv_admin_state',
+      `1\n# be_name srv_name srv_addr srv_op_state\napp web1 10.0.0.1 2\n`,
+      fails('no srv_admin_state column'),
+    ],
+    [
+      'an unknown operational state',
+      `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 7 0 1 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`,
+      fails('unexpected states'),
+    ],
     ['a short line', `1\n${SERVERS_HEADER}\n3 app 1\n`, fails('no srv_op_state in: 3 app 1')],
-    ['a weight that is not a number', `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 2 0 x 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`, fails('srv_uweight is not a number')],
+    [
+      'a weight that is not a number',
+      `1\n${SERVERS_HEADER}\n3 app 1 web1 10.0.0.1 2 0 x 1 0 15 3 2 6 0 0 0 - 3000 - 0 0 - - 0\n`,
+      fails('srv_uweight is not a number'),
+    ],
   ]);
 });
 
@@ -144,7 +186,11 @@ describe('haproxy replies', () => {
     ['set server succeeded (an empty line)', '\n', undefined],
     ['nothing at all', '', undefined],
     ['unknown server', 'No such server.\n\n', 'No such server.'],
-    ['bad state', "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n", "'set server <srv> state' expects 'ready', 'drain' and 'maint'."],
+    [
+      'bad state',
+      "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n",
+      "'set server <srv> state' expects 'ready', 'drain' and 'maint'.",
+    ],
   ];
   it.each(cases)('runtimeError: %s', (_name, stdout, expected) => expect(runtimeError(stdout)).toBe(expected));
 

@@ -30,8 +30,11 @@ describe('health response', () => {
       'HTTP/1.1 301 Moved Permanently\r\nLocation: http://a/b/\r\n\r\nHTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok\nline 2\n200',
       { status: 200, body: 'ok\nline 2', statusLine: 'HTTP/1.0 200 OK' },
     ],
-    ['headers of an empty answer', 'HTTP/1.1 204 No Content\r\n\r\n\n204', { status: 204, body: '', statusLine: 'HTTP/1.1 204 No Content' }],
+    [
+      'headers of an empty answer',
+      'HTTP/1.1 204 No Content\r\n\r\n\n204',
+      { status: 204, body: '', statusLine: 'HTTP/1.1 204 No Content' },
+    ],
     ['headers, then the time ran out', 'HTTP/1.1 200 OK\r\nX: y\n000', { status: 0, body: '', statusLine: 'HTTP/1.1 200 OK' }],
-
   ]);
 });

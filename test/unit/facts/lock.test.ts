@@ -2,11 +2,25 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { encodeLockInfo, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
-import { decodeLockInfo, isExpired, lockStatus, parseAcquired, parseLockStatus, parseLost, parseReleased } from '../../../src/facts/lock.js';
+import {
+  decodeLockInfo,
+  isExpired,
+  lockStatus,
+  parseAcquired,
+  parseLockStatus,
+  parseLost,
+  parseReleased,
+} from '../../../src/facts/lock.js';
 import { parses, probes } from './table.js';
 
 const T = '0123456789abcdef0123456789abcdef';
-const info: LockInfo = { owner: 'ann@laptop', message: 'hotfix\nwith "quotes" and $(subshells)', verb: 'deploy', run: '20240102-030405', token: T };
+const info: LockInfo = {
+  owner: 'ann@laptop',
+  message: 'hotfix\nwith "quotes" and $(subshells)',
+  verb: 'deploy',
+  run: '20240102-030405',
+  token: T,
+};
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 const out = (o: { token?: string; owner: string; since?: string; expires?: string; now?: string; mtime?: string }) =>
   `locked\nnow ${o.now ?? '1000'}\nmtime ${o.mtime ?? '900'}\ntoken ${o.token ?? T}\nsince ${o.since ?? '950'}\nexpires ${o.expires ?? '1850'}\nowner ${o.owner}\n`;
@@ -34,25 +48,55 @@ describe('lock status', () => {
     [
       'a token file that does not match the owner',
       out({ owner: encodeLockInfo(info), token: 'ffffffffffffffffffffffffffffffff' }),
-      { state: 'malformed', token: 'ffffffffffffffffffffffffffffffff', error: 'the token file does not match the owner file', raw: encodeLockInfo(info), clock },
+      {
+        state: 'malformed',
+        token: 'ffffffffffffffffffffffffffffffff',
+        error: 'the token file does not match the owner file',
+        raw: encodeLockInfo(info),
+        clock,
+      },
     ],
-    ['no owner file', out({ owner: '', token: '' }), { state: 'malformed', token: '', error: 'the lock has no owner file', raw: '', clock }],
-    ['not base64', out({ owner: 'hello world' }), { state: 'malformed', token: T, error: 'the owner file is not base64', raw: 'hello world', clock }],
+    [
+      'no owner file',
+      out({ owner: '', token: '' }),
+      { state: 'malformed', token: '', error: 'the lock has no owner file', raw: '', clock },
+    ],
+    [
+      'not base64',
+      out({ owner: 'hello world' }),
+      { state: 'malformed', token: T, error: 'the owner file is not base64', raw: 'hello world', clock },
+    ],
     [
       'base64 of something else',
       out({ owner: Buffer.from('{nope').toString('base64') }),
       { state: 'malformed', token: T, error: 'the owner file does not hold JSON', raw: Buffer.from('{nope').toString('base64'), clock },
     ],
-    ['a JSON array', out({ owner: b64([1]) }), { state: 'malformed', token: T, error: 'the owner file is not a JSON object', raw: b64([1]), clock }],
+    [
+      'a JSON array',
+      out({ owner: b64([1]) }),
+      { state: 'malformed', token: T, error: 'the owner file is not a JSON object', raw: b64([1]), clock },
+    ],
     [
       'missing fields (a lock of an older version)',
       out({ owner: b64({ owner: 'x', release: '1' }) }),
-      { state: 'malformed', token: T, error: 'the owner file lacks message, verb, run, token', raw: b64({ owner: 'x', release: '1' }), clock },
+      {
+        state: 'malformed',
+        token: T,
+        error: 'the owner file lacks message, verb, run, token',
+        raw: b64({ owner: 'x', release: '1' }),
+        clock,
+      },
     ],
     [
       'unexpected output',
       'Permission denied\n',
-      { state: 'malformed', token: '', error: 'unexpected lock status output', raw: 'Permission denied\n', clock: { now: 0, since: null, expires: TTL } },
+      {
+        state: 'malformed',
+        token: '',
+        error: 'unexpected lock status output',
+        raw: 'Permission denied\n',
+        clock: { now: 0, since: null, expires: TTL },
+      },
     ],
   ]);
 
@@ -76,7 +120,11 @@ describe('lock status', () => {
   });
 
   parses('parseAcquired', (s) => parseAcquired(s, TTL), [
-    ['acquired, with what the read after it printed', 'acquired\ncurrent x\nrelease 1\n', { acquired: true, rest: 'current x\nrelease 1\n' }],
+    [
+      'acquired, with what the read after it printed',
+      'acquired\ncurrent x\nrelease 1\n',
+      { acquired: true, rest: 'current x\nrelease 1\n' },
+    ],
     ['acquired alone', 'acquired\n', { acquired: true, rest: '' }],
     ['held: the status', out({ owner: encodeLockInfo(info) }), { acquired: false, status: { state: 'locked', token: T, info, clock } }],
     ['neither (mkdir failed for another reason)', '', { acquired: false, status: { state: 'unlocked' } }],

@@ -17,7 +17,11 @@ const line = (e: object) => JSON.stringify(e);
 describe('revision log', () => {
   probes([
     ['revisionLog', revisionLog(paths('/srv/app')), 'if [ -f /srv/app/revisions.log ] ; then cat /srv/app/revisions.log ; fi'],
-    ['revisionLog with a limit', revisionLog(paths('/srv/my app'), 20), "if [ -f '/srv/my app/revisions.log' ] ; then tail -n 20 '/srv/my app/revisions.log' ; fi"],
+    [
+      'revisionLog with a limit',
+      revisionLog(paths('/srv/my app'), 20),
+      "if [ -f '/srv/my app/revisions.log' ] ; then tail -n 20 '/srv/my app/revisions.log' ; fi",
+    ],
   ]);
 
   it('refuses a limit below 1', () => expect(() => revisionLog(paths('/srv/app'), 0)).toThrow(RangeError));

@@ -1,6 +1,13 @@
 import { describe } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
-import { listReleases, badReleases, parseBadReleases, parseHostReleases, parseReleases, parseReleaseState } from '../../../src/facts/release.js';
+import {
+  listReleases,
+  badReleases,
+  parseBadReleases,
+  parseHostReleases,
+  parseReleases,
+  parseReleaseState,
+} from '../../../src/facts/release.js';
 import { parses, probes } from './table.js';
 
 describe('releases', () => {
@@ -33,19 +40,39 @@ describe('releases', () => {
     [
       'current, releases, leftovers with sizes, uploads',
       'current /srv/app/releases/20240102000000\nrelease 20240103000000\nrelease 20240101000000\nrelease 20240102000000\nleftover 20240103000000 120\nuploads 4096\n',
-      { current: '20240102000000', currentTarget: '/srv/app/releases/20240102000000', dangling: false, releases: ['20240101000000', '20240102000000', '20240103000000'], leftovers: ['20240103000000'], leftoverKiB: 4216, uploads: true },
+      {
+        current: '20240102000000',
+        currentTarget: '/srv/app/releases/20240102000000',
+        dangling: false,
+        releases: ['20240101000000', '20240102000000', '20240103000000'],
+        leftovers: ['20240103000000'],
+        leftoverKiB: 4216,
+        uploads: true,
+      },
     ],
     [
       'a dangling current',
       'current releases/20240102000000/\ndangling\n',
-      { current: '20240102000000', currentTarget: 'releases/20240102000000/', dangling: true, releases: [], leftovers: [], leftoverKiB: 0, uploads: false },
+      {
+        current: '20240102000000',
+        currentTarget: 'releases/20240102000000/',
+        dangling: true,
+        releases: [],
+        leftovers: [],
+        leftoverKiB: 0,
+        uploads: false,
+      },
     ],
     [
       'a current that is not a release is kept as written, with no id',
       'current /opt/elsewhere\n',
       { current: null, currentTarget: '/opt/elsewhere', dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false },
     ],
-    ['nothing there yet', '', { current: null, currentTarget: null, dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false }],
+    [
+      'nothing there yet',
+      '',
+      { current: null, currentTarget: null, dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false },
+    ],
   ]);
 
   parses('parseHostReleases', parseHostReleases, [

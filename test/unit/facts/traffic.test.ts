@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { combine, parseAccessLog, parseStatCounters, percentile, trafficBetween } from '../../../src/facts/traffic.js';
 
-const line = (status: number, addr: string, upstream: string, times: string) => `1764480000.123 ${status} "${addr}" "${upstream}" "${times}"\n`;
+const line = (status: number, addr: string, upstream: string, times: string) =>
+  `1764480000.123 ${status} "${addr}" "${upstream}" "${times}"\n`;
 
 describe('parseAccessLog (the deploy_upstream format)', () => {
   it('counts each attempt for its server: a retried request is an error of the first server and an answer of the next', () => {
@@ -82,8 +83,18 @@ describe('numbers of a window', () => {
   });
 
   it('combine pools times and weighs haproxy averages by requests', () => {
-    expect(combine([{ requests: 2, errors: 1, times: [1, 2] }, { requests: 1, errors: 0, times: [3] }])).toEqual({ requests: 3, errors: 1, times: [1, 2, 3] });
-    expect(combine([{ requests: 30, errors: 0, times: [], avgMs: 10 }, { requests: 10, errors: 2, times: [], avgMs: 50 }])).toEqual({ requests: 40, errors: 2, times: [], avgMs: 20 });
+    expect(
+      combine([
+        { requests: 2, errors: 1, times: [1, 2] },
+        { requests: 1, errors: 0, times: [3] },
+      ]),
+    ).toEqual({ requests: 3, errors: 1, times: [1, 2, 3] });
+    expect(
+      combine([
+        { requests: 30, errors: 0, times: [], avgMs: 10 },
+        { requests: 10, errors: 2, times: [], avgMs: 50 },
+      ]),
+    ).toEqual({ requests: 40, errors: 2, times: [], avgMs: 20 });
     expect(combine([])).toEqual({ requests: 0, errors: 0, times: [] });
   });
 });

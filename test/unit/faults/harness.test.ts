@@ -29,7 +29,10 @@ function host(name: string, over: Partial<HostState> = {}): HostState {
     alive: true,
     current: NEW,
     currentValid: true,
-    releases: [{ id: OLD, bad: false, failed: false }, { id: NEW, bad: false, failed: false }],
+    releases: [
+      { id: OLD, bad: false, failed: false },
+      { id: NEW, bad: false, failed: false },
+    ],
     uploads: [],
     log: [
       { release: OLD, outcome: 'deployed' },
@@ -41,10 +44,17 @@ function host(name: string, over: Partial<HostState> = {}): HostState {
   };
 }
 
-function state(over: { hosts?: Partial<Record<string, Partial<HostState>>>; rotation?: [string, string | true][]; through?: FleetState['through'] } = {}): FleetState {
+function state(
+  over: { hosts?: Partial<Record<string, Partial<HostState>>>; rotation?: [string, string | true][]; through?: FleetState['through'] } = {},
+): FleetState {
   return {
     hosts: new Map(t.codeHosts.map((n) => [n, host(n, over.hosts?.[n] ?? {})])),
-    rotation: new Map(over.rotation ?? [['web1', true], ['web2', true]]),
+    rotation: new Map(
+      over.rotation ?? [
+        ['web1', true],
+        ['web2', true],
+      ],
+    ),
     through: over.through ?? [
       { status: 200, host: 'web1', release: NEW },
       { status: 200, host: 'web2', release: NEW },
@@ -70,8 +80,15 @@ describe('judge', () => {
   });
 
   it('a failure before the switch that left every host on the old release, with the right exit and message, breaks nothing', () => {
-    const back = state({ hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])) });
-    const s: FleetState = { ...back, through: back.through.map((a) => ({ ...a, release: OLD })), direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])), media: { release: OLD, status: 200 } };
+    const back = state({
+      hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])),
+    });
+    const s: FleetState = {
+      ...back,
+      through: back.through.map((a) => ({ ...a, release: OLD })),
+      direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])),
+      media: { release: OLD, status: 200 },
+    };
     const fault = { kind: 'fail' as const, host: 'web2', step: 'install', phase: 'before' as const };
     expect(judge(t, s, failed(5, 'install failed on 1 host(s):\n  web2: install: command failed'), { ...expect0, fault })).toEqual([]);
     expect(invariants(s, failed(4, 'web2: connection lost while running install dependencies'), { ...expect0, fault })).toEqual(['exit']);
@@ -81,8 +98,24 @@ describe('judge', () => {
   it.each([
     ['current', { hosts: { web2: { currentValid: false } } }],
     ['release', { hosts: { web2: { current: OLD } } }],
-    ['balancer', { rotation: [['web1', true], ['web2', 'marked down in /srv/lb/upstream.conf']] as [string, string | true][] }],
-    ['balancer', { through: [{ status: 200, host: 'web1', release: NEW }, { status: 200, host: 'web1', release: NEW }] }],
+    [
+      'balancer',
+      {
+        rotation: [
+          ['web1', true],
+          ['web2', 'marked down in /srv/lb/upstream.conf'],
+        ] as [string, string | true][],
+      },
+    ],
+    [
+      'balancer',
+      {
+        through: [
+          { status: 200, host: 'web1', release: NEW },
+          { status: 200, host: 'web1', release: NEW },
+        ],
+      },
+    ],
     ['balancer', { through: [{ status: 502 }, { status: 200, host: 'web1', release: NEW }, { status: 200, host: 'web2', release: NEW }] }],
     ['lock', { hosts: { db1: { lock: NEW } } }],
     ['log', { hosts: { web1: { badLogLines: ['{"release":'] } } }],
@@ -93,31 +126,94 @@ describe('judge', () => {
 
   it('app: a pool host that does not answer, or serves another release than its current', () => {
     const s = state();
-    expect(invariants({ ...s, direct: new Map([['web1', { status: 0, error: 'ECONNREFUSED' }], ['web2', s.direct.get('web2')!]]) }, ok, expect0)).toContain('app');
-    expect(invariants({ ...s, direct: new Map([['web1', { status: 200, release: OLD }], ['web2', s.direct.get('web2')!]]) }, ok, expect0)).toContain('app');
+    expect(
+      invariants(
+        {
+          ...s,
+          direct: new Map([
+            ['web1', { status: 0, error: 'ECONNREFUSED' }],
+            ['web2', s.direct.get('web2')!],
+          ]),
+        },
+        ok,
+        expect0,
+      ),
+    ).toContain('app');
+    expect(
+      invariants(
+        {
+          ...s,
+          direct: new Map([
+            ['web1', { status: 200, release: OLD }],
+            ['web2', s.direct.get('web2')!],
+          ]),
+        },
+        ok,
+        expect0,
+      ),
+    ).toContain('app');
   });
 
   it('exit: a fault after the switch must end 0 with a warning that names host and step; a lock left must name the command', () => {
     const fault = { kind: 'fail' as const, host: 'db1', step: 'lock', phase: 'after' as const };
     const locked = state({ hosts: { db1: { lock: NEW } } });
-    expect(invariants(locked, failed(5, 'db1: lock: command failed'), { ...expect0, fault })).toEqual(expect.arrayContaining(['exit', 'release', 'lock']));
-    const warned: RunOutcome = { ...ok, warnings: [{ host: 'db1', message: 'the lock on db1 could not be released: run `deploy unlock staging`' }], text: 'the lock on db1 could not be released: run `deploy unlock staging`' };
+    expect(invariants(locked, failed(5, 'db1: lock: command failed'), { ...expect0, fault })).toEqual(
+      expect.arrayContaining(['exit', 'release', 'lock']),
+    );
+    const warned: RunOutcome = {
+      ...ok,
+      warnings: [{ host: 'db1', message: 'the lock on db1 could not be released: run `deploy unlock staging`' }],
+      text: 'the lock on db1 could not be released: run `deploy unlock staging`',
+    };
     expect(judge(t, locked, warned, { ...expect0, fault })).toEqual([]);
     expect(invariants(locked, warned, { ...expect0, fault, strict: true })).toEqual(['lock']);
   });
 
   it('leftovers (strict): uploads and releases that never went live, unless seen live or marked bad', () => {
-    const left = state({ hosts: { web1: { uploads: ['20250101000200.tar.gz'], releases: [{ id: OLD, bad: false, failed: false }, { id: NEW, bad: false, failed: false }, { id: '20250101000050', bad: false, failed: false }] } } });
+    const left = state({
+      hosts: {
+        web1: {
+          uploads: ['20250101000200.tar.gz'],
+          releases: [
+            { id: OLD, bad: false, failed: false },
+            { id: NEW, bad: false, failed: false },
+            { id: '20250101000050', bad: false, failed: false },
+          ],
+        },
+      },
+    });
     expect(invariants(left, ok, { ...expect0, strict: true }).filter((i) => i === 'leftovers')).toHaveLength(2);
     expect(invariants(left, ok, expect0)).not.toContain('leftovers');
-    const known = state({ hosts: { web1: { releases: [{ id: '20250101000050', bad: true, failed: false }, { id: NEW, bad: false, failed: false }] } } });
+    const known = state({
+      hosts: {
+        web1: {
+          releases: [
+            { id: '20250101000050', bad: true, failed: false },
+            { id: NEW, bad: false, failed: false },
+          ],
+        },
+      },
+    });
     expect(invariants(known, ok, { ...expect0, strict: true })).not.toContain('leftovers');
-    const seen = state({ hosts: { web1: { releases: [{ id: '20250101000050', bad: false, failed: false }, { id: NEW, bad: false, failed: false }] } } });
-    expect(invariants(seen, ok, { ...expect0, strict: true, seenLive: new Map([['web1', new Set(['20250101000050'])]]) })).not.toContain('leftovers');
+    const seen = state({
+      hosts: {
+        web1: {
+          releases: [
+            { id: '20250101000050', bad: false, failed: false },
+            { id: NEW, bad: false, failed: false },
+          ],
+        },
+      },
+    });
+    expect(invariants(seen, ok, { ...expect0, strict: true, seenLive: new Map([['web1', new Set(['20250101000050'])]]) })).not.toContain(
+      'leftovers',
+    );
   });
 
   it('outage, recovery and hang', () => {
-    expect(invariants(state(), { ...ok, traffic: { requests: 100, failures: 3, errors: ['2.0 s: HTTP 503'] } }, expect0)).toEqual(['outage']);
+    expect(invariants(state(), { ...ok, traffic: { requests: 100, failures: 3, errors: ['2.0 s: HTTP 503'] } }, expect0)).toEqual([
+      'outage',
+    ]);
     expect(invariants(state(), failed(3, 'locked'), { ...expect0, strict: true })).toContain('recovery');
     expect(invariants(state(), { ...ok, code: null, hung: true }, expect0)).toContain('hang');
   });
@@ -130,7 +226,15 @@ describe('judge', () => {
   });
 });
 
-const op = (host: string, n: number, step: string, description: string, effect: 'read' | 'write' = 'write'): Op => ({ host, n, op: 'exec', step, description, effect, at: 0 });
+const op = (host: string, n: number, step: string, description: string, effect: 'read' | 'write' = 'write'): Op => ({
+  host,
+  n,
+  op: 'exec',
+  step,
+  description,
+  effect,
+  at: 0,
+});
 
 describe('points', () => {
   it.each([
@@ -149,19 +253,52 @@ describe('points', () => {
   });
 
   it('a signature leaves out what changes between runs', () => {
-    const a = signature({ op: 'exec', step: 'transfer', description: 'unpack 82511587f393 into /var/tmp/deploy-tests/repo-AbC/x, release 20261129225901' });
-    expect(a).toBe(signature({ op: 'exec', step: 'transfer', description: 'unpack 0bd68b3ed044 into /var/tmp/deploy-tests/repo-XyZ/x, release 20261129231210' }));
+    const a = signature({
+      op: 'exec',
+      step: 'transfer',
+      description: 'unpack 82511587f393 into /var/tmp/deploy-tests/repo-AbC/x, release 20261129225901',
+    });
+    expect(a).toBe(
+      signature({
+        op: 'exec',
+        step: 'transfer',
+        description: 'unpack 0bd68b3ed044 into /var/tmp/deploy-tests/repo-XyZ/x, release 20261129231210',
+      }),
+    );
     expect(a).not.toBe(signature({ op: 'exec', step: 'transfer', description: 'update the git mirror' }));
   });
 
   it('divergence: only what ran on the host before the point counts', () => {
     const log = (ops: [string, number, string, string][]) =>
-      parseFaultLog(ops.map(([host, n, step, description]) => JSON.stringify({ time: new Date(0).toISOString(), host, n, op: 'exec', step, description, effect: 'write' })).join('\n'), 'deploy');
-    const listing = log([['db1', 1, 'check', 'check'], ['web1', 1, 'check', 'check'], ['db1', 2, 'lock', 'lock /srv/demo'], ['db1', 3, 'release', 'create release 20250101000000']]);
-    const same = log([['web1', 1, 'check', 'check'], ['db1', 1, 'check', 'check'], ['db1', 2, 'lock', 'lock /srv/demo'], ['db1', 3, 'release', 'create release 20250101000100']]);
+      parseFaultLog(
+        ops
+          .map(([host, n, step, description]) =>
+            JSON.stringify({ time: new Date(0).toISOString(), host, n, op: 'exec', step, description, effect: 'write' }),
+          )
+          .join('\n'),
+        'deploy',
+      );
+    const listing = log([
+      ['db1', 1, 'check', 'check'],
+      ['web1', 1, 'check', 'check'],
+      ['db1', 2, 'lock', 'lock /srv/demo'],
+      ['db1', 3, 'release', 'create release 20250101000000'],
+    ]);
+    const same = log([
+      ['web1', 1, 'check', 'check'],
+      ['db1', 1, 'check', 'check'],
+      ['db1', 2, 'lock', 'lock /srv/demo'],
+      ['db1', 3, 'release', 'create release 20250101000100'],
+    ]);
     expect(divergence(listing, same, 'db1', 3)).toBeUndefined();
-    const renewed = log([['db1', 1, 'check', 'check'], ['db1', 2, 'lock', 'renew the deploy lock'], ['db1', 3, 'lock', 'lock /srv/demo']]);
-    expect(divergence(listing, renewed, 'db1', 3)).toBe('db1:2 was "exec lock: renew the deploy lock", the listing has "exec lock: lock /srv/demo"');
+    const renewed = log([
+      ['db1', 1, 'check', 'check'],
+      ['db1', 2, 'lock', 'renew the deploy lock'],
+      ['db1', 3, 'lock', 'lock /srv/demo'],
+    ]);
+    expect(divergence(listing, renewed, 'db1', 3)).toBe(
+      'db1:2 was "exec lock: renew the deploy lock", the listing has "exec lock: lock /srv/demo"',
+    );
     expect(divergence(listing, log([['db1', 1, 'check', 'check']]), 'db1', 3)).toBe('the run stopped at db1:1 before reaching db1:3');
   });
 

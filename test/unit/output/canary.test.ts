@@ -48,7 +48,9 @@ describe('the traffic canary in the output', () => {
   });
 
   it('the summary and the report carry the verdict with its numbers', () => {
-    const events: Recorded[] = ([{ type: 'run:start', verb: 'deploy', stage: 'staging', id: 'x', hosts: ['web1', 'web2'], dryRun: false }, ...window] as DeployEvent[]).map((event, i) => ({ at: 1_764_480_000_000 + i, event }));
+    const events: Recorded[] = (
+      [{ type: 'run:start', verb: 'deploy', stage: 'staging', id: 'x', hosts: ['web1', 'web2'], dryRun: false }, ...window] as DeployEvent[]
+    ).map((event, i) => ({ at: 1_764_480_000_000 + i, event }));
     const summary = summarize(events, false);
     expect(summary.canary).toEqual({ ...window.at(-1), type: undefined, phase: undefined });
     expect(summary.canary?.ok).toBe(false);

@@ -39,7 +39,10 @@ describe('run log files', () => {
   it('run.log has every event as a CI line with full timestamps; events.ndjson every event', async () => {
     const { read } = await write(successfulRun());
     expect(read('run.log')).toContain('2025-01-02T10:00:05.123Z web2       install    $ npm ci');
-    const events = read('events.ndjson').trim().split('\n').map((l) => JSON.parse(l));
+    const events = read('events.ndjson')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events).toHaveLength(successfulRun().length);
     expect(events[0]).toMatchObject({ time: '2025-01-02T10:00:05.123Z', type: 'run:start' });
   });

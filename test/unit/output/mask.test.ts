@@ -24,7 +24,10 @@ describe('masking', () => {
           exitCode: 5,
           durationMs: 1,
           error: SECRET,
-          summary: { stage: 's', hosts: [{ host: 'web1', previous: null, release: null, outcome: 'failed', durationMs: 0, error: `x${SECRET}x` }] },
+          summary: {
+            stage: 's',
+            hosts: [{ host: 'web1', previous: null, release: null, outcome: 'failed', durationMs: 0, error: `x${SECRET}x` }],
+          },
         },
       ],
     );
@@ -47,7 +50,13 @@ describe('masking', () => {
       [
         { type: 'output', step: 's', host: 'h', stream: 'stdout', line: `{"t":${JSON.stringify(secret)}}` },
         { type: 'output', step: 's', host: 'h', stream: 'stdout', line: `?t=${new URLSearchParams({ t: secret }).toString().slice(2)}` },
-        { type: 'run:end', outcome: 'failed', exitCode: 5, durationMs: 1, error: `token ${Buffer.from(secret).toString('base64url')} refused` },
+        {
+          type: 'run:end',
+          outcome: 'failed',
+          exitCode: 5,
+          durationMs: 1,
+          error: `token ${Buffer.from(secret).toString('base64url')} refused`,
+        },
       ],
     );
     expect(seen.map((e) => ('line' in e ? e.line : 'error' in e ? e.error : ''))).toEqual(['{"t":"***"}', '?t=***', 'token *** refused']);

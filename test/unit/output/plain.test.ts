@@ -24,9 +24,13 @@ describe('plain CI lines', () => {
     expect(out.join('\n')).not.toContain('npm ci');
   });
 
-  it('the run\'s message (-m) on the first line and with the summary, control characters escaped', () => {
+  it("the run's message (-m) on the first line and with the summary, control characters escaped", () => {
     const events = successfulRun().map((e) =>
-      e.type === 'run:start' ? { ...e, message: 'hotfix\x1b[2J' } : e.type === 'run:end' ? { ...e, summary: { stage: 'staging', message: 'hotfix\x1b[2J', hosts: [] } } : e,
+      e.type === 'run:start'
+        ? { ...e, message: 'hotfix\x1b[2J' }
+        : e.type === 'run:end'
+          ? { ...e, summary: { stage: 'staging', message: 'hotfix\x1b[2J', hosts: [] } }
+          : e,
     );
     const out = lines(events);
     expect(out[0]).toMatch(/on web1, web2, db1, lb1: hotfix\\x1b\[2J$/);
@@ -43,7 +47,16 @@ describe('plain CI lines', () => {
 
   it('show an upload every 25% per host, not every progress event', () => {
     const up = (host: string, transferred: number): DeployEvent => ({ type: 'upload', host, transferred, total: 1000 });
-    const out = lines([up('web1', 0), up('web1', 100), up('web2', 0), up('web1', 260), up('web1', 400), up('web1', 990), up('web1', 1000), up('web1', 0)]);
+    const out = lines([
+      up('web1', 0),
+      up('web1', 100),
+      up('web2', 0),
+      up('web1', 260),
+      up('web1', 400),
+      up('web1', 990),
+      up('web1', 1000),
+      up('web1', 0),
+    ]);
     expect(out.map((l) => l.slice(9))).toEqual([
       'web1       upload     0% · 0 B of 1000 B',
       'web2       upload     0% · 0 B of 1000 B',
@@ -87,6 +100,8 @@ describe('plain CI lines', () => {
   });
 
   it('summary lines say what each host serves now', () => {
-    expect(summaryLines({ stage: 's', hosts: [{ host: 'db1', previous: R1, release: R1, outcome: 'unchanged', durationMs: 0, current: R1 }] })).toEqual([['db1', `unchanged, on ${R1}`, true]]);
+    expect(
+      summaryLines({ stage: 's', hosts: [{ host: 'db1', previous: R1, release: R1, outcome: 'unchanged', durationMs: 0, current: R1 }] }),
+    ).toEqual([['db1', `unchanged, on ${R1}`, true]]);
   });
 });

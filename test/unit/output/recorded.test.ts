@@ -29,7 +29,11 @@ describe('renderers on the recorded run', () => {
     recordedRun().forEach((e) => sink(e));
     expect(out[0]).toBe('-          deploy     dry run: stage staging on web1, web2, db1, media1, lb1');
     const steps = recordedRun().flatMap((e) => (e.type === 'step:end' ? [e.step] : []));
-    for (const step of steps) expect(out.some((l) => l.startsWith(`-          ${step.padEnd(10)} ok`)), step).toBe(true);
+    for (const step of steps)
+      expect(
+        out.some((l) => l.startsWith(`-          ${step.padEnd(10)} ok`)),
+        step,
+      ).toBe(true);
     expect(out.at(-1)).toMatch(/^-          done       success \(exit 0\)/);
   });
 

@@ -18,7 +18,11 @@ const CONFIG = join(import.meta.dirname, '..', 'recipes', 'fixtures', 'node.yml'
 export async function recordPlanRun(): Promise<DeployEvent[]> {
   process.env.DATABASE_URL ??= 'postgres://app:hunter2@db/app';
   const events: DeployEvent[] = [];
-  const session = openSession('staging', { config: CONFIG }, 'deploy', { mode: 'plan', sink: (e) => void events.push(e), run: '20260101-120000' });
+  const session = openSession('staging', { config: CONFIG }, 'deploy', {
+    mode: 'plan',
+    sink: (e) => void events.push(e),
+    run: '20260101-120000',
+  });
   let error: unknown;
   try {
     await deploy(session.ctx, { run: session.run, owner: 'tester', message: '', lockWaitSeconds: 0 });

@@ -16,7 +16,7 @@ describe('renderReport', () => {
     expect(html).toContain("default-src 'none'");
   });
 
-  it('shows the run\'s message (-m), escaped', () => {
+  it("shows the run's message (-m), escaped", () => {
     const events = successfulRun().map((e) => (e.type === 'run:start' ? { ...e, message: 'fix <b>#42</b>' } : e));
     expect(renderReport(timed(events))).toContain('<p class="message">fix &lt;b&gt;#42&lt;/b&gt;</p>');
     expect(renderReport(timed(successfulRun()))).not.toContain('class="message"');
@@ -24,8 +24,12 @@ describe('renderReport', () => {
 
   it('says where a promoted release came from', () => {
     const from = { stage: 'staging', release: R0, revision: 'f'.repeat(64), sha256: 'f'.repeat(64) };
-    const events = successfulRun().map((e) => (e.type === 'run:end' ? { ...e, summary: { stage: 'production', hosts: [], promotedFrom: from } } : e));
-    expect(renderReport(timed(events))).toContain(`<p class="promoted">promoted from staging release ${R0} (artifact sha256 ${'f'.repeat(64)})</p>`);
+    const events = successfulRun().map((e) =>
+      e.type === 'run:end' ? { ...e, summary: { stage: 'production', hosts: [], promotedFrom: from } } : e,
+    );
+    expect(renderReport(timed(events))).toContain(
+      `<p class="promoted">promoted from staging release ${R0} (artifact sha256 ${'f'.repeat(64)})</p>`,
+    );
     expect(renderReport(timed(successfulRun()))).not.toContain('class="promoted"');
   });
 

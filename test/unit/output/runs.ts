@@ -17,7 +17,11 @@ export function step(name: string, hosts: readonly string[], per: Per = () => []
   for (const host of hosts) {
     out.push({ type: 'host:start', step: name, host }, ...per(host));
     const error = fail[host];
-    out.push(error ? { type: 'host:end', step: name, host, ok: false, durationMs: 40, error } : { type: 'host:end', step: name, host, ok: true, durationMs: 40 });
+    out.push(
+      error
+        ? { type: 'host:end', step: name, host, ok: false, durationMs: 40, error }
+        : { type: 'host:end', step: name, host, ok: true, durationMs: 40 },
+    );
   }
   out.push({ type: 'step:end', step: name, ok: hosts.every((h) => !fail[h]), durationMs: 50 * hosts.length });
   return out;
@@ -40,8 +44,17 @@ function prelude(): DeployEvent[] {
     ...step('release', CODE_HOSTS, (h) => run(`mkdir -p /srv/app/releases/${R1}`, 'release', h)),
     { type: 'info', message: 'artifact 3000000 bytes, sha256 ab12' },
     ...step('transfer', CODE_HOSTS, (host) => [
-      { type: 'command', step: 'transfer', host, command: 'upload artifact.tar.gz → /srv/app/uploads/x.tar.gz', effect: 'write', dryRun: false },
-      ...[0, 800_000, 1_600_000, 2_400_000, 3_000_000].map((transferred): DeployEvent => ({ type: 'upload', host, transferred, total: 3_000_000 })),
+      {
+        type: 'command',
+        step: 'transfer',
+        host,
+        command: 'upload artifact.tar.gz → /srv/app/uploads/x.tar.gz',
+        effect: 'write',
+        dryRun: false,
+      },
+      ...[0, 800_000, 1_600_000, 2_400_000, 3_000_000].map(
+        (transferred): DeployEvent => ({ type: 'upload', host, transferred, total: 3_000_000 }),
+      ),
       ...run('tar -xzf /srv/app/uploads/x.tar.gz', 'transfer', host),
     ]),
     ...step('install', CODE_HOSTS, (host) => [
@@ -95,22 +108,44 @@ export function switchedBackRun(): DeployEvent[] {
     { type: 'batch', role: 'web', index: 2, of: 2, hosts: ['web2'] },
     ...step('switch', ['web2'], switchHost('fail'), { web2: error }),
     { type: 'switchback', hosts: ['db1', 'web1', 'web2'], to: R0 },
-    ...step('switchback', ['db1', 'web1', 'web2'], (h) => run(`ln -s releases/${R0} current.tmp && mv current.tmp current`, 'switchback', h)),
+    ...step('switchback', ['db1', 'web1', 'web2'], (h) =>
+      run(`ln -s releases/${R0} current.tmp && mv current.tmp current`, 'switchback', h),
+    ),
     ...step('mark-bad', CODE_HOSTS, (h) => run(`touch releases/${R1}/.deploy-bad`, 'mark-bad', h)),
     ...step('log', CODE_HOSTS, (h) => run('echo >> revisions.log', 'log', h)),
     ...run('rm -rf /srv/app/deploy.lock', 'lock', 'db1'),
     { type: 'lock', action: 'released', host: 'db1' },
-    { type: 'run:end', outcome: 'switched-back', exitCode: 6, durationMs: 5000, error: `release ${R1} failed while switching; switched db1, web1, web2 back:\n${error}` },
+    {
+      type: 'run:end',
+      outcome: 'switched-back',
+      exitCode: 6,
+      durationMs: 5000,
+      error: `release ${R1} failed while switching; switched db1, web1, web2 back:\n${error}`,
+    },
   ];
 }
 
 /** Fails before the switch: web1 is missing a shared file; nothing went live. */
 export function failedBeforeSwitchRun(): DeployEvent[] {
   const error = 'web1: shared: command failed with exit code 1: check shared files';
-  const events = prelude().filter((e) => !('step' in e && (e.step === 'install' || e.step === 'migrate')) && !(e.type === 'info' && e.host));
+  const events = prelude().filter(
+    (e) => !('step' in e && (e.step === 'install' || e.step === 'migrate')) && !(e.type === 'info' && e.host),
+  );
   return [
     ...events,
-    ...step('shared', CODE_HOSTS, (h) => run('test -f shared/config/secret.yml', 'shared', h, h === 'web1' ? ['missing shared file: /srv/app/shared/config/secret.yml'] : [], h === 'web1' ? 1 : 0), { web1: error }),
+    ...step(
+      'shared',
+      CODE_HOSTS,
+      (h) =>
+        run(
+          'test -f shared/config/secret.yml',
+          'shared',
+          h,
+          h === 'web1' ? ['missing shared file: /srv/app/shared/config/secret.yml'] : [],
+          h === 'web1' ? 1 : 0,
+        ),
+      { web1: error },
+    ),
     ...step('discard', CODE_HOSTS, (h) => run(`rm -rf releases/${R1}`, 'discard', h)),
     ...run('rm -rf /srv/app/deploy.lock', 'lock', 'db1'),
     { type: 'lock', action: 'released', host: 'db1' },

@@ -16,7 +16,11 @@ const REASON = 'no migrate script in package.json (set APP_MIGRATE, or `migrate:
 
 /** The node recipe's migrate on a host whose answer is what the recipe prints when package.json has no migrate script. */
 async function skippedMigrate(): Promise<DeployEvent[]> {
-  const config = loadConfig({ file: join(import.meta.dirname, '..', 'recipes', 'fixtures', 'node.yml'), stage: 'staging', env: { DATABASE_URL: 'postgres://a@b/c' } });
+  const config = loadConfig({
+    file: join(import.meta.dirname, '..', 'recipes', 'fixtures', 'node.yml'),
+    stage: 'staging',
+    env: { DATABASE_URL: 'postgres://a@b/c' },
+  });
   const { ctx, events } = planContext(config);
   const backend: Pick<Backend, 'exec'> = {
     exec: async (_host, _command, options) => {
@@ -24,7 +28,10 @@ async function skippedMigrate(): Promise<DeployEvent[]> {
       return { code: 0, stdout: `deploy:skipped ${REASON}\n`, stderr: '', durationMs: 3 };
     },
   };
-  await runMigrations({ ...ctx, mode: 'real', backend: backend as Backend }, { id: '20260101000000', dir: '/srv/demo/releases/20260101000000' });
+  await runMigrations(
+    { ...ctx, mode: 'real', backend: backend as Backend },
+    { id: '20260101000000', dir: '/srv/demo/releases/20260101000000' },
+  );
   return events;
 }
 

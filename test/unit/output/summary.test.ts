@@ -4,7 +4,8 @@ import { summarize, type Recorded } from '../../../src/output/summary.js';
 import { failedBeforeSwitchRun, R0, R1, successfulRun, switchedBackRun } from './runs.js';
 
 /** Events 10 ms apart, without the run:end (the session builds the summary that goes into it). */
-const timed = (events: DeployEvent[]): Recorded[] => events.filter((e) => e.type !== 'run:end').map((event, i) => ({ at: 1000 + i * 10, event }));
+const timed = (events: DeployEvent[]): Recorded[] =>
+  events.filter((e) => e.type !== 'run:end').map((event, i) => ({ at: 1000 + i * 10, event }));
 const outcomes = (s: ReturnType<typeof summarize>) => Object.fromEntries(s.hosts.map((h) => [h.host, h.outcome]));
 
 describe('summarize: the run summary from events', () => {
@@ -15,7 +16,7 @@ describe('summarize: the run summary from events', () => {
     for (const h of s.hosts) expect(h).toMatchObject({ previous: R0, release: R1, outcome: 'deployed', current: R1 });
   });
 
-  it('keeps the run\'s message (-m) from run:start', () => {
+  it("keeps the run's message (-m) from run:start", () => {
     const events = successfulRun().map((e) => (e.type === 'run:start' ? { ...e, message: 'hotfix #42' } : e));
     expect(summarize(timed(events), true).message).toBe('hotfix #42');
     expect(summarize(timed(successfulRun()), true)).not.toHaveProperty('message');
@@ -37,7 +38,14 @@ describe('summarize: the run summary from events', () => {
 
   it('a promoted release says where it came from, also when the run failed (from the promote event)', () => {
     const from = { stage: 'staging', release: R0, revision: 'f'.repeat(64), sha256: 'f'.repeat(64) };
-    const events = failedBeforeSwitchRun().flatMap((e): DeployEvent[] => (e.type === 'run:start' ? [{ ...e, verb: 'promote' }, { type: 'promote', from }] : [e]));
+    const events = failedBeforeSwitchRun().flatMap((e): DeployEvent[] =>
+      e.type === 'run:start'
+        ? [
+            { ...e, verb: 'promote' },
+            { type: 'promote', from },
+          ]
+        : [e],
+    );
     expect(summarize(timed(events), false)).toMatchObject({ promotedFrom: from, revision: from.revision });
     expect(summarize(timed(failedBeforeSwitchRun()), false)).not.toHaveProperty('promotedFrom');
   });
@@ -52,7 +60,9 @@ describe('summarize: the run summary from events', () => {
 
   it('a host whose switch back failed is not said to be switched back: failed, still on the new release', () => {
     const lost = 'db1: switchback: connection lost while running switch current';
-    const events = switchedBackRun().map((e) => (e.type === 'host:end' && e.step === 'switchback' && e.host === 'db1' ? { ...e, ok: false, error: lost } : e));
+    const events = switchedBackRun().map((e) =>
+      e.type === 'host:end' && e.step === 'switchback' && e.host === 'db1' ? { ...e, ok: false, error: lost } : e,
+    );
     const s = summarize(timed(events), false);
     expect(outcomes(s)).toEqual({ web1: 'switched-back', web2: 'switched-back', db1: 'failed' });
     expect(s.hosts.find((h) => h.host === 'db1')).toMatchObject({ previous: R0, release: R1, current: R1, error: lost });

@@ -44,7 +44,10 @@ const summary: RunSummary = {
 describe('terminal rows', () => {
   it('a successful deploy: a row per step occurrence with host count and duration, notes between', async () => {
     const out = await render(successfulRun());
-    const rows = out.split('\n').map((l) => l.trim()).filter(Boolean);
+    const rows = out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(rows).toEqual(
       expect.arrayContaining([
         '✔ check · 4 hosts · 0.2s',
@@ -67,7 +70,9 @@ describe('terminal rows', () => {
     const out = await render(events);
     expect(out).toMatch(/✖ switch · web batch 2\/2 · 1 host · 0\.1s failed on web2\n\s+✖ web2 · failed after 0\.0s\n/);
     // listr wraps long lines at the terminal's width.
-    expect(out.replace(/\s+/g, ' ')).toContain('› web2: health: GET http://127.0.0.1:3000/health expected HTTP 200, got HTTP 500 after 1 attempts');
+    expect(out.replace(/\s+/g, ' ')).toContain(
+      '› web2: health: GET http://127.0.0.1:3000/health expected HTTP 200, got HTTP 500 after 1 attempts',
+    );
     expect(out).toContain('$ curl -s http://127.0.0.1:3000/health  → exit 0');
     expect(out).toContain('| {"ok":false,"error":"boom"}');
     expect(out).toContain(`✔ switchback → ${R0} (db1, web1, web2) · 3 hosts`);
@@ -153,6 +158,8 @@ describe('row titles', () => {
   });
 
   it('warnings between rows say so', () => {
-    expect(plain(noteTitle({ kind: 'note', seq: 0, level: 'warning', text: 'no earlier release', at: 0 }))).toBe('warning: no earlier release');
+    expect(plain(noteTitle({ kind: 'note', seq: 0, level: 'warning', text: 'no earlier release', at: 0 }))).toBe(
+      'warning: no earlier release',
+    );
   });
 });

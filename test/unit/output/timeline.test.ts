@@ -54,14 +54,20 @@ describe('Timeline: events → rows', () => {
   it('a failed host keeps the failing command, its exit code and the last lines of its output', () => {
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
     const t = fold([
-      ...step('install', ['web1'], (h) => [...run('true', 'install', h, ['earlier']), ...run('npm ci', 'install', h, lines, 1)], { web1: 'web1: install: command failed with exit code 1: npm ci' }),
+      ...step('install', ['web1'], (h) => [...run('true', 'install', h, ['earlier']), ...run('npm ci', 'install', h, lines, 1)], {
+        web1: 'web1: install: command failed with exit code 1: npm ci',
+      }),
     ]);
     const h = t.rows[0]!.hosts.get('web1')!;
     expect(h).toMatchObject({ state: 'failed', command: 'npm ci', exitCode: 1 });
     expect(h.tail).toHaveLength(TAIL_LINES);
     expect(h.tail[0]).toBe('line 11');
     expect(t.rows[0]!.state).toBe('failed');
-    expect(failureLines(h)).toEqual(['web1: install: command failed with exit code 1: npm ci', '$ npm ci  → exit 1', ...lines.slice(10).map((l) => `| ${l}`)]);
+    expect(failureLines(h)).toEqual([
+      'web1: install: command failed with exit code 1: npm ci',
+      '$ npm ci  → exit 1',
+      ...lines.slice(10).map((l) => `| ${l}`),
+    ]);
   });
 
   it('labels the switchback row with where hosts go back to', () => {
@@ -102,7 +108,11 @@ describe('Timeline: events → rows', () => {
   });
 
   it('run:end closes rows left open (an interrupted run) as failed', () => {
-    const t = fold([{ type: 'step:start', step: 'transfer', hosts: ['web1'] }, { type: 'host:start', step: 'transfer', host: 'web1' }, { type: 'run:end', outcome: 'interrupted', exitCode: 130, durationMs: 5 }]);
+    const t = fold([
+      { type: 'step:start', step: 'transfer', hosts: ['web1'] },
+      { type: 'host:start', step: 'transfer', host: 'web1' },
+      { type: 'run:end', outcome: 'interrupted', exitCode: 130, durationMs: 5 },
+    ]);
     expect(t.rows[0]!.state).toBe('failed');
     expect(t.rows[0]!.hosts.get('web1')!.state).toBe('failed');
   });

@@ -129,7 +129,8 @@ stages:
   it('a recipe path is relative to deploy.yml; a missing one says which file', () => {
     const dir = project({
       'deploy.yml': top('./ops/recipe.yml') + hosts,
-      'ops/recipe.yml': 'restart: ./bin/restart\ntasks:\n  warm: { run: curl -s localhost, roles: [web] }\nhooks: { after: { restart: warm } }\n',
+      'ops/recipe.yml':
+        'restart: ./bin/restart\ntasks:\n  warm: { run: curl -s localhost, roles: [web] }\nhooks: { after: { restart: warm } }\n',
     });
     const c = load(dir);
     expect(c.restart?.command).toBe('./bin/restart');
@@ -144,7 +145,9 @@ stages:
       'r.yml': 'env:\n  PORT: 3000\nhealth:\n  port: http\nstages: {}\ntasks:\n  t: { run: x, roles: [wbe] }\n',
     });
     const msg = failure(() => load(dir));
-    expect(msg).toContain('r.yml:4:9: health.port: expected an integer from 1 to 65535, found "http" (set by recipe r.yml; override it in deploy.yml)');
+    expect(msg).toContain(
+      'r.yml:4:9: health.port: expected an integer from 1 to 65535, found "http" (set by recipe r.yml; override it in deploy.yml)',
+    );
     expect(msg).toContain('r.yml:5:1: stages: a recipe cannot set `stages`');
     expect(msg).toContain('r.yml:7:24: tasks.t.roles[0]: unknown role `wbe` (did you mean `web`?)');
   });
@@ -166,7 +169,9 @@ ${hosts}`,
 
   it('the recipe’s migrate role must exist in the stage: said in the recipe, with the way out', () => {
     const dir = project({ 'deploy.yml': `${top('node')}stages:\n  s:\n    hosts: [{ name: web1, address: 10.0.0.1, roles: [web] }]\n` });
-    expect(failure(() => load(dir, 's'))).toMatch(/recipes\/node\.yml:\d+:\d+: migrate\.role: no host of this stage has role `db`.*\(set by recipe `node`; override it in deploy\.yml\)/);
+    expect(failure(() => load(dir, 's'))).toMatch(
+      /recipes\/node\.yml:\d+:\d+: migrate\.role: no host of this stage has role `db`.*\(set by recipe `node`; override it in deploy\.yml\)/,
+    );
   });
 
   it('a recipe file is read as written: ${…} in it is for the remote shell', () => {

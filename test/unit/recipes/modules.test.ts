@@ -78,11 +78,31 @@ describe('task modules: loading', () => {
     ['a missing file', {}, 'deploy/tasks/x.mjs', 'task module does not exist'],
     ['a syntax error', { 'deploy/tasks/x.mjs': 'export default {' }, 'deploy/tasks/x.mjs', 'cannot load the task module: '],
     ['no export', { 'deploy/tasks/x.mjs': 'export const y = 1;\n' }, 'deploy/tasks/x.mjs', 'exports no tasks'],
-    ['a task without run or commands', { 'deploy/tasks/x.mjs': "export default { t: { roles: ['web'] } };\n" }, 'deploy/tasks/x.mjs', 't: set exactly one of `run` (a shell snippet) or `commands` (a function)'],
-    ['a wrong field', { 'deploy/tasks/x.mjs': "export default { t: { run: 'x', once: 'yes' } };\n" }, 'deploy/tasks/x.mjs', 't.once: expected true or false'],
+    [
+      'a task without run or commands',
+      { 'deploy/tasks/x.mjs': "export default { t: { roles: ['web'] } };\n" },
+      'deploy/tasks/x.mjs',
+      't: set exactly one of `run` (a shell snippet) or `commands` (a function)',
+    ],
+    [
+      'a wrong field',
+      { 'deploy/tasks/x.mjs': "export default { t: { run: 'x', once: 'yes' } };\n" },
+      'deploy/tasks/x.mjs',
+      't.once: expected true or false',
+    ],
     ['an unknown field', { 'deploy/tasks/x.mjs': "export default { t: { run: 'x', rolse: [] } };\n" }, 'deploy/tasks/x.mjs', 'rolse'],
-    ['a bad task name', { 'deploy/tasks/x.mjs': "export default { 'Bad Name': { run: 'x' } };\n" }, 'deploy/tasks/x.mjs', 'expected a task name'],
-    ['a throwing factory', { 'deploy/tasks/x.mjs': "export default () => { throw new Error('boom'); };\n" }, 'deploy/tasks/x.mjs', 'the exported function threw: boom'],
+    [
+      'a bad task name',
+      { 'deploy/tasks/x.mjs': "export default { 'Bad Name': { run: 'x' } };\n" },
+      'deploy/tasks/x.mjs',
+      'expected a task name',
+    ],
+    [
+      'a throwing factory',
+      { 'deploy/tasks/x.mjs': "export default () => { throw new Error('boom'); };\n" },
+      'deploy/tasks/x.mjs',
+      'the exported function threw: boom',
+    ],
   ])('%s is a ConfigError naming the file', async (_, files, module, message) => {
     const dir = project(files as Record<string, string>);
     const msg = await configError(() => loadTaskModules([join(dir, module)], dir));
@@ -104,7 +124,8 @@ describe('task modules: loading', () => {
 
   it('a TypeScript module: types are stripped, a syntax error is a ConfigError naming the file', async () => {
     const dir = project({
-      'deploy/tasks/typed.ts': "interface Opts { roles: string[] }\nconst o: Opts = { roles: ['web'] };\nexport default { 'typed:hello': { run: 'echo hi' as string, ...o } };\n",
+      'deploy/tasks/typed.ts':
+        "interface Opts { roles: string[] }\nconst o: Opts = { roles: ['web'] };\nexport default { 'typed:hello': { run: 'echo hi' as string, ...o } };\n",
       'deploy/tasks/broken.mts': 'export default { t: { run: ',
     });
     const tasks = await loadTaskModules([join(dir, 'deploy/tasks/typed.ts')], dir);
@@ -112,17 +133,25 @@ describe('task modules: loading', () => {
     const msg = await configError(() => loadTaskModules([join(dir, 'deploy/tasks/broken.mts')], dir));
     expect(msg).toContain(`${join(dir, 'deploy/tasks/broken.mts')}`);
     expect(msg).toContain('cannot load the task module');
-    expect(importError(new Error('Unexpected token'), '/p/x.js', 'x.js').message).toBe('x.js: cannot load the task module: Unexpected token');
+    expect(importError(new Error('Unexpected token'), '/p/x.js', 'x.js').message).toBe(
+      'x.js: cannot load the task module: Unexpected token',
+    );
   });
 
   it('a package that is not installed says how to install it', async () => {
     const dir = project({});
-    expect(await configError(() => loadTaskModules(['deploy-tasks-nowhere'], dir))).toContain('npm install --save-dev deploy-tasks-nowhere');
+    expect(await configError(() => loadTaskModules(['deploy-tasks-nowhere'], dir))).toContain(
+      'npm install --save-dev deploy-tasks-nowhere',
+    );
   });
 
   it('an ESM-only package is found through its exports', async () => {
     const dir = project({
-      'node_modules/deploy-tasks-esm/package.json': JSON.stringify({ name: 'deploy-tasks-esm', type: 'module', exports: { '.': { import: './index.js' } } }),
+      'node_modules/deploy-tasks-esm/package.json': JSON.stringify({
+        name: 'deploy-tasks-esm',
+        type: 'module',
+        exports: { '.': { import: './index.js' } },
+      }),
       'node_modules/deploy-tasks-esm/index.js': "export default { 'esm:hi': { run: 'echo hi' } };\n",
     });
     const [task] = await loadTaskModules(['deploy-tasks-esm'], dir);
@@ -131,10 +160,19 @@ describe('task modules: loading', () => {
 
   it('a module with a syntax error is reported at its own line and column', async () => {
     const dir = project({ 'ops/bad.mjs': "export default {\n  a: { run: 'x' },\n  b: { run: 'y' } oops\n};\n" });
-    const e = await loadTaskModules([join(dir, 'ops/bad.mjs')], dir).then(() => undefined, (e: unknown) => e);
+    const e = await loadTaskModules([join(dir, 'ops/bad.mjs')], dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).issues).toEqual([
-      { file: join(dir, 'ops/bad.mjs'), line: 3, column: 19, path: '', message: "cannot load the task module: SyntaxError: Unexpected identifier 'oops'" },
+      {
+        file: join(dir, 'ops/bad.mjs'),
+        line: 3,
+        column: 19,
+        path: '',
+        message: "cannot load the task module: SyntaxError: Unexpected identifier 'oops'",
+      },
     ]);
   });
 
@@ -154,7 +192,10 @@ describe('task modules: loading', () => {
 
 describe('task modules: the registry and runTask', () => {
   it('lists config, recipe and module tasks with their origin; hooks may name module tasks', async () => {
-    const dir = project({ 'deploy.yml': deployYml('recipe: node\nhooks: { after: { deploy: notify:chat } }\ntasks: { backup: pg_dump }'), 'deploy/tasks/notify.mjs': NOTIFY });
+    const dir = project({
+      'deploy.yml': deployYml('recipe: node\nhooks: { after: { deploy: notify:chat } }\ntasks: { backup: pg_dump }'),
+      'deploy/tasks/notify.mjs': NOTIFY,
+    });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     const tasks = await taskRegistry(config);
     expect([...tasks.values()].map((t) => [t.name, t.origin.kind])).toEqual([
@@ -172,15 +213,22 @@ describe('task modules: the registry and runTask', () => {
   it('a hook naming a task no one defines fails once the modules are loaded', async () => {
     const dir = project({ 'deploy.yml': deployYml('hooks: { after: { deploy: [notify:chta] } }'), 'deploy/tasks/notify.mjs': NOTIFY });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
-    expect(await configError(() => taskRegistry(config))).toContain('hooks.after.deploy: unknown task `notify:chta` (did you mean `notify:chat`?)');
+    expect(await configError(() => taskRegistry(config))).toContain(
+      'hooks.after.deploy: unknown task `notify:chta` (did you mean `notify:chat`?)',
+    );
   });
 
   it('a module task hooked before deploy must not run in the release, which does not exist yet', async () => {
-    const dir = project({ 'deploy.yml': deployYml('hooks: { before: { deploy: [warm, notify:chat] } }'), 'deploy/tasks/notify.mjs': NOTIFY });
+    const dir = project({
+      'deploy.yml': deployYml('hooks: { before: { deploy: [warm, notify:chat] } }'),
+      'deploy/tasks/notify.mjs': NOTIFY,
+    });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     const msg = await configError(() => taskRegistry(config));
     // `warm` runs in current/ and may; `notify:chat` runs in the release.
-    expect(msg).toMatch(/notify\.mjs: notify:chat: runs in the new release .*which does not exist yet before `deploy` \(hooks\.before\.deploy in .*deploy\.yml\)/);
+    expect(msg).toMatch(
+      /notify\.mjs: notify:chat: runs in the new release .*which does not exist yet before `deploy` \(hooks\.before\.deploy in .*deploy\.yml\)/,
+    );
     expect(msg).not.toContain('warm');
   });
 
@@ -198,8 +246,12 @@ describe('task modules: the registry and runTask', () => {
     const commands = events.flatMap((e) => (e.type === 'command' ? [[e.host, e.command]] : []));
     expect(commands).toHaveLength(2);
     expect(commands.every(([host]) => host === 'web1')).toBe(true);
-    expect(commands[0]![1]).toMatch(/^cd \/srv\/shop\/shared && export .*DEPLOY_RELEASE=20260101000000 .* && \( mkdir -p \/srv\/shop\/shared\/notes && sh -c 'echo "deployed \$DEPLOY_RELEASE" >> notes\/log' \)$/);
-    expect(commands[1]![1]).toMatch(/^cd \/srv\/shop\/releases\/20260101000000 && export .* && touch \/srv\/shop\/releases\/20260101000000\/.notified-web1$/);
+    expect(commands[0]![1]).toMatch(
+      /^cd \/srv\/shop\/shared && export .*DEPLOY_RELEASE=20260101000000 .* && \( mkdir -p \/srv\/shop\/shared\/notes && sh -c 'echo "deployed \$DEPLOY_RELEASE" >> notes\/log' \)$/,
+    );
+    expect(commands[1]![1]).toMatch(
+      /^cd \/srv\/shop\/releases\/20260101000000 && export .* && touch \/srv\/shop\/releases\/20260101000000\/.notified-web1$/,
+    );
   });
 
   it('a command not made by the builders the module got is refused, naming the file', async () => {
@@ -209,14 +261,25 @@ describe('task modules: the registry and runTask', () => {
     });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     const { ctx } = planContext(config);
-    await expect(runTask(ctx, 'bad')).rejects.toThrow(/bad\.mjs: commands\(\) of task `bad` returned at \[0\] a command whose token 0 was not made by these builders/);
+    await expect(runTask(ctx, 'bad')).rejects.toThrow(
+      /bad\.mjs: commands\(\) of task `bad` returned at \[0\] a command whose token 0 was not made by these builders/,
+    );
   });
 
   it('an allow_failure task that fails is a warning with its output, and the run goes on', async () => {
-    const dir = project({ 'deploy.yml': deployYml("tasks: { lint: { run: 'echo W001 risky; exit 1', allow_failure: true, roles: [db] } }") });
+    const dir = project({
+      'deploy.yml': deployYml("tasks: { lint: { run: 'echo W001 risky; exit 1', allow_failure: true, roles: [db] } }"),
+    });
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     const { ctx, events } = planContext(config);
-    const failing = { ...ctx, backend: { ...ctx.backend, exec: async () => ({ code: 1, stdout: 'W001 risky\n', stderr: '', durationMs: 1 }), close: async () => {} } } as typeof ctx;
+    const failing = {
+      ...ctx,
+      backend: {
+        ...ctx.backend,
+        exec: async () => ({ code: 1, stdout: 'W001 risky\n', stderr: '', durationMs: 1 }),
+        close: async () => {},
+      },
+    } as typeof ctx;
     await runTask({ ...failing, mode: 'real' }, 'lint');
     expect(events.filter((e) => e.type === 'warning')).toEqual([
       { type: 'warning', host: 'db1', message: 'task lint failed (exit 1); going on (allow_failure):\nW001 risky' },
@@ -228,7 +291,14 @@ describe('task modules: the registry and runTask', () => {
     const config = loadConfig({ file: join(dir, 'deploy.yml'), stage: 'staging', env: {} });
     const { ctx, events } = planContext(config);
     const report = Array.from({ length: 30 }, (_, i) => `W${i} finding`).join('\n');
-    const failing = { ...ctx, backend: { ...ctx.backend, exec: async () => ({ code: 1, stdout: `${report}\n`, stderr: '30 findings: W0 … W29\n', durationMs: 1 }), close: async () => {} } } as typeof ctx;
+    const failing = {
+      ...ctx,
+      backend: {
+        ...ctx.backend,
+        exec: async () => ({ code: 1, stdout: `${report}\n`, stderr: '30 findings: W0 … W29\n', durationMs: 1 }),
+        close: async () => {},
+      },
+    } as typeof ctx;
     await runTask({ ...failing, mode: 'real' }, 'lint');
     expect(events.filter((e) => e.type === 'warning')).toEqual([
       { type: 'warning', host: 'db1', message: 'task lint failed (exit 1); going on (allow_failure):\n30 findings: W0 … W29' },

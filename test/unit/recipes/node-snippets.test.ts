@@ -21,7 +21,10 @@ for (const tool of ['npm', 'yarn', 'pnpm']) {
 }
 // psql keeps its arguments and its script in the project dir and answers as for a fresh server.
 // The app's own connection (`-c 'select 1'`) fails unless PSQL_CONNECTS=1.
-writeFileSync(join(bin, 'psql'), `#!/bin/sh\ncase " $* " in *" -c "*) [ "$PSQL_CONNECTS" = 1 ]; exit ;; esac\nprintf '%s\\n' "$@" > psql.args\ncat > psql.sql\nprintf 'role-created\\ndatabase-created\\n'\n`);
+writeFileSync(
+  join(bin, 'psql'),
+  `#!/bin/sh\ncase " $* " in *" -c "*) [ "$PSQL_CONNECTS" = 1 ]; exit ;; esac\nprintf '%s\\n' "$@" > psql.args\ncat > psql.sql\nprintf 'role-created\\ndatabase-created\\n'\n`,
+);
 chmodSync(join(bin, 'psql'), 0o755);
 let lastDir = '';
 
@@ -41,13 +44,18 @@ function run(snippet: string, files: Record<string, unknown>, env: Record<string
 }
 
 const noScripts = { 'package.json': { name: 'app' }, 'package-lock.json': '{}' };
-const withBuild = { 'package.json': { name: 'app', scripts: { build: 'vite build', migrate: 'knex migrate:latest' } }, 'package-lock.json': '{}' };
+const withBuild = {
+  'package.json': { name: 'app', scripts: { build: 'vite build', migrate: 'knex migrate:latest' } },
+  'package-lock.json': '{}',
+};
 
 describe('node recipe: skipped steps say so', () => {
   it('migrate without a migrate script (and no APP_MIGRATE) prints the skip marker, not a success', () => {
     expect(run(recipe.migrate.command, noScripts)).toContain('deploy:skipped no migrate script in package.json');
     expect(run(recipe.migrate.command, withBuild)).toBe('npm run migrate\n');
-    expect(run(recipe.migrate.command, noScripts, { APP_MIGRATE: 'npm exec -w backend --no -- sequelize-cli db:migrate' })).toBe('npm exec -w backend --no -- sequelize-cli db:migrate\n');
+    expect(run(recipe.migrate.command, noScripts, { APP_MIGRATE: 'npm exec -w backend --no -- sequelize-cli db:migrate' })).toBe(
+      'npm exec -w backend --no -- sequelize-cli db:migrate\n',
+    );
   });
 
   it('node:build without a build script prints the skip marker; APP_BUILD runs a workspace build', () => {
@@ -70,11 +78,31 @@ describe('node recipe: install with devDependencies for a build, reconciling a c
   const cases: [string, Record<string, unknown>, Record<string, string>, string][] = [
     ['first deploy with a build: npm ci with dev', withBuild, {}, 'npm ci --include=dev --no-audit --no-fund\n'],
     ['first deploy without a build: production only', noScripts, {}, 'npm ci --omit=dev --no-audit --no-fund\n'],
-    ['copied tree, build: npm install reconciles and adds dev', withBuild, { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' }, 'npm install --include=dev --no-save --no-audit --no-fund\n'],
-    ['copied tree, lockfile changed, no build', noScripts, { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '0' }, 'npm install --omit=dev --no-save --no-audit --no-fund\n'],
-    ['copied tree, lockfile unchanged, no build: nothing to do', noScripts, { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' }, "node_modules: the previous release's, lockfile unchanged\n"],
+    [
+      'copied tree, build: npm install reconciles and adds dev',
+      withBuild,
+      { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' },
+      'npm install --include=dev --no-save --no-audit --no-fund\n',
+    ],
+    [
+      'copied tree, lockfile changed, no build',
+      noScripts,
+      { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '0' },
+      'npm install --omit=dev --no-save --no-audit --no-fund\n',
+    ],
+    [
+      'copied tree, lockfile unchanged, no build: nothing to do',
+      noScripts,
+      { DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' },
+      "node_modules: the previous release's, lockfile unchanged\n",
+    ],
     ['APP_BUILD counts as a build', noScripts, { APP_BUILD: 'npm run build -w frontend' }, 'npm ci --include=dev --no-audit --no-fund\n'],
-    ['yarn with a build', { ...withBuild, 'yarn.lock': '' }, { DEPLOY_INSTALL_SEEDED: '1' }, 'yarn install --frozen-lockfile --production=false --non-interactive\n'],
+    [
+      'yarn with a build',
+      { ...withBuild, 'yarn.lock': '' },
+      { DEPLOY_INSTALL_SEEDED: '1' },
+      'yarn install --frozen-lockfile --production=false --non-interactive\n',
+    ],
     ['pnpm without a build', { ...noScripts, 'pnpm-lock.yaml': '' }, {}, 'pnpm install --frozen-lockfile --prod\n'],
   ];
   it.each(cases)('%s', (_, files, env, expected) => expect(run(recipe.install.command, files, env)).toBe(expected));
@@ -91,7 +119,9 @@ describe('node recipe: with a build, an unchanged lockfile installs nothing', ()
   it('the first install keeps its tree in shared/cache; the next release with the same lockfile copies it', () => {
     const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
     expect(install(withBuild, { DEPLOY_SHARED_PATH: shared })).toBe('npm ci --include=dev --no-audit --no-fund\n');
-    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe('ci --include=dev --no-audit --no-fund\n');
+    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe(
+      'ci --include=dev --no-audit --no-fund\n',
+    );
     // A new release, seeded with the previous (pruned) tree: no package manager runs, the cached tree is used.
     const again = install(withBuild, { DEPLOY_SHARED_PATH: shared, DEPLOY_INSTALL_SEEDED: '1', DEPLOY_LOCKFILE_UNCHANGED: '1' });
     expect(again).toBe('node_modules: the cached install with devDependencies (shared/cache/node_modules-dev), lockfile unchanged\n');
@@ -106,13 +136,19 @@ describe('node recipe: with a build, an unchanged lockfile installs nothing', ()
     expect(install({ ...withBuild, 'package-lock.json': '{"v":2}' }, { ...seeded, DEPLOY_INSTALL_SEEDED: '0' })).toBe(
       `${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`,
     );
-    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe('install --include=dev --no-save --no-audit --no-fund\n');
+    expect(readFileSync(join(shared, 'cache', 'node_modules-dev', 'vite', 'made-by'), 'utf8')).toBe(
+      'install --include=dev --no-save --no-audit --no-fund\n',
+    );
     const pkg = { name: 'app', version: '2.0.0', scripts: { build: 'vite build' } };
-    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}', 'package.json': pkg }, seeded)).toBe(`${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`);
-    expect(install({ ...withBuild, 'yarn.lock': '' }, seeded)).toBe(`${reconciling}yarn install --frozen-lockfile --production=false --non-interactive\n`);
+    expect(install({ ...withBuild, 'package-lock.json': '{"v":2}', 'package.json': pkg }, seeded)).toBe(
+      `${reconciling}npm install --include=dev --no-save --no-audit --no-fund\n`,
+    );
+    expect(install({ ...withBuild, 'yarn.lock': '' }, seeded)).toBe(
+      `${reconciling}yarn install --frozen-lockfile --production=false --non-interactive\n`,
+    );
   });
 
-  it('without a build nothing is cached (the previous release\'s tree is already the whole install)', () => {
+  it("without a build nothing is cached (the previous release's tree is already the whole install)", () => {
     const shared = mkdtempSync(join(tmpdir(), 'deploy-node-shared-'));
     install(noScripts, { DEPLOY_SHARED_PATH: shared });
     expect(existsSync(join(shared, 'cache'))).toBe(false);
@@ -124,7 +160,10 @@ describe('node recipe: npm install and npm prune never leave a rewritten lockfil
   // An npm that rewrites package-lock.json as npm does: reformatted, or (out of sync) with another version.
   const rewriting = (version: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-npm-'));
-    writeFileSync(join(dir, 'npm'), `#!/bin/sh\necho "npm $*"\nnode -e 'const f="package-lock.json";const l=JSON.parse(require("fs").readFileSync(f,"utf8"));l.packages["node_modules/a"].version="${version}";require("fs").writeFileSync(f,JSON.stringify(l,null,3))'\n`);
+    writeFileSync(
+      join(dir, 'npm'),
+      `#!/bin/sh\necho "npm $*"\nnode -e 'const f="package-lock.json";const l=JSON.parse(require("fs").readFileSync(f,"utf8"));l.packages["node_modules/a"].version="${version}";require("fs").writeFileSync(f,JSON.stringify(l,null,3))'\n`,
+    );
     chmodSync(join(dir, 'npm'), 0o755);
     return dir;
   };
@@ -151,19 +190,48 @@ describe('node recipe: db:create', () => {
     expect(run(create, noScripts)).toBe('deploy:skipped DATABASE_URL is not set\n');
     expect(run(create, noScripts, { DATABASE_URL: 'mysql://a@b/c' })).toBe('deploy:skipped DATABASE_URL is not a postgres:// URL\n');
     expect(run(create, noScripts, { DATABASE_URL: 'postgres://a@b/c', DB_CREATE: 'no' })).toBe('deploy:skipped DB_CREATE is no\n');
-    expect(run(`PATH=/nonexistent; ${create}`.replace('PATH=/nonexistent;', 'command() { [ "$2" = psql ] && return 1; builtin command "$@"; };'), noScripts, { DATABASE_URL: 'postgres://a@b/c' })).toBe('deploy:skipped no psql on db1\n');
+    expect(
+      run(
+        `PATH=/nonexistent; ${create}`.replace('PATH=/nonexistent;', 'command() { [ "$2" = psql ] && return 1; builtin command "$@"; };'),
+        noScripts,
+        { DATABASE_URL: 'postgres://a@b/c' },
+      ),
+    ).toBe('deploy:skipped no psql on db1\n');
   });
 
   it('skips, without a superuser, when DATABASE_URL itself connects', () => {
-    expect(run(create, noScripts, { DATABASE_URL: 'postgres://shop:pw@db/shop', PSQL_CONNECTS: '1' })).toBe('deploy:skipped role shop and database shop exist\n');
+    expect(run(create, noScripts, { DATABASE_URL: 'postgres://shop:pw@db/shop', PSQL_CONNECTS: '1' })).toBe(
+      'deploy:skipped role shop and database shop exist\n',
+    );
   });
 
   it('passes role, password and database to psql as variables (never spliced into SQL), admin URL as the database', () => {
-    const out = run(create, noScripts, { DATABASE_URL: "postgres://shop:s3cr'et@127.0.1.10:5432/shop_db?sslmode=disable", DB_ADMIN_URL: 'postgres://postgres@127.0.1.10/postgres' });
+    const out = run(create, noScripts, {
+      DATABASE_URL: "postgres://shop:s3cr'et@127.0.1.10:5432/shop_db?sslmode=disable",
+      DB_ADMIN_URL: 'postgres://postgres@127.0.1.10/postgres',
+    });
     expect(out).toBe('role shop: created\ndatabase shop_db: created\n');
-    expect(readFileSync(join(lastDir, 'psql.args'), 'utf8').split('\n')).toEqual(['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-v', 'u=shop', '-v', "p=s3cr'et", '-v', 'd=shop_db', '-d', 'postgres://postgres@127.0.1.10/postgres', '']);
+    expect(readFileSync(join(lastDir, 'psql.args'), 'utf8').split('\n')).toEqual([
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-v',
+      'u=shop',
+      '-v',
+      "p=s3cr'et",
+      '-v',
+      'd=shop_db',
+      '-d',
+      'postgres://postgres@127.0.1.10/postgres',
+      '',
+    ]);
     const sql = readFileSync(join(lastDir, 'psql.sql'), 'utf8');
-    expect(sql).toContain("SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'u', NULLIF(:'p', '')) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'u') \\gexec");
+    expect(sql).toContain(
+      "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'u', NULLIF(:'p', '')) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'u') \\gexec",
+    );
     expect(sql).not.toMatch(/shop|s3cr/);
   });
 });

@@ -15,12 +15,17 @@ function load(facts: ProjectFacts, env: Record<string, string> = {}) {
 describe('deploy init templates', () => {
   it('finds the settings module in manage.py', () => {
     expect(settingsModuleOf(`    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n`)).toBe('mysite.settings');
-    expect(settingsModuleOf(`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")`)).toBe('config.settings.production');
+    expect(settingsModuleOf(`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")`)).toBe(
+      'config.settings.production',
+    );
     expect(settingsModuleOf('print("hello")')).toBeUndefined();
   });
 
   it('--recipe django: loads with only the secret key in the environment (or .env)', () => {
-    const [staging, production] = load({ app: 'mysite', kind: 'generic', recipe: 'django', settingsModule: 'mysite.settings' }, { DJANGO_SECRET_KEY: 'k' });
+    const [staging, production] = load(
+      { app: 'mysite', kind: 'generic', recipe: 'django', settingsModule: 'mysite.settings' },
+      { DJANGO_SECRET_KEY: 'k' },
+    );
     expect(staging!.recipe).toBe('django');
     expect(staging!.env).toMatchObject({ DJANGO_SETTINGS_MODULE: 'mysite.settings', ALLOWED_HOSTS: 'mysite.example.com', PORT: '8000' });
     expect(staging!.env.SECRET_KEY?.toString()).toBe('***');
@@ -63,7 +68,10 @@ describe('deploy init templates', () => {
 
   it('--recipe node: a workspace monorepo gets APP_BUILD, APP_START and APP_MIGRATE that fit it', () => {
     const node = {
-      workspaces: [{ dir: 'backend', name: 'backend' }, { dir: 'frontend', name: 'frontend' }],
+      workspaces: [
+        { dir: 'backend', name: 'backend' },
+        { dir: 'frontend', name: 'frontend' },
+      ],
       build: 'npm run build -w frontend',
       start: 'npm run start -w backend',
       migrate: 'npm exec -w backend --no -- sequelize-cli db:migrate',

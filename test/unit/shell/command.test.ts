@@ -5,20 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  and,
-  cmd,
-  or,
-  pipe,
-  raw,
-  read,
-  render,
-  script,
-  secretsOf,
-  seq,
-  write,
-  type Command,
-} from '../../../src/shell/command.js';
+import { and, cmd, or, pipe, raw, read, render, script, secretsOf, seq, write, type Command } from '../../../src/shell/command.js';
 import { maskSecrets, Sensitive } from '../../../src/shell/sensitive.js';
 import { hostileString, SHELLS, shellNulSplit } from './hostile.js';
 
@@ -30,11 +17,7 @@ describe('render', () => {
     ['leaves Raw verbatim', write(['echo', raw('$HOME'), raw('>'), '/tmp/x y']), `echo $HOME > '/tmp/x y'`],
     ['masks Sensitive tokens', write(['login', secret]), 'login ***', `login 's3cr'\\''et $HOME'`],
     ['prefixes cwd', write(['ls'], { cwd: '/srv/my app' }), `cd '/srv/my app' && ls`],
-    [
-      'prefixes env, cwd first',
-      write(['env'], { cwd: '/srv', env: { A: '1', B: 'x y' } }),
-      `cd /srv && export A=1 B='x y' && env`,
-    ],
+    ['prefixes env, cwd first', write(['env'], { cwd: '/srv', env: { A: '1', B: 'x y' } }), `cd /srv && export A=1 B='x y' && env`],
     [
       'masks a Sensitive env value',
       write(['env'], { env: { PASSWORD: secret } }),
@@ -60,7 +43,11 @@ describe('render', () => {
       "sh -c 'cat <<DEPLOY_SNIPPET_END\nhi\nDEPLOY_SNIPPET_END\n'",
       "_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END_2'\nexec 3<&-; cat <<DEPLOY_SNIPPET_END\nhi\nDEPLOY_SNIPPET_END\nDEPLOY_SNIPPET_END_2\n}\n_deploy_snippet1",
     ],
-    ['puts a newline before the paren when raw text has a comment', write([raw('make # build it')], { env: { A: '1' } }), 'export A=1 && ( make # build it\n)'],
+    [
+      'puts a newline before the paren when raw text has a comment',
+      write([raw('make # build it')], { env: { A: '1' } }),
+      'export A=1 && ( make # build it\n)',
+    ],
     ['does not group a pipe or redirections', write(['a', raw('|'), 'b', raw('2>&1')], { cwd: '/x' }), 'cd /x && a | b 2>&1'],
     [
       'shows a bare snippet as sh -c',
@@ -121,7 +108,7 @@ describe('combinators', () => {
     ['scopes a part with env', seq([write(['env'], { env: { A: '1' } }), c]), '( export A=1 && env ) ; c'],
     ['wraps the whole with its own cwd', and([a, b], { cwd: '/x' }), 'cd /x && ( a && b )'],
     ['runs a snippet as one command', and([script('x || y'), c]), "sh -c 'x || y' && c"],
-    ['keeps a snippet\'s comment inside it', and([script('x # note'), c]), "sh -c 'x # note' && c"],
+    ["keeps a snippet's comment inside it", and([script('x # note'), c]), "sh -c 'x # note' && c"],
     ['groups raw text with operators', and([write([raw('x || y')]), c]), '( x || y ) && c'],
     ['ends commented raw text on its own line', and([write([raw('x # note')]), c]), '( x # note\n) && c'],
   ];
@@ -190,22 +177,19 @@ describe.each(SHELLS)('rendered commands in %s', (shell) => {
   it('enter hostile directory names and export hostile values', () => {
     let n = 0;
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(hostileString, hostileString, hostileString), { minLength: 1, maxLength: 8 }),
-        (cases) => {
-          const parts = cases.map(([name, value, secretValue]) => {
-            const dir = join(base, `d${n++}-${name.replace(/\//g, '_')}`.slice(0, 200));
-            mkdirSync(dir, { recursive: true });
-            const probe = read(['sh', '-c', 'printf "%s\\0" "$PWD" "$V" "$S"'], {
-              cwd: dir,
-              env: { V: value, S: new Sensitive(secretValue) },
-            });
-            return { probe, expected: [dir, value, secretValue] };
+      fc.property(fc.array(fc.tuple(hostileString, hostileString, hostileString), { minLength: 1, maxLength: 8 }), (cases) => {
+        const parts = cases.map(([name, value, secretValue]) => {
+          const dir = join(base, `d${n++}-${name.replace(/\//g, '_')}`.slice(0, 200));
+          mkdirSync(dir, { recursive: true });
+          const probe = read(['sh', '-c', 'printf "%s\\0" "$PWD" "$V" "$S"'], {
+            cwd: dir,
+            env: { V: value, S: new Sensitive(secretValue) },
           });
-          const out = shellNulSplit(shell, render(seq(parts.map((p) => p.probe)), 'reveal'));
-          expect(out).toEqual(parts.flatMap((p) => p.expected));
-        },
-      ),
+          return { probe, expected: [dir, value, secretValue] };
+        });
+        const out = shellNulSplit(shell, render(seq(parts.map((p) => p.probe)), 'reveal'));
+        expect(out).toEqual(parts.flatMap((p) => p.expected));
+      }),
       { numRuns: 40 },
     );
     // 40 shells: more than the default 5 s on a loaded machine.

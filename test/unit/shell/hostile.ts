@@ -3,11 +3,81 @@ import fc from 'fast-check';
 
 /** Pieces that mean something to a shell, plus text that only looks odd. */
 const FRAGMENTS = [
-  "'", '"', "'\\''", '$(', ')', '$(id)', '`', '`id`', ';', '&&', '||', '|', '&', '\n', '\r', '\t', ' ', '  ',
-  '*', '?', '[', ']', '[a-z]', '{a,b}', '~', '~root', '=', '!', '!!', '#', '-', '--', '-n', '-e', '\\', '\\n',
-  '$', '$HOME', '${HOME}', '$1', '$@', '$*', '$?', '$$', '%s', '%', '%%', '<', '>', '>>', '2>&1', '(', ')',
-  '{', '}', '^', ',', '.', '..', '/', 'é', 'ß', '😀', '𝒳', '\u2028', '\u00a0', '\u0007', '\u001b[31m', 'a',
-  'Z', '0', 'if', 'then', 'fi', 'done',
+  "'",
+  '"',
+  "'\\''",
+  '$(',
+  ')',
+  '$(id)',
+  '`',
+  '`id`',
+  ';',
+  '&&',
+  '||',
+  '|',
+  '&',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '  ',
+  '*',
+  '?',
+  '[',
+  ']',
+  '[a-z]',
+  '{a,b}',
+  '~',
+  '~root',
+  '=',
+  '!',
+  '!!',
+  '#',
+  '-',
+  '--',
+  '-n',
+  '-e',
+  '\\',
+  '\\n',
+  '$',
+  '$HOME',
+  '${HOME}',
+  '$1',
+  '$@',
+  '$*',
+  '$?',
+  '$$',
+  '%s',
+  '%',
+  '%%',
+  '<',
+  '>',
+  '>>',
+  '2>&1',
+  '(',
+  ')',
+  '{',
+  '}',
+  '^',
+  ',',
+  '.',
+  '..',
+  '/',
+  'é',
+  'ß',
+  '😀',
+  '𝒳',
+  '\u2028',
+  '\u00a0',
+  '\u0007',
+  '\u001b[31m',
+  'a',
+  'Z',
+  '0',
+  'if',
+  'then',
+  'fi',
+  'done',
 ];
 
 const noNul = (s: string) => s.replace(/\0/g, '');
@@ -30,11 +100,14 @@ export function shellNulSplit(shell: string, script: string, options: { cwd?: st
 }
 
 /** The POSIX shells on this machine: dash (Debian's sh) always, bash when present. */
-export const SHELLS = ['sh', ...['bash'].filter((s) => {
-  try {
-    execFileSync(s, ['-c', 'true']);
-    return true;
-  } catch {
-    return false;
-  }
-})];
+export const SHELLS = [
+  'sh',
+  ...['bash'].filter((s) => {
+    try {
+      execFileSync(s, ['-c', 'true']);
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+];

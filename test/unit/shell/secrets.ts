@@ -15,7 +15,7 @@ const asciiJson = (s: string) => JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) 
 
 /** base64 of `before + secret + after` (how a secret inside a longer text looks once that is base64-encoded). */
 const INSIDE: Record<string, [string, string]> = {
-  'base64': ['', ''],
+  base64: ['', ''],
   'base64 of a longer text (offset 0)': ['', ':trailer'],
   'base64 of a longer text (offset 1)': ['u:', ''],
   'base64 of a longer text (offset 2)': ['us:', '!'],
@@ -74,7 +74,8 @@ export function leaks(secrets: readonly string[]): string[] {
       windows(e.slice(from, Math.floor(((bytes(around[0]) + secretBytes) * 4) / 3) - 1));
     }
   }
-  const html = (l: string) => l.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const html = (l: string) =>
+    l.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return [...new Set([...out].flatMap((l) => [l, JSON.stringify(l).slice(1, -1), html(l)]))];
 }
 

@@ -7,7 +7,9 @@ const ALL = Object.values(SECRETS);
 const mask = secretMasker(ALL);
 
 describe('secretMasker: every common encoding of every secret', () => {
-  const cases = ALL.flatMap((s) => Object.entries(encodings(s)).map(([name, text]) => [JSON.stringify(s.slice(0, 12)), name, text] as const));
+  const cases = ALL.flatMap((s) =>
+    Object.entries(encodings(s)).map(([name, text]) => [JSON.stringify(s.slice(0, 12)), name, text] as const),
+  );
   it.each(cases)('%s %s', (_, __, text) => {
     const printed = `token=${text};`;
     const masked = mask(printed);
@@ -52,10 +54,13 @@ describe('secretMasker: every common encoding of every secret', () => {
       s.replace(/'/g, `'\\''`),
     ];
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 24, unit: 'binary' }).filter((s) => !s.includes('*')), (s) => {
-        const m = secretMasker([s]);
-        for (const e of escapes(s)) expect(m(e), JSON.stringify(e)).toMatch(/^(\*\*\*)+$/);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 24, unit: 'binary' }).filter((s) => !s.includes('*')),
+        (s) => {
+          const m = secretMasker([s]);
+          for (const e of escapes(s)) expect(m(e), JSON.stringify(e)).toMatch(/^(\*\*\*)+$/);
+        },
+      ),
       { numRuns: 100 },
     );
   }, 20_000);

@@ -8,7 +8,11 @@ import { NEW, OLD, scripted, type Scripted } from './scripted.js';
 
 // `--canary` on a scripted fleet of two web hosts rolled out all at once (batch 100%): the canary goes first.
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DeployError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as DeployError,
+  );
 const noQuestion = () => Promise.reject(new Error('nobody should be asked'));
 
 function run(s: Scripted, canary: RolloutParams['canary']) {
@@ -37,13 +41,23 @@ describe('canaryPolicy', () => {
     expect(e!.exitCode).toBe(6);
     expect(e!.message).toContain('the canary web1 was not confirmed');
     expect(asked).toEqual(['The canary web1 serves the new release. Enter to roll out to the rest, "abort" to switch it back: ']);
-    expect(moves(s)).toEqual([`web1: switch current to ${NEW}`, `web1: restart the app (${NEW})`, `web1: switch current to ${OLD}`, `web1: restart the app (${OLD})`]);
+    expect(moves(s)).toEqual([
+      `web1: switch current to ${NEW}`,
+      `web1: restart the app (${NEW})`,
+      `web1: switch current to ${OLD}`,
+      `web1: restart the app (${OLD})`,
+    ]);
   });
 
   it('at a terminal, Enter → the rest follow', async () => {
     const s = scripted({ batch: '100%' });
     await run(s, canaryPolicy(s.ctx, true, { interactive: true, ask: () => Promise.resolve('') }));
-    expect(moves(s)).toEqual([`web1: switch current to ${NEW}`, `web1: restart the app (${NEW})`, `web2: switch current to ${NEW}`, `web2: restart the app (${NEW})`]);
+    expect(moves(s)).toEqual([
+      `web1: switch current to ${NEW}`,
+      `web1: restart the app (${NEW})`,
+      `web2: switch current to ${NEW}`,
+      `web2: restart the app (${NEW})`,
+    ]);
   });
 
   it('in CI nobody is asked: the canary is watched for the seconds given and must still be healthy', async () => {
@@ -64,25 +78,52 @@ describe('canaryPolicy', () => {
 
 describe('a canary by share of traffic', () => {
   const limits = { maxErrorRate: 0.01, maxP95Ms: 800 };
-  const numbers = (requests: number, errors: number, p95Ms?: number) => ({ requests, errors, errorRate: requests ? errors / requests : 0, ...(p95Ms !== undefined ? { p95Ms } : {}) });
+  const numbers = (requests: number, errors: number, p95Ms?: number) => ({
+    requests,
+    errors,
+    errorRate: requests ? errors / requests : 0,
+    ...(p95Ms !== undefined ? { p95Ms } : {}),
+  });
 
   it.each([
     ['within the limits at the end', numbers(200, 1, 120), true, { ok: true }],
     ['over the error rate at the end', numbers(200, 4, 120), true, { ok: false, reason: 'error rate 2% is over the limit of 1%' }],
     ['over the p95 at the end', numbers(200, 0, 950), true, { ok: false, reason: 'p95 response time 950 ms is over the limit of 800 ms' }],
-    ['both', numbers(100, 50, 950), false, { ok: false, reason: 'error rate 50% is over the limit of 1%; p95 response time 950 ms is over the limit of 800 ms' }],
+    [
+      'both',
+      numbers(100, 50, 950),
+      false,
+      { ok: false, reason: 'error rate 50% is over the limit of 1%; p95 response time 950 ms is over the limit of 800 ms' },
+    ],
     ['early: too few requests to say', numbers(19, 19, 10), false, { ok: undefined }],
     ['early: enough requests, too few errors to say', numbers(40, 4, 10), false, { ok: undefined }],
     ['early: enough of both', numbers(40, 5, 10), false, { ok: false, reason: 'error rate 12.5% is over the limit of 1%' }],
     ['early: within so far', numbers(400, 0, 10), false, { ok: undefined }],
-    ['at the end without a request', numbers(0, 0), true, { ok: true, reason: 'no request reached the canary in the window: judged by its health check only' }],
-    ['haproxy: its average stands in for the p95', { requests: 50, errors: 0, errorRate: 0, avgMs: 900 }, true, { ok: false, reason: 'average response time 900 ms is over the limit of 800 ms' }],
+    [
+      'at the end without a request',
+      numbers(0, 0),
+      true,
+      { ok: true, reason: 'no request reached the canary in the window: judged by its health check only' },
+    ],
+    [
+      'haproxy: its average stands in for the p95',
+      { requests: 50, errors: 0, errorRate: 0, avgMs: 900 },
+      true,
+      { ok: false, reason: 'average response time 900 ms is over the limit of 800 ms' },
+    ],
   ] as const)('judge: %s', (_name, canary, final, expected) => {
     expect(judge(canary, limits, final)).toEqual(expected);
   });
 
   it('trafficSpec: deploy.yml’s canary runs on every deploy; --canary 10% sets the share, --canary <s> the duration', () => {
-    const withCanary = scripted({ extra: { roles: { web: { batch: 1, canary: { traffic: '20%', duration: 30, max_error_rate: '0.5%' } }, balancer: { balancer: { kind: 'haproxy', admin_socket: '/srv/lb/haproxy.sock', backend: 'app' } } } } });
+    const withCanary = scripted({
+      extra: {
+        roles: {
+          web: { batch: 1, canary: { traffic: '20%', duration: 30, max_error_rate: '0.5%' } },
+          balancer: { balancer: { kind: 'haproxy', admin_socket: '/srv/lb/haproxy.sock', backend: 'app' } },
+        },
+      },
+    });
     expect(trafficSpec(withCanary.ctx.config, undefined)).toEqual({ traffic: 0.2, duration: 30, maxErrorRate: 0.005 });
     expect(trafficSpec(withCanary.ctx.config, { share: 0.05 })).toEqual({ traffic: 0.05, duration: 30, maxErrorRate: 0.005 });
     expect(trafficSpec(withCanary.ctx.config, 10)).toEqual({ traffic: 0.2, duration: 10, maxErrorRate: 0.005 });

@@ -8,12 +8,34 @@ import { completions, configFileOf, glueBashWords, NO_NAMES, projectNames } from
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const spec = specOf(buildProgram());
 const names = projectNames('deploy.example.yml', repo);
-const verbs = ['init', 'config', 'plan', 'check', 'rollback', 'promote', 'releases', 'status', 'run', 'ssh', 'lock', 'unlock', 'logs', 'tasks', 'task', 'schema', 'completion'];
+const verbs = [
+  'init',
+  'config',
+  'plan',
+  'check',
+  'rollback',
+  'promote',
+  'releases',
+  'status',
+  'run',
+  'ssh',
+  'lock',
+  'unlock',
+  'logs',
+  'tasks',
+  'task',
+  'schema',
+  'completion',
+];
 
 describe('completion: what deploy.example.yml names', () => {
-  it('stages, hosts per stage, roles, tasks (with the recipe\'s), recipes', () => {
+  it("stages, hosts per stage, roles, tasks (with the recipe's), recipes", () => {
     expect(names.stages.map((s) => s.name)).toEqual(['staging', 'production']);
-    expect(names.stages[0]).toEqual({ name: 'staging', hosts: ['web1', 'web2', 'db1', 'media1', 'lb1'], roles: ['web', 'db', 'media', 'balancer'] });
+    expect(names.stages[0]).toEqual({
+      name: 'staging',
+      hosts: ['web1', 'web2', 'db1', 'media1', 'lb1'],
+      roles: ['web', 'db', 'media', 'balancer'],
+    });
     expect(names.stages[1]!.hosts).toEqual(['web1', 'web2', 'web3', 'web4', 'db1', 'media1', 'lb1']);
     expect(names.roles).toEqual(expect.arrayContaining(['web', 'db', 'media', 'balancer']));
     expect(names.tasks).toEqual(['backup_db', 'notify', 'page', 'node:build', 'node:prune', 'db:create', 'node:stop']);

@@ -17,7 +17,23 @@ export function planContext(c: Config = config()): { ctx: RunContext; events: De
   const ctx: RunContext = {
     config: c,
     backend: new OfflineBackend(),
-    targets: new Map(c.hosts.map((h) => [h.name, { name: h.name, address: h.address, port: 22, user: 'deploy', identityFiles: [], knownHosts: [], strictHostKeys: true, forwardAgent: false, connectTimeoutMs: 1000, keepaliveIntervalMs: 1000 }])),
+    targets: new Map(
+      c.hosts.map((h) => [
+        h.name,
+        {
+          name: h.name,
+          address: h.address,
+          port: 22,
+          user: 'deploy',
+          identityFiles: [],
+          knownHosts: [],
+          strictHostKeys: true,
+          forwardAgent: false,
+          connectTimeoutMs: 1000,
+          keepaliveIntervalMs: 1000,
+        },
+      ]),
+    ),
     emit: (e) => events.push(e),
     mode: 'plan',
     hosts: c.hosts,

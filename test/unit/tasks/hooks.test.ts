@@ -19,7 +19,11 @@ function params(s: Scripted, extra: Partial<RolloutParams> = {}): RolloutParams 
   };
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DeployError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as DeployError,
+  );
 const task = (run = 'true') => ({ run, roles: ['web'], cwd: '/' });
 /** A fleet whose switch and restart points each run a task: `bs` before switch, `ar` after restart… */
 const hooked = (o: Parameters<typeof scripted>[0] = {}) =>
@@ -95,9 +99,19 @@ describe('outcome hooks (failed, rolled_back)', () => {
   it('run with the outcome in their environment, in deploy_to when their cwd is the release', async () => {
     const s = outcomeFleet();
     const error = new StepFailedError('web1', 'install', 'npm ci failed (exit 1)');
-    const problems = await runOutcomeHooks(s.ctx, 'failed', { verb: 'deploy', outcome: outcomeOf(error), error, step: 'install', release: { id: NEW, dir: `/srv/shop/releases/${NEW}` } });
+    const problems = await runOutcomeHooks(s.ctx, 'failed', {
+      verb: 'deploy',
+      outcome: outcomeOf(error),
+      error,
+      step: 'install',
+      release: { id: NEW, dir: `/srv/shop/releases/${NEW}` },
+    });
     expect(problems).toEqual([]);
-    expect(s.world.commands.map((c) => `${c.host}: ${c.description}`)).toEqual(['web1: task page', 'web1: task record', 'web2: task record']);
+    expect(s.world.commands.map((c) => `${c.host}: ${c.description}`)).toEqual([
+      'web1: task page',
+      'web1: task record',
+      'web2: task record',
+    ]);
     expect(s.world.commands[0]!.env).toMatchObject({
       DEPLOY_VERB: 'deploy',
       DEPLOY_OUTCOME: 'failed',
@@ -117,7 +131,11 @@ describe('outcome hooks (failed, rolled_back)', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^task page \(hooks\.after\.failed\) failed: .*exit code 7/s);
     // The next task still ran.
-    expect(s.world.commands.map((c) => `${c.host}: ${c.description}`)).toEqual(['web1: task page', 'web1: task record', 'web2: task record']);
+    expect(s.world.commands.map((c) => `${c.host}: ${c.description}`)).toEqual([
+      'web1: task page',
+      'web1: task record',
+      'web2: task record',
+    ]);
     expect(s.world.commands[1]!.env).toMatchObject({ DEPLOY_OUTCOME: 'interrupted', DEPLOY_EXIT_CODE: '130' });
     expect(s.trace(['warning'])).toEqual([expect.stringMatching(/^warning: task page \(hooks\.after\.failed\) failed/)]);
   });
@@ -154,33 +172,51 @@ describe('a rollback on a scripted fleet', () => {
       extra: { tasks: { page: { run: 'notify', roles: ['web'], once: true } }, hooks: { after: { failed: ['page'] } } },
     });
     s.world.before = (host, c) => {
-      if (host === 'web2' && /releases/.test(c.description ?? '') && c.effect === 'read') throw new TypeError('Cannot read properties of undefined');
+      if (host === 'web2' && /releases/.test(c.description ?? '') && c.effect === 'read')
+        throw new TypeError('Cannot read properties of undefined');
     };
-    const e = await rollback(s.ctx, { run: '20260102-000000', owner: 'bob@ci', message: '', lockWaitSeconds: 0 }).then(() => undefined, (x: unknown) => x);
+    const e = await rollback(s.ctx, { run: '20260102-000000', owner: 'bob@ci', message: '', lockWaitSeconds: 0 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(DeployError);
     expect((e as DeployError).exitCode).toBe(ExitCode.internal);
     expect((e as DeployError).message).toBe('rollback failed on 1 host(s):\n  web2: Cannot read properties of undefined');
     expect([...s.world.locks.values()].every((l) => l === null)).toBe(true);
     const page = s.world.commands.find((c) => c.description === 'task page');
-    expect(page?.env).toMatchObject({ DEPLOY_VERB: 'rollback', DEPLOY_OUTCOME: 'failed', DEPLOY_EXIT_CODE: '1', DEPLOY_FAILED_STEP: 'rollback' });
+    expect(page?.env).toMatchObject({
+      DEPLOY_VERB: 'rollback',
+      DEPLOY_OUTCOME: 'failed',
+      DEPLOY_EXIT_CODE: '1',
+      DEPLOY_FAILED_STEP: 'rollback',
+    });
     // failed runs after the unlock.
     const unlocked = s.log.findIndex((l) => l.startsWith('web1: unlock'));
     expect(unlocked).toBeGreaterThanOrEqual(0);
-    expect(s.world.commands.findIndex((c) => c.description === 'task page')).toBeGreaterThan(s.world.commands.findIndex((c) => c.host === 'web1' && c.description.startsWith('unlock')));
+    expect(s.world.commands.findIndex((c) => c.description === 'task page')).toBeGreaterThan(
+      s.world.commands.findIndex((c) => c.host === 'web1' && c.description.startsWith('unlock')),
+    );
   });
 });
 
 describe('a rollback fires the points a deploy fires where it does the same', () => {
   it('rollback around it; switch once; restart per batch; rolled_back after the unlock', async () => {
     const points = { before: ['rollback', 'switch', 'restart'], after: ['restart', 'switch', 'rollback', 'rolled_back'] };
-    const tasks = Object.fromEntries(Object.entries(points).flatMap(([when, ps]) => ps.map((p) => [`${when[0]}-${p}`, { run: 'true', roles: ['web'], cwd: '/' }])));
-    const hooks = Object.fromEntries(Object.entries(points).map(([when, ps]) => [when, Object.fromEntries(ps.map((p) => [p, [`${when[0]}-${p}`]]))]));
+    const tasks = Object.fromEntries(
+      Object.entries(points).flatMap(([when, ps]) => ps.map((p) => [`${when[0]}-${p}`, { run: 'true', roles: ['web'], cwd: '/' }])),
+    );
+    const hooks = Object.fromEntries(
+      Object.entries(points).map(([when, ps]) => [when, Object.fromEntries(ps.map((p) => [p, [`${when[0]}-${p}`]]))]),
+    );
     const s = scripted({ extra: { tasks, hooks } });
     for (const w of ['web1', 'web2']) {
       s.world.current.set(w, NEW);
       s.world.app.set(w, NEW);
     }
-    s.world.answers.push({ match: /^read the releases and the revision log$/, answer: { stdout: `current /srv/shop/releases/${NEW}\nrelease ${OLD}\nrelease ${NEW}\n` } });
+    s.world.answers.push({
+      match: /^read the releases and the revision log$/,
+      answer: { stdout: `current /srv/shop/releases/${NEW}\nrelease ${OLD}\nrelease ${NEW}\n` },
+    });
     const summary = await rollback(s.ctx, { to: OLD, run: '20260102-000000', owner: 'bob@ci', message: '', lockWaitSeconds: 0 });
     expect(summary.release).toBe(OLD);
     expect(s.log.filter((l) => /^web\d: (task |switch current|unlock)/.test(l))).toEqual([
@@ -203,6 +239,10 @@ describe('a rollback fires the points a deploy fires where it does the same', ()
       'web1: task a-rolled_back',
       'web2: task a-rolled_back',
     ]);
-    expect(s.world.commands.find((c) => c.description === 'task a-rolled_back')?.env).toMatchObject({ DEPLOY_OUTCOME: 'rolled-back', DEPLOY_VERB: 'rollback', DEPLOY_RELEASE: OLD });
+    expect(s.world.commands.find((c) => c.description === 'task a-rolled_back')?.env).toMatchObject({
+      DEPLOY_OUTCOME: 'rolled-back',
+      DEPLOY_VERB: 'rollback',
+      DEPLOY_RELEASE: OLD,
+    });
   });
 });

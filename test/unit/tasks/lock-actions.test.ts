@@ -24,7 +24,10 @@ describe('lock actions (what `deploy lock` does and says, as data)', () => {
   });
 
   it('status: unlocked everywhere is one line naming the lock host', () => {
-    const r = lockStatusReport('staging', [{ host: 'web1', state: 'unlocked' }, { host: 'web2', state: 'unlocked' }]);
+    const r = lockStatusReport('staging', [
+      { host: 'web1', state: 'unlocked' },
+      { host: 'web2', state: 'unlocked' },
+    ]);
     expect(r.lines).toEqual(['staging: unlocked (lock host web1)']);
     expect(r.error).toBeUndefined();
     expect(r.json).toMatchObject({ type: 'lock', host: 'web1', state: 'unlocked' });
@@ -41,7 +44,10 @@ describe('lock actions (what `deploy lock` does and says, as data)', () => {
   });
 
   it('status: a host whose lock cannot be read is said, and the action fails with exit 4', () => {
-    const r = lockStatusReport('staging', [{ host: 'web1', state: 'unlocked' }, { host: 'web2', state: 'unknown', error: 'connection refused' }]);
+    const r = lockStatusReport('staging', [
+      { host: 'web1', state: 'unlocked' },
+      { host: 'web2', state: 'unknown', error: 'connection refused' },
+    ]);
     expect(r.lines).toEqual(['staging: unlocked on web1', '  web2: cannot read the lock: connection refused']);
     expect(r.error).toBeInstanceOf(ConnectionError);
     expect(r.error!.message).toBe('web2: the lock could not be read');

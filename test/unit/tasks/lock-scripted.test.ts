@@ -22,12 +22,23 @@ describe('lock (scripted)', () => {
   it('held on the lock host, no wait: fails at once with exit 3, naming the holder; no other host is touched', async () => {
     const s = scripted();
     holdBy(s, 'web1');
-    const e = await acquireLocks(s.ctx, request).then(() => undefined, (x: unknown) => x as LockHeldError);
+    const e = await acquireLocks(s.ctx, request).then(
+      () => undefined,
+      (x: unknown) => x as LockHeldError,
+    );
     expect(e).toBeInstanceOf(LockHeldError);
     expect(e!.exitCode).toBe(3);
     expect(e!.message).toMatch(/^stage staging is locked on web1 by alice@laptop \(deploy 20260101-000000\) since .*: "hotfix"$/);
     // Every host is tried in the same round trip; what was taken goes back before giving up.
-    expect(lockLines(s).sort()).toEqual(['lb1: lock /srv/shop → acquired', 'lb1: unlock /srv/shop → released', 'web1: lock /srv/shop → held', 'web2: lock /srv/shop → acquired', 'web2: unlock /srv/shop → released'].sort());
+    expect(lockLines(s).sort()).toEqual(
+      [
+        'lb1: lock /srv/shop → acquired',
+        'lb1: unlock /srv/shop → released',
+        'web1: lock /srv/shop → held',
+        'web2: lock /srv/shop → acquired',
+        'web2: unlock /srv/shop → released',
+      ].sort(),
+    );
     expect(lockEvents(s)).toEqual(['held web1']);
     expect([...s.world.locks.values()].filter((l) => l !== null).map((l) => l!.info.owner)).toEqual(['alice@laptop']);
   });
@@ -51,9 +62,14 @@ describe('lock (scripted)', () => {
     const s = scripted();
     holdBy(s, 'web1', { expiresIn: -1 });
     const lock = await acquireLocks(s.ctx, request);
-    expect(lockLines(s).filter((l) => l.startsWith('web1'))).toEqual(['web1: lock /srv/shop → held', 'web1: take over the lock of run aaaaaaaa → acquired']);
+    expect(lockLines(s).filter((l) => l.startsWith('web1'))).toEqual([
+      'web1: lock /srv/shop → held',
+      'web1: take over the lock of run aaaaaaaa → acquired',
+    ]);
     expect(lockEvents(s)).toEqual(['taken-over web1', 'acquired web1']);
-    expect(s.trace(['warning'])).toEqual([expect.stringMatching(/^warning web1: taking over the lock that expired \(by the lock host’s clock\): it was held by alice@laptop/)]);
+    expect(s.trace(['warning'])).toEqual([
+      expect.stringMatching(/^warning web1: taking over the lock that expired \(by the lock host’s clock\): it was held by alice@laptop/),
+    ]);
     await lock.release();
   });
 
@@ -61,7 +77,10 @@ describe('lock (scripted)', () => {
     const s = scripted();
     holdBy(s, 'web1', { expiresIn: 5 });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 3_600_000 });
-    const e = await acquireLocks(s.ctx, request).then(() => undefined, (x: unknown) => x);
+    const e = await acquireLocks(s.ctx, request).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(LockHeldError);
     expect(lockLines(s).some((l) => l.includes('take over'))).toBe(false);
   });
@@ -71,7 +90,11 @@ describe('lock (scripted)', () => {
     const s = scripted({ extra: { lock: { ttl: 30 } } });
     const lock = await acquireLocks(s.ctx, request);
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(lockLines(s).filter((l) => l.includes('renew')).sort()).toEqual(['lb1: renew the deploy lock → renewed', 'web1: renew the deploy lock → renewed', 'web2: renew the deploy lock → renewed']);
+    expect(
+      lockLines(s)
+        .filter((l) => l.includes('renew'))
+        .sort(),
+    ).toEqual(['lb1: renew the deploy lock → renewed', 'web1: renew the deploy lock → renewed', 'web2: renew the deploy lock → renewed']);
     lock.check('install');
     holdBy(s, 'web2');
     await vi.advanceTimersByTimeAsync(10_000);
@@ -93,7 +116,9 @@ describe('lock (scripted)', () => {
     lock.check('install');
     expect(s.trace(['warning'])).toContainEqual('warning lb1: could not renew the deploy lock on lb1 (exit 255); trying again');
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(() => lock.check('switch')).toThrow(/^the deploy lock on lb1 was not renewed for 3\ds, longer than lock\.ttl \(30s\), so another run may take it over: stopping before switch$/);
+    expect(() => lock.check('switch')).toThrow(
+      /^the deploy lock on lb1 was not renewed for 3\ds, longer than lock\.ttl \(30s\), so another run may take it over: stopping before switch$/,
+    );
     await lock.release();
   });
 });

@@ -26,11 +26,21 @@ describe('lock', () => {
   it('is taken on every host a run touches, the lock host first: the selection, and the balancers', () => {
     const c = config();
     expect(lockedHosts({ config: c, hosts: c.hosts }).map((h) => h.name)).toEqual(['db1', 'web1', 'web2', 'media1', 'lb1']);
-    expect(lockedHosts({ config: c, hosts: c.hosts.filter((h) => h.name === 'media1') }).map((h) => h.name)).toEqual(['db1', 'media1', 'lb1']);
+    expect(lockedHosts({ config: c, hosts: c.hosts.filter((h) => h.name === 'media1') }).map((h) => h.name)).toEqual([
+      'db1',
+      'media1',
+      'lb1',
+    ]);
   });
 
   it('names holder, run, age (by the host clock) and message, with control characters escaped', () => {
-    const info: LockInfo = { owner: 'alice@laptop', message: 'hotfix\n\u001b[2J\u009b31mreal: ok\u202e', verb: 'deploy', run: '20260101-000000', token: 'a'.repeat(32) };
+    const info: LockInfo = {
+      owner: 'alice@laptop',
+      message: 'hotfix\n\u001b[2J\u009b31mreal: ok\u202e',
+      verb: 'deploy',
+      run: '20260101-000000',
+      token: 'a'.repeat(32),
+    };
     const clock = { now: 1_767_225_900, since: 1_767_225_600, expires: 1_767_226_500 };
     expect(describeHolder({ state: 'locked', token: info.token, info, clock })).toBe(
       'alice@laptop (deploy 20260101-000000) since 2026-01-01T00:00:00.000Z (5m ago): "hotfix\\n\\x1b[2J\\x9b31mreal: ok\\u202e"',
@@ -63,7 +73,9 @@ class ShellHosts implements Backend {
   }
   exec(host: SshTarget, command: Command): Promise<ExecResult> {
     if (this.down.has(host.name)) return Promise.reject(new Error(`${host.name}: connection refused`));
-    const text = render(command, 'reveal').split(this.deployTo).join(join(this.dir(host.name), 'app'));
+    const text = render(command, 'reveal')
+      .split(this.deployTo)
+      .join(join(this.dir(host.name), 'app'));
     return new Promise((resolve) => {
       const child = spawn('sh', ['-c', text]);
       let stdout = '';
@@ -89,11 +101,25 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
   let events: DeployEvent[];
   let ctx: RunContext;
   const TTL = 2;
-  const req = (o: Partial<LockRequest> = {}): LockRequest => ({ run: '20260101-000000', owner: 'ann@laptop', message: 'test', verb: 'deploy', waitSeconds: 0, ...o });
+  const req = (o: Partial<LockRequest> = {}): LockRequest => ({
+    run: '20260101-000000',
+    owner: 'ann@laptop',
+    message: 'test',
+    verb: 'deploy',
+    waitSeconds: 0,
+    ...o,
+  });
   const lockOn = (host: string) => {
     const dir = join(hosts.dir(host), 'app', 'deploy.lock');
     const stdout = existsSync(dir)
-      ? spawnSync('sh', ['-c', `d='${dir}'; printf 'locked\\nnow %s\\nmtime 0\\ntoken %s\\nsince %s\\nexpires %s\\nowner %s\\n' "$(date +%s)" "$(cat $d/token)" "$(cat $d/since)" "$(cat $d/expires)" "$(cat $d/owner)"`], { encoding: 'utf8' }).stdout
+      ? spawnSync(
+          'sh',
+          [
+            '-c',
+            `d='${dir}'; printf 'locked\\nnow %s\\nmtime 0\\ntoken %s\\nsince %s\\nexpires %s\\nowner %s\\n' "$(date +%s)" "$(cat $d/token)" "$(cat $d/since)" "$(cat $d/expires)" "$(cat $d/owner)"`,
+          ],
+          { encoding: 'utf8' },
+        ).stdout
       : '';
     return parseLockStatus(stdout, TTL);
   };
@@ -117,7 +143,23 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     ctx = {
       config: c,
       backend: hosts,
-      targets: new Map(c.hosts.map((h) => [h.name, { name: h.name, address: h.address, port: 22, user: 'deploy', identityFiles: [], knownHosts: [], strictHostKeys: true, forwardAgent: false, connectTimeoutMs: 1000, keepaliveIntervalMs: 1000 }])),
+      targets: new Map(
+        c.hosts.map((h) => [
+          h.name,
+          {
+            name: h.name,
+            address: h.address,
+            port: 22,
+            user: 'deploy',
+            identityFiles: [],
+            knownHosts: [],
+            strictHostKeys: true,
+            forwardAgent: false,
+            connectTimeoutMs: 1000,
+            keepaliveIntervalMs: 1000,
+          },
+        ]),
+      ),
       emit: (e) => events.push(e),
       mode: 'real',
       hosts: c.hosts,
@@ -141,7 +183,9 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     const first = await acquireLocks(ctx, req({ message: 'first\u001b]0;pwned\u0007' }));
     const second = acquireLocks(ctx, req({ message: 'second' }));
     await expect(second).rejects.toThrow(LockHeldError);
-    await expect(second).rejects.toThrow(/stage staging is locked on db1 by ann@laptop \(deploy 20260101-000000\) since .* ago\): "first\\x1b\]0;pwned\\x07"$/);
+    await expect(second).rejects.toThrow(
+      /stage staging is locked on db1 by ann@laptop \(deploy 20260101-000000\) since .* ago\): "first\\x1b\]0;pwned\\x07"$/,
+    );
     for (const h of ['web1', 'web2']) expect(lockOn(h)).toMatchObject({ token: first.token });
     await first.release();
   });
@@ -164,7 +208,12 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     writeFileSync(join(hosts.dir('db1'), 'app', 'deploy.lock', 'expires'), `${Math.floor(Date.now() / 1000) - 1}\n`);
     const lock = await acquireLocks(ctx, req());
     expect(lockOn('db1')).toMatchObject({ token: lock.token });
-    expect(events.filter((e) => e.type === 'lock' && e.action === 'taken-over').map((e) => (e as { host: string }).host).sort()).toEqual(['db1', 'web1']);
+    expect(
+      events
+        .filter((e) => e.type === 'lock' && e.action === 'taken-over')
+        .map((e) => (e as { host: string }).host)
+        .sort(),
+    ).toEqual(['db1', 'web1']);
     await lock.release();
   });
 
@@ -172,19 +221,40 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     const dead = spawnSync('true').pid!;
     foreign('db1', T2);
     foreign('web1', T2);
-    writeRunRecord(ctx.projectDir, { token: T2, stage: 'staging', verb: 'deploy', pid: process.pid, identity: null, started: '', manual: false });
+    writeRunRecord(ctx.projectDir, {
+      token: T2,
+      stage: 'staging',
+      verb: 'deploy',
+      pid: process.pid,
+      identity: null,
+      started: '',
+      manual: false,
+    });
     await expect(acquireLocks(ctx, req())).rejects.toThrow(LockHeldError);
     writeRunRecord(ctx.projectDir, { token: T2, stage: 'staging', verb: 'deploy', pid: dead, identity: null, started: '', manual: false });
     const lock = await acquireLocks(ctx, req());
     expect(lockOn('web1')).toMatchObject({ token: lock.token });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'warning', message: expect.stringContaining(`of a deploy from this machine whose process ${dead} is gone`) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'warning',
+        message: expect.stringContaining(`of a deploy from this machine whose process ${dead} is gone`),
+      }),
+    );
     expect(readRunRecord(ctx.projectDir, T2)).toBeUndefined();
     await lock.release();
   });
 
   it('a lock taken by hand here is never taken over as a dead run’s', async () => {
     foreign('db1', T2);
-    writeRunRecord(ctx.projectDir, { token: T2, stage: 'staging', verb: 'lock', pid: spawnSync('true').pid!, identity: null, started: '', manual: true });
+    writeRunRecord(ctx.projectDir, {
+      token: T2,
+      stage: 'staging',
+      verb: 'lock',
+      pid: spawnSync('true').pid!,
+      identity: null,
+      started: '',
+      manual: true,
+    });
     await expect(acquireLocks(ctx, req())).rejects.toThrow(LockHeldError);
   });
 
@@ -203,8 +273,16 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(error).toBeInstanceOf(LockLostError);
-    expect((error as Error).message).toMatch(/^the deploy lock on web2 was not renewed for \ds, longer than lock.ttl \(2s\), so another run may take it over: stopping before install$/);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'warning', host: 'web2', message: expect.stringMatching(/^could not renew the deploy lock on web2 .*; trying again$/) }));
+    expect((error as Error).message).toMatch(
+      /^the deploy lock on web2 was not renewed for \ds, longer than lock.ttl \(2s\), so another run may take it over: stopping before install$/,
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'warning',
+        host: 'web2',
+        message: expect.stringMatching(/^could not renew the deploy lock on web2 .*; trying again$/),
+      }),
+    );
     hosts.down.clear();
     await lock.release();
   });
@@ -241,7 +319,9 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
   it('a release that cannot reach a host says so, with the command to fix it, and keeps the run record', async () => {
     const lock = await acquireLocks(ctx, req());
     hosts.down.add('db1');
-    expect((await lock.release()).problems).toEqual(['the lock on db1 could not be released (db1: connection refused): run `deploy unlock staging` (the next deploy from this directory takes it over by itself)']);
+    expect((await lock.release()).problems).toEqual([
+      'the lock on db1 could not be released (db1: connection refused): run `deploy unlock staging` (the next deploy from this directory takes it over by itself)',
+    ]);
     expect(readRunRecord(ctx.projectDir, lock.token)).toBeDefined();
   });
 
@@ -250,7 +330,8 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     const abort = new AbortController();
     const waiting = acquireLocks({ ...ctx, signal: abort.signal }, req({ waitSeconds: 60 }));
     const until = Date.now() + 5000;
-    while (!events.some((e) => e.type === 'lock' && e.action === 'waiting') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (!events.some((e) => e.type === 'lock' && e.action === 'waiting') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     const t0 = Date.now();
     abort.abort(new InterruptedError('interrupted by SIGINT'));
     await expect(waiting).rejects.toThrow(InterruptedError);
@@ -260,10 +341,20 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
   it('unlock releases locks of this machine’s dead runs, leaves another machine’s, and --force removes any', async () => {
     foreign('db1', T2);
     foreign('web1', 'c'.repeat(32));
-    writeRunRecord(ctx.projectDir, { token: T2, stage: 'staging', verb: 'deploy', pid: spawnSync('true').pid!, identity: null, started: '', manual: false });
+    writeRunRecord(ctx.projectDir, {
+      token: T2,
+      stage: 'staging',
+      verb: 'deploy',
+      pid: spawnSync('true').pid!,
+      identity: null,
+      started: '',
+      manual: false,
+    });
     const r = await unlock(ctx, { force: false });
     expect(r.refused).toEqual(['web1']);
-    expect(r.done.join('\n')).toMatch(/^db1: released the lock of bob@ci .*\nweb1: left the lock of bob@ci .*: not held by a run of this machine$/);
+    expect(r.done.join('\n')).toMatch(
+      /^db1: released the lock of bob@ci .*\nweb1: left the lock of bob@ci .*: not held by a run of this machine$/,
+    );
     expect(lockOn('db1')).toEqual({ state: 'unlocked' });
     expect(lockOn('web1')).toMatchObject({ token: 'c'.repeat(32) });
     expect(readRunRecord(ctx.projectDir, T2)).toBeUndefined();

@@ -46,23 +46,64 @@ const refusal = (s: StageStatus): string => {
 
 describe('servedRelease: what a stage serves, or why it cannot be promoted', () => {
   it('one release with one revision on every code host, healthy: that one (hosts outside the code roles do not count)', () => {
-    const s = stage([host({ host: 'web1' }), host({ host: 'web2' }), host({ host: 'db1', roles: ['db'], health: 'n/a' }), host({ host: 'lb1', roles: ['balancer'], current: null, revision: null, health: 'n/a' })]);
+    const s = stage([
+      host({ host: 'web1' }),
+      host({ host: 'web2' }),
+      host({ host: 'db1', roles: ['db'], health: 'n/a' }),
+      host({ host: 'lb1', roles: ['balancer'], current: null, revision: null, health: 'n/a' }),
+    ]);
     expect(servedRelease(s, code)).toEqual({ release: R1, revision: REV });
   });
 
   it.each([
-    ['mixed releases, each with its hosts', [host({ host: 'web1', current: R2 }), host({ host: 'web2' }), host({ host: 'db1' })], `staging serves mixed releases (${R2} on web1; ${R1} on web2, db1); nothing was promoted`],
-    ['a host without a release', [host({ host: 'web1' }), host({ host: 'web2', current: null, revision: null })], 'staging serves no release on web2; nothing was promoted'],
-    ['current pointing at a missing release', [host({ host: 'web1' }), host({ host: 'web2', dangling: true })], 'staging serves no release on web2; nothing was promoted'],
-    ['an unhealthy host', [host({ host: 'web1', health: 'unhealthy' }), host({ host: 'web2', health: 'unhealthy' }), host({ host: 'db1' })], `staging is unhealthy on web1, web2 (release ${R1}); nothing was promoted`],
-    ['a release the log does not know', [host({ host: 'web1' }), host({ host: 'web2', revision: null })], `revisions.log on web2 does not say which revision release ${R1} of staging has; nothing was promoted`],
-    ['one release id with two revisions', [host({ host: 'web1' }), host({ host: 'web2', revision: 'b'.repeat(40) })], `release ${R1} of staging has different revisions (${REV} on web1; ${'b'.repeat(40)} on web2); nothing was promoted`],
-    ['no code host at all', [host({ host: 'lb1', roles: ['balancer'] })], 'stage staging has no host that holds releases; nothing was promoted'],
+    [
+      'mixed releases, each with its hosts',
+      [host({ host: 'web1', current: R2 }), host({ host: 'web2' }), host({ host: 'db1' })],
+      `staging serves mixed releases (${R2} on web1; ${R1} on web2, db1); nothing was promoted`,
+    ],
+    [
+      'a host without a release',
+      [host({ host: 'web1' }), host({ host: 'web2', current: null, revision: null })],
+      'staging serves no release on web2; nothing was promoted',
+    ],
+    [
+      'current pointing at a missing release',
+      [host({ host: 'web1' }), host({ host: 'web2', dangling: true })],
+      'staging serves no release on web2; nothing was promoted',
+    ],
+    [
+      'an unhealthy host',
+      [host({ host: 'web1', health: 'unhealthy' }), host({ host: 'web2', health: 'unhealthy' }), host({ host: 'db1' })],
+      `staging is unhealthy on web1, web2 (release ${R1}); nothing was promoted`,
+    ],
+    [
+      'a release the log does not know',
+      [host({ host: 'web1' }), host({ host: 'web2', revision: null })],
+      `revisions.log on web2 does not say which revision release ${R1} of staging has; nothing was promoted`,
+    ],
+    [
+      'one release id with two revisions',
+      [host({ host: 'web1' }), host({ host: 'web2', revision: 'b'.repeat(40) })],
+      `release ${R1} of staging has different revisions (${REV} on web1; ${'b'.repeat(40)} on web2); nothing was promoted`,
+    ],
+    [
+      'no code host at all',
+      [host({ host: 'lb1', roles: ['balancer'] })],
+      'stage staging has no host that holds releases; nothing was promoted',
+    ],
   ])('refuses: %s', (_name, hosts, message) => expect(refusal(stage(hosts))).toBe(message));
 
-  it('refuses while a run holds the stage\'s lock: what it serves may be changing', () => {
-    const lock = { host: 'db1', state: 'locked', token: 't', info: { owner: 'ann@ci', message: '', verb: 'deploy', run: '20260101-000000', token: 't' }, clock: { now: 1_767_225_900, since: 1_767_225_600, expires: 1_767_226_500 } } as const;
-    expect(refusal(stage([host({ host: 'web1' })], { lock }))).toMatch(/^staging is locked on db1 by ann@ci \(deploy 20260101-000000\).*: what it serves may be changing; nothing was promoted$/);
+  it("refuses while a run holds the stage's lock: what it serves may be changing", () => {
+    const lock = {
+      host: 'db1',
+      state: 'locked',
+      token: 't',
+      info: { owner: 'ann@ci', message: '', verb: 'deploy', run: '20260101-000000', token: 't' },
+      clock: { now: 1_767_225_900, since: 1_767_225_600, expires: 1_767_226_500 },
+    } as const;
+    expect(refusal(stage([host({ host: 'web1' })], { lock }))).toMatch(
+      /^staging is locked on db1 by ann@ci \(deploy 20260101-000000\).*: what it serves may be changing; nothing was promoted$/,
+    );
   });
 
   it('an unreadable host is a connection error (exit 4) naming it', () => {

@@ -26,7 +26,11 @@ describe('rollbackTarget', () => {
     ['nothing before the first release', { current: R[0] }, null],
     // A release made on a clock ahead has a greater id than the ones deployed after it.
     ['the log order, not the id order (skewed clocks)', { current: R[1], log: [entry(R[0]), entry(R[3]), entry(R[1])] }, R[3]],
-    ['after `--to` an old one and a new deploy: the one live before', { current: R[3], log: [entry(R[0]), entry(R[1]), entry(R[2]), entry(R[0], 'rolled-back'), entry(R[3])], bad: [R[2]] }, R[0]],
+    [
+      'after `--to` an old one and a new deploy: the one live before',
+      { current: R[3], log: [entry(R[0]), entry(R[1]), entry(R[2]), entry(R[0], 'rolled-back'), entry(R[3])], bad: [R[2]] },
+      R[0],
+    ],
     ['current not in the log: the last one that went live', { current: R[3], log: [entry(R[2]), entry(R[1])] }, R[1]],
   ])('%s', (_, o, expected) => expect(rollbackTarget(state(o))).toBe(expected));
 });
@@ -35,18 +39,39 @@ describe('chooseTarget', () => {
   const hosts = ['web1', 'web2'].map((name) => ({ name, address: name, roles: ['web'], vars: {}, primary: false }) as HostDef);
 
   it('one target for the whole fleet', () => {
-    expect(chooseTarget(hosts, new Map([['web1', state({})], ['web2', state({})]]))).toBe(R[2]);
+    expect(
+      chooseTarget(
+        hosts,
+        new Map([
+          ['web1', state({})],
+          ['web2', state({})],
+        ]),
+      ),
+    ).toBe(R[2]);
   });
 
   it('refuses when hosts disagree, naming each', () => {
-    expect(() => chooseTarget(hosts, new Map([['web1', state({})], ['web2', state({ bad: [R[2]] })]]))).toThrow(
-      /no single earlier release to go back to on every host:\n {2}web1: 20260103000000\n {2}web2: 20260102000000/,
-    );
+    expect(() =>
+      chooseTarget(
+        hosts,
+        new Map([
+          ['web1', state({})],
+          ['web2', state({ bad: [R[2]] })],
+        ]),
+      ),
+    ).toThrow(/no single earlier release to go back to on every host:\n {2}web1: 20260103000000\n {2}web2: 20260102000000/);
   });
 
   it('refuses --to a release missing on some host, naming it', () => {
-    expect(() => chooseTarget(hosts, new Map([['web1', state({})], ['web2', state({ releases: [R[3]] })]]), R[0])).toThrow(
-      'release 20260101000000 is missing on web2; nothing was changed',
-    );
+    expect(() =>
+      chooseTarget(
+        hosts,
+        new Map([
+          ['web1', state({})],
+          ['web2', state({ releases: [R[3]] })],
+        ]),
+        R[0],
+      ),
+    ).toThrow('release 20260101000000 is missing on web2; nothing was changed');
   });
 });

@@ -71,7 +71,16 @@ const WEBS = ['web1', 'web2', 'web3'];
 const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', lb1: '10.0.0.30' };
 
 export function scripted(
-  o: { kind?: 'nginx' | 'haproxy'; webs?: number; stop?: boolean; first?: boolean; health?: boolean; batch?: number | string; pause?: number; extra?: Record<string, unknown> } = {},
+  o: {
+    kind?: 'nginx' | 'haproxy';
+    webs?: number;
+    stop?: boolean;
+    first?: boolean;
+    health?: boolean;
+    batch?: number | string;
+    pause?: number;
+    extra?: Record<string, unknown>;
+  } = {},
 ): Scripted {
   const kind = o.kind ?? 'nginx';
   const webs = WEBS.slice(0, o.webs ?? 2);
@@ -91,7 +100,11 @@ export function scripted(
       ...(o.health === false ? {} : { health: { path: '/health', port: 3000, retries: 1, interval: 0.01, timeout: 1 } }),
       roles: { web: { batch: o.batch ?? 1, ...(o.pause ? { pause: o.pause } : {}) }, balancer: { balancer } },
       ...o.extra,
-      stages: { staging: { hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })) } },
+      stages: {
+        staging: {
+          hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })),
+        },
+      },
     }),
   );
   const config: Config = loadConfig({ file, stage: 'staging', cwd: dir, env: {} });
@@ -118,7 +131,23 @@ export function scripted(
   const ctx: RunContext = {
     config,
     backend,
-    targets: new Map(config.hosts.map((h) => [h.name, { name: h.name, address: h.address, port: 22, user: 'deploy', identityFiles: [], knownHosts: [], strictHostKeys: true, forwardAgent: false, connectTimeoutMs: 1000, keepaliveIntervalMs: 1000 }])),
+    targets: new Map(
+      config.hosts.map((h) => [
+        h.name,
+        {
+          name: h.name,
+          address: h.address,
+          port: 22,
+          user: 'deploy',
+          identityFiles: [],
+          knownHosts: [],
+          strictHostKeys: true,
+          forwardAgent: false,
+          connectTimeoutMs: 1000,
+          keepaliveIntervalMs: 1000,
+        },
+      ]),
+    ),
     emit: (e) => {
       events.push(e);
       if (e.type === 'drain') log.push(`event: ${e.action} ${e.host}`);
@@ -143,7 +172,10 @@ export function scripted(
     events,
     abort,
     serving: () => {
-      if (kind === 'nginx') return parseUpstream(world.nginx.running).servers.filter((s) => !s.down).map((s) => s.name!);
+      if (kind === 'nginx')
+        return parseUpstream(world.nginx.running)
+          .servers.filter((s) => !s.down)
+          .map((s) => s.name!);
       return webs.filter((w) => world.haproxy.get(w)!.admin === 'ready' && world.haproxy.get(w)!.weight > 0 && healthy(w));
     },
     trace: (types = ['drain', 'switchback']) =>
@@ -176,7 +208,7 @@ export function scripted(
         w.nginx.file = arg;
         return answer(0, changed ? 'changed\n' : 'unchanged\n');
       }
-      if (what.startsWith('remove the upstream file')) return (w.nginx.file = '', answer(0));
+      if (what.startsWith('remove the upstream file')) return ((w.nginx.file = ''), answer(0));
       if (what === 'check and reload nginx') {
         if (w.nginx.reloadFails) return answer(1, '', `${NGINX_COMPLAINT}\nnginx: configuration file /srv/lb/nginx.conf test failed\n`);
         w.nginx.running = w.nginx.file;
@@ -209,7 +241,8 @@ export function scripted(
       if (what.startsWith('remove current')) return (w.current.set(host, null), answer(0));
       if (what === 'restart the app') return (w.app.set(host, release), answer(0));
       if (what === 'stop the app') return (w.app.set(host, null), answer(0));
-      if (what.startsWith('probe http://')) return healthy(host) ? answer(0, '{"ok":true}\n200') : answer(7, '\n000', 'curl: (7) Failed to connect');
+      if (what.startsWith('probe http://'))
+        return healthy(host) ? answer(0, '{"ok":true}\n200') : answer(7, '\n000', 'curl: (7) Failed to connect');
       return answer(0);
     };
     /** The lock commands of commands/lock.ts, on the model: `lock → held` and the like go to the log. */
@@ -217,7 +250,9 @@ export function scripted(
       const text = render(c, 'reveal');
       const held = w.locks.get(host) ?? null;
       const status = () =>
-        held ? `locked\nnow ${w.clock}\nmtime ${held.since}\ntoken ${held.token}\nsince ${held.since}\nexpires ${held.expires}\nowner ${ownerOf(held.info)}\n` : '';
+        held
+          ? `locked\nnow ${w.clock}\nmtime ${held.since}\ntoken ${held.token}\nsince ${held.since}\nexpires ${held.expires}\nowner ${ownerOf(held.info)}\n`
+          : '';
       const said = (outcome: string, r: ExecResult) => (c.effect === 'write' && log.push(`${host}: ${what} → ${outcome}`), r);
       const ttl = Number(/\+ (\d+)\)\)/.exec(text)?.[1] ?? '60');
       const take = () => {

@@ -24,10 +24,32 @@ const stage = (hosts: HostStatus[], o: Partial<StageStatus> = {}): StageStatus =
 
 describe('statusReport (what `deploy status` prints, as data)', () => {
   it('one row per host: release, short revision, health, rotation, bad releases', () => {
-    const r = statusReport(stage([host({ host: 'web1', bad: ['20251231000000'] }), host({ host: 'web2', rotation: 'out', health: 'unhealthy' }), host({ host: 'db1', roles: ['db'], current: null, revision: null, health: 'n/a', rotation: 'n/a' })]));
+    const r = statusReport(
+      stage([
+        host({ host: 'web1', bad: ['20251231000000'] }),
+        host({ host: 'web2', rotation: 'out', health: 'unhealthy' }),
+        host({ host: 'db1', roles: ['db'], current: null, revision: null, health: 'n/a', rotation: 'n/a' }),
+      ]),
+    );
     expect(r.rows).toEqual([
-      { host: 'web1', roles: 'web', release: '20260101000000', revision: '0123456789ab', health: 'healthy', rotation: 'in', bad: ['20251231000000'] },
-      { host: 'web2', roles: 'web', release: '20260101000000', revision: '0123456789ab', health: 'unhealthy', rotation: 'DRAINED', bad: [] },
+      {
+        host: 'web1',
+        roles: 'web',
+        release: '20260101000000',
+        revision: '0123456789ab',
+        health: 'healthy',
+        rotation: 'in',
+        bad: ['20251231000000'],
+      },
+      {
+        host: 'web2',
+        roles: 'web',
+        release: '20260101000000',
+        revision: '0123456789ab',
+        health: 'unhealthy',
+        rotation: 'DRAINED',
+        bad: [],
+      },
       { host: 'db1', roles: 'db', release: '-', revision: '', health: 'n/a', rotation: '', bad: [] },
     ]);
     expect(r.warnings).toEqual([]);
@@ -37,8 +59,23 @@ describe('statusReport (what `deploy status` prints, as data)', () => {
   it('a dangling current, mixed releases and a held lock are warnings', () => {
     const r = statusReport(
       stage([host({ host: 'web1', dangling: true }), host({ host: 'web2', current: '20260102000000', rotation: 'mixed' })], {
-        mixed: new Map([['web', new Map([['20260101000000', ['web1']], ['20260102000000', ['web2']]])]]),
-        lock: { host: 'web1', state: 'malformed', token: '', error: 'the lock has no owner file', raw: '', clock: { now: 1_767_225_900, since: 1_767_225_600, expires: 1_767_226_500 } },
+        mixed: new Map([
+          [
+            'web',
+            new Map([
+              ['20260101000000', ['web1']],
+              ['20260102000000', ['web2']],
+            ]),
+          ],
+        ]),
+        lock: {
+          host: 'web1',
+          state: 'malformed',
+          token: '',
+          error: 'the lock has no owner file',
+          raw: '',
+          clock: { now: 1_767_225_900, since: 1_767_225_600, expires: 1_767_226_500 },
+        },
       }),
     );
     expect(r.rows.map((x) => [x.release, x.rotation])).toEqual([
@@ -50,12 +87,28 @@ describe('statusReport (what `deploy status` prints, as data)', () => {
       'role web serves mixed releases: 20260101000000 on web1; 20260102000000 on web2',
       'staging is locked on web1 by an unreadable lock (the lock has no owner file) since 2026-01-01T00:00:00.000Z (5m ago)',
     ]);
-    expect(r.json).toMatchObject({ type: 'status', stage: 'staging', mixed: { web: { '20260101000000': ['web1'], '20260102000000': ['web2'] } } });
+    expect(r.json).toMatchObject({
+      type: 'status',
+      stage: 'staging',
+      mixed: { web: { '20260101000000': ['web1'], '20260102000000': ['web2'] } },
+    });
   });
 
   it('an unreachable host is a row saying why (control characters escaped) and a connection error (exit 4) after the table', () => {
-    const r = statusReport(stage([host({ host: 'web1' }), host({ host: 'web2', error: 'connect ECONNREFUSED\u001b[2J' })], { lock: { host: 'web1', state: 'unknown', error: 'timed out' } }));
-    expect(r.rows[1]).toEqual({ host: 'web2', roles: 'web', release: 'UNREACHABLE', revision: '', health: '', rotation: 'connect ECONNREFUSED\\x1b[2J', bad: [] });
+    const r = statusReport(
+      stage([host({ host: 'web1' }), host({ host: 'web2', error: 'connect ECONNREFUSED\u001b[2J' })], {
+        lock: { host: 'web1', state: 'unknown', error: 'timed out' },
+      }),
+    );
+    expect(r.rows[1]).toEqual({
+      host: 'web2',
+      roles: 'web',
+      release: 'UNREACHABLE',
+      revision: '',
+      health: '',
+      rotation: 'connect ECONNREFUSED\\x1b[2J',
+      bad: [],
+    });
     expect(r.warnings).toEqual(['the lock on web1 could not be read: timed out']);
     expect(r.error).toBeInstanceOf(ConnectionError);
     expect(r.error!.exitCode).toBe(4);

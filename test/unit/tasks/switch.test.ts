@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { rolloutPlan } from '../../../src/tasks/switch.js';
 import { config, planContext } from './fixtures.js';
 
-const names = (plan: ReturnType<typeof rolloutPlan>) => plan.map((p) => ({ role: p.role, batches: p.batches.map((b) => b.map((h) => h.name)), canary: p.canary }));
+const names = (plan: ReturnType<typeof rolloutPlan>) =>
+  plan.map((p) => ({ role: p.role, batches: p.batches.map((b) => b.map((h) => h.name)), canary: p.canary }));
 
 describe('rolloutPlan', () => {
   it('goes tier by tier in rollout order, each role in its batches', () => {
@@ -19,8 +20,16 @@ describe('rolloutPlan', () => {
     const base = config();
     const c = { ...base, roles: { ...base.roles, web: { ...base.roles.web!, batch: '100%' as const } } };
     const { ctx } = planContext(c);
-    expect(names(rolloutPlan(ctx, ctx.config.hosts, true)).find((p) => p.role === 'web')).toEqual({ role: 'web', batches: [['web1'], ['web2']], canary: true });
-    expect(names(rolloutPlan(ctx, ctx.config.hosts, false)).find((p) => p.role === 'web')).toEqual({ role: 'web', batches: [['web1', 'web2']], canary: false });
+    expect(names(rolloutPlan(ctx, ctx.config.hosts, true)).find((p) => p.role === 'web')).toEqual({
+      role: 'web',
+      batches: [['web1'], ['web2']],
+      canary: true,
+    });
+    expect(names(rolloutPlan(ctx, ctx.config.hosts, false)).find((p) => p.role === 'web')).toEqual({
+      role: 'web',
+      batches: [['web1', 'web2']],
+      canary: false,
+    });
   });
 
   it('places a host with several roles once, in its earliest tier', () => {
@@ -52,7 +61,11 @@ function params(s: Scripted, extra: Partial<RolloutParams> = {}): RolloutParams 
   };
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as DeployError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as DeployError,
+  );
 const ofWeb = (m: Map<string, string | null>) => Object.fromEntries([...m].filter(([h]) => h.startsWith('web')));
 
 for (const kind of ['nginx', 'haproxy'] as const) {
@@ -60,13 +73,16 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     it('after an interrupt during batch 2: the balancer changes still run, each event after its change, every host back and in rotation', async () => {
       const s = scripted({ kind });
       s.world.before = (host, c) => {
-        if (host === 'web2' && c.description?.startsWith('probe') && s.world.app.get('web2') === NEW) s.abort.abort(new InterruptedError('interrupted by SIGINT'));
+        if (host === 'web2' && c.description?.startsWith('probe') && s.world.app.get('web2') === NEW)
+          s.abort.abort(new InterruptedError('interrupted by SIGINT'));
       };
       const e = await failure(rollout(s.ctx, params(s)));
       expect(e).toBeInstanceOf(InterruptedError);
       expect(e!.exitCode).toBe(130);
       expect(e!.message).toContain('web2: interrupted by SIGINT');
-      expect(e!.message).toMatch(/\nafter switching back:\n {2}web1 {2}back on 20260101000000 · in rotation\n {2}web2 {2}back on 20260101000000 · in rotation$/);
+      expect(e!.message).toMatch(
+        /\nafter switching back:\n {2}web1 {2}back on 20260101000000 · in rotation\n {2}web2 {2}back on 20260101000000 · in rotation$/,
+      );
       expect(ofWeb(s.world.current)).toEqual({ web1: OLD, web2: OLD });
       expect(ofWeb(s.world.app)).toEqual({ web1: OLD, web2: OLD });
       expect(s.serving().sort()).toEqual(['web1', 'web2']);
@@ -84,10 +100,15 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const change = kind === 'nginx' ? 'lb1: check and reload nginx' : 'lb1: set app/';
       for (const [i, line] of s.log.entries()) {
         if (!line.startsWith('event: ready') && !line.startsWith('event: drain')) continue;
-        expect(s.log.slice(0, i).some((l) => l.startsWith(change)), `${line} after a change: ${s.log.join('\n')}`).toBe(true);
+        expect(
+          s.log.slice(0, i).some((l) => l.startsWith(change)),
+          `${line} after a change: ${s.log.join('\n')}`,
+        ).toBe(true);
       }
       // Nothing was restarted while the balancer sent it requests.
-      expect(s.log.indexOf(`web1: restart the app (${OLD})`)).toBeGreaterThan(s.log.indexOf('event: drain web1', s.log.indexOf(`event: switchback web2 → ${OLD}`)));
+      expect(s.log.indexOf(`web1: restart the app (${OLD})`)).toBeGreaterThan(
+        s.log.indexOf('event: drain web1', s.log.indexOf(`event: switchback web2 → ${OLD}`)),
+      );
     });
 
     it('a host whose switch-back loses its connection is switched back on a new one', async () => {
@@ -95,13 +116,18 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       s.world.unhealthy.set(NEW, ['web2']);
       let dropped = 0;
       s.world.before = (host, c) => {
-        if (host === 'web2' && c.description === 'restart the app' && c.cwd?.endsWith(OLD) && dropped++ === 0) throw new ConnectionError('web2', 'switchback: connection lost');
+        if (host === 'web2' && c.description === 'restart the app' && c.cwd?.endsWith(OLD) && dropped++ === 0)
+          throw new ConnectionError('web2', 'switchback: connection lost');
       };
       const e = await failure(rollout(s.ctx, params(s)));
       expect(e).toBeInstanceOf(SwitchedBackError);
       expect(ofWeb(s.world.app)).toEqual({ web1: OLD, web2: OLD });
       expect(s.serving().sort()).toEqual(['web1', 'web2']);
-      expect(s.trace(['warning'])).toContainEqual(expect.stringMatching(/^warning web2: connection lost while switching back \(web2: switchback: connection lost\); trying again on a new connection$/));
+      expect(s.trace(['warning'])).toContainEqual(
+        expect.stringMatching(
+          /^warning web2: connection lost while switching back \(web2: switchback: connection lost\); trying again on a new connection$/,
+        ),
+      );
     });
 
     it('a failed first deploy: the new app is stopped, current removed, and the host stays out of rotation', async () => {
@@ -113,7 +139,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(s.world.app.get('web1')).toBeNull();
       expect(s.log).toContain(`web1: stop the app (${NEW})`);
       expect(s.serving()).not.toContain('web1');
-      expect(e!.message).toContain('web1  no earlier release to switch back to: the new app was stopped (restart.stop), current removed · out of rotation on lb1');
+      expect(e!.message).toContain(
+        'web1  no earlier release to switch back to: the new app was stopped (restart.stop), current removed · out of rotation on lb1',
+      );
     });
 
     it('a first deploy failing on batch 2: the host already serving it is taken out too, though none is left, and stopped', async () => {
@@ -133,7 +161,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const e = await failure(rollout(s.ctx, params(s)));
       expect(s.world.app.get('web1')).toBe(NEW);
       expect(s.serving()).not.toContain('web1');
-      expect(e!.message).toContain('web1  no earlier release to switch back to: the new app was not stopped (deploy.yml has no restart.stop), current removed · out of rotation on lb1');
+      expect(e!.message).toContain(
+        'web1  no earlier release to switch back to: the new app was not stopped (deploy.yml has no restart.stop), current removed · out of rotation on lb1',
+      );
     });
   });
 }
@@ -148,7 +178,9 @@ describe('switching back when nginx cannot reload any more', () => {
     const e = await failure(rollout(s.ctx, params(s)));
     expect(e).toBeInstanceOf(SwitchedBackError);
     expect(e!.message).toContain(`lb1: balancer: nginx did not reload: ${NGINX_COMPLAINT}`);
-    expect(e!.message).toContain(`web1  still on ${NEW}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`);
+    expect(e!.message).toContain(
+      `web1  still on ${NEW}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation`,
+    );
     expect(e!.message).toContain(`web2  back on ${OLD} · out of rotation on lb1 (down)`);
     expect(s.world.writes.filter((w) => w.startsWith('web1: restart the app'))).toEqual([`web1: restart the app (${NEW})`]);
     expect(ofWeb(s.world.app)).toEqual({ web1: NEW, web2: OLD });
@@ -190,7 +222,13 @@ describe('hosts found out of rotation (haproxy)', () => {
     await rollout(s.ctx, params(s));
     expect(fewest).toBeGreaterThan(0);
     expect(s.trace(['warning'])).toContain('warning lb1: found out of rotation, not by this run: web2 (maint), web3 (weight 0)');
-    expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual(['health web2 ok', 'health web3 ok', 'ready web2', 'ready web3', 'drain web1']);
+    expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual([
+      'health web2 ok',
+      'health web3 ok',
+      'ready web2',
+      'ready web3',
+      'drain web1',
+    ]);
     expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW, web3: NEW });
     expect([...s.world.haproxy.values()]).toEqual([...s.world.haproxy.keys()].map(() => ({ admin: 'ready', weight: 1 })));
   });
@@ -203,7 +241,9 @@ describe('hosts found out of rotation (haproxy)', () => {
     }
     const e = await failure(rollout(s.ctx, params(s)));
     expect(e).toBeInstanceOf(SwitchedBackError);
-    expect(e!.message).toContain('lb1: balancer: taking web1 out of rotation would leave lb1 with no host to send requests to, and the hosts out of rotation fail their health check: web2 (maint; health: no answer');
+    expect(e!.message).toContain(
+      'lb1: balancer: taking web1 out of rotation would leave lb1 with no host to send requests to, and the hosts out of rotation fail their health check: web2 (maint; health: no answer',
+    );
     expect(s.world.writes.filter((w) => !w.includes('mark'))).toEqual([]);
     expect(s.serving()).toEqual(['web1']);
   });
@@ -215,7 +255,12 @@ describe('hosts found out of rotation (haproxy)', () => {
     s.world.before = (host, c) => {
       fewest = Math.min(fewest, s.serving().length);
       // The sessions count after web1 came in and web2 went to drain fails once (the fault sweep's fail@lb1:13).
-      if (host === 'lb1' && c.description?.startsWith('show haproxy statistics') && s.world.haproxy.get('web2')!.admin === 'drain' && !failed) {
+      if (
+        host === 'lb1' &&
+        c.description?.startsWith('show haproxy statistics') &&
+        s.world.haproxy.get('web2')!.admin === 'drain' &&
+        !failed
+      ) {
         failed = true;
         s.world.failures.set(`lb1:${s.world.count.get('lb1')}`, { code: 1, stderr: 'injected' });
       }
@@ -255,7 +300,11 @@ describe('every wait of a rollout ends at once on an interrupt', () => {
     const s = scripted();
     const c = s.ctx.config;
     const ctx = { ...s.ctx, config: { ...c, roles: { ...c.roles, web: { ...c.roles.web!, pause: 60 } } } };
-    await quickly(s, rollout(ctx, params(s)), (h, d) => h === 'lb1' && d === 'check and reload nginx' && s.world.current.get('web1') === NEW);
+    await quickly(
+      s,
+      rollout(ctx, params(s)),
+      (h, d) => h === 'lb1' && d === 'check and reload nginx' && s.world.current.get('web1') === NEW,
+    );
   });
 
   it('health retries', async () => {
@@ -268,14 +317,26 @@ describe('every wait of a rollout ends at once on an interrupt', () => {
 
   it('the canary watch', async () => {
     const s = scripted();
-    await quickly(s, rollout(s.ctx, params(s, { canary: canaryGate(s.ctx, { seconds: 60 }) })), (h, d) => h === 'web1' && d.startsWith('probe'));
+    await quickly(
+      s,
+      rollout(s.ctx, params(s, { canary: canaryGate(s.ctx, { seconds: 60 }) })),
+      (h, d) => h === 'web1' && d.startsWith('probe'),
+    );
   });
 });
 
 describe('nginxComplaint', () => {
   it.each([
-    ['nginx -t on stderr', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40\nnginx: configuration file /srv/lb/nginx.conf test failed\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40'],
-    ['the error log’s form', '2026/11/29 23:20:09 [emerg] 925#925: unknown directive "garbage" in /srv/lb/nginx.conf:37\n', 'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:37'],
+    [
+      'nginx -t on stderr',
+      'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40\nnginx: configuration file /srv/lb/nginx.conf test failed\n',
+      'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:40',
+    ],
+    [
+      'the error log’s form',
+      '2026/11/29 23:20:09 [emerg] 925#925: unknown directive "garbage" in /srv/lb/nginx.conf:37\n',
+      'nginx: [emerg] unknown directive "garbage" in /srv/lb/nginx.conf:37',
+    ],
     ['no level: the last line', 'reload script: permission denied\n\n', 'reload script: permission denied'],
   ])('%s', (_name, output, said) => expect(nginxComplaint(output)).toBe(said));
 });
@@ -320,7 +381,8 @@ describe('a rollout as writes in order (scripted, milliseconds)', () => {
       ...s.ctx,
       emit: (e: Parameters<typeof s.ctx.emit>[0]) => {
         s.ctx.emit(e);
-        if (e.type === 'drain' && e.action === 'ready' && e.host === 'web1') setImmediate(() => s.abort.abort(new InterruptedError('interrupted by SIGINT')));
+        if (e.type === 'drain' && e.action === 'ready' && e.host === 'web1')
+          setImmediate(() => s.abort.abort(new InterruptedError('interrupted by SIGINT')));
       },
     };
     const started = Date.now();
