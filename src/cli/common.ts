@@ -33,6 +33,7 @@ export type Done = (code: number) => void;
  */
 export function lazy<A extends unknown[]>(
   done: Done,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an action returns its exit code, or nothing when it ends in done()
   load: () => Promise<(...args: A) => Promise<number | void> | number | void>,
 ): (...args: A) => Promise<void> {
   return async (...args) => {

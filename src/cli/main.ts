@@ -18,6 +18,9 @@ import { registerPromote } from './promote.js';
 import { registerSchema } from './schema.js';
 import type { Done } from './session.js';
 import { registerCompletion } from './completion.js';
+import { registerBeta } from './beta.js';
+import { registerSync } from './sync.js';
+import { registerDrain } from './drain.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -37,6 +40,9 @@ export function buildProgram(done: Done = () => undefined): Command {
     registerCheck,
     registerRollback,
     registerPromote,
+    registerBeta,
+    registerSync,
+    registerDrain,
     registerReleases,
     registerStatus,
     registerRun,
@@ -109,6 +115,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     await program.parseAsync(normalizeArgv(argv.slice(2), verbs, withValue), { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, { verbose: argv.includes('-v') || argv.includes('--verbose') });
   }
 }

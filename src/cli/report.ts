@@ -6,6 +6,8 @@ export interface ReportOptions {
   /** Secret values to mask in the message (the config's, when one was loaded). */
   readonly secrets?: readonly string[];
   readonly stderr?: NodeJS.WritableStream;
+  /** -v: an internal error comes with its stack trace. */
+  readonly verbose?: boolean;
 }
 
 /** Prints an error for people (what, where, what next), secrets masked, and returns its exit code. */
@@ -21,6 +23,10 @@ export function reportError(e: unknown, options: ReportOptions = {}): number {
     if (e.hint) stderr.write(`${mask(e.hint).replace(/^/gm, '  ')}\n`);
     return e.exitCode;
   }
-  stderr.write(`internal error: ${mask(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+  const text = e instanceof Error ? (options.verbose ? (e.stack ?? e.message) : e.message) : String(e);
+  stderr.write(`internal error: ${mask(text)}\n`);
+  stderr.write(
+    `  This is a bug in deploy: please report it${options.verbose ? ', with the trace above' : ' (run again with -v for its stack trace)'}.\n`,
+  );
   return ExitCode.internal;
 }

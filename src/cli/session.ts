@@ -64,7 +64,7 @@ export function runId(now: Date = new Date()): string {
 }
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
-const RELEASE_VERBS = new Set(['deploy', 'rollback', 'promote']);
+const RELEASE_VERBS = new Set(['deploy', 'rollback', 'promote', 'beta', 'beta end', 'sync']);
 /** Verbs shown as live rows on a terminal; the others print data of their own on stdout. */
 const liveVerb = (verb: string) => RELEASE_VERBS.has(verb) || verb === 'check' || verb.startsWith('task ');
 
@@ -306,7 +306,7 @@ export async function runSession<F extends RunFlags, T>(
   }
   options.beforeEnd?.(result, session);
   const code = await session.finish(error, error === undefined && options.summary ? options.summary(result as T) : undefined);
-  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config) });
+  if (error !== undefined) reportError(error, { secrets: secretValues(session.ctx.config), verbose: flags.verbose === true });
   else options.afterEnd?.(result as T, session);
   return code;
 }

@@ -12,6 +12,8 @@ export interface Paths {
   readonly trash: string;
   /** What the last background removal did. */
   readonly trashLog: string;
+  /** On a beta host while it serves the beta (`deploy beta`): the beta release, its revision, the live release. */
+  readonly beta: string;
   release(id: string): string;
 }
 
@@ -29,6 +31,7 @@ export function paths(deployTo: string): Paths {
     uploads: join('uploads'),
     trash: join('.trash'),
     trashLog: join('.trash.log'),
+    beta: join('beta'),
     release: (id: string) => join('releases', segment(id)),
   });
 }

@@ -23,7 +23,19 @@ export function crossCheck(raw: CheckRaw, options: { moreTasks?: boolean } = {})
     ...checkRoleReferences(raw, roles, hosts),
     ...checkEarlyHooks(raw),
     ...checkReuse(raw),
+    ...checkBeta(raw, hosts),
   ];
+}
+
+/** `beta.hosts` names hosts of the stage. */
+function checkBeta(raw: CheckRaw, hosts: readonly HostFacts[]): Problem[] {
+  if (!isMapping(raw.beta) || !Array.isArray(raw.beta.hosts) || hosts.length === 0) return [];
+  const names = hosts.flatMap((h) => (h.name === undefined ? [] : [h.name]));
+  return raw.beta.hosts.flatMap((name, i): Problem[] =>
+    typeof name === 'string' && !names.includes(name)
+      ? [{ path: ['beta', 'hosts', i], message: `no host of this stage is named \`${name}\`; the stage has ${names.join(', ')}` }]
+      : [],
+  );
 }
 
 type CheckRaw = Readonly<Record<string, unknown>>;
@@ -192,7 +204,7 @@ function checkRoleReferences(raw: CheckRaw, roles: readonly string[], hosts: rea
       else if (hosts.length > 0 && !hosts.some((h) => h.roles.some((r) => r.role === role))) {
         problems.push({
           path,
-          message: `no host of this stage has role \`${role}\`, which runs the migration; ` + 'give a host that role or set `migrate.role`',
+          message: `no host of this stage has role \`${role}\`, which runs the migration; give a host that role or set \`migrate.role\``,
         });
       }
     }

@@ -11,6 +11,7 @@ export const RESERVED_STAGE_NAMES = [
   'check',
   'rollback',
   'promote',
+  'beta',
   'releases',
   'status',
   'run',
@@ -25,6 +26,9 @@ export const RESERVED_STAGE_NAMES = [
   'version',
   'completion',
   '__complete',
+  'sync',
+  'drain',
+  'undrain',
 ] as const;
 
 /** The shape of the file around the settings: a mapping, known top-level keys, and well-formed stages. */

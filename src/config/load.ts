@@ -14,7 +14,8 @@ import { buildConfig } from './resolve.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
-import { decodeUtf8, parseYaml, toPlain, type ParsedYaml, type ScalarReader, type SourceSpans, type YamlProblem } from './yaml.js';
+import { decodeUtf8, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
+import { toPlain, type ScalarReader, type SourceSpans } from './yaml-plain.js';
 
 // The CLI reads a loaded Config and prints it from here too.
 export { printableConfig } from './printable.js';

@@ -10,7 +10,8 @@ import { EXTENSION_PREFIX, SETTING_KEYS } from './sections/settings.js';
 import { NAME } from './sections/primitives.js';
 import { didYouMean } from './suggest.js';
 import { HOOK_POINTS } from './types.js';
-import { decodeUtf8, parseYaml, toPlain, type SourceSpans } from './yaml.js';
+import { decodeUtf8, parseYaml } from './yaml.js';
+import { toPlain, type SourceSpans } from './yaml-plain.js';
 
 /** The recipes shipped with deploy: <package>/recipes, from src/config (tsx) and dist/config alike. */
 export const RECIPES_DIR = fileURLToPath(new URL('../../recipes/', import.meta.url));
@@ -171,7 +172,7 @@ export function applyRecipe(recipe: Record<string, unknown>, user: Record<string
         fromRecipe.add(pathKey(p));
         out[k] = rv;
       } else if (uv === null || uv === undefined) {
-        continue;
+        // null in deploy.yml removes what the recipe sets: the key is left out.
       } else if (isHookList(p) && hookItems(rv) && hookItems(uv)) {
         const before = hookItems(rv)!;
         joined.set(pathKey(p), { count: before.length, recipeString: typeof rv === 'string', userString: typeof uv === 'string' });

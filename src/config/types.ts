@@ -35,6 +35,21 @@ export interface Config {
   readonly lock: LockConfig;
   /** Watching the fleet after the last batch, with the lock held (`watch:`). */
   readonly watch?: WatchDef;
+  /** Selective beta (`deploy beta`); absent when deploy.yml has no `beta` section. */
+  readonly beta?: BetaConfig;
+}
+
+export interface BetaConfig {
+  /** What a request carries to reach the beta hosts: a cookie or a header, with a non-empty value. */
+  readonly mark: { readonly kind: 'cookie' | 'header'; readonly name: string };
+  /** `beta.hosts` and the hosts with `beta: true`, in inventory order. */
+  readonly hosts: readonly string[];
+  /** haproxy backend of the beta; default: the balancer's backend + `_beta`. */
+  readonly backend?: string;
+  /** nginx include file (map + beta upstream) this tool owns. */
+  readonly upstreamFile?: string;
+  /** nginx beta upstream name; default: the balancer's upstream name + `_beta`. */
+  readonly upstreamName?: string;
 }
 
 export interface WatchDef {
@@ -149,11 +164,12 @@ export const HOOK_POINTS = [
   'rollback',
   'rolled_back',
   'failed',
+  'purge',
 ] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
 
 /** Points that are outcomes, not steps: tasks run only after them. */
-export const EVENT_POINTS = ['rolled_back', 'failed'] as const satisfies readonly HookPoint[];
+export const EVENT_POINTS = ['rolled_back', 'failed', 'purge'] as const satisfies readonly HookPoint[];
 export const isEventPoint = (p: string): boolean => (EVENT_POINTS as readonly string[]).includes(p);
 
 export type HookScope = 'run' | 'batch';
@@ -182,6 +198,11 @@ export const HOOK_SCOPES: Readonly<Record<HookPoint, { readonly scope: HookScope
     scope: 'run',
     verbs: 'deploy, rollback',
     when: 'after a deploy or rollback failed, whatever the failure, once the lock is released',
+  },
+  purge: {
+    scope: 'run',
+    verbs: 'deploy, rollback, sync',
+    when: 'after hosts changed what they serve (a switch, a rollback, a switch-back), for cache and CDN invalidation; DEPLOY_PURGE_MANIFEST names a file listing the assets that changed',
   },
 };
 
@@ -267,6 +288,8 @@ export interface HostDef {
   /** Exported to every command on this host as environment variables. */
   readonly vars: Readonly<Record<string, string>>;
   readonly primary: boolean;
+  /** Serves the selective beta (`deploy beta`). */
+  readonly beta?: boolean;
 }
 
 export interface LockConfig {

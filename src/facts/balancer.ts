@@ -79,9 +79,10 @@ export interface ServerStatus {
 }
 
 const OPERATIONAL: readonly Operational[] = ['stopped', 'starting', 'running', 'stopping'];
-// srv_admin_state bits (haproxy's SRV_ADMF_*): forced, inherited, configured, resolver and hostname maintenance,
-// then forced and inherited drain.
-const MAINT_BITS = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
+// srv_admin_state bits (haproxy's SRV_ADMF_*): forced, inherited, resolver and hostname maintenance, then forced and
+// inherited drain. Not 0x04 (configured maintenance, `disabled`): haproxy keeps that bit as a record of the config
+// after `set server … state ready`, and checks and serves the server all the same.
+const MAINT_BITS = 0x01 | 0x02 | 0x20 | 0x40;
 const DRAIN_BITS = 0x08 | 0x10;
 
 function columns(header: string | undefined, separator: string | RegExp, what: string, stdout: string): Map<string, number> {

@@ -54,6 +54,7 @@ export type DeployEvent =
       ok?: boolean;
       reason?: string;
     }
+  | { type: 'beta'; action: 'start' | 'end'; hosts: string[]; release: string; revision?: string; live: string | null; mark: string }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }

@@ -1,4 +1,4 @@
-const SAFE = /^[A-Za-z0-9_\/.:,+@%-]+$/;
+const SAFE = /^[A-Za-z0-9_/.:,+@%-]+$/;
 
 /** POSIX single-quoting: the result reads back as exactly `s` in any POSIX shell. Plain words stay bare. */
 export function quote(s: string): string {

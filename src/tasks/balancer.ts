@@ -1,3 +1,4 @@
+// Whole on purpose: reading, draining and readying every balancer kind share one model of the rotation.
 import {
   cutOver,
   readUpstream,
@@ -34,6 +35,18 @@ const NGINX_GRACE_MS = 2000;
 const POLL_MS = 250;
 /** Bytes of access log read per round trip; a busier log takes several. */
 const LOG_CHUNK = 4 * 1024 * 1024;
+
+/** How many hosts that left the pool an nginx upstream file remembers. */
+const LEFT_NOTES = 20;
+
+/** A server a balancer lists (or listed) that is no pool host of deploy.yml. */
+export interface Leaver {
+  readonly host: string;
+  /** The balancer still sends it requests. */
+  readonly serving: boolean;
+  /** When it left (nginx notes it in the upstream file). */
+  readonly since?: string;
+}
 /** How long a readied haproxy server may take to pass its health check and count as running. */
 const READY_TIMEOUT_MS = 30_000;
 /** A balancer change that failed is tried once more (a reload or the admin socket may fail for a moment). */
@@ -100,10 +113,18 @@ abstract class Driver {
    * `ready` hosts into rotation and `drain` hosts out, on each balancer host; resolves once every balancer
    * confirmed it. Returns the hosts that came back in first so that the drain leaves a server (see #keepServing).
    */
-  async set(ctx: RunContext, ready: readonly HostDef[], drain: readonly HostDef[], lastOut = false): Promise<HostDef[]> {
+  async set(
+    ctx: RunContext,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+    lastOut = false,
+    keepOthersOut = false,
+  ): Promise<HostDef[]> {
     drain.forEach((h) => this.#taken.add(h.name));
     const back = await settle(
-      this.pool.balancers.map((lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut))] as const),
+      this.pool.balancers.map(
+        (lb) => [lb.name, this.#serially(lb, () => this.#setOn(ctx, lb, ready, drain, lastOut, keepOthersOut))] as const,
+      ),
     );
     ready.forEach((h) => this.#taken.delete(h.name));
     return [...new Map(back.flat().map((h) => [h.name, h])).values()];
@@ -149,6 +170,8 @@ abstract class Driver {
   protected abstract countFrom(ctx: RunContext, lb: HostDef): Promise<() => Promise<Map<string, ServerTraffic>>>;
 
   protected abstract read(ctx: RunContext, lb: HostDef): Promise<Reading>;
+  /** Servers of the balancer that are no pool host of deploy.yml: hosts removed from it. */
+  abstract left(ctx: RunContext, lb: HostDef): Promise<Leaver[]>;
   /** Applies one change to one balancer host and confirms it, or throws with the balancer left as it really is. */
   protected abstract change(
     ctx: RunContext,
@@ -165,10 +188,17 @@ abstract class Driver {
     return { balancer: lb.name, serving: names(this.pool.pool), out: new Map() };
   }
 
-  async #setOn(ctx: RunContext, lb: HostDef, ready: readonly HostDef[], drain: readonly HostDef[], lastOut: boolean): Promise<HostDef[]> {
+  async #setOn(
+    ctx: RunContext,
+    lb: HostDef,
+    ready: readonly HostDef[],
+    drain: readonly HostDef[],
+    lastOut: boolean,
+    keepOthersOut: boolean,
+  ): Promise<HostDef[]> {
     let reading = await this.read(ctx, lb);
     this.#report(ctx, reading);
-    const back = drain.length > 0 && !lastOut ? await this.#keepServing(ctx, lb, reading, ready, drain) : [];
+    const back = drain.length > 0 && !lastOut ? await this.#keepServing(ctx, lb, reading, ready, drain, keepOthersOut) : [];
     const all = [...ready, ...back];
     for (let attempt = 1; ; attempt++) {
       try {
@@ -205,6 +235,7 @@ abstract class Driver {
     reading: Reading,
     ready: readonly HostDef[],
     drain: readonly HostDef[],
+    keepOthersOut: boolean,
   ): Promise<HostDef[]> {
     const leaving = drain.filter((h) => reading.serving.has(h.name));
     const going = names(drain);
@@ -214,6 +245,18 @@ abstract class Driver {
     const candidates = this.pool.pool.filter((h) => reading.out.has(h.name) && !this.#taken.has(h.name) && !changing.has(h.name));
     const who = leaving.map((h) => h.name).join(', ');
     const lonely = `taking ${who} out of rotation would leave ${lb.name} with no host to send requests to`;
+    if (keepOthersOut) {
+      const others =
+        candidates.length > 0
+          ? `; ${candidates.map((h) => `${h.name} (${reading.out.get(h.name)})`).join(', ')} ${candidates.length === 1 ? 'is' : 'are'} out of rotation`
+          : '';
+      throw new StepFailedError(
+        lb.name,
+        STEP,
+        `${lonely}${others}`,
+        'nothing was changed; undrain another host first (`deploy undrain <stage> --hosts …`)',
+      );
+    }
     if (candidates.length === 0) {
       throw new StepFailedError(
         lb.name,
@@ -298,7 +341,7 @@ class NginxDriver extends Driver {
     const going = names(drain);
     const coming = names(ready);
     const down = (h: HostDef) => going.has(h.name) || (!coming.has(h.name) && !reading.serving.has(h.name));
-    const changed = await this.#apply(ctx, lb, reading, this.#render(down));
+    const changed = await this.#apply(ctx, lb, reading, this.#render(down, reading));
     if (changed && drain.length > 0 && ctx.mode === 'real') await sleep(Math.min(this.def.drainTimeout * 1000, NGINX_GRACE_MS), ctx.signal);
   }
 
@@ -312,21 +355,53 @@ class NginxDriver extends Driver {
       ctx,
       lb,
       reading,
-      this.#render(() => false),
+      this.#render(() => false, reading),
     );
     if (!reloaded)
       ctx.emit({ type: 'info', host: lb.name, message: `upstream ${this.def.upstreamName} already lists the pool; no reload` });
+    for (const l of this.leavers(reading.text ?? '').filter((x) => x.serving)) {
+      ctx.emit({ type: 'info', host: lb.name, message: `${l.host} left the pool: it is not a ${this.def.pool} host of deploy.yml` });
+    }
     return { reloaded, back: reloaded ? [...reading.out.keys()] : [] };
   }
 
-  #render(down: (h: HostDef) => boolean, weights?: ReadonlyMap<string, number>): string {
-    return renderUpstream(
+  /**
+   * The pool as the file lists it (with a canary's weights, when given), and after it a note per server that left it
+   * (listed before, not a pool host of deploy.yml now), so that `deploy status` can say so later; a host that comes
+   * back loses its note.
+   */
+  #render(down: (h: HostDef) => boolean, reading: Reading, weights?: ReadonlyMap<string, number>): string {
+    const upstream = renderUpstream(
       this.def.upstreamName,
       this.pool.pool.map((h) => {
         const weight = weights?.get(h.name);
         return { address: h.address, port: this.def.port, down: down(h), name: h.name, ...(weight !== undefined ? { weight } : {}) };
       }),
     );
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const notes = this.leavers(reading.text ?? '').map((l) => `# left the pool: ${l.host} ${l.since ?? now}`);
+    return notes.length > 0 ? `${upstream}${notes.slice(-LEFT_NOTES).join('\n')}\n` : upstream;
+  }
+
+  /** Servers of the file that are no pool host of deploy.yml (serving: still listed), and the notes of earlier ones. */
+  leavers(text: string): Leaver[] {
+    const isPool = (s: { name?: string; address: string; port: number }) =>
+      this.pool.pool.some((h) => h.name === s.name || (h.address === s.address && s.port === this.def.port));
+    const listed = parseUpstream(text).servers.filter((s) => !isPool(s));
+    const noted = [...text.matchAll(/^# left the pool: (\S+) (\S+)$/gm)].map((m) => ({ host: m[1]!, since: m[2]! }));
+    return [
+      ...noted
+        .filter(
+          (n) => !this.pool.pool.some((h) => h.name === n.host) && !listed.some((s) => (s.name ?? `${s.address}:${s.port}`) === n.host),
+        )
+        .map((n) => ({ ...n, serving: false })),
+      ...listed.map((s) => ({ host: s.name ?? `${s.address}:${s.port}`, serving: !s.down })),
+    ];
+  }
+
+  async left(ctx: RunContext, lb: HostDef): Promise<Leaver[]> {
+    const text = (await exec(ctx, STEP, lb, readUpstream(this.def.upstreamFile))).stdout;
+    return this.leavers(text);
   }
 
   /** Weights go into the upstream file (the next change or sync writes it without them); reloaded when it changed. */
@@ -335,7 +410,7 @@ class NginxDriver extends Driver {
       ctx,
       lb,
       reading,
-      this.#render((h) => !reading.serving.has(h.name), weights),
+      this.#render((h) => !reading.serving.has(h.name), reading, weights),
     );
   }
 
@@ -484,13 +559,33 @@ class HaproxyDriver extends Driver {
     } else {
       for (const h of going) await this.#set(ctx, lb, h.name, 'drain');
     }
-    await this.#waitIdle(ctx, lb, going);
+    await this.#waitIdle(
+      ctx,
+      lb,
+      going.map((h) => h.name),
+    );
     for (const h of going) await this.#set(ctx, lb, h.name, 'maint');
   }
 
-  /** Every pool host `ready` at its configured weight (a weight left at 0 takes no requests either). */
+  /**
+   * Every pool host `ready` at its configured weight (a weight left at 0 takes no requests either); servers of the
+   * backend that are no pool host of deploy.yml (removed from it) drain and go into maintenance.
+   */
   protected async syncOn(ctx: RunContext, lb: HostDef): Promise<{ reloaded: boolean; back: string[] }> {
     const states = ctx.mode === 'plan' ? [] : await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend));
+    const leaving = this.#leavers(states)
+      .filter((l) => l.serving)
+      .map((l) => l.host);
+    if (leaving.length > 0) {
+      for (const server of leaving) await this.#set(ctx, lb, server, 'drain');
+      await this.#waitIdle(ctx, lb, leaving);
+      for (const server of leaving) await this.#set(ctx, lb, server, 'maint');
+      ctx.emit({
+        type: 'info',
+        host: lb.name,
+        message: `${leaving.join(', ')} left the pool: not a ${this.def.pool} host of deploy.yml, now in maintenance`,
+      });
+    }
     const back: string[] = [];
     for (const h of this.pool.pool) {
       const s = states.find((x) => x.server === h.name);
@@ -529,6 +624,16 @@ class HaproxyDriver extends Driver {
     };
   }
 
+  async left(ctx: RunContext, lb: HostDef): Promise<Leaver[]> {
+    await this.#ensureSocat(ctx, lb);
+    return this.#leavers(await probe(ctx, STEP, lb, serversState(this.def.adminSocket, this.def.backend)));
+  }
+
+  #leavers(states: readonly ServerStatus[]): Leaver[] {
+    const pool = names(this.pool.pool);
+    return states.filter((s) => !pool.has(s.server)).map((s) => ({ host: s.server, serving: s.admin !== 'maint' && s.weight !== 0 }));
+  }
+
   async #set(ctx: RunContext, lb: HostDef, server: string, state: ServerState): Promise<void> {
     await this.#run(
       ctx,
@@ -554,9 +659,9 @@ class HaproxyDriver extends Driver {
     }
   }
 
-  async #waitIdle(ctx: RunContext, lb: HostDef, hosts: readonly HostDef[]): Promise<void> {
-    if (hosts.length === 0) return;
-    const wanted = names(hosts);
+  async #waitIdle(ctx: RunContext, lb: HostDef, servers: readonly string[]): Promise<void> {
+    if (servers.length === 0) return;
+    const wanted = new Set(servers);
     const deadline = Date.now() + this.def.drainTimeout * 1000;
     for (;;) {
       const stats = await probe(ctx, STEP, lb, serverStats(this.def.adminSocket));
@@ -629,13 +734,13 @@ export function rotationFor(ctx: RunContext): Rotation | undefined {
   if (drivers.length === 0) return undefined;
   const onEach = <T>(fn: (d: Driver) => Promise<T>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)] as const));
 
-  const set: Rotation['set'] = async ({ ready = [], drain = [], lastOut = false }, run = ctx) => {
+  const set: Rotation['set'] = async ({ ready = [], drain = [], lastOut = false, keepOthersOut = false }, run = ctx) => {
     const both = ready.find((h) => drain.includes(h));
     if (both) throw new Error(`${both.name} cannot go into rotation and out of it at once`);
     const part = (d: Driver) => ({ ready: ready.filter((h) => d.serves(h)), drain: drain.filter((h) => d.serves(h)) });
     const involved = drivers.filter((d) => part(d).ready.length + part(d).drain.length > 0);
     if (involved.length === 0) return;
-    const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut), involved)).flat();
+    const back = (await onEach((d) => d.set(run, part(d).ready, part(d).drain, lastOut, keepOthersOut), involved)).flat();
     const emit = (hosts: readonly HostDef[], action: 'drain' | 'ready') =>
       hosts.forEach((h) => run.emit({ type: 'drain', host: h.name, action }));
     emit([...new Map([...back, ...ready.filter((h) => involved.some((d) => d.serves(h)))].map((h) => [h.name, h])).values()], 'ready');
@@ -709,4 +814,20 @@ export async function rotationStatus(ctx: RunContext): Promise<Map<string, 'in' 
     }
   }
   return new Map([...seen].map(([h, s]) => [h, s.size > 1 ? 'mixed' : s.has(true) ? 'in' : 'out']));
+}
+
+/**
+ * For `deploy status`: per balancer host, the servers it lists that are no pool host of deploy.yml (hosts removed
+ * from it), and whether it still sends them requests. A balancer that cannot be read is left out (rotationStatus
+ * warns about it).
+ */
+export async function poolLeavers(ctx: RunContext): Promise<{ balancer: string; left: Leaver[] }[]> {
+  const found: { balancer: string; left: Leaver[] }[] = [];
+  for (const driver of driversFor(ctx.config)) {
+    for (const lb of driver.pool.balancers) {
+      const left = await driver.left(ctx, lb).catch(() => []);
+      if (left.length > 0) found.push({ balancer: lb.name, left });
+    }
+  }
+  return found;
 }

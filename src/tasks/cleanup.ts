@@ -6,7 +6,7 @@ import { lines } from '../facts/fact.js';
 import type { ReleaseState } from '../facts/release.js';
 import type { Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
-import { exec, onHosts } from './runner.js';
+import { bestEffort, onHosts } from './runner.js';
 
 export const CLEANUP_STEP = 'cleanup';
 
@@ -79,10 +79,7 @@ export async function cleanupReleases(ctx: RunContext, hosts: readonly HostDef[]
   const commands = cleanupCommands(ctx, hosts, o);
   await onHosts(calm, CLEANUP_STEP, hosts, async (h) => {
     const { command, remove } = commands.get(h.name)!;
-    try {
-      reportCleanup(ctx, h.name, remove, o.entry.release, await exec(calm, CLEANUP_STEP, h, command, { allowFail: true }));
-    } catch (e) {
-      reportCleanup(ctx, h.name, remove, o.entry.release, e instanceof Error ? e : new Error(String(e)));
-    }
+    const { result, why } = await bestEffort(calm, CLEANUP_STEP, h, command);
+    reportCleanup(ctx, h.name, remove, o.entry.release, result ?? new Error(why));
   });
 }

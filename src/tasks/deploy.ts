@@ -20,8 +20,10 @@ import { acquireLocks } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
-import { rollout, type Rotation } from './switch.js';
+import { refuseDuringBeta } from './beta.js';
+import { runPurge } from './purge.js';
 import { rollbackWith } from './rollback.js';
+import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
 import { watchFailure, watchFleet, watchSpec } from './watch.js';
@@ -41,6 +43,15 @@ export interface DeployParams {
   readonly artifact?: Artifact;
   /** Where the release comes from (`deploy promote`): kept in revisions.log and the summary. */
   readonly promotedFrom?: PromotedFrom;
+  /**
+   * `deploy beta`: the release goes to these hosts only, without migrations, and `switchTo` switches it in instead
+   * of the rollout; `verb` takes the lock.
+   */
+  readonly only?: {
+    readonly hosts: readonly HostDef[];
+    readonly verb: string;
+    readonly switchTo: (ctx: RunContext, params: RolloutParams) => Promise<void>;
+  };
 }
 
 /** The hosts of the selection that receive code. */
@@ -58,6 +69,8 @@ interface Progress {
   live: boolean;
   /** The watch after the switch rolled the fleet back. */
   rolledBack?: boolean;
+  /** Per host, the release it served before (known once the lock is held). */
+  previous?: ReadonlyMap<string, string | null>;
 }
 
 /**
@@ -68,7 +81,7 @@ interface Progress {
  */
 export async function deploy(ctx: RunContext, params: DeployParams): Promise<RunSummary> {
   const started = Date.now();
-  const hosts = releaseHosts(ctx);
+  const hosts = params.only ? [...params.only.hosts] : releaseHosts(ctx);
   if (hosts.length === 0) throw new DeployError(`no selected host of stage ${ctx.config.stage} receives code`, ExitCode.config);
 
   await loadTasks(ctx);
@@ -83,6 +96,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
     throw await afterFailure(ctx, failure, progress.release, {
       step: trace.failedStep(),
       switchedBack: trace.switchedBack() || progress.rolledBack === true,
+      previous: progress.previous,
     });
   } finally {
     await artifact?.then(
@@ -112,10 +126,15 @@ async function afterFailure(
   ctx: RunContext,
   failure: unknown,
   release: ReleaseRef | undefined,
-  seen: { step?: string; switchedBack: boolean },
+  seen: { step?: string; switchedBack: boolean; previous?: ReadonlyMap<string, string | null> },
 ): Promise<unknown> {
   const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
-  const problems = seen.switchedBack ? await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' }) : [];
+  const problems: string[] = [];
+  if (seen.switchedBack && release && seen.previous) {
+    const moves = new Map([...seen.previous].map(([h, was]) => [h, { from: release.id, to: was }]));
+    problems.push(...(await runPurge(ctx, { verb: 'deploy', outcome: 'switched-back', release, moves, outcomePoint: true })));
+  }
+  if (seen.switchedBack) problems.push(...(await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' })));
   problems.push(...(await runOutcomeHooks(ctx, 'failed', { ...outcome, outcome: outcomeOf(failure) })));
   return withLaterProblems(failure, problems);
 }
@@ -128,7 +147,8 @@ async function deployWith(
   artifact: Promise<Artifact> | undefined,
   progress: Progress,
 ): Promise<RunSummary> {
-  const watch = ctx.mode === 'real' ? watchSpec(ctx.config) : undefined;
+  // A beta (params.only) serves marked requests only: the fleet's numbers say nothing about it.
+  const watch = ctx.mode === 'real' && !params.only ? watchSpec(ctx.config) : undefined;
   await preflight(ctx, ctx.hosts, { deploy: true });
   // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
   await artifact;
@@ -136,17 +156,25 @@ async function deployWith(
   const code = new Set(hosts.map((h) => h.name));
   const lock = await acquireLocks(
     ctx,
-    { run: params.run, owner: params.owner, message: params.message, verb: 'deploy', waitSeconds: params.lockWaitSeconds },
+    {
+      run: params.run,
+      owner: params.owner,
+      message: params.message,
+      verb: params.only?.verb ?? 'deploy',
+      waitSeconds: params.lockWaitSeconds,
+    },
     {
       probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
     },
   );
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   const previous = new Map<string, string | null>();
+  progress.previous = previous;
   let revision: string | undefined;
   let failure: unknown;
   let final: Map<string, { command: Command; remove: string[] }> | undefined;
   try {
+    await refuseDuringBeta(ctx);
     const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
     await runHooks(ctx, 'before', 'deploy', release);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -157,12 +185,14 @@ async function deployWith(
     const withRevision = { ...release, revision };
     await step('shared', () => hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision)));
     await step('install', () => hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous)));
-    await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
+    if (params.only)
+      ctx.emit({ type: 'info', message: 'no migrations: the live release shares the database with this one (docs/traffic.md)' });
+    else await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
     progress.built = true;
     progress.release = withRevision;
     lock.check('switch');
     const rotation = params.rotation ?? rotationFor(ctx);
-    await rollout(ctx, {
+    await (params.only?.switchTo ?? rollout)(ctx, {
       release: withRevision,
       previous,
       hosts,
@@ -174,6 +204,12 @@ async function deployWith(
       canary: params.canary,
     });
     progress.live = true;
+    await runPurge(ctx, {
+      verb: 'deploy',
+      outcome: 'deployed',
+      release: withRevision,
+      moves: new Map(hosts.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release.id }])),
+    });
     if (watch) {
       lock.check('watch');
       const seen = await watchFleet(ctx, watch, hosts, rotation);

@@ -1,3 +1,4 @@
+// Whole on purpose: taking, waiting, renewing, taking over and releasing the lock share one model of who holds it.
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { processGone, pruneRunRecords, readRunRecord, removeRunRecord, thisProcess, writeRunRecord } from '../backends/runs.js';
@@ -12,7 +13,7 @@ import { primaryHost, rolloutOrder } from '../hosts/roles.js';
 import { visible } from '../output/visible.js';
 import { balancerPools } from './balancer.js';
 import type { RunContext } from './context.js';
-import { exec, HostsFailedError, onHosts, probe } from './runner.js';
+import { bestEffort, exec, HostsFailedError, onHosts, probe } from './runner.js';
 import { sleep } from './wait.js';
 
 const STEP = 'lock';
@@ -283,30 +284,29 @@ async function releaseAll(
   const before = new Map<string, { stdout: string; stderr: string } | Error>();
   const one = async (h: HostDef) => {
     const first = o.before?.get(h.name);
-    try {
-      const r = await exec(calm, first ? (o.step ?? STEP) : STEP, h, releaseLock(p, token, first), { allowFail: true });
-      if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
-      const found = parseReleased(r.stdout);
-      if (found?.kind === 'released') released.push(h.name);
-      else if (found?.kind === 'other') {
-        const holder =
-          'error' in found.holder
-            ? 'a lock it cannot read'
-            : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
-        ctx.emit({
-          type: 'warning',
-          host: h.name,
-          message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is`,
-        });
-      } else if (found?.kind !== 'gone') {
-        problems.push(
-          `the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`,
-        );
-      }
-    } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      if (first) before.set(h.name, error);
-      problems.push(`the lock on ${h.name} could not be released (${error.message}): ${unlockAdvice(ctx)}`);
+    const { result: r, why } = await bestEffort(calm, first ? (o.step ?? STEP) : STEP, h, releaseLock(p, token, first));
+    if (!r) {
+      if (first) before.set(h.name, new Error(why));
+      problems.push(`the lock on ${h.name} could not be released (${why}): ${unlockAdvice(ctx)}`);
+      return;
+    }
+    if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
+    const found = parseReleased(r.stdout);
+    if (found?.kind === 'released') released.push(h.name);
+    else if (found?.kind === 'other') {
+      const holder =
+        'error' in found.holder
+          ? 'a lock it cannot read'
+          : `${visible(found.holder.owner)} (${visible(found.holder.verb)} ${visible(found.holder.run)})`;
+      ctx.emit({
+        type: 'warning',
+        host: h.name,
+        message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is`,
+      });
+    } else if (found?.kind !== 'gone') {
+      problems.push(
+        `the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`,
+      );
     }
   };
   const withBefore = hosts.filter((h) => o.before?.has(h.name));

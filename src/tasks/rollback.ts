@@ -10,8 +10,10 @@ import { preflight } from './check.js';
 import type { RunContext } from './context.js';
 import { releaseHosts } from './deploy.js';
 import { acquireLocks } from './lock.js';
-import { bestEffort, exec, onHosts, probe } from './runner.js';
+import { bestEffort, onHosts, probe } from './runner.js';
 import { rotationFor } from './balancer.js';
+import { refuseDuringBeta } from './beta.js';
+import { runPurge } from './purge.js';
 import { rollout, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runOutcomeHooks, traceRun } from './tasks.js';
 
@@ -80,6 +82,8 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
       dir: paths(ctx.config.deployTo).release(result.release),
       ...(result.revision ? { revision: result.revision } : {}),
     };
+    const moves = new Map(result.hosts.map((h) => [h.host, { from: h.previous, to: result.release! }]));
+    await runPurge(ctx, { verb: 'rollback', outcome: 'rolled-back', release, moves });
     await runOutcomeHooks(ctx, 'rolled_back', { verb: 'rollback', outcome: 'rolled-back', release });
   }
   return result;
@@ -115,6 +119,7 @@ export async function rollbackWith(
   check: () => void,
 ): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
+  await refuseDuringBeta(ctx);
   const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));
   const target = chooseTarget(hosts, state, params.to);
   const previous = new Map(hosts.map((h) => [h.name, state.get(h.name)?.current ?? null]));

@@ -1,16 +1,21 @@
 import { paths } from '../commands/paths.js';
 import type { HostDef } from '../config/types.js';
+import type { BetaMarker } from '../commands/beta.js';
+import { betaMarker } from '../facts/beta.js';
+import { drainedSince } from '../facts/drain.js';
 import { lockStatus, type LockStatus } from '../facts/lock.js';
+import type { RevisionLogEntry } from '../commands/log.js';
 import { healthCheck } from '../facts/health.js';
 import { ConnectionError } from '../errors.js';
 import { visible } from '../output/visible.js';
-import { rotationStatus } from './balancer.js';
+import { balancerPools, poolLeavers, rotationStatus, type Leaver } from './balancer.js';
 import type { RunContext } from './context.js';
 import { healthRoles } from './env.js';
 import { isHealthy } from './health.js';
-import { describeHolder, lockHost } from './lock.js';
+import { describeHolder, formatAge, lockHost } from './lock.js';
 import { readHostReleases } from './rollback.js';
 import { exec, onHosts, probe } from './runner.js';
+import { codeRolesOf, syncPlan, type SyncView } from './sync-plan.js';
 
 const STEP = 'status';
 
@@ -26,6 +31,12 @@ export interface HostStatus {
   /** Whether the balancers route to it; n/a outside a balancer pool. */
   rotation: 'in' | 'out' | 'mixed' | 'n/a';
   bad: readonly string[];
+  /** The beta it serves (`deploy beta`): its release and revision, and the live release it goes back to. */
+  beta?: BetaMarker;
+  /** Serves another release than its role's live one, or none: `deploy sync` brings it to this release. */
+  behind?: string;
+  /** When `deploy drain` took it out of rotation (UTC, the host's clock). */
+  drainedSince?: string;
   /** Why the host could not be read (unreachable, host key…); the other fields then say nothing. */
   error?: string;
 }
@@ -40,9 +51,13 @@ export interface StageStatus {
   readonly mixed: ReadonlyMap<string, ReadonlyMap<string, string[]>>;
   /** Hosts that could not be read. */
   readonly unreachable: readonly string[];
+  /** The time the status was read (to say for how long a host is drained). */
+  readonly now?: string;
+  /** Per balancer host, servers it lists (or listed) that are no pool host of deploy.yml. */
+  readonly left?: readonly { readonly balancer: string; readonly left: readonly Leaver[] }[];
 }
 
-async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
+async function hostStatus(ctx: RunContext, host: HostDef, logs: Map<string, readonly RevisionLogEntry[]>): Promise<HostStatus> {
   const holdsCode = host.roles.some((r) => ctx.config.roles[r]?.code);
   const s = holdsCode ? await readHostReleases(ctx, STEP, host) : null;
   let health: HostStatus['health'] = 'n/a';
@@ -59,6 +74,10 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
     health = ok ? 'healthy' : 'unhealthy';
   }
   const revision = s?.current ? (s.log.filter((e) => e.release === s.current).pop()?.revision ?? null) : null;
+  if (s) logs.set(host.name, s.log);
+  const beta = holdsCode && ctx.config.beta ? await probe(ctx, STEP, host, betaMarker(paths(ctx.config.deployTo))) : null;
+  const pooled = balancerPools(ctx.config).some((b) => b.pool.some((x) => x.name === host.name));
+  const since = pooled ? await probe(ctx, STEP, host, drainedSince(paths(ctx.config.deployTo))) : null;
   return {
     host: host.name,
     roles: host.roles,
@@ -68,6 +87,8 @@ async function hostStatus(ctx: RunContext, host: HostDef): Promise<HostStatus> {
     health,
     rotation: 'n/a',
     bad: s?.bad ?? [],
+    ...(since ? { drainedSince: since } : {}),
+    ...(beta ? { beta } : {}),
   };
 }
 
@@ -93,8 +114,10 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
   const rotation = await rotationStatus(ctx);
+  const left = await poolLeavers(ctx);
+  const logs = new Map<string, readonly RevisionLogEntry[]>();
   const read = await onHosts(ctx, STEP, ctx.hosts, (h) =>
-    hostStatus(ctx, h).catch(
+    hostStatus(ctx, h, logs).catch(
       (e: unknown): HostStatus => ({
         host: h.name,
         roles: h.roles,
@@ -108,7 +131,23 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
       }),
     ),
   );
-  const hosts = [...read.values()].map((s): HostStatus => (s.error === undefined ? { ...s, rotation: rotation.get(s.host) ?? 'n/a' } : s));
+  const views = new Map(
+    [...read.values()]
+      .filter((s) => s.error === undefined && logs.has(s.host))
+      .map((s): [string, SyncView] => [s.host, { current: s.current, releases: [], log: logs.get(s.host)! }]),
+  );
+  const behind = new Map(syncPlan(ctx.hosts, views, codeRolesOf(ctx)).behind.map((b) => [b.host, b.to]));
+  const hosts = [...read.values()].map((s): HostStatus => {
+    if (s.error !== undefined) return s;
+    const on = rotation.get(s.host) ?? 'n/a';
+    const { drainedSince: since, ...rest } = s;
+    return {
+      ...rest,
+      rotation: on,
+      ...(behind.has(s.host) ? { behind: behind.get(s.host)! } : {}),
+      ...(since && on !== 'in' ? { drainedSince: since } : {}),
+    };
+  });
   const lh = lockHost(ctx.config);
   let lock: LockView;
   try {
@@ -127,6 +166,8 @@ export async function stageStatus(ctx: RunContext): Promise<StageStatus> {
     lock,
     mixed: mixedRoles(hosts, codeRoles),
     unreachable: hosts.filter((s) => s.error !== undefined).map((s) => s.host),
+    now: new Date().toISOString(),
+    left,
   };
 }
 
@@ -151,20 +192,48 @@ export interface StatusReport {
   readonly error?: ConnectionError;
 }
 
-const rotationText = (s: HostStatus) =>
-  s.rotation === 'n/a' ? '' : s.rotation === 'in' ? 'in' : s.rotation === 'out' ? 'DRAINED' : 'on some balancers only';
+const rotationText = (s: HostStatus, now?: string) => {
+  if (s.beta) return 'BETA';
+  if (s.rotation === 'n/a') return '';
+  if (s.rotation === 'in') return 'in';
+  const where = s.rotation === 'out' ? 'DRAINED' : 'on some balancers only';
+  if (!s.drainedSince) return where;
+  const seconds = now ? Math.max(0, Math.round((Date.parse(now) - Date.parse(s.drainedSince)) / 1000)) : undefined;
+  return `${where} since ${s.drainedSince}${seconds === undefined ? '' : ` (${formatAge(seconds)})`}`;
+};
 
 export function statusReport(s: StageStatus): StatusReport {
   const rows = s.hosts.map((h): StatusRow => {
     const base = { host: h.host, roles: h.roles.join(','), bad: h.bad };
     if (h.error !== undefined) return { ...base, release: 'UNREACHABLE', revision: '', health: '', rotation: visible(h.error), bad: [] };
     const release = h.current ? `${h.current}${h.dangling ? ' (MISSING)' : ''}` : '-';
-    return { ...base, release, revision: (h.revision ?? '').slice(0, 12), health: h.health, rotation: rotationText(h) };
+    return {
+      ...base,
+      release: h.behind ? `${release} (behind)` : release,
+      revision: (h.revision ?? '').slice(0, 12),
+      health: h.health,
+      rotation: rotationText(h, s.now),
+    };
   });
+  const betas = s.hosts.filter((h) => h.beta);
+  const beta = betas[0]?.beta;
   const warnings = [
+    ...(beta
+      ? [
+          `beta release ${beta.release}${beta.revision ? ` (revision ${beta.revision.slice(0, 12)})` : ''} on ${betas.map((h) => h.host).join(', ')}, for requests that carry the beta mark; \`deploy beta ${s.stage} end\` sends them back to ${beta.live ?? 'the live release'}`,
+        ]
+      : []),
     ...s.hosts
       .filter((x) => x.dangling)
       .map((h) => `${h.host}: current points to release ${h.current}, which does not exist: the host serves nothing it can restart from`),
+    ...behindWarnings(s),
+    ...(s.left ?? []).flatMap(({ balancer, left }) =>
+      left.map((l) =>
+        l.serving
+          ? `${balancer} still sends requests to ${l.host}, which is not in the pool in deploy.yml: the next deploy takes it out`
+          : `${l.host} left the pool of ${balancer}${l.since ? ` at ${l.since}` : ''}: it is not in the pool in deploy.yml`,
+      ),
+    ),
     ...[...s.mixed].map(
       ([role, m]) => `role ${role} serves mixed releases: ${[...m].map(([r, hs]) => `${r} on ${hs.join(', ')}`).join('; ')}`,
     ),
@@ -179,6 +248,7 @@ export function statusReport(s: StageStatus): StatusReport {
     stage: s.stage,
     hosts: s.hosts,
     lock: s.lock,
+    left: s.left ?? [],
     mixed: Object.fromEntries([...s.mixed].map(([r, m]) => [r, Object.fromEntries(m)])),
   };
   const error =
@@ -190,4 +260,14 @@ export function statusReport(s: StageStatus): StatusReport {
         )
       : undefined;
   return { rows, warnings, json, ...(error ? { error } : {}) };
+}
+
+/** `web3, web4 are behind: their role serves 20260101120000; \`deploy sync staging\` brings them to it`. */
+function behindWarnings(s: StageStatus): string[] {
+  const byRelease = new Map<string, string[]>();
+  for (const h of s.hosts) if (h.behind) byRelease.set(h.behind, [...(byRelease.get(h.behind) ?? []), h.host]);
+  return [...byRelease].map(
+    ([release, hosts]) =>
+      `${hosts.join(', ')} ${hosts.length === 1 ? 'is' : 'are'} behind: ${hosts.length === 1 ? 'its role serves' : 'their role serves'} ${release}; \`deploy sync ${s.stage}\` brings ${hosts.length === 1 ? 'it' : 'them'} to it`,
+  );
 }

@@ -1,3 +1,4 @@
+// Whole on purpose: the rollout, its batches and the switch-back share one record of what each host did.
 import { paths } from '../commands/paths.js';
 import { markBad } from '../commands/release.js';
 import { restart, stopApp } from '../commands/restart.js';
@@ -32,6 +33,11 @@ export interface RotationChange {
    * there is nothing else to serve, and serving that is worse than serving nothing.
    */
   readonly lastOut?: boolean;
+  /**
+   * A drain that would leave a balancer serving no host fails instead of bringing back hosts found out of rotation
+   * (`deploy drain`: they were taken out on purpose).
+   */
+  readonly keepOthersOut?: boolean;
 }
 
 /**
@@ -200,7 +206,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const restarts = (ctx: RunContext, host: HostDef) => host.roles.some((r) => restartRoles(ctx.config).includes(r));
 
 /** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
-async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
+export async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
   const p = paths(ctx.config.deployTo);
   await exec(ctx, step, host, switchCurrent(p, release.id));
   if (ctx.config.restart && restarts(ctx, host)) {

@@ -23,6 +23,41 @@ async function complete(...words: string[]): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
+/** What fish's own completion engine (`complete -C`) offers for the command line `deploy <line>`. */
+async function completeFish(line: string): Promise<string[]> {
+  const script = 'deploy completion fish | source; complete -C"deploy $argv"';
+  const r = await exec('fish', ['--no-config', '-c', script, line], {
+    cwd: project,
+    env: { PATH: `${project}:${process.env.PATH}`, HOME: project },
+  });
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0]!);
+}
+
+/**
+ * What zsh's completion system offers when `deploy <line>` and Tab are typed into an interactive zsh (on a pty,
+ * after compinit): compadd is wrapped to write the matches it is given to a file, which is waited for (bounded).
+ */
+async function completeZsh(line: string): Promise<string[]> {
+  const out = join(mkdtempSync(join(tmpdir(), 'deploy-zsh-')), 'matches');
+  const script = `out=$1; shift
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1=''; autoload -U compinit; compinit -u -D; source <(deploy completion zsh)"
+zpty -w z "compadd() { local -a hits; builtin compadd -A hits \\"\\$@\\"; print -rl -- \\$hits > $out.tmp; mv $out.tmp $out; }"
+zpty -w -n z "deploy $*"$'\\t'
+for i in {1..400}; do [[ -e $out ]] && break; sleep 0.05; done
+zpty -d z
+[[ -e $out ]] && cat $out`;
+  const r = await exec('zsh', ['-f', '-c', script, 'zsh', out, line], {
+    cwd: project,
+    env: { PATH: `${project}:${process.env.PATH}`, HOME: project },
+  });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
 describe('deploy completion', () => {
   it('prints a script for bash, zsh and fish, and refuses another shell', async () => {
     for (const shell of ['bash', 'zsh', 'fish']) {
@@ -61,5 +96,23 @@ describe('deploy completion', () => {
     const [first, ...rest] = await Promise.all([complete(''), ...cases.map(([words]) => complete(...words))]);
     expect(first).toEqual(expect.arrayContaining(['plan', 'rollback', 'completion', 'staging', 'production']));
     expect(rest).toEqual(cases.map(([, expected]) => expected));
+  });
+
+  // The shells' own completion machinery, driven as a user would: a verb, a stage, the hosts of a stage, a host list.
+  const shellCases: [string, string[]][] = [
+    ['pl', ['plan']],
+    ['pro', ['production', 'promote']],
+    ['ssh production web', ['web1', 'web2', 'web3', 'web4']],
+    ['staging --hosts web1,', ['web1,db1', 'web1,lb1', 'web1,media1', 'web1,web2']],
+  ];
+
+  it('fish completes a verb, a stage and hosts from ./deploy.yml', { timeout: 120_000 }, async () => {
+    const got = await Promise.all(shellCases.map(([line]) => completeFish(line)));
+    expect(got.map((c) => [...c].sort())).toEqual(shellCases.map(([, expected]) => expected));
+  });
+
+  it('zsh completes a verb, a stage and hosts from ./deploy.yml', { timeout: 120_000 }, async () => {
+    const got = await Promise.all(shellCases.map(([line]) => completeZsh(line)));
+    expect(got.map((c) => [...c].sort())).toEqual(shellCases.map(([, expected]) => expected));
   });
 });

@@ -25,7 +25,7 @@ function project(): string {
       { time: 't', type: 'info', host: 'web2', message: 'on web2' },
       { time: 't', type: 'run:end', outcome, exitCode: code, durationMs: 1 },
     ];
-    writeFileSync(join(d, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(join(d, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
   }
   return dir;
 }

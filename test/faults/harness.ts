@@ -25,17 +25,7 @@ import {
   type Traffic,
   watchTraffic,
 } from './invariants.js';
-import {
-  divergence,
-  parseFaultLog,
-  pointId,
-  type Balancer,
-  type Listing,
-  type Phase,
-  type Point,
-  type ScenarioKind,
-  type Verb,
-} from './points.js';
+import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type Phase, type ScenarioKind, type Verb } from './points.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'bin.js');
 const SLOW_RESTART = 'SLOW_RESTART';
@@ -710,9 +700,4 @@ function stateJson(s: FleetState): string {
     null,
     2,
   );
-}
-
-/** The harness's own check that a point exists in a listing (a stale index is a harness bug, not a product one). */
-export function injectionOf(p: Point): Injection {
-  return { verb: p.verb, kind: p.kind, host: p.host, n: p.n, step: p.step, description: p.description, phase: p.phase };
 }

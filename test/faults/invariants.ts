@@ -366,7 +366,7 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
     if (crashed.has(h) && !x.strict) continue;
     const a = state.direct.get(h);
     const cur = state.hosts.get(h)?.current;
-    if (!a || a.status !== 200)
+    if (a?.status !== 200)
       add('app', `${h}: the app does not answer on its own address (${a ? (a.error ?? `HTTP ${a.status}`) : 'not asked'})`);
     else if (cur && a.release !== cur) add('app', `${h}: the app serves ${a.release} but current is ${cur}`);
   }
@@ -407,7 +407,7 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   // lock
   const lock = state.hosts.get(t.lockHost)?.lock;
   if (lock !== undefined) {
-    const named = new RegExp(`lock`, 'i').test(run.text) && LOCK_COMMAND.test(run.text);
+    const named = /lock/i.test(run.text) && LOCK_COMMAND.test(run.text);
     if (x.strict) add('lock', `the lock on ${t.lockHost} is still held (release ${lock || '?'}) after the recovery deploy`);
     else if (!killed && !named)
       add('lock', `the lock on ${t.lockHost} is left (release ${lock || '?'}) and the output does not name the command that releases it`);

@@ -5,17 +5,7 @@
  */
 import type { FaultKind } from '../../src/backends/faults.js';
 import type { EventMatch, Injection } from './harness.js';
-import {
-  dropAfterWorthIt,
-  phaseOf,
-  pick,
-  pointsOf,
-  type Balancer,
-  type Listing,
-  type Phase,
-  type ScenarioKind,
-  type SubsetPick,
-} from './points.js';
+import { dropAfterWorthIt, pick, pointsOf, type Balancer, type Listing, type Phase, type ScenarioKind, type SubsetPick } from './points.js';
 
 export type { ScenarioKind };
 
@@ -130,5 +120,3 @@ export function moments(kinds: readonly ScenarioKind[], which: readonly string[]
     })),
   );
 }
-
-export { phaseOf };

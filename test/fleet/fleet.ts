@@ -53,6 +53,7 @@ import {
   LB_HAPROXY_SOCKET,
   LB_NGINX_CONF,
   LB_UPSTREAM,
+  LB_BETA,
   MEDIA_DIR,
   MEDIA_NGINX_CONF,
   haproxyConf,
@@ -60,12 +61,13 @@ import {
   nginxBalancerConf,
   nginxMediaConf,
   nginxUpstreamConf,
+  nginxBetaConf,
   sshClientConfig,
   sshdConfig,
 } from './render.js';
 import { ensureDeployUser, ensurePackages, postgresBin, requireRoot, type DeployUser } from './system.js';
 
-export { FleetError, resolveOptions, siblingNet, webAddress } from './plan.js';
+export { resolveOptions } from './plan.js';
 export type { Fleet, FleetHost, FleetOptions } from './plan.js';
 
 type Service = 'nginx-balancer' | 'haproxy' | 'postgres' | 'media-nginx';
@@ -277,9 +279,9 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
   for (const h of hosts) writeHostFiles(h, user, pub, o, plan);
   writeFileSync(
     fleet.knownHosts,
-    hosts
+    `${hosts
       .map((h) => knownHostsLine(h.name, h.address, SSH_PORT, readFileSync(join(h.dir, 'ssh_host_ed25519_key.pub'), 'utf8')))
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   writeFileSync(fleet.sshConfig, sshClientConfig(plan, { key: fleet.key, knownHosts: fleet.knownHosts, port: SSH_PORT }));
   await assertSshdConfig(hosts[0]!);
@@ -294,7 +296,7 @@ export async function fleetUp(opts: FleetOptions = {}): Promise<Fleet> {
     throw err;
   }
   mkdirSync(dirname(o.jsonPath), { recursive: true });
-  writeFileSync(o.jsonPath, JSON.stringify(fleet, null, 2) + '\n');
+  writeFileSync(o.jsonPath, `${JSON.stringify(fleet, null, 2)}\n`);
   writeFileSync(peopleSshConfigPath(o.jsonPath), readFileSync(fleet.sshConfig));
   return fleet;
 }
@@ -682,6 +684,7 @@ function writeHostFiles(h: HostState, u: DeployUser, clientPub: string, o: Resol
     if (h.services.includes('nginx-balancer')) {
       ownedFile(srv(LB_NGINX_CONF), nginxBalancerConf(h.address), u);
       ownedFile(srv(LB_UPSTREAM), nginxUpstreamConf(webs), u);
+      ownedFile(srv(LB_BETA), nginxBetaConf(), u);
     } else {
       ownedFile(srv(LB_HAPROXY_CFG), haproxyConf(h.address, webs), u);
     }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../support/until.js';
 
 export function pidNamespace(pid: number): string | null {
   try {
@@ -112,17 +112,9 @@ export interface WaitOptions {
   abort?: () => string | undefined;
 }
 
-/** Polls fn until it returns something truthy; fails with `what` after the bounded wait. */
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, o: WaitOptions): Promise<NonNullable<T>> {
-  const deadline = Date.now() + o.timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    const why = o.abort?.();
-    if (why) throw new Error(`${what}: ${why}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${o.timeoutMs} ms waiting for ${what}`);
-    await sleep(o.intervalMs ?? 20);
-  }
+/** Polls fn until it returns something truthy; fails with `what` after the bounded wait (test/support/until.ts). */
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, o: WaitOptions): Promise<NonNullable<T>> {
+  return until(fn, { timeout: o.timeoutMs, interval: o.intervalMs ?? 20, what, ...(o.abort ? { abort: o.abort } : {}) });
 }
 
 /** Runs fn over items with at most `limit` in flight. */

@@ -72,6 +72,10 @@ const tempPaths = (root: string) =>
 
 export const LB_DIR = '/srv/lb';
 export const LB_UPSTREAM = `${LB_DIR}/upstream.conf`;
+/** The beta include (`deploy beta` owns it): a map on the `beta` cookie that sets $deploy_upstream, and the beta upstream. */
+export const LB_BETA = `${LB_DIR}/beta.conf`;
+/** The cookie that sends a request to the beta hosts, in the fleet's haproxy.cfg (nginx's comes from deploy.yml). */
+export const BETA_COOKIE = 'beta';
 export const LB_NGINX_CONF = `${LB_DIR}/nginx.conf`;
 export const LB_HAPROXY_CFG = `${LB_DIR}/haproxy.cfg`;
 export const LB_HAPROXY_SOCKET = `${LB_DIR}/haproxy.sock`;
@@ -94,10 +98,12 @@ http {
   keepalive_timeout 0;
 ${tempPaths(LB_DIR)}
   include ${LB_UPSTREAM};
+  include ${LB_BETA};
   server {
     listen ${address}:${LB_PORT};
     location / {
-      proxy_pass http://app;
+      # $deploy_upstream (set in ${LB_BETA}) is \`app\`, or the beta upstream for requests with the beta mark.
+      proxy_pass http://$deploy_upstream;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       # A drained or restarting upstream refuses or 502/503s: try the next one. Never non_idempotent: a POST that
@@ -119,6 +125,11 @@ export function nginxUpstreamConf(webs: readonly HostPlan[]): string {
   return `upstream app {\n${servers}\n}\n`;
 }
 
+/** No beta: every request, marked or not, goes to \`app\`. */
+export function nginxBetaConf(): string {
+  return `map $cookie_${BETA_COOKIE} $deploy_upstream {\n  default app;\n}\n`;
+}
+
 export function haproxyConf(address: string, webs: readonly HostPlan[]): string {
   const servers = webs.map((w) => `  server ${w.name} ${w.address}:${APP_PORT}`).join('\n');
   return `# load balancer for the test fleet; change server states at runtime through ${LB_HAPROXY_SOCKET}
@@ -138,6 +149,9 @@ defaults
 
 frontend http
   bind ${address}:${LB_PORT}
+  # Selective beta: requests with a non-empty beta cookie go to app_beta while it has a server up.
+  acl beta_mark req.cook(${BETA_COOKIE}) -m reg .
+  use_backend app_beta if beta_mark { nbsrv(app_beta) gt 0 }
   default_backend app
 
 backend app
@@ -146,6 +160,14 @@ backend app
   http-check expect status 200
   default-server check inter 1s fall 2 rise 1
 ${servers}
+
+# Every web host, in maintenance until \`deploy beta\` readies the beta hosts here.
+backend app_beta
+  balance roundrobin
+  option httpchk GET /health
+  http-check expect status 200
+  default-server check inter 1s fall 2 rise 1
+${webs.map((w) => `  server ${w.name} ${w.address}:${APP_PORT} disabled`).join('\n')}
 `;
 }
 

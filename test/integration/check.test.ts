@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, scratch, type AppRepo } from './support/project.js';
+import { until } from '../support/until.js';
 
 const PORT = 3113;
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
@@ -56,9 +57,8 @@ describe('preflight: what a deploy needs from each host, checked before anything
       `cd /tmp; nohup python3 -m http.server ${PORT} --bind ${addressOf(f, 'web1')} >/dev/null 2>&1 </dev/null & echo $!`,
     );
     listener = started.stdout.trim();
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await sshRun(f, 'web1', `curl -s -o /dev/null http://${addressOf(f, 'web1')}:${PORT}/`)).code !== 0)
-      await new Promise((r) => setTimeout(r, 100));
+    const answers = async () => (await sshRun(f, 'web1', `curl -s -o /dev/null http://${addressOf(f, 'web1')}:${PORT}/`)).code === 0;
+    await until(answers, { timeout: 10_000, interval: 100, what: `the listener on port ${PORT} of web1` });
     const p = project(f, {
       source: { repository: repo.url },
       extra: { env: { PORT: String(PORT) }, health: { path: '/health', port: PORT, retries: 20, interval: 0.25 } },

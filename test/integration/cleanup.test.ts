@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { until } from '../support/until.js';
 import { appRepo, cli, project, type AppRepo } from './support/project.js';
 
 // Clean-up off the critical path: old releases leave releases/ at once (a rename into .trash) and are removed in
@@ -18,13 +19,13 @@ async function on(f: Fleet, command: string): Promise<string> {
 
 /** Polls until `check` holds, at most `ms`; what it saw last is in the error. */
 async function waitFor(what: string, check: () => Promise<{ ok: boolean; saw: string }>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const { ok, saw } = await check();
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000}s; last saw: ${saw}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let saw = '';
+  const holds = async () => {
+    const r = await check();
+    saw = r.saw;
+    return r.ok;
+  };
+  await until(holds, { timeout: ms, interval: 100, what: () => `${what}; last saw: ${saw}` });
 }
 
 describe('clean-up in the background', () => {

@@ -16,6 +16,7 @@ import { ConnectionError, InterruptedError } from '../../src/errors.js';
 import { cmd, raw, read, script } from '../../src/shell/command.js';
 import { fleet } from '../fleet/context.js';
 import { dropConnections, hostExec, sshRun, type Fleet } from '../fleet/fleet.js';
+import { until } from '../support/until.js';
 import { appRepo, cli, project, repoRoot, scratch, type AppRepo } from './support/project.js';
 
 const cliPath = join(repoRoot, 'dist', 'cli', 'bin.js');
@@ -32,17 +33,6 @@ async function currentOn(f: Fleet, deployTo: string): Promise<Record<string, str
   const out: Record<string, string> = {};
   for (const h of codeHosts(f)) out[h] = (await sshRun(f, h, `readlink '${deployTo}/current' | xargs -r basename`)).stdout.trim();
   return out;
-}
-
-/** Until `check` holds, polling every 50 ms; fails after `ms`. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Running {
@@ -77,7 +67,7 @@ function start(args: readonly string[], env: Record<string, string> = {}): Runni
   return {
     pid: child.pid!,
     events,
-    event: (match, ms = 120_000) => until('an event', () => events.find(match), ms),
+    event: (match, ms = 120_000) => until(() => events.find(match), { timeout: ms, what: 'an event' }),
     done,
   };
 }
@@ -237,7 +227,10 @@ describe('a lost connection', () => {
     const before = await currentOn(f, p.deployTo);
     const deploy = start(['staging', '-c', slow.file]);
     await deploy.event(isCommand('task:slow', 'web1'));
-    await until('the task running on web1', async () => (await hostExec(f, 'web1', ['pgrep', '-f', '^sleep 3.21$'])).code === 0);
+    await until(async () => (await hostExec(f, 'web1', ['pgrep', '-f', '^sleep 3.21$'])).code === 0, {
+      timeout: 30_000,
+      what: 'the task running on web1',
+    });
     const dropped = Date.now();
     await dropConnections(f, 'web1');
     const r = await deploy.done;
@@ -264,7 +257,10 @@ describe('a lost connection', () => {
     });
     const deploy = start(['staging', '-c', slow.file]);
     await deploy.event(isCommand('restart', 'web1'));
-    await until('the restart running on web1', async () => (await hostExec(f, 'web1', ['pgrep', '-f', '^sleep 3.12$'])).code === 0);
+    await until(async () => (await hostExec(f, 'web1', ['pgrep', '-f', '^sleep 3.12$'])).code === 0, {
+      timeout: 30_000,
+      what: 'the restart running on web1',
+    });
     await dropConnections(f, 'web1');
     const r = await deploy.done;
     expect(r.code, r.stderr).toBe(6);
@@ -381,7 +377,7 @@ describe('the SSH backend', () => {
     const running = b
       .exec(t, script(`sleep 4.56; touch ${marker}`, { description: 'a slow write' }), { step: 'deploy:slow' })
       .catch((e: Error) => e);
-    const session = await until('the command running on web2', () => sessionOf('web2', '^sleep 4.56$'));
+    const session = await until(() => sessionOf('web2', '^sleep 4.56$'), { timeout: 30_000, what: 'the command running on web2' });
     // A frozen session: the TCP connection stays up on the host, its sshd never closes the command's stdin.
     await hostExec(f, 'web2', ['kill', '-STOP', ...session]);
     try {

@@ -174,9 +174,9 @@ describe('shared fleet', () => {
         .slice(1)
         .join(' ');
       const wrong = join(dir, 'wrong');
-      writeFileSync(wrong, lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n') + '\n');
+      writeFileSync(wrong, `${lines.map((l) => (l.startsWith('web1,') ? `${l.split(' ')[0]} ${web2Key}` : l)).join('\n')}\n`);
       const missing = join(dir, 'missing');
-      writeFileSync(missing, lines.filter((l) => !l.startsWith('web1,')).join('\n') + '\n');
+      writeFileSync(missing, `${lines.filter((l) => !l.startsWith('web1,')).join('\n')}\n`);
 
       const ssh = (kh: string) => execa('ssh', ['-F', f.sshConfig, '-o', `UserKnownHostsFile=${kh}`, 'web1', 'true'], { reject: false });
       const mismatch = await ssh(wrong);

@@ -76,6 +76,7 @@ describe('hooks', () => {
       'before switch',
       ...perBatch,
       'after switch',
+      'after purge deployed',
       'before cleanup',
       'after cleanup',
       'after deploy',
@@ -90,7 +91,15 @@ describe('hooks', () => {
 
     const back = await cli(['rollback', 'staging', '-c', p.file]);
     expect(back.code, back.stderr).toBe(0);
-    const rolledBack = ['before rollback', 'before switch', ...perBatch, 'after switch', 'after rollback', 'after rolled_back rolled-back'];
+    const rolledBack = [
+      'before rollback',
+      'before switch',
+      ...perBatch,
+      'after switch',
+      'after rollback',
+      'after purge rolled-back',
+      'after rolled_back rolled-back',
+    ];
     for (const h of webHosts(f)) expect(await hookLog(h, p.deployTo), h).toEqual(rolledBack);
   });
 

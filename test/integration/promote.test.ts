@@ -39,7 +39,7 @@ const snapshot = (f: Fleet, deployTo: string) =>
     ),
   );
 
-async function health(f: Fleet, host: { address: string }, port: string): Promise<{ version: string; release: string; revision?: string }> {
+async function health(host: { address: string }, port: string): Promise<{ version: string; release: string; revision?: string }> {
   const r = await fetch(`http://${host.address}:${port}/health`);
   return (await r.json()) as { version: string; release: string };
 }
@@ -120,7 +120,7 @@ describe('deploy promote with an artifact', () => {
 
     for (const [host, s] of Object.entries(await served(f, productionTo)))
       expect(s, host).toEqual({ release: productionRelease, revision: sha });
-    for (const h of webHosts(f)) expect(await health(f, h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
+    for (const h of webHosts(f)) expect(await health(h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
     // Staging is untouched.
     for (const [host, s] of Object.entries(await served(f, p.deployTo)))
       expect(s, host).toEqual({ release: stagingRelease, revision: sha });
@@ -204,7 +204,7 @@ describe('deploy promote with git', () => {
     const productionRelease = releaseOf(r.stdout.slice(r.stdout.indexOf(`(revision ${v1})`)));
     for (const [host, s] of Object.entries(await served(f, productionTo)))
       expect(s, host).toEqual({ release: productionRelease, revision: v1 });
-    for (const h of webHosts(f)) expect(await health(f, h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
+    for (const h of webHosts(f)) expect(await health(h, productionPort)).toMatchObject({ version: 'v1', release: productionRelease });
     for (const h of codeHosts(f)) {
       expect(JSON.parse(await on(f, h, `tail -n 1 '${productionTo}/revisions.log'`))).toMatchObject({
         revision: v1,

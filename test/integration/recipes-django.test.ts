@@ -135,7 +135,7 @@ describe('recipe: django on a Heroku-style project — init, first deploy, a new
     r1 = releaseOf(r.stdout);
     // check --deploy: one short warning with the count and the ids, not the text of every finding.
     expect(r.stdout).toMatch(
-      /task django:check failed \(exit 1\); going on \(allow_failure\):[^]{0,80}check --deploy: \d+ issues \(security\.W\d+(, security\.W\d+)*\)/,
+      /task django:check failed \(exit 1\); going on \(allow_failure\):[\s\S]{0,80}check --deploy: \d+ issues \(security\.W\d+(, security\.W\d+)*\)/,
     );
     expect(r.stdout).not.toContain('SECURE_HSTS_SECONDS');
     expect(await on(f, 'web1', `cat '${deployTo}/shared/log/django-check.log'`)).toContain('SECURE_HSTS_SECONDS');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, repoRoot, type AppRepo } from './support/project.js';
+import { until } from '../support/until.js';
 
 const PORT = '3111';
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
@@ -74,8 +75,7 @@ describe('what a deploy must not do', () => {
     });
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('shared') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until(() => output.includes('shared'), { timeout: 60_000, interval: 100, what: 'the shared step' });
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);
@@ -90,11 +90,9 @@ describe('what a deploy must not do', () => {
     const r = await execa('sh', ['-c', `node '${bin}' staging --json -c '${p.file}' | head -n 1`], { reject: false, env: { CI: 'true' } });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ type: 'run:start', stage: 'staging' });
-    const deadline = Date.now() + 60_000;
     let lock = '';
-    while (Date.now() < deadline && !(lock = (await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).includes('unlocked'))
-      await new Promise((r) => setTimeout(r, 500));
-    expect(lock).toContain('unlocked');
+    const unlocked = async () => (lock = (await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).includes('unlocked');
+    await until(unlocked, { timeout: 60_000, interval: 500, what: () => `the lock released; last saw: ${lock}` });
     for (const h of codeHosts(f)) expect((await sshRun(f, h, `cat '${p.deployTo}/current/VERSION'`)).stdout.trim()).toBe('v3');
   });
 

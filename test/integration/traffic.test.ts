@@ -22,12 +22,13 @@ import {
   type Streamed,
 } from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
+import { ACCESS_LOG_FORMAT } from '../../src/facts/traffic.js';
 
 const NGINX_CONF = '/srv/lb/nginx.conf';
 const UPSTREAM = '/srv/lb/upstream.conf';
 const NGINX = `/usr/sbin/nginx -c ${NGINX_CONF}`;
 const ACCESS_LOG = '/srv/lb/logs/upstream.log';
-const LOG_FORMAT = `log_format deploy_upstream '$msec $status "$upstream_addr" "$upstream_status" "$upstream_response_time"';`;
+const LOG_FORMAT = ACCESS_LOG_FORMAT;
 const WINDOW_S = 5;
 
 interface CanaryJson extends JsonEvent {

@@ -8,7 +8,7 @@ import { readDjangoSettings, type DjangoSettings } from '../../config/django.js'
 import { appName, DJANGO_SECRET_VAR, initTemplate, settingsModuleOf, type ProjectFacts } from '../../config/template.js';
 import { ConfigError } from '../../errors.js';
 import { out } from '../common.js';
-import type { InitFlags, RecipeChoice } from '../init.js';
+import type { InitFlags } from '../init.js';
 
 function readText(file: string): string | undefined {
   try {

@@ -34,6 +34,7 @@ export const host = strict(
     primary: boolean()
       .default(false)
       .describe('Primary host of its roles: runs `once` tasks and migrations (default: the first host of the role).'),
+    beta: boolean().optional().describe('Serves the selective beta (`deploy beta`), like a host listed in `beta.hosts`.'),
   },
   'a host mapping with `name`, `address` and `roles`',
 ).transform((h): HostDef => h);

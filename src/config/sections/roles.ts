@@ -120,4 +120,3 @@ export const roles = named(roleName(), role.nullable(), 'a mapping of role names
 
 export type RoleInput = z.output<typeof role>;
 export type BalancerInput = z.output<typeof balancer>;
-export type CanaryInput = z.output<typeof canary>;

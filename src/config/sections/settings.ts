@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { beta } from './beta.js';
 import { env } from './env.js';
 import { hooks } from './hooks.js';
 import { hosts } from './hosts.js';
@@ -59,6 +60,7 @@ export const sections = {
   ),
   lock,
   watch,
+  beta,
 };
 
 export const SETTING_KEYS = Object.keys(sections) as (keyof typeof sections)[];
@@ -87,6 +89,7 @@ export const settingsShape = {
   rollout: sections.rollout.default([...DEFAULT_ROLLOUT]),
   lock: sections.lock.prefault({}),
   watch: sections.watch.optional(),
+  beta: sections.beta.optional(),
 };
 
 /** A stage after its overrides are merged over the top level: every setting plus its hosts. */

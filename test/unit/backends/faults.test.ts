@@ -20,6 +20,7 @@ import { paths } from '../../../src/commands/paths.js';
 import { ConfigError, ConnectionError, ExitCode, StepFailedError } from '../../../src/errors.js';
 import { read, render, write, type Command } from '../../../src/shell/command.js';
 import { Sensitive } from '../../../src/shell/sensitive.js';
+import { until } from '../../support/until.js';
 
 const target = (name: string): SshTarget => ({
   name,
@@ -283,9 +284,11 @@ describe('the injected commands on a real shell', () => {
     // Orphaned (double fork), so that its parent is pid 1 and the walk never meets an sshd this test runs under.
     const out = join(dir, 'orphan.out');
     await execa('sh', ['-c', `(sh -c ${shq(`${drop}`)} >${out} 2>&1; echo "exit $?" >>${out}) &`]);
-    const deadline = Date.now() + 5000;
-    while (!readFileSync(out, { flag: 'a+' }).toString().includes('exit') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => readFileSync(out, { flag: 'a+' }).toString().includes('exit'), {
+      timeout: 5000,
+      interval: 20,
+      what: 'the orphan to exit',
+    });
     expect(readFileSync(out, 'utf8')).toBe('deploy: injected drop at web1:3 found no sshd process above it\nexit 98\n');
   });
 

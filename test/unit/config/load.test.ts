@@ -7,7 +7,7 @@ import { listStages, loadAllStages, loadConfig } from '../../../src/config/load.
 import { printableConfig } from '../../../src/config/printable.js';
 import type { Config } from '../../../src/config/types.js';
 import { ConfigError, ExitCode } from '../../../src/errors.js';
-import { isSensitive, Sensitive } from '../../../src/shell/sensitive.js';
+import { isSensitive, type Sensitive } from '../../../src/shell/sensitive.js';
 
 const good = fileURLToPath(new URL('../../../fixtures/configs/good/', import.meta.url));
 const load = (file: string, stage: string, env: Record<string, string> = {}) => loadConfig({ file, stage, cwd: good, env });

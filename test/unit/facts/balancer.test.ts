@@ -122,6 +122,16 @@ describe('haproxy server states', () => {
       ],
     ],
     [
+      // haproxy 2.6, server `disabled` in the config (5: configured + forced maintenance), then `set server … state
+      // ready`: the configured bit stays as a record of the config, while haproxy checks and serves the server.
+      'a server configured `disabled`, before and after `state ready`',
+      `1\n${SERVERS_HEADER}\n4 app_beta 1 web1 127.0.27.1 0 5 1 1 10 1 0 0 14 0 0 0 - 3000 - 0 0 - - 0\n4 app_beta 2 web2 127.0.27.2 2 4 1 1 2 8 2 0 6 0 0 0 - 3000 - 0 0 - - 0\n`,
+      [
+        { backend: 'app_beta', server: 'web1', address: '127.0.27.1', operational: 'stopped', admin: 'maint', weight: 1 },
+        { backend: 'app_beta', server: 'web2', address: '127.0.27.2', operational: 'running', admin: 'ready', weight: 1 },
+      ],
+    ],
+    [
       'columns found by name, not position',
       `1\n# srv_name be_name srv_addr srv_admin_state srv_op_state\nweb1 app 10.0.0.1 0 2\n`,
       [{ backend: 'app', server: 'web1', address: '10.0.0.1', operational: 'running', admin: 'ready' }],

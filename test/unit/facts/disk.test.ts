@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDfLine, parseDiskFree } from '../../../src/facts/disk.js';
-import { fails, parses, probes } from './table.js';
+import { fails, parses } from './table.js';
 
 const dfOut = [
   'Filesystem     1024-blocks     Used Available Capacity Mounted on',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
 import { parseRevision, resolvedRevision } from '../../../src/facts/git.js';
 import { fails, parses, probes } from './table.js';

@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combine, parseAccessLog, parseStatCounters, percentile, trafficBetween } from '../../../src/facts/traffic.js';
+import { ACCESS_LOG_FORMAT, combine, parseAccessLog, parseStatCounters, percentile, trafficBetween } from '../../../src/facts/traffic.js';
 
 const line = (status: number, addr: string, upstream: string, times: string) =>
   `1764480000.123 ${status} "${addr}" "${upstream}" "${times}"\n`;
 
 describe('parseAccessLog (the deploy_upstream format)', () => {
+  it('reads the format docs/traffic.md tells nginx to write', () => {
+    expect(readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'traffic.md'), 'utf8')).toContain(ACCESS_LOG_FORMAT);
+  });
+
   it('counts each attempt for its server: a retried request is an error of the first server and an answer of the next', () => {
     const text =
       line(200, '127.0.1.1:3000', '200', '0.004') +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeployError, SwitchedBackError } from '../../../src/errors.js';
+import { type DeployError, SwitchedBackError } from '../../../src/errors.js';
 import { rotationFor } from '../../../src/tasks/balancer.js';
 import { canaryLine } from '../../../src/output/canary.js';
 import { canaryPolicy, judge, trafficSpec } from '../../../src/tasks/canary.js';

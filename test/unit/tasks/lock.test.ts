@@ -15,6 +15,17 @@ import { render, write, type Command } from '../../../src/shell/command.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 import { acquireLocks, describeHolder, formatAge, lockedHosts, lockHost, unlock, type LockRequest } from '../../../src/tasks/lock.js';
 import { config } from './fixtures.js';
+import { until } from '../../support/until.js';
+
+/** What `f` throws, if it throws. */
+const thrownBy = (f: () => void): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
 
 describe('lock', () => {
   it('lives on the primary host of the first role in the rollout', () => {
@@ -262,16 +273,7 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     const lock = await acquireLocks(ctx, req());
     lock.check('transfer');
     hosts.down.add('web2');
-    const until = Date.now() + 10_000;
-    let error: unknown;
-    while (!error && Date.now() < until) {
-      try {
-        lock.check('install');
-      } catch (e) {
-        error = e;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const error = await until(() => thrownBy(() => lock.check('install')), { timeout: 10_000, what: 'the lock check to fail' });
     expect(error).toBeInstanceOf(LockLostError);
     expect((error as Error).message).toMatch(
       /^the deploy lock on web2 was not renewed for \ds, longer than lock.ttl \(2s\), so another run may take it over: stopping before install$/,
@@ -290,16 +292,7 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
   it('stops before the next step when its lock changed hands, and then leaves the new holder’s lock alone', async () => {
     const lock = await acquireLocks(ctx, req());
     writeFileSync(join(hosts.dir('web1'), 'app', 'deploy.lock', 'token'), `${T2}\n`);
-    const until = Date.now() + 10_000;
-    let error: unknown;
-    while (!error && Date.now() < until) {
-      try {
-        lock.check('batch 2 of web');
-      } catch (e) {
-        error = e;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const error = await until(() => thrownBy(() => lock.check('batch 2 of web')), { timeout: 10_000, what: 'the lock check to fail' });
     expect((error as Error).message).toBe('the deploy lock on web1 is now held by another run: stopping before batch 2 of web');
     expect(error).toBeInstanceOf(LockLostError);
     expect((await lock.release()).problems).toEqual([]);
@@ -329,9 +322,11 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     foreign('db1', T2);
     const abort = new AbortController();
     const waiting = acquireLocks({ ...ctx, signal: abort.signal }, req({ waitSeconds: 60 }));
-    const until = Date.now() + 5000;
-    while (!events.some((e) => e.type === 'lock' && e.action === 'waiting') && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => events.some((e) => e.type === 'lock' && e.action === 'waiting'), {
+      timeout: 5000,
+      interval: 20,
+      what: 'the lock wait',
+    });
     const t0 = Date.now();
     abort.abort(new InterruptedError('interrupted by SIGINT'));
     await expect(waiting).rejects.toThrow(InterruptedError);

@@ -264,7 +264,7 @@ export function scripted(
       if (what.startsWith('lock ')) return held ? said('held', answer(1, status())) : take();
       if (what.startsWith('take over')) {
         const seen = /of run ([0-9a-f]{8})/.exec(what)?.[1] ?? '';
-        const same = held !== null && held.token.startsWith(seen);
+        const same = held?.token.startsWith(seen);
         const expired = !text.includes(' -le ') || (held !== null && held.expires <= w.clock);
         return same && expired ? take() : said('held', answer(1, status()));
       }

@@ -115,3 +115,60 @@ describe('statusReport (what `deploy status` prints, as data)', () => {
     expect(r.error!.message).toBe('web2: could not be read; the other hosts are shown above');
   });
 });
+
+describe('statusReport: hosts behind, drained, and hosts that left the pool', () => {
+  it('a host behind its role is marked and named in a warning that says what fixes it; a drained host says since when', () => {
+    const r = statusReport(
+      stage(
+        [
+          host({ host: 'web1' }),
+          host({ host: 'web3', current: null, revision: null, rotation: 'out', behind: '20260101000000' }),
+          host({
+            host: 'web4',
+            current: null,
+            revision: null,
+            rotation: 'out',
+            behind: '20260101000000',
+            drainedSince: '2026-01-01T10:00:00Z',
+          }),
+        ],
+        { now: '2026-01-01T10:05:00.000Z' },
+      ),
+    );
+    expect(r.rows.map((x) => [x.host, x.release, x.rotation])).toEqual([
+      ['web1', '20260101000000', 'in'],
+      ['web3', '- (behind)', 'DRAINED'],
+      ['web4', '- (behind)', 'DRAINED since 2026-01-01T10:00:00Z (5m)'],
+    ]);
+    expect(r.warnings).toEqual(['web3, web4 are behind: their role serves 20260101000000; `deploy sync staging` brings them to it']);
+  });
+
+  it('a server no longer in deploy.yml: still served (the next deploy takes it out), or gone since when', () => {
+    const r = statusReport(
+      stage([host({ host: 'web1' })], {
+        left: [
+          {
+            balancer: 'lb1',
+            left: [
+              { host: 'web4', serving: true },
+              { host: 'web5', serving: false, since: '2026-01-01T09:00:00Z' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(r.warnings).toEqual([
+      'lb1 still sends requests to web4, which is not in the pool in deploy.yml: the next deploy takes it out',
+      'web5 left the pool of lb1 at 2026-01-01T09:00:00Z: it is not in the pool in deploy.yml',
+    ]);
+    expect(r.json.left).toEqual([
+      {
+        balancer: 'lb1',
+        left: [
+          { host: 'web4', serving: true },
+          { host: 'web5', serving: false, since: '2026-01-01T09:00:00Z' },
+        ],
+      },
+    ]);
+  });
+});

@@ -44,7 +44,7 @@ describe('rolloutPlan', () => {
 
 // ── the switch-back, on a scripted fleet (tasks/balancer.ts over a model of the hosts and the balancer) ──────────
 
-import { ConnectionError, DeployError, InterruptedError, SwitchedBackError } from '../../../src/errors.js';
+import { ConnectionError, type DeployError, InterruptedError, SwitchedBackError } from '../../../src/errors.js';
 import { nginxComplaint, rotationFor } from '../../../src/tasks/balancer.js';
 import { canaryGate } from '../../../src/tasks/canary.js';
 import { rollout, type RolloutParams } from '../../../src/tasks/switch.js';

@@ -1,0 +1,304 @@
+/**
+ * One SSH connection to a host, shared by every command of the run: sessions capped by slots, a refused channel
+ * open retried, the connection's watchdog, the fence after a lost connection, exec and SFTP upload.
+ */
+import type { Duplex } from 'node:stream';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
+import { render, secretsOf, type Command } from '../shell/command.js';
+import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
+import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
+import { execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
+import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
+import type { Slots } from './slots.js';
+
+export class Connection {
+  readonly closed: Promise<void>;
+  #isClosed = false;
+  #ending = false;
+  #lastError: Error | undefined;
+  #commands = 0;
+  readonly #onGone: (lost: boolean) => void;
+  /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
+  readonly #scripts = new Map<string, string>();
+
+  constructor(
+    readonly target: SshTarget,
+    readonly client: Client,
+    readonly slots: Slots,
+    readonly retries: number,
+    /** Names this connection's commands on the host (protocol.ts). */
+    readonly id: { readonly run: string; readonly seq: number },
+    onGone: (lost: boolean) => void = () => {},
+  ) {
+    this.#onGone = onGone;
+    this.closed = new Promise((resolve) => {
+      client.on('close', () => {
+        this.#gone();
+        resolve();
+      });
+    });
+    client.on('error', (err) => {
+      this.#lastError = err;
+    });
+    pipelineScripts(client, this.#scripts);
+  }
+
+  /** Closed, by us (end) or not (lost); tells the backend once, as soon as it is known. */
+  #gone(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#onGone(!this.#ending);
+  }
+
+  /**
+   * Starts this connection's watchdog session (protocol.ts). Not awaited: commands need not wait for it, and a
+   * connection lost before it runs is fenced by the next one.
+   */
+  watch(): void {
+    try {
+      this.client.exec(watchdogString(this.id.run, this.id.seq), (err, channel) => {
+        if (err) return;
+        channel.on('error', () => undefined);
+        channel.resume();
+        channel.stderr.resume();
+      });
+    } catch {
+      // Not connected any more: the fence of the next connection covers it.
+    }
+  }
+
+  async exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult> {
+    const host = this.target.name;
+    const script = stdinScript(command);
+    const release = await this.slots.acquire(options.signal).catch(() => {
+      throw interrupted(this.target, command, options.step);
+    });
+    const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
+    try {
+      const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
+      const out = new OutputCollector(secretsOf(command), options.onLine);
+      let run: ChannelRun | undefined;
+      // Listeners go on inside the open callback: a fast command's output, exit status and close can
+      // arrive in the same TCP read as the open confirmation, before any awaiting code runs.
+      await this.#openChannel<ClientChannel>(
+        (cb) => {
+          this.#scripts.set(request, script);
+          this.client.exec(request, (err, channel) => {
+            if (!err) {
+              run = watchChannel(channel, out);
+              // Not sent behind the exec request (ssh2 internals not as expected): send it now.
+              if (this.#scripts.delete(request)) channel.end(script);
+            } else {
+              this.#scripts.delete(request);
+            }
+            cb(err, channel);
+          });
+        },
+        options.step,
+        options.signal,
+      );
+      const ended = await run!.wait(timeoutMs, options);
+      if (ended.kind === 'aborted') throw interrupted(this.target, command, options.step);
+      if (ended.kind === 'lost') {
+        // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
+        this.#gone();
+        this.client.destroy();
+        throw new ConnectionError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
+      }
+      if (ended.kind === 'timeout') out.note('stderr', timeoutNote(host, timeoutMs));
+      const { stdout, stderr } = out.finish();
+      const durationMs = performance.now() - started;
+      return ended.kind === 'timeout'
+        ? { code: TIMEOUT_EXIT_CODE, stdout, stderr, durationMs, timedOut: true }
+        : { code: ended.code, stdout, stderr, durationMs };
+    } finally {
+      this.#scripts.delete(request);
+      release();
+    }
+  }
+
+  /**
+   * Kills what this run's lost connections `seqs` left running on the host and waits until it is gone; a
+   * command that cannot be stopped makes the host unusable for this run.
+   */
+  async fence(seqs: readonly number[]): Promise<void> {
+    const host = this.target.name;
+    let result: ExecResult;
+    try {
+      result = await this.exec(fence(this.id.run, seqs), { timeoutMs: 15_000 }, performance.now());
+    } catch (err) {
+      await this.end();
+      throw err;
+    }
+    if (result.code !== 0) {
+      await this.end();
+      throw new ConnectionError(
+        host,
+        `cannot stop the commands the lost connection left running (exit ${result.code}): ${(result.stdout + result.stderr).trim().split('\n').slice(-3).join('; ')}`,
+        `Nothing more runs on ${host} in this run. Look for processes tagged ${seqs.map((s) => `deploy:${this.id.run}:${s}:…`).join(', ')} there (ps -eo pid,pgid,args).`,
+      );
+    }
+  }
+
+  /**
+   * SFTP upload. It fails as soon as the connection closes, when it makes no progress for the stall timeout, and
+   * when `options.signal` aborts; in each case the SFTP channel is closed, which stops the transfer.
+   */
+  async upload(localPath: string, remotePath: string, size: number, options: UploadOptions, step: string) {
+    const host = this.target.name;
+    const release = await this.slots.acquire(options.signal).catch(() => {
+      throw uploadInterrupted(this.target, step, remotePath);
+    });
+    const stallMs = options.stallTimeoutMs ?? stallTimeoutMs(this.target);
+    try {
+      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, options.signal);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let settled = false;
+          let stall: NodeJS.Timeout | undefined;
+          let unwatch = () => {};
+          const settle = (err?: Error) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(stall);
+            unwatch();
+            if (err) reject(err);
+            else resolve();
+          };
+          const arm = () => {
+            clearTimeout(stall);
+            stall = setTimeout(
+              () =>
+                settle(new ConnectionError(host, `${step}: upload to ${remotePath} stalled: no progress for ${formatSeconds(stallMs)}`)),
+              stallMs,
+            );
+          };
+          if (options.signal) unwatch = whenAborted(options.signal, () => settle(uploadInterrupted(this.target, step, remotePath)));
+          void this.closed.then(() =>
+            settle(new ConnectionError(host, `${step}: connection lost while uploading to ${remotePath}${this.#cause()}`)),
+          );
+          arm();
+          sftp.fastPut(
+            localPath,
+            remotePath,
+            {
+              ...(options.mode !== undefined ? { mode: options.mode } : {}),
+              step: (transferred) => {
+                arm();
+                options.onProgress?.(transferred, size);
+              },
+            },
+            (err) => settle(err ?? undefined),
+          );
+        });
+      } finally {
+        sftp.end();
+      }
+      if (size === 0) options.onProgress?.(0, 0);
+    } catch (err) {
+      if (err instanceof DeployError) throw err;
+      if (this.#isClosed) {
+        throw new ConnectionError(host, `${step}: connection lost while uploading to ${remotePath}${this.#cause()}`);
+      }
+      throw new StepFailedError(host, step, `cannot upload ${localPath} to ${remotePath}: ${messageOf(err)}`);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A direct-tcpip channel from this host to `to`, used as the socket of a connection through a jump host.
+   * Not retried: here a channel open failure means the jump host could not reach `to`.
+   */
+  async forwardOut(to: SshTarget): Promise<Duplex> {
+    try {
+      return await new Promise<ClientChannel>((resolve, reject) => {
+        try {
+          this.client.forwardOut('127.0.0.1', 0, to.address, to.port, (err, channel) => (err ? reject(err) : resolve(channel)));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    } catch (err) {
+      throw new ConnectionError(
+        to.name,
+        `jump host ${this.target.name} could not connect to ${to.address}:${to.port}: ${messageOf(err)}`,
+        `Check that ${to.address}:${to.port} is reachable from ${this.target.name} and that its sshd allows TCP forwarding (AllowTcpForwarding).`,
+      );
+    }
+  }
+
+  async end(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#ending = true;
+    this.client.end();
+    const timer = setTimeout(() => this.client.destroy(), 2000);
+    await this.closed;
+    clearTimeout(timer);
+  }
+
+  #cause(): string {
+    return this.#lastError ? ` (${this.#lastError.message})` : '';
+  }
+
+  async #openChannel<T>(
+    open: (cb: (err: Error | undefined, channel: T) => void) => void,
+    step: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.#isClosed) {
+        throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection is closed${this.#cause()}`);
+      }
+      try {
+        return await new Promise<T>((resolve, reject) => {
+          try {
+            open((err, channel) => (err ? reject(err) : resolve(channel)));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      } catch (err) {
+        const refused = err instanceof Error && /channel open failure/i.test(err.message);
+        // A session refused as the connection dies is a lost connection, not a refusal: ssh2 says "Unable to exec".
+        if (!refused && !this.#isClosed) await Promise.race([this.closed, new Promise((r) => setTimeout(r, 500).unref())]);
+        if (this.#isClosed)
+          throw new ConnectionError(this.target.name, `${stepPrefix(step)}connection lost while starting a command${this.#cause()}`);
+        if (!refused || attempt >= this.retries) {
+          throw new ConnectionError(
+            this.target.name,
+            `${stepPrefix(step)}cannot open an SSH session: ${messageOf(err)}${refused ? ` (${attempt + 1} attempts)` : ''}`,
+            refused ? 'The host refused new sessions; is its sshd MaxSessions very low?' : undefined,
+          );
+        }
+        await sleep(10 * 2 ** attempt, signal);
+      }
+    }
+  }
+}
+
+export function stepPrefix(step: string | undefined): string {
+  return step ? `${step}: ` : '';
+}
+
+function describe(command: Command): string {
+  if (command.description) return command.description;
+  const text = render(command);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export function interrupted(target: SshTarget, command: Command, step: string | undefined): InterruptedError {
+  return new InterruptedError(`${target.name}: ${stepPrefix(step)}interrupted while running ${describe(command)}`);
+}
+
+export function uploadInterrupted(target: SshTarget, step: string, remotePath: string): InterruptedError {
+  return new InterruptedError(`${target.name}: ${step}: interrupted while uploading to ${remotePath}`);
+}
+
+/** An upload that makes no progress this long fails: three connect timeouts (30 s by default). */
+export const stallTimeoutMs = (target: SshTarget): number => 3 * target.connectTimeoutMs;
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
