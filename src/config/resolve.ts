@@ -37,6 +37,7 @@ export function buildConfig(file: string, stage: string, s: StageSections, extra
     rollout: s.rollout,
     hosts: s.hosts,
     lock: s.lock,
+    watch: s.watch ? { duration: s.watch.duration, maxErrorRate: s.watch.max_error_rate, health: s.watch.health } : undefined,
     beta: s.beta && {
       mark: s.beta.cookie !== undefined ? { kind: 'cookie', name: s.beta.cookie } : { kind: 'header', name: s.beta.header! },
       hosts: s.hosts.filter((h) => h.beta === true || s.beta!.hosts.includes(h.name)).map((h) => h.name),

@@ -33,6 +33,8 @@ export interface Config {
   readonly rollout: readonly string[];
   readonly hosts: readonly HostDef[];
   readonly lock: LockConfig;
+  /** Watching the fleet after the last batch, with the lock held (`watch:`). */
+  readonly watch?: WatchDef;
   /** Selective beta (`deploy beta`); absent when deploy.yml has no `beta` section. */
   readonly beta?: BetaConfig;
 }
@@ -48,6 +50,15 @@ export interface BetaConfig {
   readonly upstreamFile?: string;
   /** nginx beta upstream name; default: the balancer's upstream name + `_beta`. */
   readonly upstreamName?: string;
+}
+
+export interface WatchDef {
+  /** Seconds the fleet is watched for. */
+  readonly duration: number;
+  /** Highest share (0–1) of the fleet's requests that may fail, from the balancers' counters. */
+  readonly maxErrorRate: number;
+  /** Whether every app host's health check is asked on each reading. */
+  readonly health: boolean;
 }
 
 export type Source = GitSource | ArtifactSource;

@@ -1,4 +1,4 @@
-import type { CanaryEvent, TrafficNumbers } from './events.js';
+import type { CanaryEvent, TrafficNumbers, WatchEvent } from './events.js';
 
 /** `12.5%`, `0%`, `0.3%`. */
 export function formatRate(r: number): string {
@@ -19,4 +19,15 @@ export function describeNumbers(n: TrafficNumbers): string {
 export function canaryLine(e: Pick<CanaryEvent, 'share' | 'windowMs' | 'elapsedMs' | 'canary' | 'rest'>): string {
   const at = `${(e.elapsedMs / 1000).toFixed(0)}/${(e.windowMs / 1000).toFixed(0)} s`;
   return `canary at ${formatRate(e.share)} of the requests, ${at}: canary ${describeNumbers(e.canary)}; the rest ${describeNumbers(e.rest)}`;
+}
+
+/** `watch 42/300 s: error rate 0% (0 of 460 requests), p95 9 ms; web1, web2 healthy`. */
+export function watchLine(e: Pick<WatchEvent, 'hosts' | 'windowMs' | 'elapsedMs' | 'fleet' | 'unhealthy' | 'limits'>): string {
+  const at = `${(e.elapsedMs / 1000).toFixed(0)}/${(e.windowMs / 1000).toFixed(0)} s`;
+  const health = !e.limits.health
+    ? ''
+    : e.unhealthy.length > 0
+      ? `; unhealthy: ${e.unhealthy.join(', ')}`
+      : `; ${e.hosts.join(', ')} healthy`;
+  return `watch ${at}: the fleet's ${describeNumbers(e.fleet)}${health}`;
 }

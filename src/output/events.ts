@@ -42,6 +42,18 @@ export type DeployEvent =
       ok?: boolean;
       reason?: string;
     }
+  | {
+      type: 'watch';
+      phase: 'start' | 'sample' | 'verdict' | 'interrupted';
+      hosts: string[];
+      windowMs: number;
+      elapsedMs: number;
+      fleet: TrafficNumbers;
+      unhealthy: string[];
+      limits: WatchLimits;
+      ok?: boolean;
+      reason?: string;
+    }
   | { type: 'beta'; action: 'start' | 'end'; hosts: string[]; release: string; revision?: string; live: string | null; mark: string }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
@@ -72,6 +84,17 @@ export type CanaryEvent = Extract<DeployEvent, { type: 'canary' }>;
 export interface CanaryLimits {
   maxErrorRate: number;
   maxP95Ms?: number;
+}
+
+/**
+ * The watch after the last batch: `start`, `sample` about every second, then `verdict` (`ok`, and `reason` when it
+ * failed or could not judge by numbers) or `interrupted` (Ctrl-C ended it: nothing was rolled back).
+ */
+export type WatchEvent = Extract<DeployEvent, { type: 'watch' }>;
+
+export interface WatchLimits {
+  maxErrorRate: number;
+  health: boolean;
 }
 
 export type Outcome = 'success' | 'failed' | 'switched-back' | 'interrupted';
@@ -106,6 +129,8 @@ export interface RunSummary {
   hosts: HostSummary[];
   /** The traffic canary's verdict, when the run had one. */
   canary?: Omit<CanaryEvent, 'type' | 'phase'>;
+  /** The watch after the last batch, when the run had one: its last event without `type`. */
+  watch?: Omit<WatchEvent, 'type'>;
 }
 
 /** Receives every event of a run, in order. `close` (if any) is awaited once, after run:end. */

@@ -1,4 +1,4 @@
-import { canaryLine, formatRate } from './canary.js';
+import { canaryLine, formatRate, watchLine } from './canary.js';
 import type { DeployEvent, EventSink, PromotedFrom, RunSummary } from './events.js';
 import { formatBytes } from './timeline.js';
 import { visible } from './visible.js';
@@ -40,6 +40,7 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
   const uploads = new Map<string, number>();
   const skipped = new Map<string, string>();
   const canaryLines = new Map<string, number>();
+  let watchLines = 0;
   return (e: DeployEvent) => {
     switch (e.type) {
       case 'run:start':
@@ -121,6 +122,25 @@ export function plainRenderer({ write, now = () => new Date(), verbose = false, 
         }
         const verdict = e.ok ? c.green('passed') : c.red('FAILED');
         return line(host, 'canary', `${verdict}${e.reason ? ` (${e.reason})` : ''}: ${canaryLine(e)}`);
+      }
+      case 'watch': {
+        if (e.phase === 'start') {
+          watchLines = 0;
+          return line(
+            '-',
+            'watch',
+            `${e.hosts.join(', ')} for ${seconds(e.windowMs)}; limits: error rate ${formatRate(e.limits.maxErrorRate)}${e.limits.health ? ', health checks' : ''}`,
+          );
+        }
+        if (e.phase === 'sample') {
+          const bucket = Math.floor(e.elapsedMs / CANARY_LINE_MS);
+          if (bucket <= watchLines) return undefined;
+          watchLines = bucket;
+          return line('-', 'watch', watchLine(e));
+        }
+        if (e.phase === 'interrupted') return line('-', 'watch', c.yellow(`interrupted: ${e.reason ?? ''} (${watchLine(e)})`));
+        const verdict = e.ok ? c.green('passed') : c.red('FAILED');
+        return line('-', 'watch', `${verdict}${e.reason ? ` (${e.reason})` : ''}: ${watchLine(e)}`);
       }
       case 'upload': {
         const step = e.total > 0 ? Math.floor((e.transferred / e.total) * UPLOAD_STEPS) : UPLOAD_STEPS;

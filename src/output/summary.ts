@@ -36,11 +36,16 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   const switchedBack = new Map<string, string | null>();
   const notBack = new Map<string, string>();
   let canary: RunSummary['canary'];
+  let watch: RunSummary['watch'];
   for (const { at, event: e } of events) {
     timeline.apply(e, at);
     if (e.type === 'canary' && e.phase === 'verdict') {
       const { type: _t, phase: _p, ...numbers } = e;
       canary = numbers;
+    }
+    if (e.type === 'watch' && (e.phase === 'verdict' || e.phase === 'interrupted')) {
+      const { type: _t, ...numbers } = e;
+      watch = numbers;
     }
     if (e.type === 'run:start') {
       stage ||= e.stage;
@@ -106,5 +111,6 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     ...(promotedFrom ? { promotedFrom } : {}),
     hosts,
     ...(canary ? { canary } : {}),
+    ...(watch ? { watch } : {}),
   };
 }

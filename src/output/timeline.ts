@@ -1,4 +1,4 @@
-import { canaryLine } from './canary.js';
+import { canaryLine, watchLine } from './canary.js';
 import type { DeployEvent } from './events.js';
 
 /** Lines of output kept per host and command, shown when it fails. */
@@ -171,6 +171,9 @@ export class Timeline {
         return this.#activity(e.host, at, () => (e.action === 'drain' ? 'drained from the balancer' : 'back in rotation'));
       case 'canary':
         for (const host of e.hosts) this.#activity(host, at, () => canaryLine(e));
+        return;
+      case 'watch':
+        for (const host of e.hosts) this.#activity(host, at, () => watchLine(e));
         return;
       case 'batch':
         this.#batch = { role: e.role, index: e.index, of: e.of };

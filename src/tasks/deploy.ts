@@ -22,9 +22,11 @@ import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { refuseDuringBeta } from './beta.js';
 import { runPurge } from './purge.js';
+import { rollbackWith } from './rollback.js';
 import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
+import { watchFailure, watchFleet, watchSpec } from './watch.js';
 
 export interface DeployParams {
   /** This run's local id (its log dir), kept in the lock. Not the release id: that is chosen once the lock is held. */
@@ -65,6 +67,8 @@ interface Progress {
   readonly made: Set<string>;
   built: boolean;
   live: boolean;
+  /** The watch after the switch rolled the fleet back. */
+  rolledBack?: boolean;
   /** Per host, the release it served before (known once the lock is held). */
   previous?: ReadonlyMap<string, string | null>;
 }
@@ -91,7 +95,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
   } catch (failure) {
     throw await afterFailure(ctx, failure, progress.release, {
       step: trace.failedStep(),
-      switchedBack: trace.switchedBack(),
+      switchedBack: trace.switchedBack() || progress.rolledBack === true,
       previous: progress.previous,
     });
   } finally {
@@ -143,6 +147,8 @@ async function deployWith(
   artifact: Promise<Artifact> | undefined,
   progress: Progress,
 ): Promise<RunSummary> {
+  // A beta (params.only) serves marked requests only: the fleet's numbers say nothing about it.
+  const watch = ctx.mode === 'real' && !params.only ? watchSpec(ctx.config) : undefined;
   await preflight(ctx, ctx.hosts, { deploy: true });
   // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
   await artifact;
@@ -185,11 +191,12 @@ async function deployWith(
     progress.built = true;
     progress.release = withRevision;
     lock.check('switch');
+    const rotation = params.rotation ?? rotationFor(ctx);
     await (params.only?.switchTo ?? rollout)(ctx, {
       release: withRevision,
       previous,
       hosts,
-      rotation: params.rotation ?? rotationFor(ctx),
+      rotation,
       pauseBetweenBatches: async (role, next) => {
         lock.check(`batch ${next} of ${role}`);
         await params.pauseBetweenBatches?.(role, next);
@@ -203,6 +210,32 @@ async function deployWith(
       release: withRevision,
       moves: new Map(hosts.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release.id }])),
     });
+    if (watch) {
+      lock.check('watch');
+      const seen = await watchFleet(ctx, watch, hosts, rotation);
+      if (!seen.ok) {
+        lock.check('rollback');
+        ctx.emit({ type: 'warning', message: `watch: ${seen.reason}: rolling every host back` });
+        const why = `watch after the switch: ${seen.reason}`;
+        for (const m of await logFailure(ctx, hosts, {
+          release: release.id,
+          revision: revision ?? '',
+          owner: params.owner,
+          outcome: 'failed',
+          message: why,
+          from: params.promotedFrom,
+        }))
+          ctx.emit({ type: 'warning', message: m });
+        progress.rolledBack = true;
+        const back = await rollbackWith(ctx, { owner: params.owner, message: why, rotation }, hosts, () => lock.check('rollback'));
+        throw watchFailure(seen.reason, seen.event, release.id, back.release!);
+      }
+      if (seen.interrupted) {
+        // The deploy is live and done: what is left (clean-up, revision log, unlock) runs whatever the interrupt.
+        ctx = { ...ctx, signal: undefined };
+        ctx.emit({ type: 'warning', message: seen.interrupted });
+      }
+    }
     let clean = true;
     try {
       lock.check('cleanup');

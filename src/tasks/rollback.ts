@@ -111,7 +111,13 @@ async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: re
   return result!;
 }
 
-async function rollbackWith(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[], check: () => void): Promise<RunSummary> {
+/** The rollback itself, under a lock the caller holds (`deploy rollback`, and a deploy whose watch failed). */
+export async function rollbackWith(
+  ctx: RunContext,
+  params: Pick<RollbackParams, 'to' | 'owner' | 'message' | 'rotation'>,
+  hosts: readonly HostDef[],
+  check: () => void,
+): Promise<RunSummary> {
   const p = paths(ctx.config.deployTo);
   await refuseDuringBeta(ctx);
   const state = await onHosts(ctx, 'rollback', hosts, (h) => readHostReleases(ctx, 'rollback', h));

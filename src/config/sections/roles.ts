@@ -70,7 +70,7 @@ export const balancer = z
   .describe('Makes this role a load balancer that takes hosts of `pool` out of rotation while they restart.');
 
 /** `10%`, `0.5%`: a share of requests, above `min` and at most 100 % (or below it with `below100`). */
-const percent = (expected: string, o: { zero?: boolean; below100?: boolean } = {}) =>
+export const percent = (expected: string, o: { zero?: boolean; below100?: boolean } = {}) =>
   checked(expected, (s) => {
     const m = /^(\d+(?:\.\d+)?)%$/.exec(s);
     const n = m ? Number(m[1]) : NaN;

@@ -12,6 +12,7 @@ import { artifact, branch, repository, revision } from './source.js';
 import { ssh } from './ssh.js';
 import { health, install, migrate, restart } from './steps.js';
 import { tasks } from './tasks.js';
+import { watch } from './watch.js';
 
 /** Top-level keys starting with `x-` are ignored: a place for YAML anchors, as in docker-compose files. */
 export const EXTENSION_PREFIX = 'x-';
@@ -58,6 +59,7 @@ export const sections = {
     'Order in which roles switch to the new release; roles not listed switch last ' + '(default `[db, media, web, balancer]`).',
   ),
   lock,
+  watch,
   beta,
 };
 
@@ -86,6 +88,7 @@ export const settingsShape = {
   roles: sections.roles.default({}),
   rollout: sections.rollout.default([...DEFAULT_ROLLOUT]),
   lock: sections.lock.prefault({}),
+  watch: sections.watch.optional(),
   beta: sections.beta.optional(),
 };
 
