@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
+import type { SshTarget } from '../../../src/backends/backend.js';
 import { OfflineBackend } from '../../../src/backends/offline.js';
 import type { DeployEvent } from '../../../src/output/events.js';
 import type { RunContext } from '../../../src/tasks/context.js';
@@ -12,28 +13,29 @@ export function config(stage = 'staging'): Config {
 }
 
 /** A context that touches nothing (plan mode), collecting events. */
+/** SSH targets for every host of a config, as the CLI would make them (nothing connects in unit tests). */
+export function testTargets(c: Config): Map<string, SshTarget> {
+  const target = (h: Config['hosts'][number]): SshTarget => ({
+    name: h.name,
+    address: h.address,
+    port: 22,
+    user: 'deploy',
+    identityFiles: [],
+    knownHosts: [],
+    strictHostKeys: true,
+    forwardAgent: false,
+    connectTimeoutMs: 1000,
+    keepaliveIntervalMs: 1000,
+  });
+  return new Map(c.hosts.map((h) => [h.name, target(h)]));
+}
+
 export function planContext(c: Config = config()): { ctx: RunContext; events: DeployEvent[] } {
   const events: DeployEvent[] = [];
   const ctx: RunContext = {
     config: c,
     backend: new OfflineBackend(),
-    targets: new Map(
-      c.hosts.map((h) => [
-        h.name,
-        {
-          name: h.name,
-          address: h.address,
-          port: 22,
-          user: 'deploy',
-          identityFiles: [],
-          knownHosts: [],
-          strictHostKeys: true,
-          forwardAgent: false,
-          connectTimeoutMs: 1000,
-          keepaliveIntervalMs: 1000,
-        },
-      ]),
-    ),
+    targets: testTargets(c),
     emit: (e) => events.push(e),
     mode: 'plan',
     hosts: c.hosts,

@@ -14,7 +14,7 @@ import type { DeployEvent } from '../../../src/output/events.js';
 import { render, write, type Command } from '../../../src/shell/command.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 import { acquireLocks, describeHolder, formatAge, lockedHosts, lockHost, unlock, type LockRequest } from '../../../src/tasks/lock.js';
-import { config } from './fixtures.js';
+import { config, testTargets } from './fixtures.js';
 import { until } from '../../support/until.js';
 
 /** What `f` throws, if it throws. */
@@ -154,23 +154,7 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     ctx = {
       config: c,
       backend: hosts,
-      targets: new Map(
-        c.hosts.map((h) => [
-          h.name,
-          {
-            name: h.name,
-            address: h.address,
-            port: 22,
-            user: 'deploy',
-            identityFiles: [],
-            knownHosts: [],
-            strictHostKeys: true,
-            forwardAgent: false,
-            connectTimeoutMs: 1000,
-            keepaliveIntervalMs: 1000,
-          },
-        ]),
-      ),
+      targets: testTargets(c),
       emit: (e) => events.push(e),
       mode: 'real',
       hosts: c.hosts,

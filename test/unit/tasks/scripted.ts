@@ -18,6 +18,7 @@ import { render, type Command } from '../../../src/shell/command.js';
 import { decodeLockInfo } from '../../../src/facts/lock.js';
 import type { LockInfo } from '../../../src/commands/lock.js';
 import type { RunContext } from '../../../src/tasks/context.js';
+import { testTargets } from './fixtures.js';
 
 export const OLD = '20260101000000';
 export const NEW = '20260102000000';
@@ -131,23 +132,7 @@ export function scripted(
   const ctx: RunContext = {
     config,
     backend,
-    targets: new Map(
-      config.hosts.map((h) => [
-        h.name,
-        {
-          name: h.name,
-          address: h.address,
-          port: 22,
-          user: 'deploy',
-          identityFiles: [],
-          knownHosts: [],
-          strictHostKeys: true,
-          forwardAgent: false,
-          connectTimeoutMs: 1000,
-          keepaliveIntervalMs: 1000,
-        },
-      ]),
-    ),
+    targets: testTargets(config),
     emit: (e) => {
       events.push(e);
       if (e.type === 'drain') log.push(`event: ${e.action} ${e.host}`);
