@@ -38,7 +38,8 @@ async function completeFish(line: string): Promise<string[]> {
 
 /**
  * What zsh's completion system offers when `deploy <line>` and Tab are typed into an interactive zsh (on a pty,
- * after compinit): compadd is wrapped to write the matches it is given to a file, which is waited for (bounded).
+ * after compinit): compadd is wrapped to write the matches it is given to a file and then say so on the terminal,
+ * which the reader waits for (zpty -r with a pattern; the call's timeout bounds it).
  */
 async function completeZsh(line: string): Promise<string[]> {
   const out = join(mkdtempSync(join(tmpdir(), 'deploy-zsh-')), 'matches');
@@ -46,12 +47,13 @@ async function completeZsh(line: string): Promise<string[]> {
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1=''; autoload -U compinit; compinit -u -D; source <(deploy completion zsh)"
-zpty -w z "compadd() { local -a hits; builtin compadd -A hits \\"\\$@\\"; print -rl -- \\$hits > $out.tmp; mv $out.tmp $out; }"
+zpty -w z "compadd() { local -a hits; builtin compadd -A hits \\"\\$@\\"; print -rl -- \\$hits > $out; print -n -- '<matches'' written>'; }"
 zpty -w -n z "deploy $*"$'\\t'
-for i in {1..400}; do [[ -e $out ]] && break; sleep 0.05; done
+zpty -r z _ '*<matches written>*'
 zpty -d z
 [[ -e $out ]] && cat $out`;
   const r = await exec('zsh', ['-f', '-c', script, 'zsh', out, line], {
+    timeout: 60_000,
     cwd: project,
     env: { PATH: `${project}:${process.env.PATH}`, HOME: project },
   });
