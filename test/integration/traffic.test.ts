@@ -23,6 +23,7 @@ import {
 } from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
 import { ACCESS_LOG_FORMAT } from '../../src/facts/traffic.js';
+import { until } from '../support/until.js';
 
 const NGINX_CONF = '/srv/lb/nginx.conf';
 const UPSTREAM = '/srv/lb/upstream.conf';
@@ -53,12 +54,15 @@ const endOf = (s: Streamed) => s.events.find((e) => e.type === 'run:end')! as Js
 /** Runs the CLI under a steady request stream to /info through the balancer; returns the run and every answer. */
 async function deployUnderLoad(f: Fleet, args: string[]): Promise<{ run: Streamed; answers: Answer[] }> {
   const load = recordedLoad(`${f.balancer!.url}/info`, { concurrency: 3, pauseMs: 10, maxSeconds: 150 });
-  await new Promise((r) => setTimeout(r, 300));
+  // The stream is under way before the run starts.
+  await until(() => load.answers.length >= 5, { timeout: 30_000, what: 'the first answers of the request stream' });
   let run: Streamed;
   try {
     run = await streamCli(args);
   } finally {
-    await new Promise((r) => setTimeout(r, 300));
+    // A few answers after the run, from the pool it left behind.
+    const after = load.answers.length + 5;
+    await until(() => load.answers.length >= after, { timeout: 30_000, what: 'answers after the run' });
     await load.stop();
   }
   return { run, answers: load.answers };
@@ -171,7 +175,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(Object.values(await rotationOf(f)).every((r) => r === 'in')).toBe(true);
       // The weights are back as configured: web1 takes its equal share again.
       const after = recordedLoad(`${f.balancer!.url}/info`, { concurrency: 1, pauseMs: 0 });
-      await new Promise((r) => setTimeout(r, 1500));
+      await until(() => after.answers.length >= 200, { timeout: 60_000, what: '200 answers after the canary' });
       const later = await after.stop();
       const web1 = later.filter((a) => a.host === 'web1').length / later.length;
       expect(web1).toBeGreaterThan(0.35);

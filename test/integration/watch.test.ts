@@ -20,6 +20,7 @@ import {
   type Streamed,
 } from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
+import { until } from '../support/until.js';
 
 const WINDOW_S = 4;
 
@@ -47,7 +48,8 @@ describe('watch after the switch, behind haproxy', () => {
   /** Runs the CLI under a steady request stream to /info through the balancer. */
   async function underLoad(onEvent?: Parameters<typeof streamCli>[1]): Promise<{ run: Streamed; answers: Answer[] }> {
     const load = recordedLoad(`${f.balancer!.url}/info`, { concurrency: 3, pauseMs: 10, maxSeconds: 150 });
-    await new Promise((r) => setTimeout(r, 300));
+    // The stream is under way before the run starts.
+    await until(() => load.answers.length >= 5, { timeout: 30_000, what: 'the first answers of the request stream' });
     let run: Streamed;
     try {
       run = await streamCli(args(), onEvent);
