@@ -67,6 +67,9 @@ export class ConnectionError extends DeployError {
   }
 }
 
+/** The connection was lost after a command was sent: it may have run, in part or in full, and may still be running. */
+export class CommandLostError extends ConnectionError {}
+
 export class StepFailedError extends DeployError {
   constructor(
     readonly host: string,

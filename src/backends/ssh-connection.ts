@@ -4,7 +4,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
-import { ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
+import { CommandLostError, ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
 import { render, secretsOf, type Command } from '../shell/command.js';
 import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
@@ -104,7 +104,7 @@ export class Connection {
         // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
         this.#gone();
         this.client.destroy();
-        throw new ConnectionError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
+        throw new CommandLostError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
       }
       if (ended.kind === 'timeout') out.note('stderr', timeoutNote(host, timeoutMs));
       const { stdout, stderr } = out.finish();

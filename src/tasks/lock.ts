@@ -5,7 +5,7 @@ import { processGone, pruneRunRecords, readRunRecord, removeRunRecord, thisProce
 import { acquire, forceRelease, isToken, release as releaseLock, renew, takeOver, type LockInfo } from '../commands/lock.js';
 import { paths } from '../commands/paths.js';
 import type { Config, HostDef } from '../config/types.js';
-import { DeployError, LockHeldError, LockLostError } from '../errors.js';
+import { CommandLostError, DeployError, LockHeldError, LockLostError } from '../errors.js';
 import type { Fact } from '../facts/fact.js';
 import type { Command } from '../shell/command.js';
 import { isExpired, lockStatus, parseAcquired, parseLost, parseReleased, type LockStatus } from '../facts/lock.js';
@@ -142,12 +142,14 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
     started: new Date().toISOString(),
     manual: req.manual === true,
   });
+  const left = { locks: false };
   try {
-    const probed = await takeAll(ctx, req, hosts, info, probes);
+    const probed = await takeAll(ctx, req, hosts, info, probes, left);
     ctx.emit({ type: 'lock', action: 'acquired', host: first.name, hosts: hosts.map((h) => h.name) });
     return holding(ctx, hosts, token, probed);
   } catch (e) {
-    removeRunRecord(ctx.projectDir, token);
+    // A lock that could not be released stays this run's: the next run from this directory takes it over.
+    if (!left.locks) removeRunRecord(ctx.projectDir, token);
     throw e;
   }
 }
@@ -158,6 +160,7 @@ async function takeAll<T>(
   hosts: readonly HostDef[],
   info: LockInfo,
   probes: ReadonlyMap<string, Fact<T> | undefined>,
+  left: { locks: boolean },
 ): Promise<Map<string, T>> {
   const first = hosts[0]!;
   const deadline = performance.now() + Math.max(0, req.waitSeconds) * 1000;
@@ -179,13 +182,15 @@ async function takeAll<T>(
       for (const t of takenOver) removeRunRecord(ctx.projectDir, t);
       return probed;
     }
-    // All or nothing: what was taken goes back before anything is waited for.
+    // All or nothing: what was taken goes back before anything is waited for — also where the connection was lost
+    // after the lock command was sent (it may have taken the lock; the release is by this run's token only).
     const { problems } = await releaseAll(
       ctx,
-      hosts.filter((h) => probed.has(h.name)),
+      hosts.filter((h) => probed.has(h.name) || failures.get(h.name) instanceof CommandLostError),
       info.token,
     );
     problems.forEach((message) => ctx.emit({ type: 'warning', message }));
+    if (problems.length > 0) left.locks = true;
     if (failures.size > 0) throw new HostsFailedError(STEP, failures);
     // The stage's lock host decides between two runs of one stage; a host held elsewhere while we had it may be
     // another stage's run taking the same hosts this very moment: one of the two gets ahead after a short pause.

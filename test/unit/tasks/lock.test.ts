@@ -1,14 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Backend, ExecResult, SshTarget } from '../../../src/backends/backend.js';
-import { readRunRecord, writeRunRecord } from '../../../src/backends/runs.js';
+import { RUNS_DIR, readRunRecord, writeRunRecord } from '../../../src/backends/runs.js';
 import { acquire, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
 import type { Config } from '../../../src/config/types.js';
-import { InterruptedError, LockHeldError, LockLostError } from '../../../src/errors.js';
+import { CommandLostError, InterruptedError, LockHeldError, LockLostError } from '../../../src/errors.js';
 import { parseLockStatus } from '../../../src/facts/lock.js';
 import type { DeployEvent } from '../../../src/output/events.js';
 import { render, write, type Command } from '../../../src/shell/command.js';
@@ -75,6 +75,8 @@ describe('lock', () => {
  */
 class ShellHosts implements Backend {
   readonly down = new Set<string>();
+  /** Hosts whose next command runs in full, then its connection is lost before the answer (once). */
+  readonly lostAfter = new Set<string>();
   constructor(
     readonly base: string,
     readonly deployTo: string,
@@ -87,13 +89,18 @@ class ShellHosts implements Backend {
     const text = render(command, 'reveal')
       .split(this.deployTo)
       .join(join(this.dir(host.name), 'app'));
-    return new Promise((resolve) => {
+    const lost = this.lostAfter.delete(host.name);
+    return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-c', text]);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, durationMs: 1 }));
+      child.on('close', (code) =>
+        lost
+          ? reject(new CommandLostError(host.name, 'connection lost while running the command'))
+          : resolve({ code: code ?? 1, stdout, stderr, durationMs: 1 }),
+      );
     });
   }
   upload(): Promise<void> {
@@ -190,6 +197,31 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     await expect(acquireLocks(ctx, req())).rejects.toThrow(/locked on web2 by bob@ci/);
     for (const h of ['db1', 'web1', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
     expect(lockOn('web2')).toMatchObject({ token: T2 });
+  });
+
+  it('a connection lost after the lock command ran: the lock it took there is released too, and no record is left', async () => {
+    hosts.lostAfter.add('web2');
+    await expect(acquireLocks(ctx, req())).rejects.toThrow(/web2: connection lost while running/);
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
+    expect(events.filter((e) => e.type === 'warning')).toEqual([]);
+    expect(readdirSync(join(ctx.projectDir, RUNS_DIR))).toEqual([]);
+  });
+
+  it('…and where it cannot be released, the warning says how, and the run record stays for the next run to take it over', async () => {
+    hosts.lostAfter.add('web2');
+    const taking = acquireLocks(ctx, req());
+    // The host goes away with the connection: the release cannot reach it.
+    hosts.down.add('web2');
+    await expect(taking).rejects.toThrow(/web2: connection lost while running/);
+    const web2 = lockOn('web2');
+    expect(web2).toMatchObject({ state: 'locked' });
+    const token = web2.state === 'locked' ? web2.token : '';
+    expect(events).toContainEqual({
+      type: 'warning',
+      message:
+        'the lock on web2 could not be released (web2: connection refused): run `deploy unlock staging` (the next deploy from this directory takes it over by itself)',
+    });
+    expect(readRunRecord(ctx.projectDir, token)).toMatchObject({ pid: process.pid, verb: 'deploy' });
   });
 
   it('takes over a lock expired by the host clock, never one that only looks expired to a client clock ahead', async () => {
