@@ -182,15 +182,15 @@ function watchSection(events: readonly Recorded[]): string {
   const f = last.fleet;
   const limits = `limits: error rate ${formatRate(last.limits.maxErrorRate)}${last.limits.health ? ', health checks' : ''}`;
   const health = !last.limits.health ? 'not asked' : last.unhealthy.length > 0 ? `unhealthy: ${last.unhealthy.join(', ')}` : 'healthy';
-  // What the rollback after a failed verdict did: each host's move, and whether the rollback step held.
+  // What the rollback after a failed verdict did: each host's move, and whether its switch ended well.
   const after = end && end.ok === false ? all.slice(all.indexOf(end) + 1) : [];
   const moves = after.filter((e): e is Extract<DeployEvent, { type: 'release' }> => e.type === 'release');
-  const step = after.find((e): e is Extract<DeployEvent, { type: 'step:end' }> => e.type === 'step:end' && e.step === 'rollback');
+  const back = new Set(after.flatMap((e) => (e.type === 'host:end' && e.step === 'switch' && e.ok ? [e.host] : [])));
   const rollback =
     moves.length === 0
       ? ''
-      : `<p class="watch-rollback" data-ok="${step?.ok === true}">rolled back${step && !step.ok ? ' (failed: see the error above)' : ''}: ` +
-        `${moves.map((m) => esc(`${m.host} ${m.previous ?? '–'} → ${m.release}`)).join(', ')}</p>`;
+      : `<p class="watch-rollback" data-ok="${moves.every((m) => back.has(m.host))}">rolled back: ` +
+        `${moves.map((m) => esc(`${m.host} ${m.previous ?? '–'} → ${m.release}${back.has(m.host) ? '' : ' (not switched: see the error above)'}`)).join(', ')}</p>`;
   const samples = seen.filter((e) => e.phase !== 'start').map((e) => `<li>${esc(watchLine(e))}</li>`);
   return (
     `<h2>Watch</h2><div class="watch ${state === 'failed' ? 'bad' : 'ok'}" data-verdict="${esc(state)}"><p>${esc(last.hosts.join(', '))}, ` +

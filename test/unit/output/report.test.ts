@@ -112,28 +112,35 @@ describe('renderReport: the traffic sections', () => {
     expect(html).not.toContain('watch-rollback');
   });
 
-  it('a watch that failed: the reason with its numbers, and the rollback it caused, host by host', () => {
-    const reason = "the fleet's error rate 25% is over the limit of 2% (error rate 25% (10 of 40 requests), p95 7 ms)";
-    const html = renderReport(
-      timed([
-        start,
-        watch('start', 0),
-        watch('verdict', 2000, { ok: false, reason, fleet: fleet(40, 10), unhealthy: ['web2'] }),
-        { type: 'step:start', step: 'rollback', hosts: ['web1', 'web2'] },
-        { type: 'release', host: 'web1', previous: R0, release: '20260101000000' },
-        { type: 'release', host: 'web2', previous: R0, release: '20260101000000' },
-        { type: 'step:end', step: 'rollback', ok: true, durationMs: 900 },
-      ]),
-    );
-    expect(html).toContain(
-      '<div class="watch bad" data-verdict="failed"><p>web1, web2, 2.0s of a 300.0s window: <strong>failed</strong> (the fleet&#39;s error rate 25%',
-    );
-    expect(html).toContain('<td class="num">40</td><td class="num">10</td><td class="num">25%</td>');
-    expect(html).toContain('<td>unhealthy: web2</td>');
-    expect(html).toContain(
-      `<p class="watch-rollback" data-ok="true">rolled back: web1 ${R0} → 20260101000000, web2 ${R0} → 20260101000000</p>`,
-    );
-  });
+  it.each([false, true])(
+    'a watch that failed: the reason with its numbers, and the rollback it caused, host by host (a switch failed: %s)',
+    (failedSwitch) => {
+      const reason = "the fleet's error rate 25% is over the limit of 2% (error rate 25% (10 of 40 requests), p95 7 ms)";
+      const html = renderReport(
+        timed([
+          start,
+          watch('start', 0),
+          watch('verdict', 2000, { ok: false, reason, fleet: fleet(40, 10), unhealthy: ['web2'] }),
+          { type: 'step:start', step: 'rollback', hosts: ['web1', 'web2'] },
+          { type: 'release', host: 'web1', previous: R0, release: '20260101000000' },
+          { type: 'release', host: 'web2', previous: R0, release: '20260101000000' },
+          { type: 'step:end', step: 'rollback', ok: true, durationMs: 900 },
+          { type: 'host:end', step: 'switch', host: 'web1', ok: true, durationMs: 300 },
+          { type: 'host:end', step: 'switch', host: 'web2', ok: !failedSwitch, durationMs: 300 },
+        ]),
+      );
+      expect(html).toContain(
+        '<div class="watch bad" data-verdict="failed"><p>web1, web2, 2.0s of a 300.0s window: <strong>failed</strong> (the fleet&#39;s error rate 25%',
+      );
+      expect(html).toContain('<td class="num">40</td><td class="num">10</td><td class="num">25%</td>');
+      expect(html).toContain('<td>unhealthy: web2</td>');
+      expect(html).toContain(
+        failedSwitch
+          ? `<p class="watch-rollback" data-ok="false">rolled back: web1 ${R0} → 20260101000000, web2 ${R0} → 20260101000000 (not switched: see the error above)</p>`
+          : `<p class="watch-rollback" data-ok="true">rolled back: web1 ${R0} → 20260101000000, web2 ${R0} → 20260101000000</p>`,
+      );
+    },
+  );
 
   it('a watch ended by Ctrl-C says so, and nothing was rolled back', () => {
     const reason = 'Ctrl-C ended the watch after 3 of 300 s: the new release stays live on every host, and nothing was rolled back';
