@@ -6,6 +6,8 @@
  * release marked bad, the `purge` hook point run for the rollback; Ctrl-C during the watch ends it without rolling
  * back.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet, tempFleet, type TempFleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
@@ -52,13 +54,16 @@ for (const kind of ['nginx', 'haproxy'] as const)
     const args = () => ['staging', '-c', p.file];
 
     /** Runs the CLI under a steady request stream to /info through the balancer. */
-    async function underLoad(onEvent?: Parameters<typeof streamCli>[1]): Promise<{ run: Streamed; answers: Answer[] }> {
+    async function underLoad(
+      onEvent?: Parameters<typeof streamCli>[1],
+      extra: string[] = [],
+    ): Promise<{ run: Streamed; answers: Answer[] }> {
       const load = recordedLoad(`${f.balancer!.url}/info`, { concurrency: 3, pauseMs: 10, maxSeconds: 150 });
       // The stream is under way before the run starts.
       await until(() => load.answers.length >= 5, { timeout: 30_000, what: 'the first answers of the request stream' });
       let run: Streamed;
       try {
-        run = await streamCli(args(), onEvent);
+        run = await streamCli([...args(), ...extra], onEvent);
       } finally {
         await load.stop();
       }
@@ -142,13 +147,16 @@ for (const kind of ['nginx', 'haproxy'] as const)
       const before = await currentOf(f, p.deployTo, 'web1');
       repo.commit('v3-fails-later', { files: { 'public/style.css': 'body { color: red }\n' } });
       let broke = 0;
-      const { run, answers } = await underLoad(async (e) => {
-        if (e.type === 'watch' && (e as WatchJson).phase === 'start' && !broke) {
-          broke = Date.now();
-          // The new release is live and healthy; from now on half of its requests answer 500.
-          await Promise.all(webs(f).map((w) => sshRun(f, w, `echo 0.5 > "$(readlink -f ${p.deployTo}/current)/ERROR_RATE"`)));
-        }
-      });
+      const { run, answers } = await underLoad(
+        async (e) => {
+          if (e.type === 'watch' && (e as WatchJson).phase === 'start' && !broke) {
+            broke = Date.now();
+            // The new release is live and healthy; from now on half of its requests answer 500.
+            await Promise.all(webs(f).map((w) => sshRun(f, w, `echo 0.5 > "$(readlink -f ${p.deployTo}/current)/ERROR_RATE"`)));
+          }
+        },
+        ['--report', join(p.dir, 'watch.html')],
+      );
       expect(broke).toBeGreaterThan(0);
       expect(run.code, run.stderr).toBe(6);
       const verdict = watchEvents(run).find((e) => e.phase === 'verdict')!;
@@ -182,8 +190,16 @@ for (const kind of ['nginx', 'haproxy'] as const)
       expect(failed.length).toBeGreaterThan(0);
       expect(failed.filter((a) => !(a.status === 500 && a.version === 'v3-fails-later'))).toEqual([]);
       console.log(
-        `[watch] failing app: ${answers.length} requests, ${failed.length} failed, caught ${verdict.elapsedMs} ms into the watch`,
+        `[watch ${kind}] failing app: ${answers.length} requests, ${failed.length} failed, caught ${verdict.elapsedMs} ms into the watch`,
       );
+      // The report's Watch section: the verdict with its numbers, and each host's move back.
+      const html = readFileSync(join(p.dir, 'watch.html'), 'utf8');
+      expect(html).toContain('<div class="watch bad" data-verdict="failed">');
+      expect(html).toContain(
+        `<td>the fleet</td><td class="num">${verdict.fleet.requests}</td><td class="num">${verdict.fleet.errors}</td>`,
+      );
+      const moved = /<p class="watch-rollback" data-ok="true">rolled back: ([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+      for (const w of webs(f)) expect(moved).toContain(`${w} ${bad} → ${before}`);
       // The lock was held through the watch and the rollback, and released after them.
       const status = await cli(['lock', 'staging', '-c', p.file, 'status']);
       expect(status.stdout).toContain('staging: unlocked');
