@@ -1,5 +1,5 @@
-import { canaryLine, formatRate } from './canary.js';
-import type { CanaryEvent, DeployEvent, HostSummary, RunSummary, TrafficNumbers } from './events.js';
+import { canaryLine, formatRate, watchLine } from './canary.js';
+import type { CanaryEvent, DeployEvent, HostSummary, RunSummary, TrafficNumbers, WatchEvent } from './events.js';
 import { promotedText, seconds } from './plain.js';
 import type { Recorded } from './summary.js';
 import { failureLines, rowLabel, Timeline, type HostRow, type StepRow } from './timeline.js';
@@ -171,6 +171,55 @@ function canarySection(events: readonly Recorded[]): string {
   );
 }
 
+/** The watch after the switch: its window, the fleet's numbers, the verdict, and the rollback it caused. */
+function watchSection(events: readonly Recorded[]): string {
+  const all = events.map((r) => r.event);
+  const seen = all.filter((e): e is WatchEvent => e.type === 'watch');
+  const end = seen.find((e) => e.phase === 'verdict' || e.phase === 'interrupted');
+  const last = end ?? seen[seen.length - 1];
+  if (!last) return '';
+  const state = end?.phase === 'interrupted' ? 'interrupted' : end ? (end.ok ? 'passed' : 'failed') : 'not judged';
+  const f = last.fleet;
+  const limits = `limits: error rate ${formatRate(last.limits.maxErrorRate)}${last.limits.health ? ', health checks' : ''}`;
+  const health = !last.limits.health ? 'not asked' : last.unhealthy.length > 0 ? `unhealthy: ${last.unhealthy.join(', ')}` : 'healthy';
+  // What the rollback after a failed verdict did: each host's move, and whether its switch ended well.
+  const after = end && end.ok === false ? all.slice(all.indexOf(end) + 1) : [];
+  const moves = after.filter((e): e is Extract<DeployEvent, { type: 'release' }> => e.type === 'release');
+  const back = new Set(after.flatMap((e) => (e.type === 'host:end' && e.step === 'switch' && e.ok ? [e.host] : [])));
+  const rollback =
+    moves.length === 0
+      ? ''
+      : `<p class="watch-rollback" data-ok="${moves.every((m) => back.has(m.host))}">rolled back: ` +
+        `${moves.map((m) => esc(`${m.host} ${m.previous ?? '–'} → ${m.release}${back.has(m.host) ? '' : ' (not switched: see the error above)'}`)).join(', ')}</p>`;
+  const samples = seen.filter((e) => e.phase !== 'start').map((e) => `<li>${esc(watchLine(e))}</li>`);
+  return (
+    `<h2>Watch</h2><div class="watch ${state === 'failed' ? 'bad' : 'ok'}" data-verdict="${esc(state)}"><p>${esc(last.hosts.join(', '))}, ` +
+    `${esc(seconds(last.elapsedMs))} of a ${esc(seconds(last.windowMs))} window: <strong>${esc(state)}</strong>${end?.reason ? ` (${esc(end.reason)})` : ''}; ${esc(limits)}</p>` +
+    `<table class="summary"><thead><tr><th></th><th>requests</th><th>errors</th><th>error rate</th><th>p95 ms</th><th>avg ms</th><th>health</th></tr></thead><tbody>` +
+    `<tr><td>the fleet</td><td class="num">${f.requests}</td><td class="num">${f.errors}</td><td class="num">${esc(formatRate(f.errorRate))}</td>` +
+    `<td class="num">${f.p95Ms ?? '–'}</td><td class="num">${f.avgMs ?? '–'}</td><td>${esc(health)}</td></tr></tbody></table>${rollback}` +
+    `<details><summary>${samples.length} readings</summary><ul>${samples.join('')}</ul></details></div>`
+  );
+}
+
+/** A selective beta started or ended: its hosts, release and mark, and the live release beside it. */
+function betaSection(events: readonly Recorded[]): string {
+  const seen = events.map((r) => r.event).filter((e): e is Extract<DeployEvent, { type: 'beta' }> => e.type === 'beta');
+  const b = seen[seen.length - 1];
+  if (!b) return '';
+  const release = `${b.release}${b.revision ? ` (revision ${b.revision})` : ''}`;
+  const live = b.live ?? 'not one release (the beta hosts served different ones before)';
+  const text =
+    b.action === 'start'
+      ? `${b.hosts.join(', ')} serve beta release ${release} to the requests with the ${b.mark}; every other request: live release ${live}`
+      : `beta release ${release} ended: ${b.hosts.join(', ')} serve live release ${live} again, and requests with the ${b.mark} go to the live pool`;
+  return (
+    `<h2>Beta</h2><div class="beta" data-action="${esc(b.action)}"><p>${esc(text)}</p>` +
+    `<table class="summary"><tbody><tr><th>hosts</th><td>${esc(b.hosts.join(', '))}</td></tr><tr><th>beta release</th><td>${esc(release)}</td></tr>` +
+    `<tr><th>mark</th><td>${esc(b.mark)}</td></tr><tr><th>live release</th><td>${esc(b.live ?? '–')}</td></tr></tbody></table></div>`
+  );
+}
+
 function failures(timeline: Timeline): string {
   const failed = timeline.rows.flatMap((r) => [...r.hosts.values()].filter((h) => h.state === 'failed').map((h) => ({ r, h })));
   if (failed.length === 0) return '';
@@ -303,6 +352,8 @@ ${end?.summary?.promotedFrom ? `<p class="promoted">promoted ${esc(promotedText(
 ${end?.error ? `<div class="error">${esc(end.error)}</div>` : ''}
 ${summaryTable(end?.summary)}
 ${canarySection(events)}
+${watchSection(events)}
+${betaSection(events)}
 <h2>Timeline</h2>${legend(timeline)}
 <div class="scroll">${timelineSvg(timeline, hosts, events, g)}</div>
 ${failures(timeline)}

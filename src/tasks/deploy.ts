@@ -22,7 +22,7 @@ import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { refuseDuringBeta } from './beta.js';
 import { runPurge } from './purge.js';
-import { rollbackWith } from './rollback.js';
+import { purgeAfterRollback, rollbackWith } from './rollback.js';
 import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
@@ -67,8 +67,10 @@ interface Progress {
   readonly made: Set<string>;
   built: boolean;
   live: boolean;
-  /** The watch after the switch rolled the fleet back. */
+  /** The watch after the switch began to roll the fleet back. */
   rolledBack?: boolean;
+  /** …and this is what its rollback did, once done. */
+  rollback?: RunSummary;
   /** Per host, the release it served before (known once the lock is held). */
   previous?: ReadonlyMap<string, string | null>;
 }
@@ -97,6 +99,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
       step: trace.failedStep(),
       switchedBack: trace.switchedBack() || progress.rolledBack === true,
       previous: progress.previous,
+      rollback: progress.rollback,
     });
   } finally {
     await artifact?.then(
@@ -126,11 +129,13 @@ async function afterFailure(
   ctx: RunContext,
   failure: unknown,
   release: ReleaseRef | undefined,
-  seen: { step?: string; switchedBack: boolean; previous?: ReadonlyMap<string, string | null> },
+  seen: { step?: string; switchedBack: boolean; previous?: ReadonlyMap<string, string | null>; rollback?: RunSummary },
 ): Promise<unknown> {
   const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
   const problems: string[] = [];
-  if (seen.switchedBack && release && seen.previous) {
+  // The watch rolled every host back, as `deploy rollback` does: its purge is the rollback's.
+  if (seen.rollback) problems.push(...(await purgeAfterRollback(ctx, 'deploy', seen.rollback)));
+  else if (seen.switchedBack && release && seen.previous) {
     const moves = new Map([...seen.previous].map(([h, was]) => [h, { from: release.id, to: was }]));
     problems.push(...(await runPurge(ctx, { verb: 'deploy', outcome: 'switched-back', release, moves, outcomePoint: true })));
   }
@@ -228,6 +233,7 @@ async function deployWith(
           ctx.emit({ type: 'warning', message: m });
         progress.rolledBack = true;
         const back = await rollbackWith(ctx, { owner: params.owner, message: why, rotation }, hosts, () => lock.check('rollback'));
+        progress.rollback = back;
         throw watchFailure(seen.reason, seen.event, release.id, back.release!);
       }
       if (seen.interrupted) {

@@ -77,16 +77,26 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   }
   if (result.release) {
     // The rollback is done: a task after it that fails is a warning (runOutcomeHooks says it), not a failed run.
-    const release = {
-      id: result.release,
-      dir: paths(ctx.config.deployTo).release(result.release),
-      ...(result.revision ? { revision: result.revision } : {}),
-    };
-    const moves = new Map(result.hosts.map((h) => [h.host, { from: h.previous, to: result.release! }]));
-    await runPurge(ctx, { verb: 'rollback', outcome: 'rolled-back', release, moves });
+    const release = rolledBackTo(ctx, result);
+    await purgeAfterRollback(ctx, 'rollback', result);
     await runOutcomeHooks(ctx, 'rolled_back', { verb: 'rollback', outcome: 'rolled-back', release });
   }
   return result;
+}
+
+const rolledBackTo = (ctx: RunContext, result: RunSummary) => ({
+  id: result.release!,
+  dir: paths(ctx.config.deployTo).release(result.release!),
+  ...(result.revision ? { revision: result.revision } : {}),
+});
+
+/**
+ * The `purge` point after a rollback that is done, its lock released (`deploy rollback`, and a deploy whose watch
+ * rolled the fleet back): DEPLOY_RELEASE is the release every host serves now, the manifest what each host left.
+ */
+export function purgeAfterRollback(ctx: RunContext, verb: 'deploy' | 'rollback', result: RunSummary): Promise<string[]> {
+  const moves = new Map(result.hosts.map((h) => [h.host, { from: h.previous, to: result.release! }]));
+  return runPurge(ctx, { verb, outcome: 'rolled-back', release: rolledBackTo(ctx, result), moves });
 }
 
 async function lockedRollback(ctx: RunContext, params: RollbackParams, hosts: readonly HostDef[]): Promise<RunSummary> {

@@ -10,9 +10,11 @@ import { parseServersState } from '../../src/facts/balancer.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, type AppRepo } from './support/project.js';
 import {
+  ACCESS_LOG,
   balancerRole,
   currentOf,
   lbOf,
+  logUpstream,
   rotationOf,
   stopApps,
   streamCli,
@@ -22,14 +24,9 @@ import {
   type Streamed,
 } from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
-import { ACCESS_LOG_FORMAT } from '../../src/facts/traffic.js';
 import { until } from '../support/until.js';
 
-const NGINX_CONF = '/srv/lb/nginx.conf';
 const UPSTREAM = '/srv/lb/upstream.conf';
-const NGINX = `/usr/sbin/nginx -c ${NGINX_CONF}`;
-const ACCESS_LOG = '/srv/lb/logs/upstream.log';
-const LOG_FORMAT = ACCESS_LOG_FORMAT;
 const WINDOW_S = 5;
 
 interface CanaryJson extends JsonEvent {
@@ -74,19 +71,13 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     let temp: TempFleet | undefined;
     let repo: AppRepo;
     let p: ReturnType<typeof tieredProject>;
-    let nginxConf: string | undefined;
-    let upstream: string | undefined;
+    let restoreNginx: (() => Promise<void>) | undefined;
     const args = () => ['staging', '-c', p.file];
 
     beforeAll(async () => {
       if (kind === 'nginx') {
         f = fleet();
-        const lb = lbOf(f);
-        nginxConf = await on(f, lb, `cat ${NGINX_CONF}`);
-        upstream = await on(f, lb, `cat ${UPSTREAM}`);
-        expect(nginxConf).toContain('access_log off;');
-        const logged = nginxConf.replace('access_log off;', `${LOG_FORMAT}\n  access_log ${ACCESS_LOG} deploy_upstream;`);
-        await on(f, lb, `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`, logged);
+        restoreNginx = await logUpstream(f);
       } else {
         temp = await tempFleet({ balancer: 'haproxy', webs: 2, media: false });
         f = temp.fleet;
@@ -110,10 +101,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     afterAll(async () => {
       if (!f) return;
       await stopApps(f, p.deployTo);
-      if (kind === 'nginx' && nginxConf !== undefined) {
-        await on(f, lbOf(f), `cat > ${UPSTREAM}`, upstream);
-        await on(f, lbOf(f), `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload && rm -f ${ACCESS_LOG}`, nginxConf);
-      }
+      await restoreNginx?.();
       await temp?.down();
     });
 

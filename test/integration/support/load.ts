@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:http';
 import type { Fleet } from '../../fleet/fleet.js';
+import { until } from '../../support/until.js';
+import { requestStream } from './stream.js';
 
 export interface LoadResult {
   readonly requests: number;
@@ -20,81 +21,61 @@ export interface LoadResult {
  * versions the app reported.
  */
 export function steadyLoad(url: string, o: { concurrency?: number; maxSeconds?: number; versionOf?: (body: string) => string } = {}) {
-  const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency ?? 4 });
+  const concurrency = o.concurrency ?? 4;
   const versionOf = o.versionOf ?? ((b: string) => (JSON.parse(b) as { version: string }).version);
-  const deadline = Date.now() + (o.maxSeconds ?? 120) * 1000;
-  let stopped = false;
-  let requests = 0;
   let failures = 0;
   const errors: Record<string, number> = {};
-  const seen: string[][] = [];
-  const changes: number[][] = [];
+  const seen: string[][] = Array.from({ length: concurrency }, () => []);
+  const changes: number[][] = Array.from({ length: concurrency }, () => []);
   const fail = (why: string) => {
     failures++;
     errors[why] = (errors[why] ?? 0) + 1;
   };
-  const once = (client: string[], changed: number[]) =>
-    new Promise<void>((done) => {
-      const req = request(url, { agent, timeout: 10_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          requests++;
-          if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
-          else {
-            try {
-              const v = versionOf(body);
-              if (client[client.length - 1] !== v) {
-                if (client.length > 0) changed.push(Date.now());
-                client.push(v);
-              }
-            } catch {
-              fail('unparsable body');
-            }
-          }
-          done();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        requests++;
-        fail(e.code ?? e.message);
-        done();
-      });
-      req.end();
-    });
-  const worker = async () => {
-    const client: string[] = [];
-    const changed: number[] = [];
-    seen.push(client);
-    changes.push(changed);
-    while (!stopped && Date.now() < deadline) await once(client, changed);
-  };
-  const running = Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
+  const stream = requestStream(url, {
+    concurrency,
+    ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+    onAnswer: (a, i) => {
+      if (a.status === 0) return fail(a.error!);
+      if (a.status !== 200) return fail(`HTTP ${a.status}`);
+      const client = seen[i]!;
+      try {
+        const v = versionOf(a.body);
+        if (client[client.length - 1] !== v) {
+          if (client.length > 0) changes[i]!.push(Date.now());
+          client.push(v);
+        }
+      } catch {
+        fail('unparsable body');
+      }
+    },
+  });
   return {
     get requests() {
-      return requests;
+      return stream.requests;
     },
     async stop(): Promise<LoadResult> {
-      stopped = true;
-      await running;
-      agent.destroy();
+      await stream.stop();
       const changeWindows = changes.map((c) => (c.length < 2 ? 0 : c[c.length - 1]! - c[0]!));
-      return { requests, failures, errors, versions: seen, changeWindows };
+      return { requests: stream.requests, failures, errors, versions: seen, changeWindows };
     },
   };
 }
 
-/** Runs `run` under a steady request stream through the fleet's balancer; returns what the clients saw. */
+/**
+ * Runs `run` under a steady request stream through the fleet's balancer, from its first answers until a few came
+ * after the run (from the pool it left behind); returns what the clients saw.
+ */
 export async function underLoad<T>(f: Fleet, run: () => Promise<T>): Promise<{ result: T; load: LoadResult }> {
   const load = steadyLoad(`${f.balancer!.url}/health`, { concurrency: 4, maxSeconds: 150 });
-  await new Promise((r) => setTimeout(r, 500));
   let result: T;
   try {
+    await until(() => load.requests >= 5, { timeout: 30_000, what: 'the first answers of the request stream' });
     result = await run();
-  } finally {
-    await new Promise((r) => setTimeout(r, 500));
+    const after = load.requests + 5;
+    await until(() => load.requests >= after, { timeout: 30_000, what: 'answers after the run' });
+  } catch (e) {
+    await load.stop();
+    throw e;
   }
   return { result, load: await load.stop() };
 }

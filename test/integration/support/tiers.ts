@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseServersState, parseUpstream } from '../../../src/facts/balancer.js';
+import { ACCESS_LOG_FORMAT } from '../../../src/facts/traffic.js';
 import { demoConfigValues, sshRun, type Fleet } from '../../fleet/fleet.js';
 import { project, repoRoot, type AppRepo } from './project.js';
 
@@ -126,4 +127,31 @@ export function lastSaid(events: readonly JsonEvent[]): Record<string, string> {
 export async function stopApps(f: Fleet, deployTo: string): Promise<void> {
   const stop = `s=$(ls -d '${deployTo}'/releases/*/bin/stop 2>/dev/null | tail -n 1); if [ -n "$s" ]; then "$s"; fi`;
   await Promise.all(webs(f).map((h) => sshRun(f, h, stop)));
+}
+
+const NGINX_CONF = '/srv/lb/nginx.conf';
+const NGINX = `/usr/sbin/nginx -c ${NGINX_CONF}`;
+/** Where the fleet's nginx logs in the `deploy_upstream` format while `logUpstream` is on (docs/traffic.md). */
+export const ACCESS_LOG = '/srv/lb/logs/upstream.log';
+
+async function onLb(f: Fleet, command: string, input?: string): Promise<string> {
+  const r = await sshRun(f, lbOf(f), command, input === undefined ? {} : { input });
+  if (r.code !== 0) throw new Error(`${lbOf(f)}: ${command}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Turns on the fleet nginx's access log in the `deploy_upstream` format (the counters a canary and a watch read)
+ * and returns what puts nginx.conf and the tool's upstream file back as they were, the log removed.
+ */
+export async function logUpstream(f: Fleet): Promise<() => Promise<void>> {
+  const conf = await onLb(f, `cat ${NGINX_CONF}`);
+  const upstream = await onLb(f, 'cat /srv/lb/upstream.conf');
+  if (!conf.includes('access_log off;')) throw new Error(`${NGINX_CONF} has no 'access_log off;' to replace`);
+  const logged = conf.replace('access_log off;', `${ACCESS_LOG_FORMAT}\n  access_log ${ACCESS_LOG} deploy_upstream;`);
+  await onLb(f, `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`, logged);
+  return async () => {
+    await onLb(f, 'cat > /srv/lb/upstream.conf', upstream);
+    await onLb(f, `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload && rm -f ${ACCESS_LOG}`, conf);
+  };
 }

@@ -59,5 +59,13 @@ describe('the traffic canary in the output', () => {
     expect(html).toContain('data-verdict="failed"');
     expect(html).toContain('<td>canary (web1)</td><td class="num">24</td><td class="num">6</td><td class="num">25%</td>');
     expect(html).toContain('12 readings');
+    // The window with its numbers: how far it ran, canary beside the rest, each reading.
+    expect(html).toContain(
+      'web1 at 10% of the requests, 12.0s of a 20.0s window: <strong>failed</strong> (error rate 25% is over the limit of 1%)',
+    );
+    expect(html).toContain('<td>the rest</td><td class="num">120</td><td class="num">0</td><td class="num">0%</td><td class="num">3</td>');
+    expect(html).toContain(
+      '<li>canary at 10% of the requests, 5/20 s: canary error rate 0% (0 of 5 requests), p95 4 ms; the rest error rate 0% (0 of 50 requests), p95 3 ms</li>',
+    );
   });
 });
