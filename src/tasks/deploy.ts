@@ -22,7 +22,7 @@ import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
 import { refuseDuringBeta } from './beta.js';
 import { runPurge } from './purge.js';
-import { purgeAfterRollback, rollbackWith } from './rollback.js';
+import { purgeAfterRollback, rollbackWith, rolledBackTo } from './rollback.js';
 import { rollout, type RolloutParams, type Rotation } from './switch.js';
 import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
 import { startArtifact, transfer, type Artifact } from './transfer.js';
@@ -139,7 +139,12 @@ async function afterFailure(
     const moves = new Map([...seen.previous].map(([h, was]) => [h, { from: release.id, to: was }]));
     problems.push(...(await runPurge(ctx, { verb: 'deploy', outcome: 'switched-back', release, moves, outcomePoint: true })));
   }
-  if (seen.switchedBack) problems.push(...(await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' })));
+  // After the watch's rollback, `rolled_back` runs as after `deploy rollback`: the release every host serves again.
+  if (seen.rollback)
+    problems.push(
+      ...(await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'rolled-back', release: rolledBackTo(ctx, seen.rollback) })),
+    );
+  else if (seen.switchedBack) problems.push(...(await runOutcomeHooks(ctx, 'rolled_back', { ...outcome, outcome: 'switched-back' })));
   problems.push(...(await runOutcomeHooks(ctx, 'failed', { ...outcome, outcome: outcomeOf(failure) })));
   return withLaterProblems(failure, problems);
 }

@@ -84,7 +84,8 @@ export async function rollback(ctx: RunContext, params: RollbackParams): Promise
   return result;
 }
 
-const rolledBackTo = (ctx: RunContext, result: RunSummary) => ({
+/** The release a rollback left every host on, as the outcome hooks name it. */
+export const rolledBackTo = (ctx: RunContext, result: RunSummary) => ({
   id: result.release!,
   dir: paths(ctx.config.deployTo).release(result.release!),
   ...(result.revision ? { revision: result.revision } : {}),

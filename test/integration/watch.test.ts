@@ -99,8 +99,9 @@ for (const kind of ['nginx', 'haproxy'] as const)
               roles: ['web'],
               once: true,
             },
+            rolled_log: { run: 'echo "rolled_back $DEPLOY_OUTCOME $DEPLOY_RELEASE" >> "$DEPLOY_TO/purge.log"', roles: ['web'], once: true },
           },
-          hooks: { after: { purge: ['purge_log'] } },
+          hooks: { after: { purge: ['purge_log'], rolled_back: ['rolled_log'] } },
         },
       });
       repo.commit('v1');
@@ -205,7 +206,14 @@ for (const kind of ['nginx', 'haproxy'] as const)
       expect(status.stdout).toContain('staging: unlocked');
       // `purge` ran after the switch, and again after the watch's rollback, as after `deploy rollback`: the release
       // that serves now, and the assets the rollback changed.
-      expect(await purgeLog()).toEqual([`deploy deployed ${bad}`, 'style.css', `deploy rolled-back ${before}`, 'style.css']);
+      // …and `rolled_back` too: the release every host serves again, not the failed one.
+      expect(await purgeLog()).toEqual([
+        `deploy deployed ${bad}`,
+        'style.css',
+        `deploy rolled-back ${before}`,
+        'style.css',
+        `rolled_back rolled-back ${before}`,
+      ]);
     });
 
     it('Ctrl-C during the watch ends it without rolling back (exit 0: the release is live), and says so', async () => {
