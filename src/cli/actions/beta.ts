@@ -1,4 +1,5 @@
 import { betaEnd, betaStart } from '../../tasks/beta.js';
+import { betaPromote } from '../../tasks/beta-promote.js';
 import { whoami } from '../../tasks/lock.js';
 import type { BetaAction, BetaFlags } from '../beta.js';
 import { splitList } from '../common.js';
@@ -13,12 +14,12 @@ export function beta(stage: string, action: BetaAction | undefined, flags: BetaF
     lockWaitSeconds: flags.lockWait ?? 0,
     ...(hosts ? { hosts: splitList(hosts) } : {}),
   };
-  const end = action === 'end';
+  const task = action === 'end' ? betaEnd : action === 'promote' ? betaPromote : betaStart;
   return runSession(
     stage,
     rest,
-    end ? 'beta end' : 'beta',
-    ({ ctx, run }) => (end ? betaEnd(ctx, { ...params, run }) : betaStart(ctx, { ...params, run })),
+    action === 'end' || action === 'promote' ? `beta ${action}` : 'beta',
+    ({ ctx, run }) => task(ctx, { ...params, run }),
     {
       summary: (s) => s,
     },
