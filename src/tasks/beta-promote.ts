@@ -5,7 +5,7 @@ import type { BetaConfig, Config, HostDef } from '../config/types.js';
 import { ConnectionError, NotPromotableError } from '../errors.js';
 import { codeHosts } from '../hosts/roles.js';
 import type { RunSummary } from '../output/events.js';
-import type { BalancerPool } from './balancer.js';
+import { rotationFor, type BalancerPool } from './balancer.js';
 import { betaSetup, describeMark, readBetas, routeBeta, type BetaParams } from './beta.js';
 import type { RunContext } from './context.js';
 import { deploy } from './deploy.js';
@@ -119,6 +119,7 @@ export async function betaPromote(ctx: RunContext, params: BetaParams): Promise<
   const config: Config = Object.freeze({ ...ctx.config, source: pinned(ctx.config.source, plan.revision, artifact) });
   const byName = (names: readonly string[]) => code.filter((h) => names.includes(h.name));
   const betaHosts = byName(plan.beta);
+  const served = betaHosts.filter((h) => h.roles.some((r) => healthRoles(config).includes(r)));
   return deploy(
     { ...ctx, config },
     {
@@ -128,11 +129,13 @@ export async function betaPromote(ctx: RunContext, params: BetaParams): Promise<
       lockWaitSeconds: params.lockWaitSeconds,
       ...(artifact ? { artifact } : {}),
       promotedFrom: from,
+      // The beta hosts are out of the live pool on purpose until they join it at the cut-over.
+      rotation: rotationFor(ctx, served),
       only: {
         hosts: byName(plan.others),
         verb: 'beta promote',
         switchTo: (run, rp) =>
-          switchPromoted(run, rp, { beta, pools, hosts: betaHosts, from, owner: params.owner, message: params.message }),
+          switchPromoted(run, rp, { beta, pools, hosts: betaHosts, served, from, owner: params.owner, message: params.message }),
       },
       beta: {
         release: plan.release,
@@ -165,6 +168,8 @@ async function switchPromoted(
     beta: BetaConfig;
     pools: BalancerPool[];
     hosts: readonly HostDef[];
+    /** The beta hosts in the live pool's health roles. */
+    served: readonly HostDef[];
     from: PromotedFrom;
     owner: string;
     message: string;
@@ -172,7 +177,7 @@ async function switchPromoted(
 ): Promise<void> {
   const calm: RunContext = { ...ctx, signal: undefined };
   const warn = (what: string) => (e: unknown) => ctx.emit({ type: 'warning', message: `${what}: ${messageOf(e)}` });
-  const served = s.hosts.filter((h) => h.roles.some((r) => healthRoles(ctx.config).includes(r)));
+  const served = s.served;
   try {
     await rollout(ctx, { ...rp, joining: served });
   } catch (e) {

@@ -124,6 +124,40 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(await routing(f)).toEqual(routed);
     });
 
+    it('a promote whose release fails its health check on the other hosts: exit 6, they go back to the live release, the beta goes on as it was; 0 failed requests', async () => {
+      const others = webs(f).filter((w) => w !== beta);
+      repo.commit('v-bad', { failHealth: others });
+      const started = await cli(args());
+      expect(started.code, started.stderr).toBe(0);
+      const release = await currentOf(f, p.deployTo, beta);
+
+      const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 170 });
+      const marked = markedLoad(url(), { cookie: COOKIE, concurrency: 2, maxSeconds: 170 });
+      const run = await streamCli(args('promote'));
+      const [during, duringMarked] = [await plain.stop(), await marked.stop()];
+      expect(run.code, run.stderr).toBe(6);
+      expect(during.failures + duringMarked.failures, JSON.stringify([during.errors, duringMarked.errors])).toBe(0);
+      expect(versionsOf(duringMarked)).toEqual(['v-bad']);
+      expect(run.events.some((e) => e.type === 'beta')).toBe(false);
+      for (const w of webs(f)) expect(`${w} ${await currentOf(f, p.deployTo, w)}`).toBe(`${w} ${w === beta ? release : live}`);
+      expect(await rotationOf(f)).toEqual(
+        Object.fromEntries(webs(f).map((w) => [w, w === beta ? expect.not.stringMatching(/^in$/) : 'in'])),
+      );
+      const withCookie = await sample(url(), 40, COOKIE);
+      const without = await sample(url(), 40);
+      expect(withCookie.failures + without.failures).toBe(0);
+      expect([hostsOf(withCookie), versionsOf(withCookie)]).toEqual([[beta], ['v-bad']]);
+      expect([hostsOf(without), versionsOf(without)]).toEqual([others, ['v1']]);
+      const status = JSON.parse((await cli(['status', 'staging', '-c', p.file, '--json'])).stdout) as {
+        hosts: { host: string; beta?: { release: string } }[];
+      };
+      expect(status.hosts.filter((h) => h.beta).map((h) => `${h.host} ${h.beta!.release}`)).toEqual([`${beta} ${release}`]);
+
+      const ended = await cli(args('end'));
+      expect(ended.code, ended.stderr).toBe(0);
+      await purgeLog();
+    });
+
     it('promote: every host on the beta release id, every request answered by it, the beta over; 0 failed requests', async () => {
       const v2 = repo.commit('v2');
       const started = await cli(args());
@@ -171,6 +205,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       expect(versionsOf(without)).toEqual(['v2']);
 
       expect(run.events.find((e) => e.type === 'beta')).toMatchObject({ action: 'promote', hosts: [beta], release, live: release });
+      expect(run.events.filter((e) => e.type === 'warning').map((e) => e.message)).toEqual([]);
+      // The beta host joined the live pool at the cut-over, before the last other host switched.
+      const joined = run.events.findIndex((e) => e.type === 'drain' && e.host === beta && e.action === 'ready');
+      const switches = run.events.flatMap((e, i) => (e.type === 'host:end' && e.step === 'switch' && webs(f).includes(e.host!) ? [i] : []));
+      expect(joined).toBeGreaterThan(-1);
+      expect(joined).toBeLessThan(switches.at(-1)!);
       const summary = summaryOf(run.events);
       expect(summary).toMatchObject({ release, beta: { action: 'promote' }, promotedFrom: { release, beta: true } });
       expect(summary.hosts.map((h) => `${h.host} ${h.current}`).sort()).toEqual(
