@@ -224,6 +224,10 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const status = await cli(['status', 'staging', '-c', p.file, '--json']);
       expect(status.code, status.stderr).toBe(0);
       expect((JSON.parse(status.stdout) as { hosts: { beta?: unknown }[] }).hosts.some((h) => h.beta)).toBe(false);
+      const listed = await cli(['releases', 'staging', '-c', p.file, '--hosts', webs(f)[0]!]);
+      expect(listed.stdout).toContain(
+        `* ${release} ${v2.slice(0, 12)}  ship the beta  promoted from the beta of staging release ${release} (revision ${v2})`,
+      );
       // The stage is a plain stage again: a deploy is not refused.
       const next = await cli(['staging', '-c', p.file]);
       expect(next.code, next.stderr).toBe(0);
