@@ -160,11 +160,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
 
     it('promote: every host on the beta release id, every request answered by it, the beta over; 0 failed requests', async () => {
       const v2 = repo.commit('v2');
-      const started = await cli(args());
+      const started = await streamCli(args());
       expect(started.code, started.stderr).toBe(0);
       const release = await currentOf(f, p.deployTo, beta);
       expect(release > live).toBe(true);
-      // A beta alone changes nothing the public is served: no purge.
+      // A beta alone changes nothing the public is served: the purge point does not run.
+      expect(started.events.filter((e) => e.step === 'task:purge_cdn' || e.message?.includes('purge'))).toEqual([]);
       expect(await purgeLog()).toEqual([]);
       // The work tree moves on: a promote must not take it.
       repo.commit('v3');
@@ -220,6 +221,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       );
       // The purge point ran once, when the release was live everywhere.
       expect(await purgeLog()).toEqual([`purge deploy deployed ${release}`]);
+      expect(run.events.some((e) => e.type === 'step:start' && e.step === 'task:purge_cdn')).toBe(true);
 
       const status = await cli(['status', 'staging', '-c', p.file, '--json']);
       expect(status.code, status.stderr).toBe(0);

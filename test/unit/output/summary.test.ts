@@ -51,7 +51,7 @@ describe('summarize: the run summary from events', () => {
   });
 
   it("a beta run's summary carries its beta event (without `type`): a promote says so", () => {
-    const beta = { action: 'promote', hosts: ['web2'], release: R1, live: R1, mark: 'cookie beta' } as const;
+    const beta = { action: 'promote' as const, hosts: ['web2'], release: R1, live: R1, mark: 'cookie beta' };
     const events = successfulRun().flatMap((e): DeployEvent[] => (e.type === 'run:end' ? [{ type: 'beta', ...beta }, e] : [e]));
     expect(summarize(timed(events), true).beta).toEqual(beta);
     expect(summarize(timed(successfulRun()), true)).not.toHaveProperty('beta');
