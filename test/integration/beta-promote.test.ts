@@ -70,6 +70,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     let beta: string;
     let live: string;
     let betaFile: string | undefined;
+    // The beta that the Ctrl-C test starts and the promote test promotes.
+    let v2: string;
+    let betaRelease: string;
     const args = (...more: string[]) => ['beta', 'staging', ...more, '-c', p.file];
     const url = () => `${f.balancer!.url}/health`;
     const purgeLog = async () =>
@@ -158,15 +161,49 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       await purgeLog();
     });
 
-    it('promote: every host on the beta release id, every request answered by it, the beta over; 0 failed requests', async () => {
-      const v2 = repo.commit('v2');
+    it('Ctrl-C during the promote’s rollout: exit 130, the other hosts back on the live release, the beta goes on as it was; 0 failed requests', async () => {
+      v2 = repo.commit('v2');
       const started = await streamCli(args());
       expect(started.code, started.stderr).toBe(0);
-      const release = await currentOf(f, p.deployTo, beta);
-      expect(release > live).toBe(true);
+      betaRelease = await currentOf(f, p.deployTo, beta);
+      expect(betaRelease > live).toBe(true);
       // A beta alone changes nothing the public is served: the purge point does not run.
       expect(started.events.filter((e) => e.step === 'task:purge_cdn' || e.message?.includes('purge'))).toEqual([]);
       expect(await purgeLog()).toEqual([]);
+
+      const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 170 });
+      const marked = markedLoad(url(), { cookie: COOKIE, concurrency: 2, maxSeconds: 170 });
+      let sent = false;
+      const run = await streamCli(args('promote'), (e, signal) => {
+        if (!sent && e.type === 'batch' && e.hosts?.some((h) => webs(f).includes(h))) {
+          sent = true;
+          signal('SIGINT');
+        }
+      });
+      const [during, duringMarked] = [await plain.stop(), await marked.stop()];
+      expect(sent).toBe(true);
+      expect(run.code, run.stderr).toBe(130);
+      expect(during.failures + duringMarked.failures, JSON.stringify([during.errors, duringMarked.errors])).toBe(0);
+      expect(versionsOf(duringMarked)).toEqual(['v2']);
+      expect(run.events.some((e) => e.type === 'beta')).toBe(false);
+      for (const h of codeHosts(f)) expect(`${h} ${await currentOf(f, p.deployTo, h)}`).toBe(`${h} ${h === beta ? betaRelease : live}`);
+      expect(await rotationOf(f)).toEqual(
+        Object.fromEntries(webs(f).map((w) => [w, w === beta ? expect.not.stringMatching(/^in$/) : 'in'])),
+      );
+      const withCookie = await sample(url(), 40, COOKIE);
+      const without = await sample(url(), 40);
+      expect(withCookie.failures + without.failures).toBe(0);
+      expect([hostsOf(withCookie), versionsOf(withCookie)]).toEqual([[beta], ['v2']]);
+      expect([hostsOf(without), versionsOf(without)]).toEqual([webs(f).filter((w) => w !== beta), ['v1']]);
+      const status = JSON.parse((await cli(['status', 'staging', '-c', p.file, '--json'])).stdout) as {
+        hosts: { host: string; beta?: { release: string } }[];
+      };
+      expect(status.hosts.filter((h) => h.beta).map((h) => `${h.host} ${h.beta!.release}`)).toEqual([`${beta} ${betaRelease}`]);
+      await purgeLog();
+    });
+
+    it('promote: every host on the beta release id, every request answered by it, the beta over; 0 failed requests', async () => {
+      const release = betaRelease;
       // The work tree moves on: a promote must not take it.
       repo.commit('v3');
 
