@@ -26,9 +26,10 @@ export function registerBeta(program: Command, done: Done): void {
     .option('-m, --message <text>', 'why: kept in the lock, revisions.log, the JSON events and summary', '')
     .addOption(new Option('--lock-wait <seconds>', 'wait this long for a held lock instead of failing').argParser(parseSeconds).default(0))
     .addOption(
-      new Option('-H, --hosts <hosts>', 'the beta hosts (comma-separated names) instead of deploy.yml’s `beta`').argParser(
-        parseNames('host names'),
-      ),
+      new Option(
+        '-H, --hosts <hosts>',
+        'the beta hosts (comma-separated names) instead of deploy.yml’s `beta`; only to start a beta',
+      ).argParser(parseNames('host names')),
     )
     .addOption(
       new Option('--report <file.html>', 'write an HTML report of the run (timeline, failures, commands)').argParser(parseOutputFile),

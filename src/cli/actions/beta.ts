@@ -1,3 +1,4 @@
+import { DeployError, ExitCode } from '../../errors.js';
 import { betaEnd, betaStart } from '../../tasks/beta.js';
 import { betaPromote } from '../../tasks/beta-promote.js';
 import { whoami } from '../../tasks/lock.js';
@@ -8,6 +9,11 @@ import { runSession } from '../session.js';
 export function beta(stage: string, action: BetaAction | undefined, flags: BetaFlags): Promise<number> {
   // --hosts names the beta hosts; the run itself locks and reads every host of the stage.
   const { hosts, ...rest } = flags;
+  if (hosts && (action === 'end' || action === 'promote'))
+    throw new DeployError(
+      `--hosts names the hosts of a new beta; \`${action}\` acts on the running beta's hosts, as their markers say`,
+      ExitCode.config,
+    );
   const params = {
     owner: whoami(),
     message: flags.message ?? '',
