@@ -64,7 +64,7 @@ export function runId(now: Date = new Date()): string {
 }
 
 /** Verbs that change what hosts serve: they keep logs under .deploy/logs and end with a run summary. */
-const RELEASE_VERBS = new Set(['deploy', 'rollback', 'promote', 'beta', 'beta end', 'sync']);
+const RELEASE_VERBS = new Set(['deploy', 'rollback', 'promote', 'beta', 'beta end', 'beta promote', 'sync']);
 /** Verbs shown as live rows on a terminal; the others print data of their own on stdout. */
 const liveVerb = (verb: string) => RELEASE_VERBS.has(verb) || verb === 'check' || verb.startsWith('task ');
 

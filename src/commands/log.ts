@@ -3,7 +3,7 @@ import type { Paths } from './paths.js';
 
 export type RevisionOutcome = 'deployed' | 'failed' | 'rolled-back';
 
-/** Where a promoted release came from (`deploy promote <from> <to>`). */
+/** Where a promoted release came from (`deploy promote <from> <to>`, or `deploy beta <stage> promote`). */
 export interface PromotedFrom {
   readonly stage: string;
   readonly release: string;
@@ -11,6 +11,8 @@ export interface PromotedFrom {
   readonly revision: string;
   /** Set for an artifact: the sha256 of the very file that was uploaded. */
   readonly sha256?: string;
+  /** `deploy beta … promote`: the beta of `release` on the same stage, rolled out under its own id. */
+  readonly beta?: true;
 }
 
 export interface RevisionLogEntry {

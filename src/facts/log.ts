@@ -50,6 +50,7 @@ function promotedFrom(value: unknown): PromotedFrom | undefined {
     release: r.release,
     revision: r.revision,
     ...(typeof r.sha256 === 'string' ? { sha256: r.sha256 } : {}),
+    ...(r.beta === true ? { beta: true as const } : {}),
   });
 }
 

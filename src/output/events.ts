@@ -54,7 +54,15 @@ export type DeployEvent =
       ok?: boolean;
       reason?: string;
     }
-  | { type: 'beta'; action: 'start' | 'end'; hosts: string[]; release: string; revision?: string; live: string | null; mark: string }
+  | {
+      type: 'beta';
+      action: 'start' | 'end' | 'promote';
+      hosts: string[];
+      release: string;
+      revision?: string;
+      live: string | null;
+      mark: string;
+    }
   | { type: 'upload'; host: string; transferred: number; total: number }
   | { type: 'skipped'; step: string; host: string; reason: string }
   | { type: 'info'; message: string; host?: string }
@@ -91,6 +99,9 @@ export interface CanaryLimits {
  * failed or could not judge by numbers) or `interrupted` (Ctrl-C ended it: nothing was rolled back).
  */
 export type WatchEvent = Extract<DeployEvent, { type: 'watch' }>;
+
+/** A selective beta started, ended, or was promoted to the whole fleet (docs/traffic.md). */
+export type BetaEvent = Extract<DeployEvent, { type: 'beta' }>;
 
 export interface WatchLimits {
   maxErrorRate: number;
@@ -131,6 +142,8 @@ export interface RunSummary {
   canary?: Omit<CanaryEvent, 'type' | 'phase'>;
   /** The watch after the last batch, when the run had one: its last event without `type`. */
   watch?: Omit<WatchEvent, 'type'>;
+  /** `deploy beta`, `… end`, `… promote`: what the beta did (its `beta` event without `type`). */
+  beta?: Omit<BetaEvent, 'type'>;
 }
 
 /** Receives every event of a run, in order. `close` (if any) is awaited once, after run:end. */

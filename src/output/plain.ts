@@ -180,9 +180,9 @@ export function summaryLines(s: RunSummary): [host: string, text: string, ok: bo
   });
 }
 
-/** `from staging release 20250102… (revision 3f2a…, artifact sha256 …)`. */
+/** `from staging release 20250102… (revision 3f2a…, artifact sha256 …)`; `from the beta of staging release …`. */
 export function promotedText(f: PromotedFrom): string {
-  return `from ${f.stage} release ${f.release} (${f.sha256 ? `artifact sha256 ${f.sha256}` : `revision ${f.revision}`})`;
+  return `from ${f.beta ? 'the beta of ' : ''}${f.stage} release ${f.release} (${f.sha256 ? `artifact sha256 ${f.sha256}` : `revision ${f.revision}`})`;
 }
 
 export function seconds(ms: number): string {

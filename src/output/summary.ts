@@ -37,6 +37,7 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
   const notBack = new Map<string, string>();
   let canary: RunSummary['canary'];
   let watch: RunSummary['watch'];
+  let beta: RunSummary['beta'];
   for (const { at, event: e } of events) {
     timeline.apply(e, at);
     if (e.type === 'canary' && e.phase === 'verdict') {
@@ -46,6 +47,10 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     if (e.type === 'watch' && (e.phase === 'verdict' || e.phase === 'interrupted')) {
       const { type: _t, ...numbers } = e;
       watch = numbers;
+    }
+    if (e.type === 'beta') {
+      const { type: _t, ...what } = e;
+      beta = what;
     }
     if (e.type === 'run:start') {
       stage ||= e.stage;
@@ -112,5 +117,6 @@ export function summarize(events: readonly Recorded[], succeeded: boolean, known
     hosts,
     ...(canary ? { canary } : {}),
     ...(watch ? { watch } : {}),
+    ...(beta ? { beta } : {}),
   };
 }

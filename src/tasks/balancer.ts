@@ -105,6 +105,11 @@ abstract class Driver {
 
   constructor(readonly pool: BalancerPool) {}
 
+  /** Hosts out of rotation on purpose at the start (a beta's): never reported, nor brought back to keep a server. */
+  own(hosts: readonly HostDef[]): void {
+    for (const h of hosts) if (this.serves(h)) this.#taken.add(h.name);
+  }
+
   serves(host: HostDef): boolean {
     return host.roles.includes(this.pool.def.pool);
   }
@@ -726,12 +731,13 @@ function driversFor(config: Config): Driver[] {
 
 /**
  * Takes pool hosts out of every balancer of the stage and puts them back, or undefined when the stage has no
- * balancer. Each change reads the balancers' real state first, runs with the given context (the switch-back passes
+ * balancer; `owned` hosts are out of rotation on purpose (see Driver.own). Each change reads the balancers' real state first, runs with the given context (the switch-back passes
  * one that an interrupt does not stop), and its `drain` events come once every balancer has confirmed it.
  */
-export function rotationFor(ctx: RunContext): Rotation | undefined {
+export function rotationFor(ctx: RunContext, owned: readonly HostDef[] = []): Rotation | undefined {
   const drivers = driversFor(ctx.config);
   if (drivers.length === 0) return undefined;
+  for (const d of drivers) d.own(owned);
   const onEach = <T>(fn: (d: Driver) => Promise<T>, ds = drivers) => settle(ds.map((d) => [d.pool.role, fn(d)] as const));
 
   const set: Rotation['set'] = async ({ ready = [], drain = [], lastOut = false, keepOthersOut = false }, run = ctx) => {

@@ -52,6 +52,15 @@ export interface DeployParams {
     readonly verb: string;
     readonly switchTo: (ctx: RunContext, params: RolloutParams) => Promise<void>;
   };
+  /**
+   * `deploy beta … promote`: the beta's release under its own id on `only.hosts`, with migrations. `verify` re-reads
+   * the beta under the lock (instead of refusing to run while a beta runs); `moves` are the beta hosts' for `purge`.
+   */
+  readonly beta?: {
+    readonly release: string;
+    readonly verify: (ctx: RunContext) => Promise<void>;
+    readonly moves: ReadonlyMap<string, { readonly from: string | null; readonly to: string }>;
+  };
 }
 
 /** The hosts of the selection that receive code. */
@@ -100,6 +109,7 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
       switchedBack: trace.switchedBack() || progress.rolledBack === true,
       previous: progress.previous,
       rollback: progress.rollback,
+      purge: purges(params),
     });
   } finally {
     await artifact?.then(
@@ -108,6 +118,9 @@ export async function deploy(ctx: RunContext, params: DeployParams): Promise<Run
     );
   }
 }
+
+/** A beta alone changes nothing the public is served: only its promotion runs the `purge` point. */
+const purges = (params: DeployParams): boolean => !params.only || params.beta !== undefined;
 
 /** A copy of what went live, for `deploy promote`; a copy that cannot be kept is said, not fatal. */
 async function keepForPromote(ctx: RunContext, artifact: Artifact): Promise<void> {
@@ -129,13 +142,19 @@ async function afterFailure(
   ctx: RunContext,
   failure: unknown,
   release: ReleaseRef | undefined,
-  seen: { step?: string; switchedBack: boolean; previous?: ReadonlyMap<string, string | null>; rollback?: RunSummary },
+  seen: {
+    step?: string;
+    switchedBack: boolean;
+    previous?: ReadonlyMap<string, string | null>;
+    rollback?: RunSummary;
+    purge: boolean;
+  },
 ): Promise<unknown> {
   const outcome = { verb: 'deploy', error: failure, ...(seen.step ? { step: seen.step } : {}), ...(release ? { release } : {}) } as const;
   const problems: string[] = [];
   // The watch rolled every host back, as `deploy rollback` does: its purge is the rollback's.
-  if (seen.rollback) problems.push(...(await purgeAfterRollback(ctx, 'deploy', seen.rollback)));
-  else if (seen.switchedBack && release && seen.previous) {
+  if (seen.purge && seen.rollback) problems.push(...(await purgeAfterRollback(ctx, 'deploy', seen.rollback)));
+  else if (seen.purge && seen.switchedBack && release && seen.previous) {
     const moves = new Map([...seen.previous].map(([h, was]) => [h, { from: release.id, to: was }]));
     problems.push(...(await runPurge(ctx, { verb: 'deploy', outcome: 'switched-back', release, moves, outcomePoint: true })));
   }
@@ -184,8 +203,9 @@ async function deployWith(
   let failure: unknown;
   let final: Map<string, { command: Command; remove: string[] }> | undefined;
   try {
-    await refuseDuringBeta(ctx);
-    const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()));
+    if (params.beta) await params.beta.verify(ctx);
+    else await refuseDuringBeta(ctx);
+    const release = await makeRelease(ctx, hosts, states, progress, previous, params.now ?? (() => new Date()), params.beta?.release);
     await runHooks(ctx, 'before', 'deploy', release);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       lock.check(name);
@@ -195,7 +215,7 @@ async function deployWith(
     const withRevision = { ...release, revision };
     await step('shared', () => hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision)));
     await step('install', () => hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous)));
-    if (params.only)
+    if (params.only && !params.beta)
       ctx.emit({ type: 'info', message: 'no migrations: the live release shares the database with this one (docs/traffic.md)' });
     else await step('migrate', () => hooked(ctx, 'migrate', withRevision, () => runMigrations(ctx, withRevision)));
     progress.built = true;
@@ -214,12 +234,16 @@ async function deployWith(
       canary: params.canary,
     });
     progress.live = true;
-    await runPurge(ctx, {
-      verb: 'deploy',
-      outcome: 'deployed',
-      release: withRevision,
-      moves: new Map(hosts.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release.id }])),
-    });
+    if (purges(params))
+      await runPurge(ctx, {
+        verb: 'deploy',
+        outcome: 'deployed',
+        release: withRevision,
+        moves: new Map([
+          ...(params.beta?.moves ?? []),
+          ...hosts.map((h) => [h.name, { from: previous.get(h.name) ?? null, to: release.id }] as const),
+        ]),
+      });
     if (watch) {
       lock.check('watch');
       const seen = await watchFleet(ctx, watch, hosts, rotation);
@@ -309,7 +333,7 @@ async function deployWith(
 /**
  * Chooses the release id (greater than every release on the hosts, read under the lock) and makes its dir on
  * every host with `mkdir` (never `-p`), after removing what earlier runs left behind (releases that never went live,
- * uploads). An id that exists anyway moves on to the next one.
+ * uploads). An id that exists anyway moves on to the next one; a `fixed` id (a beta's) fails instead.
  */
 async function makeRelease(
   ctx: RunContext,
@@ -318,6 +342,7 @@ async function makeRelease(
   progress: Progress,
   previous: Map<string, string | null>,
   now: () => Date,
+  fixed?: string,
 ): Promise<ReleaseRef> {
   const p = paths(ctx.config.deployTo);
   for (const h of hosts) {
@@ -332,10 +357,12 @@ async function makeRelease(
     if (s.dangling) ctx.emit({ type: 'warning', host: h.name, message: `current points to release ${s.current}, which does not exist` });
     previous.set(h.name, s.current);
   }
-  let id = nextReleaseId(
-    now(),
-    [...states.values()].flatMap((s) => s.releases),
-  );
+  let id =
+    fixed ??
+    nextReleaseId(
+      now(),
+      [...states.values()].flatMap((s) => s.releases),
+    );
   for (let attempt = 1; ; attempt++) {
     const release: ReleaseRef = { id, dir: p.release(id) };
     progress.release = release;
@@ -357,7 +384,7 @@ async function makeRelease(
     const made = hosts.filter((h) => progress.made.has(h.name));
     await onHosts(ctx, 'release', made, (h) => exec(ctx, 'release', h, removeEmptyRelease(p, id)));
     progress.made.clear();
-    if (attempt >= 3)
+    if (attempt >= 3 || fixed)
       throw new StepFailedError(taken.join(','), 'release', `release ${id} already exists on ${taken.join(', ')}; it was not touched`);
     ctx.emit({ type: 'warning', message: `release ${id} already exists on ${taken.join(', ')}: taking the next id` });
     id = releaseAfter(id);

@@ -112,12 +112,12 @@ export async function promote(ctx: RunContext, from: RunContext, params: Promote
 const sourceName = (kind: Source['kind']) => (kind === 'git' ? 'a git repository' : 'an artifact');
 
 /** The target stage's source, fixed to what is promoted: the commit, or the kept file (its build dropped). */
-function pinned(source: Source, revision: string, artifact: Artifact | undefined): Source {
+export function pinned(source: Source, revision: string, artifact: Artifact | undefined): Source {
   if (source.kind === 'git') return Object.freeze({ kind: 'git', repository: source.repository, revision });
   return Object.freeze({ kind: 'artifact', path: artifact!.file });
 }
 
-async function keptArtifact(ctx: RunContext, stage: string, served: Served): Promise<Artifact> {
+export async function keptArtifact(ctx: RunContext, stage: string, served: Served): Promise<Artifact> {
   const sha = served.revision;
   if (!SHA256.test(sha))
     throw new NotPromotableError(

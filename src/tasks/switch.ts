@@ -82,6 +82,11 @@ export interface RolloutParams {
    * (false switches everything back).
    */
   readonly canary?: (host: HostDef, rotation?: Rotation) => Promise<boolean>;
+  /**
+   * Pool hosts outside `hosts` that already serve the release out of rotation (a beta's, `deploy beta … promote`):
+   * they come into rotation at the cut-over, with the first batch or with the drain of the last old host.
+   */
+  readonly joining?: readonly HostDef[];
 }
 
 /** A lost connection during a switch-back is tried again on a new one, this many times in all. */
@@ -127,7 +132,11 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
   const drained = new Set<string>();
   const checks = healthRoles(ctx.config);
   const inPool = (h: HostDef) => rotation !== undefined && h.roles.some((r) => checks.includes(r));
-  const balance = async (ready: readonly HostDef[], drain: readonly HostDef[]) => {
+  let joining = (params.joining ?? []).filter(inPool);
+  const balance = async (batchReady: readonly HostDef[], drain: readonly HostDef[]) => {
+    const oldLeft = params.hosts.some((h) => inPool(h) && !drained.has(h.name) && !drain.includes(h) && !touched.includes(h));
+    const ready = joining.length > 0 && (batchReady.length > 0 || !oldLeft) ? [...batchReady, ...joining] : batchReady;
+    if (ready !== batchReady) joining = [];
     if (!rotation || (ready.length === 0 && drain.length === 0)) return;
     drain.forEach((h) => drained.add(h.name));
     await rotation.set({ ready, drain });

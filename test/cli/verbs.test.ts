@@ -84,6 +84,12 @@ describe('the built CLI', () => {
     expect(r.stderr).toContain("unknown option '--frobnicate'");
   });
 
+  it.each(['end', 'promote'])('beta … %s with --hosts is a usage error (exit 2): it acts on the running beta', async (action) => {
+    const r = await run(['beta', 'staging', action, '--hosts', 'web1', '-c', example]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--hosts names the hosts of a new beta; \`${action}\` acts on the running beta's hosts`);
+  });
+
   it('plan prints every host and step offline, with secrets masked', async () => {
     const r = await run(['plan', 'staging', '-c', example], { env: { DATABASE_URL: 'postgres://u:hunter2@db/app' } });
     expect(r.code, r.stderr).toBe(0);

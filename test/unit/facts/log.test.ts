@@ -31,6 +31,17 @@ describe('revision log', () => {
     ['no log yet', '', { entries: [], malformed: [] }],
     ['entries in file order', `${line(entry)}\n${line(rolledBack)}\n`, { entries: [entry, rolledBack], malformed: [] }],
     ['extra keys dropped', `${line({ ...entry, note: 'x' })}\n`, { entries: [entry], malformed: [] }],
+    [
+      'where a promoted release came from: another stage, or the beta of the same one',
+      `${line({ ...entry, from: { stage: 'staging', release: '20240101000000', revision: entry.revision } })}\n${line({ ...entry, from: { stage: 'production', release: entry.release, revision: entry.revision, beta: true } })}\n`,
+      {
+        entries: [
+          { ...entry, from: { stage: 'staging', release: '20240101000000', revision: entry.revision } },
+          { ...entry, from: { stage: 'production', release: entry.release, revision: entry.revision, beta: true } },
+        ],
+        malformed: [],
+      },
+    ],
     ['blank lines skipped', `\n${line(entry)}\n\n`, { entries: [entry], malformed: [] }],
     [
       'malformed lines flagged, the rest kept',

@@ -50,6 +50,13 @@ describe('summarize: the run summary from events', () => {
     expect(summarize(timed(failedBeforeSwitchRun()), false)).not.toHaveProperty('promotedFrom');
   });
 
+  it("a beta run's summary carries its beta event (without `type`): a promote says so", () => {
+    const beta = { action: 'promote' as const, hosts: ['web2'], release: R1, live: R1, mark: 'cookie beta' };
+    const events = successfulRun().flatMap((e): DeployEvent[] => (e.type === 'run:end' ? [{ type: 'beta', ...beta }, e] : [e]));
+    expect(summarize(timed(events), true).beta).toEqual(beta);
+    expect(summarize(timed(successfulRun()), true)).not.toHaveProperty('beta');
+  });
+
   it('a failed switch: hosts that went back are switched-back, current is the old release', () => {
     const s = summarize(timed(switchedBackRun()), false);
     expect(outcomes(s)).toEqual({ web1: 'switched-back', web2: 'switched-back', db1: 'switched-back' });

@@ -282,6 +282,49 @@ describe('hosts found out of rotation (haproxy)', () => {
   });
 });
 
+describe('hosts that already serve the release join at the cut-over (deploy beta … promote)', () => {
+  // The last web host serves the release out of rotation (a beta's); the rollout switches the others.
+  const beta = (s: Scripted, host: string) => {
+    s.world.current.set(host, NEW);
+    s.world.app.set(host, NEW);
+    if (s.world.haproxy.has(host)) s.world.haproxy.get(host)!.admin = 'maint';
+    const down = s.world.nginx.file.replace(new RegExp(`max_fails=1 fail_timeout=5s; # ${host}`), `down; # ${host}`);
+    s.world.nginx = { ...s.world.nginx, file: down, running: down };
+  };
+  /** Before every command: which releases the serving hosts run (never both, never none). */
+  const watchServing = (s: Scripted) => {
+    const seen: string[] = [];
+    s.world.before = () => {
+      const releases = [...new Set(s.serving().map((h) => s.world.app.get(h)))].sort();
+      seen.push(releases.map((r) => (r === NEW ? 'new' : r === OLD ? 'old' : String(r))).join('+') || 'none');
+    };
+    return seen;
+  };
+
+  for (const kind of ['nginx', 'haproxy'] as const) {
+    it(`behind ${kind}: in with the first batch or the last old host's drain, not found out of rotation; the pool never mixed nor empty`, async () => {
+      const s = scripted({ kind, webs: kind === 'nginx' ? 2 : 3 });
+      const joiner = kind === 'nginx' ? 'web2' : 'web3';
+      beta(s, joiner);
+      const seen = watchServing(s);
+      const p = params(s);
+      const hosts = p.hosts.filter((h) => h.name !== joiner);
+      const joining = p.hosts.filter((h) => h.name === joiner);
+      await rollout(s.ctx, { ...p, hosts, joining, rotation: rotationFor(s.ctx, joining) });
+      expect(s.trace(['warning'])).toEqual([]);
+      expect(new Set(seen)).toEqual(new Set(['old', 'new']));
+      expect(seen.lastIndexOf('old')).toBeLessThan(seen.indexOf('new'));
+      expect(s.trace(['drain'])).toEqual(
+        kind === 'nginx'
+          ? ['ready web2', 'drain web1', 'ready web1']
+          : ['drain web1', 'ready web1', 'ready web3', 'drain web2', 'ready web2'],
+      );
+      expect(ofWeb(s.world.current)).toEqual(Object.fromEntries(p.hosts.map((h) => [h.name, NEW])));
+      expect(s.serving()).toEqual(p.hosts.map((h) => h.name));
+    });
+  }
+});
+
 describe('every wait of a rollout ends at once on an interrupt', () => {
   const quickly = async (s: Scripted, run: Promise<unknown>, when: (host: string, description: string) => boolean) => {
     let at = 0;
