@@ -202,17 +202,18 @@ function watchSection(events: readonly Recorded[]): string {
   );
 }
 
-/** A selective beta started or ended: its hosts, release and mark, and the live release beside it. */
+/** A selective beta started, ended or was promoted: its hosts, release and mark, and the live release beside it. */
 function betaSection(events: readonly Recorded[]): string {
   const seen = events.map((r) => r.event).filter((e): e is Extract<DeployEvent, { type: 'beta' }> => e.type === 'beta');
   const b = seen[seen.length - 1];
   if (!b) return '';
   const release = `${b.release}${b.revision ? ` (revision ${b.revision})` : ''}`;
   const live = b.live ?? 'not one release (the beta hosts served different ones before)';
-  const text =
-    b.action === 'start'
-      ? `${b.hosts.join(', ')} serve beta release ${release} to the requests with the ${b.mark}; every other request: live release ${live}`
-      : `beta release ${release} ended: ${b.hosts.join(', ')} serve live release ${live} again, and requests with the ${b.mark} go to the live pool`;
+  const text = {
+    start: `${b.hosts.join(', ')} serve beta release ${release} to the requests with the ${b.mark}; every other request: live release ${live}`,
+    end: `beta release ${release} ended: ${b.hosts.join(', ')} serve live release ${live} again, and requests with the ${b.mark} go to the live pool`,
+    promote: `beta release ${release} promoted: every host serves it now (it replaced live release ${live}), and requests with the ${b.mark} go to the live pool`,
+  }[b.action];
   return (
     `<h2>Beta</h2><div class="beta" data-action="${esc(b.action)}"><p>${esc(text)}</p>` +
     `<table class="summary"><tbody><tr><th>hosts</th><td>${esc(b.hosts.join(', '))}</td></tr><tr><th>beta release</th><td>${esc(release)}</td></tr>` +

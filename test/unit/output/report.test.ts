@@ -149,7 +149,7 @@ describe('renderReport: the traffic sections', () => {
     expect(html).toContain(`<strong>interrupted</strong> (${reason})`);
   });
 
-  it('a beta: its hosts, release, mark and the live release, for `deploy beta` and for `end`', () => {
+  it('a beta: its hosts, release, mark and the live release, for `deploy beta`, `end` and `promote`', () => {
     const beta = { type: 'beta' as const, hosts: ['web2'], release: R0, revision: 'abc123', live: '20260101000000', mark: 'cookie beta' };
     const started = renderReport(timed([start, { ...beta, action: 'start' }]));
     expect(started).toContain(
@@ -162,5 +162,9 @@ describe('renderReport: the traffic sections', () => {
       `<p>beta release ${R0} (revision abc123) ended: web2 serve live release 20260101000000 again, and requests with the cookie beta go to the live pool</p>`,
     );
     expect(renderReport(timed(successfulRun()))).not.toMatch(/<h2>(Beta|Watch)<\/h2>/);
+    const promoted = renderReport(timed([start, { ...beta, action: 'promote' }]));
+    expect(promoted).toContain(
+      `<p>beta release ${R0} (revision abc123) promoted: every host serves it now (it replaced live release 20260101000000), and requests with the cookie beta go to the live pool</p>`,
+    );
   });
 });
