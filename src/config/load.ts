@@ -14,7 +14,8 @@ import { buildConfig } from './resolve.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
-import { decodeUtf8, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
+import { decodeUtf8, readYaml, type ParsedYaml } from './yaml.js';
+import type { YamlProblem } from './yaml-node.js';
 import { toPlain, type ScalarReader, type SourceSpans } from './yaml-plain.js';
 
 // The CLI reads a loaded Config and prints it from here too.
@@ -78,7 +79,7 @@ function readSource(file: string, cwd: string): SourceFile {
   const path = resolve(cwd, file);
   const display = displayName(path, cwd);
   const text = readText(path, display, `Run \`deploy init\` to create ${display}, or pass the right file with --config.`);
-  const yaml = parseYaml(text);
+  const yaml = readYaml(text);
   const source = { path, display, yaml };
   if (yaml.syntaxErrors.length > 0) throw new ConfigError(yaml.syntaxErrors.map((e) => atOffset(source, e)));
   return source;
@@ -184,7 +185,7 @@ function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean
   return (node, path) => {
     if (!inScope(path)) return node.value;
     const result = interpolate(node.value, lookup);
-    const offset = node.range?.[0] ?? 0;
+    const offset = node.offset;
     const errors = !result.ok ? result.errors : result.value.includes('\0') ? [NUL_MESSAGE] : [];
     // An aliased scalar is read once per alias; report it once.
     if (errors.length > 0 && !seen.has(offset)) {
@@ -192,7 +193,7 @@ function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean
       problems.push(...errors.map((message) => ({ offset, path, message })));
     }
     if (!result.ok) return node.value;
-    return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
+    return result.substituted && node.plain ? readPlain(result.value) : result.value;
   };
 }
 
@@ -286,7 +287,7 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
 }
 
 function atOffset(source: SourceFile, p: YamlProblem): ConfigIssue {
-  const { line, col } = source.yaml.lineCounter.linePos(p.offset);
+  const { line, col } = source.yaml.lines.linePos(p.offset);
   return { file: source.display, line, column: col, path: p.path ? formatPath(p.path) : '', message: p.message };
 }
 

@@ -21,12 +21,15 @@ export const env = named(
   }),
   'a mapping of variable names to values',
 )
-  .transform(
-    (vars): Record<string, string | Sensitive> =>
-      Object.fromEntries(
-        Object.entries(vars).map(([name, v]) => [name, typeof v === 'object' ? new Sensitive(v.secret, name) : String(v)]),
-      ),
-  )
+  .transform((vars): Record<string, string | Sensitive> => {
+    // A loop, not entries/fromEntries: an `env` may have tens of thousands of keys (issue 11).
+    const out: Record<string, string | Sensitive> = {};
+    for (const name of Object.keys(vars)) {
+      const v = vars[name]!;
+      out[name] = typeof v === 'object' ? new Sensitive(v.secret, name) : String(v);
+    }
+    return out;
+  })
   .describe(
     'Environment variables exported to every remote command. Numbers and booleans become strings; ' +
       '`{ secret: … }` values are never printed.',
@@ -37,5 +40,9 @@ export const vars = named(
   z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
   'a mapping of variable names to values',
 )
-  .transform((v): Record<string, string> => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])))
+  .transform((v): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const k of Object.keys(v)) out[k] = String(v[k]);
+    return out;
+  })
   .describe('Environment variables exported to every command on this host (after the stage `env`).');
