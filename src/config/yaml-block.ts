@@ -510,7 +510,8 @@ class BlockReader {
     }
     if (lastText < 0) giveUp();
     const body = lines.slice(0, lastText + 1).join('\n');
-    const value = chomp === '-' ? body : chomp === '+' ? body + '\n'.repeat(breaksAfterText) : breaksAfterText > 0 ? `${body}\n` : body;
+    // The library ends a kept or clipped literal with a line break also where the file ends without one.
+    const value = chomp === '-' ? body : chomp === '+' ? body + '\n'.repeat(Math.max(1, breaksAfterText)) : `${body}\n`;
     return { kind: 'scalar', value, offset: s, plain: false };
   }
 }
