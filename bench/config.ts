@@ -8,8 +8,8 @@
  * - block: the block reader (src/config/yaml-block.ts), then toPlain.
  *
  * Then, for the block path, the other phases of `deploy config`: validation and building the Config (loadConfig
- * minus reading), masking (printableConfig), printing as YAML (the yaml library's stringify, as `deploy config`
- * does) and as JSON (`--json`), and the garbage collector's share of all that. Finally `deploy config` and
+ * minus reading), masking (printableConfig), printing as YAML (src/output/config-yaml.ts, as `deploy config` does,
+ * and the yaml library's stringify it replaces) and as JSON (`--json`), and the garbage collector's share of all that. Finally `deploy config` and
  * `deploy plan` as whole processes (the built CLI, dist/cli/bin.js: run `npm run build` first) on the 60,000-key file.
  * Times are CPU milliseconds (user + system), medians of BENCH_CONFIG_REPS runs (default 5; 3 at 240,000 keys).
  * Writes bench/config-results.json.
@@ -24,6 +24,7 @@ import { loadConfig, printableConfig } from '../src/config/load.js';
 import { readBlockYaml } from '../src/config/yaml-block.js';
 import { parseYaml } from '../src/config/yaml-library.js';
 import { toPlain } from '../src/config/yaml-plain.js';
+import { configYaml } from '../src/output/config-yaml.js';
 import { LineIndex, type ParsedYaml } from '../src/config/yaml.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       const load: number[] = [];
       const print: number[] = [];
       const yaml: number[] = [];
+      const library: number[] = [];
       const json: number[] = [];
       const gc: number[] = [];
       const blockGc: number[] = [];
@@ -115,7 +117,8 @@ async function main(): Promise<void> {
         const c = await measure(() => (config = loadConfig({ file, stage: 'staging', cwd: tmp, env: {} })));
         let printable!: Record<string, unknown>;
         const p = await measure(() => (printable = printableConfig(config)));
-        const y = await measure(() => stringify(printable));
+        const y = await measure(() => configYaml(printable));
+        const s = await measure(() => stringify(printable));
         const j = await measure(() => JSON.stringify(printable, null, 2));
         if (rep === 0) continue;
         lib.push(l.cpu);
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
         load.push(c.cpu);
         print.push(p.cpu);
         yaml.push(y.cpu);
+        library.push(s.cpu);
         json.push(j.cpu);
         gc.push(c.gc + p.gc + y.gc);
         blockGc.push(b.gc);
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
         validate_build_ms: Math.round(median(load) - median(block)),
         printable_ms: Math.round(median(print)),
         print_yaml_ms: Math.round(median(yaml)),
+        stringify_ms: Math.round(median(library)),
         print_json_ms: Math.round(median(json)),
         gc_ms: Math.round(median(gc)),
       };
@@ -184,11 +189,11 @@ async function main(): Promise<void> {
     );
     console.log('\nThe rest of `deploy config` on the block path, CPU ms');
     console.log(
-      `${'env keys'.padEnd(10)}${pad('loadConfig', 11)}${pad('of which validate+build', 25)}${pad('mask', 7)}${pad('print YAML', 12)}${pad('print JSON', 12)}${pad('GC (load+mask+YAML)', 21)}`,
+      `${'env keys'.padEnd(10)}${pad('loadConfig', 11)}${pad('of which validate+build', 25)}${pad('mask', 7)}${pad('print YAML', 12)}${pad('(stringify)', 13)}${pad('print JSON', 12)}${pad('GC (load+mask+YAML)', 21)}`,
     );
     for (const r of rows) {
       console.log(
-        `${String(r.keys).padEnd(10)}${pad(r.load_config_ms, 11)}${pad(r.validate_build_ms, 25)}${pad(r.printable_ms, 7)}${pad(r.print_yaml_ms, 12)}${pad(r.print_json_ms, 12)}${pad(r.gc_ms, 21)}`,
+        `${String(r.keys).padEnd(10)}${pad(r.load_config_ms, 11)}${pad(r.validate_build_ms, 25)}${pad(r.printable_ms, 7)}${pad(r.print_yaml_ms, 12)}${pad(r.stringify_ms, 13)}${pad(r.print_json_ms, 12)}${pad(r.gc_ms, 21)}`,
       );
     }
     if (processes.length > 0) {
