@@ -11,6 +11,7 @@ import { mergeStage } from './merge.js';
 import { formatPath, isMapping, type KeyPath } from './path.js';
 import { applyRecipe, moduleProblems, recipeIssue, recipeReader, taskModules, type RecipeLookup } from './recipe.js';
 import { buildConfig } from './resolve.js';
+import { plainEnv } from './sections/env.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
@@ -250,6 +251,11 @@ function validateStage(
   const sections: Partial<Record<keyof StageSections, unknown>> = {};
   const problems: Problem[] = [];
   for (const key of Object.keys(stageConfigShape) as (keyof typeof stageConfigShape)[]) {
+    const env = key === 'env' ? plainEnv(raw.env) : undefined;
+    if (env !== undefined) {
+      sections.env = env;
+      continue;
+    }
     // Parsed once per run: zod's compiled fast path costs more to build (new Function per object shape) than it saves.
     const r = (stageConfigShape[key] as z.ZodType).safeParse(raw[key], { error: errorMap, jitless: true });
     if (r.success) sections[key] = r.data;

@@ -35,6 +35,23 @@ export const env = named(
       '`{ secret: … }` values are never printed.',
   );
 
+/**
+ * What `env` gives for a mapping of plain names to strings, finite numbers and booleans, found without zod: the one
+ * mapping that grows to tens of thousands of keys costs zod ~2 µs a key. Anything else (a secret, a bad name or
+ * value) is undefined, and the schema reads it with its messages. test/unit/config/parts.test.ts holds the two equal.
+ */
+export function plainEnv(v: unknown): Record<string, string> | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[name];
+    if (!ENV_NAME.test(name)) return undefined;
+    if (typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x))) out[name] = String(x);
+    else return undefined;
+  }
+  return out;
+}
+
 export const vars = named(
   envName(),
   z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
