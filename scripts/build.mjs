@@ -14,6 +14,20 @@ const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 // code that finds files relative to its own module (recipes/, dist/index.js) sees the same paths from any of them.
 // Chunks of an earlier build are removed first: their names change with their content.
 rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
+// The yaml library reads only what the block reader (src/config/yaml-block.ts) does not. It is a file of its own,
+// dist/cli/yaml-library.cjs, that the chunks require() on first use: a block-YAML deploy.yml never loads or even
+// compiles its 260 KB. src/config/yaml-fallback.ts imports it statically (for tests and tsx); here it is replaced.
+const lazyYaml = {
+  name: 'lazy-yaml-library',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/yaml-library\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]yaml-fallback\.ts$/ }, () => ({
+      contents: "export const yamlLibrary = () => require('./yaml-library.cjs');",
+      loader: 'ts',
+    }));
+  },
+};
+
 // ssh2 has an optional native part; jiti is loaded only for TypeScript task modules (src/tasks/modules.ts).
 await build({
   ...common,
@@ -22,7 +36,9 @@ await build({
   splitting: true,
   chunkNames: '[name]-[hash]',
   external: ['ssh2', 'jiti'],
+  plugins: [lazyYaml],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 chmodSync(join(root, 'dist/cli/bin.js'), 0o755);
+await build({ ...common, format: 'cjs', entryPoints: ['src/config/yaml-library.ts'], outfile: 'dist/cli/yaml-library.cjs' });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });

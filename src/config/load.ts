@@ -11,10 +11,12 @@ import { mergeStage } from './merge.js';
 import { formatPath, isMapping, type KeyPath } from './path.js';
 import { applyRecipe, moduleProblems, recipeIssue, recipeReader, taskModules, type RecipeLookup } from './recipe.js';
 import { buildConfig } from './resolve.js';
+import { plainEnv } from './sections/env.js';
 import { EXTENSION_PREFIX, SETTING_KEYS, stageConfigShape, type StageSections } from './sections/settings.js';
 import { didYouMean } from './suggest.js';
 import type { Config } from './types.js';
-import { decodeUtf8, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
+import { decodeUtf8, readYaml, type ParsedYaml } from './yaml.js';
+import type { YamlProblem } from './yaml-node.js';
 import { toPlain, type ScalarReader, type SourceSpans } from './yaml-plain.js';
 
 // The CLI reads a loaded Config and prints it from here too.
@@ -78,7 +80,7 @@ function readSource(file: string, cwd: string): SourceFile {
   const path = resolve(cwd, file);
   const display = displayName(path, cwd);
   const text = readText(path, display, `Run \`deploy init\` to create ${display}, or pass the right file with --config.`);
-  const yaml = parseYaml(text);
+  const yaml = readYaml(text);
   const source = { path, display, yaml };
   if (yaml.syntaxErrors.length > 0) throw new ConfigError(yaml.syntaxErrors.map((e) => atOffset(source, e)));
   return source;
@@ -184,7 +186,7 @@ function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean
   return (node, path) => {
     if (!inScope(path)) return node.value;
     const result = interpolate(node.value, lookup);
-    const offset = node.range?.[0] ?? 0;
+    const offset = node.offset;
     const errors = !result.ok ? result.errors : result.value.includes('\0') ? [NUL_MESSAGE] : [];
     // An aliased scalar is read once per alias; report it once.
     if (errors.length > 0 && !seen.has(offset)) {
@@ -192,7 +194,7 @@ function interpolatingReader(lookup: Lookup, inScope: (path: KeyPath) => boolean
       problems.push(...errors.map((message) => ({ offset, path, message })));
     }
     if (!result.ok) return node.value;
-    return result.substituted && node.type === 'PLAIN' ? readPlain(result.value) : result.value;
+    return result.substituted && node.plain ? readPlain(result.value) : result.value;
   };
 }
 
@@ -249,6 +251,11 @@ function validateStage(
   const sections: Partial<Record<keyof StageSections, unknown>> = {};
   const problems: Problem[] = [];
   for (const key of Object.keys(stageConfigShape) as (keyof typeof stageConfigShape)[]) {
+    const env = key === 'env' ? plainEnv(raw.env) : undefined;
+    if (env !== undefined) {
+      sections.env = env;
+      continue;
+    }
     // Parsed once per run: zod's compiled fast path costs more to build (new Function per object shape) than it saves.
     const r = (stageConfigShape[key] as z.ZodType).safeParse(raw[key], { error: errorMap, jitless: true });
     if (r.success) sections[key] = r.data;
@@ -286,7 +293,7 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
 }
 
 function atOffset(source: SourceFile, p: YamlProblem): ConfigIssue {
-  const { line, col } = source.yaml.lineCounter.linePos(p.offset);
+  const { line, col } = source.yaml.lines.linePos(p.offset);
   return { file: source.display, line, column: col, path: p.path ? formatPath(p.path) : '', message: p.message };
 }
 

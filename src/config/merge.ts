@@ -59,9 +59,7 @@ const sameKind = (a: Record<string, unknown>, b: Record<string, unknown>) =>
 export function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (!isMapping(v)) return v;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([, x]) => x !== null)
-      .map(([k, x]) => [k, dropNulls(x)]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (v[k] !== null) out[k] = dropNulls(v[k]);
+  return out;
 }

@@ -3,7 +3,9 @@ import type { Config } from './types.js';
 
 /** The values of the config's secrets (`env` entries written `{ secret: … }`), to mask wherever they appear. */
 export function secretValues(config: Config): string[] {
-  return Object.values(config.env).flatMap((v) => (isSensitive(v) ? [v.reveal()] : []));
+  const out: string[] = [];
+  for (const v of Object.values(config.env)) if (isSensitive(v)) out.push(v.reveal());
+  return out;
 }
 
 /**
@@ -19,5 +21,7 @@ function printable(v: unknown, mask: Masker): unknown {
   if (typeof v === 'string') return mask(v);
   if (Array.isArray(v)) return v.map((x) => printable(x, mask));
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, printable(x, mask)]));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = printable((v as Record<string, unknown>)[k], mask);
+  return out;
 }

@@ -10,7 +10,7 @@ import { EXTENSION_PREFIX, SETTING_KEYS } from './sections/settings.js';
 import { NAME } from './sections/primitives.js';
 import { didYouMean } from './suggest.js';
 import { HOOK_POINTS } from './types.js';
-import { decodeUtf8, parseYaml } from './yaml.js';
+import { decodeUtf8, readYaml } from './yaml.js';
 import { toPlain, type SourceSpans } from './yaml-plain.js';
 
 /** The recipes shipped with deploy: <package>/recipes, from src/config (tsx) and dist/config alike. */
@@ -89,12 +89,12 @@ function readRecipe(ref: string, configDir: string, display: (path: string) => s
       path: '',
       message: `not UTF-8: byte 0x${decoded.byte.toString(16).padStart(2, '0')} cannot be read as text`,
     };
-    return { recipe: { ref, file, display: shown, values: {}, spans: toPlain(parseYaml(''), (n) => n.value).spans, issues: [issue] } };
+    return { recipe: { ref, file, display: shown, values: {}, spans: toPlain(readYaml(''), (n) => n.value).spans, issues: [issue] } };
   }
   const text = decoded.text;
-  const yaml = parseYaml(text);
+  const yaml = readYaml(text);
   const at = (offset: number, path: KeyPath | undefined, message: string): ConfigIssue => {
-    const { line, col } = yaml.lineCounter.linePos(offset);
+    const { line, col } = yaml.lines.linePos(offset);
     return { file: shown, line, column: col, path: path ? formatPath(path) : '', message };
   };
   if (yaml.syntaxErrors.length > 0) {
@@ -212,11 +212,10 @@ const sameKind = (a: Record<string, unknown>, b: Record<string, unknown>) =>
 function dropNullsDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNullsDeep);
   if (!isMapping(v)) return v;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([, x]) => x !== null)
-      .map(([k, x]) => [k, dropNullsDeep(x)]),
-  );
+  // A loop, not entries/fromEntries: an `env` may have tens of thousands of keys (issue 11).
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (v[k] !== null) out[k] = dropNullsDeep(v[k]);
+  return out;
 }
 
 /** A recipe's problem, placed in the recipe file and saying how to change it from deploy.yml. */

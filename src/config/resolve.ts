@@ -61,6 +61,10 @@ function sourceOf(s: StageSections): Source {
 function finalize<T>(value: T): T {
   if (Array.isArray(value)) return Object.freeze(value.map(finalize)) as T;
   if (value === null || typeof value !== 'object' || isSensitive(value)) return value;
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return Object.freeze(Object.fromEntries(entries.map(([k, v]) => [k, finalize(v)]))) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = finalize(v);
+  }
+  return Object.freeze(out) as T;
 }

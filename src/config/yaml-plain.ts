@@ -1,51 +1,59 @@
 /**
- * The parsed YAML document (yaml.ts) as plain values: aliases and `<<` merges resolved within bounds, and the
- * source position of every key and value kept, so that any later error names its line and column.
+ * The parsed YAML nodes (yaml.ts) as plain values: aliases and `<<` merges resolved within bounds, and the source
+ * position of every key and value kept, so that any later error names its line and column.
  */
+import type { KeyPath } from './path.js';
+import type { LineIndex, ParsedYaml, Position } from './yaml.js';
 import {
-  type Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  visit,
-  type Alias,
-  type Node as YamlNode,
-  type LineCounter,
-  type Pair,
-  type Scalar,
-  type YAMLMap,
-} from 'yaml';
-import { pathKey, type KeyPath } from './path.js';
-import { MAX_DEPTH, type ParsedYaml, type Position, type YamlProblem } from './yaml.js';
+  MAX_DEPTH,
+  MERGE_KEY,
+  type YamlAlias,
+  type YamlMap,
+  type YamlNode,
+  type YamlPair,
+  type YamlProblem,
+  type YamlScalar,
+} from './yaml-node.js';
+
+/** Where a key and its value start; the spans of what is below it by key or index. */
+interface Span {
+  readonly key: number | undefined;
+  readonly value: number;
+  children?: Map<string | number, Span>;
+}
 
 /** Where each key and value of the converted document starts in the source. */
 export class SourceSpans {
-  readonly #spans = new Map<string, { key?: number; value: number }>();
-  constructor(readonly lineCounter: LineCounter) {}
-
-  record(path: KeyPath, value: number, key?: number): void {
-    const k = pathKey(path);
-    if (!this.#spans.has(k)) this.#spans.set(k, { key, value });
-  }
+  constructor(
+    readonly lines: LineIndex,
+    private readonly root: Span,
+  ) {}
 
   /** The start of the key or value at `path`; a path that does not exist points at its nearest existing parent. */
   position(path: KeyPath, at: 'key' | 'value' = 'value'): Position {
-    for (let n = path.length; n >= 0; n--) {
-      const span = this.#spans.get(pathKey(path.slice(0, n)));
-      if (span) return this.#at(n === path.length && at === 'key' ? (span.key ?? span.value) : span.value);
+    let span = this.root;
+    let n = 0;
+    for (; n < path.length; n++) {
+      const next = span.children?.get(path[n]!);
+      if (next === undefined) break;
+      span = next;
     }
-    return { line: 1, column: 1 };
-  }
-
-  #at(offset: number): Position {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const offset = n === path.length && at === 'key' ? (span.key ?? span.value) : span.value;
+    const { line, col } = this.lines.linePos(offset);
     return { line, column: col };
   }
 }
 
+/** The span of `segment` below `parent`; the first one recorded for a path stays (an alias may record it again). */
+function record(parent: Span, segment: string | number, value: number, key?: number): Span {
+  parent.children ??= new Map();
+  let span = parent.children.get(segment);
+  if (span === undefined) parent.children.set(segment, (span = { key, value }));
+  return span;
+}
+
 /** How a string scalar becomes a value: the place where `${VAR}` interpolation plugs in. */
-export type ScalarReader = (node: Scalar<string>, path: KeyPath) => unknown;
+export type ScalarReader = (node: YamlScalar & { readonly value: string }, path: KeyPath) => unknown;
 
 export interface Converted {
   readonly value: unknown;
@@ -69,57 +77,53 @@ export const MAX_ALIASED_VALUES = 10_000;
  * source position of every key and value so that any later error can name its line and column.
  */
 export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: ConvertOptions = {}): Converted {
-  const { doc } = parsed;
-  const spans = new SourceSpans(parsed.lineCounter);
+  const root = parsed.root;
+  const rootOffset = offsetOf(root, 0);
+  const rootSpan: Span = { key: undefined, value: rootOffset };
+  const spans = new SourceSpans(parsed.lines, rootSpan);
   const problems: YamlProblem[] = [];
   const converting = new Set<YamlNode>();
-  let targets: Map<Alias, YamlNode> | undefined;
   /** The aliases being expanded, outermost first: a bomb is reported once, where it is set off. */
-  const expanding: { node: Alias; path: KeyPath }[] = [];
+  const expanding: { node: YamlAlias; path: KeyPath }[] = [];
   let aliased = 0;
   let exhausted = false;
 
-  const offsetOf = (node: unknown, fallback: number): number => (node as YamlNode | null)?.range?.[0] ?? fallback;
-
   /** The node an alias stands for (undefined after a problem, which is recorded), or the node itself. */
-  function resolve(node: unknown, path: KeyPath): unknown {
-    if (!isAlias(node)) return node;
+  function resolve(node: YamlNode | null, path: KeyPath): YamlNode | null | undefined {
+    if (node?.kind !== 'alias') return node;
     if (exhausted) return undefined;
-    // Found on first use: most files have no alias, and finding them walks the whole document.
-    targets ??= aliasTargets(doc);
-    const target = targets.get(node);
-    if (target === undefined) {
+    if (node.target === undefined) {
       problems.push({
-        offset: offsetOf(node, 0),
+        offset: node.offset,
         path,
         fatal: true,
-        message: `alias \`*${node.source}\` refers to no anchor; define \`&${node.source}\` before this use`,
+        message: `alias \`*${node.name}\` refers to no anchor; define \`&${node.name}\` before this use`,
       });
     }
-    return target;
+    return node.target;
   }
 
-  function convert(raw: unknown, path: KeyPath, offset: number): unknown {
-    if (!isAlias(raw)) return convertNode(raw, path, offset);
+  function convert(raw: YamlNode | null, path: KeyPath, offset: number, span: Span): unknown {
+    if (raw?.kind !== 'alias') return convertNode(raw, path, offset, span);
     const node = resolve(raw, path);
     if (node === undefined) return null;
     expanding.push({ node: raw, path });
     try {
-      return convertNode(node, path, offset);
+      return convertNode(node, path, offset, span);
     } finally {
       expanding.pop();
     }
   }
 
-  function convertNode(node: unknown, path: KeyPath, offset: number): unknown {
-    if (node === null || node === undefined) return null;
-    // The text is at most MAX_DEPTH deep (parseYaml), but aliases of aliases can nest further.
+  function convertNode(node: YamlNode | null, path: KeyPath, offset: number, span: Span): unknown {
+    if (node === null) return null;
+    // The text is at most MAX_DEPTH deep (readYaml), but aliases of aliases can nest further.
     if (path.length > MAX_DEPTH) {
       if (!exhausted) {
         exhausted = true;
         const use = expanding[0];
         problems.push({
-          offset: use ? offsetOf(use.node, offset) : offset,
+          offset: use ? use.node.offset : offset,
           path: use?.path ?? path,
           fatal: true,
           message: `nested more than ${MAX_DEPTH} levels deep through aliases; a deploy.yml needs only a few`,
@@ -131,38 +135,41 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
       exhausted = true;
       const use = expanding[0]!;
       problems.push({
-        offset: offsetOf(use.node, offset),
+        offset: use.node.offset,
         path: use.path,
         fatal: true,
-        message: `alias \`*${use.node.source}\` expands to more than ${MAX_ALIASED_VALUES} values; deploy.yml does not need anchors nested this deep`,
+        message: `alias \`*${use.node.name}\` expands to more than ${MAX_ALIASED_VALUES} values; deploy.yml does not need anchors nested this deep`,
       });
     }
     if (exhausted && expanding.length > 0) return null;
-    if (converting.has(node as YamlNode)) {
+    if (converting.has(node)) {
       problems.push({ offset, path, fatal: true, message: 'an alias refers to a node that contains it' });
       return null;
     }
-    if (isScalar(node)) {
-      return typeof node.value === 'string' ? readScalar(node as Scalar<string>, path) : node.value;
+    if (node.kind === 'scalar') {
+      return typeof node.value === 'string' ? readScalar(node as YamlScalar & { value: string }, path) : node.value;
     }
-    converting.add(node as YamlNode);
-    try {
-      if (isSeq(node)) {
-        return node.items.map((item, i) => {
-          const itemOffset = offsetOf(item, offset);
-          spans.record([...path, i], itemOffset);
-          return convert(item, [...path, i], itemOffset);
-        });
-      }
-      if (isMap(node)) return convertMap(node, path, offset);
+    if (node.kind === 'alias') {
+      // An alias whose target is an alias cannot be written; the readers never produce one.
       problems.push({ offset, path, message: 'unsupported YAML node' });
       return null;
+    }
+    converting.add(node);
+    try {
+      if (node.kind === 'seq') {
+        return node.items.map((item, i) => {
+          const itemOffset = offsetOf(item, offset);
+          const p = [...path, i];
+          return convert(item, p, itemOffset, record(span, i, itemOffset));
+        });
+      }
+      return convertMap(node, path, offset, span);
     } finally {
-      converting.delete(node as YamlNode);
+      converting.delete(node);
     }
   }
 
-  function convertMap(map: YAMLMap, path: KeyPath, offset: number): Record<string, unknown> {
+  function convertMap(map: YamlMap, path: KeyPath, offset: number, span: Span): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const pair of effectivePairs(map, path, true)) {
       const key = keyOf(pair, path);
@@ -170,9 +177,9 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
       const keyOffset = offsetOf(pair.key, offset);
       const valueOffset = offsetOf(pair.value, keyOffset);
       const p = [...path, key];
-      spans.record(p, valueOffset, keyOffset);
+      const child = record(span, key, valueOffset, keyOffset);
       if (options.skip?.(p)) continue;
-      out[key] = convert(pair.value, p, valueOffset);
+      out[key] = convert(pair.value, p, valueOffset, child);
     }
     return out;
   }
@@ -181,10 +188,10 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
    * The map's own pairs, then pairs merged in by `<<` whose keys it does not set (earlier sources win). A key the
    * map itself sets twice is a mistake (found here with a hash map, in linear time); a merge may override.
    */
-  function effectivePairs(map: YAMLMap, path: KeyPath, own: boolean): Pair[] {
-    const byKey = new Map<unknown, Pair>();
-    const merges: Pair[] = [];
-    for (const pair of map.items) {
+  function effectivePairs(map: YamlMap, path: KeyPath, own: boolean): YamlPair[] {
+    const byKey = new Map<unknown, YamlPair>();
+    const merges: YamlPair[] = [];
+    for (const pair of map.pairs) {
       if (isMergeKey(pair.key)) {
         merges.push(pair);
         continue;
@@ -203,11 +210,11 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
     }
     for (const merge of merges) {
       const target = resolve(merge.value, path);
-      const sources = isSeq(target) ? target.items.map((i) => resolve(i, path)) : [target];
+      const sources = target?.kind === 'seq' ? target.items.map((i) => resolve(i, path)) : [target];
       for (const source of sources) {
         // An alias that could not be resolved is reported already.
         if (source === undefined) continue;
-        if (!isMap(source)) {
+        if (source?.kind !== 'map') {
           const offset = offsetOf(merge.value, offsetOf(merge.key, 0));
           problems.push({ offset, path, message: '`<<` must merge a mapping or a list of mappings' });
           continue;
@@ -221,7 +228,7 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
     return [...byKey.values()];
   }
 
-  function keyOf(pair: Pair, path: KeyPath): string | undefined {
+  function keyOf(pair: YamlPair, path: KeyPath): string | undefined {
     const key = scalarKey(pair.key);
     const offset = offsetOf(pair.key, 0);
     if (key === undefined || key === null || typeof key === 'object') {
@@ -235,37 +242,21 @@ export function toPlain(parsed: ParsedYaml, readScalar: ScalarReader, options: C
     return String(key);
   }
 
-  const root = doc.contents;
-  const rootOffset = offsetOf(root, 0);
-  spans.record([], rootOffset);
-  return { value: root ? convert(root, [], rootOffset) : null, spans, problems };
+  return { value: root ? convert(root, [], rootOffset, rootSpan) : null, spans, problems };
 }
 
-/** For every alias, the node of the last anchor of its name before it (YAML's rule), found in one pass. */
-function aliasTargets(doc: Document): Map<Alias, YamlNode> {
-  const anchors = new Map<string, YamlNode>();
-  const targets = new Map<Alias, YamlNode>();
-  visit(doc, {
-    Node(_key, node) {
-      if (isAlias(node)) {
-        const target = anchors.get(node.source);
-        if (target) targets.set(node, target);
-      } else if (node.anchor) anchors.set(node.anchor, node);
-    },
-  });
-  return targets;
-}
+const offsetOf = (node: YamlNode | null, fallback: number): number => node?.offset ?? fallback;
 
-function scalarKey(key: unknown): unknown {
-  return isScalar(key) ? key.value : key;
+function scalarKey(key: YamlNode | null): unknown {
+  return key?.kind === 'scalar' ? key.value : key;
 }
 
 /** A key as the converted mapping will hold it (`1` and `"1"` collide there); a complex key stands for itself. */
-function keyId(key: unknown): unknown {
+function keyId(key: YamlNode | null): unknown {
   const k = scalarKey(key);
   return k !== null && typeof k === 'object' ? key : String(k);
 }
 
-function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+function isMergeKey(key: YamlNode | null): boolean {
+  return key?.kind === 'scalar' && key.value === MERGE_KEY;
 }

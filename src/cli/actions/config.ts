@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { printableConfig } from '../../config/load.js';
+import { configYaml } from '../../output/config-yaml.js';
 import { taskRegistry } from '../../tasks/tasks.js';
 import { out } from '../common.js';
 import type { ConfigVerbFlags } from '../config.js';
@@ -10,5 +10,5 @@ export async function config(stage: string, flags: ConfigVerbFlags): Promise<voi
   // Task modules are part of the config: importing them reports their mistakes and checks the hooks naming them.
   await taskRegistry(loaded);
   const printable = printableConfig(loaded);
-  out(flags.json ? JSON.stringify(printable, null, 2) : stringify(printable));
+  out(flags.json ? JSON.stringify(printable, null, 2) : configYaml(printable));
 }

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDotEnv } from '../../../src/config/dotenv.js';
 import { interpolate, readPlain } from '../../../src/config/interpolate.js';
 import { mergeStage } from '../../../src/config/merge.js';
 import { formatPath } from '../../../src/config/path.js';
+import { env as envSchema, plainEnv } from '../../../src/config/sections/env.js';
 import { closest } from '../../../src/config/suggest.js';
 import { decodeUtf8 } from '../../../src/config/yaml.js';
 
@@ -115,5 +117,39 @@ describe('decodeUtf8', () => {
     ['an encoded surrogate', bytes('a: ✓ ', [0xed, 0xa0, 0x80]), { line: 1, column: 6, byte: 0xed }],
   ])('names the line and column of %s', (_, input, where) => {
     expect(decodeUtf8(input)).toEqual(where);
+  });
+});
+
+describe('env without zod (plainEnv) gives what the env schema gives', () => {
+  const names = ['A', 'a_1', '_X', 'PATH', '1A', 'A-B', 'A B', '', 'É', '__proto__x'];
+  const values = fc.oneof(
+    fc.string(),
+    fc.constantFrom('', '0755', 'true', '${X}'),
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(0, -0, 2 ** 60, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant({ secret: 's' }),
+    fc.constant({ secret: 1 }),
+    fc.constant([]),
+  );
+
+  it('generated mappings: the same strings where plainEnv reads them, and where it does not, zod alone decides', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), values, { maxKeys: 5 }), (mapping) => {
+        const fast = plainEnv(mapping);
+        const zod = envSchema.safeParse(mapping, { jitless: true });
+        if (fast === undefined) return;
+        read++;
+        expect(zod.success).toBe(true);
+        expect(fast).toEqual(zod.data);
+      }),
+      { numRuns: 3000, seed: 16 },
+    );
+    expect(read).toBeGreaterThan(300);
+    expect(plainEnv('x')).toBeUndefined();
+    expect(plainEnv([])).toBeUndefined();
   });
 });
