@@ -47,8 +47,10 @@ function lineStarts(text: string): number[] {
 
 /** The text as YAML nodes: by the block reader when it can, else by the yaml library. */
 export function readYaml(text: string): ParsedYaml {
-  const block = readBlockYaml(text);
-  if (block !== undefined) return { root: block.root, lines: new LineIndex(text), syntaxErrors: [], reader: 'block' };
+  // CRLF line ends are read as LF: the same values, and the same lines and columns (a \r only ends its line).
+  const lf = text.includes('\r') && !/\r(?!\n)/.test(text) ? text.replaceAll('\r\n', '\n') : text;
+  const block = readBlockYaml(lf);
+  if (block !== undefined) return { root: block.root, lines: new LineIndex(lf), syntaxErrors: [], reader: 'block' };
   return { ...yamlLibrary().parseYaml(text), lines: new LineIndex(text), reader: 'library' };
 }
 

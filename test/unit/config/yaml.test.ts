@@ -78,11 +78,38 @@ function agree(text: string): 'block' | 'library' {
   return 'block';
 }
 
+/**
+ * The same text with CRLF line ends: read by the block reader when its LF text is, and then the same values at the
+ * same lines and columns as the library reads from the CRLF text itself.
+ */
+function agreeCrlf(text: string): 'block' | 'library' {
+  const crlf = text.replace(/\r?\n/g, '\r\n');
+  const ours = readYaml(crlf);
+  if (ours.reader === 'library') return 'library';
+  const library = parseYaml(crlf);
+  expect(library.syntaxErrors, `the block reader read a CRLF text the library refuses:\n${text}`).toEqual([]);
+  const theirs: ParsedYaml = { root: library.root, lines: new LineIndex(crlf), syntaxErrors: [], reader: 'library' };
+  // Offsets differ by the \r's before them; problems are compared where they are shown, at a line and column.
+  const placed = (parsed: ParsedYaml) => {
+    const { problems, ...rest } = positions(parsed) as { problems: { offset: number }[] };
+    return { ...rest, problems: problems.map(({ offset, ...p }) => ({ ...p, at: parsed.lines.linePos(offset) })) };
+  };
+  expect(placed(ours), text).toEqual(placed(theirs));
+  return 'block';
+}
+
 describe('the block YAML reader gives what the yaml library gives', () => {
   const files = yamlFiles();
 
   it.each(files.map((f) => relative(root, f)))('%s', (file) => {
     agree(readFileSync(join(root, file), 'utf8'));
+  });
+
+  it('with CRLF line ends: the example, the recipes and the good fixtures still read by the block reader, with the library’s values and places', () => {
+    const own = files.filter((f) => agreeCrlf(readFileSync(f, 'utf8')) === 'block').map((f) => relative(root, f));
+    expect(own).toEqual(expect.arrayContaining(['deploy.example.yml', 'recipes/node.yml', 'fixtures/configs/good/full.yml']));
+    // A lone \r is not a CRLF line end: that text is the library's.
+    expect(readYaml('app: shop\renv: {}\n').reader).toBe('library');
   });
 
   it('reads the example, the recipes and the good fixtures itself (so that the comparison above compares)', () => {
@@ -301,6 +328,7 @@ describe('the block YAML reader gives what the yaml library gives', () => {
         // Without the last line break, and with blank lines after it (how literals end at the end of a file).
         agree(doc.replace(/\n$/, ''));
         agree(`${doc}\n  \n\n`);
+        agreeCrlf(doc);
       }),
       { numRuns: 3000, seed: 16 },
     );
