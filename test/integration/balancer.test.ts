@@ -25,12 +25,10 @@ import { sshRun, type Fleet, type FleetHost } from '../fleet/fleet.js';
 import { repoRoot } from '../fleet/plan.js';
 import { waitFor } from '../fleet/proc.js';
 import { scratch, writeDeployYml } from './support/project.js';
+import { LB_HAPROXY_SOCKET, LB_NGINX_CONF, LB_UPSTREAM } from '../fleet/render.js';
 
 const APP_DIR = '/srv/balancer-test';
-const LB_CONF = '/srv/lb/nginx.conf';
-const UPSTREAM = '/srv/lb/upstream.conf';
-const NGINX = `/usr/sbin/nginx -e /srv/lb/logs/error.log -c ${LB_CONF}`;
-const SOCKET = '/srv/lb/haproxy.sock';
+const NGINX = `/usr/sbin/nginx -e /srv/lb/logs/error.log -c ${LB_NGINX_CONF}`;
 const LOAD_RATE = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -376,7 +374,7 @@ describe('nginx balancer', () => {
   let original: { conf: string; upstream: string } | undefined;
   const balancer = {
     kind: 'nginx',
-    upstream_file: UPSTREAM,
+    upstream_file: LB_UPSTREAM,
     upstream_name: 'app',
     port: 3000,
     drain_timeout: 5,
@@ -392,11 +390,11 @@ describe('nginx balancer', () => {
     lb = f.hosts.find((h) => h.roles.includes('balancer'))!;
     webs = f.hosts.filter((h) => h.roles.includes('web'));
     url = f.balancer!.url;
-    original = { conf: await run(f, lb.name, `cat ${LB_CONF}`), upstream: await run(f, lb.name, `cat ${UPSTREAM}`) };
+    original = { conf: await run(f, lb.name, `cat ${LB_NGINX_CONF}`), upstream: await run(f, lb.name, `cat ${LB_UPSTREAM}`) };
     await run(
       f,
       lb.name,
-      `cat > ${LB_CONF}.new && mv ${LB_CONF}.new ${LB_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`,
+      `cat > ${LB_NGINX_CONF}.new && mv ${LB_NGINX_CONF}.new ${LB_NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`,
       recommendedNginxConf(lb.address),
     );
     await installApp(f, webs);
@@ -404,8 +402,13 @@ describe('nginx balancer', () => {
 
   afterAll(async () => {
     if (original && lb) {
-      await run(f, lb.name, `cat > ${LB_CONF}.new && mv ${LB_CONF}.new ${LB_CONF}`, `${original.conf}\n`);
-      await run(f, lb.name, `cat > ${UPSTREAM}.new && mv ${UPSTREAM}.new ${UPSTREAM} && ${NGINX} -s reload`, `${original.upstream}\n`);
+      await run(f, lb.name, `cat > ${LB_NGINX_CONF}.new && mv ${LB_NGINX_CONF}.new ${LB_NGINX_CONF}`, `${original.conf}\n`);
+      await run(
+        f,
+        lb.name,
+        `cat > ${LB_UPSTREAM}.new && mv ${LB_UPSTREAM}.new ${LB_UPSTREAM} && ${NGINX} -s reload`,
+        `${original.upstream}\n`,
+      );
     }
     if (webs) await removeApp(f, webs);
     await t?.down();
@@ -416,7 +419,7 @@ describe('nginx balancer', () => {
     await run(
       f,
       lb.name,
-      `cat > ${UPSTREAM}.new && mv ${UPSTREAM}.new ${UPSTREAM}`,
+      `cat > ${LB_UPSTREAM}.new && mv ${LB_UPSTREAM}.new ${LB_UPSTREAM}`,
       `upstream app {\n${webs.map((w) => `  server ${w.address}:3000; # ${w.name}`).join('\n')}\n}\n`,
     );
     const { ctx, events } = context(f, balancer);
@@ -425,7 +428,7 @@ describe('nginx balancer', () => {
       'app',
       webs.map((w) => ({ address: w.address, port: 3000, down: false, name: w.name })),
     );
-    expect(`${await run(f, lb.name, `cat ${UPSTREAM}`)}\n`).toBe(expected);
+    expect(`${await run(f, lb.name, `cat ${LB_UPSTREAM}`)}\n`).toBe(expected);
     expect(events.filter((e) => e.type === 'command').map((e) => e.type === 'command' && `${e.host} ${e.step} ${e.effect}`)).toEqual([
       `${lb.name} balancer read`,
       `${lb.name} balancer write`,
@@ -445,7 +448,7 @@ describe('nginx balancer', () => {
     const t0 = Date.now();
     await rotation.set({ drain: [host('web1')] });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
-    const file = parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`));
+    const file = parseUpstream(await run(f, lb.name, `cat ${LB_UPSTREAM}`));
     expect(file.servers.map((s) => `${s.name} ${s.down ? 'down' : 'up'}`)).toEqual(
       webs.map((w) => `${w.name} ${w.name === 'web1' ? 'down' : 'up'}`),
     );
@@ -457,7 +460,7 @@ describe('nginx balancer', () => {
       timeoutMs: 5_000,
       intervalMs: 100,
     });
-    expect(parseUpstream(await run(f, lb.name, `cat ${UPSTREAM}`)).servers.every((s) => !s.down)).toBe(true);
+    expect(parseUpstream(await run(f, lb.name, `cat ${LB_UPSTREAM}`)).servers.every((s) => !s.down)).toBe(true);
     expect(drains(events)).toEqual(['drain web1', 'ready web1']);
     expect(
       events.filter((e) => e.type === 'command').every((e) => e.type === 'command' && e.step === 'balancer' && e.host === lb.name),
@@ -488,15 +491,15 @@ describe('nginx balancer', () => {
   });
 
   it('a dry run shows the write and the reload and changes nothing', async () => {
-    const before = await run(f, lb.name, `cat ${UPSTREAM}`);
+    const before = await run(f, lb.name, `cat ${LB_UPSTREAM}`);
     const { ctx, events, host } = context(f, balancer, { mode: 'dry-run' });
     const t0 = Date.now();
     await rotationFor(ctx)!.set({ drain: [host('web1')] });
     expect(Date.now() - t0).toBeLessThan(2000);
     const shown = () => events.flatMap((e) => (e.type === 'command' && e.dryRun ? [`${e.host}: ${e.command}`] : []));
     expect(shown()).toEqual([expect.stringContaining(`${lb.name}: `), expect.stringMatching(/ -s reload/)]);
-    expect(shown()[0]).toContain(UPSTREAM);
-    expect(await run(f, lb.name, `cat ${UPSTREAM}`)).toBe(before);
+    expect(shown()[0]).toContain(LB_UPSTREAM);
+    expect(await run(f, lb.name, `cat ${LB_UPSTREAM}`)).toBe(before);
     await rotationFor(ctx)!.sync();
     expect(shown()).toHaveLength(2);
   });
@@ -525,8 +528,8 @@ describe('haproxy balancer', () => {
   let lb: FleetHost;
   let webs: FleetHost[];
   let url: string;
-  const balancer = { kind: 'haproxy', admin_socket: SOCKET, backend: 'app', port: 3000, drain_timeout: 5 };
-  const socat = (command: string) => run(f, lb.name, `printf '%s\\n' '${command}' | socat stdio unix-connect:${SOCKET}`);
+  const balancer = { kind: 'haproxy', admin_socket: LB_HAPROXY_SOCKET, backend: 'app', port: 3000, drain_timeout: 5 };
+  const socat = (command: string) => run(f, lb.name, `printf '%s\\n' '${command}' | socat stdio unix-connect:${LB_HAPROXY_SOCKET}`);
   const stateOf = async (server: string) => parseServersState(await socat('show servers state app')).find((s) => s.server === server);
 
   beforeAll(async () => {

@@ -24,11 +24,9 @@ import {
   type Streamed,
 } from './support/tiers.js';
 import { underLoad } from './support/load.js';
+import { LB_HAPROXY_SOCKET, LB_NGINX_CONF, LB_UPSTREAM } from '../fleet/render.js';
 
-const NGINX_CONF = '/srv/lb/nginx.conf';
-const UPSTREAM = '/srv/lb/upstream.conf';
-const NGINX = `/usr/sbin/nginx -c ${NGINX_CONF}`;
-const SOCKET = '/srv/lb/haproxy.sock';
+const NGINX = `/usr/sbin/nginx -c ${LB_NGINX_CONF}`;
 
 async function on(f: Fleet, host: string, command: string): Promise<string> {
   const r = await sshRun(f, host, command);
@@ -36,7 +34,8 @@ async function on(f: Fleet, host: string, command: string): Promise<string> {
   return r.stdout.trim();
 }
 
-const haproxy = (f: Fleet, command: string) => on(f, lbOf(f), `printf '%s\\n' '${command}' | socat stdio unix-connect:${SOCKET}`);
+const haproxy = (f: Fleet, command: string) =>
+  on(f, lbOf(f), `printf '%s\\n' '${command}' | socat stdio unix-connect:${LB_HAPROXY_SOCKET}`);
 const codeHosts = (f: Fleet) => f.hosts.filter((h) => !h.roles.includes('balancer')).map((h) => h.name);
 const allIn = (f: Fleet) => Object.fromEntries(webs(f).map((w) => [w, 'in']));
 const endOf = (s: Streamed) => s.events.find((e) => e.type === 'run:end')!;
@@ -68,7 +67,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         await on(
           f,
           lbOf(f),
-          `cat > ${UPSTREAM}.new <<'EOF'\n${upstream}\nEOF\nmv ${UPSTREAM}.new ${UPSTREAM} && ${NGINX} -t -q && ${NGINX} -s reload`,
+          `cat > ${LB_UPSTREAM}.new <<'EOF'\n${upstream}\nEOF\nmv ${LB_UPSTREAM}.new ${LB_UPSTREAM} && ${NGINX} -t -q && ${NGINX} -s reload`,
         );
       else for (const w of webs(f)) await haproxy(f, `set weight app/${w} 100%`).then(() => haproxy(f, `set server app/${w} state ready`));
     };
@@ -79,7 +78,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         temp = await tempFleet({ balancer: 'haproxy', webs: 3 });
         f = temp.fleet;
       }
-      if (kind === 'nginx') upstream = await on(f, lbOf(f), `cat ${UPSTREAM}`);
+      if (kind === 'nginx') upstream = await on(f, lbOf(f), `cat ${LB_UPSTREAM}`);
       repo = appRepo();
       // web2's restart takes a second longer: a window to interrupt the second batch in.
       p = tieredProject(f, repo, {
@@ -133,7 +132,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         await on(
           f,
           lbOf(f),
-          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`,
+          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${LB_UPSTREAM} && ${NGINX} -s reload`,
         );
       } else {
         await haproxy(f, 'set server app/web2 state maint');
@@ -169,7 +168,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         await on(
           f,
           lbOf(f),
-          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${UPSTREAM} && ${NGINX} -s reload`,
+          `sed -i 's/^\\(  server 127[.0-9]*:3000\\) max_fails=1 fail_timeout=5s;\\( # web2\\)$/\\1 down;\\2/' ${LB_UPSTREAM} && ${NGINX} -s reload`,
         );
       else for (const w of others) await haproxy(f, `set server app/${w} state maint`);
       try {
@@ -222,7 +221,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
     if (kind === 'nginx') {
       it('nginx stops reloading between two batches: the host it serves alone is not restarted, 0 failed requests, status tells the truth; the next deploy repairs it', async () => {
         const lb = lbOf(f);
-        const conf = await on(f, lb, `cat ${NGINX_CONF}`);
+        const conf = await on(f, lb, `cat ${LB_NGINX_CONF}`);
         const good = await currentOf(f, p.deployTo, 'web1');
         repo.commit('v-broken-nginx');
         let broken = false;
@@ -232,7 +231,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
             streamCli(args(), async (e) => {
               if (e.type === 'batch' && e.index === 2 && !broken) {
                 broken = true;
-                await on(f, lb, `echo 'garbage on;' >> ${NGINX_CONF}`);
+                await on(f, lb, `echo 'garbage on;' >> ${LB_NGINX_CONF}`);
               }
             }),
           );
@@ -266,7 +265,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
           expect(status.hosts.find((h) => h.host === 'web2')).toMatchObject({ current: good, rotation: 'out' });
           expect(Object.keys(status.mixed)).toContain('web');
         } finally {
-          await on(f, lb, `cat > ${NGINX_CONF}.new <<'EOF'\n${conf}\nEOF\nmv ${NGINX_CONF}.new ${NGINX_CONF} && ${NGINX} -t -q`);
+          await on(f, lb, `cat > ${LB_NGINX_CONF}.new <<'EOF'\n${conf}\nEOF\nmv ${LB_NGINX_CONF}.new ${LB_NGINX_CONF} && ${NGINX} -t -q`);
         }
         // nginx works again: the next deploy finds web2 out, checks it, brings it back before web1 leaves.
         repo.commit('v-after-nginx');

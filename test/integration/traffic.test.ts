@@ -25,8 +25,8 @@ import {
 } from './support/tiers.js';
 import { recordedLoad, type Answer } from './support/traffic.js';
 import { until } from '../support/until.js';
+import { LB_UPSTREAM } from '../fleet/render.js';
 
-const UPSTREAM = '/srv/lb/upstream.conf';
 const WINDOW_S = 5;
 
 interface CanaryJson extends JsonEvent {
@@ -201,7 +201,7 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         const state = await on(f, lbOf(f), `printf '%s\\n' 'show servers state app' | socat stdio unix-connect:/srv/lb/haproxy.sock`);
         expect(parseServersState(state).map((x) => `${x.server} ${x.weight}`)).toEqual(['web1 1', 'web2 1']);
       } else {
-        expect(await on(f, lbOf(f), `cat ${UPSTREAM}`)).not.toContain('weight=');
+        expect(await on(f, lbOf(f), `cat ${LB_UPSTREAM}`)).not.toContain('weight=');
       }
     });
   });

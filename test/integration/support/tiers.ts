@@ -4,6 +4,7 @@ import { parseServersState, parseUpstream } from '../../../src/facts/balancer.js
 import { ACCESS_LOG_FORMAT } from '../../../src/facts/traffic.js';
 import { demoConfigValues, sshRun, type Fleet } from '../../fleet/fleet.js';
 import { project, repoRoot, type AppRepo } from './project.js';
+import { LB_DIR, LB_NGINX_CONF, LB_UPSTREAM } from '../../fleet/render.js';
 
 export const releaseOf = (stdout: string) => /release (\d{14})/.exec(stdout)?.[1] ?? '';
 export const webs = (f: Fleet) => f.hosts.filter((h) => h.roles.includes('web')).map((h) => h.name);
@@ -39,7 +40,7 @@ export async function rotationOf(f: Fleet): Promise<Record<string, 'in' | string
   const lb = lbOf(f);
   const out: Record<string, string> = {};
   if (f.balancer!.kind === 'nginx') {
-    const r = await sshRun(f, lb, 'cat /srv/lb/upstream.conf');
+    const r = await sshRun(f, lb, `cat ${LB_UPSTREAM}`);
     const servers = parseUpstream(r.stdout).servers;
     for (const w of webs(f)) {
       const s = servers.find((x) => x.name === w);
@@ -129,10 +130,9 @@ export async function stopApps(f: Fleet, deployTo: string): Promise<void> {
   await Promise.all(webs(f).map((h) => sshRun(f, h, stop)));
 }
 
-const NGINX_CONF = '/srv/lb/nginx.conf';
-const NGINX = `/usr/sbin/nginx -c ${NGINX_CONF}`;
+const NGINX = `/usr/sbin/nginx -c ${LB_NGINX_CONF}`;
 /** Where the fleet's nginx logs in the `deploy_upstream` format while `logUpstream` is on (docs/traffic.md). */
-export const ACCESS_LOG = '/srv/lb/logs/upstream.log';
+export const ACCESS_LOG = `${LB_DIR}/logs/upstream.log`;
 
 async function onLb(f: Fleet, command: string, input?: string): Promise<string> {
   const r = await sshRun(f, lbOf(f), command, input === undefined ? {} : { input });
@@ -145,13 +145,13 @@ async function onLb(f: Fleet, command: string, input?: string): Promise<string> 
  * and returns what puts nginx.conf and the tool's upstream file back as they were, the log removed.
  */
 export async function logUpstream(f: Fleet): Promise<() => Promise<void>> {
-  const conf = await onLb(f, `cat ${NGINX_CONF}`);
-  const upstream = await onLb(f, 'cat /srv/lb/upstream.conf');
-  if (!conf.includes('access_log off;')) throw new Error(`${NGINX_CONF} has no 'access_log off;' to replace`);
+  const conf = await onLb(f, `cat ${LB_NGINX_CONF}`);
+  const upstream = await onLb(f, `cat ${LB_UPSTREAM}`);
+  if (!conf.includes('access_log off;')) throw new Error(`${LB_NGINX_CONF} has no 'access_log off;' to replace`);
   const logged = conf.replace('access_log off;', `${ACCESS_LOG_FORMAT}\n  access_log ${ACCESS_LOG} deploy_upstream;`);
-  await onLb(f, `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`, logged);
+  await onLb(f, `cat > ${LB_NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload`, logged);
   return async () => {
-    await onLb(f, 'cat > /srv/lb/upstream.conf', upstream);
-    await onLb(f, `cat > ${NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload && rm -f ${ACCESS_LOG}`, conf);
+    await onLb(f, `cat > ${LB_UPSTREAM}`, upstream);
+    await onLb(f, `cat > ${LB_NGINX_CONF} && ${NGINX} -t -q && ${NGINX} -s reload && rm -f ${ACCESS_LOG}`, conf);
   };
 }
