@@ -130,6 +130,32 @@ export const STEP_WORDS: Record<string, RegExp> = {
   rollback: /rollback|roll back|mark/i,
 };
 
+/** The deploy's steps in the order they run. */
+const STEP_ORDER = [
+  'check',
+  'lock',
+  'release',
+  'transfer',
+  'shared',
+  'install',
+  'migrate',
+  'switch',
+  'restart',
+  'health',
+  'balancer',
+  'cleanup',
+  'log',
+];
+
+/** `step` and the steps after it in the same phase (a step not in the order: itself). */
+export function stepsFrom(step: string, phase: Phase): string[] {
+  const i = STEP_ORDER.indexOf(step);
+  if (i < 0) return [step];
+  const of = (s: string): Phase | undefined =>
+    BEFORE_STEPS.has(s) ? 'before' : SWITCH_STEPS.has(s) ? 'switch' : AFTER_STEPS.has(s) ? 'after' : undefined;
+  return STEP_ORDER.slice(i).filter((s) => of(s) === phase);
+}
+
 export const namesStep = (text: string, step: string): boolean =>
   (STEP_WORDS[step] ?? new RegExp(step.replace(/[^\w]/g, '.'), 'i')).test(text);
 

@@ -95,6 +95,24 @@ describe('judge', () => {
     expect(invariants(s, failed(5, 'db1: log failed'), { ...expect0, fault })).toEqual(['message']);
   });
 
+  it('a host crashed at an event may have gone on to the next step of the phase: the error may name that one, not a later phase', () => {
+    const back = state({
+      hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])),
+    });
+    const s: FleetState = {
+      ...back,
+      through: back.through.map((a) => ({ ...a, release: OLD })),
+      direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])),
+      media: { release: OLD, status: 200 },
+    };
+    const crash = { kind: 'crash' as const, host: 'media1', step: 'transfer', phase: 'before' as const };
+    const lost = (step: string) => failed(4, `${step} failed on 1 host(s):\n  media1: ${step}: connection lost while running it`);
+    expect(invariants(s, lost('shared'), { ...expect0, fault: crash })).toEqual([]);
+    expect(invariants(s, lost('switch'), { ...expect0, fault: crash })).toEqual(['message']);
+    // A fault injected at an operation names exactly its step.
+    expect(invariants(s, lost('shared'), { ...expect0, fault: { ...crash, kind: 'drop' } })).toEqual(['message']);
+  });
+
   it.each([
     ['current', { hosts: { web2: { currentValid: false } } }],
     ['release', { hosts: { web2: { current: OLD } } }],
