@@ -151,9 +151,12 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
 
   try {
     await hooked(ctx, 'switch', release, async () => {
+      // Pool hosts that no balancer serves (a host that crashed, one drained by hand) switch first: they carry no
+      // requests, and once they serve the new release the others can be drained without emptying the pool.
+      const unserved = rotation && ctx.mode === 'real' && !params.canary ? await unservedHosts(rotation, params.hosts.filter(inPool)) : [];
       for (const tier of rolloutPlan(ctx, params.hosts, params.canary !== undefined)) {
         const pooled = tier.batches.flat().some(inPool);
-        const groups = pooled ? keepOneServing(tier.batches) : tier.batches;
+        const groups = outFirst(pooled ? keepOneServing(tier.batches) : tier.batches, unserved);
         for (const [i, batch] of groups.entries()) {
           if (i > 0) {
             if (params.pauseBetweenBatches) await params.pauseBetweenBatches(tier.role, i + 1);
@@ -163,7 +166,7 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
           ctx.emit({ type: 'batch', role: tier.role, index: i + 1, of: groups.length, hosts: batch.map((h) => h.name) });
           await balance(
             [],
-            batch.filter((h) => inPool(h) && !drained.has(h.name)),
+            batch.filter((h) => inPool(h) && !drained.has(h.name) && !unserved.includes(h)),
           );
           // `restart` is a per-batch point: its tasks run on the batch's hosts, around their switch, restart and health check.
           await hooked(ctx, 'restart', release, () => onHosts(ctx, 'switch', batch, upgrade), { hosts: batch });
@@ -204,6 +207,21 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
 }
 
 /** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
+/** The pool hosts in `hosts` that no balancer sends requests to now, when at least one of `hosts` is served. */
+async function unservedHosts(rotation: Rotation, hosts: readonly HostDef[]): Promise<HostDef[]> {
+  const views = await rotation.views();
+  const served = (h: HostDef) => views.some((v) => v.serving.has(h.name));
+  const out = hosts.filter((h) => !served(h));
+  return out.length < hosts.length ? out : [];
+}
+
+/** `first` (those of them in `groups`) as a batch of their own ahead of the others; empty batches dropped. */
+export function outFirst<T>(groups: T[][], first: readonly T[]): T[][] {
+  const lead = groups.flat().filter((h) => first.includes(h));
+  if (lead.length === 0) return groups;
+  return [lead, ...groups.map((g) => g.filter((h) => !first.includes(h))).filter((g) => g.length > 0)];
+}
+
 export function keepOneServing<T>(groups: T[][]): T[][] {
   const only = groups.length === 1 ? groups[0]! : undefined;
   if (!only || only.length < 2) return groups;
