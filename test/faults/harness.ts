@@ -285,7 +285,8 @@ export class Harness {
         : {}),
     });
     await crashing;
-    if (inj.when && !run.actedAt) notes.push(`the event ${inj.when.label} never came: nothing was injected`);
+    if (inj.when && !run.actedAt)
+      return this.disturbed(inj, dir, started, notes, run.code, `the event ${inj.when.label} never came: nothing was injected`);
     if (missed)
       return this.disturbed(
         inj,
