@@ -669,6 +669,7 @@ export function outcomeOf(r: CliRun): RunOutcome {
     warnings,
     text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'),
     ...(r.traffic ? { traffic: r.traffic } : {}),
+    finished: new Set(r.events.filter((e) => e.type === 'host:end' && e.ok === true).map((e) => `${String(e.host)}:${String(e.step)}`)),
   };
 }
 

@@ -269,6 +269,8 @@ export interface RunOutcome {
   readonly text: string;
   /** Requests through the balancer while the run ran. */
   readonly traffic?: Traffic;
+  /** `host:step` of each host's step that ended well (its `host:end` ok). */
+  readonly finished?: ReadonlySet<string>;
 }
 
 export interface Traffic {
@@ -473,7 +475,8 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
       const steps = f.kind === 'crash' ? stepsFrom(f.step, f.phase) : [f.step];
       if (!run.error.includes(f.host) || !steps.some((s) => namesStep(run.error, s)))
         add('message', `the error does not name ${f.host} and ${steps.join(' or ')}: ${firstLine(run.error)}`);
-    } else if (f.phase === 'after') {
+    } else if (f.phase === 'after' && !(f.kind === 'crash' && run.finished?.has(`${f.host}:${f.step}`))) {
+      // (A crash that landed after the host's step had ended well left nothing to warn about.)
       const named = run.warnings.some((w) => (w.host === f.host || w.message.includes(f.host)) && namesStep(w.message, f.step));
       if (!named) add('message', `exit 0 without a warning that names ${f.host} and ${f.step}`);
     }

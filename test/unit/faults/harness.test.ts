@@ -187,6 +187,15 @@ describe('judge', () => {
     expect(invariants(locked, warned, { ...expect0, fault, strict: true })).toEqual(['lock']);
   });
 
+  it('a crash after the switch that landed once the host’s step had ended well needs no warning; one that cut it off does', () => {
+    const crash = { kind: 'crash' as const, host: 'web2', step: 'cleanup', phase: 'after' as const };
+    expect(invariants(state(), { ...ok, finished: new Set(['web2:cleanup']) }, { ...expect0, fault: crash })).toEqual([]);
+    expect(invariants(state(), { ...ok, finished: new Set(['web1:cleanup']) }, { ...expect0, fault: crash })).toEqual(['message']);
+    expect(invariants(state(), { ...ok, finished: new Set(['web2:cleanup']) }, { ...expect0, fault: { ...crash, kind: 'fail' } })).toEqual([
+      'message',
+    ]);
+  });
+
   it('leftovers (strict): uploads and releases that never went live, unless seen live or marked bad', () => {
     const left = state({
       hosts: {
