@@ -1,3 +1,5 @@
+// Whole on purpose: every kind of deploy (plain, beta, beta promote, promote, watch) shares one Progress record that
+// its failure path reads — what was made, switched and rolled back — to clean up and run the outcome hooks.
 import { appendRevisionLog, type PromotedFrom, type RevisionLogEntry, type RevisionOutcome } from '../commands/log.js';
 import { paths } from '../commands/paths.js';
 import { createRelease, nextReleaseId, releaseAfter, removeEmptyRelease, removeRelease } from '../commands/release.js';
