@@ -63,6 +63,7 @@ export interface JsonEvent {
   step?: string;
   host?: string;
   hosts?: string[];
+  role?: string;
   action?: string;
   index?: number;
   ok?: boolean;
