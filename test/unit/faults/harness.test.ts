@@ -73,6 +73,19 @@ const before = new Map(t.codeHosts.map((n) => [n, OLD]));
 const expect0: Expectation = { verb: 'deploy', before, target: NEW, strict: false };
 const invariants = (s: FleetState, r: RunOutcome, x: Expectation) => judge(t, s, r, x).map((b) => b.invariant);
 
+/** Every code host back on OLD, serving it directly, through lb1 and on the media host. */
+function backOnOld(): FleetState {
+  const back = state({
+    hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])),
+  });
+  return {
+    ...back,
+    through: back.through.map((a) => ({ ...a, release: OLD })),
+    direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])),
+    media: { release: OLD, status: 200 },
+  };
+}
+
 describe('judge', () => {
   it('a deploy that went live everywhere breaks nothing', () => {
     expect(judge(t, state(), ok, expect0)).toEqual([]);
@@ -80,15 +93,7 @@ describe('judge', () => {
   });
 
   it('a failure before the switch that left every host on the old release, with the right exit and message, breaks nothing', () => {
-    const back = state({
-      hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])),
-    });
-    const s: FleetState = {
-      ...back,
-      through: back.through.map((a) => ({ ...a, release: OLD })),
-      direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])),
-      media: { release: OLD, status: 200 },
-    };
+    const s = backOnOld();
     const fault = { kind: 'fail' as const, host: 'web2', step: 'install', phase: 'before' as const };
     expect(judge(t, s, failed(5, 'install failed on 1 host(s):\n  web2: install: command failed'), { ...expect0, fault })).toEqual([]);
     expect(invariants(s, failed(4, 'web2: connection lost while running install dependencies'), { ...expect0, fault })).toEqual(['exit']);
@@ -96,15 +101,7 @@ describe('judge', () => {
   });
 
   it('a host crashed at an event may have gone on to the next step of the phase: the error may name that one, not a later phase', () => {
-    const back = state({
-      hosts: Object.fromEntries(t.codeHosts.map((n) => [n, { current: OLD, log: [{ release: OLD, outcome: 'deployed' }] }])),
-    });
-    const s: FleetState = {
-      ...back,
-      through: back.through.map((a) => ({ ...a, release: OLD })),
-      direct: new Map([...back.direct].map(([k, a]) => [k, { ...a, release: OLD }])),
-      media: { release: OLD, status: 200 },
-    };
+    const s = backOnOld();
     const crash = { kind: 'crash' as const, host: 'media1', step: 'transfer', phase: 'before' as const };
     const lost = (step: string) => failed(4, `${step} failed on 1 host(s):\n  media1: ${step}: connection lost while running it`);
     expect(invariants(s, lost('shared'), { ...expect0, fault: crash })).toEqual([]);

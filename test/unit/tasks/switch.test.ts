@@ -212,25 +212,27 @@ describe('a connection lost while nginx reloads', () => {
   });
 });
 
+/**
+ * Rolls out on a fleet whose web2 and web3 are out of rotation: the pool is never empty, they come in on the new
+ * release (health-checked) before web1 drains, and every host ends on NEW, in rotation.
+ */
+async function rollOutOutFirst(s: ReturnType<typeof scripted>): Promise<void> {
+  let fewest = Infinity;
+  s.world.before = () => (fewest = Math.min(fewest, s.serving().length));
+  await rollout(s.ctx, params(s));
+  expect(fewest).toBeGreaterThan(0);
+  expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual(['health web2 ok', 'health web3 ok', 'ready web2', 'ready web3', 'drain web1']);
+  expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW, web3: NEW });
+  expect([...s.world.haproxy.values()]).toEqual([...s.world.haproxy.keys()].map(() => ({ admin: 'ready', weight: 1 })));
+}
+
 describe('hosts found out of rotation (haproxy)', () => {
   it('are reported and, when the drain would leave no server, brought back after a health check first', async () => {
     const s = scripted({ kind: 'haproxy', webs: 3 });
     s.world.haproxy.get('web2')!.admin = 'maint';
     s.world.haproxy.get('web3')!.weight = 0;
-    let fewest = Infinity;
-    s.world.before = () => (fewest = Math.min(fewest, s.serving().length));
-    await rollout(s.ctx, params(s));
-    expect(fewest).toBeGreaterThan(0);
+    await rollOutOutFirst(s);
     expect(s.trace(['warning'])).toContain('warning lb1: found out of rotation, not by this run: web2 (maint), web3 (weight 0)');
-    expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual([
-      'health web2 ok',
-      'health web3 ok',
-      'ready web2',
-      'ready web3',
-      'drain web1',
-    ]);
-    expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW, web3: NEW });
-    expect([...s.world.haproxy.values()]).toEqual([...s.world.haproxy.keys()].map(() => ({ admin: 'ready', weight: 1 })));
   });
 
   it('that do not answer (hosts that crashed) switch first and come in on the new release before web1 drains (the sweep’s crash of web2)', async () => {
@@ -239,19 +241,7 @@ describe('hosts found out of rotation (haproxy)', () => {
       s.world.haproxy.get(w)!.admin = 'maint';
       s.world.app.set(w, null);
     }
-    let fewest = Infinity;
-    s.world.before = () => (fewest = Math.min(fewest, s.serving().length));
-    await rollout(s.ctx, params(s));
-    expect(fewest).toBeGreaterThan(0);
-    expect(s.trace(['health', 'drain']).slice(0, 5)).toEqual([
-      'health web2 ok',
-      'health web3 ok',
-      'ready web2',
-      'ready web3',
-      'drain web1',
-    ]);
-    expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW, web3: NEW });
-    expect([...s.world.haproxy.values()]).toEqual([...s.world.haproxy.keys()].map(() => ({ admin: 'ready', weight: 1 })));
+    await rollOutOutFirst(s);
   });
 
   it('a failed read after a cut-over is retried without taking the host that just came in out again (the pool never empties)', async () => {
