@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, ExitCode, NotPromotableError } from '../../../src/errors.js';
+import { notPromotable } from './fixtures.js';
+import { ConnectionError } from '../../../src/errors.js';
 import { betaPromotion } from '../../../src/tasks/beta-promote.js';
 import type { HostStatus, StageStatus } from '../../../src/tasks/status.js';
 
@@ -31,16 +32,7 @@ const stage = (hosts: HostStatus[], o: Partial<StageStatus> = {}): StageStatus =
 });
 
 const code = ['web1', 'web2', 'web3', 'db1'];
-const refusal = (s: StageStatus): string => {
-  try {
-    betaPromotion(s, code);
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotPromotableError);
-    expect((e as NotPromotableError).exitCode).toBe(ExitCode.notPromotable);
-    return (e as Error).message;
-  }
-  throw new Error('not refused');
-};
+const refusal = (s: StageStatus): string => notPromotable(() => betaPromotion(s, code));
 
 describe('betaPromotion: the beta a stage runs and where it goes, or why it cannot be promoted', () => {
   it('the beta hosts keep their release; every other code host (in inventory order, whatever it serves) gets it', () => {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { ExitCode, NotPromotableError } from '../../../src/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import type { SshTarget } from '../../../src/backends/backend.js';
@@ -43,4 +45,16 @@ export function planContext(c: Config = config()): { ctx: RunContext; events: De
     projectDir: '/nonexistent',
   };
   return { ctx, events };
+}
+
+/** The message of the NotPromotableError (exit 7) that `f` throws; fails the test when it throws none. */
+export function notPromotable(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NotPromotableError);
+    expect((e as NotPromotableError).exitCode).toBe(ExitCode.notPromotable);
+    return (e as Error).message;
+  }
+  throw new Error('not refused');
 }

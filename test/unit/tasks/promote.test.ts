@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConnectionError, ExitCode, NotPromotableError } from '../../../src/errors.js';
+import { notPromotable } from './fixtures.js';
+import { ConnectionError } from '../../../src/errors.js';
 import { cachedArtifact, keepArtifact, KEEP_ARTIFACTS } from '../../../src/tasks/artifact-cache.js';
 import { servedRelease } from '../../../src/tasks/promote.js';
 import type { HostStatus, StageStatus } from '../../../src/tasks/status.js';
@@ -33,16 +34,7 @@ const stage = (hosts: HostStatus[], o: Partial<StageStatus> = {}): StageStatus =
 });
 
 const code = new Set(['web1', 'web2', 'db1']);
-const refusal = (s: StageStatus): string => {
-  try {
-    servedRelease(s, code);
-  } catch (e) {
-    expect(e).toBeInstanceOf(NotPromotableError);
-    expect((e as NotPromotableError).exitCode).toBe(ExitCode.notPromotable);
-    return (e as Error).message;
-  }
-  throw new Error('not refused');
-};
+const refusal = (s: StageStatus): string => notPromotable(() => servedRelease(s, code));
 
 describe('servedRelease: what a stage serves, or why it cannot be promoted', () => {
   it('one release with one revision on every code host, healthy: that one (hosts outside the code roles do not count)', () => {
