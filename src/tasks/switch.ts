@@ -9,7 +9,7 @@ import { batches } from '../hosts/batch.js';
 import { rolloutOrder } from '../hosts/roles.js';
 import type { RunContext } from './context.js';
 import { commandEnv, healthRoles, restartRoles, type ReleaseRef } from './env.js';
-import { waitHealthy } from './health.js';
+import { checkHealth, waitHealthy } from './health.js';
 import { hooked } from './tasks.js';
 import type { ServerTraffic } from '../facts/traffic.js';
 import { exec, HostsFailedError, onHosts } from './runner.js';
@@ -153,10 +153,13 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
     await hooked(ctx, 'switch', release, async () => {
       // Pool hosts that no balancer serves (a host that crashed, one drained by hand) switch first: they carry no
       // requests, and once they serve the new release the others can be drained without emptying the pool.
-      const unserved = rotation && ctx.mode === 'real' && !params.canary ? await unservedHosts(rotation, params.hosts.filter(inPool)) : [];
+      // So do served hosts whose app does not answer (it crashed in rotation): the others must not drain while they
+      // are all the balancer has.
+      const { unserved, sick } =
+        rotation && ctx.mode === 'real' && !params.canary ? await outOfService(ctx, rotation, params.hosts.filter(inPool)) : NONE_OUT;
       for (const tier of rolloutPlan(ctx, params.hosts, params.canary !== undefined)) {
         const pooled = tier.batches.flat().some(inPool);
-        const groups = outFirst(pooled ? keepOneServing(tier.batches) : tier.batches, unserved);
+        const groups = outFirst(pooled ? keepOneServing(tier.batches) : tier.batches, [...unserved, ...sick]);
         for (const [i, batch] of groups.entries()) {
           if (i > 0) {
             if (params.pauseBetweenBatches) await params.pauseBetweenBatches(tier.role, i + 1);
@@ -206,13 +209,40 @@ export async function rollout(ctx: RunContext, params: RolloutParams): Promise<v
       .catch((e: unknown) => ctx.emit({ type: 'warning', message: `the balancer pool was not synced: ${messageOf(e)}` }));
 }
 
-/** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
-/** The pool hosts in `hosts` that no balancer sends requests to now, when at least one of `hosts` is served. */
-async function unservedHosts(rotation: Rotation, hosts: readonly HostDef[]): Promise<HostDef[]> {
+interface OutOfService {
+  readonly unserved: readonly HostDef[];
+  readonly sick: readonly HostDef[];
+}
+
+const NONE_OUT: OutOfService = { unserved: [], sick: [] };
+
+/**
+ * The pool hosts in `hosts` that no balancer sends requests to now (`unserved`), and those served whose app fails one
+ * health check (`sick`), when at least one of `hosts` is served and answers; with one served host there is nothing
+ * to protect, so nothing is asked.
+ */
+async function outOfService(ctx: RunContext, rotation: Rotation, hosts: readonly HostDef[]): Promise<OutOfService> {
   const views = await rotation.views();
-  const served = (h: HostDef) => views.some((v) => v.serving.has(h.name));
-  const out = hosts.filter((h) => !served(h));
-  return out.length < hosts.length ? out : [];
+  const isServed = (h: HostDef) => views.some((v) => v.serving.has(h.name));
+  const unserved = hosts.filter((h) => !isServed(h));
+  const served = hosts.filter(isServed);
+  // One check each, no retries; a host that cannot be asked counts as not answering: switching it first is safe.
+  const why =
+    served.length > 1
+      ? await Promise.all(
+          served.map((h) =>
+            checkHealth(ctx, h).then(
+              (a) => (a.ok ? undefined : 'failing its health check'),
+              (e: unknown) => `its health check could not run (${messageOf(e)})`,
+            ),
+          ),
+        )
+      : [];
+  const sick = served.filter((_, i) => why[i] !== undefined);
+  if (unserved.length + sick.length >= hosts.length) return NONE_OUT;
+  for (const [i, h] of served.entries())
+    if (why[i]) ctx.emit({ type: 'warning', host: h.name, message: `in rotation but ${why[i]}: it switches first, as a batch of its own` });
+  return { unserved, sick };
 }
 
 /** `first` (those of them in `groups`) as a batch of their own ahead of the others; empty batches dropped. */
@@ -222,6 +252,7 @@ export function outFirst<T>(groups: T[][], first: readonly T[]): T[][] {
   return [lead, ...groups.map((g) => g.filter((h) => !first.includes(h))).filter((g) => g.length > 0)];
 }
 
+/** A pool tier done in one batch would drain every host at once: it goes in two halves instead. */
 export function keepOneServing<T>(groups: T[][]): T[][] {
   const only = groups.length === 1 ? groups[0]! : undefined;
   if (!only || only.length < 2) return groups;

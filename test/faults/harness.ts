@@ -670,6 +670,12 @@ export function outcomeOf(r: CliRun): RunOutcome {
     text: [r.stderr, ...warnings.map((w) => w.message)].join('\n'),
     ...(r.traffic ? { traffic: r.traffic } : {}),
     finished: new Set(r.events.filter((e) => e.type === 'host:end' && e.ok === true).map((e) => `${String(e.host)}:${String(e.step)}`)),
+    failedAt: new Map(
+      r.events
+        .filter((e) => e.type === 'host:end' && e.ok === false)
+        .reverse()
+        .map((e) => [String(e.host), String(e.step)]),
+    ),
   };
 }
 

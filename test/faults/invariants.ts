@@ -5,7 +5,7 @@
  */
 import { hostExec, type Fleet } from '../fleet/fleet.js';
 import type { FaultKind } from '../../src/backends/faults.js';
-import { expectedExit, namesStep, stepsFrom, type Balancer, type Phase, type ScenarioKind } from './points.js';
+import { expectedExit, namesStep, phaseOfStep, stepsFrom, type Balancer, type Phase, type ScenarioKind } from './points.js';
 
 export interface LogLine {
   readonly release: string;
@@ -271,6 +271,8 @@ export interface RunOutcome {
   readonly traffic?: Traffic;
   /** `host:step` of each host's step that ended well (its `host:end` ok). */
   readonly finished?: ReadonlySet<string>;
+  /** Per host, the step of its first `host:end` that was not ok. */
+  readonly failedAt?: ReadonlyMap<string, string>;
 }
 
 export interface Traffic {
@@ -376,7 +378,8 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   // balancer: every pool host in rotation, and requests through it reach them all, on the live release
   if (state.rotationError) add('balancer', state.rotationError);
   for (const [h, r] of state.rotation) {
-    if (r === true || (r.startsWith(HEALTH_CHECK_DOWN) && state.direct.get(h)?.status !== 200)) continue;
+    // A crashed host out of rotation is what it should be until it is back (the next deploy is judged strictly).
+    if (r === true || (crashed.has(h) && !x.strict) || (r.startsWith(HEALTH_CHECK_DOWN) && state.direct.get(h)?.status !== 200)) continue;
     add('balancer', `${h}: ${r}`);
   }
   const failed = state.through.filter((a) => a.status !== 200);
@@ -461,7 +464,7 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   }
 
   // exit code and message
-  const f = x.fault;
+  const f = landedIn(x.fault, run);
   if (f && f.kind !== 'kill-client' && !x.strict && run.code !== null) {
     const want = expectedExit(f.phase, f.kind === 'crash' || f.kind === 'drop-mid' ? 'drop' : f.kind);
     const absorbed = run.code === 0 && fleetRelease !== undefined && fleetRelease === x.target && f.phase !== 'after';
@@ -483,6 +486,19 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   }
   if (x.strict && run.code !== 0) add('recovery', `the next deploy exited ${run.code ?? 'killed'}: ${firstLine(run.error)}`);
   return broken;
+}
+
+const PHASES: readonly Phase[] = ['before', 'switch', 'after'];
+
+/**
+ * A crash lands a moment after its event: when the host's first failed step belongs to a later phase (the install
+ * ended well, the host went down during its switch), the fault is judged as a crash in that step.
+ */
+function landedIn<F extends NonNullable<Expectation['fault']>>(f: F | undefined, run: RunOutcome): F | undefined {
+  const step = f?.kind === 'crash' ? run.failedAt?.get(f.host) : undefined;
+  const phase = step ? phaseOfStep(step) : undefined;
+  if (!f || !step || !phase || PHASES.indexOf(phase) <= PHASES.indexOf(f.phase)) return f;
+  return { ...f, step, phase };
 }
 
 export const firstLine = (s: string): string =>

@@ -147,13 +147,16 @@ const STEP_ORDER = [
   'log',
 ];
 
+/** The phase a deploy step belongs to; undefined for a step outside the three (switchback, mark-bad, …). */
+export function phaseOfStep(step: string): Phase | undefined {
+  return BEFORE_STEPS.has(step) ? 'before' : SWITCH_STEPS.has(step) ? 'switch' : AFTER_STEPS.has(step) ? 'after' : undefined;
+}
+
 /** `step` and the steps after it in the same phase (a step not in the order: itself). */
 export function stepsFrom(step: string, phase: Phase): string[] {
   const i = STEP_ORDER.indexOf(step);
   if (i < 0) return [step];
-  const of = (s: string): Phase | undefined =>
-    BEFORE_STEPS.has(s) ? 'before' : SWITCH_STEPS.has(s) ? 'switch' : AFTER_STEPS.has(s) ? 'after' : undefined;
-  return STEP_ORDER.slice(i).filter((s) => of(s) === phase);
+  return STEP_ORDER.slice(i).filter((s) => phaseOfStep(s) === phase);
 }
 
 export const namesStep = (text: string, step: string): boolean =>

@@ -40,7 +40,8 @@ export const DEPLOY_SUBSET: readonly SubsetPick[] = [
   { verb: 'deploy', step: 'migrate', host: 'db1', kinds: ['fail'] },
   { verb: 'deploy', step: 'switch', host: 'media1', kinds: ['drop'] },
   { verb: 'deploy', step: 'restart', host: 'web2', kinds: ['fail'] },
-  { verb: 'deploy', step: 'health', host: 'web1', kinds: ['drop'] },
+  // The 1st is the check before the first drain (src/tasks/switch.ts outOfService); the 2nd follows web1's restart.
+  { verb: 'deploy', step: 'health', host: 'web1', nth: 2, kinds: ['drop'] },
   { verb: 'deploy', step: 'cleanup', host: 'web1', match: /^remove/, kinds: ['fail'] },
   { verb: 'deploy', step: 'cleanup', host: 'web2', match: /then unlock/, kinds: ['drop'] },
   { verb: 'deploy', step: 'lock', host: 'lb1', match: /^unlock/, kinds: ['fail'] },

@@ -186,6 +186,27 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       }
     });
 
+    it('a host whose app died while in rotation (the balancer still lists it) switches first and comes back on the new release; web1 drains only then: 0 failed requests', async () => {
+      const good = await currentOf(f, p.deployTo, 'web1');
+      const others = webs(f).slice(1);
+      for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/stop'`);
+      try {
+        repo.commit('v-died');
+        const { result, load } = await underLoad(f, () => streamCli(args()));
+        // Before, web1 drained first behind nginx, which then had only web2 — dead — to send requests to: HTTP 502
+        // for web1's restart (the fault sweep's crash of web2 in the clean-up, then the next deploy).
+        expect(result.code, result.stderr).toBe(0);
+        expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+        const batches = result.events.filter((e) => e.type === 'batch' && e.role === 'web').map((e) => e.hosts);
+        expect(batches[0]).toEqual(others);
+        const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
+        expect(release).not.toBe(good);
+        await expectAllOn(f, p.deployTo, release, result);
+      } finally {
+        for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/start'`).catch(() => undefined);
+      }
+    });
+
     it('the connection to web2 is lost while it restarts: it is switched back on a new connection, and the run says so: 0 failed requests', async () => {
       const good = await currentOf(f, p.deployTo, 'web1');
       // This release's restart on web2 only waits, then exits: what the lost session leaves running is harmless.

@@ -110,6 +110,21 @@ describe('judge', () => {
     expect(invariants(s, lost('shared'), { ...expect0, fault: { ...crash, kind: 'drop' } })).toEqual(['message']);
   });
 
+  it('a crash at an event that landed in a later phase (the host went down during its switch) is judged as a crash there', () => {
+    const s = backOnOld();
+    const down: FleetState = {
+      ...s,
+      rotation: new Map<string, string | true>([...s.rotation, ['web1', 'marked down in /srv/lb/upstream.conf']]),
+    };
+    const crash = { kind: 'crash' as const, host: 'web1', step: 'install', phase: 'before' as const };
+    const run = failed(6, 'release failed while switching: switch failed on 1 host(s):\n  web1: switch: connection refused');
+    const x = { ...expect0, fault: crash, crashed: ['web1'] };
+    expect(invariants(down, { ...run, failedAt: new Map([['web1', 'switch']]) }, x)).toEqual([]);
+    expect(invariants(down, run, x)).toEqual(['exit', 'message']);
+    // Once it is back, the next deploy must have brought it into rotation.
+    expect(invariants(down, ok, { ...expect0, target: OLD, strict: true })).toContain('balancer');
+  });
+
   it.each([
     ['current', { hosts: { web2: { currentValid: false } } }],
     ['release', { hosts: { web2: { current: OLD } } }],

@@ -278,6 +278,29 @@ describe('hosts found out of rotation (haproxy)', () => {
   });
 });
 
+describe('a host the balancer serves whose app does not answer (it crashed while in rotation)', () => {
+  for (const kind of ['nginx', 'haproxy'] as const) {
+    it(`${kind}: it switches first, as a batch of its own, and web1 drains only once it answers on the new release (the sweep’s crash of web2 in clean-up)`, async () => {
+      const s = scripted({ kind, webs: 2 });
+      s.world.app.set('web2', null);
+      let fewest = Infinity;
+      s.world.before = () => {
+        const answering = s.serving().filter((w) => s.world.app.get(w));
+        fewest = Math.min(fewest, answering.length);
+      };
+      await rollout(s.ctx, params(s));
+      expect(fewest).toBeGreaterThan(0);
+      expect(s.events.filter((e) => e.type === 'batch').map((e) => e.hosts)).toEqual([['web2'], ['web1']]);
+      // HAProxy's own checks already mark it DOWN: it is not served, so there is nothing to warn about.
+      const warned = s
+        .trace(['warning'])
+        .includes('warning web2: in rotation but failing its health check: it switches first, as a batch of its own');
+      expect(warned).toBe(kind === 'nginx');
+      expect(ofWeb(s.world.current)).toEqual({ web1: NEW, web2: NEW });
+    });
+  }
+});
+
 describe('hosts that already serve the release join at the cut-over (deploy beta … promote)', () => {
   // The last web host serves the release out of rotation (a beta's); the rollout switches the others.
   const beta = (s: Scripted, host: string) => {
@@ -385,9 +408,10 @@ describe('nginxComplaint', () => {
 describe('a rollout as writes in order (scripted, milliseconds)', () => {
   it('health fails on web2 in batch 2 → these writes, in this order, exit 6', async () => {
     const s = scripted();
-    // web2's 3rd and 4th commands are its health probes (retries: 1): both fail.
-    s.world.failures.set('web2:3', { code: 7, stdout: '\n000', stderr: 'curl: (7) Failed to connect' });
+    // web2's 1st command is the health check before the first drain; its 4th and 5th are its probes after its
+    // restart (retries: 1): both fail.
     s.world.failures.set('web2:4', { code: 7, stdout: '\n000', stderr: 'curl: (7) Failed to connect' });
+    s.world.failures.set('web2:5', { code: 7, stdout: '\n000', stderr: 'curl: (7) Failed to connect' });
     const e = await failure(rollout(s.ctx, params(s)));
     expect(e).toBeInstanceOf(SwitchedBackError);
     expect(e!.exitCode).toBe(6);
