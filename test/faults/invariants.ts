@@ -5,7 +5,7 @@
  */
 import { hostExec, type Fleet } from '../fleet/fleet.js';
 import type { FaultKind } from '../../src/backends/faults.js';
-import { expectedExit, namesStep, phaseOfStep, stepsFrom, type Balancer, type Phase, type ScenarioKind } from './points.js';
+import { expectedExit, namesStep, PHASES, phaseOfStep, stepsFrom, type Balancer, type Phase, type ScenarioKind } from './points.js';
 
 export interface LogLine {
   readonly release: string;
@@ -487,8 +487,6 @@ export function judge(t: Topology, state: FleetState, run: RunOutcome, x: Expect
   if (x.strict && run.code !== 0) add('recovery', `the next deploy exited ${run.code ?? 'killed'}: ${firstLine(run.error)}`);
   return broken;
 }
-
-const PHASES: readonly Phase[] = ['before', 'switch', 'after'];
 
 /**
  * A crash lands a moment after its event: when the host's first failed step belongs to a later phase (the install

@@ -90,19 +90,21 @@ export function divergence(listing: Listing, run: Listing, host: string, n: numb
   return undefined;
 }
 
-const BEFORE_STEPS = new Set(['check', 'release', 'transfer', 'shared', 'install', 'migrate']);
-const SWITCH_STEPS = new Set(['switch', 'restart', 'health', 'balancer']);
-const AFTER_STEPS = new Set(['cleanup', 'log']);
+/** The deploy's steps in the order they run, by phase. */
+const PHASE_STEPS: Readonly<Record<Phase, readonly string[]>> = {
+  before: ['check', 'lock', 'release', 'transfer', 'shared', 'install', 'migrate'],
+  switch: ['switch', 'restart', 'health', 'balancer'],
+  after: ['cleanup', 'log'],
+};
+export const PHASES = Object.keys(PHASE_STEPS) as readonly Phase[];
+const STEP_ORDER = Object.values(PHASE_STEPS).flat();
 
 /** The phase of an operation: before any host switched, during the switch, or after it went live everywhere. */
 export function phaseOf(op: Op): Phase {
   if (op.step === 'lock') return /^unlock\b/.test(op.description) ? 'after' : 'before';
   // rollback reads what each host has first, and marks and logs after the switch.
   if (op.step === 'rollback') return op.effect === 'read' ? 'before' : 'after';
-  if (BEFORE_STEPS.has(op.step) || op.step.startsWith('task:')) return 'before';
-  if (SWITCH_STEPS.has(op.step)) return 'switch';
-  if (AFTER_STEPS.has(op.step)) return 'after';
-  return 'switch';
+  return phaseOfStep(op.step) ?? (op.step.startsWith('task:') ? 'before' : 'switch');
 }
 
 /** README "Exit codes" for a fault of this kind in this phase; `0` means: the run succeeds with a warning. */
@@ -130,26 +132,9 @@ export const STEP_WORDS: Record<string, RegExp> = {
   rollback: /rollback|roll back|mark/i,
 };
 
-/** The deploy's steps in the order they run. */
-const STEP_ORDER = [
-  'check',
-  'lock',
-  'release',
-  'transfer',
-  'shared',
-  'install',
-  'migrate',
-  'switch',
-  'restart',
-  'health',
-  'balancer',
-  'cleanup',
-  'log',
-];
-
 /** The phase a deploy step belongs to; undefined for a step outside the three (switchback, mark-bad, …). */
 export function phaseOfStep(step: string): Phase | undefined {
-  return BEFORE_STEPS.has(step) ? 'before' : SWITCH_STEPS.has(step) ? 'switch' : AFTER_STEPS.has(step) ? 'after' : undefined;
+  return PHASES.find((p) => PHASE_STEPS[p].includes(step));
 }
 
 /** `step` and the steps after it in the same phase (a step not in the order: itself). */
