@@ -166,10 +166,11 @@ function expander(file: string, env: Env): (template: string) => string | undefi
 }
 
 /**
- * How each secret is written in deploy.yml (`{ secret: "${DB_PASSWORD}" }`): the entry keeps that text and the
- * value is interpolated again from the environment when the entry is used. Undefined (not cached) when a secret
- * is not made only of `${…}` references (its value would be in the entry), or when its value also appears in
- * another string of the Config (a token interpolated into `repository`, a task's `run`).
+ * How each secret is written in deploy.yml (`{ secret: "${DB_PASSWORD}" }`, `"postgres://app:${DB_PASS}@db/app"`):
+ * the entry keeps that text and the value is interpolated again from the environment when the entry is used.
+ * Undefined (not cached) when a secret has no `${…}` (its value, written out, would be copied into the entry), or
+ * when its value or the value of a variable in it also appears in another string of the Config (a token
+ * interpolated into `repository` or a task's `run` as well).
  */
 function secretTemplates(config: Config, raw: unknown, expand: (template: string) => string | undefined): Map<string, string> | undefined {
   const out = new Map<string, string>();
@@ -178,8 +179,11 @@ function secretTemplates(config: Config, raw: unknown, expand: (template: string
   const strings = collectStrings(config);
   for (const [name, value] of secrets) {
     const template = writtenSecret(raw, config.stage, name);
-    if (template === undefined || !/^(?:\$\{[^}]*\})+$/.test(template) || expand(template) !== value.reveal()) return undefined;
-    if (value.reveal() !== '' && strings.some((s) => s.includes(value.reveal()))) return undefined;
+    if (template === undefined || expand(template) !== value.reveal()) return undefined;
+    const parts = [...template.matchAll(/\$\{[^}]*\}/g)].map((m) => expand(m[0]));
+    if (parts.length === 0) return undefined;
+    for (const part of [value.reveal(), ...parts])
+      if (part === undefined || (part !== '' && strings.some((s) => s.includes(part)))) return undefined;
     out.set(name, template);
   }
   return out;

@@ -274,6 +274,22 @@ describe('config cache: secrets are never written', () => {
     expect(readCachedConfig({ ...options, env: { ...options.env, DB_PASSWORD: 'rotated' } }, cache)).toBeUndefined();
   });
 
+  it('a secret built around a variable (`postgres://app:${DB_PASS}@db/app`) is kept as written', async () => {
+    const p = project();
+    p.write(
+      'deploy.yml',
+      readFileSync(p.file, 'utf8').replace('env:\n', 'env:\n  DATABASE_URL: { secret: "postgres://app:${DB_PASS}@db/app" }\n'),
+    );
+    const cache = newCache();
+    const options = { file: p.file, stage: 'staging', cwd: p.dir, env: { REPO_NAME: 'shop', DB_PASS: SECRET } };
+    const fresh = await loadConfigCached(options, cache);
+    expect(entriesIn(cache)).toHaveLength(1);
+    expect(grepCache(cache)).toBe(0);
+    const hit = readCachedConfig(options, cache);
+    expectSame(fresh, hit);
+    expect((hit!.env.DATABASE_URL as { reveal(): string }).reveal()).toBe(`postgres://app:${SECRET}@db/app`);
+  });
+
   it('a secret from the .env file is not written either', async () => {
     const p = project({ '.env': `FROM_DOTENV=one\nDB_PASSWORD=${SECRET}\n` });
     p.write('deploy.yml', readFileSync(p.file, 'utf8').replace('env:\n', 'env:\n  DB_PASSWORD: { secret: "${DB_PASSWORD}" }\n'));
@@ -284,7 +300,7 @@ describe('config cache: secrets are never written', () => {
     expectSame(fresh, readCachedConfig(options, cache));
   });
 
-  it('a config is not cached when a secret is written out in deploy.yml or its value also appears in another value', async () => {
+  it('a config is not cached when a secret is written out in deploy.yml, or its value or a variable in it is also in another value', async () => {
     const literal = project();
     literal.write('deploy.yml', readFileSync(literal.file, 'utf8').replace('env:\n', `env:\n  DB_PASSWORD: { secret: "${SECRET}" }\n`));
     const spread = project();
@@ -294,7 +310,15 @@ describe('config cache: secrets are never written', () => {
         .replace('env:\n', 'env:\n  TOKEN: { secret: "${TOKEN}" }\n')
         .replace('https://example.com/', 'https://${TOKEN}@example.com/'),
     );
-    for (const p of [literal, spread]) {
+    const part = project();
+    part.write(
+      'deploy.yml',
+      readFileSync(part.file, 'utf8').replace(
+        'env:\n',
+        'env:\n  DATABASE_URL: { secret: "postgres://app:${TOKEN}@db/app" }\n  PLAIN: "${TOKEN}"\n',
+      ),
+    );
+    for (const p of [literal, spread, part]) {
       const cache = newCache();
       const options = { file: p.file, stage: 'staging', cwd: p.dir, env: { REPO_NAME: 'shop', TOKEN: SECRET } };
       const config = await loadConfigCached(options, cache);
