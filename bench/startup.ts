@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     });
 
     const pad = (s: string | number, n: number) => String(s).padStart(n);
-    console.log(`\nStart-up, medians of ${REPS} interleaved runs: ours (this build) against ${REF} (one bundle), ms`);
+    console.log(`\nStart-up, medians of ${REPS} interleaved runs: ours (this build) against ${REF}, ms`);
     console.log(
       `${'command'.padEnd(44)}${pad('wall', 7)}${pad('cpu', 7)}${pad('ref wall', 10)}${pad('ref cpu', 9)}${pad('wall ×', 8)}${pad('cpu ×', 7)}${pad('cpu-node', 10)}`,
     );
