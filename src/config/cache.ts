@@ -75,7 +75,8 @@ export async function loadConfigCached(options: CachedLoad, cache: ConfigCache |
     },
   });
   const config = loadConfig({ ...options, env: recording });
-  if (cache && key) {
+  // deploy.yml or .env edited while it was read: the entry's name would not say what the Config was made from.
+  if (cache && key && entryKey(cache, options.file, options.stage) === key) {
     const { resolvePackage } = await import('./recipe.js');
     const secrets = secretTemplates(config, loadRaw(options.file), expander(options.file, env));
     if (secrets) writeEntry(cache, key, config, secrets, [...read].sort(), env, (m) => resolvePackage(m, dirname(config.file)));
