@@ -24,7 +24,7 @@ import type { Config } from './types.js';
 // before reading (this build, the file's path and bytes, the .env next to it, the stage); inside it, the rest of
 // what the Config was made from (the environment variables read while interpolating, the recipe file, the task
 // modules) is checked before it is used. A config with problems is never cached: its messages come from a fresh
-// read. Secrets are never written: see `encode`.
+// read. No secret's value is ever written: see `secretTemplates`.
 
 /** Set by scripts/build.mjs: a hash of the sources the CLI was built from. */
 declare const __DEPLOY_BUILD__: string | undefined;
@@ -78,7 +78,7 @@ export async function loadConfigCached(options: CachedLoad, cache: ConfigCache |
   // deploy.yml or .env edited while it was read: the entry's name would not say what the Config was made from.
   if (cache && key && entryKey(cache, options.file, options.stage) === key) {
     const { resolvePackage } = await import('./recipe.js');
-    const secrets = secretTemplates(config, loadRaw(options.file), expander(options.file, env));
+    const secrets = secretTemplates(config, () => loadRaw(options.file), expander(options.file, env));
     if (secrets) writeEntry(cache, key, config, secrets, [...read].sort(), env, (m) => resolvePackage(m, dirname(config.file)));
   }
   return config;
@@ -173,11 +173,16 @@ function expander(file: string, env: Env): (template: string) => string | undefi
  * when its value or the value of a variable in it also appears in another string of the Config (a token
  * interpolated into `repository` or a task's `run` as well).
  */
-function secretTemplates(config: Config, raw: unknown, expand: (template: string) => string | undefined): Map<string, string> | undefined {
+function secretTemplates(
+  config: Config,
+  readRaw: () => unknown,
+  expand: (template: string) => string | undefined,
+): Map<string, string> | undefined {
   const out = new Map<string, string>();
   const secrets = Object.entries(config.env).filter((e): e is [string, Sensitive] => isSensitive(e[1]));
   if (secrets.length === 0) return out;
   const strings = collectStrings(config);
+  const raw = readRaw();
   for (const [name, value] of secrets) {
     const template = writtenSecret(raw, config.stage, name);
     if (template === undefined || expand(template) !== value.reveal()) return undefined;
