@@ -4,7 +4,8 @@
  * CLI as one 2.2 MB bundle), run interleaved so that load from elsewhere hits both alike. No fleet is needed.
  *
  * Rows: `node -e 0` (the floor), `deploy --version`, `deploy --help`, `deploy plan staging` on deploy.example.yml
- * (whole process), and a deploy up to its first SSH connection: spawn to the first `command` event of `--json`
+ * (whole process; its Config from the cache in ~/.cache/deploy, which the untimed first round fills, and again with
+ * DEPLOY_NO_CACHE=1: read and validated), and a deploy up to its first SSH connection: spawn to the first `command` event of `--json`
  * (the preflight's probe, sent as the connection opens), against a closed port on 127.0.0.1, then killed.
  * Columns: median wall time and median CPU time (user + system of the process, from bash's `times`) of
  * BENCH_STARTUP_REPS runs (default 20) after one untimed round, and our/reference ratios. Also printed: the load
@@ -91,11 +92,15 @@ const seconds = (text: string) => {
  * One run under bash, which reports its children's CPU time with `times` once the run has ended. `until`: the
  * stdout line at which the run has gone far enough; it is then killed, and the wall time taken at that line.
  */
-function once(args: readonly string[], cwd: string, until?: RegExp): Promise<Sample> {
+function once(args: readonly string[], cwd: string, until?: RegExp, extraEnv: Record<string, string> = {}): Promise<Sample> {
   return new Promise((done, fail) => {
     const script = 'node "$@" & pid=$!; echo "pid $pid" >&2; wait $pid; times >&2';
     const t0 = performance.now();
-    const child = spawn('bash', ['-c', script, 'bash', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CI: 'true' } });
+    const child = spawn('bash', ['-c', script, 'bash', ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, CI: 'true', ...extraEnv },
+    });
     let wallMs: number | undefined;
     let pid: number | undefined;
     let out = '';
@@ -148,11 +153,16 @@ async function main(): Promise<void> {
     const config = closedPortProject(join(tmp, 'project'));
     const firstCommand = /"type":"command"/;
 
-    const rows: { name: string; args: (cli: string) => string[]; until?: RegExp; floor?: boolean }[] = [
+    const rows: { name: string; args: (cli: string) => string[]; until?: RegExp; floor?: boolean; env?: Record<string, string> }[] = [
       { name: 'node -e 0', args: () => ['-e', '0'], floor: true },
       { name: 'deploy --version', args: (cli) => [cli, '--version'] },
       { name: 'deploy --help', args: (cli) => [cli, '--help'] },
       { name: 'deploy plan staging', args: (cli) => [cli, 'plan', 'staging', '-c', example] },
+      {
+        name: 'deploy plan staging, config not cached',
+        args: (cli) => [cli, 'plan', 'staging', '-c', example],
+        env: { DEPLOY_NO_CACHE: '1' },
+      },
       { name: 'deploy bench, to its first SSH connection', args: (cli) => [cli, 'bench', '-c', config, '--json'], until: firstCommand },
     ];
     const builds = { ours, reference };
@@ -161,7 +171,7 @@ async function main(): Promise<void> {
       for (const row of rows) {
         for (const [build, cli] of Object.entries(builds)) {
           if (row.floor && build === 'reference') continue;
-          const s = await once(row.args(cli), repoRoot, row.until);
+          const s = await once(row.args(cli), repoRoot, row.until, row.env);
           // The first round warms the page cache and is not counted.
           if (rep > 0) samples.set(`${row.name}|${build}`, [...(samples.get(`${row.name}|${build}`) ?? []), s]);
         }
@@ -195,7 +205,7 @@ async function main(): Promise<void> {
     });
 
     const pad = (s: string | number, n: number) => String(s).padStart(n);
-    console.log(`\nStart-up, medians of ${REPS} interleaved runs: ours (this build) against ${REF} (one bundle), ms`);
+    console.log(`\nStart-up, medians of ${REPS} interleaved runs: ours (this build) against ${REF}, ms`);
     console.log(
       `${'command'.padEnd(44)}${pad('wall', 7)}${pad('cpu', 7)}${pad('ref wall', 10)}${pad('ref cpu', 9)}${pad('wall ×', 8)}${pad('cpu ×', 7)}${pad('cpu-node', 10)}`,
     );

@@ -1,13 +1,36 @@
 // The CLI as esbuild bundles (dist/cli/bin.js and its chunks) and the public entry (dist/index.js). Type checking
 // and the .d.ts of the public entry are tsc's (package.json `build`); this part alone takes well under a second, so
 // the CLI tests run it before they start (test/cli/global-setup.ts) and never test a stale dist/.
-import { chmodSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', absWorkingDir: root };
+// What the code was built from: a cached Config (src/config/cache.ts) is used only by the build that wrote it.
+const buildId = createHash('sha256');
+for (const f of [
+  'package.json',
+  ...readdirSync(join(root, 'src'), { recursive: true })
+    .map((f) => join('src', f))
+    .sort(),
+]) {
+  if (/\.[cm]?ts$|\.json$/.test(f))
+    buildId
+      .update(`${f}\0`)
+      .update(readFileSync(join(root, f)))
+      .update('\0');
+}
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  define: { __DEPLOY_BUILD__: JSON.stringify(buildId.digest('hex').slice(0, 32)) },
+};
 
 // Split at every dynamic import: each verb's action (src/cli/actions/) and what only it uses is a chunk loaded when
 // that verb runs, so start-up compiles only what the command line needs (issue 16). The chunks sit next to bin.js:

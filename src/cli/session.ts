@@ -71,8 +71,8 @@ const liveVerb = (verb: string) => RELEASE_VERBS.has(verb) || verb === 'check' |
 // ── config and selection ──────────────────────────────────────────────────────────────────────────────────────
 
 /** The stage's config (with --parallel applied) and the hosts --roles/--hosts select. */
-export function stageSelection(stage: string, flags: RunFlags): { config: Config; hosts: HostDef[] } {
-  const loaded = loadStage(flags, stage);
+export async function stageSelection(stage: string, flags: RunFlags): Promise<{ config: Config; hosts: HostDef[] }> {
+  const loaded = await loadStage(flags, stage);
   const parallel = flags.parallel;
   const config: Config = parallel ? Object.freeze({ ...loaded, ssh: Object.freeze({ ...loaded.ssh, parallel }) }) : loaded;
   return { config, hosts: selectHosts(config.hosts, { roles: splitList(flags.roles), hosts: splitList(flags.hosts) }) };
@@ -185,9 +185,9 @@ export function querySink(flags: RunFlags): EventSink {
  * Everything a verb needs to run against a stage: config, selection, SSH targets, backend, event sink and
  * interrupt handling, each from its own function above.
  */
-export function openSession(stage: string, flags: RunFlags, verb: string, options: SessionOptions = {}): Session {
+export async function openSession(stage: string, flags: RunFlags, verb: string, options: SessionOptions = {}): Promise<Session> {
   const mode = options.mode ?? 'real';
-  const { config, hosts } = stageSelection(stage, flags);
+  const { config, hosts } = await stageSelection(stage, flags);
   const { targets, warnings } = sshTargets(config);
   const id = options.run ?? runId();
   // Failpoints (DEPLOY_FAULTS, DEPLOY_FAULTS_LOG) are a testing aid for real runs only: docs/reliability.md.
@@ -296,7 +296,7 @@ export async function runSession<F extends RunFlags, T>(
   fn: (session: Session) => Promise<T>,
   options: RunOptions<T> = {},
 ): Promise<number> {
-  const session = openSession(stage, flags, verb, options);
+  const session = await openSession(stage, flags, verb, options);
   let error: unknown;
   let result: T | undefined;
   try {

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { configCache, loadConfigCached } from '../config/cache.js';
 import type { Config } from '../config/types.js';
 import type { ConfigFlags } from './common.js';
 
-export function loadStage(flags: ConfigFlags, stage: string): Config {
-  return loadConfig({ file: resolve(flags.config), stage, env: process.env, cwd: process.cwd() });
+/** The stage's Config; from the per-user cache when deploy.yml and what it reads did not change (config/cache.ts). */
+export function loadStage(flags: ConfigFlags, stage: string): Promise<Config> {
+  return loadConfigCached({ file: resolve(flags.config), stage, env: process.env, cwd: process.cwd() }, configCache(process.env));
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigIssue } from '../errors.js';
 import { describeValue, unknownKeyMessage, type Problem } from './issues.js';
@@ -323,11 +323,4 @@ function entryOf(exports: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** A path for messages: relative to `cwd` when below it. */
-export function shortPath(path: string, cwd = process.cwd()): string {
-  if (!isAbsolute(path)) return path;
-  const rel = relative(cwd, path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
 import { paths } from '../commands/paths.js';
-import { isRecipePath } from '../config/recipe-ref.js';
-import { shortPath } from '../config/recipe.js';
+import { isRecipePath, shortPath } from '../config/recipe-ref.js';
 import { HOOK_POINTS, type Config, type HookPoint, type HostDef, type TaskDef } from '../config/types.js';
 import { didYouMean } from '../config/suggest.js';
 import { ConfigError, DeployError, ExitCode, StepFailedError, type ConfigIssue } from '../errors.js';
@@ -10,7 +9,6 @@ import { hostsWithRole, primaryHost } from '../hosts/roles.js';
 import { cmd, script, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { commandEnv, type ReleaseRef } from './env.js';
-import { loadTaskModules } from './modules.js';
 import { taskInput, type TaskInput } from './module-api.js';
 import { exec, onHosts } from './runner.js';
 
@@ -67,7 +65,9 @@ async function buildRegistry(config: Config): Promise<TaskRegistry> {
       commands: () => [script(t.run)],
     });
   }
-  for (const m of await loadTaskModules(config.modules ?? [], dirname(config.file))) {
+  // The module loader (and zod, which checks what a module declares) is imported only for a config that has modules.
+  const modules = config.modules?.length ? await (await import('./modules.js')).loadTaskModules(config.modules, dirname(config.file)) : [];
+  for (const m of modules) {
     if (tasks.get(m.name)?.origin.kind === 'config') {
       throw ConfigError.single(
         shortPath(m.file),

@@ -84,4 +84,40 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     expect(plan.code).not.toBe(0);
     expect(plan.stderr).toMatch(/Cannot find module .*dist\/cli\/plan-\w+\.js/);
   });
+
+  it('a plan whose config is cached runs without the config loader or zod: with their chunks removed, it still runs', async () => {
+    const copy = join(tmp, 'no-zod');
+    cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
+    symlinkSync(join(repoRoot, 'recipes'), join(copy, 'recipes'));
+    cpSync(distCli, join(copy, 'dist', 'cli'), { recursive: true });
+    const bin = join(copy, 'dist', 'cli', 'bin.js');
+    const env = { XDG_CACHE_HOME: join(tmp, 'cache') };
+    const args = ['plan', 'staging', '-c', join(repoRoot, 'deploy.example.yml')];
+    const cold = await run(args, { cli: bin, env });
+    expect(cold.stderr).toBe('');
+    expect(cold.code).toBe(0);
+    expect(readdirSync(join(tmp, 'cache', 'deploy', 'config'))).toHaveLength(1);
+
+    const removed = readdirSync(join(copy, 'dist', 'cli')).filter((f) => {
+      const sources = sourcesOf(join(copy, 'dist', 'cli', f));
+      return sources.includes('src/config/load.ts') || sources.some((s) => packageOf(s) === 'zod');
+    });
+    expect(removed.length).toBeGreaterThan(0);
+    for (const f of removed) rmSync(join(copy, 'dist', 'cli', f));
+    const warm = await run(args, { cli: bin, env });
+    expect(warm.stderr).toBe('');
+    expect(warm.code).toBe(0);
+    // The same plan but for the times in it: the release id, the lock's owner record (base64), revisions.log's time.
+    const timeless = (text: string) =>
+      text
+        .replace(/\d{14}/g, 'RELEASE')
+        .replace(/'[A-Za-z0-9+/]{40,}={0,2}'/g, 'OWNER')
+        .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
+    expect(timeless(warm.stdout)).toBe(timeless(cold.stdout));
+    // …and those chunks are what a config not in the cache needs.
+    const uncached = await run(args, { cli: bin, env: { ...env, DEPLOY_NO_CACHE: '1' } });
+    expect(uncached.code).not.toBe(0);
+    expect(uncached.stderr).toMatch(/Cannot find module .*dist\/cli\/(chunk|load)-\w+\.js/);
+  });
 });

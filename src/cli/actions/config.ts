@@ -6,7 +6,7 @@ import type { ConfigVerbFlags } from '../config.js';
 import { loadStage } from '../stage.js';
 
 export async function config(stage: string, flags: ConfigVerbFlags): Promise<void> {
-  const loaded = loadStage(flags, stage);
+  const loaded = await loadStage(flags, stage);
   // Task modules are part of the config: importing them reports their mistakes and checks the hooks naming them.
   await taskRegistry(loaded);
   const printable = printableConfig(loaded);

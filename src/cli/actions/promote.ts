@@ -13,8 +13,8 @@ export function runPromote(from: string, to: string, flags: PromoteFlags): Promi
     to,
     flags,
     'promote',
-    ({ ctx, run }) =>
-      promote(ctx, fromStage(ctx, from, flags), {
+    async ({ ctx, run }) =>
+      promote(ctx, await fromStage(ctx, from, flags), {
         run,
         owner: whoami(),
         message: flags.message ?? '',
@@ -35,8 +35,8 @@ export function runPromote(from: string, to: string, flags: PromoteFlags): Promi
 }
 
 /** The stage promoted from, every host of it, read over the same connections as the run. */
-function fromStage(ctx: RunContext, stage: string, flags: PromoteFlags): RunContext {
-  const config = loadStage(flags, stage);
+async function fromStage(ctx: RunContext, stage: string, flags: PromoteFlags): Promise<RunContext> {
+  const config = await loadStage(flags, stage);
   const { targets } = sshTargets(config);
   return { ...ctx, config, hosts: config.hosts, targets: new Map(targets.map((t) => [t.name, t])) };
 }

@@ -24,7 +24,7 @@ export function sshArgs(t: SshTarget): string[] {
 }
 
 export async function ssh(stage: string, hostName: string, flags: RunFlags): Promise<number> {
-  const session = openSession(stage, { ...flags, hosts: hostName }, 'ssh', { sink: () => undefined });
+  const session = await openSession(stage, { ...flags, hosts: hostName }, 'ssh', { sink: () => undefined });
   const target = session.ctx.targets.get(hostName);
   await session.finish();
   if (!target) throw new DeployError(`no host ${hostName} in stage ${stage}`, ExitCode.config);

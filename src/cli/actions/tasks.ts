@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { listStages } from '../../config/load.js';
-import { shortPath } from '../../config/recipe.js';
+import { shortPath } from '../../config/recipe-ref.js';
 import { HOOK_SCOPES, type HookPoint } from '../../config/types.js';
 import { runTask, taskRegistry, type TaskOrigin } from '../../tasks/tasks.js';
 import { out, type ConfigFlags, type RunFlags } from '../common.js';
@@ -17,7 +17,7 @@ const originText = (o: TaskOrigin): string =>
         : `module ${o.module} (${shortPath(o.file)})`;
 
 export async function listTasks(stage: string | undefined, flags: ConfigFlags & { json?: boolean }): Promise<void> {
-  const config = loadStage(flags, stage ?? listStages(resolve(flags.config))[0] ?? 'staging');
+  const config = await loadStage(flags, stage ?? listStages(resolve(flags.config))[0] ?? 'staging');
   const tasks = await taskRegistry(config);
   const hooks = (name: string) =>
     (['before', 'after'] as const).flatMap((when) =>

@@ -18,7 +18,7 @@ const CONFIG = join(import.meta.dirname, '..', 'recipes', 'fixtures', 'node.yml'
 export async function recordPlanRun(): Promise<DeployEvent[]> {
   process.env.DATABASE_URL ??= 'postgres://app:hunter2@db/app';
   const events: DeployEvent[] = [];
-  const session = openSession('staging', { config: CONFIG }, 'deploy', {
+  const session = await openSession('staging', { config: CONFIG }, 'deploy', {
     mode: 'plan',
     sink: (e) => void events.push(e),
     run: '20260101-120000',
