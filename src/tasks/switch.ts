@@ -295,10 +295,11 @@ export interface SwitchBackParams {
 
 /**
  * Puts every touched host back on the release it served before, and every host the rollout drained back into
- * rotation, the way a rollout goes: hosts the balancers do not serve first; then one balancer change that brings
- * the old ones in and takes the new ones out; then those; then they come back in. Decisions come from the
- * balancers' real state, read before and after each change. A host that a balancer still serves alone after that
- * change failed is not restarted (every request would fail): it stays on the new release, and the result says so.
+ * rotation, the way a rollout goes: pool hosts the balancers do not serve first; then one balancer change that
+ * brings the old ones in and takes the new ones out; then those; then they come back in; then the other tiers.
+ * Decisions come from the balancers' real state, read before and after each change. A host that a balancer still
+ * serves alone after that change failed is not restarted (every request would fail): it stays on the new release,
+ * so do the other tiers, and the result says so.
  * `ctx` must not carry an aborted signal: this runs to the end after an interrupt, bounded by command timeouts.
  * Returns one line per host with what it is now.
  */
@@ -343,7 +344,8 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
   const served = (views: readonly PoolView[] | undefined, h: HostDef) => views === undefined || views.some((v) => v.serving.has(h.name));
   const surelyServed = (views: readonly PoolView[] | undefined, h: HostDef) => views !== undefined && served(views, h);
   const live = s.touched.filter((h) => s.inPool(h) && served(before, h));
-  await goBack(s.touched.filter((h) => !live.includes(h)));
+  // The pool first, the other tiers last (the rollout's order reversed): they follow what the pool serves in the end.
+  await goBack(s.touched.filter((h) => s.inPool(h) && !live.includes(h)));
 
   let after: PoolView[] | undefined;
   if (rotation) {
@@ -371,6 +373,17 @@ export async function switchBackAll(ctx: RunContext, s: SwitchBackParams): Promi
     if (missing.length > 0) await tried('the balancer', () => rotation.set({ ready: missing }, ctx));
     after = await tried('reading the balancers', () => rotation.views(ctx));
   }
+  // A pool host left serving the new release keeps the other tiers on it too (its assets, its workers): one release
+  // serves, not a mix.
+  const rest = s.touched.filter((h) => !s.inPool(h));
+  const stuck = s.hosts.filter((h) => s.inPool(h) && outcome.get(h.name)?.on === s.release.id).map((h) => h.name);
+  if (stuck.length === 0) await goBack(rest);
+  else
+    for (const h of rest)
+      outcome.set(h.name, {
+        on: s.release.id,
+        note: `kept on it with ${stuck.join(', ')}, which still serve${stuck.length > 1 ? '' : 's'} it`,
+      });
   if (problems.length > 0) ctx.emit({ type: 'warning', message: `switching back was not clean: ${problems.join('; ')}` });
   return describe(s, outcome, after, rotation !== undefined);
 }

@@ -125,6 +125,14 @@ describe('judge', () => {
     expect(invariants(down, ok, { ...expect0, target: OLD, strict: true })).toContain('balancer');
   });
 
+  it('a switch-back that left a pool host serving the new release alone keeps the fleet on it: one release, said in the error', () => {
+    const crash = { kind: 'crash' as const, host: 'web2', step: 'restart', phase: 'switch' as const };
+    const x = { ...expect0, fault: crash, crashed: ['web2'] };
+    const error = `release ${NEW} failed while switching: switch failed on 1 host(s):\n  web2: restart: connection refused\nafter switching back:\n  web1    still on ${NEW}, the failed release: not switched back: lb1 serves it alone and could not take it out of rotation, so restarting it would fail every request · in rotation\n  media1  still on ${NEW}, the failed release: kept on it with web1, which still serves it`;
+    expect(invariants(state(), failed(6, error), x)).toEqual([]);
+    expect(invariants(state(), failed(6, error.replace(/still on/g, 'on')), x)).toEqual(['release']);
+  });
+
   it.each([
     ['current', { hosts: { web2: { currentValid: false } } }],
     ['release', { hosts: { web2: { current: OLD } } }],

@@ -69,7 +69,7 @@ export interface Scripted {
 }
 
 const WEBS = ['web1', 'web2', 'web3'];
-const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', lb1: '10.0.0.30' };
+const ADDRESS: Record<string, string> = { web1: '10.0.0.1', web2: '10.0.0.2', web3: '10.0.0.3', media1: '10.0.0.20', lb1: '10.0.0.30' };
 
 export function scripted(
   o: {
@@ -81,10 +81,13 @@ export function scripted(
     batch?: number | string;
     pause?: number;
     extra?: Record<string, unknown>;
+    /** A media host (role media, rolled out before the web tier) besides the web hosts. */
+    media?: boolean;
   } = {},
 ): Scripted {
   const kind = o.kind ?? 'nginx';
   const webs = WEBS.slice(0, o.webs ?? 2);
+  const code = o.media ? ['media1', ...webs] : webs;
   const dir = mkdtempSync(join(tmpdir(), 'scripted-'));
   const file = join(dir, 'deploy.yml');
   const balancer =
@@ -103,7 +106,11 @@ export function scripted(
       ...o.extra,
       stages: {
         staging: {
-          hosts: [...webs, 'lb1'].map((name) => ({ name, address: ADDRESS[name], roles: [name === 'lb1' ? 'balancer' : 'web'] })),
+          hosts: [...code, 'lb1'].map((name) => ({
+            name,
+            address: ADDRESS[name],
+            roles: [name.replace(/\d+$/, '').replace(/^lb$/, 'balancer')],
+          })),
         },
       },
     }),
@@ -112,7 +119,7 @@ export function scripted(
   const upstream = (down: readonly string[] = []) =>
     `upstream app {\n${webs.map((w) => `  server ${ADDRESS[w]}:3000 ${down.includes(w) ? 'down' : 'max_fails=1 fail_timeout=5s'}; # ${w}`).join('\n')}\n}\n`;
   const world: World = {
-    current: new Map(webs.map((w) => [w, o.first ? null : OLD])),
+    current: new Map(code.map((w) => [w, o.first ? null : OLD])),
     app: new Map(webs.map((w) => [w, o.first ? null : OLD])),
     unhealthy: new Map(),
     nginx: { file: upstream(), running: upstream(), reloadFails: false },

@@ -301,6 +301,35 @@ describe('a host the balancer serves whose app does not answer (it crashed while
   }
 });
 
+describe('a switch-back that must leave a pool host on the new release', () => {
+  it('keeps the other tiers on it too: media1 follows what the pool serves, and the error says why (the sweep’s crash of web2 in batch 2)', async () => {
+    const s = scripted({ webs: 2, media: true });
+    // web2 dies while it restarts in batch 2: web1, on the new release, is all lb1 has.
+    s.world.before = (host, c) => {
+      if (host === 'web2' && c.description === 'restart the app') throw new ConnectionError('web2', 'switch: connection refused');
+    };
+    const hosts = s.ctx.config.hosts.filter((h) => !h.roles.includes('balancer'));
+    const e = await failure(rollout(s.ctx, params(s, { hosts, previous: new Map(hosts.map((h) => [h.name, OLD])) })));
+    expect(e).toBeInstanceOf(SwitchedBackError);
+    expect(s.world.current.get('media1')).toBe(NEW);
+    expect(s.world.current.get('web1')).toBe(NEW);
+    expect(e!.message).toContain(`web1    still on ${NEW}, the failed release: not switched back: lb1 serves it alone`);
+    expect(e!.message).toContain(`media1  still on ${NEW}, the failed release: kept on it with web1, which still serves it`);
+    expect(s.log).not.toContain(`media1: switch current to ${OLD}`);
+  });
+
+  it('goes back everywhere, the pool first and the other tiers last, when the pool does', async () => {
+    const s = scripted({ webs: 2, media: true });
+    s.world.unhealthy.set(NEW, ['web2']);
+    const hosts = s.ctx.config.hosts.filter((h) => !h.roles.includes('balancer'));
+    const e = await failure(rollout(s.ctx, params(s, { hosts, previous: new Map(hosts.map((h) => [h.name, OLD])) })));
+    expect(e).toBeInstanceOf(SwitchedBackError);
+    expect([...s.world.current.values()]).toEqual([OLD, OLD, OLD]);
+    const back = s.log.filter((l) => l.endsWith(`switch current to ${OLD}`));
+    expect(back.at(-1)).toBe(`media1: switch current to ${OLD}`);
+  });
+});
+
 describe('hosts that already serve the release join at the cut-over (deploy beta … promote)', () => {
   // The last web host serves the release out of rotation (a beta's); the rollout switches the others.
   const beta = (s: Scripted, host: string) => {
