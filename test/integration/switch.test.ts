@@ -24,6 +24,8 @@ import {
   type Streamed,
 } from './support/tiers.js';
 import { underLoad } from './support/load.js';
+import { until } from '../support/until.js';
+import { parseServersState } from '../../src/facts/balancer.js';
 import { LB_HAPROXY_SOCKET, LB_NGINX_CONF, LB_UPSTREAM } from '../fleet/render.js';
 
 const NGINX = `/usr/sbin/nginx -c ${LB_NGINX_CONF}`;
@@ -190,6 +192,15 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const good = await currentOf(f, p.deployTo, 'web1');
       const others = webs(f).slice(1);
       for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/stop'`);
+      // HAProxy answers 503 for a dead server until its own check marks it down; the deploy starts after that.
+      if (kind === 'haproxy')
+        await until(
+          async () =>
+            parseServersState(await haproxy(f, 'show servers state app'))
+              .filter((s) => others.includes(s.server))
+              .every((s) => s.operational !== 'running'),
+          { timeout: 20_000, what: `haproxy's check to mark ${others.join(', ')} down` },
+        );
       try {
         repo.commit('v-died');
         const { result, load } = await underLoad(f, () => streamCli(args()));
