@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { isSensitive, Sensitive } from '../shell/sensitive.js';
 import { parseDotEnv } from './dotenv.js';
 import { interpolate } from './interpolate.js';
+import { isMapping } from './path.js';
 import type { Env, LoadOptions } from './load.js';
 import type { Config } from './types.js';
 
@@ -206,8 +207,7 @@ function writtenSecret(raw: unknown, stage: string, name: string): string | unde
   return staged && mapping(staged.env) && Object.hasOwn(mapping(staged.env)!, name) ? secretOf(staged.env) : secretOf(root?.env);
 }
 
-const mapping = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const mapping = (v: unknown): Record<string, unknown> | undefined => (isMapping(v) ? v : undefined);
 
 function collectStrings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
@@ -331,18 +331,20 @@ function writeEntry(
   }
 }
 
-/** Keeps the `entries` last used; leftovers of interrupted writes go too. */
+/** Keeps the `entries` last used; leftovers of interrupted writes (a minute old: not another run's write) go too. */
 function prune(cache: ConfigCache): void {
+  const mtime = (n: string) => {
+    try {
+      return statSync(join(cache.dir, n)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
   const names = readdirSync(cache.dir);
   const entries = names
     .filter((n) => n.endsWith('.json'))
-    .map((n) => {
-      try {
-        return { n, t: statSync(join(cache.dir, n)).mtimeMs };
-      } catch {
-        return { n, t: 0 };
-      }
-    })
+    .map((n) => ({ n, t: mtime(n) }))
     .sort((a, b) => b.t - a.t);
-  for (const { n } of entries.slice(cache.entries)) rmSync(join(cache.dir, n), { force: true });
+  const stale = names.filter((n) => n.endsWith('.tmp') && mtime(n) < Date.now() - 60_000);
+  for (const n of [...entries.slice(cache.entries).map((e) => e.n), ...stale]) rmSync(join(cache.dir, n), { force: true });
 }

@@ -74,6 +74,22 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       else for (const w of webs(f)) await haproxy(f, `set weight app/${w} 100%`).then(() => haproxy(f, `set server app/${w} state ready`));
     };
 
+    /**
+     * A deploy under load that goes live: exit 0, 0 failed requests, `first` as the first web batch, every host on a
+     * release other than `good`.
+     */
+    const deploysFirst = async (first: readonly string[], good: string): Promise<Streamed> => {
+      const { result, load } = await underLoad(f, () => streamCli(args()));
+      expect(result.code, result.stderr).toBe(0);
+      expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+      const batches = result.events.filter((e) => e.type === 'batch' && e.role === 'web').map((e) => e.hosts);
+      expect(batches[0]).toEqual(first);
+      const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
+      expect(release).not.toBe(good);
+      await expectAllOn(f, p.deployTo, release, result);
+      return result;
+    };
+
     beforeAll(async () => {
       if (kind === 'nginx') f = fleet();
       else {
@@ -143,19 +159,12 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const left = kind === 'nginx' ? { web2: 'down' } : { web2: 'maint', web3: 'weight 0' };
       expect(await rotationOf(f)).toMatchObject(left);
       repo.commit('v-repair');
-      const { result, load } = await underLoad(f, () => streamCli(args()));
-      expect(result.code, result.stderr).toBe(0);
-      expect(load.failures, JSON.stringify(load.errors)).toBe(0);
+      // They serve nothing: they go first, and come into rotation on the new release before web1 leaves it.
+      const result = await deploysFirst(Object.keys(left), good);
       const list = Object.entries(left)
         .map(([h, why]) => `${h} (${why})`)
         .join(', ');
       expect(warnings(result)).toContain(`lb1: found out of rotation, not by this run: ${list}`);
-      // They serve nothing: they go first, and come into rotation on the new release before web1 leaves it.
-      const batches = result.events.filter((e) => e.type === 'batch' && e.role === 'web').map((e) => e.hosts);
-      expect(batches[0]).toEqual(Object.keys(left));
-      const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
-      expect(release).not.toBe(good);
-      await expectAllOn(f, p.deployTo, release, result);
     });
 
     it('hosts out of rotation whose app is down (crashed, restarted without it) switch first, start on the new release and come in; web1 drains only then: 0 failed requests', async () => {
@@ -171,17 +180,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       else for (const w of others) await haproxy(f, `set server app/${w} state maint`);
       try {
         repo.commit('v-crashed');
-        const { result, load } = await underLoad(f, () => streamCli(args()));
         // Before, this refused (draining web1 would leave lb1 no host, and the others failed their health check), and
         // the fleet needed a repair by hand (the fault sweep's crash of web2 while it restarts).
-        expect(result.code, result.stderr).toBe(0);
-        expect(load.failures, JSON.stringify(load.errors)).toBe(0);
-        const out = kind === 'nginx' ? ['web2'] : others;
-        const batches = result.events.filter((e) => e.type === 'batch' && e.role === 'web').map((e) => e.hosts);
-        expect(batches[0]).toEqual(out);
-        const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
-        expect(release).not.toBe(good);
-        await expectAllOn(f, p.deployTo, release, result);
+        await deploysFirst(kind === 'nginx' ? ['web2'] : others, good);
       } finally {
         for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/start'`);
         await restoreRotation();
@@ -203,16 +204,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
         );
       try {
         repo.commit('v-died');
-        const { result, load } = await underLoad(f, () => streamCli(args()));
         // Before, web1 drained first behind nginx, which then had only web2 — dead — to send requests to: HTTP 502
         // for web1's restart (the fault sweep's crash of web2 in the clean-up, then the next deploy).
-        expect(result.code, result.stderr).toBe(0);
-        expect(load.failures, JSON.stringify(load.errors)).toBe(0);
-        const batches = result.events.filter((e) => e.type === 'batch' && e.role === 'web').map((e) => e.hosts);
-        expect(batches[0]).toEqual(others);
-        const release = result.events.filter((e) => e.type === 'release:chosen').at(-1)!.release!;
-        expect(release).not.toBe(good);
-        await expectAllOn(f, p.deployTo, release, result);
+        await deploysFirst(others, good);
       } finally {
         for (const w of others) await on(f, w, `'${p.deployTo}/current/bin/start'`).catch(() => undefined);
       }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -357,6 +357,18 @@ describe('config cache: where and how it is kept', () => {
       (p) => readCachedConfig({ file: p.file, stage: 'staging', cwd: p.dir, env: { REPO_NAME: 'shop' } }, cache) !== undefined,
     );
     expect(kept).toEqual([false, false, true, true, true]);
+  });
+
+  it('a write cut off a minute ago (its .tmp) is removed; one of a run writing now is not', async () => {
+    const cache = newCache(3);
+    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    const old = join(cache.dir, 'a.json.1.tmp');
+    const now = join(cache.dir, 'b.json.2.tmp');
+    for (const f of [old, now]) writeFileSync(f, '{', { mode: 0o600 });
+    utimesSync(old, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    const p = project();
+    await loadConfigCached({ file: p.file, stage: 'staging', cwd: p.dir, env: { REPO_NAME: 'shop' } }, cache);
+    expect(readdirSync(cache.dir).filter((n) => n.endsWith('.tmp'))).toEqual(['b.json.2.tmp']);
   });
 
   it('a corrupt entry is ignored and rewritten', async () => {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import { DeployError, ExitCode } from '../../../src/errors.js';
 import { betaHosts, betaSetup } from '../../../src/tasks/beta.js';
+import { refusal } from './fixtures.js';
 
 function stage(beta: string, balancer = '{ kind: haproxy, admin_socket: /srv/lb/haproxy.sock }'): Config {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-beta-'));
@@ -29,16 +30,7 @@ stages:
   return loadConfig({ file: 'deploy.yml', stage: 'staging', cwd: dir, env: {} });
 }
 
-const refusal = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeployError);
-    expect((e as DeployError).exitCode).toBe(ExitCode.config);
-    return (e as DeployError).message;
-  }
-  throw new Error('expected a refusal');
-};
+const configRefusal = (run: () => unknown): string => refusal(run, DeployError, ExitCode.config);
 
 describe('the beta section', () => {
   it('resolves the mark and the hosts: `beta.hosts` and `beta: true`, in inventory order', () => {
@@ -51,12 +43,14 @@ describe('the beta section', () => {
   it('is absent without a `beta` section, and then nothing can start', () => {
     const c = stage('');
     expect(c.beta).toBeUndefined();
-    expect(refusal(() => betaSetup(c))).toBe('stage staging has no `beta` section in deploy.yml');
+    expect(configRefusal(() => betaSetup(c))).toBe('stage staging has no `beta` section in deploy.yml');
   });
 
   it('behind nginx needs the include file it owns', () => {
     const nginx = '{ kind: nginx, upstream_file: /srv/lb/upstream.conf }';
-    expect(refusal(() => betaSetup(stage('beta: { cookie: beta }', nginx)))).toMatch(/^`beta.upstream_file` is required behind nginx/);
+    expect(configRefusal(() => betaSetup(stage('beta: { cookie: beta }', nginx)))).toMatch(
+      /^`beta.upstream_file` is required behind nginx/,
+    );
     expect(betaSetup(stage('beta: { cookie: beta, upstream_file: /srv/lb/beta.conf }', nginx)).beta.upstreamFile).toBe('/srv/lb/beta.conf');
   });
 
@@ -67,6 +61,6 @@ describe('the beta section', () => {
     [['web1', 'web2', 'web3'], 'every host of pool web would serve the beta: none would be left for everyone else'],
     [[], 'no beta hosts: list them in `beta.hosts`, mark them `beta: true`, or name them with --hosts'],
   ])('refuses beta hosts %j', (names, message) => {
-    expect(refusal(() => betaHosts(stage('beta: { cookie: beta }'), names))).toBe(message);
+    expect(configRefusal(() => betaHosts(stage('beta: { cookie: beta }'), names))).toBe(message);
   });
 });

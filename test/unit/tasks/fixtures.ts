@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { ExitCode, NotPromotableError } from '../../../src/errors.js';
+import { type DeployError, ExitCode, NotPromotableError } from '../../../src/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import type { SshTarget } from '../../../src/backends/backend.js';
@@ -47,14 +47,17 @@ export function planContext(c: Config = config()): { ctx: RunContext; events: De
   return { ctx, events };
 }
 
-/** The message of the NotPromotableError (exit 7) that `f` throws; fails the test when it throws none. */
-export function notPromotable(f: () => unknown): string {
+/** The message of the `type` error with `exitCode` that `f` throws; fails the test when it throws none. */
+export function refusal(f: () => unknown, type: new (...args: never[]) => DeployError, exitCode: ExitCode): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(NotPromotableError);
-    expect((e as NotPromotableError).exitCode).toBe(ExitCode.notPromotable);
+    expect(e).toBeInstanceOf(type);
+    expect((e as DeployError).exitCode).toBe(exitCode);
     return (e as Error).message;
   }
   throw new Error('not refused');
 }
+
+/** The message of the NotPromotableError (exit 7) that `f` throws. */
+export const notPromotable = (f: () => unknown): string => refusal(f, NotPromotableError, ExitCode.notPromotable);
