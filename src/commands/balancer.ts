@@ -95,8 +95,23 @@ export function writeUpstream(file: string, text: string): Command {
 /** Removes the include file: what a failed first write is undone with, when there was no file before. */
 export const removeUpstream = (file: string): Command => write(['rm', '-f', file], { description: `remove the upstream file ${file}` });
 
-/** The configured snippet that checks the configuration and reloads nginx. */
-export const reloadNginx = (snippet: string): Command => script(snippet, { description: 'check and reload nginx' });
+// `nginx -s reload` returns as soon as the master has the signal; its old workers go on accepting connections with
+// the old configuration until the master has started new ones and told the old ones to quit. So a reload returns
+// once no worker that was active before it is active beside a new worker of the same master (5 s at most).
+const ACTIVE_WORKER = '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5';
+const BEFORE_RELOAD = `_deploy_old=$(ps -eo pid=,ppid=,args= 2>/dev/null | awk '${ACTIVE_WORKER} { printf " %s", $1 }')`;
+const AFTER_RELOAD = [
+  '{ _deploy_i=0; while [ -n "$_deploy_old" ] && [ $_deploy_i -lt 100 ]; do',
+  `ps -eo pid=,ppid=,args= | awk -v old="$_deploy_old " '${ACTIVE_WORKER} { if (index(old, " " $1 " ")) o[$2] = 1; else n[$2] = 1 }`,
+  `END { for (m in n) if (m in o) exit 1; for (m in n) exit 0; exit 1 }' && break;`,
+  'sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done; }',
+].join(' ');
+
+/** The configured snippet that checks the configuration and reloads nginx; it returns once nginx runs the new one. */
+export const reloadNginx = (snippet: string): Command =>
+  cmd([raw(BEFORE_RELOAD), raw('&&'), ...script(snippet).tokens, raw('&&'), raw(AFTER_RELOAD)], {
+    description: 'check and reload nginx',
+  });
 
 // ── haproxy: server states change at runtime through the admin socket, without any reload ──────────────────────
 

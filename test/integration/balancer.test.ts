@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { DryRunBackend } from '../../src/backends/dry-run.js';
 import { SshBackend } from '../../src/backends/ssh.js';
-import { renderUpstream } from '../../src/commands/balancer.js';
+import { reloadNginx, renderUpstream } from '../../src/commands/balancer.js';
+import { render } from '../../src/shell/command.js';
 import { loadConfig } from '../../src/config/load.js';
 import { StepFailedError } from '../../src/errors.js';
 import { parseServersState, parseStat, parseUpstream } from '../../src/facts/balancer.js';
@@ -440,6 +441,17 @@ describe('nginx balancer', () => {
     expect(events.filter((e) => e.type === 'command').length).toBe(1);
     expect(events).toContainEqual({ type: 'info', host: lb.name, message: 'upstream app already lists the pool; no reload' });
     expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
+  });
+
+  it('a reload returns once nginx runs the new configuration: no worker active before it still is; a failing snippet keeps its exit code', async () => {
+    const active = `ps -eo pid=,args= | awk '$2 == "nginx:" && $3 == "worker" && $4 == "process" && NF == 4 { print $1 }' | sort`;
+    const reload = render(reloadNginx(balancer.reload), 'reveal');
+    const [before, after] = (await run(f, lb.name, `${active}; echo --; ${reload} >/dev/null; ${active}`)).split('--');
+    const [old, now] = [before!.split(/\s+/).filter(Boolean), after!.split(/\s+/).filter(Boolean)];
+    expect(old.length).toBeGreaterThan(0);
+    expect(now.length).toBeGreaterThan(0);
+    expect(now.filter((pid) => old.includes(pid))).toEqual([]);
+    expect((await sshRun(f, lb.name, render(reloadNginx('exit 3'), 'reveal'))).code).toBe(3);
   });
 
   it('drain takes a host out (after the grace period) while the others serve; ready puts it back', async () => {

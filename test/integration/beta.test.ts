@@ -88,7 +88,10 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 150 });
       const marked = markedLoad(url(), { cookie: COOKIE, concurrency: 2, maxSeconds: 150 });
       const run = await streamCli(args('-m', 'try v2'));
+      // The routing is in effect when the command returns (nginx: its old workers no longer accept connections).
+      const first = await sample(url(), 10, COOKIE);
       const [during, duringMarked] = [await plain.stop(), await marked.stop()];
+      expect([hostsOf(first), versionsOf(first)]).toEqual([[beta], ['v2']]);
       expect(run.code, run.stderr).toBe(0);
       expect(during.failures, JSON.stringify(during.errors)).toBe(0);
       expect(duringMarked.failures, JSON.stringify(duringMarked.errors)).toBe(0);
@@ -140,7 +143,9 @@ for (const kind of ['nginx', 'haproxy'] as const) {
       const plain = markedLoad(url(), { concurrency: 2, maxSeconds: 150 });
       const marked = markedLoad(url(), { cookie: COOKIE, concurrency: 2, maxSeconds: 150 });
       const run = await streamCli(args('end'));
+      const first = await sample(url(), 10, COOKIE);
       const [during, duringMarked] = [await plain.stop(), await marked.stop()];
+      expect(hostsOf(first)).toEqual(webs(f));
       expect(run.code, run.stderr).toBe(0);
       expect(during.failures, JSON.stringify(during.errors)).toBe(0);
       expect(duringMarked.failures, JSON.stringify(duringMarked.errors)).toBe(0);
