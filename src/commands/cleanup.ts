@@ -34,14 +34,13 @@ export function removeReleases(p: Paths, ids: readonly string[]): Command | null
  * After a release went live: removes the old releases (`cleaned`) and appends the revision log line (`logged`), in
  * one round trip; each prints its word when it worked, so either can fail alone. The removal itself goes on in the
  * background (removeReleasesTokens); with nothing to remove, what an interrupted earlier removal left is restarted.
+ * `late`: the line of a release that went live before and that the log lacks, written first.
  */
-export function cleanupAndLog(p: Paths, ids: readonly string[], entry: RevisionLogEntry): Command {
+export function cleanupAndLog(p: Paths, ids: readonly string[], entry: RevisionLogEntry, late?: RevisionLogEntry): Command {
   const removal =
     ids.length > 0 ? [...ifThen(removeReleasesTokens(p, ids), ['printf', 'cleaned\\n']), raw(';')] : [...emptyTrashTokens(p), raw(';')];
-  return write([...removal, ...ifThen(appendRevisionLog(p, entry).tokens, ['printf', 'logged\\n'])], {
-    description:
-      ids.length > 0
-        ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, log release ${entry.release} as ${entry.outcome}`
-        : `log release ${entry.release} as ${entry.outcome}`,
+  const log = appendRevisionLog(p, entry, late);
+  return write([...removal, ...ifThen(log.tokens, ['printf', 'logged\\n'])], {
+    description: ids.length > 0 ? `remove ${ids.length} old release${ids.length === 1 ? '' : 's'}, ${log.description}` : log.description,
   });
 }

@@ -4,6 +4,8 @@ import { ifThen, test } from './sh.js';
 
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
+export const isSha = (s: string): boolean => SHA.test(s);
+
 export function assertSha(sha: string): string {
   if (!SHA.test(sha)) throw new Error(`not a full commit id: ${JSON.stringify(sha)}`);
   return sha;

@@ -27,13 +27,17 @@ export interface RevisionLogEntry {
   readonly message?: string;
   /** Set for a release `deploy promote` brought from another stage. */
   readonly from?: PromotedFrom;
+  /**
+   * Written by a later run, which found the release live (`current`) with no line of its own (that line was lost):
+   * `user` and `time` are that run's.
+   */
+  readonly late?: true;
 }
 
-/** Appends one JSON line; the JSON is a single quoted argument, never shell text. */
-export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
-  const { release, revision, user, time, stage, outcome, message, from } = entry;
-  // `outcome` stays last: the release state read (commands/release.ts LIVE_LINE) finds live releases by the line's end.
-  const line = JSON.stringify({
+/** One JSON line; `outcome` stays last: the release state read (commands/release.ts LIVE_LINE) finds live releases by it. */
+function logLine(entry: RevisionLogEntry): string {
+  const { release, revision, user, time, stage, outcome, message, from, late } = entry;
+  return JSON.stringify({
     release,
     revision,
     user,
@@ -41,9 +45,17 @@ export function appendRevisionLog(p: Paths, entry: RevisionLogEntry): Command {
     stage,
     ...(message ? { message } : {}),
     ...(from ? { from } : {}),
+    ...(late ? { late } : {}),
     outcome,
   });
-  return write(['printf', '%s\\n', line, raw('>>'), p.revisionsLog], {
-    description: `log release ${release} as ${outcome}`,
+}
+
+/**
+ * Appends one JSON line, after `late` (a live release the log lacks, see ReleaseState.unlogged) when given, in one
+ * write; the JSON is a single quoted argument, never shell text.
+ */
+export function appendRevisionLog(p: Paths, entry: RevisionLogEntry, late?: RevisionLogEntry): Command {
+  return write(['printf', '%s\\n', ...(late ? [logLine(late)] : []), logLine(entry), raw('>>'), p.revisionsLog], {
+    description: `${late ? `log release ${late.release} as ${late.outcome} (recorded late), ` : ''}log release ${entry.release} as ${entry.outcome}`,
   });
 }

@@ -201,7 +201,9 @@ const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-b
  * `current`, no `deployed`/`rolled-back` line in the revision log; a line is matched whole, so free text in it
  * cannot pass for one), with their sizes when asked (the preflight counts them as free space the deploy makes).
  * Without a readable revision log nothing counts as never live: a log that cannot be read must not get live
- * releases removed. Two programs run whatever the number of releases (readlink, sed).
+ * releases removed. `unlogged <id> <revision>` names a `current` release the log lacks (its line was never
+ * written), when the log is readable or absent: the run records it, or a later deploy would take it for one that
+ * never went live. Two programs run whatever the number of releases (readlink, sed).
  */
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
@@ -216,7 +218,8 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     ...ifThen(
       [...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)],
       [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)],
-      [raw('known=0;'), raw('live=')],
+      // known=0: a log that cannot be read; empty: no log at all (nothing is a leftover, but `current` is unlogged).
+      ifThen(test('-e', p.revisionsLog), [raw('known=0;'), raw('live=')], [raw('known=;'), raw('live=')]),
     ),
     raw(';'),
     raw('for'),
@@ -227,7 +230,7 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw('do'),
     raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
     raw(
-      `printf 'release %s\\n' "$id"; [ "$id" = "$cur" ] && continue; [ "$known" = 0 ] && continue; case "$live" in *"$id"*) continue ;; esac;`,
+      `printf 'release %s\\n' "$id"; if [ "$id" = "$cur" ]; then [ "$known" = 0 ] || case "$live" in *"$id"*) ;; *) rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev" ;; esac; continue; fi; [ "$known" = 1 ] || continue; case "$live" in *"$id"*) continue ;; esac;`,
     ),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),

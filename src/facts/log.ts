@@ -37,6 +37,7 @@ function parseEntry(text: string): RevisionLogEntry | string {
     ...Object.fromEntries(FIELDS.map((f) => [f, record[f]])),
     ...message,
     ...(from ? { from } : {}),
+    ...(record.late === true ? { late: true } : {}),
   }) as unknown as RevisionLogEntry;
 }
 

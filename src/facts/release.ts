@@ -1,3 +1,4 @@
+import { isSha } from '../commands/git.js';
 import type { Paths } from '../commands/paths.js';
 import { BAD_MARKER, isReleaseId, releaseStateTokens } from '../commands/release.js';
 import type { RevisionLogEntry } from '../commands/log.js';
@@ -66,6 +67,11 @@ export interface ReleaseState {
   readonly leftoverKiB: number;
   /** `uploads/` exists (a tarball of a run that did not finish, or an empty dir). */
   readonly uploads: boolean;
+  /**
+   * The `current` release when revisions.log (readable, or not there at all) has no `deployed`/`rolled-back` line
+   * for it — its line was lost — with the revision its REVISION file names ('' when none): the run records it.
+   */
+  readonly unlogged: { readonly release: string; readonly revision: string } | null;
 }
 
 export function parseReleaseState(stdout: string): ReleaseState {
@@ -75,6 +81,7 @@ export function parseReleaseState(stdout: string): ReleaseState {
   const leftovers: string[] = [];
   let leftoverKiB = 0;
   let uploads = false;
+  let unlogged: ReleaseState['unlogged'] = null;
   const kib = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : 0);
   for (const line of lines(stdout)) {
     const [key, ...rest] = line.split(' ');
@@ -84,20 +91,24 @@ export function parseReleaseState(stdout: string): ReleaseState {
     else if (key === 'leftover' && isReleaseId(rest[0] ?? '')) {
       leftovers.push(rest[0]!);
       leftoverKiB += kib(rest[1]);
+    } else if (key === 'unlogged' && isReleaseId(rest[0] ?? '')) {
+      unlogged = { release: rest[0]!, revision: isSha(rest[1] ?? '') ? rest[1]! : '' };
     } else if (key === 'uploads') {
       uploads = true;
       leftoverKiB += kib(rest[0]);
     }
   }
   const id = currentTarget?.replace(/\/+$/, '').split('/').pop() ?? '';
+  const current = isReleaseId(id) ? id : null;
   return {
-    current: isReleaseId(id) ? id : null,
+    current,
     currentTarget,
     dangling,
     releases: releases.sort(),
     leftovers: leftovers.sort(),
     leftoverKiB,
     uploads,
+    unlogged: unlogged?.release === current ? unlogged : null,
   };
 }
 

@@ -22,6 +22,24 @@ export function oldReleases(state: ReleaseState, release: string, previous: stri
   return releasesToRemove(now, keep, previous ? [release, previous] : [release]);
 }
 
+/**
+ * The line that records `state`'s unlogged release (live, its own line lost) on behalf of the run writing `entry`,
+ * or undefined when the log lacks nothing.
+ */
+export function lateEntry(state: ReleaseState | undefined, entry: RevisionLogEntry): RevisionLogEntry | undefined {
+  const lost = state?.unlogged;
+  if (!lost || lost.release === entry.release) return undefined;
+  return {
+    release: lost.release,
+    revision: lost.revision,
+    user: entry.user,
+    time: entry.time,
+    stage: entry.stage,
+    outcome: 'deployed',
+    late: true,
+  };
+}
+
 export interface AfterLive {
   readonly states: ReadonlyMap<string, ReleaseState>;
   readonly previous: ReadonlyMap<string, string | null>;
@@ -41,7 +59,7 @@ export function cleanupCommands(
     hosts.map((h) => {
       const state = o.states.get(h.name);
       const remove = o.clean && state ? oldReleases(state, o.entry.release, o.previous.get(h.name) ?? null, ctx.config.keepReleases) : [];
-      return [h.name, { command: cleanupAndLog(p, remove, o.entry), remove }];
+      return [h.name, { command: cleanupAndLog(p, remove, o.entry, lateEntry(state, o.entry)), remove }];
     }),
   );
 }

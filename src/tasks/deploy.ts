@@ -14,7 +14,7 @@ import { keepArtifact } from './artifact-cache.js';
 import { rotationFor } from './balancer.js';
 import type { CanaryGate } from './canary.js';
 import { preflight } from './check.js';
-import { CLEANUP_STEP, cleanupCommands, cleanupReleases, reportCleanup, type AfterLive } from './cleanup.js';
+import { CLEANUP_STEP, cleanupCommands, cleanupReleases, lateEntry, reportCleanup, type AfterLive } from './cleanup.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
@@ -253,14 +253,19 @@ async function deployWith(
         lock.check('rollback');
         ctx.emit({ type: 'warning', message: `watch: ${seen.reason}: rolling every host back` });
         const why = `watch after the switch: ${seen.reason}`;
-        for (const m of await logFailure(ctx, hosts, {
-          release: release.id,
-          revision: revision ?? '',
-          owner: params.owner,
-          outcome: 'failed',
-          message: why,
-          from: params.promotedFrom,
-        }))
+        for (const m of await logFailure(
+          ctx,
+          hosts,
+          {
+            release: release.id,
+            revision: revision ?? '',
+            owner: params.owner,
+            outcome: 'failed',
+            message: why,
+            from: params.promotedFrom,
+          },
+          states,
+        ))
           ctx.emit({ type: 'warning', message: m });
         progress.rolledBack = true;
         const back = await rollbackWith(ctx, { owner: params.owner, message: why, rotation }, hosts, () => lock.check('rollback'));
@@ -310,14 +315,19 @@ async function deployWith(
     const made = hosts.filter((h) => progress.made.has(h.name));
     if (!progress.built) problems.push(...(await discard(ctx, made, progress.release.id)));
     problems.push(
-      ...(await logFailure(ctx, made, {
-        release: progress.release.id,
-        revision: revision ?? '',
-        owner: params.owner,
-        outcome: 'failed',
-        message: params.message,
-        from: params.promotedFrom,
-      })),
+      ...(await logFailure(
+        ctx,
+        made,
+        {
+          release: progress.release.id,
+          revision: revision ?? '',
+          owner: params.owner,
+          outcome: 'failed',
+          message: params.message,
+          from: params.promotedFrom,
+        },
+        states,
+      )),
     );
   }
   const released = await lock.release(final ? { before: new Map([...final].map(([h, c]) => [h, c.command])), step: CLEANUP_STEP } : {});
@@ -431,13 +441,21 @@ const entryOf = (ctx: RunContext, l: LogLine): RevisionLogEntry => ({
   ...(l.from ? { from: l.from } : {}),
 });
 
-/** Logs a failed release on the hosts that had its dir; returns what could not be logged. */
-async function logFailure(ctx: RunContext, hosts: readonly HostDef[], line: LogLine): Promise<string[]> {
+/**
+ * Logs a failed release on the hosts that had its dir, after the live release a host's log lacks (`states`);
+ * returns what could not be logged.
+ */
+async function logFailure(
+  ctx: RunContext,
+  hosts: readonly HostDef[],
+  line: LogLine,
+  states: ReadonlyMap<string, ReleaseState>,
+): Promise<string[]> {
   const p = paths(ctx.config.deployTo);
   const entry = entryOf(ctx, line);
   const problems = await Promise.all(
     hosts.map(async (h) => {
-      const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry));
+      const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry, lateEntry(states.get(h.name), entry)));
       return why === undefined
         ? undefined
         : `revisions.log on ${h.name} could not be written (${why}): it does not record that release ${line.release} failed`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
@@ -96,5 +99,135 @@ describe('clean-up in the background', () => {
     await trashEmpty();
     expect(await releases()).toEqual(ids.slice(3, 5));
     expect(await on(f, `basename "$(readlink '${p.deployTo}/current')"`)).toBe(ids[4]);
+  });
+});
+
+// The fault sweep's known problem (docs/reliability.md): a host whose revisions.log write failed lost that live
+// release two deploys later, taken for one that never went live and removed as left behind.
+describe('a live release whose revisions.log line was lost', () => {
+  const HOSTS = ['web1', 'db1'];
+  const FAULTED = 'db1';
+  let f: Fleet;
+  let p: ReturnType<typeof project>;
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-logfix-'));
+  const hostRun = async (host: string, command: string) => {
+    const r = await sshRun(f, host, command);
+    if (r.code !== 0) throw new Error(`${host}: ${command}: exit ${r.code}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const live = (host: string) => hostRun(host, `basename "$(readlink '${p.deployTo}/current')"`);
+  const releasesOn = async (host: string) => (await hostRun(host, `ls '${p.deployTo}/releases'`)).split('\n').filter(Boolean);
+  const logged = async (host: string, id: string) =>
+    (await hostRun(host, `grep -c '"release":"${id}"' '${p.deployTo}/revisions.log' || true`)) !== '0';
+  const ok = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await cli(args, { env });
+    expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+    return r;
+  };
+  const deploy = (env: Record<string, string> = {}) => ok(['staging', '-c', p.file], env);
+  const rollback = () => ok(['rollback', 'staging', '-c', p.file]);
+
+  let repo: AppRepo;
+  const deployTos: string[] = [];
+  let port = PORT;
+  /** A project on web1 and db1, its app on a port of its own. */
+  const app = () => {
+    port += 1;
+    const made = project(f, {
+      source: { repository: repo.url },
+      hosts: HOSTS,
+      keepReleases: 3,
+      extra: { health: { path: '/health', port, retries: 20, interval: 0.25, timeout: 2 }, env: { PORT: String(port) } },
+    });
+    deployTos.push(made.deployTo);
+    return made;
+  };
+
+  /** db1's operation number of `step` in a listing run (DEPLOY_FAULTS_LOG) of a deploy like the next one. */
+  let pointOf: (step: string, description: RegExp) => number;
+  /** Two deploys, then a third whose clean-up on db1 (which writes its revisions.log line) fails: its release. */
+  const liveButUnlogged = async (): Promise<string> => {
+    await deploy();
+    const listing = join(dir, `listing-${port}.ndjson`);
+    await deploy({ DEPLOY_FAULTS_LOG: listing });
+    const ops = readFileSync(listing, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { host?: string; n?: number; step?: string | null; description?: string });
+    pointOf = (step, description) => {
+      const op = ops.find((e) => e.host === FAULTED && e.step === step && description.test(e.description ?? ''));
+      expect(op, `${step} of ${FAULTED} in the listing`).toBeDefined();
+      return op!.n!;
+    };
+    const cleanup = { n: pointOf('cleanup', /log release/) };
+    const faulted = await deploy({ DEPLOY_FAULTS: `fail@${FAULTED}:${cleanup!.n}` });
+    expect(faulted.stdout).toMatch(/revisions\.log on db1 could not be written/);
+    const x = releaseOf(faulted.stdout);
+    expect(await live(FAULTED)).toBe(x);
+    expect(await logged(FAULTED, x)).toBe(false);
+    expect(await logged('web1', x)).toBe(true);
+    return x;
+  };
+
+  /** db1's first line for `x`: the one a later run recorded, marked late, with the revision REVISION names. */
+  const recordedLate = async (x: string) => {
+    const line = JSON.parse(await hostRun(FAULTED, `grep -m 1 '"release":"${x}"' '${p.deployTo}/revisions.log'`)) as Record<
+      string,
+      unknown
+    >;
+    expect(line).toMatchObject({ release: x, outcome: 'deployed', late: true });
+    expect(line.revision).toMatch(/^[0-9a-f]{40}$/);
+  };
+
+  beforeAll(() => {
+    f = fleet();
+    repo = appRepo();
+    repo.commit('v1');
+  });
+  afterAll(async () => {
+    for (const d of deployTos)
+      for (const h of HOSTS)
+        await sshRun(f, h, `p='${d}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${d}'; true`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is recorded (late) by the next deploy, kept by the one after, and `deploy rollback` twice reaches it', async () => {
+    p = app();
+    const x = await liveButUnlogged();
+
+    const r = releaseOf((await deploy()).stdout);
+    const s = await deploy();
+    expect(s.stdout).not.toMatch(/left behind/);
+    for (const h of HOSTS) expect(await releasesOn(h), h).toEqual([x, r, releaseOf(s.stdout)]);
+
+    await rollback();
+    for (const h of HOSTS) expect(await live(h), h).toBe(r);
+    await rollback();
+    for (const h of HOSTS) expect(await live(h), h).toBe(x);
+    await recordedLate(x);
+  });
+
+  it('a next deploy that fails records it too, with its own failed line', async () => {
+    p = app();
+    const x = await liveButUnlogged();
+    // The run after it fails at its migration on db1 (the lock the faulted run could not release is taken over).
+    const failed = await cli(['staging', '-c', p.file], { env: { DEPLOY_FAULTS: `fail@${FAULTED}:${pointOf('migrate', /./)}` } });
+    expect(failed.code, failed.stderr).toBe(5);
+    expect(await live(FAULTED)).toBe(x);
+    // On db1 its failed line comes right after the line it recorded for x.
+    const [first, next] = (await hostRun(FAULTED, `grep -m 1 -A 1 '"release":"${x}"' '${p.deployTo}/revisions.log'`))
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(first).toMatchObject({ release: x, late: true });
+    expect(next).toMatchObject({ outcome: 'failed' });
+    expect(next!.release).not.toBe(x);
+    const r = releaseOf((await deploy()).stdout);
+    const s = await deploy();
+    expect(s.stdout).not.toMatch(/left behind/);
+    for (const h of HOSTS) expect(await releasesOn(h), h).toEqual([x, r, releaseOf(s.stdout)]);
+    await rollback();
+    await rollback();
+    for (const h of HOSTS) expect(await live(h), h).toBe(x);
+    await recordedLate(x);
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cleanupAndLog, releasesToRemove, removeReleases } from '../../../src/commands/cleanup.js';
+import { appendRevisionLog, type RevisionLogEntry, type RevisionOutcome } from '../../../src/commands/log.js';
 import { paths } from '../../../src/commands/paths.js';
-import type { ReleaseState } from '../../../src/facts/release.js';
-import { oldReleases } from '../../../src/tasks/cleanup.js';
-import { renders } from './table.js';
+import { createRelease, markBad } from '../../../src/commands/release.js';
+import { hostReleases, parseHostReleases, parseReleaseState, releaseState, type ReleaseState } from '../../../src/facts/release.js';
+import type { Command } from '../../../src/shell/command.js';
+import { lateEntry, oldReleases } from '../../../src/tasks/cleanup.js';
+import { rollbackTarget } from '../../../src/tasks/rollback.js';
+import { renders, sandbox } from './table.js';
 
 const p = paths('/srv/app');
 const ids = ['20240101000000', '20240102000000', '20240103000000', '20240104000000', '20240105000000'];
@@ -63,6 +69,18 @@ describe('cleanup commands', () => {
       `if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
       'write',
     ],
+    [
+      'cleanupAndLog with a live release the log lacks: its line (recorded late) first, in the same write',
+      () =>
+        cleanupAndLog(
+          p,
+          [],
+          { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' },
+          { release: r4, revision: 'def', user: 'u', time: 't', stage: 's', outcome: 'deployed', late: true },
+        ),
+      `if [ -n "$(ls -A /srv/app/.trash 2>/dev/null)" ] ; then ( setsid nohup nice -n 19 sh -c 'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; if printf '%s\\n' '{"release":"20240104000000","revision":"def","user":"u","time":"t","stage":"s","late":true,"outcome":"deployed"}' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      'write',
+    ],
   ]);
 
   it('refuses anything that is not a release id', () => {
@@ -80,6 +98,7 @@ describe('oldReleases: what a host loses once the new release is live', () => {
     leftovers: [],
     leftoverKiB: 0,
     uploads: false,
+    unlogged: null,
     ...o,
   });
   it.each<[string, Partial<ReleaseState>, number, string[]]>([
@@ -90,5 +109,58 @@ describe('oldReleases: what a host loses once the new release is live', () => {
   ])('%s', (_, o, keep, expected) => {
     const s = state(o);
     expect(oldReleases(s, r5, s.current, keep)).toEqual(expected);
+  });
+});
+
+describe('a live release the log lacks, through two more deploys and two rollbacks (on a real shell)', () => {
+  it('is recorded late by the next run, never taken for a leftover, and stays a rollback target', () => {
+    const box = sandbox();
+    const run = (c: Command) => {
+      const r = box.run(c);
+      expect(r, c.description).toMatchObject({ code: 0, stderr: '' });
+      return r.stdout;
+    };
+    const point = (id: string) => {
+      rmSync(box.p.current, { force: true });
+      symlinkSync(box.p.release(id), box.p.current);
+    };
+    const read = () => parseReleaseState(run(releaseState(box.p).command));
+    const entry = (release: string, outcome: RevisionOutcome = 'deployed'): RevisionLogEntry => ({
+      release,
+      revision: 'r',
+      user: 'u',
+      time: 't',
+      stage: 's',
+      outcome,
+    });
+    /** One deploy of `id` as tasks/deploy.ts does it: state under the lock, new dir, switch, clean-up and log. */
+    const deploy = (id: string) => {
+      const state = read();
+      run(createRelease(box.p, id, state.leftovers));
+      point(id);
+      const own = entry(id);
+      expect(run(cleanupAndLog(box.p, oldReleases(state, id, state.current, 3), own, lateEntry(state, own)))).toContain('logged');
+      return state;
+    };
+    const target = () => rollbackTarget(parseHostReleases(run(hostReleases(box.p).command)));
+    try {
+      const [w, x, r, s] = ['20240101000000', '20240102000000', '20240103000000', '20240104000000'];
+      deploy(w);
+      // x goes live, and its clean-up (which writes its log line) fails.
+      run(createRelease(box.p, x));
+      writeFileSync(join(box.p.release(x), 'REVISION'), `${'d'.repeat(40)}\n`);
+      point(x);
+      expect(deploy(r)).toMatchObject({ current: x, leftovers: [], unlogged: { release: x, revision: 'd'.repeat(40) } });
+      expect(deploy(s)).toMatchObject({ current: r, leftovers: [], unlogged: null });
+      expect(read().releases).toEqual([x, r, s]);
+      expect(target()).toBe(r);
+      // `deploy rollback`: s marked bad, current back to r, logged as rolled back to.
+      run(markBad(box.p, s));
+      point(r);
+      run(appendRevisionLog(box.p, entry(r, 'rolled-back')));
+      expect(target()).toBe(x);
+    } finally {
+      box.cleanup();
+    }
   });
 });

@@ -39,7 +39,23 @@ describe('log commands', () => {
       `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","from":{"stage":"staging","release":"20240101000000","revision":"${'f'.repeat(64)}","sha256":"${'f'.repeat(64)}"},"outcome":"deployed"}' >> /srv/app/revisions.log`,
       'write',
     ],
+    [
+      "appendRevisionLog: a live release the log lacks first (marked late), then the run's own line, in one write",
+      () =>
+        appendRevisionLog(
+          paths('/srv/app'),
+          { ...entry, user: 'ann', outcome: 'failed' },
+          { ...entry, release: '20240101000000', revision: '', user: 'ann', late: true },
+        ),
+      `printf '%s\\n' '{"release":"20240101000000","revision":"","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","late":true,"outcome":"deployed"}' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"failed"}' >> /srv/app/revisions.log`,
+      'write',
+    ],
   ]);
+
+  it('says in its description which release is recorded late', () =>
+    expect(appendRevisionLog(paths('/srv/app'), entry, { ...entry, release: '20240101000000', late: true }).description).toBe(
+      'log release 20240101000000 as deployed (recorded late), log release 20240102030405 as deployed',
+    ));
 });
 
 describe('log commands on a real shell', () => {
@@ -59,9 +75,14 @@ describe('log commands on a real shell', () => {
     for (const e of [entry, hostile, { ...entry, outcome: 'rolled-back' as const }, withMessage, promoted]) {
       expect(box.run(appendRevisionLog(box.p, e)).code).toBe(0);
     }
+    const late: RevisionLogEntry = { ...entry, release: '20240101000000', late: true };
+    expect(box.run(appendRevisionLog(box.p, entry, late)).code).toBe(0);
     const all = parseRevisionLog(box.run(revisionLog(box.p).command).stdout);
-    expect(all).toEqual({ entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }, withMessage, promoted], malformed: [] });
+    expect(all).toEqual({
+      entries: [entry, hostile, { ...entry, outcome: 'rolled-back' }, withMessage, promoted, late, entry],
+      malformed: [],
+    });
     const last = parseRevisionLog(box.run(revisionLog(box.p, 1).command).stdout);
-    expect(last.entries).toEqual([promoted]);
+    expect(last.entries).toEqual([entry]);
   });
 });

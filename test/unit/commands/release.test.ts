@@ -239,6 +239,48 @@ describe('release commands on a real shell', () => {
     }
   });
 
+  it('names a live release the log lacks, and once its line is recorded late it is never a leftover', () => {
+    const fresh = sandbox();
+    const run = (c: Command) => expect(fresh.run(c)).toMatchObject({ code: 0, stderr: '' });
+    const read = () => parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout);
+    const [logged, lost, next] = ['20240501000000', '20240502000000', '20240503000000'];
+    const sha = 'c'.repeat(40);
+    const line = (release: string) => ({ release, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' as const });
+    try {
+      for (const id of [logged, lost]) run(createRelease(fresh.p, id));
+      writeFileSync(join(fresh.p.release(lost), 'REVISION'), `${sha}\n`);
+      symlinkSync(fresh.p.release(lost), fresh.p.current);
+      // No log at all: nothing is a leftover, but current went live and the log will lack it.
+      expect(read()).toMatchObject({ current: lost, leftovers: [], unlogged: { release: lost, revision: sha } });
+      run(appendRevisionLog(fresh.p, line(logged)));
+      expect(read()).toMatchObject({ current: lost, leftovers: [], unlogged: { release: lost, revision: sha } });
+      // The next run records it before its own line; then `current` moves on and it still counts as live.
+      run(appendRevisionLog(fresh.p, line(next), { ...line(lost), revision: sha, late: true }));
+      run(createRelease(fresh.p, next));
+      rmSync(fresh.p.current);
+      symlinkSync(fresh.p.release(next), fresh.p.current);
+      expect(read()).toMatchObject({ current: next, leftovers: [], unlogged: null });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it('a revision log that cannot be read names no release unlogged', () => {
+    const fresh = sandbox();
+    try {
+      fresh.run(createRelease(fresh.p, '20240601000000'));
+      symlinkSync(fresh.p.release('20240601000000'), fresh.p.current);
+      mkdirSync(fresh.p.revisionsLog);
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({
+        current: '20240601000000',
+        leftovers: [],
+        unlogged: null,
+      });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it('flags a current that points to a missing release', () => {
     rmSync(box.p.current);
     symlinkSync(box.p.release('20240301000000'), box.p.current);

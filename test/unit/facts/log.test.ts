@@ -42,6 +42,11 @@ describe('revision log', () => {
         malformed: [],
       },
     ],
+    [
+      'a line recorded late (by a later run) says so; only `late: true` counts',
+      `${line({ ...entry, late: true })}\n${line({ ...entry, late: 'yes' })}\n`,
+      { entries: [{ ...entry, late: true }, entry], malformed: [] },
+    ],
     ['blank lines skipped', `\n${line(entry)}\n\n`, { entries: [entry], malformed: [] }],
     [
       'malformed lines flagged, the rest kept',

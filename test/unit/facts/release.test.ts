@@ -7,6 +7,7 @@ import {
   parseHostReleases,
   parseReleases,
   parseReleaseState,
+  releaseState,
 } from '../../../src/facts/release.js';
 import { parses, probes } from './table.js';
 
@@ -17,6 +18,11 @@ describe('releases', () => {
       'badReleases',
       badReleases(paths('/srv/my app')),
       `for d in '/srv/my app/releases'/*/ ; do d=\${d%/}; if [ -e "$d"/.deploy-bad ] ; then printf 'bad %s\\n' "\${d##*/}" ; fi ; done`,
+    ],
+    [
+      'releaseState: current, releases, and which never went live or went live unlogged',
+      releaseState(paths('/srv/app')),
+      `cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; printf 'current %s\\n' "$cur" ; if [ ! -d /srv/app/current ] ; then printf 'dangling\\n' ; fi ; fi ; cur=\${cur%/}; cur=\${cur##*/}; if [ -f /srv/app/revisions.log ] && [ -r /srv/app/revisions.log ] ; then known=1; live=$(sed -nE 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-back)"\\}$/\\1/p' /srv/app/revisions.log) ; else if [ -e /srv/app/revisions.log ] ; then known=0; live= ; else known=; live= ; fi ; fi ; for d in /srv/app/releases/*/ ; do d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue; printf 'release %s\\n' "$id"; if [ "$id" = "$cur" ]; then [ "$known" = 0 ] || case "$live" in *"$id"*) ;; *) rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev" ;; esac; continue; fi; [ "$known" = 1 ] || continue; case "$live" in *"$id"*) continue ;; esac; printf 'leftover %s\\n' "$id"; done; if [ -d /srv/app/uploads ] ; then printf 'uploads\\n' ; fi`,
     ],
   ]);
 
@@ -48,6 +54,7 @@ describe('releases', () => {
         leftovers: ['20240103000000'],
         leftoverKiB: 4216,
         uploads: true,
+        unlogged: null,
       },
     ],
     [
@@ -61,17 +68,69 @@ describe('releases', () => {
         leftovers: [],
         leftoverKiB: 0,
         uploads: false,
+        unlogged: null,
       },
     ],
     [
       'a current that is not a release is kept as written, with no id',
       'current /opt/elsewhere\n',
-      { current: null, currentTarget: '/opt/elsewhere', dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false },
+      {
+        current: null,
+        currentTarget: '/opt/elsewhere',
+        dangling: false,
+        releases: [],
+        leftovers: [],
+        leftoverKiB: 0,
+        uploads: false,
+        unlogged: null,
+      },
+    ],
+    [
+      'a current release the log lacks, with its revision',
+      `current /srv/app/releases/20240102000000\nrelease 20240102000000\nunlogged 20240102000000 ${'a'.repeat(40)}\n`,
+      {
+        current: '20240102000000',
+        currentTarget: '/srv/app/releases/20240102000000',
+        dangling: false,
+        releases: ['20240102000000'],
+        leftovers: [],
+        leftoverKiB: 0,
+        uploads: false,
+        unlogged: { release: '20240102000000', revision: 'a'.repeat(40) },
+      },
+    ],
+    [
+      'an unlogged release without a revision it can trust',
+      'current /srv/app/releases/20240102000000\nunlogged 20240102000000 $(id)\n',
+      {
+        current: '20240102000000',
+        currentTarget: '/srv/app/releases/20240102000000',
+        dangling: false,
+        releases: [],
+        leftovers: [],
+        leftoverKiB: 0,
+        uploads: false,
+        unlogged: { release: '20240102000000', revision: '' },
+      },
+    ],
+    [
+      'an unlogged line for anything but current is ignored',
+      'current /srv/app/releases/20240102000000\nunlogged 20240101000000 \nunlogged nonsense\n',
+      {
+        current: '20240102000000',
+        currentTarget: '/srv/app/releases/20240102000000',
+        dangling: false,
+        releases: [],
+        leftovers: [],
+        leftoverKiB: 0,
+        uploads: false,
+        unlogged: null,
+      },
     ],
     [
       'nothing there yet',
       '',
-      { current: null, currentTarget: null, dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false },
+      { current: null, currentTarget: null, dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false, unlogged: null },
     ],
   ]);
 
