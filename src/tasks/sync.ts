@@ -12,6 +12,7 @@ import { and } from '../shell/command.js';
 import { rotationFor } from './balancer.js';
 import { preflight } from './check.js';
 import type { RunContext } from './context.js';
+import { lateEntry } from './cleanup.js';
 import { releaseHosts } from './deploy.js';
 import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
@@ -132,7 +133,7 @@ export async function sync(ctx: RunContext, params: SyncParams): Promise<RunSumm
         message: params.message || 'deploy sync',
       };
       for (const h of behind) {
-        const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry));
+        const { why } = await bestEffort(ctx, 'log', h, appendRevisionLog(p, entry, lateEntry(states.get(h.name), entry)));
         if (why !== undefined)
           ctx.emit({
             type: 'warning',

@@ -220,6 +220,28 @@ describe('deploy drain / undrain behind nginx', () => {
     expect(db.code).toBe(2);
     expect(db.stderr).toContain("db1 is in no balancer's pool (role web): nothing to drain");
   });
+
+  it('sync records a live release whose revisions.log line was lost before it moves the host on (a late line), so no later run removes it as left behind', async () => {
+    const live = await currentOf(f, p.deployTo, 'web1');
+    repo.commit('v2');
+    const next = await cli(['staging', '-c', p.file]);
+    expect(next.code, next.stderr).toBe(0);
+    const lost = await currentOf(f, p.deployTo, 'web2');
+    // web2's line for the new release is lost (a failed write); web1 is back on the release before, its line gone too.
+    const dropLine = `sed -i '/"release":"${lost}"/d' '${p.deployTo}/revisions.log'`;
+    await on(f, 'web2', dropLine);
+    await on(f, 'web1', `${dropLine} && cd '${p.deployTo}' && ln -sfn 'releases/${live}' current.tmp && mv -T current.tmp current`);
+    const synced = await streamCli(['sync', 'staging', '-c', p.file]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(await currentOf(f, p.deployTo, 'web2')).toBe(live);
+    const lines = (await on(f, 'web2', `tail -n 2 '${p.deployTo}/revisions.log'`))
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      { release: lost, outcome: 'deployed', late: true },
+      { release: live, outcome: 'deployed' },
+    ]);
+  });
 });
 
 describe('the purge hook point', () => {
