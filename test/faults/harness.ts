@@ -29,6 +29,8 @@ import { divergence, parseFaultLog, pointId, type Balancer, type Listing, type P
 
 const CLI = join(repoRoot, 'dist', 'cli', 'bin.js');
 const SLOW_RESTART = 'SLOW_RESTART';
+/** What a drop-mid waits for: `running`, or the slow restart's own sleep before it (`sleep 4`, the whole command line). */
+const runningPattern = (inj: Injection) => [...(inj.slowRestart ? [`^sleep ${inj.slowRestart} $`] : []), inj.running ?? ''].join('|');
 
 export interface Event {
   readonly type: string;
@@ -279,7 +281,7 @@ export class Harness {
                 crashed.push(inj.host);
                 crashing = this.crash(inj.host, notes);
               } else if (inj.kind === 'drop-mid')
-                crashing = this.dropWhileRunning(inj.host, inj.running ?? '', notes).then((hit) => void (missed = !hit));
+                crashing = this.dropWhileRunning(inj.host, runningPattern(inj), notes).then((hit) => void (missed = !hit));
             },
           }
         : {}),
@@ -294,7 +296,7 @@ export class Harness {
         started,
         notes,
         run.code,
-        `no process matching ${inj.running} ran on ${inj.host} after ${inj.when?.label}: the drop did not land mid-command`,
+        `no process matching ${runningPattern(inj)} ran on ${inj.host} after ${inj.when?.label}: the drop did not land mid-command`,
       );
 
     if (inj.n !== undefined && listing) {

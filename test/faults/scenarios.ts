@@ -78,7 +78,7 @@ interface Moment {
   readonly crash: string;
   /** For drop-mid: the command that must be running when the connection drops (none: no drop-mid here). */
   readonly running?: string;
-  /** For drop-mid: the injected run's restart sleeps this long first, so the drop lands inside it. */
+  /** For drop-mid: the injected run's restart sleeps this long first; the drop lands in that sleep or in `running`. */
   readonly slowRestart?: number;
 }
 
@@ -98,7 +98,7 @@ export const MOMENTS: readonly Moment[] = [
   { step: 'transfer', phase: 'before', when: command('transfer', 'media1', 2), crash: 'media1' },
   { step: 'install', phase: 'before', when: command('install', 'web1'), crash: 'web1' },
   { step: 'migrate', phase: 'before', when: command('migrate', 'db1'), crash: 'db1', running: 'node migrate\\.js' },
-  { step: 'restart', phase: 'switch', when: command('restart', 'web2'), crash: 'web2', running: 'bin/restart', slowRestart: 3 },
+  { step: 'restart', phase: 'switch', when: command('restart', 'web2'), crash: 'web2', running: 'bin/restart', slowRestart: 4 },
   // Clean-up, revision log and unlock are one command per host.
   { step: 'cleanup', phase: 'after', when: command('cleanup', 'web2'), crash: 'web2' },
 ];
@@ -114,7 +114,7 @@ export function moments(kinds: readonly ScenarioKind[], which: readonly string[]
         kind === 'crash'
           ? `stopHost(${m.crash}) at ${m.when.label}`
           : kind === 'drop-mid'
-            ? `drop ${m.when.host}'s connections while ${m.running} runs${m.slowRestart ? ` (restart slept ${m.slowRestart} s first)` : ''}`
+            ? `drop ${m.when.host}'s connections while ${m.slowRestart ? `the restart (its ${m.slowRestart} s sleep, then ${m.running})` : m.running} runs`
             : `SIGKILL the client at ${m.when.label}`,
       phase: m.phase,
       when: m.when,
