@@ -6,6 +6,7 @@ import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { until } from '../support/until.js';
 import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { killApp } from './support/tiers.js';
 
 // Clean-up off the critical path: old releases leave releases/ at once (a rename into .trash) and are removed in
 // the background on the host, after the deploy returned.
@@ -61,11 +62,7 @@ describe('clean-up in the background', () => {
     await deploy();
   });
   afterAll(async () => {
-    await sshRun(
-      f,
-      HOST,
-      `chmod -R u+w '${p.deployTo}' 2>/dev/null; p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`,
-    );
+    await sshRun(f, HOST, `chmod -R u+w '${p.deployTo}' 2>/dev/null; ${killApp(p.deployTo)}; rm -rf '${p.deployTo}'; true`);
   });
 
   it('a 20,000-file release leaves releases/ at once and is removed after the deploy returned; current and the rollback target stay', async () => {
@@ -185,9 +182,7 @@ describe('a live release whose revisions.log line was lost', () => {
     repo.commit('v1');
   });
   afterAll(async () => {
-    for (const d of deployTos)
-      for (const h of HOSTS)
-        await sshRun(f, h, `p='${d}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${d}'; true`);
+    for (const d of deployTos) for (const h of HOSTS) await sshRun(f, h, `${killApp(d)}; rm -rf '${d}'; true`);
     rmSync(dir, { recursive: true, force: true });
   });
 

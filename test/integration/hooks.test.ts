@@ -3,6 +3,7 @@ import { HOOK_POINTS, isEventPoint } from '../../src/config/types.js';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { killApp } from './support/tiers.js';
 
 // The hook model on the real fleet: which points fire, in which order and where, for a deploy, a rollback and a
 // deploy that fails; `failed` and `rolled_back` with the outcome in their environment.
@@ -53,9 +54,7 @@ describe('hooks', () => {
     repo.commit('v1');
   });
   afterAll(async () => {
-    for (const d of deployTos)
-      for (const h of webHosts(f))
-        await sshRun(f, h, `p='${d}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
+    for (const d of deployTos) for (const h of webHosts(f)) await sshRun(f, h, `${killApp(d)}; rm -f "$p"; true`);
   });
 
   it('a deploy and a rollback fire the same points where they do the same; restart once per batch, on its hosts; rolled_back after the rollback', async () => {

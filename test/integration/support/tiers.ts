@@ -125,6 +125,10 @@ export function lastSaid(events: readonly JsonEvent[]): Record<string, string> {
   return said;
 }
 
+/** Shell text that kills the app a deploy to `deployTo` left running on a host, by its pid file (`$p` names it after). */
+export const killApp = (deployTo: string): string =>
+  `p='${deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null`;
+
 /** Stops the app of `deployTo` on every web host (any release's bin/stop: they share the pid file), if one runs. */
 export async function stopApps(f: Fleet, deployTo: string): Promise<void> {
   const stop = `s=$(ls -d '${deployTo}'/releases/*/bin/stop 2>/dev/null | tail -n 1); if [ -n "$s" ]; then "$s"; fi`;

@@ -8,6 +8,7 @@ import {
   parseReleases,
   parseReleaseState,
   releaseState,
+  type ReleaseState,
 } from '../../../src/facts/release.js';
 import { parses, probes } from './table.js';
 
@@ -42,96 +43,56 @@ describe('releases', () => {
     ['none', '', []],
   ]);
 
+  const nothing: ReleaseState = {
+    current: null,
+    currentTarget: null,
+    dangling: false,
+    releases: [],
+    leftovers: [],
+    leftoverKiB: 0,
+    uploads: false,
+    unlogged: null,
+  };
+  const state = (o: Partial<ReleaseState>): ReleaseState => ({ ...nothing, ...o });
+  const onSecond = { current: '20240102000000', currentTarget: '/srv/app/releases/20240102000000' };
   parses('parseReleaseState', parseReleaseState, [
     [
       'current, releases, leftovers with sizes, uploads',
       'current /srv/app/releases/20240102000000\nrelease 20240103000000\nrelease 20240101000000\nrelease 20240102000000\nleftover 20240103000000 120\nuploads 4096\n',
-      {
-        current: '20240102000000',
-        currentTarget: '/srv/app/releases/20240102000000',
-        dangling: false,
+      state({
+        ...onSecond,
         releases: ['20240101000000', '20240102000000', '20240103000000'],
         leftovers: ['20240103000000'],
         leftoverKiB: 4216,
         uploads: true,
-        unlogged: null,
-      },
+      }),
     ],
     [
       'a dangling current',
       'current releases/20240102000000/\ndangling\n',
-      {
-        current: '20240102000000',
-        currentTarget: 'releases/20240102000000/',
-        dangling: true,
-        releases: [],
-        leftovers: [],
-        leftoverKiB: 0,
-        uploads: false,
-        unlogged: null,
-      },
+      state({ current: '20240102000000', currentTarget: 'releases/20240102000000/', dangling: true }),
     ],
     [
       'a current that is not a release is kept as written, with no id',
       'current /opt/elsewhere\n',
-      {
-        current: null,
-        currentTarget: '/opt/elsewhere',
-        dangling: false,
-        releases: [],
-        leftovers: [],
-        leftoverKiB: 0,
-        uploads: false,
-        unlogged: null,
-      },
+      state({ currentTarget: '/opt/elsewhere' }),
     ],
     [
       'a current release the log lacks, with its revision',
       `current /srv/app/releases/20240102000000\nrelease 20240102000000\nunlogged 20240102000000 ${'a'.repeat(40)}\n`,
-      {
-        current: '20240102000000',
-        currentTarget: '/srv/app/releases/20240102000000',
-        dangling: false,
-        releases: ['20240102000000'],
-        leftovers: [],
-        leftoverKiB: 0,
-        uploads: false,
-        unlogged: { release: '20240102000000', revision: 'a'.repeat(40) },
-      },
+      state({ ...onSecond, releases: ['20240102000000'], unlogged: { release: '20240102000000', revision: 'a'.repeat(40) } }),
     ],
     [
       'an unlogged release without a revision it can trust',
       'current /srv/app/releases/20240102000000\nunlogged 20240102000000 $(id)\n',
-      {
-        current: '20240102000000',
-        currentTarget: '/srv/app/releases/20240102000000',
-        dangling: false,
-        releases: [],
-        leftovers: [],
-        leftoverKiB: 0,
-        uploads: false,
-        unlogged: { release: '20240102000000', revision: '' },
-      },
+      state({ ...onSecond, unlogged: { release: '20240102000000', revision: '' } }),
     ],
     [
       'an unlogged line for anything but current is ignored',
       'current /srv/app/releases/20240102000000\nunlogged 20240101000000 \nunlogged nonsense\n',
-      {
-        current: '20240102000000',
-        currentTarget: '/srv/app/releases/20240102000000',
-        dangling: false,
-        releases: [],
-        leftovers: [],
-        leftoverKiB: 0,
-        uploads: false,
-        unlogged: null,
-      },
+      state(onSecond),
     ],
-    [
-      'nothing there yet',
-      '',
-      { current: null, currentTarget: null, dangling: false, releases: [], leftovers: [], leftoverKiB: 0, uploads: false, unlogged: null },
-    ],
+    ['nothing there yet', '', nothing],
   ]);
 
   parses('parseHostReleases', parseHostReleases, [
