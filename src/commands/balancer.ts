@@ -99,15 +99,21 @@ export const removeUpstream = (file: string): Command => write(['rm', '-f', file
 // the old configuration until the master has started new ones and told the old ones to quit. So a reload returns
 // once no worker that was active before it is active beside a new worker of the same master (5 s at most).
 const ACTIVE_WORKER = '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5';
+/** What the reload prints when nginx still runs a worker from before it once the wait is over. */
+export const RELOAD_PENDING = 'deploy:reload-pending';
 const BEFORE_RELOAD = `_deploy_old=$(ps -eo pid=,ppid=,args= 2>/dev/null | awk '${ACTIVE_WORKER} { printf " %s", $1 }')`;
 const AFTER_RELOAD = [
   '{ _deploy_i=0; while [ -n "$_deploy_old" ] && [ $_deploy_i -lt 100 ]; do',
   `ps -eo pid=,ppid=,args= | awk -v old="$_deploy_old " '${ACTIVE_WORKER} { if (index(old, " " $1 " ")) o[$2] = 1; else n[$2] = 1 }`,
   `END { for (m in n) if (m in o) exit 1; for (m in n) exit 0; exit 1 }' && break;`,
-  'sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done; }',
+  'sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done;',
+  `[ $_deploy_i -lt 100 ] || printf '%s\\n' ${RELOAD_PENDING}; }`,
 ].join(' ');
 
-/** The configured snippet that checks the configuration and reloads nginx; it returns once nginx runs the new one. */
+/**
+ * The configured snippet that checks the configuration and reloads nginx; it returns once nginx runs the new one, or
+ * after 5 s printing RELOAD_PENDING.
+ */
 export const reloadNginx = (snippet: string): Command =>
   cmd([raw(BEFORE_RELOAD), raw('&&'), ...script(snippet).tokens, raw('&&'), raw(AFTER_RELOAD)], {
     description: 'check and reload nginx',

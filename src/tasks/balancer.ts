@@ -2,6 +2,7 @@
 import {
   cutOver,
   readUpstream,
+  RELOAD_PENDING,
   reloadNginx,
   removeUpstream,
   renderUpstream,
@@ -470,6 +471,7 @@ class NginxDriver extends Driver {
     }
     if (reload.code === 0) {
       this.#unsure.delete(lb.name);
+      warnIfReloadPending(ctx, lb, reload.stdout);
       return true;
     }
     const complaint = nginxComplaint(`${reload.stderr}\n${reload.stdout}`) || `exit code ${reload.code}`;
@@ -486,6 +488,16 @@ class NginxDriver extends Driver {
       `nginx on ${lb.name} keeps running its previous configuration${undone ? '' : `, and ${this.def.upstreamFile} says so again`}; fix what it complains about (check with: ${this.def.reload.split('\n')[0]}), then deploy again`,
     );
   }
+}
+
+/** A reload that returned with nginx still running workers from before it is said: they serve the old pool a while. */
+export function warnIfReloadPending(ctx: RunContext, lb: HostDef, stdout: string): void {
+  if (!stdout.split('\n').includes(RELOAD_PENDING)) return;
+  ctx.emit({
+    type: 'warning',
+    host: lb.name,
+    message: `nginx on ${lb.name} still ran workers from before the reload 5 s after it: they may serve its previous configuration a while longer (see nginx's error log there)`,
+  });
 }
 
 /**

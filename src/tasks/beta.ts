@@ -10,7 +10,7 @@ import { betaMarker } from '../facts/beta.js';
 import { codeHosts } from '../hosts/roles.js';
 import type { RunSummary } from '../output/events.js';
 import type { Command } from '../shell/command.js';
-import { balancerPools, nginxComplaint, rotationFor, type BalancerPool } from './balancer.js';
+import { balancerPools, nginxComplaint, rotationFor, warnIfReloadPending, type BalancerPool } from './balancer.js';
 import type { RunContext } from './context.js';
 import { deploy } from './deploy.js';
 import { healthRoles } from './env.js';
@@ -135,6 +135,7 @@ async function routeNginx(ctx: RunContext, beta: BetaConfig, def: NginxBalancer,
       `nginx keeps routing as before; fix what it complains about, then run the same command again`,
     );
   }
+  warnIfReloadPending(ctx, lb, reload.stdout);
   const leaving = parseUpstream(before).servers.filter((s) => !hosts.some((h) => h.name === s.name));
   if (leaving.length > 0 && ctx.mode === 'real') await sleep(Math.min(def.drainTimeout * 1000, NGINX_GRACE_MS), ctx.signal);
 }

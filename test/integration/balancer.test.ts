@@ -454,6 +454,24 @@ describe('nginx balancer', () => {
     expect((await sshRun(f, lb.name, render(reloadNginx('exit 3'), 'reveal'))).code).toBe(3);
   });
 
+  it('a reload after which nginx still runs its old workers 5 s later is a warning naming the balancer host', async () => {
+    // `true` never signals nginx: its workers from before are all it runs.
+    const { ctx, events, host } = context(f, { ...balancer, reload: 'true' });
+    await rotationFor(ctx)!.set({ drain: [host('web1')] });
+    expect(events.filter((e) => e.type === 'warning')).toEqual([
+      {
+        type: 'warning',
+        host: lb.name,
+        message: `nginx on ${lb.name} still ran workers from before the reload 5 s after it: they may serve its previous configuration a while longer (see nginx's error log there)`,
+      },
+    ]);
+    // The real reload puts nginx and the file back in step.
+    const real = context(f, balancer);
+    await rotationFor(real.ctx)!.set({ ready: [real.host('web1')] });
+    expect(real.events.filter((e) => e.type === 'warning' && e.message.includes('reload'))).toEqual([]);
+    expect(await hostsBehind(url)).toEqual(webs.map((w) => w.name).sort());
+  });
+
   it('drain takes a host out (after the grace period) while the others serve; ready puts it back', async () => {
     const { ctx, events, host } = context(f, balancer);
     const rotation = rotationFor(ctx)!;

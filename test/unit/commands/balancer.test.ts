@@ -103,9 +103,9 @@ describe('balancer commands', () => {
       'write',
     ],
     [
-      'reloadNginx: the configured snippet, run by its own sh, then a wait until no worker active before it is active beside a new one',
+      'reloadNginx: the configured snippet, run by its own sh, then a wait until no worker active before it is active beside a new one (5 s at most, then a marker)',
       () => reloadNginx('nginx -t && nginx -s reload'),
-      `_deploy_old=$(ps -eo pid=,ppid=,args= 2>/dev/null | awk '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5 { printf " %s", $1 }') && sh -c 'nginx -t && nginx -s reload' && { _deploy_i=0; while [ -n "$_deploy_old" ] && [ $_deploy_i -lt 100 ]; do ps -eo pid=,ppid=,args= | awk -v old="$_deploy_old " '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5 { if (index(old, " " $1 " ")) o[$2] = 1; else n[$2] = 1 } END { for (m in n) if (m in o) exit 1; for (m in n) exit 0; exit 1 }' && break; sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done; }`,
+      `_deploy_old=$(ps -eo pid=,ppid=,args= 2>/dev/null | awk '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5 { printf " %s", $1 }') && sh -c 'nginx -t && nginx -s reload' && { _deploy_i=0; while [ -n "$_deploy_old" ] && [ $_deploy_i -lt 100 ]; do ps -eo pid=,ppid=,args= | awk -v old="$_deploy_old " '$3 == "nginx:" && $4 == "worker" && $5 == "process" && NF == 5 { if (index(old, " " $1 " ")) o[$2] = 1; else n[$2] = 1 } END { for (m in n) if (m in o) exit 1; for (m in n) exit 0; exit 1 }' && break; sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done; [ $_deploy_i -lt 100 ] || printf '%s\\n' deploy:reload-pending; }`,
       'write',
     ],
     [
