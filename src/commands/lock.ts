@@ -109,17 +109,15 @@ export const status = (p: Paths): Command => read(statusTokens(p), { description
 /**
  * Takes the lock (`mkdir` is atomic: exactly one run creates the dir), then runs `then` (a read, e.g. the release
  * state) in the same round trip. Prints `acquired` and `then`'s output; when the lock is held, the lock's status
- * instead (see `status`) and exits 1. A lock dir this run created but could not fill is removed again.
+ * instead (see `status`) and exits 1. A lock dir this run created but could not fill is removed again. Without
+ * `makeRoot` a missing deploy_to is left missing: the lock is not taken, and nothing is printed.
  */
-export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command): Command {
-  return write(
-    ifThen(
-      ['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')],
-      filled(p, info, ttl, then),
-      [...statusTokens(p), raw(';'), raw('exit 1')],
-    ),
-    { description: `lock ${p.root}` },
-  );
+export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command, o: { makeRoot?: boolean } = {}): Command {
+  const make: Token[] =
+    o.makeRoot === false
+      ? ['mkdir', p.lock, raw('2>/dev/null')]
+      : ['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')];
+  return write(ifThen(make, filled(p, info, ttl, then), [...statusTokens(p), raw(';'), raw('exit 1')]), { description: `lock ${p.root}` });
 }
 
 function filled(p: Paths, info: LockInfo, ttl: number, then?: Command): Token[] {

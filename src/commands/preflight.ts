@@ -1,4 +1,4 @@
-import { raw, read, type Command, type Token } from '../shell/command.js';
+import { raw, read, write, type Command, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
 import { releaseStateTokens } from './release.js';
@@ -127,5 +127,21 @@ export function preflight(params: PreflightParams): Command {
       ...(port ? portCheck(port) : []),
     ],
     { description: 'check tools, disk space and permissions' },
+  );
+}
+
+/** What `preflightThen` prints between the check's output and the next command's: the check's exit status. */
+export const PREFLIGHT_EXIT = 'deploy:preflight-exit';
+
+/**
+ * The check, then `next` (a command that needs no answer from it, e.g. taking the lock), in one round trip: each in
+ * its own subshell; the check's exit status is printed between their outputs, and `next`'s is the script's.
+ */
+export function preflightThen(check: Command, next: Command): Command {
+  for (const c of [check, next])
+    if (c.cwd !== undefined || c.env !== undefined) throw new Error('preflight: only plain commands share its round trip');
+  return write(
+    [raw('('), ...check.tokens, raw(');'), 'printf', '\\n%s %s\\n', PREFLIGHT_EXIT, raw('"$?";'), raw('('), ...next.tokens, raw(')')],
+    { description: `${check.description ?? 'check'}, then ${next.description ?? 'the next command'}` },
   );
 }

@@ -1,4 +1,4 @@
-import { preflight, type PreflightParams } from '../commands/preflight.js';
+import { PREFLIGHT_EXIT, preflight, type PreflightParams } from '../commands/preflight.js';
 import { parseDfLine, type DiskUsage } from './disk.js';
 import { fact, lines, type Fact } from './fact.js';
 
@@ -85,3 +85,19 @@ export function parsePreflight(stdout: string): PreflightReport {
 }
 
 export const preflightReport = (params: PreflightParams): Fact<PreflightReport> => fact(preflight(params), parsePreflight);
+
+/**
+ * Output of `preflightThen`: the check's output and exit status (null when the script did not get that far), and
+ * what the next command printed.
+ */
+export function splitPreflightThen(stdout: string): { readonly check: string; readonly code: number | null; readonly next: string } {
+  const at = stdout.search(new RegExp(`(^|\\n)${PREFLIGHT_EXIT} \\d+\\n`));
+  if (at < 0) return { check: stdout, code: null, next: '' };
+  const start = stdout[at] === '\n' ? at + 1 : at;
+  const end = stdout.indexOf('\n', start);
+  return {
+    check: stdout.slice(0, start),
+    code: Number(stdout.slice(start + PREFLIGHT_EXIT.length + 1, end)),
+    next: stdout.slice(end + 1),
+  };
+}

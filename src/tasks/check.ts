@@ -1,10 +1,13 @@
 import { paths } from '../commands/paths.js';
 import type { Config, HostDef } from '../config/types.js';
 import { StepFailedError } from '../errors.js';
-import { preflightReport, type PreflightReport } from '../facts/preflight.js';
+import { preflightThen } from '../commands/preflight.js';
+import type { Fact } from '../facts/fact.js';
+import { preflightReport, splitPreflightThen, type PreflightReport } from '../facts/preflight.js';
 import type { RunContext } from './context.js';
 import { healthRoles } from './env.js';
-import { onHosts, probe } from './runner.js';
+import type { LockStart } from './lock.js';
+import { exec, onHosts, probe } from './runner.js';
 
 /** Below this much free space in deploy_to, a deploy is refused before it writes anything. */
 export const MIN_FREE_KIB = 64 * 1024;
@@ -75,11 +78,14 @@ export function preflightProblems(config: Config, report: PreflightReport, host?
 export interface PreflightScope {
   /** What a deploy needs besides: the repository readable from each host (git), a free app port on a first deploy. */
   readonly deploy?: boolean;
+  /** Locks being taken: their first try on a host goes in the same round trip as its check. */
+  readonly lock?: LockStart<unknown>;
 }
 
 /**
  * Connects to every host at once and checks tools, disk and permissions; reports every failing host together.
- * Writes nothing. In `plan` mode there is nothing to judge, so it only shows the probe.
+ * Writes nothing but the lock's first try, when given one. In `plan` mode there is nothing to judge, so it only shows
+ * the probe.
  */
 export async function preflight(
   ctx: RunContext,
@@ -92,22 +98,42 @@ export async function preflight(
   return onHosts(ctx, 'check', hosts, async (host) => {
     const keepsReleases = host.roles.some((r) => ctx.config.roles[r]?.code);
     const source = ctx.config.source;
-    const report = await probe(
-      ctx,
-      'check',
-      host,
-      preflightReport({
-        deployTo: ctx.config.deployTo,
-        tools: toolsFor(ctx.config, host),
-        ...(keepsReleases ? { releases: { paths: p, belowKiB: MIN_FREE_KIB } } : {}),
-        ...(o.deploy && keepsReleases && source.kind === 'git' ? { repository: source.repository } : {}),
-        ...(o.deploy && health && host.roles.some((r) => checked.includes(r))
-          ? { port: { paths: p, address: host.address, port: health.port } }
-          : {}),
-      }),
-    );
+    const check = preflightReport({
+      deployTo: ctx.config.deployTo,
+      tools: toolsFor(ctx.config, host),
+      ...(keepsReleases ? { releases: { paths: p, belowKiB: MIN_FREE_KIB } } : {}),
+      ...(o.deploy && keepsReleases && source.kind === 'git' ? { repository: source.repository } : {}),
+      ...(o.deploy && health && host.roles.some((r) => checked.includes(r))
+        ? { port: { paths: p, address: host.address, port: health.port } }
+        : {}),
+    });
+    const report = await checkAndLock(ctx, host, check, o.lock);
     const problems = ctx.mode === 'plan' ? [] : preflightProblems(ctx.config, report, host);
     if (problems.length > 0) throw new StepFailedError(host.name, 'check', problems.join('; '));
     return report;
   });
+}
+
+/** The check on one host, with the lock's first try in the same round trip when there is one. */
+async function checkAndLock(
+  ctx: RunContext,
+  host: HostDef,
+  check: Fact<PreflightReport>,
+  lock?: LockStart<unknown>,
+): Promise<PreflightReport> {
+  const next = lock?.ahead(host);
+  if (!next) return probe(ctx, 'check', host, check);
+  const both = preflightThen(check.command, next);
+  lock!.sent(host);
+  const r = await exec(ctx, 'check', host, both, { allowFail: true });
+  const { check: out, code, next: after } = splitPreflightThen(r.stdout);
+  lock!.took(host, { stdout: after, code: r.code });
+  if (code !== 0 || r.code > 1)
+    throw new StepFailedError(
+      host.name,
+      'check',
+      `command failed with exit code ${code === null || code === 0 ? r.code : code}: ${both.description}`,
+      r.stderr.trim() || undefined,
+    );
+  return check.parse(out);
 }

@@ -18,7 +18,7 @@ import { CLEANUP_STEP, cleanupCommands, cleanupReleases, lateEntry, reportCleanu
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
 import { installDependencies } from './install.js';
-import { acquireLocks } from './lock.js';
+import { beginLocks, type LockSet } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { bestEffort, exec, onHosts } from './runner.js';
 import { linkSharedInto } from './shared.js';
@@ -180,12 +180,9 @@ async function deployWith(
 ): Promise<RunSummary> {
   // A beta (params.only) serves marked requests only: the fleet's numbers say nothing about it.
   const watch = ctx.mode === 'real' && !params.only ? watchSpec(ctx.config) : undefined;
-  await preflight(ctx, ctx.hosts, { deploy: true });
-  // An artifact that cannot be built or found fails the run here, before the lock or a release dir is written.
-  await artifact;
   const p = paths(ctx.config.deployTo);
   const code = new Set(hosts.map((h) => h.name));
-  const lock = await acquireLocks(
+  const locking = beginLocks(
     ctx,
     {
       run: params.run,
@@ -198,6 +195,16 @@ async function deployWith(
       probe: (h) => (code.has(h.name) ? releaseState(p) : undefined),
     },
   );
+  let lock: LockSet<ReleaseState>;
+  try {
+    // The lock's first try on a host shares its check's round trip; a failed check gives back what it took.
+    await preflight(ctx, ctx.hosts, { deploy: true, lock: locking });
+    // An artifact that cannot be built or found fails the run here, before a release dir is written.
+    await artifact;
+    lock = await locking.finish();
+  } catch (e) {
+    throw withCleanupProblems(e, await locking.abandon());
+  }
   const states = new Map(hosts.map((h) => [h.name, lock.probed.get(h.name) ?? parseReleaseState('')]));
   const previous = new Map<string, string | null>();
   progress.previous = previous;

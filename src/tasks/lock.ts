@@ -124,6 +124,28 @@ type Try<T> = { readonly kind: 'acquired'; readonly value: T } | { readonly kind
  * Keeps the locks renewed until released.
  */
 export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: LockOptions<T> = {}): Promise<LockSet<T>> {
+  return beginLocks(ctx, req, o).finish();
+}
+
+/**
+ * Locks being taken, the first try on a host possibly in another step's round trip (the preflight's): `ahead` is
+ * the command to run there, `sent` and `took` say what became of it, `finish` takes every lock (trying again where
+ * the first try did not take it), and `abandon` releases what the first tries took when the run stops before
+ * `finish`.
+ */
+export interface LockStart<T> {
+  /** The first try on a host, to run in another round trip; undefined where there is none (not a real run). */
+  ahead(host: HostDef): Command | undefined;
+  /** `ahead`'s command was sent to the host: it may have taken the lock there. */
+  sent(host: HostDef): void;
+  /** What `ahead`'s command printed (its output alone) and its exit status. */
+  took(host: HostDef, result: { readonly stdout: string; readonly code: number }): void;
+  finish(): Promise<LockSet<T>>;
+  /** Releases what the first tries took; never throws: what could not be released is returned, to be told. */
+  abandon(): Promise<string[]>;
+}
+
+export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: LockOptions<T> = {}): LockStart<T> {
   const hosts = o.hosts ?? lockedHosts(ctx);
   const first = hosts[0];
   if (!first) throw new DeployError(`stage ${ctx.config.stage} has no hosts to lock`);
@@ -131,27 +153,102 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
   const token = ctx.mode === 'real' ? newToken() : '0'.repeat(32);
   const info: LockInfo = { owner: req.owner, message: req.message, verb: req.verb, run: req.run, token };
   const probes = new Map(hosts.map((h) => [h.name, o.probe?.(h)]));
-  if (ctx.mode !== 'real') return pretend(ctx, hosts, info, probes);
-
-  pruneRunRecords(ctx.projectDir, 2 * ctx.config.lock.ttl * 1000);
-  writeRunRecord(ctx.projectDir, {
-    token,
-    stage: ctx.config.stage,
-    verb: req.verb,
-    ...thisProcess(),
-    started: new Date().toISOString(),
-    manual: req.manual === true,
-  });
-  const left = { locks: false };
-  try {
-    const probed = await takeAll(ctx, req, hosts, info, probes, left);
-    ctx.emit({ type: 'lock', action: 'acquired', host: first.name, hosts: hosts.map((h) => h.name) });
-    return holding(ctx, hosts, token, probed);
-  } catch (e) {
-    // A lock that could not be released stays this run's: the next run from this directory takes it over.
-    if (!left.locks) removeRunRecord(ctx.projectDir, token);
-    throw e;
+  const locked = new Set(hosts.map((h) => h.name));
+  const sent = new Set<string>();
+  const firsts = new Map<string, { stdout: string; code: number; at: number }>();
+  let state: 'open' | 'finished' | 'abandoned' = 'open';
+  if (ctx.mode === 'real') {
+    pruneRunRecords(ctx.projectDir, 2 * ctx.config.lock.ttl * 1000);
+    writeRunRecord(ctx.projectDir, {
+      token,
+      stage: ctx.config.stage,
+      verb: req.verb,
+      ...thisProcess(),
+      started: new Date().toISOString(),
+      manual: req.manual === true,
+    });
   }
+  const p = paths(ctx.config.deployTo);
+  return {
+    ahead: (h) =>
+      ctx.mode === 'real' && state === 'open' && locked.has(h.name)
+        ? acquire(p, info, ctx.config.lock.ttl, probes.get(h.name)?.command, { makeRoot: false })
+        : undefined,
+    sent: (h) => void sent.add(h.name),
+    took: (h, r) => void firsts.set(h.name, { ...r, at: performance.now() }),
+    async finish() {
+      if (state !== 'open') throw new Error('lock: finished or abandoned already');
+      if (ctx.mode !== 'real') {
+        state = 'finished';
+        return pretend(ctx, hosts, info, probes);
+      }
+      let tried: Map<string, { stdout: string; code: number }> | undefined;
+      try {
+        tried = firsts.size > 0 ? await fresh(ctx, firsts, token) : undefined;
+      } catch (e) {
+        (await this.abandon()).forEach((message) => ctx.emit({ type: 'warning', message }));
+        throw e;
+      }
+      state = 'finished';
+      const left = { locks: false };
+      try {
+        const probed = await takeAll(ctx, req, hosts, info, probes, left, tried);
+        ctx.emit({ type: 'lock', action: 'acquired', host: first.name, hosts: hosts.map((h) => h.name) });
+        return holding(ctx, hosts, token, probed);
+      } catch (e) {
+        // A lock that could not be released stays this run's: the next run from this directory takes it over.
+        if (!left.locks) removeRunRecord(ctx.projectDir, token);
+        throw e;
+      }
+    },
+    async abandon() {
+      if (state !== 'open') return [];
+      state = 'abandoned';
+      if (ctx.mode !== 'real') return [];
+      const { problems } = await releaseAll(
+        ctx,
+        hosts.filter((h) => sent.has(h.name)),
+        token,
+      );
+      // A lock that could not be released stays this run's: the next run from this directory takes it over.
+      if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
+      return problems;
+    },
+  };
+}
+
+/**
+ * The first tries that still hold: one older than a third of lock.ttl (a long build ran since) is renewed first,
+ * and dropped (tried again) when the lock is no longer this run's there; a renewal that fails otherwise fails the
+ * lock step on that host.
+ */
+async function fresh(
+  ctx: RunContext,
+  firsts: ReadonlyMap<string, { stdout: string; code: number; at: number }>,
+  token: string,
+): Promise<Map<string, { stdout: string; code: number }>> {
+  const ttl = ctx.config.lock.ttl;
+  const p = paths(ctx.config.deployTo);
+  const kept = new Map<string, { stdout: string; code: number }>();
+  const failures = new Map<string, Error>();
+  await Promise.all(
+    [...firsts].map(async ([name, r]) => {
+      if (performance.now() - r.at > (ttl * 1000) / 3 && parseAcquired(r.stdout, ttl).acquired) {
+        const host = ctx.config.hosts.find((h) => h.name === name)!;
+        try {
+          const renewed = await exec(ctx, STEP, host, renew(p, token, ttl), { allowFail: true });
+          if (renewed.code !== 0 && parseLost(renewed.stdout) !== null) return;
+          if (renewed.code !== 0) throw new Error(`${name}: ${STEP}: renewing the lock failed with exit code ${renewed.code}`);
+        } catch (e) {
+          failures.set(name, e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+      }
+      kept.set(name, r);
+    }),
+  );
+  if (failures.size > 0) throw new HostsFailedError(STEP, failures);
+  return kept;
 }
 
 async function takeAll<T>(
@@ -161,17 +258,22 @@ async function takeAll<T>(
   info: LockInfo,
   probes: ReadonlyMap<string, Fact<T> | undefined>,
   left: { locks: boolean },
+  firsts: ReadonlyMap<string, { readonly stdout: string; readonly code: number }> = new Map(),
 ): Promise<Map<string, T>> {
   const first = hosts[0]!;
   const deadline = performance.now() + Math.max(0, req.waitSeconds) * 1000;
   const takenOver = new Set<string>();
   let waiting = false;
   let partial = 0;
+  let tries = 0;
   for (;;) {
     const probed = new Map<string, T>();
     const held = new Map<string, LockStatus>();
     const failures = new Map<string, Error>();
-    const results = await Promise.allSettled(hosts.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver)));
+    const results = await Promise.allSettled(
+      hosts.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver, tries === 0 ? firsts.get(h.name) : undefined)),
+    );
+    tries++;
     results.forEach((r, i) => {
       const h = hosts[i]!;
       if (r.status === 'rejected') failures.set(h.name, r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
@@ -229,11 +331,15 @@ async function tryHost<T>(
   info: LockInfo,
   fact: Fact<T> | undefined,
   takenOver: Set<string>,
+  tried?: { readonly stdout: string; readonly code: number },
 ): Promise<Try<T>> {
   const ttl = ctx.config.lock.ttl;
   const p = paths(ctx.config.deployTo);
   for (let attempt = 1; ; attempt++) {
-    const r = await exec(ctx, STEP, host, acquire(p, info, ttl, fact?.command), { allowFail: true });
+    const r =
+      attempt === 1 && tried
+        ? { ...tried, stderr: '' }
+        : await exec(ctx, STEP, host, acquire(p, info, ttl, fact?.command), { allowFail: true });
     let got = parseAcquired(r.stdout, ttl);
     const why = got.acquired ? undefined : takeOverReason(ctx.projectDir, got.status);
     if (!got.acquired && why) {

@@ -31,8 +31,9 @@ export function fullSweep(listing: Listing, kinds: readonly FaultKind[]): Inject
 /** The CI subset of a deploy: every kind of step, fail and drop, each phase. */
 export const DEPLOY_SUBSET: readonly SubsetPick[] = [
   { verb: 'deploy', step: 'check', host: 'web1', kinds: ['fail'] },
-  { verb: 'deploy', step: 'lock', host: 'db1', match: /^lock /, kinds: ['drop'] },
-  { verb: 'deploy', step: 'lock', host: 'web2', match: /^lock /, kinds: ['drop-after'] },
+  // The lock's first try goes in the same command as the check.
+  { verb: 'deploy', step: 'check', host: 'db1', match: /then lock /, kinds: ['drop'] },
+  { verb: 'deploy', step: 'check', host: 'web2', match: /then lock /, kinds: ['drop-after'] },
   { verb: 'deploy', step: 'release', host: 'web2', match: /^create release/, kinds: ['fail'] },
   { verb: 'deploy', step: 'transfer', host: 'media1', match: /unpack/, kinds: ['drop'] },
   { verb: 'deploy', step: 'shared', host: 'web1', kinds: ['fail'] },

@@ -119,7 +119,7 @@ describe('bad input is refused before any host is touched', () => {
     expect(await listing(f)).toBe(before);
   });
 
-  it('an artifact that does not exist fails the deploy before the lock or any release dir is written', async () => {
+  it('an artifact that does not exist fails the deploy and leaves every host as it was', async () => {
     const p = project(f, {
       source: { artifact: { path: 'no-such-build' } },
       extra: { install: null, migrate: null, restart: null, health: null },

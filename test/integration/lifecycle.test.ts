@@ -225,6 +225,51 @@ describe('deploy lifecycle', () => {
     for (const h of codeHosts(f)) expect(await liveOn(f, h, p.deployTo), h).toBe(live);
   });
 
+  it('the lock is taken in the check’s round trip where deploy_to exists; a check failing on one host leaves no lock anywhere', async () => {
+    const p = app();
+    const hosts = f.hosts.map((h) => h.name);
+    const events = async (args: string[]) => {
+      const r = await cli([...args, '--json']);
+      return {
+        ...r,
+        events: r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Event),
+      };
+    };
+    const first = await events(['staging', '-c', p.file]);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await events(['staging', '-c', p.file]);
+    expect(second.code, second.stderr).toBe(0);
+    const commands = second.events.filter((e) => e.type === 'command');
+    // No command of its own takes a lock (the unlock of a host without clean-up, lb1, is one).
+    expect(commands.filter((e) => e.step === 'lock' && String(e.command).includes('mkdir'))).toEqual([]);
+    for (const h of hosts)
+      expect(
+        commands.filter((e) => e.step === 'check' && e.host === h).map((e) => String(e.command).includes('deploy.lock')),
+        h,
+      ).toEqual([true]);
+    expect(second.events).toContainEqual(
+      expect.objectContaining({ type: 'lock', action: 'acquired', hosts: expect.arrayContaining(hosts) }),
+    );
+
+    await on(f, 'web2', `chmod a-w '${p.deployTo}'`);
+    try {
+      const refused = await events(['staging', '-c', p.file]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('is not writable by the deploy user');
+      // Every other host's lock was taken in the same round trip as its check, and given back.
+      const released = refused.events.filter((e) => e.type === 'command' && e.step === 'lock').map((e) => e.host);
+      expect(released.sort()).toEqual([...hosts].sort());
+      for (const h of hosts) expect(await exists(f, h, `${p.deployTo}/deploy.lock`), h).toBe(false);
+    } finally {
+      await on(f, 'web2', `chmod u+w '${p.deployTo}'`);
+    }
+    const live = second.events.find((e) => e.type === 'release:chosen')?.release;
+    for (const h of codeHosts(f)) expect(await liveOn(f, h, p.deployTo), h).toBe(live);
+  });
+
   it('a forced unlock from elsewhere stops a run before its next step (exit 3); nothing went live', async () => {
     const p = app({
       extra: { lock: { ttl: 3 }, install: { command: 'sleep 5 && npm ci --omit=dev --no-audit --no-fund', lockfile: 'package-lock.json' } },

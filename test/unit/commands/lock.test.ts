@@ -39,6 +39,12 @@ describe('lock commands', () => {
       'write',
     ],
     [
+      'acquire without makeRoot: a missing deploy_to stays missing (the preflight’s round trip takes the lock only where it exists)',
+      () => acquire(p, info, 900, undefined, { makeRoot: false }),
+      `if mkdir ${L} 2>/dev/null ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      'write',
+    ],
+    [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
       `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "$(date +%s)" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { preflight } from '../../../src/commands/preflight.js';
-import { parsePreflight } from '../../../src/facts/preflight.js';
+import { preflight, preflightThen } from '../../../src/commands/preflight.js';
+import { parsePreflight, splitPreflightThen } from '../../../src/facts/preflight.js';
+import { read, write } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
 describe('preflight command', () => {
@@ -18,6 +19,19 @@ describe('preflight command', () => {
       () => preflight({ deployTo: '/srv/app', tools: [] }),
       `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
       'read',
+    ],
+  ]);
+
+  renders([
+    [
+      'preflightThen: the check and the next command in one round trip, each in its own subshell, the check’s status between',
+      () =>
+        preflightThen(
+          read(['df', '-Pk', '/srv'], { description: 'check' }),
+          write(['mkdir', '/srv/app/deploy.lock'], { description: 'lock' }),
+        ),
+      `( df -Pk /srv ); printf '\\n%s %s\\n' deploy:preflight-exit "$?"; ( mkdir /srv/app/deploy.lock )`,
+      'write',
     ],
   ]);
 
@@ -65,5 +79,19 @@ describe('preflight: what earlier runs left, looked for only when space is short
       parsePreflight(box.run(preflight({ deployTo: box.p.root, tools: [], releases: { paths: box.p, belowKiB } })).stdout);
     expect(at(0).removableKiB).toBe(0);
     expect(at(2 ** 40).removableKiB).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('preflightThen on a real shell', () => {
+  const box = sandbox();
+  afterAll(box.cleanup);
+
+  it('gives the check’s output and status apart from the next command’s, whatever either prints or returns', () => {
+    const r = box.run(
+      preflightThen(read(['sh', '-c', 'printf "tool a /a"; exit 3']), write(['sh', '-c', 'printf "acquired\\nx\\n"; exit 1'])),
+    );
+    expect(r.code).toBe(1);
+    expect(splitPreflightThen(r.stdout)).toEqual({ check: 'tool a /a\n', code: 3, next: 'acquired\nx\n' });
+    expect(splitPreflightThen('tool a /a\n')).toEqual({ check: 'tool a /a\n', code: null, next: '' });
   });
 });

@@ -13,7 +13,17 @@ import { parseLockStatus } from '../../../src/facts/lock.js';
 import type { DeployEvent } from '../../../src/output/events.js';
 import { render, write, type Command } from '../../../src/shell/command.js';
 import type { RunContext } from '../../../src/tasks/context.js';
-import { acquireLocks, describeHolder, formatAge, lockedHosts, lockHost, unlock, type LockRequest } from '../../../src/tasks/lock.js';
+import { preflight } from '../../../src/tasks/check.js';
+import {
+  acquireLocks,
+  beginLocks,
+  describeHolder,
+  formatAge,
+  lockedHosts,
+  lockHost,
+  unlock,
+  type LockRequest,
+} from '../../../src/tasks/lock.js';
 import { config, testTargets } from './fixtures.js';
 import { until } from '../../support/until.js';
 
@@ -190,6 +200,54 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     );
     for (const h of ['web1', 'web2']) expect(lockOn(h)).toMatchObject({ token: first.token });
     await first.release();
+  });
+
+  it('the first try rides in the check’s round trip where deploy_to exists; finish locks only the rest, and makes a missing deploy_to there', async () => {
+    mkdirSync(join(hosts.dir('web1'), 'app'), { recursive: true });
+    const locking = beginLocks(ctx, req());
+    await preflight(
+      ctx,
+      ctx.hosts.filter((h) => h.name !== 'db1'),
+      { lock: locking },
+    );
+    expect(lockOn('web1')).toMatchObject({ state: 'locked' });
+    expect(existsSync(join(hosts.dir('web2'), 'app'))).toBe(false);
+    expect(events.filter((e) => e.type === 'command' && e.step === 'lock')).toEqual([]);
+    const lock = await locking.finish();
+    const lockCommands = events.filter((e) => e.type === 'command' && e.step === 'lock').map((e) => (e.type === 'command' ? e.host : ''));
+    expect(lockCommands.sort()).toEqual(['db1', 'lb1', 'media1', 'web2']);
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toMatchObject({ state: 'locked', token: lock.token });
+    await locking.abandon();
+    expect(lockOn('web1')).toMatchObject({ state: 'locked', token: lock.token });
+    expect((await lock.release()).problems).toEqual([]);
+  });
+
+  it('a check that fails on one host gives back every lock its round trip took, and leaves no record', async () => {
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) mkdirSync(join(hosts.dir(h), 'app'), { recursive: true });
+    hosts.lostAfter.add('web2');
+    const locking = beginLocks(ctx, req());
+    await expect(preflight(ctx, ctx.hosts, { lock: locking })).rejects.toThrow(/web2: connection lost while running/);
+    expect(lockOn('web1')).toMatchObject({ state: 'locked' });
+    expect(lockOn('web2')).toMatchObject({ state: 'locked' });
+    await locking.abandon();
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
+    expect(readdirSync(join(ctx.projectDir, RUNS_DIR))).toEqual([]);
+    await expect(locking.finish()).rejects.toThrow(/abandoned/);
+  });
+
+  it('a first try older than a third of lock.ttl (a long build since) is renewed, and tried again when another run took it meanwhile', async () => {
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) mkdirSync(join(hosts.dir(h), 'app'), { recursive: true });
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const locking = beginLocks(ctx, req());
+    await preflight(ctx, ctx.hosts, { lock: locking });
+    // Another run took web2's lock over as expired while this one built its artifact.
+    rmSync(join(hosts.dir('web2'), 'app', 'deploy.lock'), { recursive: true });
+    foreign('web2', T2);
+    vi.advanceTimersByTime((TTL * 1000) / 3 + 1);
+    await expect(locking.finish()).rejects.toThrow(/locked on web2 by bob@ci/);
+    for (const h of ['db1', 'web1', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
+    expect(lockOn('web2')).toMatchObject({ token: T2 });
+    expect(events.filter((e) => e.type === 'command' && e.step === 'lock' && e.command.startsWith('if t=')).length).toBeGreaterThan(0);
   });
 
   it('all or nothing: one host held by another stage’s run, and what was taken is given back', async () => {
