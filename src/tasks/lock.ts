@@ -393,16 +393,17 @@ async function releaseAll(
   const problems: string[] = [];
   const released: string[] = [];
   const before = new Map<string, { stdout: string; stderr: string } | Error>();
+  const tried = async (h: HostDef, step: string, c: Command) => {
+    const { result: r, why } = await bestEffort(calm, step, h, c);
+    const failure = r ? `exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}` : why;
+    return { r, why, failure, found: r ? parseReleased(r.stdout) : null };
+  };
   const one = async (h: HostDef) => {
     const first = o.before?.get(h.name);
-    const { result: r, why } = await bestEffort(calm, first ? (o.step ?? STEP) : STEP, h, releaseLock(p, token, first));
-    if (!r) {
-      if (first) before.set(h.name, new Error(why));
-      problems.push(`the lock on ${h.name} could not be released (${why}): ${unlockAdvice(ctx)}`);
-      return;
-    }
-    if (first) before.set(h.name, { stdout: r.stdout, stderr: r.stderr });
-    const found = parseReleased(r.stdout);
+    let { r, why, failure, found } = await tried(h, first ? (o.step ?? STEP) : STEP, releaseLock(p, token, first));
+    if (first) before.set(h.name, r ? { stdout: r.stdout, stderr: r.stderr } : new Error(why));
+    // What went before the unlock kept it from running (its shell killed, its connection lost): once more, alone.
+    if (first && found === null) ({ failure, found } = await tried(h, STEP, releaseLock(p, token)));
     if (found?.kind === 'released') released.push(h.name);
     else if (found?.kind === 'other') {
       const holder =
@@ -414,11 +415,7 @@ async function releaseAll(
         host: h.name,
         message: `the lock on ${h.name} is held by ${holder} now, not by this run: left as it is`,
       });
-    } else if (found?.kind !== 'gone') {
-      problems.push(
-        `the lock on ${h.name} could not be released (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}): ${unlockAdvice(ctx)}`,
-      );
-    }
+    } else if (found?.kind !== 'gone') problems.push(`the lock on ${h.name} could not be released (${failure}): ${unlockAdvice(ctx)}`);
   };
   const withBefore = hosts.filter((h) => o.before?.has(h.name));
   await Promise.all([

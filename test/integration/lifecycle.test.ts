@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { dropConnections, hostExec, refuse, restore, smallSrv, sshRun, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, repoRoot, type AppRepo, type ProjectOptions } from './support/project.js';
+import { killApp } from './support/tiers.js';
 
 // The lifecycle of a deploy under concurrency, crashes and clocks: release ids, the lock, leftovers, what is
 // reported when clean-up fails, and `deploy status` when hosts are not all well.
@@ -87,8 +88,7 @@ function start(args: readonly string[], env: Record<string, string> = {}) {
 
 /** Stops the app a project started, also when a failed run left `current` dangling (as bin/stop does). */
 const stopApps = async (f: Fleet, deployTo: string) => {
-  for (const h of webHosts(f))
-    await sshRun(f, h, `p='${deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"; true`);
+  for (const h of webHosts(f)) await sshRun(f, h, `${killApp(deployTo)}; rm -f "$p"; true`);
 };
 
 describe('deploy lifecycle', () => {
@@ -268,6 +268,28 @@ describe('deploy lifecycle', () => {
     }
     const live = second.events.find((e) => e.type === 'release:chosen')?.release;
     for (const h of codeHosts(f)) expect(await liveOn(f, h, p.deployTo), h).toBe(live);
+  });
+
+  it('a clean-up that fails before its unlock on the lock host: the unlock is tried again alone, and the lock is gone', async () => {
+    const p = app();
+    expect((await cli(['staging', '-c', p.file])).code).toBe(0);
+    // The next deploy takes the same branches as this one (a previous release, node_modules reused).
+    const listing = join(p.dir, 'ops.ndjson');
+    const listed = await cli(['staging', '-c', p.file], { env: { DEPLOY_FAULTS_LOG: listing } });
+    expect(listed.code, listed.stderr).toBe(0);
+    const ops = readFileSync(listing, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { host: string; n: number; step: string; description: string });
+    const last = ops.find((o) => o.host === 'db1' && o.step === 'cleanup' && o.description.endsWith('then unlock ' + p.deployTo));
+    expect(last).toBeDefined();
+    // The injected failure replaces the whole command: neither the clean-up nor the unlock runs in it.
+    const r = await cli(['staging', '-c', p.file], { env: { DEPLOY_FAULTS: `fail@db1:${last!.n}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/db1\s+warning\s+cleanup: revisions\.log on db1 could not be written \(deploy: injected failure at db1:\d+\)/);
+    expect(r.stdout).toMatch(/db1\s+lock\s+released/);
+    expect(await exists(f, 'db1', `${p.deployTo}/deploy.lock`)).toBe(false);
+    expect((await cli(['lock', 'staging', 'status', '-c', p.file])).stdout).toContain('unlocked');
   });
 
   it('a forced unlock from elsewhere stops a run before its next step (exit 3); nothing went live', async () => {

@@ -7,6 +7,7 @@ import { limitStartups, sshRun, type Fleet } from '../fleet/fleet.js';
 import { stringify } from 'yaml';
 import { writeFileSync } from 'node:fs';
 import { appRepo, project, repoRoot, scratch } from './support/project.js';
+import { killApp } from './support/tiers.js';
 
 // sshd over MaxStartups accepts a connection and closes it before its banner. On a large fleet through one
 // bastion that is a busy server, not a dead one: the client retries with backoff and says so.
@@ -124,11 +125,7 @@ describe('connections sshd drops over MaxStartups', () => {
         `^${address.replace(/\./g, '\\.')}:22 closed the connection before the SSH banner \\(sshd busy: MaxStartups\\?\\); retry 1 of 6 in \\d`,
       ),
     );
-    await sshRun(
-      f,
-      HOST,
-      `p='${p.deployTo}/shared/tmp/pids/app.pid'; [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -rf '${p.deployTo}'; true`,
-    );
+    await sshRun(f, HOST, `${killApp(p.deployTo)}; rm -rf '${p.deployTo}'; true`);
   });
 
   it('30 hosts through a bastion whose sshd is full at first: the bastion connection is retried, every host succeeds', async () => {

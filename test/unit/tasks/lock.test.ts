@@ -11,7 +11,7 @@ import type { Config } from '../../../src/config/types.js';
 import { CommandLostError, InterruptedError, LockHeldError, LockLostError } from '../../../src/errors.js';
 import { parseLockStatus } from '../../../src/facts/lock.js';
 import type { DeployEvent } from '../../../src/output/events.js';
-import { render, write, type Command } from '../../../src/shell/command.js';
+import { raw, render, write, type Command } from '../../../src/shell/command.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 import { preflight } from '../../../src/tasks/check.js';
 import {
@@ -381,6 +381,16 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     expect(r.before.get('web1')).toMatchObject({ stdout: 'before\nreleased\n' });
     expect(events.filter((e) => e.type === 'command' && e.host === 'web1').slice(-1)).toMatchObject([{ step: 'cleanup' }]);
     for (const h of ['db1', 'web1', 'web2']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
+  });
+
+  it('a command before the unlock that keeps it from running (its shell killed): the unlock is tried again alone', async () => {
+    const lock = await acquireLocks(ctx, req());
+    const r = await lock.release({ before: new Map([['db1', write(['kill', '-9', raw('$$')])]]), step: 'cleanup' });
+    expect(r).toMatchObject({ problems: [] });
+    expect(r.before.get('db1')).toMatchObject({ stdout: '' });
+    expect(events.filter((e) => e.type === 'command' && e.host === 'db1').slice(-2)).toMatchObject([{ step: 'cleanup' }, { step: 'lock' }]);
+    for (const h of ['db1', 'web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
+    expect(readRunRecord(ctx.projectDir, lock.token)).toBeUndefined();
   });
 
   it('a release that cannot reach a host says so, with the command to fix it, and keeps the run record', async () => {
