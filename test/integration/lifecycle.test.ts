@@ -281,7 +281,7 @@ describe('deploy lifecycle', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { host: string; n: number; step: string; description: string });
-    const last = ops.find((o) => o.host === 'db1' && o.step === 'cleanup' && o.description.endsWith('then unlock ' + p.deployTo));
+    const last = ops.find((o) => o.host === 'db1' && o.step === 'cleanup' && o.description.endsWith(`then unlock ${p.deployTo}`));
     expect(last).toBeDefined();
     // The injected failure replaces the whole command: neither the clean-up nor the unlock runs in it.
     const r = await cli(['staging', '-c', p.file], { env: { DEPLOY_FAULTS: `fail@db1:${last!.n}` } });
