@@ -1,4 +1,5 @@
 import { cmd, raw, read, script, write, type Command, type Effect } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
 import { ifThen, test } from './sh.js';
 
 // ── nginx: the `upstream` include file is owned by this tool and rewritten whole ────────────────────────────────
@@ -107,7 +108,7 @@ const AFTER_RELOAD = [
   `ps -eo pid=,ppid=,args= | awk -v old="$_deploy_old " '${ACTIVE_WORKER} { if (index(old, " " $1 " ")) o[$2] = 1; else n[$2] = 1 }`,
   `END { for (m in n) if (m in o) exit 1; for (m in n) exit 0; exit 1 }' && break;`,
   'sleep 0.05 || break; _deploy_i=$((_deploy_i + 1)); done;',
-  `[ $_deploy_i -lt 100 ] || printf '%s\\n' ${RELOAD_PENDING}; }`,
+  `[ $_deploy_i -lt 100 ] || printf '%s\\n' ${quote(RELOAD_PENDING)}; }`,
 ].join(' ');
 
 /**

@@ -18,6 +18,7 @@ import { DeployError, ExitCode, StepFailedError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import { parseUpstream, runtimeError, serversState, serverStats, socatInstalled, type ServerStatus } from '../facts/balancer.js';
 import { combine, parseAccessLog, statCounters, trafficBetween, type ServerTraffic } from '../facts/traffic.js';
+import { lines } from '../facts/fact.js';
 import { hostsWithRole } from '../hosts/roles.js';
 import type { RunContext } from './context.js';
 import { checkHealth, describeAnswer } from './health.js';
@@ -492,7 +493,7 @@ class NginxDriver extends Driver {
 
 /** A reload that returned with nginx still running workers from before it is said: they serve the old pool a while. */
 export function warnIfReloadPending(ctx: RunContext, lb: HostDef, stdout: string): void {
-  if (!stdout.split('\n').includes(RELOAD_PENDING)) return;
+  if (!lines(stdout).includes(RELOAD_PENDING)) return;
   ctx.emit({
     type: 'warning',
     host: lb.name,

@@ -122,17 +122,18 @@ async function checkAndLock(
   lock?: LockStart<unknown>,
 ): Promise<PreflightReport> {
   const next = lock?.ahead(host);
-  if (!next) return probe(ctx, 'check', host, check);
+  if (!lock || !next) return probe(ctx, 'check', host, check);
   const both = preflightThen(check.command, next);
-  lock!.sent(host);
+  lock.sent(host);
   const r = await exec(ctx, 'check', host, both, { allowFail: true });
   const { check: out, code, next: after } = splitPreflightThen(r.stdout);
-  lock!.took(host, { stdout: after, code: r.code });
+  lock.took(host, { stdout: after, code: r.code });
+  // The check's own status when it failed, else the script's (the lock's: 1 is "held", judged by the lock step).
   if (code !== 0 || r.code > 1)
     throw new StepFailedError(
       host.name,
       'check',
-      `command failed with exit code ${code === null || code === 0 ? r.code : code}: ${both.description}`,
+      `command failed with exit code ${code || r.code}: ${both.description}`,
       r.stderr.trim() || undefined,
     );
   return check.parse(out);

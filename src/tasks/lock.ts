@@ -133,13 +133,19 @@ export async function acquireLocks<T = undefined>(ctx: RunContext, req: LockRequ
  * the first try did not take it), and `abandon` releases what the first tries took when the run stops before
  * `finish`.
  */
+/** What the lock's first try on a host printed (its output alone) and its exit status. */
+export interface FirstTry {
+  readonly stdout: string;
+  readonly code: number;
+}
+
 export interface LockStart<T> {
   /** The first try on a host, to run in another round trip; undefined where there is none (not a real run). */
   ahead(host: HostDef): Command | undefined;
   /** `ahead`'s command was sent to the host: it may have taken the lock there. */
   sent(host: HostDef): void;
   /** What `ahead`'s command printed (its output alone) and its exit status. */
-  took(host: HostDef, result: { readonly stdout: string; readonly code: number }): void;
+  took(host: HostDef, result: FirstTry): void;
   finish(): Promise<LockSet<T>>;
   /** Releases what the first tries took; never throws: what could not be released is returned, to be told. */
   abandon(): Promise<string[]>;
@@ -155,7 +161,7 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
   const probes = new Map(hosts.map((h) => [h.name, o.probe?.(h)]));
   const locked = new Set(hosts.map((h) => h.name));
   const sent = new Set<string>();
-  const firsts = new Map<string, { stdout: string; code: number; at: number }>();
+  const firsts = new Map<string, FirstTry & { readonly at: number }>();
   let state: 'open' | 'finished' | 'abandoned' = 'open';
   if (ctx.mode === 'real') {
     pruneRunRecords(ctx.projectDir, 2 * ctx.config.lock.ttl * 1000);
@@ -169,6 +175,19 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
     });
   }
   const p = paths(ctx.config.deployTo);
+  const abandon = async (): Promise<string[]> => {
+    if (state !== 'open') return [];
+    state = 'abandoned';
+    if (ctx.mode !== 'real') return [];
+    const { problems } = await releaseAll(
+      ctx,
+      hosts.filter((h) => sent.has(h.name)),
+      token,
+    );
+    // A lock that could not be released stays this run's: the next run from this directory takes it over.
+    if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
+    return problems;
+  };
   return {
     ahead: (h) =>
       ctx.mode === 'real' && state === 'open' && locked.has(h.name)
@@ -182,11 +201,11 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
         state = 'finished';
         return pretend(ctx, hosts, info, probes);
       }
-      let tried: Map<string, { stdout: string; code: number }> | undefined;
+      let tried: Map<string, FirstTry> | undefined;
       try {
         tried = firsts.size > 0 ? await fresh(ctx, firsts, token) : undefined;
       } catch (e) {
-        (await this.abandon()).forEach((message) => ctx.emit({ type: 'warning', message }));
+        (await abandon()).forEach((message) => ctx.emit({ type: 'warning', message }));
         throw e;
       }
       state = 'finished';
@@ -201,19 +220,7 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
         throw e;
       }
     },
-    async abandon() {
-      if (state !== 'open') return [];
-      state = 'abandoned';
-      if (ctx.mode !== 'real') return [];
-      const { problems } = await releaseAll(
-        ctx,
-        hosts.filter((h) => sent.has(h.name)),
-        token,
-      );
-      // A lock that could not be released stays this run's: the next run from this directory takes it over.
-      if (problems.length === 0) removeRunRecord(ctx.projectDir, token);
-      return problems;
-    },
+    abandon,
   };
 }
 
@@ -224,12 +231,12 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
  */
 async function fresh(
   ctx: RunContext,
-  firsts: ReadonlyMap<string, { stdout: string; code: number; at: number }>,
+  firsts: ReadonlyMap<string, FirstTry & { readonly at: number }>,
   token: string,
-): Promise<Map<string, { stdout: string; code: number }>> {
+): Promise<Map<string, FirstTry>> {
   const ttl = ctx.config.lock.ttl;
   const p = paths(ctx.config.deployTo);
-  const kept = new Map<string, { stdout: string; code: number }>();
+  const kept = new Map<string, FirstTry>();
   const failures = new Map<string, Error>();
   await Promise.all(
     [...firsts].map(async ([name, r]) => {
@@ -258,22 +265,21 @@ async function takeAll<T>(
   info: LockInfo,
   probes: ReadonlyMap<string, Fact<T> | undefined>,
   left: { locks: boolean },
-  firsts: ReadonlyMap<string, { readonly stdout: string; readonly code: number }> = new Map(),
+  firstTries: ReadonlyMap<string, FirstTry> = new Map(),
 ): Promise<Map<string, T>> {
   const first = hosts[0]!;
   const deadline = performance.now() + Math.max(0, req.waitSeconds) * 1000;
   const takenOver = new Set<string>();
   let waiting = false;
   let partial = 0;
-  let tries = 0;
+  // Only the first round may start from the tries made elsewhere; later rounds try for themselves.
+  let firsts = firstTries;
   for (;;) {
     const probed = new Map<string, T>();
     const held = new Map<string, LockStatus>();
     const failures = new Map<string, Error>();
-    const results = await Promise.allSettled(
-      hosts.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver, tries === 0 ? firsts.get(h.name) : undefined)),
-    );
-    tries++;
+    const results = await Promise.allSettled(hosts.map((h) => tryHost(ctx, h, info, probes.get(h.name), takenOver, firsts.get(h.name))));
+    firsts = new Map();
     results.forEach((r, i) => {
       const h = hosts[i]!;
       if (r.status === 'rejected') failures.set(h.name, r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
@@ -331,7 +337,7 @@ async function tryHost<T>(
   info: LockInfo,
   fact: Fact<T> | undefined,
   takenOver: Set<string>,
-  tried?: { readonly stdout: string; readonly code: number },
+  tried?: FirstTry,
 ): Promise<Try<T>> {
   const ttl = ctx.config.lock.ttl;
   const p = paths(ctx.config.deployTo);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { until } from '../support/until.js';
-import { appRepo, cli, project, type AppRepo } from './support/project.js';
+import { appRepo, cli, ndjson, project, type AppRepo } from './support/project.js';
 import { killApp } from './support/tiers.js';
 
 // Clean-up off the critical path: old releases leave releases/ at once (a rename into .trash) and are removed in
@@ -147,10 +147,7 @@ describe('a live release whose revisions.log line was lost', () => {
     await deploy();
     const listing = join(dir, `listing-${port}.ndjson`);
     await deploy({ DEPLOY_FAULTS_LOG: listing });
-    const ops = readFileSync(listing, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { host?: string; n?: number; step?: string | null; description?: string });
+    const ops = ndjson<{ host?: string; n?: number; step?: string | null; description?: string }>(readFileSync(listing, 'utf8'));
     pointOf = (step, description) => {
       const op = ops.find((e) => e.host === FAULTED && e.step === step && description.test(e.description ?? ''));
       expect(op, `${step} of ${FAULTED} in the listing`).toBeDefined();

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
 import { dropConnections, hostExec, refuse, restore, smallSrv, sshRun, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
-import { appRepo, cli, project, repoRoot, type AppRepo, type ProjectOptions } from './support/project.js';
+import { appRepo, cli, ndjson, project, repoRoot, type AppRepo, type ProjectOptions } from './support/project.js';
 import { killApp } from './support/tiers.js';
 
 // The lifecycle of a deploy under concurrency, crashes and clocks: release ids, the lock, leftovers, what is
@@ -230,13 +230,7 @@ describe('deploy lifecycle', () => {
     const hosts = f.hosts.map((h) => h.name);
     const events = async (args: string[]) => {
       const r = await cli([...args, '--json']);
-      return {
-        ...r,
-        events: r.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Event),
-      };
+      return { ...r, events: ndjson<Event>(r.stdout) };
     };
     const first = await events(['staging', '-c', p.file]);
     expect(first.code, first.stderr).toBe(0);
@@ -277,10 +271,7 @@ describe('deploy lifecycle', () => {
     const listing = join(p.dir, 'ops.ndjson');
     const listed = await cli(['staging', '-c', p.file], { env: { DEPLOY_FAULTS_LOG: listing } });
     expect(listed.code, listed.stderr).toBe(0);
-    const ops = readFileSync(listing, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { host: string; n: number; step: string; description: string });
+    const ops = ndjson<{ host: string; n: number; step: string; description: string }>(readFileSync(listing, 'utf8'));
     const last = ops.find((o) => o.host === 'db1' && o.step === 'cleanup' && o.description.endsWith(`then unlock ${p.deployTo}`));
     expect(last).toBeDefined();
     // The injected failure replaces the whole command: neither the clean-up nor the unlock runs in it.

@@ -147,3 +147,10 @@ export async function cli(
   });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
+
+/** Lines of JSON (`--json` output, a DEPLOY_FAULTS_LOG listing), each parsed. */
+export const ndjson = <T>(text: string): T[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
