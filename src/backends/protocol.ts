@@ -11,9 +11,10 @@
  * - A command never outlives its run or its connection. A timeout or an abort kills the command's process group,
  *   which the login shell leads (sshd starts each session with setsid and turns an SSH `signal` request into a
  *   killpg; the local backend spawns the shell detached and kills the group itself). For
- *   a lost connection, each connection keeps one more session open: a watchdog that reads a stdin the client never
- *   writes to. When that stdin closes — the connection is gone, or the client closed it — the watchdog kills the
- *   process group of every command of its connection that is still running. Programs that start a session of
+ *   a lost connection, each connection keeps one more session open: a watchdog that reads its stdin. When that
+ *   stdin closes — the connection is gone, or the client closed it — the watchdog kills the process group of every
+ *   command of its connection that is still running, unless the client first wrote that none was (a clean end,
+ *   the only thing it ever writes there). Programs that start a session of
  *   their own (an app started with `setsid`) are not in the group and live on; so do those a command left running
  *   in its group when it ended by itself (its login shell is gone, so the watchdog no longer finds it).
  * - `<tag>` (`deploy:<run>:<connection>:<command>`) names each command's login shell on the host: the watchdog
@@ -47,13 +48,17 @@ export function commandsOf(run: string, connections: readonly number[]): string 
   return ` deploy:${run}:(${connections.join('|')}):[0-9]+$`;
 }
 
+/** What a client writes to its watchdog's stdin when it ends a connection with no command running. */
+export const WATCHDOG_CLEAN = 'clean';
+
 /**
  * The per-connection watchdog, run by the login shell: waits for EOF on its stdin, then SIGKILLs the process group
  * of each command of this connection still running. (Its own command line never matches: it does not end in a
- * command number.)
+ * command number.) A clean end skips the search: `pgrep -f` reads every process's command line, which on a host
+ * that runs many sessions costs more than the rest of a small command.
  */
 export const watchdogString = (run: string, connection: number): string =>
-  `read -r _l; for p in $(pgrep -f -- ${quote(commandsOf(run, [connection]))}); do kill -KILL -"$p" 2>/dev/null; done`;
+  `read -r _l; [ "$_l" = ${WATCHDOG_CLEAN} ] || for p in $(pgrep -f -- ${quote(commandsOf(run, [connection]))}); do kill -KILL -"$p" 2>/dev/null; done`;
 
 /** Printed by the fence for each process group it had to kill. */
 export const FENCED = 'deploy:fenced';

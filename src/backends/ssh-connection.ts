@@ -8,7 +8,7 @@ import { CommandLostError, ConnectionError, DeployError, InterruptedError, StepF
 import { render, secretsOf, type Command } from '../shell/command.js';
 import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
-import { execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
+import { WATCHDOG_CLEAN, execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
 import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
 import type { Slots } from './slots.js';
 
@@ -18,6 +18,11 @@ export class Connection {
   #ending = false;
   #lastError: Error | undefined;
   #commands = 0;
+  /** Commands and uploads under way. */
+  #busy = 0;
+  /** A command ended without its exit status (killed, given up on, lost): it may still run on the host. */
+  #unsure = false;
+  #watchdog: ClientChannel | undefined;
   readonly #onGone: (lost: boolean) => void;
   /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
   readonly #scripts = new Map<string, string>();
@@ -59,6 +64,10 @@ export class Connection {
     try {
       this.client.exec(watchdogString(this.id.run, this.id.seq), (err, channel) => {
         if (err) return;
+        this.#watchdog = channel;
+        channel.once('close', () => {
+          this.#watchdog = undefined;
+        });
         channel.on('error', () => undefined);
         channel.resume();
         channel.stderr.resume();
@@ -75,6 +84,7 @@ export class Connection {
       throw interrupted(this.target, command, options.step);
     });
     const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
+    this.#busy++;
     try {
       const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
       const out = new OutputCollector(secretsOf(command), options.onLine);
@@ -99,6 +109,7 @@ export class Connection {
         options.signal,
       );
       const ended = await run!.wait(timeoutMs, options);
+      if (ended.kind !== 'exit') this.#unsure = true;
       if (ended.kind === 'aborted') throw interrupted(this.target, command, options.step);
       if (ended.kind === 'lost') {
         // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
@@ -113,6 +124,7 @@ export class Connection {
         ? { code: TIMEOUT_EXIT_CODE, stdout, stderr, durationMs, timedOut: true }
         : { code: ended.code, stdout, stderr, durationMs };
     } finally {
+      this.#busy--;
       this.#scripts.delete(request);
       release();
     }
@@ -151,6 +163,7 @@ export class Connection {
       throw uploadInterrupted(this.target, step, remotePath);
     });
     const stallMs = options.stallTimeoutMs ?? stallTimeoutMs(this.target);
+    this.#busy++;
     try {
       const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, options.signal);
       try {
@@ -203,6 +216,7 @@ export class Connection {
       }
       throw new StepFailedError(host, step, `cannot upload ${localPath} to ${remotePath}: ${messageOf(err)}`);
     } finally {
+      this.#busy--;
       release();
     }
   }
@@ -232,10 +246,32 @@ export class Connection {
   async end(): Promise<void> {
     if (this.#isClosed) return;
     this.#ending = true;
+    if (this.#busy === 0 && !this.#unsure) await this.#endWatchdog();
     this.client.end();
     const timer = setTimeout(() => this.client.destroy(), 2000);
     await this.closed;
     clearTimeout(timer);
+  }
+
+  /**
+   * Tells the watchdog that nothing of this connection runs any more, and waits (briefly) for it to end: sshd drops
+   * what it has not yet written to a session's stdin when the connection ends.
+   */
+  async #endWatchdog(): Promise<void> {
+    const dog = this.#watchdog;
+    if (!dog) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      dog.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        dog.end(`${WATCHDOG_CLEAN}\n`);
+      } catch {
+        resolve();
+      }
+    });
   }
 
   #cause(): string {

@@ -53,6 +53,9 @@ export const lockFiles = (p: Paths) => ({
 
 const line = (value: Token, file: string): Token[] => ['printf', '%s\\n', value, raw('>'), file];
 
+/** The host's clock in seconds; bash (5.0+) has it without starting `date`. */
+const NOW = '${EPOCHSECONDS:-$(date +%s)}';
+
 /** Fills a lock dir this run just created: token, owner, and the host's own `since` and `expires`. */
 function fill(p: Paths, info: LockInfo, ttl: number): Token[] {
   const f = lockFiles(p);
@@ -61,7 +64,7 @@ function fill(p: Paths, info: LockInfo, ttl: number): Token[] {
     raw('&&'),
     ...line(encodeLockInfo(info), f.owner),
     raw('&&'),
-    raw('n=$(date +%s)'),
+    raw(`n=${NOW}`),
     raw('&&'),
     ...line(raw('"$n"'), f.since),
     raw('&&'),
@@ -93,7 +96,7 @@ export function statusTokens(p: Paths): Token[] {
     'printf',
     'locked\\n',
     raw(';'),
-    ...say('now', raw('"$(date +%s)"')),
+    ...say('now', raw(`"${NOW}"`)),
     ...say('mtime', raw(`"$(stat -c %Y ${quote(p.lock)} 2>/dev/null)"`)),
     ...say('token', contentOf(f.token)),
     ...say('since', contentOf(f.since)),
@@ -140,7 +143,7 @@ function thenTokens(c: Command): Token[] {
  */
 export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o: { ifExpired: boolean }, then?: Command): Command {
   const stale = `${p.lock}.stale-${assertToken(info.token)}`;
-  const expired = o.ifExpired ? [raw('&&'), ...test(expiresAt(p, ttl), raw('-le'), raw('"$(date +%s)"'))] : [];
+  const expired = o.ifExpired ? [raw('&&'), ...test(expiresAt(p, ttl), raw('-le'), raw(`"${NOW}"`))] : [];
   return write(
     ifThen(
       [
@@ -179,7 +182,7 @@ export const RENEW_DESCRIPTION = 'renew the deploy lock';
 export function renew(p: Paths, token: string, ttl: number): Command {
   const f = lockFiles(p);
   return write(
-    ifThen(heldBy(p, token), line(raw(`"$(( $(date +%s) + ${assertTtl(ttl)} ))"`), f.expires), [
+    ifThen(heldBy(p, token), line(raw(`"$(( ${NOW} + ${assertTtl(ttl)} ))"`), f.expires), [
       'printf',
       'lost %s\\n',
       raw('"$t"'),

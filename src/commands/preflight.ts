@@ -97,9 +97,10 @@ export function preflight(params: PreflightParams): Command {
           ...tools,
           raw(';'),
           raw('do'),
+          // Twice rather than found=$(command -v …): a command substitution forks, once per tool and host.
           ...ifThen(
-            [raw('found=$(command -v "$t")')],
-            ['printf', 'tool %s %s\\n', raw('"$t"'), raw('"$found"')],
+            [raw('command -v "$t" >/dev/null 2>&1')],
+            ['printf', 'tool %s ', raw('"$t";'), raw('command -v "$t"')],
             ['printf', 'missing-tool %s\\n', raw('"$t"')],
           ),
           raw(';'),

@@ -74,7 +74,7 @@ const releaseOf = (p: Paths, variable: string): Raw => raw(`${quote(p.releases)}
 
 /** The background removal: everything in the trash when it starts, bounded in time, its outcome in the trash log. */
 const EMPTY_TRASH =
-  'cd / && { echo "$(date -u +%FT%TZ) removing $(ls "$1" | tr "\\n" " ")"; timeout 3600 rm -rf "$1"/*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1';
+  'cd "$1" && { echo "$(date -u +%FT%TZ) removing" *; timeout 3600 rm -rf ./*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1';
 
 /**
  * Starts removing what `trash/` holds in the background, when it holds anything: in a session of its own
@@ -83,10 +83,9 @@ const EMPTY_TRASH =
  * next one.
  */
 export function emptyTrashTokens(p: Paths): Token[] {
-  return ifThen(test('-n', raw(`"$(ls -A ${quote(p.trash)} 2>/dev/null)"`)), [
+  const start = ifThen(test('-e', raw('"$trashed"')), [
     raw('('),
     'setsid',
-    'nohup',
     'nice',
     '-n',
     '19',
@@ -98,6 +97,19 @@ export function emptyTrashTokens(p: Paths): Token[] {
     p.trashLog,
     raw('</dev/null >/dev/null 2>&1 & )'),
   ]);
+  // The trash holds only `<id>.<pid>` entries: the glob sees them all, with no `ls` to start.
+  return [
+    raw('for'),
+    'trashed',
+    raw('in'),
+    raw(`${quote(p.trash)}/*`),
+    raw(';'),
+    raw('do'),
+    ...start,
+    raw(';'),
+    raw('break;'),
+    raw('done'),
+  ];
 }
 
 /**
@@ -111,6 +123,8 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
   return [
     raw('st=0;'),
     ...currentId(p),
+    ...test('-d', p.trash),
+    raw('||'),
     'mkdir',
     '-p',
     p.trash,
@@ -159,9 +173,14 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
       p.uploads,
       raw(';'),
       ...(leftovers.length > 0 ? [...removeReleasesTokens(p, leftovers), raw(';')] : []),
+      raw('{'),
+      ...test('-d', p.releases),
+      raw('||'),
       'mkdir',
       '-p',
       p.releases,
+      raw(';'),
+      raw('}'),
       raw('&&'),
       ...ifThen(['mkdir', dir], [raw(':')], [...ifThen(test('-e', dir), ['printf', 'exists\\n']), raw(';'), raw('exit 1')]),
     ],

@@ -5,10 +5,14 @@ import { ifThen, test } from './sh.js';
 
 type SharedFileDef = Pick<SharedFile, 'path' | 'optional'>;
 
-/** `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in. */
+/**
+ * `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in, unless
+ * they all exist (as on every deploy but the first: the shell's tests start no program).
+ */
 export function createSharedDirs(p: Paths, dirs: readonly string[], files: readonly SharedFileDef[] = []): Command {
-  const targets = [p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))];
-  return write(['mkdir', '-p', ...new Set(targets)], { description: 'create the shared directories' });
+  const targets = [...new Set([p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))])];
+  const exist = targets.flatMap((t, i) => [...(i > 0 ? [raw('&&')] : []), ...test('-d', t)]);
+  return write([...exist, raw('||'), 'mkdir', '-p', ...targets], { description: 'create the shared directories' });
 }
 
 /**
@@ -39,9 +43,7 @@ export function checkSharedFiles(p: Paths, files: readonly SharedFileDef[]): Com
 function link(sharedPath: string, releasePath: string, releaseDir: string): Token[] {
   const dir = parent(releasePath);
   return [
-    'rm',
-    '-rf',
-    releasePath,
+    ...ifThen([...test('-e', releasePath), raw('||'), ...test('-L', releasePath)], ['rm', '-rf', releasePath]),
     raw('&&'),
     ...(dir === releaseDir ? [] : ['mkdir', '-p', dir, raw('&&')]),
     'ln',

@@ -12,13 +12,14 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../../src/backends/backend.js';
 import { LocalBackend } from '../../../src/backends/local.js';
-import { execString, fence, stdinScript, tag, watchdogString } from '../../../src/backends/protocol.js';
+import { WATCHDOG_CLEAN, execString, fence, stdinScript, tag, watchdogString } from '../../../src/backends/protocol.js';
 import { install, installOutcome } from '../../../src/commands/install.js';
 import { ifThen } from '../../../src/commands/sh.js';
 import { and, cmd, or, raw, script, seq, write, type Command } from '../../../src/shell/command.js';
 import { quote } from '../../../src/shell/quote.js';
 import { Sensitive } from '../../../src/shell/sensitive.js';
 import { hostileString, SHELLS } from '../shell/hostile.js';
+import { until } from '../../support/until.js';
 
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'deploy-protocol-')));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -64,7 +65,7 @@ function viaProtocol(shell: string, command: Command, o: { tag?: string; cwd?: s
 }
 
 /** A connection's watchdog session, as sshd runs it: its stdin stays open until `stop()`. */
-function watchdog(shell: string, run: string, connection: number): { stop(): Promise<void> } {
+function watchdog(shell: string, run: string, connection: number): { stop(clean?: boolean): Promise<void> } {
   const child = spawn('sh', ['-c', watchdogString(run, connection)], {
     detached: true,
     env: { ...process.env, PATH: pathWith(shell) },
@@ -72,8 +73,8 @@ function watchdog(shell: string, run: string, connection: number): { stop(): Pro
   });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
-    stop: async () => {
-      child.stdin.end();
+    stop: async (clean = false) => {
+      child.stdin.end(clean ? `${WATCHDOG_CLEAN}\n` : undefined);
       await closed;
     },
   };
@@ -106,7 +107,7 @@ describe('the script sent to a host', () => {
 
   it("each connection's watchdog waits for EOF, then kills its connection's running commands", () => {
     expect(watchdogString('1a2b3c', 7)).toBe(
-      `read -r _l; for p in $(pgrep -f -- ' deploy:1a2b3c:(7):[0-9]+$'); do kill -KILL -"$p" 2>/dev/null; done`,
+      `read -r _l; [ "$_l" = clean ] || for p in $(pgrep -f -- ' deploy:1a2b3c:(7):[0-9]+$'); do kill -KILL -"$p" 2>/dev/null; done`,
     );
   });
 
@@ -278,6 +279,17 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     );
     // 60 shells a run: on a loaded machine more than the default 5 s.
   }, 60_000);
+
+  it("a watchdog told of a clean end kills nothing (the client says so only when none of the connection's commands runs)", async () => {
+    const dir = mkdtempSync(join(base, `clean-${shell}-`));
+    const run = `c${process.pid}${shell.length}`;
+    const dog = watchdog(shell, run, 1);
+    const started = join(dir, 'started');
+    const running = viaProtocol(shell, script(`touch ${quote(started)}; sleep 1; echo finished`), { tag: tag(run, 1, 1) });
+    await until(() => existsSync(started), { timeout: 10_000, what: 'the command to start' });
+    await dog.stop(true);
+    expect(await running).toMatchObject({ code: 0, stdout: 'finished\n' });
+  }, 15_000);
 
   it("a connection's watchdog kills its running commands with all they started; other commands and apps live on", async () => {
     const dir = mkdtempSync(join(base, `watch-${shell}-`));

@@ -14,8 +14,8 @@ const info: LockInfo = { owner: 'ann@laptop', message: "hotfix: it's $(rm -rf /)
 const b64 =
   'eyJvd25lciI6ImFubkBsYXB0b3AiLCJtZXNzYWdlIjoiaG90Zml4OiBpdCdzICQocm0gLXJmIC8pIiwidmVyYiI6ImRlcGxveSIsInJ1biI6IjIwMjQwMTAyLTAzMDQwNSIsInRva2VuIjoiMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYifQ==';
 const L = '/srv/app/deploy.lock';
-const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=$(date +%s) && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
-const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "$(date +%s)" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
+const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=\${EPOCHSECONDS:-$(date +%s)} && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
+const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
 const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
 const filled = (then = '') => `if ${fill} ; then printf 'acquired\\n'${then} ; else rm -rf ${L} ; exit 1 ; fi`;
 
@@ -47,7 +47,7 @@ describe('lock commands', () => {
     [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
-      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "$(date +%s)" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
       'write',
     ],
     [
@@ -59,7 +59,7 @@ describe('lock commands', () => {
     [
       'renew: only the holder, by the host clock',
       () => renew(p, T1, 900),
-      `if ${held(T1)} ; then printf '%s\\n' "$(( $(date +%s) + 900 ))" > ${L}/expires ; else printf 'lost %s\\n' "$t" ; exit 3 ; fi`,
+      `if ${held(T1)} ; then printf '%s\\n' "$(( \${EPOCHSECONDS:-$(date +%s)} + 900 ))" > ${L}/expires ; else printf 'lost %s\\n' "$t" ; exit 3 ; fi`,
       'write',
     ],
     [

@@ -23,10 +23,15 @@ describe('shared commands', () => {
             { path: '.env', optional: true },
           ],
         ),
-      'mkdir -p /srv/app/shared /srv/app/shared/log /srv/app/shared/tmp/pids /srv/app/shared/public/uploads /srv/app/shared/config',
+      '[ -d /srv/app/shared ] && [ -d /srv/app/shared/log ] && [ -d /srv/app/shared/tmp/pids ] && [ -d /srv/app/shared/public/uploads ] && [ -d /srv/app/shared/config ] || mkdir -p /srv/app/shared /srv/app/shared/log /srv/app/shared/tmp/pids /srv/app/shared/public/uploads /srv/app/shared/config',
       'write',
     ],
-    ['createSharedDirs with nothing configured', () => createSharedDirs(spaced, []), "mkdir -p '/srv/my app/shared'", 'write'],
+    [
+      'createSharedDirs with nothing configured',
+      () => createSharedDirs(spaced, []),
+      "[ -d '/srv/my app/shared' ] || mkdir -p '/srv/my app/shared'",
+      'write',
+    ],
     [
       'checkSharedFiles: every required file, reported together',
       () =>
@@ -52,10 +57,10 @@ describe('shared commands', () => {
           ],
         ),
       [
-        'rm -rf /srv/app/releases/20240102030405/log && ln -s /srv/app/shared/log /srv/app/releases/20240102030405/log',
-        'rm -rf /srv/app/releases/20240102030405/public/uploads && mkdir -p /srv/app/releases/20240102030405/public && ln -s /srv/app/shared/public/uploads /srv/app/releases/20240102030405/public/uploads',
-        'rm -rf /srv/app/releases/20240102030405/.env && ln -s /srv/app/shared/.env /srv/app/releases/20240102030405/.env',
-        'if [ -e /srv/app/shared/config/master.key ] ; then rm -rf /srv/app/releases/20240102030405/config/master.key && mkdir -p /srv/app/releases/20240102030405/config && ln -s /srv/app/shared/config/master.key /srv/app/releases/20240102030405/config/master.key ; fi',
+        'if [ -e /srv/app/releases/20240102030405/log ] || [ -L /srv/app/releases/20240102030405/log ] ; then rm -rf /srv/app/releases/20240102030405/log ; fi && ln -s /srv/app/shared/log /srv/app/releases/20240102030405/log',
+        'if [ -e /srv/app/releases/20240102030405/public/uploads ] || [ -L /srv/app/releases/20240102030405/public/uploads ] ; then rm -rf /srv/app/releases/20240102030405/public/uploads ; fi && mkdir -p /srv/app/releases/20240102030405/public && ln -s /srv/app/shared/public/uploads /srv/app/releases/20240102030405/public/uploads',
+        'if [ -e /srv/app/releases/20240102030405/.env ] || [ -L /srv/app/releases/20240102030405/.env ] ; then rm -rf /srv/app/releases/20240102030405/.env ; fi && ln -s /srv/app/shared/.env /srv/app/releases/20240102030405/.env',
+        'if [ -e /srv/app/shared/config/master.key ] ; then if [ -e /srv/app/releases/20240102030405/config/master.key ] || [ -L /srv/app/releases/20240102030405/config/master.key ] ; then rm -rf /srv/app/releases/20240102030405/config/master.key ; fi && mkdir -p /srv/app/releases/20240102030405/config && ln -s /srv/app/shared/config/master.key /srv/app/releases/20240102030405/config/master.key ; fi',
       ],
       'write',
     ],

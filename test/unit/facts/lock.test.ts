@@ -32,7 +32,7 @@ describe('lock status', () => {
     [
       'lockStatus',
       lockStatus(paths('/srv/app'), TTL),
-      `if [ -d /srv/app/deploy.lock ] ; then printf 'locked\\n' ; printf 'now %s\\n' "$(date +%s)" ; printf 'mtime %s\\n' "$(stat -c %Y /srv/app/deploy.lock 2>/dev/null)" ; printf 'token %s\\n' "$(cat /srv/app/deploy.lock/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat /srv/app/deploy.lock/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat /srv/app/deploy.lock/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat /srv/app/deploy.lock/owner 2>/dev/null)" ; fi`,
+      `if [ -d /srv/app/deploy.lock ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y /srv/app/deploy.lock 2>/dev/null)" ; printf 'token %s\\n' "$(cat /srv/app/deploy.lock/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat /srv/app/deploy.lock/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat /srv/app/deploy.lock/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat /srv/app/deploy.lock/owner 2>/dev/null)" ; fi`,
     ],
   ]);
 
