@@ -163,8 +163,9 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
 /**
  * Makes the new release dir, after clearing what earlier runs left (`leftovers`: releases that never went live,
  * and every upload): `mkdir` without -p, so an existing dir is never reused; prints `exists` when it was there.
+ * `uploads`: also makes the (empty) uploads dir an artifact's transfer puts its tarball in.
  */
-export function createRelease(p: Paths, id: string, leftovers: readonly string[] = []): Command {
+export function createRelease(p: Paths, id: string, leftovers: readonly string[] = [], o: { uploads?: boolean } = {}): Command {
   const dir = releaseDir(p, id);
   return write(
     [
@@ -173,6 +174,7 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
       p.uploads,
       raw(';'),
       ...(leftovers.length > 0 ? [...removeReleasesTokens(p, leftovers), raw(';')] : []),
+      ...(o.uploads ? ['mkdir', '-p', p.uploads, raw('&&')] : []),
       raw('{'),
       ...test('-d', p.releases),
       raw('||'),

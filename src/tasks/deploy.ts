@@ -391,7 +391,8 @@ async function makeRelease(
     const taken: string[] = [];
     await onHosts(ctx, 'release', hosts, async (h) => {
       progress.made.add(h.name);
-      const r = await exec(ctx, 'release', h, createRelease(p, id, states.get(h.name)!.leftovers), { allowFail: true });
+      const make = createRelease(p, id, states.get(h.name)!.leftovers, { uploads: ctx.config.source.kind === 'artifact' });
+      const r = await exec(ctx, 'release', h, make, { allowFail: true });
       if (lines(r.stdout).includes('exists')) {
         progress.made.delete(h.name);
         taken.push(h.name);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { extract, prepareUploads, removeUpload, uploadPath, verifyChecksum } from '../commands/artifact.js';
+import { extract, removeUpload, uploadPath, verifyChecksum } from '../commands/artifact.js';
 import { archiveRevision, updateMirror, writeRevision } from '../commands/git.js';
 import { paths } from '../commands/paths.js';
 import type { ArtifactSource, GitSource, HostDef } from '../config/types.js';
@@ -112,8 +112,8 @@ async function transferArtifact(
   if (artifact) ctx.emit({ type: 'info', message: `artifact ${artifact.bytes} bytes, sha256 ${sha}` });
   const remote = uploadPath(p, release.id);
   try {
+    // The release step made the uploads dir (createRelease).
     await onHosts(ctx, STEP, hosts, async (h) => {
-      await exec(ctx, STEP, h, prepareUploads(p));
       try {
         await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
         const unpack = [

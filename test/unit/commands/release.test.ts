@@ -39,6 +39,12 @@ describe('release commands', () => {
       'write',
     ],
     [
+      'createRelease for an artifact: also the empty uploads dir its transfer puts the tarball in',
+      () => createRelease(p, id, [], { uploads: true }),
+      "rm -rf /srv/app/uploads ; mkdir -p /srv/app/uploads && { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi",
+      'write',
+    ],
+    [
       'createRelease after removing what earlier runs left, never what current points to',
       () => createRelease(p, id, ['20240101000000']),
       `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; [ -d /srv/app/.trash ] || mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( setsid nice -n 19 sh -c 'cd "$1" && { echo "$(date -u +%FT%TZ) removing" *; timeout 3600 rm -rf ./*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; [ "$st" = 0 ] ; { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
