@@ -14,7 +14,19 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -167,6 +179,43 @@ function snapshot(bin: string, to: string): string {
 
 // ---------------------------------------------------------------- analysis of one --json run
 
+interface Work<T> {
+  result: T;
+  /** Processes started on this machine during the run (client, sshd sessions, every host's commands), or null. */
+  processes: number | null;
+  /** CPU seconds this machine spent during the run (all cores), or null. */
+  cpuS: number | null;
+}
+
+interface Analysis {
+  n: number;
+  b: Breakdown;
+  cost: Work<Timed>;
+  altCost: Work<Timed> | undefined;
+}
+
+/** /proc/stat's process count and CPU ticks (user + nice + system) now; null where there is no /proc/stat. */
+function procStat(): { processes: number; ticks: number } | null {
+  try {
+    const text = readFileSync('/proc/stat', 'utf8');
+    const cpu = text.match(/^cpu +(\d+) (\d+) (\d+)/m);
+    const forks = text.match(/^processes (\d+)/m);
+    if (!cpu || !forks) return null;
+    return { processes: Number(forks[1]), ticks: Number(cpu[1]) + Number(cpu[2]) + Number(cpu[3]) };
+  } catch {
+    return null;
+  }
+}
+
+/** What one run cost the whole machine: a count that does not depend on timing, and CPU (USER_HZ is 100 on Linux). */
+async function machineWork<T>(run: () => Promise<T>): Promise<Work<T>> {
+  const before = procStat();
+  const result = await run();
+  const after = procStat();
+  if (!before || !after) return { result, processes: null, cpuS: null };
+  return { result, processes: after.processes - before.processes, cpuS: (after.ticks - before.ticks) / 100 };
+}
+
 interface Ev {
   time: string;
   type: string;
@@ -288,7 +337,7 @@ async function main(): Promise<void> {
     );
     const rows: Row[] = [];
     const altMedians: number[] = [];
-    const analyses: { n: number; b: Breakdown }[] = [];
+    const analyses: Analysis[] = [];
     // Our release ids have one-second resolution: never start two deploys into one deploy_to in the same second.
     const lastStart = new Map<string, number>();
     const ours = async (label: string, bin: string, n: number, dir: string, extra: string[] = []) => {
@@ -342,7 +391,9 @@ async function main(): Promise<void> {
           .map((k) => `${k} ${sec(median(times[k]!))} s (${spread(times[k]!)})`)
           .join(', ')}`,
       );
-      analyses.push({ n, b: breakdown(await ours('ours', cli, n, dir, ['--json'])) });
+      const cost = await machineWork(() => ours('ours', cli, n, dir, ['--json']));
+      const altCost = alt ? await machineWork(() => ours('alt', alt, n, dir)) : undefined;
+      analyses.push({ n, b: breakdown(cost.result), cost, altCost });
     }
 
     // Where our time goes, measured from the outside.
@@ -406,7 +457,7 @@ function printTable(rows: readonly Row[], alt: readonly number[]): void {
 }
 
 function printAnalysis(a: {
-  analyses: { n: number; b: Breakdown }[];
+  analyses: Analysis[];
   nodeBare: number;
   version: number;
   configOnly: number;
@@ -419,7 +470,7 @@ function printAnalysis(a: {
     `  node alone ${ms(a.nodeBare)}; \`deploy --version\` ${ms(a.version)} (so ~${ms(a.version - a.nodeBare)} importing the CLI's modules); ` +
       `\`deploy config\` ${ms(a.configOnly)} (+ config load and render); local \`tar -czf\` of the artifact ${ms(a.packOnly)}`,
   );
-  for (const { n, b } of a.analyses) {
+  for (const { n, b, cost, altCost } of a.analyses) {
     const top = [...b.steps].sort((x, y) => y.ms - x.ms);
     const pct = (x: number) => `${Math.round((100 * x) / b.totalMs)}%`;
     out.push(
@@ -431,6 +482,12 @@ function printAnalysis(a: {
     out.push(
       `        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`,
     );
+    if (cost.processes !== null) {
+      const other = altCost?.processes != null ? `; alt ${altCost.processes} processes, ${altCost.cpuS!.toFixed(2)} s CPU` : '';
+      out.push(
+        `        machine-wide during the run (client and every host): ${cost.processes} processes started, ${cost.cpuS!.toFixed(2)} s CPU${other}`,
+      );
+    }
   }
   out.push('  The SSH backend alone (bench/ssh-micro.ts: src/backends/ssh.ts, no CLI):');
   for (const m of a.micro) {
