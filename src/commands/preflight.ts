@@ -100,7 +100,7 @@ export function preflight(params: PreflightParams): Command {
           // Twice rather than found=$(command -v …): a command substitution forks, once per tool and host.
           ...ifThen(
             [raw('command -v "$t" >/dev/null 2>&1')],
-            ['printf', 'tool %s ', raw('"$t";'), raw('command -v "$t"')],
+            [...say('tool %s ', raw('"$t"')), raw('command -v "$t"')],
             ['printf', 'missing-tool %s\\n', raw('"$t"')],
           ),
           raw(';'),

@@ -1,7 +1,7 @@
 import { raw, write, type Command, type Raw, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
-import { glob, ifThen, test } from './sh.js';
+import { glob, ifThen, makeDirs, test } from './sh.js';
 
 /** Marker left in a release that was rolled back from; rollback skips it. */
 export const BAD_MARKER = '.deploy-bad';
@@ -98,18 +98,7 @@ export function emptyTrashTokens(p: Paths): Token[] {
     raw('</dev/null >/dev/null 2>&1 & )'),
   ]);
   // The trash holds only `<id>.<pid>` entries: the glob sees them all, with no `ls` to start.
-  return [
-    raw('for'),
-    'trashed',
-    raw('in'),
-    raw(`${quote(p.trash)}/*`),
-    raw(';'),
-    raw('do'),
-    ...start,
-    raw(';'),
-    raw('break;'),
-    raw('done'),
-  ];
+  return [raw('for'), 'trashed', raw('in'), glob(p.trash, '*'), raw(';'), raw('do'), ...start, raw(';'), raw('break;'), raw('done')];
 }
 
 /**
@@ -123,11 +112,7 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
   return [
     raw('st=0;'),
     ...currentId(p),
-    ...test('-d', p.trash),
-    raw('||'),
-    'mkdir',
-    '-p',
-    p.trash,
+    ...makeDirs(p.trash),
     raw(';'),
     raw('for'),
     'id',
@@ -176,11 +161,7 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
       ...(leftovers.length > 0 ? [...removeReleasesTokens(p, leftovers), raw(';')] : []),
       ...(o.uploads ? ['mkdir', '-p', p.uploads, raw('&&')] : []),
       raw('{'),
-      ...test('-d', p.releases),
-      raw('||'),
-      'mkdir',
-      '-p',
-      p.releases,
+      ...makeDirs(p.releases),
       raw(';'),
       raw('}'),
       raw('&&'),

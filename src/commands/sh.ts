@@ -17,6 +17,15 @@ export function ifThen(cond: readonly Token[], then: readonly Token[], otherwise
   ];
 }
 
+/**
+ * `mkdir -p` of `dirs` unless each is a directory already: the shell's `[` starts no program, and on every deploy
+ * but the first they all exist.
+ */
+export function makeDirs(...dirs: string[]): Token[] {
+  if (dirs.length === 0) throw new Error('makeDirs: no directory');
+  return [...dirs.flatMap((d, i) => [...(i > 0 ? [raw('&&')] : []), ...test('-d', d)]), raw('||'), 'mkdir', '-p', ...dirs];
+}
+
 /** `'quoted dir'/*`: a quoted prefix the shell still globs after. */
 export const glob = (dir: string, pattern: string): Raw => raw(`${quote(dir)}/${pattern}`);
 

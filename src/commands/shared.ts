@@ -1,18 +1,14 @@
 import type { SharedFile } from '../config/types.js';
 import { raw, read, write, type Command, type Token } from '../shell/command.js';
 import { parent, within, type Paths } from './paths.js';
-import { ifThen, test } from './sh.js';
+import { ifThen, makeDirs, test } from './sh.js';
 
 type SharedFileDef = Pick<SharedFile, 'path' | 'optional'>;
 
-/**
- * `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in, unless
- * they all exist (as on every deploy but the first: the shell's tests start no program).
- */
+/** `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in (makeDirs). */
 export function createSharedDirs(p: Paths, dirs: readonly string[], files: readonly SharedFileDef[] = []): Command {
-  const targets = [...new Set([p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))])];
-  const exist = targets.flatMap((t, i) => [...(i > 0 ? [raw('&&')] : []), ...test('-d', t)]);
-  return write([...exist, raw('||'), 'mkdir', '-p', ...targets], { description: 'create the shared directories' });
+  const targets = [p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))];
+  return write(makeDirs(...new Set(targets)), { description: 'create the shared directories' });
 }
 
 /**

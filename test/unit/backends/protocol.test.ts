@@ -5,7 +5,21 @@
  * started live on.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -285,9 +299,17 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     const run = `c${process.pid}${shell.length}`;
     const dog = watchdog(shell, run, 1);
     const started = join(dir, 'started');
-    const running = viaProtocol(shell, script(`touch ${quote(started)}; sleep 1; echo finished`), { tag: tag(run, 1, 1) });
+    // The command holds a FIFO open (read-write: no wait for a writer) and blocks on it until the test writes, after
+    // the watchdog has ended; a killed command has closed it, and the non-blocking open for writing fails (ENXIO).
+    const gate = join(dir, 'gate');
+    expect(spawnSync('mkfifo', [gate]).status).toBe(0);
+    const body = `exec 4<>${quote(gate)}; touch ${quote(started)}; read -r _go <&4; echo finished`;
+    const running = viaProtocol(shell, script(body), { tag: tag(run, 1, 1) });
     await until(() => existsSync(started), { timeout: 10_000, what: 'the command to start' });
     await dog.stop(true);
+    const fd = openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(fd, 'go\n');
+    closeSync(fd);
     expect(await running).toMatchObject({ code: 0, stdout: 'finished\n' });
   }, 15_000);
 

@@ -20,7 +20,7 @@ describe('preflight report', () => {
     [
       'preflightReport',
       preflightReport({ deployTo: '/srv/app', tools: ['git'] }),
-      `for t in git ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t"; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      `for t in git ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t" ; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
     ],
     [
       "preflightReport for a deploy: the repository from the host, and a first deploy's port",
