@@ -2,11 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Backend, SshTarget } from '../backends/backend.js';
-import { DryRunBackend } from '../backends/dry-run.js';
-import { faultsFromEnv, stepTracker } from '../backends/faults.js';
+import type { Fault } from '../backends/faults.js';
 import { LocalBackend } from '../backends/local.js';
 import { OfflineBackend } from '../backends/offline.js';
-import { SshBackend } from '../backends/ssh.js';
 import { fsIncluder } from '../backends/ssh-config-files.js';
 import { secretValues } from '../config/printable.js';
 import type { Config, HostDef } from '../config/types.js';
@@ -18,7 +16,6 @@ import { jsonRenderer } from '../output/json.js';
 import { LOGS_DIR, openLogFiles } from '../output/logfile.js';
 import { masking } from '../output/mask.js';
 import { forceColor, plainRenderer } from '../output/plain.js';
-import { renderReport } from '../output/report.js';
 import { outputMode } from '../output/select.js';
 import { Recorder, summarize } from '../output/summary.js';
 import type { RunContext, RunMode } from '../tasks/context.js';
@@ -112,8 +109,9 @@ function runLogs(config: Config, stage: string, id: string): { sink?: EventSink;
 }
 
 /** The report is a by-product: failing to write it is said, not fatal. */
-function writeReport(file: string, recorder: Recorder): void {
+async function writeReport(file: string, recorder: Recorder): Promise<void> {
   try {
+    const { renderReport } = await import('../output/report.js');
     writeFileSync(file, renderReport(recorder.events));
   } catch (e) {
     process.stderr.write(`warning: could not write the report ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -190,15 +188,26 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
   const { config, hosts } = await stageSelection(stage, flags);
   const { targets, warnings } = sshTargets(config);
   const id = options.run ?? runId();
+  // A plan contacts no host: the SSH client, the dry-run wrapper and the failpoints load only for the other modes.
+  const online =
+    mode === 'plan'
+      ? undefined
+      : await Promise.all([import('../backends/ssh.js'), import('../backends/dry-run.js'), import('../backends/faults.js')]);
   // Failpoints (DEPLOY_FAULTS, DEPLOY_FAULTS_LOG) are a testing aid for real runs only: docs/reliability.md.
-  const steps = stepTracker();
+  const steps = online?.[2].stepTracker();
   const recorder = new Recorder();
   const view = options.sink ?? (options.query ? querySink(flags) : defaultSink(flags, { live: liveVerb(verb) }));
   const logs = RELEASE_VERBS.has(verb) && mode === 'real' ? runLogs(config, stage, id) : {};
   // Everything that prints or writes sits behind the masking.
-  const emit = masking(secretValues(config), fanOut(steps.sink, recorder.sink, view, ...(logs.sink ? [logs.sink] : [])));
-  const sshBackend = () =>
-    new SshBackend({
+  const emit = masking(
+    secretValues(config),
+    fanOut(...(steps ? [steps.sink] : []), recorder.sink, view, ...(logs.sink ? [logs.sink] : [])),
+  );
+  let faults: readonly Fault[] = [];
+  let backend: Backend = new OfflineBackend();
+  if (online) {
+    const [{ SshBackend }, { DryRunBackend }, { faultsFromEnv }] = online;
+    const ssh = new SshBackend({
       onUnknownHostKey: (t, key) =>
         emit({
           type: 'warning',
@@ -207,8 +216,11 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
         }),
       onConnectRetry: (t, message) => emit({ type: 'warning', host: t.name, message }),
     });
-  const faults = mode === 'real' ? faultsFromEnv(sshBackend(), process.env, steps.stepOf) : undefined;
-  const backend: Backend = mode === 'plan' ? new OfflineBackend() : mode === 'dry-run' ? new DryRunBackend(sshBackend()) : faults!.backend;
+    if (mode === 'dry-run') backend = new DryRunBackend(ssh);
+    else {
+      ({ backend, faults } = faultsFromEnv(ssh, process.env, steps?.stepOf));
+    }
+  }
   const signals = interrupts(emit);
   const local = new LocalBackend();
   const ctx: RunContext = {
@@ -237,10 +249,10 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
   const stageHosts = new Set(config.hosts.map((h) => h.name));
   for (const w of warnings)
     if (selected.has(w.host) || !stageHosts.has(w.host)) emit({ type: 'warning', host: w.host, message: w.message });
-  if (faults?.faults.length)
+  if (faults.length)
     emit({
       type: 'warning',
-      message: `DEPLOY_FAULTS: injecting ${faults.faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)`,
+      message: `DEPLOY_FAULTS: injecting ${faults.map((f) => `${f.kind}@${f.host}:${f.n}`).join(', ')} (a testing aid)`,
     });
   return {
     ctx,
@@ -270,7 +282,7 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
       };
       emit(end);
       await emit.close?.();
-      if (flags.report) writeReport(resolve(flags.report), recorder);
+      if (flags.report) await writeReport(resolve(flags.report), recorder);
       return exitCode;
     },
   };

@@ -1,30 +1,45 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { cliPath, repoRoot, run } from './support.js';
+import { cliPath, repoRoot, run, type Run } from './support.js';
 
 const distCli = dirname(cliPath);
 
-/** The files node loads before any action runs: bin.js and, recursively, the chunks it imports statically. */
-function staticClosure(entry: string): string[] {
+interface Built {
+  /** The sources esbuild put in the file. */
+  sources: string[];
+  /** The files it imports statically (what node loads with it). */
+  imports: string[];
+}
+
+/** What scripts/build.mjs wrote from esbuild's metafile: the bundle is minified, with no `// src/…` markers to read. */
+const built = (): Record<string, Built> => JSON.parse(readFileSync(join(repoRoot, 'dist', 'cli-sources.json'), 'utf8'));
+
+/** The files node loads with these: each and, recursively, the files it imports statically. */
+function staticClosure(...entries: string[]): string[] {
+  const map = built();
   const seen = new Set<string>();
-  const todo = [entry];
+  const todo = entries.map((e) => relative(distCli, e));
   while (todo.length > 0) {
     const file = todo.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"(\.[^"]+)";|^import\s*"(\.[^"]+)";/gms)) {
-      todo.push(resolve(dirname(file), (m[1] ?? m[2])!));
-    }
+    todo.push(...(map[file]?.imports ?? []));
   }
-  return [...seen];
+  return [...seen].map((f) => join(distCli, f));
 }
 
-/** The sources in a bundle file: esbuild heads each one's code with a `// src/…` or `// node_modules/…` line. */
-const sourcesOf = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+const sourcesOf = (file: string): string[] => built()[basename(file)]?.sources ?? [];
+
+const runFile = (file: string, args: readonly string[], env: Record<string, string>): Promise<Run> =>
+  new Promise((done) =>
+    execFile(file, args, { env }, (err, stdout, stderr) =>
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    ),
+  );
 
 const packageOf = (source: string) => source.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
 
@@ -57,6 +72,47 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     const bytes = closure.reduce((n, f) => n + readFileSync(f).length, 0);
     // commander is ~125 KB of it; the single bundle before the split was 2.2 MB.
     expect(bytes).toBeLessThan(250_000);
+  });
+
+  it('a plan loads no SSH client, failpoints, dry-run wrapper or HTML report: it contacts no host', () => {
+    const plan = readdirSync(distCli).find((f) => /^plan-\w+\.js$/.test(f));
+    expect(plan).toBeDefined();
+    const sources = staticClosure(cliPath, join(distCli, plan!)).flatMap(sourcesOf);
+    // The markers are there to be read: the plan's own code and the offline backend are in it.
+    expect(sources).toEqual(expect.arrayContaining(['src/cli/actions/plan.ts', 'src/tasks/deploy.ts', 'src/backends/offline.ts']));
+    const online = [
+      'src/backends/ssh.ts',
+      'src/backends/ssh-connect.ts',
+      'src/backends/ssh-connection.ts',
+      'src/backends/known-hosts.ts',
+      'src/backends/faults.ts',
+      'src/backends/dry-run.ts',
+      'src/output/report.ts',
+    ];
+    expect(sources.filter((s) => online.includes(s))).toEqual([]);
+  });
+
+  it('bin.js run as `deploy`: help, version and plan start without reading NODE_EXTRA_CA_CERTS; a deploy keeps it', async () => {
+    // node reads the file at start and says so when it cannot: the warning tells which processes read it.
+    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, CI: 'true', NODE_EXTRA_CA_CERTS: join(tmp, 'no-such-bundle.pem') };
+    const warned = /Ignoring extra certs from/;
+    const linked = join(tmp, 'bin', 'deploy');
+    mkdirSync(dirname(linked), { recursive: true });
+    symlinkSync(cliPath, linked);
+    const example = join(repoRoot, 'deploy.example.yml');
+    for (const args of [['--version'], ['--help'], ['plan', 'staging', '-c', example]]) {
+      const r = await runFile(linked, args, env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(0);
+      expect(r.stderr).not.toMatch(warned);
+    }
+    const deploy = await runFile(linked, ['no-such-stage', '-c', example], env);
+    expect(deploy.stderr).toMatch(warned);
+    expect(deploy.stderr).toContain('no stage `no-such-stage`');
+    expect(deploy.code).not.toBe(0);
+    // Under node itself (as the tests run it) the launcher line is a string and a comment.
+    const direct = await run(['--version'], { env: { NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS } });
+    expect(direct).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version}\n` });
   });
 
   it('`deploy --help` and a verb’s --help run with every lazily loaded chunk removed', async () => {
