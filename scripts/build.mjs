@@ -52,16 +52,13 @@ const lazyYaml = {
 };
 
 // ssh2 has an optional native part; jiti is loaded only for TypeScript task modules (src/tasks/modules.ts).
-// Minified but for names: node parses every file a command line loads before it runs (a third of `deploy plan`'s
-// start-up), and whitespace and comments are half of the bytes. Which sources went into which file is in
-// dist/cli-sources.json (from esbuild's metafile, with each file's static imports), for the start-up tests.
+// Which sources went into which file, and which files each imports statically, is in dist/cli-sources.json (from
+// esbuild's metafile), for the start-up tests.
 const cli = await build({
   ...common,
   entryPoints: ['src/cli/bin.ts'],
   outdir: 'dist/cli',
   splitting: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
   metafile: true,
   chunkNames: '[name]-[hash]',
   external: ['ssh2', 'jiti'],
@@ -69,13 +66,14 @@ const cli = await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 // Node reads NODE_EXTRA_CA_CERTS at every start, before any of our code: 40 ms of a 60 ms `node -e 0` on a machine
-// that points it at the system bundle. The verbs below open no TLS connection, start no program and run no code of
-// the user's, so bin.js starts as a two-line sh launcher that drops it for them only (a deploy keeps it: its local
-// builds run npm). Node skips the `#!` line and reads the second as a string and a comment.
+// that points it at the system bundle. The verbs below, and `__complete` (the shell completion runs it at every Tab),
+// open no TLS connection, start no program and run no code of the user's, so bin.js starts as a two-line sh launcher
+// that drops it for them only (a deploy keeps it: its local builds run npm). Node skips the `#!` line and reads the
+// second as a string and a comment.
 const bin = join(root, 'dist/cli/bin.js');
 const launcher = [
   '#!/bin/sh',
-  `':' //; case "\${1-}" in plan|schema|completion|help|-h|--help|-V|--version|'') unset NODE_EXTRA_CA_CERTS ;; esac; exec node "$0" "$@"`,
+  `':' //; case "\${1-}" in plan|schema|completion|__complete|help|-h|--help|-V|--version|'') unset NODE_EXTRA_CA_CERTS ;; esac; exec node "$0" "$@"`,
 ];
 writeFileSync(bin, readFileSync(bin, 'utf8').replace(/^#!.*\n/, `${launcher.join('\n')}\n`));
 chmodSync(bin, 0o755);

@@ -92,7 +92,7 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     expect(sources.filter((s) => online.includes(s))).toEqual([]);
   });
 
-  it('bin.js run as `deploy`: help, version and plan start without reading NODE_EXTRA_CA_CERTS; a deploy keeps it', async () => {
+  it('bin.js run as `deploy`: help, version, plan and completion start without reading NODE_EXTRA_CA_CERTS; a deploy keeps it', async () => {
     // node reads the file at start and says so when it cannot: the warning tells which processes read it.
     const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, CI: 'true', NODE_EXTRA_CA_CERTS: join(tmp, 'no-such-bundle.pem') };
     const warned = /Ignoring extra certs from/;
@@ -100,7 +100,7 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     mkdirSync(dirname(linked), { recursive: true });
     symlinkSync(cliPath, linked);
     const example = join(repoRoot, 'deploy.example.yml');
-    for (const args of [['--version'], ['--help'], ['plan', 'staging', '-c', example]]) {
+    for (const args of [['--version'], ['--help'], ['plan', 'staging', '-c', example], ['__complete', 'bash', '--', 'pl']]) {
       const r = await runFile(linked, args, env);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stdout.length).toBeGreaterThan(0);
