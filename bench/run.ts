@@ -344,12 +344,10 @@ async function main(): Promise<void> {
       const last = lastStart.get(bin) ?? 0;
       if (Math.floor(Date.now() / 1000) === Math.floor(last / 1000)) await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
       lastStart.set(bin, Date.now());
-      return mustRun(
-        `${label} N=${n}`,
-        process.execPath,
-        [bin, 'bench', '-c', join(dir, label === 'ours' ? 'deploy.yml' : 'alt.yml'), ...extra],
-        { cwd: dir },
-      );
+      // Run as `deploy` runs for a user: bin.js as an executable (our sh launcher included).
+      return mustRun(`${label} N=${n}`, bin, ['bench', '-c', join(dir, label === 'ours' ? 'deploy.yml' : 'alt.yml'), ...extra], {
+        cwd: dir,
+      });
     };
     for (const n of SIZES) {
       const hosts = fleet.hosts.slice(0, n).map((h) => h.name);
@@ -398,11 +396,9 @@ async function main(): Promise<void> {
 
     // Where our time goes, measured from the outside.
     const nodeBare = median(await repeat(() => mustRun('node -e 0', process.execPath, ['-e', '0'])));
-    const version = median(await repeat(() => mustRun('deploy --version', process.execPath, [cli, '--version'])));
+    const version = median(await repeat(() => mustRun('deploy --version', cli, ['--version'])));
     const configOnly = median(
-      await repeat(() =>
-        mustRun('deploy config', process.execPath, [cli, 'config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')]),
-      ),
+      await repeat(() => mustRun('deploy config', cli, ['config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')])),
     );
     const packOnly = median(await repeat(() => mustRun('tar -czf', 'tar', ['-czf', join(work, 'pack.tgz'), '-C', art, '.'])));
     const micro: MicroResult[] = [];

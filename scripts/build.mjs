@@ -65,15 +65,15 @@ const cli = await build({
   plugins: [lazyYaml],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-// Node reads NODE_EXTRA_CA_CERTS at every start, before any of our code: 40 ms of a 60 ms `node -e 0` on a machine
-// that points it at the system bundle. The verbs below, and `__complete` (the shell completion runs it at every Tab),
-// open no TLS connection, start no program and run no code of the user's, so bin.js starts as a two-line sh launcher
-// that drops it for them only (a deploy keeps it: its local builds run npm). Node skips the `#!` line and reads the
-// second as a string and a comment.
+// Node reads NODE_EXTRA_CA_CERTS at every start, before any of our code: 40 ms of a 65 ms `node -e 0` on a machine
+// that points it at the system bundle. This process opens no TLS connection (SSH is ssh2's own protocol), so bin.js
+// starts as a two-line sh launcher that sets the variable aside for node's start, and bin.ts hands it back to every
+// program the CLI starts (a local build's npm, git, ssh). Node skips the `#!` line and reads the second as a string
+// and a comment: `node dist/cli/bin.js` runs without the launcher, reading the variable as usual.
 const bin = join(root, 'dist/cli/bin.js');
 const launcher = [
   '#!/bin/sh',
-  `':' //; case "\${1-}" in plan|schema|completion|__complete|help|-h|--help|-V|--version|'') unset NODE_EXTRA_CA_CERTS ;; esac; exec node "$0" "$@"`,
+  `':' //; [ -z "\${NODE_EXTRA_CA_CERTS-}" ] || { DEPLOY_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export DEPLOY_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"`,
 ];
 writeFileSync(bin, readFileSync(bin, 'utf8').replace(/^#!.*\n/, `${launcher.join('\n')}\n`));
 chmodSync(bin, 0o755);

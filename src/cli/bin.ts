@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
+// The launcher (scripts/build.mjs) kept node from reading NODE_EXTRA_CA_CERTS at start; the programs we start get it.
+const aside = process.env.DEPLOY_NODE_EXTRA_CA_CERTS;
+if (aside !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = aside;
+  delete process.env.DEPLOY_NODE_EXTRA_CA_CERTS;
+}
+
 // A reader that goes away (`deploy staging --json | head`) must not kill a deploy half-way with the lock held:
 // the run goes on and finishes cleanly, its output is just no longer read.
 for (const stream of [process.stdout, process.stderr]) {

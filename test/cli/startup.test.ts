@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,9 +92,16 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     expect(sources.filter((s) => online.includes(s))).toEqual([]);
   });
 
-  it('bin.js run as `deploy`: help, version, plan and completion start without reading NODE_EXTRA_CA_CERTS; a deploy keeps it', async () => {
+  it('bin.js run as `deploy` starts node without reading NODE_EXTRA_CA_CERTS; every program it starts gets it', async () => {
     // node reads the file at start and says so when it cannot: the warning tells which processes read it.
-    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, CI: 'true', NODE_EXTRA_CA_CERTS: join(tmp, 'no-such-bundle.pem') };
+    const bundle = join(tmp, 'no-such-bundle.pem');
+    const fake = join(tmp, 'fake-bin');
+    mkdirSync(fake, { recursive: true });
+    // `deploy ssh` runs the OpenSSH client; this one says what it was given instead.
+    writeFileSync(join(fake, 'ssh'), '#!/bin/sh\nprintf "ca=%s\\n" "${NODE_EXTRA_CA_CERTS-unset}"\nenv | grep DEPLOY_NODE || true\n', {
+      mode: 0o755,
+    });
+    const env = { PATH: `${fake}:${process.env.PATH}`, HOME: process.env.HOME!, CI: 'true', NODE_EXTRA_CA_CERTS: bundle };
     const warned = /Ignoring extra certs from/;
     const linked = join(tmp, 'bin', 'deploy');
     mkdirSync(dirname(linked), { recursive: true });
@@ -106,13 +113,14 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
       expect(r.stdout.length).toBeGreaterThan(0);
       expect(r.stderr).not.toMatch(warned);
     }
-    const deploy = await runFile(linked, ['no-such-stage', '-c', example], env);
-    expect(deploy.stderr).toMatch(warned);
-    expect(deploy.stderr).toContain('no stage `no-such-stage`');
-    expect(deploy.code).not.toBe(0);
-    // Under node itself (as the tests run it) the launcher line is a string and a comment.
-    const direct = await run(['--version'], { env: { NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS } });
+    const ssh = await runFile(linked, ['ssh', 'staging', 'web1', '-c', example], env);
+    expect(ssh.stderr).not.toMatch(warned);
+    expect(ssh.stdout).toBe(`ca=${bundle}\n`);
+    expect(ssh.code).toBe(0);
+    // Under node itself (as the tests run it) the launcher line is a string and a comment: node reads the file.
+    const direct = await run(['--version'], { env: { NODE_EXTRA_CA_CERTS: bundle } });
     expect(direct).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version}\n` });
+    expect(direct.stderr).toMatch(warned);
   });
 
   it('`deploy --help` and a verb’s --help run with every lazily loaded chunk removed', async () => {
