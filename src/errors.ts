@@ -70,6 +70,9 @@ export class ConnectionError extends DeployError {
 /** The connection was lost after a command was sent: it may have run, in part or in full, and may still be running. */
 export class CommandLostError extends ConnectionError {}
 
+/** No connection could be made (refused, unreachable, handshake, login): nothing of this call reached the host. */
+export class NotConnectedError extends ConnectionError {}
+
 export class StepFailedError extends DeployError {
   constructor(
     readonly host: string,

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { ConnectionError, DeployError, StepFailedError } from '../errors.js';
+import { ConnectionError, DeployError, NotConnectedError, StepFailedError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { formatSeconds } from './output.js';
@@ -132,7 +132,7 @@ export class SshBackend implements Backend {
         if (this.#connections.get(key) === p) this.#connections.delete(key);
       });
     }
-    return step === undefined ? pending : pending.catch((err: unknown) => Promise.reject(withStep(err, step)));
+    return pending.catch((err: unknown) => Promise.reject(notConnected(err, step)));
   }
 
   async #open(target: SshTarget, seq: number, onGone: (lost: boolean) => void): Promise<Connection> {
@@ -214,7 +214,10 @@ function connectionKey(t: SshTarget): string {
   return t.jump ? `${self} via ${connectionKey(t.jump)}` : self;
 }
 
-function withStep(err: unknown, step: string): unknown {
-  if (!(err instanceof ConnectionError) || err.message.startsWith(`${err.host}: ${step}: `)) return err;
-  return new ConnectionError(err.host, `${step}: ${err.message.slice(err.host.length + 2)}`, err.hint);
+/** A connection that could not be made, named as such and with the step that needed it. */
+function notConnected(err: unknown, step: string | undefined): unknown {
+  if (!(err instanceof ConnectionError)) return err;
+  const said = err.message.slice(err.host.length + 2);
+  const message = step === undefined || said.startsWith(`${step}: `) ? said : `${step}: ${said}`;
+  return err instanceof NotConnectedError && message === said ? err : new NotConnectedError(err.host, message, err.hint);
 }

@@ -1,6 +1,6 @@
 import { paths } from '../commands/paths.js';
 import type { Config, HostDef } from '../config/types.js';
-import { StepFailedError } from '../errors.js';
+import { NotConnectedError, StepFailedError } from '../errors.js';
 import { preflightThen } from '../commands/preflight.js';
 import type { Fact } from '../facts/fact.js';
 import { preflightReport, splitPreflightThen, type PreflightReport } from '../facts/preflight.js';
@@ -125,7 +125,10 @@ async function checkAndLock(
   if (!lock || !next) return probe(ctx, 'check', host, check);
   const both = preflightThen(check.command, next);
   lock.sent(host);
-  const r = await exec(ctx, 'check', host, both, { allowFail: true });
+  const r = await exec(ctx, 'check', host, both, { allowFail: true }).catch((e: unknown) => {
+    if (e instanceof NotConnectedError) lock.unsent(host);
+    throw e;
+  });
   const { check: out, code, next: after } = splitPreflightThen(r.stdout);
   lock.took(host, { stdout: after, code: r.code });
   // The check's own status when it failed, else the script's (the lock's: 1 is "held", judged by the lock step).

@@ -144,6 +144,8 @@ export interface LockStart<T> {
   ahead(host: HostDef): Command | undefined;
   /** `ahead`'s command was sent to the host: it may have taken the lock there. */
   sent(host: HostDef): void;
+  /** It never reached the host after all (no connection could be made): there is no lock there to release. */
+  unsent(host: HostDef): void;
   /** What `ahead`'s command printed (its output alone) and its exit status. */
   took(host: HostDef, result: FirstTry): void;
   finish(): Promise<LockSet<T>>;
@@ -194,6 +196,7 @@ export function beginLocks<T = undefined>(ctx: RunContext, req: LockRequest, o: 
         ? acquire(p, info, ctx.config.lock.ttl, probes.get(h.name)?.command, { makeRoot: false })
         : undefined,
     sent: (h) => void sent.add(h.name),
+    unsent: (h) => void sent.delete(h.name),
     took: (h, r) => void firsts.set(h.name, { ...r, at: performance.now() }),
     async finish() {
       if (state !== 'open') throw new Error('lock: finished or abandoned already');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,29 @@ describe('the built CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('deploy.yml: file does not exist');
     expect(r.stderr).toContain('deploy init');
+  });
+
+  it('a host that refuses connections fails the check (exit 4, named) and leaves no lock to give back or unlock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-cli-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+    writeFileSync(join(dir, 'known_hosts'), '');
+    // Port 1 of 127.0.0.1: nothing listens there, so the connection is refused before any byte reaches a host.
+    writeFileSync(
+      join(dir, 'deploy.yml'),
+      `app: shop
+deploy_to: /srv/shop
+artifact: { path: ./app }
+ssh: { user: deploy, identity_file: ./key, known_hosts: ./known_hosts, port: 1 }
+stages:
+  staging:
+    hosts:
+      - { name: web1, address: 127.0.0.1, roles: [web] }
+`,
+    );
+    const r = await run(['staging', '-c', join(dir, 'deploy.yml')], { cwd: dir });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('web1: check: connection refused by 127.0.0.1:1');
+    expect(r.stderr).not.toMatch(/lock|unlock/);
   });
 
   it('an unknown stage lists the stages that exist, exits 2', async () => {
