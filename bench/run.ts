@@ -84,11 +84,16 @@ interface Timed {
 let running: number | undefined;
 
 /** Runs a program to its exit and times it (spawn to exit), in its own process group so a timeout ends all of it. */
-function timed(file: string, args: readonly string[], o: { cwd?: string } = {}): Promise<Timed> {
+function timed(file: string, args: readonly string[], o: { cwd?: string; env?: Record<string, string> } = {}): Promise<Timed> {
   return new Promise((done, fail) => {
     const startedAt = Date.now();
     const t0 = performance.now();
-    const child = spawn(file, args, { cwd: o.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CI: 'true' } });
+    const child = spawn(file, args, {
+      cwd: o.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, CI: 'true', ...o.env },
+    });
     running = child.pid;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -111,7 +116,12 @@ function timed(file: string, args: readonly string[], o: { cwd?: string } = {}):
   });
 }
 
-async function mustRun(what: string, file: string, args: readonly string[], o: { cwd?: string } = {}): Promise<Timed> {
+async function mustRun(
+  what: string,
+  file: string,
+  args: readonly string[],
+  o: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Timed> {
   const r = await timed(file, args, o);
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-25).join('\n')}`);
   return r;
@@ -395,7 +405,8 @@ async function main(): Promise<void> {
     }
 
     // Where our time goes, measured from the outside.
-    const nodeBare = median(await repeat(() => mustRun('node -e 0', process.execPath, ['-e', '0'])));
+    // As our launcher starts node: without reading NODE_EXTRA_CA_CERTS (scripts/build.mjs).
+    const nodeBare = median(await repeat(() => mustRun('node -e 0', process.execPath, ['-e', '0'], { env: { NODE_EXTRA_CA_CERTS: '' } })));
     const version = median(await repeat(() => mustRun('deploy --version', cli, ['--version'])));
     const configOnly = median(
       await repeat(() => mustRun('deploy config', cli, ['config', 'bench', '-c', join(work, `n${SIZES[0]}`, 'deploy.yml')])),
@@ -463,7 +474,7 @@ function printAnalysis(a: {
   const ms = (x: number) => `${Math.round(x)} ms`;
   const out: string[] = ['Where our time goes (one --json run per N; event times have 1 ms resolution):'];
   out.push(
-    `  node alone ${ms(a.nodeBare)}; \`deploy --version\` ${ms(a.version)} (so ~${ms(a.version - a.nodeBare)} importing the CLI's modules); ` +
+    `  node alone (started as our launcher starts it) ${ms(a.nodeBare)}; \`deploy --version\` ${ms(a.version)} (so ~${ms(a.version - a.nodeBare)} importing the CLI's modules); ` +
       `\`deploy config\` ${ms(a.configOnly)} (+ config load and render); local \`tar -czf\` of the artifact ${ms(a.packOnly)}`,
   );
   for (const { n, b, cost, altCost } of a.analyses) {

@@ -41,7 +41,7 @@ export async function sshMicro(fleet: Fleet, n: number, commands = 10): Promise<
     keepaliveIntervalMs: 0,
   }));
   const backend = new SshBackend();
-  await import('ssh2'); // loaded by then in a real run too; time the handshake, not the module load
+  await import('ssh2'); // a run loads it while its first TCP connect is in flight (at once on loopback); this times the handshake alone
   try {
     const t0 = performance.now();
     const perHost = await Promise.all(
