@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../fleet/context.js';
-import { sshRun, type Fleet } from '../fleet/fleet.js';
+import { refuse, restore, sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, project, scratch, type AppRepo } from './support/project.js';
 import { until } from '../support/until.js';
 
@@ -48,6 +48,26 @@ describe('preflight: what a deploy needs from each host, checked before anything
     const ok = await cli(['check', 'staging', '-c', project(f, { source: { repository: repo.url } }).file]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/web1 +info +ok: .*repository readable/);
+  });
+
+  it('a host that refuses connections fails the check (exit 4, named); the others give their locks back; nothing to unlock', async () => {
+    const p = project(f, { source: { repository: repo.url } });
+    await refuse(f, 'web2');
+    let r: Awaited<ReturnType<typeof cli>>;
+    try {
+      r = await cli(['staging', '-c', p.file]);
+    } finally {
+      await restore(f, 'web2');
+    }
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/web2: check: connection refused by [\d.]+:22/);
+    // web2 was never reached, so it holds no lock of this run: nothing to release there, nothing to unlock.
+    expect(r.stderr).not.toMatch(/could not be released|deploy unlock/);
+    for (const h of f.hosts.map((x) => x.name)) expect(await absent(f, h, `${p.deployTo}/deploy.lock`)).toBe('absent');
+    const again = await cli(['staging', '-c', p.file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/takes? (it )?over|held by/);
+    for (const h of ['web1', 'web2']) await sshRun(f, h, `'${p.deployTo}/current/bin/stop' || true`);
   });
 
   it('a first deploy whose app port is taken on a host fails in preflight naming host and port, and writes nothing', async () => {
