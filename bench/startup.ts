@@ -157,25 +157,22 @@ async function main(): Promise<void> {
     const config = closedPortProject(join(tmp, 'project'));
     const firstCommand = /"type":"command"/;
 
-    // lean: a verb our launcher starts without NODE_EXTRA_CA_CERTS; its CPU beyond node is taken against that floor.
     const rows: {
       name: string;
       args: (cli: string) => string[];
       until?: RegExp;
       floor?: boolean;
-      lean?: boolean;
       env?: Record<string, string>;
     }[] = [
       { name: 'node -e 0', args: () => ['node', '-e', '0'], floor: true },
       ...(env.NODE_EXTRA_CA_CERTS
         ? [{ name: 'node -e 0, NODE_EXTRA_CA_CERTS unset', args: () => ['node', '-e', '0'], floor: true, env: { NODE_EXTRA_CA_CERTS: '' } }]
         : []),
-      { name: 'deploy --version', args: (cli) => [cli, '--version'], lean: true },
-      { name: 'deploy --help', args: (cli) => [cli, '--help'], lean: true },
-      { name: 'deploy plan staging', args: (cli) => [cli, 'plan', 'staging', '-c', example], lean: true },
+      { name: 'deploy --version', args: (cli) => [cli, '--version'] },
+      { name: 'deploy --help', args: (cli) => [cli, '--help'] },
+      { name: 'deploy plan staging', args: (cli) => [cli, 'plan', 'staging', '-c', example] },
       {
         name: 'deploy plan staging, config not cached',
-        lean: true,
         args: (cli) => [cli, 'plan', 'staging', '-c', example],
         env: { DEPLOY_NO_CACHE: '1' },
       },
@@ -200,6 +197,7 @@ async function main(): Promise<void> {
       return { wall: median(s.map((x) => x.wallMs)), cpu: median(s.map((x) => x.cpuMs)) };
     };
     const floor = stat('node -e 0|ours');
+    // Our launcher starts node without NODE_EXTRA_CA_CERTS: our CPU beyond node is taken against that floor.
     const leanFloor = env.NODE_EXTRA_CA_CERTS ? stat('node -e 0, NODE_EXTRA_CA_CERTS unset|ours') : floor;
     const [q1, q3] = quartiles(samples.get('node -e 0|ours')!.map((x) => x.wallMs));
     const results = rows.map((row) => {
@@ -217,7 +215,7 @@ async function main(): Promise<void> {
               cpu_ratio: +(o.cpu / r.cpu).toFixed(2),
             }
           : {}),
-        ours_beyond_node_cpu_ms: Math.round(o.cpu - (row.lean ? leanFloor : floor).cpu),
+        ours_beyond_node_cpu_ms: Math.round(o.cpu - (row.floor ? floor : leanFloor).cpu),
       };
     });
 
