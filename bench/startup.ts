@@ -21,6 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { closedPortProject } from '../test/cli/support.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -58,27 +59,6 @@ function snapshot(dir: string): string {
   cpSync(join(repoRoot, 'package.json'), join(dir, 'package.json'));
   for (const linked of ['node_modules', 'recipes']) symlinkSync(join(repoRoot, linked), join(dir, linked));
   return join(dir, 'dist', 'cli', 'bin.js');
-}
-
-/** A deploy that gets as far as its first connection: an artifact, one host whose port nothing listens on. */
-function closedPortProject(dir: string): string {
-  mkdirSync(join(dir, 'app'), { recursive: true });
-  writeFileSync(join(dir, 'app', 'index.html'), 'hi\n');
-  must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')], dir);
-  writeFileSync(join(dir, 'known_hosts'), '');
-  writeFileSync(
-    join(dir, 'deploy.yml'),
-    `app: bench
-deploy_to: /srv/bench
-artifact: { path: ./app }
-ssh: { user: deploy, identity_file: ./key, known_hosts: ./known_hosts, port: 1 }
-stages:
-  bench:
-    hosts:
-      - { name: web1, address: 127.0.0.1, roles: [web] }
-`,
-  );
-  return join(dir, 'deploy.yml');
 }
 
 interface Sample {
@@ -154,7 +134,7 @@ async function main(): Promise<void> {
     }
     log(`building the reference from ${REF}`);
     const reference = buildReference(join(tmp, 'ref'));
-    const config = closedPortProject(join(tmp, 'project'));
+    const config = closedPortProject(join(tmp, 'project'), 'bench');
     const firstCommand = /"type":"command"/;
 
     const rows: {

@@ -189,12 +189,12 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
   const { targets, warnings } = sshTargets(config);
   const id = options.run ?? runId();
   // A plan contacts no host: the SSH client, the dry-run wrapper and the failpoints load only for the other modes.
-  const online =
+  const [sshModule, dryRunModule, faultsModule] =
     mode === 'plan'
-      ? undefined
+      ? []
       : await Promise.all([import('../backends/ssh.js'), import('../backends/dry-run.js'), import('../backends/faults.js')]);
   // Failpoints (DEPLOY_FAULTS, DEPLOY_FAULTS_LOG) are a testing aid for real runs only: docs/reliability.md.
-  const steps = online?.[2].stepTracker();
+  const steps = faultsModule?.stepTracker();
   const recorder = new Recorder();
   const view = options.sink ?? (options.query ? querySink(flags) : defaultSink(flags, { live: liveVerb(verb) }));
   const logs = RELEASE_VERBS.has(verb) && mode === 'real' ? runLogs(config, stage, id) : {};
@@ -205,9 +205,8 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
   );
   let faults: readonly Fault[] = [];
   let backend: Backend = new OfflineBackend();
-  if (online) {
-    const [{ SshBackend }, { DryRunBackend }, { faultsFromEnv }] = online;
-    const ssh = new SshBackend({
+  if (sshModule && dryRunModule && faultsModule) {
+    const ssh = new sshModule.SshBackend({
       onUnknownHostKey: (t, key) =>
         emit({
           type: 'warning',
@@ -216,10 +215,8 @@ export async function openSession(stage: string, flags: RunFlags, verb: string, 
         }),
       onConnectRetry: (t, message) => emit({ type: 'warning', host: t.name, message }),
     });
-    if (mode === 'dry-run') backend = new DryRunBackend(ssh);
-    else {
-      ({ backend, faults } = faultsFromEnv(ssh, process.env, steps?.stepOf));
-    }
+    if (mode === 'dry-run') backend = new dryRunModule.DryRunBackend(ssh);
+    else ({ backend, faults } = faultsModule.faultsFromEnv(ssh, process.env, steps?.stepOf));
   }
   const signals = interrupts(emit);
   const local = new LocalBackend();

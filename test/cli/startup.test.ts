@@ -15,7 +15,7 @@ interface Built {
   imports: string[];
 }
 
-/** What scripts/build.mjs wrote from esbuild's metafile: the bundle is minified, with no `// src/…` markers to read. */
+/** What scripts/build.mjs wrote from esbuild's metafile: which sources each file holds and what it imports. */
 const built = (): Record<string, Built> => JSON.parse(readFileSync(join(repoRoot, 'dist', 'cli-sources.json'), 'utf8'));
 
 /** The files node loads with these: each and, recursively, the files it imports statically. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,4 +49,28 @@ stages:
 `,
   );
   return dir;
+}
+
+/**
+ * A project whose deploy gets as far as its first connection and no further: an artifact, one host `web1` on
+ * 127.0.0.1 port 1, where nothing listens (the connection is refused before any byte reaches a host).
+ */
+export function closedPortProject(dir: string, stage = 'staging'): string {
+  mkdirSync(join(dir, 'app'), { recursive: true });
+  writeFileSync(join(dir, 'app', 'index.html'), 'hi\n');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+  writeFileSync(join(dir, 'known_hosts'), '');
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `app: shop
+deploy_to: /srv/shop
+artifact: { path: ./app }
+ssh: { user: deploy, identity_file: ./key, known_hosts: ./known_hosts, port: 1 }
+stages:
+  ${stage}:
+    hosts:
+      - { name: web1, address: 127.0.0.1, roles: [web] }
+`,
+  );
+  return join(dir, 'deploy.yml');
 }

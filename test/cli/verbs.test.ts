@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, normalizeArgv } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load.js';
 import { RESERVED_STAGE_NAMES } from '../../src/config/layout.js';
-import { cliPath, repoRoot, run } from './support.js';
+import { cliPath, closedPortProject, repoRoot, run } from './support.js';
 
 const example = join(repoRoot, 'deploy.example.yml');
 
@@ -75,22 +74,8 @@ describe('the built CLI', () => {
 
   it('a host that refuses connections fails the check (exit 4, named) and leaves no lock to give back or unlock', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-cli-'));
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
-    writeFileSync(join(dir, 'known_hosts'), '');
-    // Port 1 of 127.0.0.1: nothing listens there, so the connection is refused before any byte reaches a host.
-    writeFileSync(
-      join(dir, 'deploy.yml'),
-      `app: shop
-deploy_to: /srv/shop
-artifact: { path: ./app }
-ssh: { user: deploy, identity_file: ./key, known_hosts: ./known_hosts, port: 1 }
-stages:
-  staging:
-    hosts:
-      - { name: web1, address: 127.0.0.1, roles: [web] }
-`,
-    );
-    const r = await run(['staging', '-c', join(dir, 'deploy.yml')], { cwd: dir });
+    const file = closedPortProject(dir);
+    const r = await run(['staging', '-c', file], { cwd: dir });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toContain('web1: check: connection refused by 127.0.0.1:1');
     expect(r.stderr).not.toMatch(/lock|unlock/);
