@@ -10,6 +10,7 @@
 import { appendFileSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chain } from '../commands/chain.js';
 import { RENEW_DESCRIPTION } from '../commands/lock.js';
 import { ConfigError, ConnectionError, StepFailedError } from '../errors.js';
 import { quote } from '../shell/quote.js';
@@ -107,25 +108,21 @@ export class FaultBackend implements Backend {
   exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
     // Renewals come on a timer: counting them would move every later operation's number from run to run.
     if (command.description === RENEW_DESCRIPTION) return this.inner.exec(host, command, options);
-    const { n, kind } = this.#next(host, 'exec', options.step, describe(command), command.effect);
-    const at = `${host.name}:${n}`;
-    switch (kind) {
-      case undefined:
-        return this.inner.exec(host, command, options);
-      case 'fail':
-        return this.inner.exec(host, failCommand(at, command), options);
-      case 'drop':
-        return this.inner.exec(host, dropCommand(at, command), options);
-      case 'drop-after':
-        return this.inner.exec(
-          host,
-          seq([command, dropCommand(at, command)], {
-            effect: command.effect,
-            ...(command.description ? { description: command.description } : {}),
-          }),
-          options,
-        );
+    // A chain's commands count one by one, as when each was its own round trip; a fault goes into the one it names.
+    if (command.chain) {
+      let injected = false;
+      const parts = command.chain.map((p) => ({
+        ...p,
+        commands: p.commands.map((c) => {
+          const { n, kind } = this.#next(host, 'exec', p.step, describe(c), c.effect);
+          injected ||= kind !== undefined;
+          return kind ? faulty(kind, `${host.name}:${n}`, c) : c;
+        }),
+      }));
+      return this.inner.exec(host, injected ? chain(parts) : command, options);
     }
+    const { n, kind } = this.#next(host, 'exec', options.step, describe(command), command.effect);
+    return this.inner.exec(host, kind ? faulty(kind, `${host.name}:${n}`, command) : command, options);
   }
 
   async upload(host: SshTarget, localPath: string, remotePath: string, options: UploadOptions = {}): Promise<void> {
@@ -213,6 +210,21 @@ export class FaultBackend implements Backend {
 
   #note(host: SshTarget, n: number, note: string): void {
     this.options.log?.({ time: new Date().toISOString(), host: host.name, n, note });
+  }
+}
+
+/** The command a fault replaces `command` with: one that fails, drops the connection, or does so after it ran. */
+function faulty(kind: FaultKind, at: string, command: Command): Command {
+  switch (kind) {
+    case 'fail':
+      return failCommand(at, command);
+    case 'drop':
+      return dropCommand(at, command);
+    case 'drop-after':
+      return seq([command, dropCommand(at, command)], {
+        effect: command.effect,
+        ...(command.description ? { description: command.description } : {}),
+      });
   }
 }
 

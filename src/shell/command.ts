@@ -19,6 +19,16 @@ export interface Command {
   readonly description?: string;
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string | Sensitive>>;
+  /** A chain (commands/chain.ts): the steps' commands its script runs, in order, each reported as its own. */
+  readonly chain?: readonly ChainPart[];
+}
+
+/** One step's commands on one host, within a chain. */
+export interface ChainPart {
+  readonly step: string;
+  readonly commands: readonly Command[];
+  /** A failure skips the rest of this part's commands and the chain goes on with the next part. */
+  readonly goOn?: boolean;
 }
 
 export interface CommandOptions {
@@ -77,6 +87,9 @@ function join(op: string, parts: readonly Command[], options: CommandOptions): C
   const effect = options.effect ?? (parts.every((p) => p.effect === 'read') ? 'read' : 'write');
   return cmd(tokens, { ...options, effect });
 }
+
+/** A command's tokens, safe to put next to `&&`, `||`, `;` or `|`. */
+export const grouped = (c: Command): Token[] => group(renderParts(c, 'keep'));
 
 /** a && b && c */
 export const and = (parts: readonly Command[], options: CommandOptions = {}) => join('&&', parts, options);

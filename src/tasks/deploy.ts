@@ -21,13 +21,14 @@ import { installDependencies } from './install.js';
 import { beginLocks, type LockSet } from './lock.js';
 import { runMigrations } from './migrate.js';
 import { bestEffort, exec, onHosts } from './runner.js';
-import { linkSharedInto } from './shared.js';
+import { sharedPlan } from './shared.js';
+import { runSteps } from './chain.js';
 import { refuseDuringBeta } from './beta.js';
 import { runPurge } from './purge.js';
 import { purgeAfterRollback, rollbackWith, rolledBackTo } from './rollback.js';
 import { rollout, type RolloutParams, type Rotation } from './switch.js';
-import { hooked, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
-import { startArtifact, transfer, type Artifact } from './transfer.js';
+import { hooked, hookPlans, loadTasks, outcomeOf, runHooks, runOutcomeHooks, traceRun } from './tasks.js';
+import { startArtifact, transferPlan, type Artifact } from './transfer.js';
 import { watchFailure, watchFleet, watchSpec } from './watch.js';
 
 export interface DeployParams {
@@ -220,9 +221,8 @@ async function deployWith(
       lock.check(name);
       return fn();
     };
-    revision = await step('transfer', () => hooked(ctx, 'transfer', release, () => transfer(ctx, hosts, release, artifact)));
+    revision = await step('transfer', () => prepare(ctx, hosts, release, artifact));
     const withRevision = { ...release, revision };
-    await step('shared', () => hooked(ctx, 'shared', withRevision, () => linkSharedInto(ctx, hosts, withRevision)));
     await step('install', () => hooked(ctx, 'install', withRevision, () => installDependencies(ctx, hosts, withRevision, previous)));
     if (params.only && !params.beta)
       ctx.emit({ type: 'info', message: 'no migrations: the live release shares the database with this one (docs/traffic.md)' });
@@ -347,6 +347,28 @@ async function deployWith(
   if (failure !== undefined) throw withCleanupProblems(failure, problems);
   const done = summary(ctx, hosts, progress.release!.id, revision, previous, Date.now() - started);
   return params.promotedFrom ? { ...done, promotedFrom: params.promotedFrom } : done;
+}
+
+/**
+ * Transfer and shared, with their hooks, on every host: what comes after the upload (or the git mirror's update)
+ * goes to each host in one round trip (tasks/chain.ts), each step still reported as itself. Returns the revision.
+ */
+async function prepare(ctx: RunContext, hosts: readonly HostDef[], release: ReleaseRef, artifact?: Promise<Artifact>): Promise<string> {
+  await runHooks(ctx, 'before', 'transfer', release);
+  const t = await transferPlan(ctx, hosts, release, artifact);
+  try {
+    const withRevision = { ...release, revision: t.revision };
+    await runSteps(ctx, [
+      t.plan,
+      ...(await hookPlans(ctx, 'after', 'transfer', release)),
+      ...(await hookPlans(ctx, 'before', 'shared', withRevision)),
+      sharedPlan(ctx, hosts, withRevision),
+      ...(await hookPlans(ctx, 'after', 'shared', withRevision)),
+    ]);
+  } finally {
+    await t.finish();
+  }
+  return t.revision;
 }
 
 /**

@@ -5,7 +5,7 @@ import { render, type Command } from '../shell/command.js';
 import type { Fact } from '../facts/fact.js';
 import type { RunContext } from './context.js';
 
-const TAIL_LINES = 20;
+export const TAIL_LINES = 20;
 
 /**
  * A command that had nothing to do prints `deploy:skipped <reason>` (e.g. `deploy:skipped no migrate script in
@@ -77,16 +77,18 @@ export async function exec(
     },
   });
   ctx.emit({ type: 'command:exit', step, host: host.name, code: result.code, durationMs: result.durationMs });
-  if (result.code !== 0 && !options.allowFail) {
-    throw new StepFailedError(
-      host.name,
-      step,
-      `command failed with exit code ${result.code}: ${command.description ?? render(command)}`,
-      tail.length ? tail.join('\n') : undefined,
-    );
-  }
+  if (result.code !== 0 && !options.allowFail) throw stepFailure(host.name, step, command, result.code, tail);
   return result;
 }
+
+/** A command's non-zero exit as the step's failure on its host, with the last lines it printed. */
+export const stepFailure = (host: string, step: string, command: Command, code: number, tail: readonly string[]): StepFailedError =>
+  new StepFailedError(
+    host,
+    step,
+    `command failed with exit code ${code}: ${command.description ?? render(command)}`,
+    tail.length ? tail.join('\n') : undefined,
+  );
 
 /** Failures of several hosts in one step, reported together. */
 export class HostsFailedError extends DeployError {

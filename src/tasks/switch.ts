@@ -13,6 +13,7 @@ import { checkHealth, waitHealthy } from './health.js';
 import { hooked } from './tasks.js';
 import type { ServerTraffic } from '../facts/traffic.js';
 import { exec, HostsFailedError, onHosts } from './runner.js';
+import { chained } from './chain.js';
 import { sleep } from './wait.js';
 
 /** What one balancer host really does with the pool, as read from it (not what this run asked for). */
@@ -266,15 +267,21 @@ const restarts = (ctx: RunContext, host: HostDef) => host.roles.some((r) => rest
 /** Switch `current` to `release`, restart, health-check: one host's move, forwards or back. */
 export async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef, step: 'switch' | 'switchback'): Promise<void> {
   const p = paths(ctx.config.deployTo);
-  await exec(ctx, step, host, switchCurrent(p, release.id));
+  const link = switchCurrent(p, release.id);
   if (ctx.config.restart && restarts(ctx, host)) {
-    await exec(
-      ctx,
-      step === 'switch' ? 'restart' : step,
-      host,
-      restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release)),
-    );
-  }
+    const again = restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release));
+    const restartStep = step === 'switch' ? 'restart' : step;
+    // The restart needs no answer from the switch: one round trip, each reported as its own.
+    if (ctx.mode === 'real')
+      await chained(ctx, host, [
+        { step, commands: [link] },
+        { step: restartStep, commands: [again] },
+      ]);
+    else {
+      await exec(ctx, step, host, link);
+      await exec(ctx, restartStep, host, again);
+    }
+  } else await exec(ctx, step, host, link);
   if (host.roles.some((r) => healthRoles(ctx.config).includes(r))) await waitHealthy(ctx, host);
 }
 

@@ -10,7 +10,7 @@ import { cmd, script, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { commandEnv, type ReleaseRef } from './env.js';
 import { taskInput, type TaskInput } from './module-api.js';
-import { exec, onHosts } from './runner.js';
+import { runSteps, type PartEnd, type StepPlan } from './chain.js';
 
 /** Where a task is defined: deploy.yml, a recipe, or a task module (a file, maybe of a package). */
 export type TaskOrigin =
@@ -162,6 +162,12 @@ export interface HookRun {
 
 /** Runs a task by name — from deploy.yml, its recipe or a task module — on its hosts. */
 export async function runTask(ctx: RunContext, name: string, release?: ReleaseRef, o: HookRun = {}): Promise<void> {
+  const plan = await taskPlan(ctx, name, release, o);
+  if (plan) await runSteps(ctx, [plan]);
+}
+
+/** A task as a step (runSteps); undefined when no host runs it (a warning says so outside a per-batch point). */
+export async function taskPlan(ctx: RunContext, name: string, release?: ReleaseRef, o: HookRun = {}): Promise<StepPlan | undefined> {
   const tasks = await taskRegistry(ctx.config);
   const task = tasks.get(name);
   if (!task) {
@@ -172,37 +178,44 @@ export async function runTask(ctx: RunContext, name: string, release?: ReleaseRe
       'see `deploy tasks`',
     );
   }
-  const step = `task:${name}`;
   const hosts = taskHosts(o.hosts ? { ...ctx, hosts: o.hosts } : ctx, task);
-  if (hosts.length === 0 && o.hosts) return;
+  if (hosts.length === 0 && o.hosts) return undefined;
   if (hosts.length === 0) {
     ctx.emit({ type: 'warning', message: `task ${name}: no selected host has roles ${task.roles.join(', ')}; skipped` });
-    return;
+    return undefined;
   }
   const { config } = ctx;
-  await onHosts(ctx, step, hosts, async (host) => {
-    const env = { ...commandEnv(config, host, release), ...o.env };
-    const dir = taskDir(ctx, host, task, release, o.outcome);
-    for (const c of task.commands(taskInput(config.app, config.stage, config.deployTo, host, env, release))) {
-      const command = cmd(c.tokens, {
-        effect: c.effect,
-        description: c.description ?? task.description ?? `task ${name}`,
-        ...((c.cwd ?? dir) ? { cwd: c.cwd ?? dir } : {}),
-        env: { ...env, ...c.env },
-      });
-      const result = await exec(ctx, step, host, command, { allowFail: task.allowFailure });
-      if (result.code !== 0) {
-        // What it said on stderr is its message; a task that says nothing there shows the end of its stdout.
-        const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n');
-        ctx.emit({
-          type: 'warning',
-          host: host.name,
-          message: `task ${name} failed (exit ${result.code}); going on (allow_failure)${output ? `:\n${output}` : ''}`,
-        });
-        return;
-      }
-    }
-  });
+  return {
+    step: `task:${name}`,
+    hosts,
+    // A task that runs once stands for every host: it waits for all of them to finish what comes before.
+    alone: task.once,
+    commands: (host) => {
+      const env = { ...commandEnv(config, host, release), ...o.env };
+      const dir = taskDir(ctx, host, task, release, o.outcome);
+      return task.commands(taskInput(config.app, config.stage, config.deployTo, host, env, release)).map((c) =>
+        cmd(c.tokens, {
+          effect: c.effect,
+          description: c.description ?? task.description ?? `task ${name}`,
+          ...((c.cwd ?? dir) ? { cwd: c.cwd ?? dir } : {}),
+          env: { ...env, ...c.env },
+        }),
+      );
+    },
+    ...(task.allowFailure
+      ? {
+          goOn: (run: RunContext, host: HostDef, end: PartEnd) => {
+            // What it said on stderr is its message; a task that says nothing there shows the end of its stdout.
+            const output = end.stderr.join('\n').trim() || end.stdout.join('\n').trim();
+            run.emit({
+              type: 'warning',
+              host: host.name,
+              message: `task ${name} failed (exit ${end.code}); going on (allow_failure)${output ? `:\n${output}` : ''}`,
+            });
+          },
+        }
+      : {}),
+  };
 }
 
 export async function runHooks(
@@ -212,7 +225,23 @@ export async function runHooks(
   release?: ReleaseRef,
   o: HookRun = {},
 ): Promise<void> {
-  for (const name of ctx.config.hooks[when][point] ?? []) await runTask(ctx, name, release, o);
+  await runSteps(ctx, await hookPlans(ctx, when, point, release, o));
+}
+
+/** The tasks of a hook point as steps, in order. */
+export async function hookPlans(
+  ctx: RunContext,
+  when: 'before' | 'after',
+  point: HookPoint,
+  release?: ReleaseRef,
+  o: HookRun = {},
+): Promise<StepPlan[]> {
+  const plans: StepPlan[] = [];
+  for (const name of ctx.config.hooks[when][point] ?? []) {
+    const plan = await taskPlan(ctx, name, release, o);
+    if (plan) plans.push(plan);
+  }
+  return plans;
 }
 
 /** Runs `fn` between the before and after hooks of `point`. */

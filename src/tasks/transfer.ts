@@ -12,22 +12,30 @@ import { resolvedRevision } from '../facts/git.js';
 import { and, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import type { ReleaseRef } from './env.js';
+import type { StepPlan } from './chain.js';
 import { exec, onHosts, probe, upload } from './runner.js';
 
 const STEP = 'transfer';
 /** Shown in a plan, where no host is asked which commit a branch points at. */
 export const UNRESOLVED = '0'.repeat(40);
 
+/** What is left of a transfer once the revision is known: its step (runSteps), and the clean-up after it. */
+export interface TransferPlan {
+  readonly revision: string;
+  readonly plan: StepPlan;
+  finish(): Promise<void>;
+}
+
 /**
- * Puts the code into the release dir on every host; returns the revision every host got. An artifact may come
- * already building (the deploy starts it before connecting, so packing overlaps preflight and lock).
+ * Does what needs an answer before the code can be unpacked (a git mirror's update and the revision it names;
+ * an artifact's build) and returns the rest as a step: an upload, then one command per host.
  */
-export async function transfer(
+export async function transferPlan(
   ctx: RunContext,
   hosts: readonly HostDef[],
   release: ReleaseRef,
   building?: Promise<Artifact>,
-): Promise<string> {
+): Promise<TransferPlan> {
   const source = ctx.config.source;
   return source.kind === 'git' ? transferGit(ctx, source, hosts, release) : transferArtifact(ctx, source, hosts, release, building);
 }
@@ -40,7 +48,7 @@ export function startArtifact(ctx: RunContext): Promise<Artifact> | undefined {
   return building;
 }
 
-async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<string> {
+async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly HostDef[], release: ReleaseRef): Promise<TransferPlan> {
   const p = paths(ctx.config.deployTo);
   await onHosts(ctx, STEP, hosts, (h) => exec(ctx, STEP, h, updateMirror(p, source.repository)));
   const ref = source.revision ?? source.branch ?? 'main';
@@ -50,17 +58,10 @@ async function transferGit(ctx: RunContext, source: GitSource, hosts: readonly H
   if (!sha) throw new StepFailedError(first.name, STEP, `${ref} does not name a commit in ${source.repository}`);
   if (sha === UNRESOLVED) ctx.emit({ type: 'info', message: `${ref} is resolved to a commit at deploy time; shown as ${UNRESOLVED}` });
   else ctx.emit({ type: 'info', message: `${ref} is ${sha}` });
-  await onHosts(ctx, STEP, hosts, async (h) => {
-    await exec(
-      ctx,
-      STEP,
-      h,
-      and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], {
-        description: `unpack ${sha.slice(0, 12)} into the release, record REVISION`,
-      }),
-    );
+  const unpack = and([archiveRevision(p, sha, release.dir), writeRevision(release.dir, sha)], {
+    description: `unpack ${sha.slice(0, 12)} into the release, record REVISION`,
   });
-  return sha;
+  return { revision: sha, plan: { step: STEP, hosts, commands: () => [unpack] }, finish: async () => {} };
 }
 
 export interface Artifact {
@@ -105,33 +106,32 @@ async function transferArtifact(
   hosts: readonly HostDef[],
   release: ReleaseRef,
   building?: Promise<Artifact>,
-): Promise<string> {
+): Promise<TransferPlan> {
   const p = paths(ctx.config.deployTo);
   const artifact = ctx.mode === 'plan' ? null : await (building ?? buildArtifact(ctx, source));
   const sha = artifact?.sha256 ?? '0'.repeat(64);
   if (artifact) ctx.emit({ type: 'info', message: `artifact ${artifact.bytes} bytes, sha256 ${sha}` });
   const remote = uploadPath(p, release.id);
-  try {
-    // The release step made the uploads dir (createRelease).
-    await onHosts(ctx, STEP, hosts, async (h) => {
-      try {
-        await upload(ctx, STEP, h, artifact?.file ?? source.path, remote);
-        const unpack = [
-          verifyChecksum(remote, sha),
-          extract(remote, release.dir),
-          removeUpload(p, release.id),
-          writeRevision(release.dir, sha),
-        ];
-        await exec(ctx, STEP, h, and(unpack, { description: 'verify the checksum, unpack into the release, record REVISION' }));
-      } catch (err) {
-        if (ctx.mode === 'real') await removeLeftover(ctx, h, removeUpload(p, release.id));
-        throw err;
-      }
-    });
-  } finally {
-    if (!building) await artifact?.cleanup();
-  }
-  return sha;
+  const unpack = and(
+    [verifyChecksum(remote, sha), extract(remote, release.dir), removeUpload(p, release.id), writeRevision(release.dir, sha)],
+    {
+      description: 'verify the checksum, unpack into the release, record REVISION',
+    },
+  );
+  return {
+    revision: sha,
+    plan: {
+      step: STEP,
+      hosts,
+      // The release step made the uploads dir (createRelease).
+      before: (run, h) => upload(run, STEP, h, artifact?.file ?? source.path, remote),
+      commands: () => [unpack],
+      onError: (run, h) => removeLeftover(run, h, removeUpload(p, release.id)),
+    },
+    finish: async () => {
+      if (!building) await artifact?.cleanup();
+    },
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type FaultLogEntry,
   type FaultNote,
 } from '../../../src/backends/faults.js';
+import { chain } from '../../../src/commands/chain.js';
 import { renew } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
 import { ConfigError, ConnectionError, ExitCode, StepFailedError } from '../../../src/errors.js';
@@ -124,6 +125,36 @@ describe('FaultBackend', () => {
       'web2:2 exec write mkdir -p /srv/app/releases/1',
       'web1:2 exec write mkdir -p /srv/app/releases/1 [fail]',
       'web1:3 exec read read the revision',
+    ]);
+  });
+
+  it('counts a chain’s commands one by one with their own steps, and puts a fault into the one it names', async () => {
+    const inner = new Scripted();
+    const { lines, log } = logged();
+    const b = new FaultBackend(inner, [{ kind: 'drop', host: 'web1', n: 3 }], { log });
+    const unpack = write(['tar', '-xzf', 'a.tgz'], { description: 'unpack' });
+    const link = write(['ln', '-s', 'shared/log', 'log'], { description: 'link shared' });
+    const t1 = write(['true'], { description: 'task t1' });
+    const c = chain([
+      { step: 'transfer', commands: [unpack] },
+      { step: 'shared', commands: [link] },
+      { step: 'task:t1', commands: [t1] },
+    ]);
+    await b.exec(web2, c);
+    await b.exec(web1, c);
+    expect((inner.calls[0] as { command: Command }).command).toBe(c);
+    const sent = (inner.calls[1] as { command: Command }).command;
+    expect(sent.chain?.map((p) => p.step)).toEqual(['transfer', 'shared', 'task:t1']);
+    expect(sent.chain?.[0]?.commands).toEqual([unpack]);
+    expect(sent.chain?.[1]?.commands).toEqual([link]);
+    expect(render(sent.chain![2]!.commands[0]!)).toContain('injected drop at web1:3');
+    expect(lines.map((l) => 'op' in l && `${l.host}:${l.n} ${l.step} ${l.description}${l.injected ? ` [${l.injected}]` : ''}`)).toEqual([
+      'web2:1 transfer unpack',
+      'web2:2 shared link shared',
+      'web2:3 task:t1 task t1',
+      'web1:1 transfer unpack',
+      'web1:2 shared link shared',
+      'web1:3 task:t1 task t1 [drop]',
     ]);
   });
 

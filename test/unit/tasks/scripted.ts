@@ -17,6 +17,7 @@ import type { DeployEvent } from '../../../src/output/events.js';
 import { render, type Command } from '../../../src/shell/command.js';
 import { decodeLockInfo } from '../../../src/facts/lock.js';
 import type { LockInfo } from '../../../src/commands/lock.js';
+import { CHAIN_MARK } from '../../../src/commands/chain.js';
 import type { RunContext } from '../../../src/tasks/context.js';
 import { testTargets } from './fixtures.js';
 
@@ -271,27 +272,59 @@ export function scripted(
     }
 
     return {
-      async exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
-        if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
-        const n = (w.count.get(target.name) ?? 0) + 1;
-        w.count.set(target.name, n);
-        w.commands.push({ host: target.name, description: command.description ?? '', env: { ...command.env } });
-        w.before?.(target.name, command);
-        await new Promise((r) => setImmediate(r));
-        if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
-        const failed = w.failures.get(`${target.name}:${n}`);
-        const table = w.answers.find((a) => (a.host === undefined || a.host === target.name) && a.match.test(command.description ?? ''));
-        const scriptedAnswer = failed ? { code: 1, ...failed } : table?.answer;
-        if (scriptedAnswer) {
-          if (command.effect === 'write') log.push(`${target.name}: ${command.description ?? ''} (exit ${scriptedAnswer.code ?? 0})`);
-          return { code: 0, stdout: '', stderr: '', durationMs: 1, ...scriptedAnswer };
-        }
-        return run(target.name, command);
+      exec(target: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+        return command.chain ? runChain(command, options, (c) => one(target, c, options)) : one(target, command, options);
       },
       upload: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
+
+    async function one(target: SshTarget, command: Command, options: ExecOptions): Promise<ExecResult> {
+      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+      const n = (w.count.get(target.name) ?? 0) + 1;
+      w.count.set(target.name, n);
+      w.commands.push({ host: target.name, description: command.description ?? '', env: { ...command.env } });
+      w.before?.(target.name, command);
+      await new Promise((r) => setImmediate(r));
+      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+      const failed = w.failures.get(`${target.name}:${n}`);
+      const table = w.answers.find((a) => (a.host === undefined || a.host === target.name) && a.match.test(command.description ?? ''));
+      const scriptedAnswer = failed ? { code: 1, ...failed } : table?.answer;
+      if (scriptedAnswer) {
+        if (command.effect === 'write') log.push(`${target.name}: ${command.description ?? ''} (exit ${scriptedAnswer.code ?? 0})`);
+        return { code: 0, stdout: '', stderr: '', durationMs: 1, ...scriptedAnswer };
+      }
+      return run(target.name, command);
+    }
   }
+}
+
+/**
+ * A chain (commands/chain.ts) as its script runs it: each command through `one`, its status marked after its
+ * output on both streams (its lines go to onLine as soon as it ended: stdout's, then stderr's), a failure ending
+ * the chain, or its part when the part goes on.
+ */
+export async function runChain(command: Command, options: ExecOptions, one: (c: Command) => Promise<ExecResult>): Promise<ExecResult> {
+  const text = { stdout: '', stderr: '' };
+  let code = 0;
+  for (const part of command.chain ?? []) {
+    let status = 0;
+    for (const c of part.commands) {
+      const r = await one(c);
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const marked = `${r[stream]}${CHAIN_MARK} ${r.code}\n`;
+        for (const line of marked.split('\n').slice(0, -1)) options.onLine?.(stream, line);
+        text[stream] += marked;
+      }
+      status = r.code;
+      if (status !== 0) break;
+    }
+    if (status !== 0 && !part.goOn) {
+      code = status;
+      break;
+    }
+  }
+  return { code, ...text, durationMs: 1 };
 }
 
 const ownerOf = (info: LockInfo) => Buffer.from(JSON.stringify(info), 'utf8').toString('base64');
