@@ -123,14 +123,22 @@ export async function execChain(
     settle();
   };
   begin(0);
-  const r = await ctx.backend.exec(targetOf(ctx, host), command, {
-    get step() {
-      return stepOf(Math.max(current, 0));
-    },
-    timeoutMs: flat.length * ctx.config.ssh.commandTimeout * 1000,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-    onLine,
-  });
+  const r = await ctx.backend
+    .exec(targetOf(ctx, host), command, {
+      get step() {
+        return stepOf(Math.max(current, 0));
+      },
+      timeoutMs: flat.length * ctx.config.ssh.commandTimeout * 1000,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onLine,
+    })
+    .catch((e: unknown) => {
+      // The backend names the chain (every command it carries); the error names the one that was running.
+      const running = flat[Math.max(current, 0)]!.command;
+      if (e instanceof Error && command.description)
+        e.message = e.message.replace(command.description, running.description ?? render(running));
+      throw e;
+    });
   // No mark: the script was killed in that command, or failed outside it (an injected fault).
   if (current >= 0) exited(current, r.code, Math.round(performance.now() - began), r.timedOut);
   const out = splitChainOutput(r.stdout);
@@ -335,18 +343,23 @@ async function runHost(ctx: RunContext, seq: Sequence, steps: readonly StepPlan[
   }
   const first = mine[0];
   const before = first !== undefined ? steps[first]!.before : undefined;
-  // Steps with nothing to run on this host are reported as done at once, as onHosts reports them.
-  for (const i of mine.filter((i) => !at.includes(i) && !(before && i === first))) seq.ended(i, host.name, seq.started(i, host.name));
+  // Steps with nothing to run on this host are reported done once the host gets past them, as onHosts would.
+  const empty = mine.filter((i) => !at.includes(i) && !(before && i === first));
+  const pass = (upTo: number) => {
+    while (empty.length > 0 && empty[0]! < upTo) {
+      const i = empty.shift()!;
+      seq.ended(i, host.name, seq.started(i, host.name));
+    }
+  };
   let since = 0;
   let running: number | undefined;
-  const fail = async (i: number, error: Error) => {
+  const fail = async (i: number, error: Error, from = since) => {
     if (ctx.mode === 'real') await steps[i]!.onError?.({ ...ctx, emit: seq.sink(i) }, host);
-    seq.ended(i, host.name, since, error);
+    seq.ended(i, host.name, from, error);
     seq.stop(i + 1, host.name);
   };
   if (first !== undefined && before) {
     since = seq.started(first, host.name);
-    running = first;
     try {
       await before({ ...ctx, emit: seq.sink(first) }, host);
     } catch (e) {
@@ -354,32 +367,35 @@ async function runHost(ctx: RunContext, seq: Sequence, steps: readonly StepPlan[
     }
     if (!at.includes(first)) seq.ended(first, host.name, since);
   }
-  if (parts.length === 0) return;
-  const sinks = at.map((i) => seq.sink(i));
-  let failed: { i: number; error: Error } | undefined;
-  try {
-    await execChain(ctx, host, chain(parts), {
-      sinkOf: (p) => sinks[p]!,
-      onPartStart: (p) => {
-        running = at[p]!;
-        if (!(before && running === first)) since = seq.started(running, host.name);
-      },
-      onPartEnd: (p, end) => {
-        const i = at[p]!;
-        const s = steps[i]!;
-        running = undefined;
-        if (end.code === 0) seq.ended(i, host.name, since);
-        else if (s.goOn) {
-          s.goOn({ ...ctx, emit: sinks[p]! }, host, end);
-          seq.ended(i, host.name, since);
-        } else failed = { i, error: stepFailure(host.name, s.step, end.command, end.code, end.tail) };
-        since = 0;
-      },
-    });
-  } catch (e) {
-    failed = { i: running ?? at[0]!, error: asError(e) };
+  let failed: { i: number; error: Error; since: number } | undefined;
+  if (parts.length > 0) {
+    const sinks = at.map((i) => seq.sink(i));
+    try {
+      await execChain(ctx, host, chain(parts), {
+        sinkOf: (p) => sinks[p]!,
+        onPartStart: (p) => {
+          running = at[p]!;
+          pass(running);
+          if (!(before && running === first)) since = seq.started(running, host.name);
+        },
+        onPartEnd: (p, end) => {
+          const i = at[p]!;
+          const s = steps[i]!;
+          running = undefined;
+          if (end.code === 0) seq.ended(i, host.name, since);
+          else if (s.goOn) {
+            s.goOn({ ...ctx, emit: sinks[p]! }, host, end);
+            seq.ended(i, host.name, since);
+          } else failed = { i, error: stepFailure(host.name, s.step, end.command, end.code, end.tail), since };
+          since = 0;
+        },
+      });
+    } catch (e) {
+      failed = { i: running ?? at[0]!, error: asError(e), since };
+    }
   }
-  if (failed) return fail(failed.i, failed.error);
+  if (failed) return fail(failed.i, failed.error, failed.since);
+  pass(Number.POSITIVE_INFINITY);
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

@@ -53,7 +53,9 @@ function fleet(mode: RunMode = 'real') {
       if (!cmd.chain) return done(one(t.name, cmd));
       return done(
         runChain(cmd, o, (x) => one(t.name, x)).catch((e: unknown) => {
-          throw e instanceof CommandLostError ? new CommandLostError(t.name, `${o.step}: connection lost`) : e;
+          throw e instanceof CommandLostError
+            ? new CommandLostError(t.name, `${o.step}: connection lost while running ${cmd.description}`)
+            : e;
         }),
       );
     },
@@ -145,7 +147,7 @@ describe('execChain', () => {
       ]),
     ).catch((x: unknown) => x as Error);
     expect(e).toBeInstanceOf(CommandLostError);
-    expect((e as Error).message).toBe('web1: b: connection lost');
+    expect((e as Error).message).toBe('web1: b: connection lost while running second');
   });
 });
 
@@ -217,6 +219,27 @@ describe('runSteps', () => {
       'web1 b ok',
       'end b',
     ]);
+  });
+
+  it('a step with nothing to run on a host is done there once the host gets past it, never after it failed before', async () => {
+    const f = fleet();
+    await runSteps(f.ctx, [step('a', (h) => [h === 'web2' ? 'fail:3' : 'out:a1']), step('b', () => []), step('c', () => ['out:c'])]).catch(
+      () => undefined,
+    );
+    expect(f.trace().filter((l) => /^(start|end|\w+ \w+ (ok|failed))/.test(l))).toEqual([
+      'start a web1,web2',
+      'web1 a ok',
+      'web2 a failed',
+      'end a failed',
+      'start b web1',
+      'web1 b ok',
+      'end b',
+      'start c web1',
+      'web1 c ok',
+      'end c',
+    ]);
+    const durations = f.events.flatMap((e) => (e.type === 'host:end' ? [e.durationMs] : []));
+    expect(Math.max(...durations)).toBeLessThan(60_000);
   });
 
   it('a step that goes on after a failure says so and its host runs the next step', async () => {
