@@ -1,4 +1,4 @@
-// The CLI as esbuild bundles (dist/cli/bin.js and its chunks) and the public entry (dist/index.js). Type checking
+// The CLI as esbuild bundles (dist/cli/deploy.cjs, started by dist/cli/bin.js) and the public entry (dist/index.js). Type checking
 // and the .d.ts of the public entry are tsc's (package.json `build`); this part alone takes well under a second, so
 // the CLI tests run it before they start (test/cli/global-setup.ts) and never test a stale dist/.
 import { createHash } from 'node:crypto';
@@ -32,14 +32,15 @@ const common = {
   define: { __DEPLOY_BUILD__: JSON.stringify(buildId.digest('hex').slice(0, 32)) },
 };
 
-// Split at every dynamic import: each verb's action (src/cli/actions/) and what only it uses is a chunk loaded when
-// that verb runs, so start-up compiles only what the command line needs (issue 16). The chunks sit next to bin.js:
-// code that finds files relative to its own module (recipes/, dist/index.js) sees the same paths from any of them.
-// Chunks of an earlier build are removed first: their names change with their content.
+// The CLI is one CommonJS script, dist/cli/deploy.cjs, that bin.js (src/cli/boot.ts) runs through V8's code cache
+// (issue 16: start-up). Each verb's action (src/cli/actions/) is a dynamic import: esbuild wraps it, and what only it
+// uses, in a function that runs when that verb does, so a command line evaluates only what it needs, and V8
+// compiles a function only when it first runs. Files are found relative to dist/cli (recipes/, dist/index.js):
+// import.meta.url is the script's own URL.
 rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
 // The yaml library reads only what the block reader (src/config/yaml-block.ts) does not. It is a file of its own,
-// dist/cli/yaml-library.cjs, that the chunks require() on first use: a block-YAML deploy.yml never loads or even
-// compiles its 260 KB. src/config/yaml-fallback.ts imports it statically (for tests and tsx); here it is replaced.
+// dist/cli/yaml-library.cjs, required on first use: a block-YAML deploy.yml never loads or even compiles its 260 KB.
+// src/config/yaml-fallback.ts imports it statically (for tests and tsx); here it is replaced.
 const lazyYaml = {
   name: 'lazy-yaml-library',
   setup(b) {
@@ -52,19 +53,31 @@ const lazyYaml = {
 };
 
 // ssh2 has an optional native part; jiti is loaded only for TypeScript task modules (src/tasks/modules.ts).
-// Which sources went into which file, and which files each imports statically, is in dist/cli-sources.json (from
-// esbuild's metafile), for the start-up tests.
+// Which sources went into which file is in dist/cli-sources.json (from esbuild's metafile), for the start-up tests.
 const cli = await build({
   ...common,
+  format: 'cjs',
   entryPoints: ['src/cli/bin.ts'],
-  outdir: 'dist/cli',
-  splitting: true,
+  outfile: 'dist/cli/deploy.cjs',
   metafile: true,
-  chunkNames: '[name]-[hash]',
   external: ['ssh2', 'jiti'],
   plugins: [lazyYaml],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  define: { ...common.define, 'import.meta.url': '__deploy_url' },
+  banner: { js: "'use strict';\nvar __deploy_url = require('node:url').pathToFileURL(__filename).href;" },
 });
+// bin.js reads the script as latin1, two to three times faster than as UTF-8 for 2 MB: it must be ASCII. esbuild
+// escapes every other character in code; what it keeps of comments may hold some, and they go.
+const script = join(root, 'dist/cli/deploy.cjs');
+const ascii = readFileSync(script, 'utf8')
+  .split('\n')
+  .map((line, i) => {
+    if (!/[^\x00-\x7f]/.test(line)) return line;
+    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`dist/cli/deploy.cjs:${i + 1}: a character that is not ASCII outside a comment`);
+    return line.replace(/[^\x00-\x7f]/g, '?');
+  })
+  .join('\n');
+writeFileSync(script, ascii);
+const boot = await build({ ...common, entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cli/bin.js', metafile: true });
 // Node reads NODE_EXTRA_CA_CERTS at every start, before any of our code: 40 ms of a 65 ms `node -e 0` on a machine
 // that points it at the system bundle. This process opens no TLS connection (SSH is ssh2's own protocol), so bin.js
 // starts as a two-line sh launcher that sets the variable aside for node's start, and bin.ts hands it back to every
@@ -75,20 +88,14 @@ const launcher = [
   '#!/bin/sh',
   `':' //; [ -z "\${NODE_EXTRA_CA_CERTS-}" ] || { DEPLOY_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export DEPLOY_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"`,
 ];
-writeFileSync(bin, readFileSync(bin, 'utf8').replace(/^#!.*\n/, `${launcher.join('\n')}\n`));
+writeFileSync(bin, `${launcher.join('\n')}\n${readFileSync(bin, 'utf8').replace(/^#!.*\n/, '')}`);
 chmodSync(bin, 0o755);
 const local = (file) => file.replace(/^dist\/cli\//, '');
 writeFileSync(
   join(root, 'dist/cli-sources.json'),
   `${JSON.stringify(
     Object.fromEntries(
-      Object.entries(cli.metafile.outputs).map(([file, o]) => [
-        local(file),
-        {
-          sources: Object.keys(o.inputs),
-          imports: o.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => local(i.path)),
-        },
-      ]),
+      [cli, boot].flatMap((b) => Object.entries(b.metafile.outputs)).map(([file, o]) => [local(file), { sources: Object.keys(o.inputs) }]),
     ),
     null,
     1,

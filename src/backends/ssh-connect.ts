@@ -2,6 +2,7 @@
  * Reaching a host over SSH: the TCP socket (TCP_NODELAY), ssh2's handshake with strict host key checking against
  * known_hosts, and the authentication methods (key files, ssh-agent). Errors say what failed and what to do.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey } from 'ssh2';
@@ -21,13 +22,15 @@ import { formatSeconds } from './output.js';
 
 export type Ssh2 = typeof import('ssh2');
 let ssh2Loading: Promise<Ssh2> | undefined;
+// A require, not an import(): the CLI's code runs from V8's code cache, where import() has no loader (src/cli/boot.ts).
+const requireHere = createRequire(import.meta.url);
 
 /**
  * ssh2 takes ~35 ms to load. Loaded on first use, verbs that never connect do not pay for it, and a run loads it
  * while its first TCP connection is being accepted (sshd forks before it sends its banner).
  */
 export function loadSsh2(): Promise<Ssh2> {
-  ssh2Loading ??= import('ssh2').then((m) => ((m as { default?: Ssh2 }).default ?? m) as Ssh2);
+  ssh2Loading ??= Promise.resolve().then(() => requireHere('ssh2') as Ssh2);
   return ssh2Loading;
 }
 

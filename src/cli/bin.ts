@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { main } from './main.js';
 
 // The launcher (scripts/build.mjs) kept node from reading NODE_EXTRA_CA_CERTS at start; the programs we start get it.

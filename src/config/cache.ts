@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isSensitive, Sensitive } from '../shell/sensitive.js';
 import { parseDotEnv } from './dotenv.js';
+import { readPrivate, userCacheDir, writePrivate } from './user-cache.js';
 import { interpolate } from './interpolate.js';
 import { isMapping } from './path.js';
 import type { Env, LoadOptions } from './load.js';
@@ -52,10 +41,8 @@ export interface ConfigCache {
  * DEPLOY_NO_CACHE=1, and off when the directory is another user's or others may write to it.
  */
 export function configCache(env: Env = process.env): ConfigCache | undefined {
-  if (env.DEPLOY_NO_CACHE && env.DEPLOY_NO_CACHE !== '0') return undefined;
-  const xdg = env.XDG_CACHE_HOME;
-  const root = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
-  return { dir: join(root, 'deploy', 'config'), build: BUILD, entries: CACHE_ENTRIES };
+  const dir = userCacheDir(env, 'config');
+  return dir === undefined ? undefined : { dir, build: BUILD, entries: CACHE_ENTRIES };
 }
 
 type CachedLoad = LoadOptions & { readonly file: string };
@@ -262,24 +249,13 @@ const UNREADABLE = Symbol('unreadable');
 
 const entryPath = (cache: ConfigCache, key: string) => join(cache.dir, `${key}.json`);
 
-const uid = () => process.getuid?.();
-
-/** Ours alone: owned by this user, nobody else may read or write it. */
-function private_(path: string): boolean {
-  try {
-    const s = lstatSync(path);
-    return (uid() === undefined || s.uid === uid()) && (s.mode & 0o077) === 0 && (s.isDirectory() || s.isFile());
-  } catch {
-    return false;
-  }
-}
-
 function readEntry(cache: ConfigCache, key: string, env: Env): Config | undefined {
   const path = entryPath(cache, key);
-  if (!private_(cache.dir) || !private_(path)) return undefined;
+  const bytes = readPrivate(cache.dir, `${key}.json`);
+  if (!bytes) return undefined;
   let entry: Entry;
   try {
-    entry = JSON.parse(readFileSync(path, 'utf8')) as Entry;
+    entry = JSON.parse(bytes.toString('utf8')) as Entry;
   } catch {
     return undefined;
   }
@@ -318,33 +294,5 @@ function writeEntry(
     inputs: { env: envNames, envHash: envHash(envNames, env), files, taskDir: taskListing(config.file) },
     config: encode(config, secrets),
   };
-  try {
-    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
-    if (!private_(cache.dir)) return;
-    const path = entryPath(cache, key);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
-    renameSync(tmp, path);
-    prune(cache);
-  } catch {
-    // The cache only saves time: a run never fails for it.
-  }
-}
-
-/** Keeps the `entries` last used; leftovers of interrupted writes (a minute old: not another run's write) go too. */
-function prune(cache: ConfigCache): void {
-  const mtime = (n: string) => {
-    try {
-      return statSync(join(cache.dir, n)).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
-  const names = readdirSync(cache.dir);
-  const entries = names
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => ({ n, t: mtime(n) }))
-    .sort((a, b) => b.t - a.t);
-  const stale = names.filter((n) => n.endsWith('.tmp') && mtime(n) < Date.now() - 60_000);
-  for (const n of [...entries.slice(cache.entries).map((e) => e.n), ...stale]) rmSync(join(cache.dir, n), { force: true });
+  writePrivate(cache.dir, `${key}.json`, JSON.stringify(entry), { keep: cache.entries, suffix: '.json' });
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -89,7 +90,7 @@ async function loadModule(file: string, shown: string, module: string): Promise<
   try {
     loaded = TYPESCRIPT.includes(extname(file))
       ? await importTypeScript(file)
-      : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+      : ((await importModule(pathToFileURL(file).href)) as Record<string, unknown>);
   } catch (e) {
     throw importError(e as NodeJS.ErrnoException, file, shown);
   }
@@ -134,13 +135,19 @@ async function loadModule(file: string, shown: string, module: string): Promise<
 
 const TYPESCRIPT = ['.ts', '.mts', '.cts'];
 
+/** Handed to the CLI's script by bin.js (src/cli/boot.ts): its own import(), since code run from V8's code cache has none. */
+declare const __deploy_import: ((url: string) => Promise<unknown>) | undefined;
+
+const importModule = (url: string): Promise<unknown> => (typeof __deploy_import === 'function' ? __deploy_import(url) : import(url));
+const requireHere = createRequire(import.meta.url);
+
 /**
  * TypeScript modules load through jiti on every Node (20 cannot strip types), with `deploy` resolving to this
  * package's public entry, so that `import { defineTasks } from 'deploy'` works with deploy installed globally.
  * jiti stays outside the bundle: it is loaded only here, and only when a project has a TypeScript module.
  */
 async function importTypeScript(file: string): Promise<Record<string, unknown>> {
-  const { createJiti } = await import('jiti');
+  const { createJiti } = requireHere('jiti') as typeof import('jiti');
   const jiti = createJiti(import.meta.url, { alias: { deploy: publicEntry() }, interopDefault: false, moduleCache: false, fsCache: false });
   return (await jiti.import(file)) as Record<string, unknown>;
 }

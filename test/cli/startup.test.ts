@@ -1,38 +1,59 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
-import { cliPath, repoRoot, run, type Run } from './support.js';
+import { cliPath, exampleProject, repoRoot, run, type Run } from './support.js';
 
-const distCli = dirname(cliPath);
+/** What scripts/build.mjs wrote from esbuild's metafile: the sources of each file it built. */
+const sourcesOf = (file: string): string[] =>
+  (JSON.parse(readFileSync(join(repoRoot, 'dist', 'cli-sources.json'), 'utf8')) as Record<string, { sources: string[] }>)[file]?.sources ??
+  [];
 
-interface Built {
-  /** The sources esbuild put in the file. */
-  sources: string[];
-  /** The files it imports statically (what node loads with it). */
-  imports: string[];
+interface Coverage {
+  result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[];
 }
 
-/** What scripts/build.mjs wrote from esbuild's metafile: which sources each file holds and what it imports. */
-const built = (): Record<string, Built> => JSON.parse(readFileSync(join(repoRoot, 'dist', 'cli-sources.json'), 'utf8'));
-
-/** The files node loads with these: each and, recursively, the files it imports statically. */
-function staticClosure(...entries: string[]): string[] {
-  const map = built();
-  const seen = new Set<string>();
-  const todo = entries.map((e) => relative(distCli, e));
-  while (todo.length > 0) {
-    const file = todo.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    todo.push(...(map[file]?.imports ?? []));
+/**
+ * What a command line evaluated of dist/cli/deploy.cjs, from V8's coverage of the run: esbuild wraps each module
+ * that is imported lazily in a function named by its source (`src/backends/ssh.ts`), run when it is first needed;
+ * the others run at start. Also: whether node loaded ssh2 at all.
+ */
+async function evaluated(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ sources: string[]; lazy: string[]; ssh2: boolean; run: Run }> {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-coverage-'));
+  try {
+    const r = await run(args, { env: { ...env, NODE_V8_COVERAGE: dir } });
+    const scripts = readdirSync(dir).flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Coverage).result);
+    const bundle = scripts.find((s) => s.url.endsWith('/dist/cli/deploy.cjs'));
+    if (!bundle) throw new Error(`no coverage of deploy.cjs: ${r.stderr}`);
+    const wrapped = new Map(
+      bundle.functions.filter((f) => /^(src|node_modules)\//.test(f.functionName)).map((f) => [f.functionName, f.ranges[0]!.count]),
+    );
+    const all = sourcesOf('deploy.cjs');
+    return {
+      sources: all.filter((s) => (wrapped.get(s) ?? 1) > 0),
+      lazy: [...wrapped.keys()],
+      ssh2: scripts.some((s) => s.url.includes('/node_modules/ssh2/')),
+      run: r,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return [...seen].map((f) => join(distCli, f));
 }
-
-const sourcesOf = (file: string): string[] => built()[basename(file)]?.sources ?? [];
 
 const runFile = (file: string, args: readonly string[], env: Record<string, string>): Promise<Run> =>
   new Promise((done) =>
@@ -41,26 +62,35 @@ const runFile = (file: string, args: readonly string[], env: Record<string, stri
     ),
   );
 
+/** A plan but for the times in it: the release id, the lock's owner record (base64), revisions.log's time. */
+const timeless = (text: string) =>
+  text
+    .replace(/\d{14}/g, 'RELEASE')
+    .replace(/'[A-Za-z0-9+/]{40,}={0,2}'/g, 'OWNER')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
+
 const packageOf = (source: string) => source.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
 
-describe('start-up: a command line loads only what it needs (issue 16)', () => {
-  const closure = staticClosure(cliPath);
-  const loaded = closure.flatMap(sourcesOf);
+describe('start-up: a command line evaluates only what it needs (issue 16)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'deploy-startup-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const example = join(repoRoot, 'deploy.example.yml');
 
-  it('bin.js and its static imports hold commander and the verbs’ declarations, not their actions, config, tasks or backends', () => {
+  it('bin.js is the loader alone; the CLI is one script', () => {
+    expect(sourcesOf('bin.js')).toEqual(['src/cli/boot.ts', 'src/config/user-cache.ts']);
+    expect(readFileSync(cliPath).length).toBeLessThan(10_000);
+    expect(sourcesOf('deploy.cjs')).toEqual(expect.arrayContaining(['src/cli/main.ts', 'src/tasks/deploy.ts', 'src/backends/ssh.ts']));
+  });
+
+  it('`deploy --help` evaluates commander and the verbs’ declarations, not their actions, config, tasks or backends', async () => {
+    const help = await evaluated(['--help'], { DEPLOY_NO_CACHE: '1' });
+    expect(help.run.code).toBe(0);
     // The markers are there to be read: without them this test would pass on anything.
-    expect(loaded).toContain('src/cli/main.ts');
-    expect(loaded).toContain('src/cli/deploy.ts');
-    const all = readdirSync(distCli)
-      .filter((f) => f.endsWith('.js'))
-      .flatMap((f) => sourcesOf(join(distCli, f)));
-    expect(all).toEqual(
+    expect(help.sources).toEqual(expect.arrayContaining(['src/cli/main.ts', 'src/cli/deploy.ts']));
+    expect(help.lazy).toEqual(
       expect.arrayContaining(['src/cli/actions/deploy.ts', 'src/tasks/deploy.ts', 'src/config/schema.ts', 'src/backends/ssh.ts']),
     );
-
-    const heavy = loaded.filter(
+    const heavy = help.sources.filter(
       (s) =>
         /^src\/(cli\/actions|cli\/session|cli\/stage|tasks|backends|config|facts|hosts)\b/.test(s) ||
         (s.startsWith('node_modules/') && packageOf(s) !== 'commander'),
@@ -69,17 +99,13 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
       heavy,
       'move what these need into the verb’s action (src/cli/actions/<verb>.ts, imported by lazy()): README, Contributing',
     ).toEqual([]);
-    const bytes = closure.reduce((n, f) => n + readFileSync(f).length, 0);
-    // commander is ~125 KB of it; the single bundle before the split was 2.2 MB.
-    expect(bytes).toBeLessThan(250_000);
+    expect(help.ssh2).toBe(false);
   });
 
-  it('a plan loads no SSH client, failpoints, dry-run wrapper or HTML report: it contacts no host', () => {
-    const plan = readdirSync(distCli).find((f) => /^plan-\w+\.js$/.test(f));
-    expect(plan).toBeDefined();
-    const sources = staticClosure(cliPath, join(distCli, plan!)).flatMap(sourcesOf);
-    // The markers are there to be read: the plan's own code and the offline backend are in it.
-    expect(sources).toEqual(expect.arrayContaining(['src/cli/actions/plan.ts', 'src/tasks/deploy.ts', 'src/backends/offline.ts']));
+  it('a plan evaluates no SSH client, failpoints, dry-run wrapper or HTML report: it contacts no host', async () => {
+    const plan = await evaluated(['plan', 'staging', '-c', example], { DEPLOY_NO_CACHE: '1' });
+    expect(plan.run.code, plan.run.stderr).toBe(0);
+    expect(plan.sources).toEqual(expect.arrayContaining(['src/cli/actions/plan.ts', 'src/tasks/deploy.ts', 'src/backends/offline.ts']));
     const online = [
       'src/backends/ssh.ts',
       'src/backends/ssh-connect.ts',
@@ -89,7 +115,9 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
       'src/backends/dry-run.ts',
       'src/output/report.ts',
     ];
-    expect(sources.filter((s) => online.includes(s))).toEqual([]);
+    expect(plan.lazy).toEqual(expect.arrayContaining(online));
+    expect(plan.sources.filter((s) => online.includes(s))).toEqual([]);
+    expect(plan.ssh2).toBe(false);
   });
 
   it('bin.js run as `deploy` starts node without reading NODE_EXTRA_CA_CERTS; every program it starts gets it', async () => {
@@ -106,7 +134,6 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     const linked = join(tmp, 'bin', 'deploy');
     mkdirSync(dirname(linked), { recursive: true });
     symlinkSync(cliPath, linked);
-    const example = join(repoRoot, 'deploy.example.yml');
     for (const args of [['--version'], ['--help'], ['plan', 'staging', '-c', example], ['__complete', 'bash', '--', 'pl']]) {
       const r = await runFile(linked, args, env);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -123,65 +150,83 @@ describe('start-up: a command line loads only what it needs (issue 16)', () => {
     expect(direct.stderr).toMatch(warned);
   });
 
-  it('`deploy --help` and a verb’s --help run with every lazily loaded chunk removed', async () => {
-    const copy = join(tmp, 'pkg');
-    cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
-    symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
-    for (const file of closure) cpSync(file, join(copy, 'dist', 'cli', relative(distCli, file)));
-    const bin = join(copy, 'dist', 'cli', 'bin.js');
-    const help = await run(['--help'], { cli: bin });
-    expect(help.stderr).toBe('');
-    expect(help.code).toBe(0);
-    const program = buildProgram();
-    const listed = program
-      .createHelp()
-      .visibleCommands(program)
-      .map((c) => c.name())
-      .filter((n) => n !== 'help');
-    expect(listed.length).toBeGreaterThan(10);
-    for (const verb of listed) expect(help.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
-    const planHelp = await run(['plan', '--help'], { cli: bin });
-    expect(planHelp.code).toBe(0);
-    expect(planHelp.stdout).toContain('Usage: deploy plan [options] <stage>');
-    // …and the actions are what is missing: running one fails to load its chunk.
-    const plan = await run(['plan', 'staging', '-c', join(repoRoot, 'deploy.example.yml')], { cli: bin });
-    expect(plan.code).not.toBe(0);
-    expect(plan.stderr).toMatch(/Cannot find module .*dist\/cli\/plan-\w+\.js/);
+  it('a plan whose config is cached evaluates neither the config loader nor zod', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'cache') };
+    const args = ['plan', 'staging', '-c', example];
+    const cold = await evaluated(args, env);
+    expect(cold.run.code, cold.run.stderr).toBe(0);
+    expect(readdirSync(join(tmp, 'cache', 'deploy', 'config'))).toHaveLength(1);
+    const loader = (e: { sources: string[] }) => e.sources.filter((s) => s === 'src/config/load.ts' || packageOf(s) === 'zod');
+    expect(loader(cold).length).toBeGreaterThan(1);
+    const warm = await evaluated(args, env);
+    expect(warm.run.code, warm.run.stderr).toBe(0);
+    expect(loader(warm)).toEqual([]);
+    expect(timeless(warm.run.stdout)).toBe(timeless(cold.run.stdout));
+  });
+});
+
+describe('start-up: the code cache', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'deploy-code-cache-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const args = ['plan', 'staging', '-c', join(repoRoot, 'deploy.example.yml')];
+  const files = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('-plan.bin')) : []);
+
+  it('the first run of a verb writes its cache, the user’s alone; the next uses it as it is, and prints the same', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'a') };
+    const dir = join(tmp, 'a', 'deploy', 'code');
+    const first = await run(args, { env });
+    expect(first.code, first.stderr).toBe(0);
+    const [cache] = files(dir);
+    expect(cache).toBeDefined();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, cache!)).mode & 0o777).toBe(0o600);
+    const written = readFileSync(join(dir, cache!));
+    expect(written.length).toBeGreaterThan(100_000);
+    const second = await run(args, { env });
+    expect(second.code).toBe(0);
+    expect(timeless(second.stdout)).toBe(timeless(first.stdout));
+    // Accepted by V8, so not written again.
+    expect(readFileSync(join(dir, cache!)).equals(written)).toBe(true);
   });
 
-  it('a plan whose config is cached runs without the config loader or zod: with their chunks removed, it still runs', async () => {
-    const copy = join(tmp, 'no-zod');
-    cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
-    symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
-    symlinkSync(join(repoRoot, 'recipes'), join(copy, 'recipes'));
-    cpSync(distCli, join(copy, 'dist', 'cli'), { recursive: true });
-    const bin = join(copy, 'dist', 'cli', 'bin.js');
-    const env = { XDG_CACHE_HOME: join(tmp, 'cache') };
-    const args = ['plan', 'staging', '-c', join(repoRoot, 'deploy.example.yml')];
-    const cold = await run(args, { cli: bin, env });
-    expect(cold.stderr).toBe('');
-    expect(cold.code).toBe(0);
-    expect(readdirSync(join(tmp, 'cache', 'deploy', 'config'))).toHaveLength(1);
+  it('task modules, JavaScript and TypeScript, load the same from a warm cache as from a cold one', async () => {
+    const dir = exampleProject();
+    writeFileSync(join(dir, 'deploy', 'tasks', 'plain.mjs'), "export default { plain: { run: 'echo plain' } };\n");
+    const env = { XDG_CACHE_HOME: join(tmp, 'm') };
+    const runs = [];
+    for (let i = 0; i < 2; i++) runs.push(await run(['tasks', 'staging'], { cwd: dir, env }));
+    expect(readdirSync(join(tmp, 'm', 'deploy', 'code')).filter((f) => f.endsWith('-tasks.bin'))).toHaveLength(1);
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^plain\b/m);
+      expect(r.stdout).toMatch(/^notify\b/m);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-    const removed = readdirSync(join(copy, 'dist', 'cli')).filter((f) => {
-      const sources = sourcesOf(join(copy, 'dist', 'cli', f));
-      return sources.includes('src/config/load.ts') || sources.some((s) => packageOf(s) === 'zod');
-    });
-    expect(removed.length).toBeGreaterThan(0);
-    for (const f of removed) rmSync(join(copy, 'dist', 'cli', f));
-    const warm = await run(args, { cli: bin, env });
-    expect(warm.stderr).toBe('');
-    expect(warm.code).toBe(0);
-    // The same plan but for the times in it: the release id, the lock's owner record (base64), revisions.log's time.
-    const timeless = (text: string) =>
-      text
-        .replace(/\d{14}/g, 'RELEASE')
-        .replace(/'[A-Za-z0-9+/]{40,}={0,2}'/g, 'OWNER')
-        .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
-    expect(timeless(warm.stdout)).toBe(timeless(cold.stdout));
-    // …and those chunks are what a config not in the cache needs.
-    const uncached = await run(args, { cli: bin, env: { ...env, DEPLOY_NO_CACHE: '1' } });
-    expect(uncached.code).not.toBe(0);
-    expect(uncached.stderr).toMatch(/Cannot find module .*dist\/cli\/(chunk|load)-\w+\.js/);
+  it('a cache V8 does not accept is ignored and written again; one in a directory others may write is neither read nor written', async () => {
+    const env = { XDG_CACHE_HOME: join(tmp, 'b') };
+    const dir = join(tmp, 'b', 'deploy', 'code');
+    const first = await run(args, { env });
+    const [cache] = files(dir);
+    writeFileSync(join(dir, cache!), 'not a code cache');
+    const after = await run(args, { env });
+    expect(after.code, after.stderr).toBe(0);
+    expect(timeless(after.stdout)).toBe(timeless(first.stdout));
+    expect(readFileSync(join(dir, cache!)).length).toBeGreaterThan(100_000);
+
+    const open = join(tmp, 'c', 'deploy', 'code');
+    mkdirSync(open, { recursive: true, mode: 0o777 });
+    chmodSync(open, 0o777);
+    writeFileSync(join(open, cache!), 'planted', { mode: 0o600 });
+    const planted = await run(args, { env: { XDG_CACHE_HOME: join(tmp, 'c') } });
+    expect(planted.code, planted.stderr).toBe(0);
+    expect(readFileSync(join(open, cache!), 'utf8')).toBe('planted');
+    expect(readdirSync(open)).toEqual([cache]);
+
+    const off = await run(args, { env: { XDG_CACHE_HOME: join(tmp, 'd'), DEPLOY_NO_CACHE: '1' } });
+    expect(off.code).toBe(0);
+    expect(existsSync(join(tmp, 'd'))).toBe(false);
   });
 });
