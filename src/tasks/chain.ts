@@ -133,10 +133,15 @@ export async function execChain(
       onLine,
     })
     .catch((e: unknown) => {
-      // The backend names the chain (every command it carries); the error names the one that was running.
-      const running = flat[Math.max(current, 0)]!.command;
-      if (e instanceof Error && command.description)
-        e.message = e.message.replace(command.description, running.description ?? render(running));
+      // The backend names the chain (every command it carries); the error names the one whose end had not come, and
+      // what the host may have gone on with: it had the whole chain.
+      const at = Math.max(current, 0);
+      const running = flat[at]!.command;
+      const later = flat.slice(at + 1);
+      const steps = [...new Set(later.map((f) => parts[f.part]!.step))].filter((s) => s !== stepOf(at));
+      const more = steps.length > 0 ? steps : later.map((f) => f.command.description ?? render(f.command));
+      const what = `${running.description ?? render(running)}${more.length > 0 ? ` (sent with what follows in one round trip, so maybe run too: ${more.join(', ')})` : ''}`;
+      if (e instanceof Error && command.description) e.message = e.message.replace(command.description, what);
       throw e;
     });
   // No mark: the script was killed in that command, or failed outside it (an injected fault).

@@ -387,8 +387,7 @@ export async function restore(f: Fleet, name: string): Promise<void> {
   const h = hostOf(s, name);
   if (!hostAlive(h)) throw new FleetError(`${name} is not running`, 'use startHost() for a stopped host');
   writeSshdConfig(h, SSH_PORT);
-  process.kill(h.initPid!, 'SIGHUP');
-  await waitReady(h);
+  await reloadSshd(h);
   h.refused = false;
   saveState(s);
   await loginCheck(s.fleet, h);
@@ -405,8 +404,7 @@ export async function limitStartups(f: Fleet, name: string, spec: string | null)
   if (!hostAlive(h)) throw new FleetError(`${name} is not running`, 'startHost() it first');
   writeSshdConfig(h, SSH_PORT, spec ?? undefined);
   await assertSshdConfig(h);
-  process.kill(h.initPid!, 'SIGHUP');
-  await waitReady(h);
+  await reloadSshd(h);
   await loginCheck(s.fleet, h);
 }
 
@@ -793,6 +791,24 @@ async function waitReady(h: HostState): Promise<void> {
     timeoutMs: 15_000,
     abort: () => (hostAlive(h) ? undefined : `host exited:\n${tail(join(h.dir, 'sshd.log'))}`),
   });
+}
+
+const LISTENING = /^Server listening on /gm;
+
+/**
+ * SIGHUP: sshd re-executes itself with its config. Until it has, the old one still answers; then its port is closed
+ * for a moment: ready means that the new one says it listens, and sends its banner.
+ */
+async function reloadSshd(h: HostState): Promise<void> {
+  const log = join(h.dir, 'sshd.log');
+  const listening = () => (existsSync(log) ? (readFileSync(log, 'utf8').match(LISTENING)?.length ?? 0) : 0);
+  const before = listening();
+  process.kill(h.initPid!, 'SIGHUP');
+  await waitFor(`${h.name}: sshd listening again after SIGHUP`, () => listening() > before, {
+    timeoutMs: 15_000,
+    abort: () => (hostAlive(h) ? undefined : `host exited:\n${tail(log)}`),
+  });
+  await waitReady(h);
 }
 
 async function loginCheck(f: Fleet, h: HostState): Promise<void> {

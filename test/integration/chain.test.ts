@@ -11,9 +11,9 @@ import { appRepo, cli, ndjson, project, type AppRepo } from './support/project.j
 /** Prints the tag (`deploy:<run>:<connection>:<command>`) of the round trip the task runs in: its login shell's. */
 const TAG = [
   'p=$PPID',
-  'for i in 1 2 3 4 5; do t=$(tr "\\0" "\\n" < /proc/$p/cmdline | grep -o "# deploy:[a-z0-9]*:[0-9]*:[0-9]*$") && break',
+  'for i in 1 2 3 4 5; do t=$(tr "\\0" "\\n" < /proc/$p/cmdline | grep -o "deploy:[a-z0-9]*:[0-9]*:[0-9]*$") && break',
   'p=$(cut -d" " -f4 /proc/$p/stat); done',
-  'echo "tag ${t#\\# } $1"',
+  'echo "tag $t $1"',
 ].join('\n');
 const tagged = (name: string) => ({ run: `set -- ${name}\n${TAG}`, roles: ['web'], cwd: '/' });
 
@@ -39,7 +39,7 @@ describe('steps sharing a round trip', () => {
           'before-shared': tagged('before-shared'),
           out: { run: "printf 'one\\n'; printf 'no newline' >&2", roles: ['web'], cwd: '/' },
           last: {
-            run: `[ "$DEPLOY_HOST" != ${failOn} ] || { echo "refusing on $DEPLOY_HOST" >&2; exit 7; }\n${TAG}`,
+            run: `[ "$DEPLOY_HOST" != ${failOn} ] || { echo "refusing on $DEPLOY_HOST" >&2; exit 7; }\nset -- last\n${TAG}`,
             roles: ['web'],
             cwd: '/',
           },

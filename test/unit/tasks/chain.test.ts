@@ -135,7 +135,23 @@ describe('execChain', () => {
     expect(f.trips.get('web1')).toBe(1);
   });
 
-  it('a lost connection names the step that was running', async () => {
+  it('a lost connection names the step and command that were running, and what the host may have gone on with', async () => {
+    const f = fleet();
+    f.loseAt('web1:first');
+    const e = await execChain(
+      f.ctx,
+      web1,
+      chain([
+        { step: 'a', commands: [say('first'), say('again')] },
+        { step: 'b', commands: [say('second')] },
+      ]),
+    ).catch((x: unknown) => x as Error);
+    expect((e as Error).message).toBe(
+      'web1: a: connection lost while running first (sent with what follows in one round trip, so maybe run too: b)',
+    );
+  });
+
+  it('a lost connection in the last step names it alone', async () => {
     const f = fleet();
     f.loseAt('web1:second');
     const e = await execChain(
