@@ -1,5 +1,6 @@
 import type { ExecResult } from '../backends/backend.js';
 import { CHAIN_MARK, chain } from '../commands/chain.js';
+import { splitChainOutput } from '../facts/chain.js';
 import type { HostDef } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import type { DeployEvent } from '../output/events.js';
@@ -19,20 +20,6 @@ export interface PartEnd {
   /** Its last lines of each stream. */
   readonly stdout: readonly string[];
   readonly stderr: readonly string[];
-}
-
-const MARKED = new RegExp(`${CHAIN_MARK} (\\d+)\\n`, 'g');
-
-/** One stream of a chain's output split at its marks: the text of each command that ran, in order. */
-export function splitChainOutput(text: string): string[] {
-  const texts: string[] = [];
-  let from = 0;
-  for (const m of text.matchAll(MARKED)) {
-    texts.push(text.slice(from, m.index));
-    from = m.index + m[0].length;
-  }
-  texts.push(text.slice(from));
-  return texts;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHAIN_MARK, chain } from '../../../src/commands/chain.js';
 import { raw, read, script, write } from '../../../src/shell/command.js';
-import { splitChainOutput } from '../../../src/tasks/chain.js';
+import { splitChainOutput } from '../../../src/facts/chain.js';
 import { renders, sandbox } from './table.js';
 
 const say = (text: string) => write(['printf', '%s\\n', text], { description: `say ${text}` });
