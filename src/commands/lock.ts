@@ -109,6 +109,24 @@ export function statusTokens(p: Paths): Token[] {
 
 export const status = (p: Paths): Command => read(statusTokens(p), { description: 'read the deploy lock' });
 
+/** Tenths of a second a run that found the lock taken waits for its taker to fill it (a run that died half-way: never). */
+const FILL_WAIT_TENTHS = 20;
+
+/**
+ * The status of a lock another run holds, once that run has filled it: a run that lost the `mkdir` by a moment
+ * would otherwise read a lock dir whose files are not written yet. `expires` is the last file `fill` writes.
+ */
+function heldStatus(p: Paths): Token[] {
+  return [
+    raw(
+      `i=0; while [ -d ${quote(p.lock)} ] && [ ! -s ${quote(lockFiles(p).expires)} ] && [ "$i" -lt ${FILL_WAIT_TENTHS} ]; do sleep 0.1; i=$((i + 1)); done;`,
+    ),
+    ...statusTokens(p),
+    raw(';'),
+    raw('exit 1'),
+  ];
+}
+
 /**
  * Takes the lock (`mkdir` is atomic: exactly one run creates the dir), then runs `then` (a read, e.g. the release
  * state) in the same round trip. Prints `acquired` and `then`'s output; when the lock is held, the lock's status
@@ -120,7 +138,7 @@ export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command, o
     o.makeRoot === false
       ? ['mkdir', p.lock, raw('2>/dev/null')]
       : ['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')];
-  return write(ifThen(make, filled(p, info, ttl, then), [...statusTokens(p), raw(';'), raw('exit 1')]), { description: `lock ${p.root}` });
+  return write(ifThen(make, filled(p, info, ttl, then), heldStatus(p)), { description: `lock ${p.root}` });
 }
 
 function filled(p: Paths, info: LockInfo, ttl: number, then?: Command): Token[] {
@@ -166,7 +184,7 @@ export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o:
         p.lock,
       ],
       filled(p, info, ttl, then),
-      [...statusTokens(p), raw(';'), raw('exit 1')],
+      heldStatus(p),
     ),
     { description: `take over the lock of ${seen ? `run ${seen.slice(0, 8)}` : 'an unknown run'}` },
   );

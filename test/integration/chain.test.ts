@@ -1,8 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployEvent } from '../../src/output/events.js';
 import { fleet } from '../fleet/context.js';
 import { sshRun, type Fleet } from '../fleet/fleet.js';
 import { appRepo, cli, ndjson, project, type AppRepo } from './support/project.js';
+import { stopApps } from './support/tiers.js';
 
 // Steps that need no answer in between share a round trip per host (tasks/chain.ts), on the real fleet: the
 // commands prove it by the tag of the login shell that runs them (backends/protocol.ts), and the run still
@@ -54,6 +55,8 @@ describe('steps sharing a round trip', () => {
     repo.commit('v1');
     p = app('nobody');
   });
+  // The app listens on the fleet's default port: a later test file's first deploy needs it free.
+  afterAll(() => stopApps(f, p.deployTo));
 
   it('transfer, shared and their hooks run on a host in one round trip; each command is still reported in its own step', async () => {
     const r = await cli(['staging', '-c', p.file, '--json']);

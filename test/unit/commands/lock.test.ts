@@ -1,10 +1,12 @@
 import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquire, encodeLockInfo, forceRelease, release, renew, status, takeOver, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
 import { isExpired, parseAcquired, parseLockStatus, parseLost, parseReleased } from '../../../src/facts/lock.js';
-import { read } from '../../../src/shell/command.js';
+import { read, render } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
 const p = paths('/srv/app');
@@ -16,6 +18,7 @@ const b64 =
 const L = '/srv/app/deploy.lock';
 const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=\${EPOCHSECONDS:-$(date +%s)} && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
 const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
+const heldStatus = `i=0; while [ -d ${L} ] && [ ! -s ${L}/expires ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i + 1)); done; ${statusText} ; exit 1`;
 const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
 const filled = (then = '') => `if ${fill} ; then printf 'acquired\\n'${then} ; else rm -rf ${L} ; exit 1 ; fi`;
 
@@ -29,31 +32,31 @@ describe('lock commands', () => {
     [
       'acquire: mkdir is the lock; the host writes since and expires by its own clock; held: the status instead',
       () => acquire(p, info, 900),
-      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'acquire with a read after it, in the same round trip',
       () => acquire(p, info, 900, read(['ls', '/srv/app/releases'])),
-      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled(' ; ls /srv/app/releases')} ; else ${statusText} ; exit 1 ; fi`,
+      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled(' ; ls /srv/app/releases')} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'acquire without makeRoot: a missing deploy_to stays missing (the preflight’s round trip takes the lock only where it exists)',
       () => acquire(p, info, 900, undefined, { makeRoot: false }),
-      `if mkdir ${L} 2>/dev/null ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if mkdir ${L} 2>/dev/null ; then ${filled()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
-      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'takeOver of a dead run’s lock: the token alone decides',
       () => takeOver(p, info, 900, T2, { ifExpired: false }),
-      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${statusText} ; exit 1 ; fi`,
+      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
@@ -120,6 +123,22 @@ describe('lock commands on a real shell', () => {
     expect(parseReleased(box.run(release(box.p, T1)).stdout)).toEqual({ kind: 'gone' });
     expect(parseLost(box.run(renew(box.p, T1, TTL)).stdout)).toBe('');
     expect(readdirSync(box.p.root).filter((n) => n.startsWith('deploy.lock'))).toEqual([]);
+  });
+
+  it('a run that loses the mkdir by a moment waits for the winner to fill the lock and names it (not "no owner file")', () => {
+    // The winner has made the dir and is still writing its files: here a `sleep` on PATH finishes them, as the
+    // winner would while the loser waits.
+    mkdirSync(box.p.lock, { recursive: true });
+    const bin = join(box.dir, 'fake-bin');
+    mkdirSync(bin, { recursive: true });
+    const files = `printf '%s\\n' ${T1} > '${box.p.lock}/token'; printf '%s\\n' '${b64}' > '${box.p.lock}/owner'; printf '%s\\n' ${epoch()} > '${box.p.lock}/since'; printf '%s\\n' ${epoch() + TTL} > '${box.p.lock}/expires'`;
+    writeFileSync(join(bin, 'sleep'), `#!/bin/sh\n${files}\n`, { mode: 0o755 });
+    const r = spawnSync('sh', ['-c', render(acquire(box.p, other, TTL), 'reveal')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    expect(r.status).toBe(1);
+    expect(parseAcquired(r.stdout, TTL)).toMatchObject({ acquired: false, status: { state: 'locked', token: T1, info } });
   });
 
   it('takes over only a lock expired by the host clock, and only the one it saw', () => {
