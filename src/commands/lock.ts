@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { raw, read, write, type Command, type Raw, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
-import { contentOf, ifThen, test } from './sh.js';
+import { contentOf, ifThen, makeDirs, test } from './sh.js';
 
 /**
  * Who holds a lock. It is the same on every host a run locks; the host itself adds when the lock was taken and
@@ -56,21 +56,41 @@ const line = (value: Token, file: string): Token[] => ['printf', '%s\\n', value,
 /** The host's clock in seconds; bash (5.0+) has it without starting `date`. */
 const NOW = '${EPOCHSECONDS:-$(date +%s)}';
 
-/** Fills a lock dir this run just created: token, owner, and the host's own `since` and `expires`. */
-function fill(p: Paths, info: LockInfo, ttl: number): Token[] {
-  const f = lockFiles(p);
+/** Fills `dir` as a lock: token, owner, and the host's own `since` and `expires`. */
+function fill(dir: string, info: LockInfo, ttl: number): Token[] {
   return [
-    ...line(assertToken(info.token), f.token),
+    ...line(assertToken(info.token), `${dir}/token`),
     raw('&&'),
-    ...line(encodeLockInfo(info), f.owner),
+    ...line(encodeLockInfo(info), `${dir}/owner`),
     raw('&&'),
     raw(`n=${NOW}`),
     raw('&&'),
-    ...line(raw('"$n"'), f.since),
+    ...line(raw('"$n"'), `${dir}/since`),
     raw('&&'),
-    ...line(raw(`"$((n + ${assertTtl(ttl)}))"`), f.expires),
+    ...line(raw(`"$((n + ${assertTtl(ttl)}))"`), `${dir}/expires`),
   ];
 }
+
+/** Where a run fills its lock before it puts it in place: its own dir, so that no run ever reads a lock half-written. */
+const pending = (p: Paths, info: LockInfo): string => `${p.lock}.new-${assertToken(info.token)}`;
+
+/**
+ * Makes and fills the run's pending lock, then renames it to the lock: the rename is atomic, and onto a lock that
+ * exists (a dir that is never empty) it fails, so exactly one run puts its lock in place, whole.
+ */
+const place = (p: Paths, info: LockInfo, ttl: number): Token[] => [
+  'mkdir',
+  '-p',
+  pending(p, info),
+  raw('&&'),
+  ...fill(pending(p, info), info, ttl),
+  raw('&&'),
+  'mv',
+  '-T',
+  pending(p, info),
+  p.lock,
+  raw('2>/dev/null'),
+];
 
 /**
  * The lock is held by `token` ('' for a lock dir without a token file). The token is read with the shell's own
@@ -109,45 +129,21 @@ export function statusTokens(p: Paths): Token[] {
 
 export const status = (p: Paths): Command => read(statusTokens(p), { description: 'read the deploy lock' });
 
-/** Tenths of a second a run that found the lock taken waits for its taker to fill it (a run that died half-way: never). */
-const FILL_WAIT_TENTHS = 20;
-
 /**
- * The status of a lock another run holds, once that run has filled it: a run that lost the `mkdir` by a moment
- * would otherwise read a lock dir whose files are not written yet. `expires` is the last file `fill` writes.
- */
-function heldStatus(p: Paths): Token[] {
-  return [
-    raw(
-      `i=0; while [ -d ${quote(p.lock)} ] && [ ! -s ${quote(lockFiles(p).expires)} ] && [ "$i" -lt ${FILL_WAIT_TENTHS} ]; do sleep 0.1; i=$((i + 1)); done;`,
-    ),
-    ...statusTokens(p),
-    raw(';'),
-    raw('exit 1'),
-  ];
-}
-
-/**
- * Takes the lock (`mkdir` is atomic: exactly one run creates the dir), then runs `then` (a read, e.g. the release
- * state) in the same round trip. Prints `acquired` and `then`'s output; when the lock is held, the lock's status
- * instead (see `status`) and exits 1. A lock dir this run created but could not fill is removed again. Without
- * `makeRoot` a missing deploy_to is left missing: the lock is not taken, and nothing is printed.
+ * Takes the lock (see `place`), then runs `then` (a read, e.g. the release state) in the same round trip. Prints
+ * `acquired` and `then`'s output; when the lock is held, the lock's status instead (see `status`) and exits 1; a
+ * pending lock that could not be filled or put in place is removed. Without `makeRoot` a missing deploy_to is left
+ * missing: the lock is not taken, and nothing is printed.
  */
 export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command, o: { makeRoot?: boolean } = {}): Command {
-  const make: Token[] =
-    o.makeRoot === false
-      ? ['mkdir', p.lock, raw('2>/dev/null')]
-      : ['mkdir', p.lock, raw('2>/dev/null'), raw('||'), raw('{'), 'mkdir', '-p', p.root, raw('&&'), 'mkdir', p.lock, raw(';'), raw('}')];
-  return write(ifThen(make, filled(p, info, ttl, then), heldStatus(p)), { description: `lock ${p.root}` });
+  const root: Token[] = o.makeRoot === false ? test('-d', p.root) : [raw('{'), ...makeDirs(p.root), raw(';'), raw('}')];
+  return write(ifThen([...root, raw('&&'), ...place(p, info, ttl)], acquired(then), held(p, info)), { description: `lock ${p.root}` });
 }
 
-function filled(p: Paths, info: LockInfo, ttl: number, then?: Command): Token[] {
-  return ifThen(
-    fill(p, info, ttl),
-    ['printf', 'acquired\\n', ...(then ? [raw(';'), ...thenTokens(then)] : [])],
-    ['rm', '-rf', p.lock, raw(';'), raw('exit 1')],
-  );
-}
+const acquired = (then?: Command): Token[] => ['printf', 'acquired\\n', ...(then ? [raw(';'), ...thenTokens(then)] : [])];
+
+/** What a run that did not get the lock prints: the status of the lock (none when there is none), exit 1. */
+const held = (p: Paths, info: LockInfo): Token[] => ['rm', '-rf', pending(p, info), raw(';'), ...statusTokens(p), raw(';'), raw('exit 1')];
 
 function thenTokens(c: Command): Token[] {
   if (c.effect !== 'read' || c.cwd !== undefined || c.env !== undefined) throw new Error('lock: only a plain read may follow the lock');
@@ -180,11 +176,10 @@ export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o:
         '-rf',
         stale,
         raw('&&'),
-        'mkdir',
-        p.lock,
+        ...place(p, info, ttl),
       ],
-      filled(p, info, ttl, then),
-      heldStatus(p),
+      acquired(then),
+      held(p, info),
     ),
     { description: `take over the lock of ${seen ? `run ${seen.slice(0, 8)}` : 'an unknown run'}` },
   );

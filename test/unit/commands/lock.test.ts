@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -16,11 +16,14 @@ const info: LockInfo = { owner: 'ann@laptop', message: "hotfix: it's $(rm -rf /)
 const b64 =
   'eyJvd25lciI6ImFubkBsYXB0b3AiLCJtZXNzYWdlIjoiaG90Zml4OiBpdCdzICQocm0gLXJmIC8pIiwidmVyYiI6ImRlcGxveSIsInJ1biI6IjIwMjQwMTAyLTAzMDQwNSIsInRva2VuIjoiMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYifQ==';
 const L = '/srv/app/deploy.lock';
-const fill = `printf '%s\\n' ${T1} > ${L}/token && printf '%s\\n' '${b64}' > ${L}/owner && n=\${EPOCHSECONDS:-$(date +%s)} && printf '%s\\n' "$n" > ${L}/since && printf '%s\\n' "$((n + 900))" > ${L}/expires`;
+/** The run's pending lock, filled and then renamed into place. */
+const P = `${L}.new-${T1}`;
+const fill = `printf '%s\\n' ${T1} > ${P}/token && printf '%s\\n' '${b64}' > ${P}/owner && n=\${EPOCHSECONDS:-$(date +%s)} && printf '%s\\n' "$n" > ${P}/since && printf '%s\\n' "$((n + 900))" > ${P}/expires`;
+const place = `mkdir -p ${P} && ${fill} && mv -T ${P} ${L} 2>/dev/null`;
 const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
-const heldStatus = `i=0; while [ -d ${L} ] && [ ! -s ${L}/expires ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i + 1)); done; ${statusText} ; exit 1`;
+const heldStatus = `rm -rf ${P} ; ${statusText} ; exit 1`;
 const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
-const filled = (then = '') => `if ${fill} ; then printf 'acquired\\n'${then} ; else rm -rf ${L} ; exit 1 ; fi`;
+const acquired = (then = '') => `printf 'acquired\\n'${then}`;
 
 describe('lock commands', () => {
   it('encodes the info as base64 JSON, in a fixed key order', () => {
@@ -32,31 +35,31 @@ describe('lock commands', () => {
     [
       'acquire: mkdir is the lock; the host writes since and expires by its own clock; held: the status instead',
       () => acquire(p, info, 900),
-      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled()} ; else ${heldStatus} ; fi`,
+      `if { [ -d /srv/app ] || mkdir -p /srv/app ; } && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'acquire with a read after it, in the same round trip',
       () => acquire(p, info, 900, read(['ls', '/srv/app/releases'])),
-      `if mkdir ${L} 2>/dev/null || { mkdir -p /srv/app && mkdir ${L} ; } ; then ${filled(' ; ls /srv/app/releases')} ; else ${heldStatus} ; fi`,
+      `if { [ -d /srv/app ] || mkdir -p /srv/app ; } && ${place} ; then ${acquired(' ; ls /srv/app/releases')} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'acquire without makeRoot: a missing deploy_to stays missing (the preflight’s round trip takes the lock only where it exists)',
       () => acquire(p, info, 900, undefined, { makeRoot: false }),
-      `if mkdir ${L} 2>/dev/null ; then ${filled()} ; else ${heldStatus} ; fi`,
+      `if [ -d /srv/app ] && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
-      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${heldStatus} ; fi`,
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'takeOver of a dead run’s lock: the token alone decides',
       () => takeOver(p, info, 900, T2, { ifExpired: false }),
-      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && mkdir ${L} ; then ${filled()} ; else ${heldStatus} ; fi`,
+      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
@@ -125,20 +128,40 @@ describe('lock commands on a real shell', () => {
     expect(readdirSync(box.p.root).filter((n) => n.startsWith('deploy.lock'))).toEqual([]);
   });
 
-  it('a run that loses the mkdir by a moment waits for the winner to fill the lock and names it (not "no owner file")', () => {
-    // The winner has made the dir and is still writing its files: here a `sleep` on PATH finishes them, as the
-    // winner would while the loser waits.
-    mkdirSync(box.p.lock, { recursive: true });
-    const bin = join(box.dir, 'fake-bin');
+  it('of runs that lock at the same moment one gets it, and the others name it: never a lock half-written', async () => {
+    // The lock is filled aside and renamed into place: a run never reads it before its files are there. A slow host
+    // makes the moment between making the lock's dir and filling it long: here a `mkdir` on PATH that lingers after it.
+    const bin = join(box.dir, 'slow-bin');
     mkdirSync(bin, { recursive: true });
-    const files = `printf '%s\\n' ${T1} > '${box.p.lock}/token'; printf '%s\\n' '${b64}' > '${box.p.lock}/owner'; printf '%s\\n' ${epoch()} > '${box.p.lock}/since'; printf '%s\\n' ${epoch() + TTL} > '${box.p.lock}/expires'`;
-    writeFileSync(join(bin, 'sleep'), `#!/bin/sh\n${files}\n`, { mode: 0o755 });
-    const r = spawnSync('sh', ['-c', render(acquire(box.p, other, TTL), 'reveal')], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-    });
-    expect(r.status).toBe(1);
-    expect(parseAcquired(r.stdout, TTL)).toMatchObject({ acquired: false, status: { state: 'locked', token: T1, info } });
+    const slow = '#!/bin/sh\n/bin/mkdir "$@" || exit\nfor a; do last=$a; done\ncase ${last##*/} in deploy.lock*) /bin/sleep 0.2 ;; esac\n';
+    writeFileSync(join(bin, 'mkdir'), slow, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const runs = [info, other, { ...other, token: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb' }];
+    for (let round = 0; round < 3; round++) {
+      box.run(forceRelease(box.p));
+      const outs = await Promise.all(
+        runs.map(
+          (i) =>
+            new Promise<{ code: number | null; stdout: string }>((done) => {
+              const child = spawn('sh', ['-c', render(acquire(box.p, i, TTL), 'reveal')], { env });
+              let stdout = '';
+              child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+              child.on('close', (code) => done({ code, stdout }));
+            }),
+        ),
+      );
+      const won = outs.flatMap((o, k) => (o.code === 0 ? [runs[k]!] : []));
+      expect(won, `round ${round}`).toHaveLength(1);
+      for (const o of outs.filter((x) => x.code !== 0))
+        expect(parseAcquired(o.stdout, TTL), `round ${round}`).toMatchObject({
+          acquired: false,
+          status: { state: 'locked', token: won[0]!.token, info: won[0] },
+        });
+      expect(
+        readdirSync(box.p.root).filter((n) => n.startsWith('deploy.lock')),
+        `round ${round}`,
+      ).toEqual(['deploy.lock']);
+    }
   });
 
   it('takes over only a lock expired by the host clock, and only the one it saw', () => {
