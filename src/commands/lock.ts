@@ -151,6 +151,24 @@ function thenTokens(c: Command): Token[] {
 }
 
 /**
+ * Renames `dir` aside, then removes it there: a run reading the lock at that moment finds it whole or not at all,
+ * never half-removed.
+ */
+const removeAside = (dir: string, aside: string): Token[] => [
+  'rm',
+  '-rf',
+  aside,
+  raw('&&'),
+  'mv',
+  dir,
+  aside,
+  raw('&&'),
+  'rm',
+  '-rf',
+  aside,
+];
+
+/**
  * Replaces a lock held by `seen` (the token read a moment before; '' for a lock without one), only while it is still
  * that one and, with `ifExpired`, only when it expired by the host's clock. The old dir is renamed away first, so
  * it is never half-removed. Output as for `acquire`.
@@ -160,24 +178,7 @@ export function takeOver(p: Paths, info: LockInfo, ttl: number, seen: string, o:
   const expired = o.ifExpired ? [raw('&&'), ...test(expiresAt(p, ttl), raw('-le'), raw(`"${NOW}"`))] : [];
   return write(
     ifThen(
-      [
-        ...heldBy(p, seen),
-        ...expired,
-        raw('&&'),
-        'rm',
-        '-rf',
-        stale,
-        raw('&&'),
-        'mv',
-        p.lock,
-        stale,
-        raw('&&'),
-        'rm',
-        '-rf',
-        stale,
-        raw('&&'),
-        ...place(p, info, ttl),
-      ],
+      [...heldBy(p, seen), ...expired, raw('&&'), ...removeAside(p.lock, stale), raw('&&'), ...place(p, info, ttl)],
       acquired(then),
       held(p, info),
     ),
@@ -219,7 +220,7 @@ export function release(p: Paths, token: string, before?: Command): Command {
       ...(before ? [...before.tokens, raw(';')] : []),
       ...ifThen(
         heldBy(p, token),
-        ['rm', '-rf', p.lock, raw('&&'), 'printf', 'released\\n'],
+        [...removeAside(p.lock, `${p.lock}.gone-${token === '' ? 'none' : assertToken(token)}`), raw('&&'), 'printf', 'released\\n'],
         ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n']),
       ),
     ],
@@ -233,23 +234,7 @@ export function forceRelease(p: Paths): Command {
   return write(
     ifThen(
       test('-d', p.lock),
-      [
-        'printf',
-        'removed %s\\n',
-        contentOf(lockFiles(p).owner),
-        raw('&&'),
-        'rm',
-        '-rf',
-        gone,
-        raw('&&'),
-        'mv',
-        p.lock,
-        gone,
-        raw('&&'),
-        'rm',
-        '-rf',
-        gone,
-      ],
+      ['printf', 'removed %s\\n', contentOf(lockFiles(p).owner), raw('&&'), ...removeAside(p.lock, gone)],
       ['printf', 'gone\\n'],
     ),
     { description: `remove the lock of ${p.root}, whoever holds it` },

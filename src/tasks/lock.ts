@@ -374,7 +374,8 @@ async function tryHost<T>(
       }
     }
     if (got.acquired) return { kind: 'acquired', value: fact ? fact.parse(got.rest) : (undefined as T) };
-    if (got.status.state !== 'unlocked') return { kind: 'held', status: got.status };
+    // A lock read unreadable may be one being released or replaced that very moment: read it again before naming it.
+    if (got.status.state === 'locked' || (got.status.state === 'malformed' && attempt >= 3)) return { kind: 'held', status: got.status };
     if (attempt >= 3)
       throw new DeployError(`${host.name}: ${STEP}: cannot create the lock ${p.lock}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
   }

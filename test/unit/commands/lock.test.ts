@@ -1,13 +1,14 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquire, encodeLockInfo, forceRelease, release, renew, status, takeOver, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
 import { isExpired, parseAcquired, parseLockStatus, parseLost, parseReleased } from '../../../src/facts/lock.js';
 import { read, render } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
+import { until } from '../../support/until.js';
 
 const p = paths('/srv/app');
 const T1 = '0123456789abcdef0123456789abcdef';
@@ -23,6 +24,7 @@ const place = `mkdir -p ${P} && ${fill} && mv -T ${P} ${L} 2>/dev/null`;
 const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
 const heldStatus = `rm -rf ${P} ; ${statusText} ; exit 1`;
 const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
+const G = `'/srv/my app/deploy.lock.gone-${T1}'`;
 const acquired = (then = '') => `printf 'acquired\\n'${then}`;
 
 describe('lock commands', () => {
@@ -33,7 +35,7 @@ describe('lock commands', () => {
 
   renders([
     [
-      'acquire: mkdir is the lock; the host writes since and expires by its own clock; held: the status instead',
+      'acquire: filled aside, renamed into place; the host writes since and expires by its own clock; held: the status instead',
       () => acquire(p, info, 900),
       `if { [ -d /srv/app ] || mkdir -p /srv/app ; } && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
@@ -69,9 +71,9 @@ describe('lock commands', () => {
       'write',
     ],
     [
-      'release: only the holder; anything else is left and named',
+      'release: only the holder, its lock renamed aside before it is removed; anything else is left and named',
       () => release(paths('/srv/my app/'), T1),
-      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then rm -rf '/srv/my app/deploy.lock' && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
+      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then rm -rf ${G} && mv '/srv/my app/deploy.lock' ${G} && rm -rf ${G} && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
       'write',
     ],
     [
@@ -162,6 +164,30 @@ describe('lock commands on a real shell', () => {
         `round ${round}`,
       ).toEqual(['deploy.lock']);
     }
+  });
+
+  it('a lock being released is never read half-removed: a run locking that moment finds it whole or gone', async () => {
+    // A slow host: an `rm` on PATH that, given a lock dir, removes its owner file, says so, and waits to be let go.
+    const bin = join(box.dir, 'slow-rm');
+    const [mid, go] = [join(box.dir, 'rm-mid'), join(box.dir, 'rm-go')];
+    mkdirSync(bin, { recursive: true });
+    const slow = `#!/bin/sh\nfor a; do last=$a; done\ncase \${last##*/} in deploy.lock*) if [ -d "$last" ]; then /bin/rm -f "$last/owner"; : > ${mid}; while [ ! -e ${go} ]; do /bin/sleep 0.01; done; fi ;; esac\nexec /bin/rm "$@"\n`;
+    writeFileSync(join(bin, 'rm'), slow, { mode: 0o755 });
+    expect(box.run(acquire(box.p, info, TTL)).code).toBe(0);
+    const releasing = new Promise<string>((done) => {
+      const child = spawn('sh', ['-c', render(release(box.p, T1), 'reveal')], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('close', () => done(stdout));
+    });
+    await until(() => existsSync(mid), { timeout: 10_000, what: 'the release to be half-way' });
+    const second = box.run(acquire(box.p, other, TTL));
+    writeFileSync(go, '');
+    expect(parseReleased(await releasing)).toEqual({ kind: 'released' });
+    expect(parseAcquired(second.stdout, TTL)).toEqual({ acquired: true, rest: '' });
+    expect(state()).toMatchObject({ state: 'locked', token: T2, info: other });
   });
 
   it('takes over only a lock expired by the host clock, and only the one it saw', () => {

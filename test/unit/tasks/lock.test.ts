@@ -87,6 +87,8 @@ class ShellHosts implements Backend {
   readonly down = new Set<string>();
   /** Hosts whose next command runs in full, then its connection is lost before the answer (once). */
   readonly lostAfter = new Set<string>();
+  /** What happens on a host's side once its next command has run (another run's doing, that very moment). */
+  readonly afterNext = new Map<string, () => void>();
   constructor(
     readonly base: string,
     readonly deployTo: string,
@@ -100,17 +102,20 @@ class ShellHosts implements Backend {
       .split(this.deployTo)
       .join(join(this.dir(host.name), 'app'));
     const lost = this.lostAfter.delete(host.name);
+    const after = this.afterNext.get(host.name);
+    this.afterNext.delete(host.name);
     return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-c', text]);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) =>
-        lost
+      child.on('close', (code) => {
+        after?.();
+        return lost
           ? reject(new CommandLostError(host.name, 'connection lost while running the command'))
-          : resolve({ code: code ?? 1, stdout, stderr, durationMs: 1 }),
-      );
+          : resolve({ code: code ?? 1, stdout, stderr, durationMs: 1 });
+      });
     });
   }
   upload(): Promise<void> {
@@ -255,6 +260,24 @@ describe('acquireLocks and unlock, on hosts that run the real commands', () => {
     await expect(acquireLocks(ctx, req())).rejects.toThrow(/locked on web2 by bob@ci/);
     for (const h of ['db1', 'web1', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
     expect(lockOn('web2')).toMatchObject({ token: T2 });
+  });
+
+  it('a lock read half-removed (its holder releasing it that moment) is read again, and taken once gone', async () => {
+    foreign('db1', T2);
+    const held = join(hosts.dir('db1'), 'app', 'deploy.lock');
+    rmSync(join(held, 'owner'));
+    hosts.afterNext.set('db1', () => rmSync(held, { recursive: true }));
+    const lock = await acquireLocks(ctx, req());
+    expect(lockOn('db1')).toMatchObject({ state: 'locked', token: lock.token });
+    await lock.release();
+  });
+
+  it('a lock that stays unreadable is read three times, then named as such', async () => {
+    foreign('db1', T2);
+    rmSync(join(hosts.dir('db1'), 'app', 'deploy.lock', 'owner'));
+    await expect(acquireLocks(ctx, req())).rejects.toThrow(/locked on db1 by an unreadable lock \(the lock has no owner file\)/);
+    expect(events.filter((e) => e.type === 'command' && e.step === 'lock' && e.host === 'db1')).toHaveLength(3);
+    for (const h of ['web1', 'web2', 'media1', 'lb1']) expect(lockOn(h)).toEqual({ state: 'unlocked' });
   });
 
   it('a connection lost after the lock command ran: the lock it took there is released too, and no record is left', async () => {
