@@ -42,7 +42,7 @@ import {
   type Fleet,
 } from '../test/fleet/fleet.js';
 import { benchInstall, printInstallTable } from './install.js';
-import { sshMicro, type MicroResult } from './ssh-micro.js';
+import { machineCosts, sshMicro, type MachineCosts, type MicroResult } from './ssh-micro.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -202,6 +202,7 @@ interface Analysis {
   b: Breakdown;
   cost: Work<Timed>;
   altCost: Work<Timed> | undefined;
+  floorCost: Work<Timed>;
 }
 
 /** /proc/stat's process count and CPU ticks (user + nice + system) now; null where there is no /proc/stat. */
@@ -401,7 +402,8 @@ async function main(): Promise<void> {
       );
       const cost = await machineWork(() => ours('ours', cli, n, dir, ['--json']));
       const altCost = alt ? await machineWork(() => ours('alt', alt, n, dir)) : undefined;
-      analyses.push({ n, b: breakdown(cost.result), cost, altCost });
+      const floorCost = await machineWork(methods.floor!);
+      analyses.push({ n, b: breakdown(cost.result), cost, altCost, floorCost });
     }
 
     // Where our time goes, measured from the outside.
@@ -414,10 +416,11 @@ async function main(): Promise<void> {
     const packOnly = median(await repeat(() => mustRun('tar -czf', 'tar', ['-czf', join(work, 'pack.tgz'), '-C', art, '.'])));
     const micro: MicroResult[] = [];
     for (const n of SIZES) micro.push(await sshMicro(fleet, n));
+    const costs = await machineCosts(fleet);
 
     writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
     printTable(rows, altMedians);
-    printAnalysis({ analyses, nodeBare, version, configOnly, packOnly, micro });
+    printAnalysis({ analyses, nodeBare, version, configOnly, packOnly, micro, costs });
     if (env.BENCH_INSTALL !== '0') printInstallTable(await benchInstall());
     log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; load average now ${loadavg()[0]!.toFixed(2)}`);
   } finally {
@@ -471,6 +474,7 @@ function printAnalysis(a: {
   configOnly: number;
   packOnly: number;
   micro: MicroResult[];
+  costs: MachineCosts;
 }): void {
   const ms = (x: number) => `${Math.round(x)} ms`;
   const out: string[] = ['Where our time goes (one --json run per N; event times have 1 ms resolution):'];
@@ -478,7 +482,7 @@ function printAnalysis(a: {
     `  node alone (started as our launcher starts it) ${ms(a.nodeBare)}; \`deploy --version\` ${ms(a.version)} (so ~${ms(a.version - a.nodeBare)} importing the CLI's modules); ` +
       `\`deploy config\` ${ms(a.configOnly)} (+ config load and render); local \`tar -czf\` of the artifact ${ms(a.packOnly)}`,
   );
-  for (const { n, b, cost, altCost } of a.analyses) {
+  for (const { n, b, cost, altCost, floorCost } of a.analyses) {
     const top = [...b.steps].sort((x, y) => y.ms - x.ms);
     const pct = (x: number) => `${Math.round((100 * x) / b.totalMs)}%`;
     out.push(
@@ -491,7 +495,8 @@ function printAnalysis(a: {
       `        of transfer: local pack + sha256 ${ms(b.packMs)} (before any upload starts), upload ${ms(b.uploadMs)} (slowest host)`,
     );
     if (cost.processes !== null) {
-      const other = altCost?.processes != null ? `; alt ${altCost.processes} processes, ${altCost.cpuS!.toFixed(2)} s CPU` : '';
+      const work = (w: Work<Timed>) => `${w.processes} processes, ${w.cpuS!.toFixed(2)} s CPU`;
+      const other = `${altCost?.processes != null ? `; alt ${work(altCost)}` : ''}; the floor ${work(floorCost)}`;
       out.push(
         `        machine-wide during the run (client and every host): ${cost.processes} processes started, ${cost.cpuS!.toFixed(2)} s CPU${other}`,
       );
@@ -504,6 +509,11 @@ function printAnalysis(a: {
         `1 MB upload ${ms(m.uploadMs)}, close ${ms(m.closeMs)}`,
     );
   }
+  const c = a.costs;
+  out.push(
+    `  Machine-wide CPU (client + sshd + shells, one host, one at a time; bench/ssh-micro.ts machineCosts): a connection ${c.connectionMs.toFixed(1)} ms ` +
+      `(client ${c.clientConnectionMs.toFixed(1)} ms), a command on it ${c.commandMs.toFixed(1)} ms (client ${c.clientCommandMs.toFixed(1)} ms), a program started by a command ${c.programMs.toFixed(1)} ms`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -3,7 +3,7 @@
  * the median of a few more commands, a 1 MB upload, and closing. Part of `npm run bench`'s analysis.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SshTarget } from '../src/backends/backend.js';
 import { SshBackend } from '../src/backends/ssh.js';
@@ -70,5 +70,68 @@ export async function sshMicro(fleet: Fleet, n: number, commands = 10): Promise<
   } finally {
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface MachineCosts {
+  /** Machine-wide CPU ms (client, sshd, shells) of one connection: connect, its watchdog, one command, close. */
+  readonly connectionMs: number;
+  /** …of one more command on an open connection (one SSH session: sshd forks, the login shell sources it). */
+  readonly commandMs: number;
+  /** …of one program more in a command (`date` instead of the shell's own `true`). */
+  readonly programMs: number;
+  /** The client's own share (this process) of a connection and of a command. */
+  readonly clientConnectionMs: number;
+  readonly clientCommandMs: number;
+}
+
+/** /proc/stat's CPU ticks (user + nice + system; USER_HZ is 100), machine-wide. */
+function ticks(): number {
+  const m = readFileSync('/proc/stat', 'utf8').match(/^cpu +(\d+) (\d+) (\d+)/m);
+  if (!m) throw new Error('no cpu line in /proc/stat');
+  return Number(m[1]) + Number(m[2]) + Number(m[3]);
+}
+
+/** What a deploy pays per host for each connection, command and program, on one host, one at a time. */
+export async function machineCosts(fleet: Fleet, connections = 40, commands = 200): Promise<MachineCosts> {
+  const h = fleet.hosts[0]!;
+  const t: SshTarget = {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    identityFiles: [fleet.key],
+    knownHosts: [fleet.knownHosts],
+    strictHostKeys: true,
+    forwardAgent: false,
+    connectTimeoutMs: 10_000,
+    keepaliveIntervalMs: 0,
+  };
+  const measure = async (n: number, run: () => Promise<unknown>) => {
+    const [t0, c0] = [ticks(), process.cpuUsage()];
+    for (let i = 0; i < n; i++) await run();
+    const c = process.cpuUsage(c0);
+    return { machine: ((ticks() - t0) * 10) / n, client: (c.user + c.system) / 1000 / n };
+  };
+  const connect = () => {
+    const b = new SshBackend();
+    return b.exec(t, read(['true'])).finally(() => b.close());
+  };
+  await connect();
+  const conn = await measure(connections, connect);
+  const backend = new SshBackend();
+  try {
+    await backend.exec(t, read(['true']));
+    const cmd = await measure(commands, () => backend.exec(t, read(['true'])));
+    const prog = await measure(commands, () => backend.exec(t, read(['date'])));
+    return {
+      connectionMs: conn.machine,
+      commandMs: cmd.machine,
+      programMs: prog.machine - cmd.machine,
+      clientConnectionMs: conn.client,
+      clientCommandMs: cmd.client,
+    };
+  } finally {
+    await backend.close();
   }
 }

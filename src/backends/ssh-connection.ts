@@ -12,6 +12,12 @@ import { WATCHDOG_CLEAN, execString, fence, stdinScript, tag, watchdogString } f
 import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
 import type { Slots } from './slots.js';
 
+/**
+ * SFTP write size: four full SSH packets (OpenSSH's 32 KiB) less a write request's own 29 bytes, where the
+ * default (32 KiB of data) sends every write as a full packet and a 29-byte one.
+ */
+const UPLOAD_CHUNK = 4 * 32_768 - 29;
+
 export class Connection {
   readonly closed: Promise<void>;
   #isClosed = false;
@@ -197,6 +203,7 @@ export class Connection {
             remotePath,
             {
               ...(options.mode !== undefined ? { mode: options.mode } : {}),
+              chunkSize: UPLOAD_CHUNK,
               step: (transferred) => {
                 arm();
                 options.onProgress?.(transferred, size);

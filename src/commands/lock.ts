@@ -155,9 +155,14 @@ function thenTokens(c: Command): Token[] {
  * never half-removed.
  */
 const removeAside = (dir: string, aside: string): Token[] => [
+  raw('{'),
+  ...test(raw('!'), '-e', aside),
+  raw('||'),
   'rm',
   '-rf',
   aside,
+  raw(';'),
+  raw('}'),
   raw('&&'),
   'mv',
   dir,

@@ -119,9 +119,9 @@ export function preflight(params: PreflightParams): Command {
       raw('d=$(dirname "$d");'),
       raw('done;'),
       ...say('probe-dir %s\\n', raw('"$d"')),
-      ...(releases
-        ? [raw('df=$(df -Pk "$d" | tail -n 1);'), ...say('df %s\\n', raw('"$df"'))]
-        : say('df %s\\n', raw('"$(df -Pk "$d" | tail -n 1)"'))),
+      // Its last line, without a `tail`: what the first line break ends is the header (-P: one line per file system).
+      raw('df=$(df -Pk "$d"); df=${df#*[[:cntrl:]]};'),
+      ...say('df %s\\n', raw('"$df"')),
       ...ifThen(test('-w', raw('"$d"')), ['printf', 'writable yes\\n'], ['printf', 'writable no\\n']),
       ...(releases ? [raw(';'), ...lowOnSpace(releases.belowKiB, releaseStateTokens(releases.paths, { sizes: true }))] : []),
       ...(repository !== undefined ? [raw(';'), ...repositoryCheck(repository)] : []),

@@ -154,14 +154,10 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
   const dir = releaseDir(p, id);
   return write(
     [
-      'rm',
-      '-rf',
-      p.uploads,
-      raw(';'),
+      ...removeUploadsTokens(p),
       ...(leftovers.length > 0 ? [...removeReleasesTokens(p, leftovers), raw(';')] : []),
-      ...(o.uploads ? ['mkdir', '-p', p.uploads, raw('&&')] : []),
       raw('{'),
-      ...makeDirs(p.releases),
+      ...(o.uploads ? makeDirs(p.uploads, p.releases) : makeDirs(p.releases)),
       raw(';'),
       raw('}'),
       raw('&&'),
@@ -172,6 +168,20 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
     },
   );
 }
+
+/** Removes `uploads/` when it holds anything (a run that did not finish): no program starts when it is empty. */
+const removeUploadsTokens = (p: Paths): Token[] => [
+  raw('for'),
+  'f',
+  raw('in'),
+  glob(p.uploads, '*'),
+  glob(p.uploads, '.[!.]*'),
+  raw(';'),
+  raw('do'),
+  ...ifThen(test('-e', raw('"$f"')), ['rm', '-rf', p.uploads, raw(';'), raw('break')]),
+  raw(';'),
+  raw('done;'),
+];
 
 /** Removes a release this run created and uploads it left, never the release `current` points to. */
 export const removeRelease = (p: Paths, id: string): Command =>

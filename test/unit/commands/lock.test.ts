@@ -55,13 +55,13 @@ describe('lock commands', () => {
     [
       'takeOver: only the token seen, only when expired by the host clock (a lock without expiry: its mtime + ttl)',
       () => takeOver(p, info, 900, T2, { ifExpired: true }),
-      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
+      `if ${held(T2)} && [ "$(grep -sx '[0-9][0-9]*' ${L}/expires || echo "$(( $(stat -c %Y ${L}) + 900 ))")" -le "\${EPOCHSECONDS:-$(date +%s)}" ] && { [ ! -e ${L}.stale-${T1} ] || rm -rf ${L}.stale-${T1} ; } && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
       'takeOver of a dead run’s lock: the token alone decides',
       () => takeOver(p, info, 900, T2, { ifExpired: false }),
-      `if ${held(T2)} && rm -rf ${L}.stale-${T1} && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
+      `if ${held(T2)} && { [ ! -e ${L}.stale-${T1} ] || rm -rf ${L}.stale-${T1} ; } && mv ${L} ${L}.stale-${T1} && rm -rf ${L}.stale-${T1} && ${place} ; then ${acquired()} ; else ${heldStatus} ; fi`,
       'write',
     ],
     [
@@ -73,13 +73,13 @@ describe('lock commands', () => {
     [
       'release: only the holder, its lock renamed aside before it is removed; anything else is left and named',
       () => release(paths('/srv/my app/'), T1),
-      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then rm -rf ${G} && mv '/srv/my app/deploy.lock' ${G} && rm -rf ${G} && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
+      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then { [ ! -e ${G} ] || rm -rf ${G} ; } && mv '/srv/my app/deploy.lock' ${G} && rm -rf ${G} && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
       'write',
     ],
     [
       'forceRelease: whoever holds it, saying whom',
       () => forceRelease(p),
-      `if [ -d ${L} ] ; then printf 'removed %s\\n' "$(cat ${L}/owner 2>/dev/null)" && rm -rf ${L}.removed && mv ${L} ${L}.removed && rm -rf ${L}.removed ; else printf 'gone\\n' ; fi`,
+      `if [ -d ${L} ] ; then printf 'removed %s\\n' "$(cat ${L}/owner 2>/dev/null)" && { [ ! -e ${L}.removed ] || rm -rf ${L}.removed ; } && mv ${L} ${L}.removed && rm -rf ${L}.removed ; else printf 'gone\\n' ; fi`,
       'write',
     ],
     ['status: a read', () => status(p), statusText, 'read'],

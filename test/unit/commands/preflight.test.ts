@@ -11,13 +11,13 @@ describe('preflight command', () => {
     [
       'checks tools, then deploy_to or its nearest existing parent',
       () => preflight({ deployTo: '/srv/my app', tools: ['git', 'tar', 'sha256sum'] }),
-      `for t in git tar sha256sum ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t" ; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d='/srv/my app'; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      `for t in git tar sha256sum ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t" ; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d='/srv/my app'; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; df=$(df -Pk "$d"); df=\${df#*[[:cntrl:]]}; printf 'df %s\\n' "$df" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
       'read',
     ],
     [
       'without tools',
       () => preflight({ deployTo: '/srv/app', tools: [] }),
-      `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; df=$(df -Pk "$d"); df=\${df#*[[:cntrl:]]}; printf 'df %s\\n' "$df" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
       'read',
     ],
   ]);

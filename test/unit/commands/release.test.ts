@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { paths } from '../../../src/commands/paths.js';
@@ -35,19 +35,19 @@ describe('release commands', () => {
     [
       'createRelease: uploads cleared, then mkdir without -p: an existing dir is never reused',
       () => createRelease(p, id),
-      "rm -rf /srv/app/uploads ; { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi",
+      'for f in /srv/app/uploads/* /srv/app/uploads/.[!.]* ; do if [ -e "$f" ] ; then rm -rf /srv/app/uploads ; break ; fi ; done; { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf \'exists\\n\' ; fi ; exit 1 ; fi',
       'write',
     ],
     [
       'createRelease for an artifact: also the empty uploads dir its transfer puts the tarball in',
       () => createRelease(p, id, [], { uploads: true }),
-      "rm -rf /srv/app/uploads ; mkdir -p /srv/app/uploads && { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi",
+      'for f in /srv/app/uploads/* /srv/app/uploads/.[!.]* ; do if [ -e "$f" ] ; then rm -rf /srv/app/uploads ; break ; fi ; done; { [ -d /srv/app/uploads ] && [ -d /srv/app/releases ] || mkdir -p /srv/app/uploads /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf \'exists\\n\' ; fi ; exit 1 ; fi',
       'write',
     ],
     [
       'createRelease after removing what earlier runs left, never what current points to',
       () => createRelease(p, id, ['20240101000000']),
-      `rm -rf /srv/app/uploads ; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; [ -d /srv/app/.trash ] || mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( setsid nice -n 19 sh -c 'cd "$1" && { echo "$(date -u +%FT%TZ) removing" *; timeout 3600 rm -rf ./*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; [ "$st" = 0 ] ; { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
+      `for f in /srv/app/uploads/* /srv/app/uploads/.[!.]* ; do if [ -e "$f" ] ; then rm -rf /srv/app/uploads ; break ; fi ; done; st=0; cur=; if [ -L /srv/app/current ] ; then cur=$(readlink /srv/app/current) ; fi ; cur=\${cur%/}; cur=\${cur##*/}; [ -d /srv/app/.trash ] || mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ "$id" = "$cur" ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( setsid nice -n 19 sh -c 'cd "$1" && { echo "$(date -u +%FT%TZ) removing" *; timeout 3600 rm -rf ./*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; [ "$st" = 0 ] ; { [ -d /srv/app/releases ] || mkdir -p /srv/app/releases ; } && if mkdir /srv/app/releases/20240102030405 ; then : ; else if [ -e /srv/app/releases/20240102030405 ] ; then printf 'exists\\n' ; fi ; exit 1 ; fi`,
       'write',
     ],
     [
@@ -142,6 +142,19 @@ describe('release commands on a real shell', () => {
     const refused = box.run(removeRelease(box.p, live));
     expect(refused.stdout).toBe(`kept ${live}\n`);
     expect(existsSync(join(box.p.release(live), 'app.js'))).toBe(true);
+  });
+
+  it('uploads an earlier run left (hidden ones too) are removed; an empty uploads dir is kept as it is', () => {
+    mkdirSync(box.p.uploads, { recursive: true });
+    writeFileSync(join(box.p.uploads, '.partial'), 'x');
+    run(createRelease(box.p, '20240106000000', [], { uploads: true }));
+    expect(readdirSync(box.p.uploads)).toEqual([]);
+    writeFileSync(join(box.p.uploads, '20240106000000.tar.gz'), 'x');
+    run(createRelease(box.p, '20240107000000', [], { uploads: true }));
+    expect(readdirSync(box.p.uploads)).toEqual([]);
+    const before = statSync(box.p.uploads).ino;
+    run(createRelease(box.p, '20240108000000', [], { uploads: true }));
+    expect(statSync(box.p.uploads).ino).toBe(before);
   });
 
   it('a release logged as deployed with a message (-m) went live: it is never a leftover', () => {

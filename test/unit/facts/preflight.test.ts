@@ -1,6 +1,8 @@
-import { describe } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { preflightReport, parsePreflight } from '../../../src/facts/preflight.js';
 import { paths } from '../../../src/commands/paths.js';
+import { render } from '../../../src/shell/command.js';
 import { parses, probes } from './table.js';
 
 const full = [
@@ -20,7 +22,7 @@ describe('preflight report', () => {
     [
       'preflightReport',
       preflightReport({ deployTo: '/srv/app', tools: ['git'] }),
-      `for t in git ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t" ; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
+      `for t in git ; do if command -v "$t" >/dev/null 2>&1 ; then printf 'tool %s ' "$t" ; command -v "$t" ; else printf 'missing-tool %s\\n' "$t" ; fi ; done; d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; df=$(df -Pk "$d"); df=\${df#*[[:cntrl:]]}; printf 'df %s\\n' "$df" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi`,
     ],
     [
       "preflightReport for a deploy: the repository from the host, and a first deploy's port",
@@ -30,7 +32,7 @@ describe('preflight report', () => {
         repository: "git@example.com:a/b'c.git",
         port: { paths: paths('/srv/app'), address: '10.0.0.5', port: 8000 },
       }),
-      `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; printf 'df %s\\n' "$(df -Pk "$d" | tail -n 1)" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi ; to=; if command -v timeout >/dev/null 2>&1 ; then to='timeout 30' ; fi ; if err=$(GIT_TERMINAL_PROMPT=0 $to git ls-remote 'git@example.com:a/b'\\''c.git' HEAD 2>&1 >/dev/null </dev/null) ; then printf 'repo ok\\n' ; else printf 'repo failed\\n' ; printf '%s\\n' "$err" | sed -n 's/^/repo-error /p' | head -n 5 ; fi ; if [ ! -e /srv/app/current ] && [ ! -L /srv/app/current ] ; then curl -s -g -o /dev/null --max-time 2 http://10.0.0.5:8000/ </dev/null; c=$?; if [ "$c" -eq 7 ] ; then printf 'port-free %s\\n' 8000 ; else printf 'port-taken %s %s\\n' 8000 "$c" ; fi ; fi`,
+      `d=/srv/app; if [ -e "$d" ] ; then printf 'exists yes\\n' ; else printf 'exists no\\n' ; fi ; while [ ! -e "$d" ] ; do d=$(dirname "$d"); done; printf 'probe-dir %s\\n' "$d" ; df=$(df -Pk "$d"); df=\${df#*[[:cntrl:]]}; printf 'df %s\\n' "$df" ; if [ -w "$d" ] ; then printf 'writable yes\\n' ; else printf 'writable no\\n' ; fi ; to=; if command -v timeout >/dev/null 2>&1 ; then to='timeout 30' ; fi ; if err=$(GIT_TERMINAL_PROMPT=0 $to git ls-remote 'git@example.com:a/b'\\''c.git' HEAD 2>&1 >/dev/null </dev/null) ; then printf 'repo ok\\n' ; else printf 'repo failed\\n' ; printf '%s\\n' "$err" | sed -n 's/^/repo-error /p' | head -n 5 ; fi ; if [ ! -e /srv/app/current ] && [ ! -L /srv/app/current ] ; then curl -s -g -o /dev/null --max-time 2 http://10.0.0.5:8000/ </dev/null; c=$?; if [ "$c" -eq 7 ] ; then printf 'port-free %s\\n' 8000 ; else printf 'port-taken %s %s\\n' 8000 "$c" ; fi ; fi`,
     ],
   ]);
 
@@ -144,4 +146,14 @@ describe('preflight report', () => {
       },
     ],
   ]);
+
+  it.each(['sh', 'bash'])('on a real %s: the df line of the probe dir, header left out', (shell) => {
+    const out = spawnSync(shell, ['-c', render(preflightReport({ deployTo: '/nonexistent/app', tools: [] }).command, 'reveal')], {
+      encoding: 'utf8',
+    }).stdout;
+    const report = parsePreflight(out);
+    expect(report.probeDir).toBe('/');
+    const line = spawnSync('df', ['-Pk', '/'], { encoding: 'utf8' }).stdout.trim().split('\n')[1]!.split(/\s+/);
+    expect(report.disk).toMatchObject({ filesystem: line[0], totalKiB: Number(line[1]), mount: '/' });
+  });
 });
