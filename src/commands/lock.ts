@@ -213,6 +213,23 @@ export function renew(p: Paths, token: string, ttl: number): Command {
 }
 
 /**
+ * What runs killed mid-way left beside the lock (a pending lock never put in place, one renamed aside and not yet
+ * removed), removed by the holder: while it holds the lock, no other run is between those two moments (one that is
+ * filling a pending lock loses anyway). Starts no program when there is none.
+ */
+const sweepAside = (p: Paths): Token[] => [
+  raw('for'),
+  'd',
+  raw('in'),
+  ...['new', 'stale', 'gone', 'removed'].map((kind) => raw(`${quote(p.lock)}.${kind}${kind === 'removed' ? '' : '-*'}`)),
+  raw(';'),
+  raw('do'),
+  ...ifThen(test('-e', raw('"$d"')), ['rm', '-rf', raw('"$d"')]),
+  raw(';'),
+  raw('done;'),
+];
+
+/**
  * Removes the lock only when `token` holds it (`released`; '' for a lock dir without a token); a lock held by
  * another run is left as it is (`other <owner base64>`); `gone` when there is none. `before` runs first, in the
  * same round trip (its output comes first; the last line is the unlock's).
@@ -225,7 +242,13 @@ export function release(p: Paths, token: string, before?: Command): Command {
       ...(before ? [...before.tokens, raw(';')] : []),
       ...ifThen(
         heldBy(p, token),
-        [...removeAside(p.lock, `${p.lock}.gone-${token === '' ? 'none' : assertToken(token)}`), raw('&&'), 'printf', 'released\\n'],
+        [
+          ...sweepAside(p),
+          ...removeAside(p.lock, `${p.lock}.gone-${token === '' ? 'none' : assertToken(token)}`),
+          raw('&&'),
+          'printf',
+          'released\\n',
+        ],
         ifThen(test('-d', p.lock), ['printf', 'other %s\\n', contentOf(lockFiles(p).owner)], ['printf', 'gone\\n']),
       ),
     ],

@@ -71,9 +71,9 @@ describe('lock commands', () => {
       'write',
     ],
     [
-      'release: only the holder, its lock renamed aside before it is removed; anything else is left and named',
+      'release: only the holder, its lock renamed aside before it is removed, with what killed runs left beside it; anything else is left and named',
       () => release(paths('/srv/my app/'), T1),
-      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then { [ ! -e ${G} ] || rm -rf ${G} ; } && mv '/srv/my app/deploy.lock' ${G} && rm -rf ${G} && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
+      `if ${held(T1, "'/srv/my app/deploy.lock/token'")} ; then for d in '/srv/my app/deploy.lock'.new-* '/srv/my app/deploy.lock'.stale-* '/srv/my app/deploy.lock'.gone-* '/srv/my app/deploy.lock'.removed ; do if [ -e "$d" ] ; then rm -rf "$d" ; fi ; done; { [ ! -e ${G} ] || rm -rf ${G} ; } && mv '/srv/my app/deploy.lock' ${G} && rm -rf ${G} && printf 'released\\n' ; else if [ -d '/srv/my app/deploy.lock' ] ; then printf 'other %s\\n' "$(cat '/srv/my app/deploy.lock/owner' 2>/dev/null)" ; else printf 'gone\\n' ; fi ; fi`,
       'write',
     ],
     [
@@ -188,6 +188,20 @@ describe('lock commands on a real shell', () => {
     expect(parseReleased(await releasing)).toEqual({ kind: 'released' });
     expect(parseAcquired(second.stdout, TTL)).toEqual({ acquired: true, rest: '' });
     expect(state()).toMatchObject({ state: 'locked', token: T2, info: other });
+  });
+
+  it('what a run killed while locking or unlocking left beside the lock is removed by the next holder’s release', () => {
+    for (const left of [`${box.p.lock}.new-${T2}`, `${box.p.lock}.gone-${T2}`, `${box.p.lock}.removed`]) mkdirSync(left);
+    writeFileSync(`${box.p.lock}.new-${T2}/token`, `${T2}\n`);
+    expect(box.run(acquire(box.p, info, TTL)).code).toBe(0);
+    expect(parseReleased(box.run(release(box.p, T2)).stdout)).toEqual({ kind: 'other', holder: info });
+    expect(
+      readdirSync(box.p.root)
+        .filter((n) => n.startsWith('deploy.lock'))
+        .sort(),
+    ).toEqual(['deploy.lock', `deploy.lock.gone-${T2}`, `deploy.lock.new-${T2}`, 'deploy.lock.removed']);
+    expect(parseReleased(box.run(release(box.p, T1)).stdout)).toEqual({ kind: 'released' });
+    expect(readdirSync(box.p.root).filter((n) => n.startsWith('deploy.lock'))).toEqual([]);
   });
 
   it('takes over only a lock expired by the host clock, and only the one it saw', () => {
