@@ -46,6 +46,8 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
   /** Named in every error (`web1: deploy:symlink: …`). */
   readonly step?: string;
+  /** What errors call the command at the time (a chain's: the one of its commands that runs); default describeCommand. */
+  readonly what?: () => string;
 }
 
 export interface UploadOptions {

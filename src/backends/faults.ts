@@ -14,7 +14,7 @@ import { chain } from '../commands/chain.js';
 import { RENEW_DESCRIPTION } from '../commands/lock.js';
 import { ConfigError, ConnectionError, StepFailedError } from '../errors.js';
 import { quote } from '../shell/quote.js';
-import { render, script, seq, type Command } from '../shell/command.js';
+import { describeCommand, script, seq, type Command } from '../shell/command.js';
 import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 
 export const FAULT_KINDS = ['fail', 'drop', 'drop-after'] as const;
@@ -228,11 +228,7 @@ function faulty(kind: FaultKind, at: string, command: Command): Command {
   }
 }
 
-function describe(command: Command): string {
-  const text = command.description ?? render(command);
-  const line = text.replace(/\s*\n\s*/g, ' ');
-  return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 3)}...` : line;
-}
+const describe = (command: Command): string => describeCommand(command, DESCRIPTION_MAX);
 
 /** Runs on the host and fails there, saying where. */
 export function failCommand(at: string, original?: Command): Command {

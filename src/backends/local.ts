@@ -9,11 +9,11 @@ import { spawn } from 'node:child_process';
 import { chmod, copyFile, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { InterruptedError, StepFailedError } from '../errors.js';
-import { render, secretsOf, type Command } from '../shell/command.js';
+import { secretsOf, type Command } from '../shell/command.js';
 import { Sensitive } from '../shell/sensitive.js';
 import type { Backend, ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, timeoutNote } from './output.js';
-import { execString, stdinScript, tag } from './protocol.js';
+import { execString, nameOf, stdinScript, tag } from './protocol.js';
 
 export interface LocalRunOptions extends ExecOptions {
   /** Written to the program's stdin, which then closes; absent: stdin is /dev/null. */
@@ -96,7 +96,7 @@ export class LocalBackend implements Backend {
     const script = stdinScript(command);
     const timeoutMs = options.timeoutMs ?? host.commandTimeoutMs ?? 0;
     const where = options.step ? `${this.name}: ${options.step}` : this.name;
-    if (options.signal?.aborted) throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
+    if (options.signal?.aborted) throw new InterruptedError(`${where}: interrupted while running ${nameOf(command, options)}`);
     const started = performance.now();
     const out = new OutputCollector(secretsOf(command), options.onLine);
     // A session of its own, as sshd gives each command: its process group can be killed without this process.
@@ -126,7 +126,7 @@ export class LocalBackend implements Backend {
     });
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    if (stopped === 'aborted') throw new InterruptedError(`${where}: interrupted while running ${describe(command)}`);
+    if (stopped === 'aborted') throw new InterruptedError(`${where}: interrupted while running ${nameOf(command, options)}`);
     if (ended instanceof Error) throw new StepFailedError(this.name, options.step ?? 'exec', `cannot run sh: ${ended.message}`);
     if (stopped === 'timeout') out.note('stderr', timeoutNote(this.name, timeoutMs));
     const { stdout, stderr } = out.finish();
@@ -152,10 +152,4 @@ export class LocalBackend implements Backend {
   }
 
   async close(): Promise<void> {}
-}
-
-function describe(command: Command): string {
-  if (command.description) return command.description;
-  const text = render(command);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

@@ -21,7 +21,8 @@
  *   finds its connection's commands by it, and a later connection can find and kill what a lost one left running
  *   before it touches the host again, when the host never noticed the loss (`fence`).
  */
-import { raw, read, render, type Command } from '../shell/command.js';
+import { describeCommand, raw, read, render, type Command } from '../shell/command.js';
+import type { ExecOptions } from './backend.js';
 import { quote } from '../shell/quote.js';
 
 const RUN = /^[a-z0-9]+$/;
@@ -79,3 +80,6 @@ export function fence(run: string, connections: readonly number[], waitTenths = 
   ];
   return read([raw(lines.join('\n'))], { description: 'stop what the lost connection left running' });
 }
+
+/** How a backend's errors name `command`: as the caller says (ExecOptions.what), else describeCommand. */
+export const nameOf = (command: Command, options: ExecOptions): string => options.what?.() ?? describeCommand(command);

@@ -5,10 +5,10 @@
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { CommandLostError, ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
-import { render, secretsOf, type Command } from '../shell/command.js';
+import { secretsOf, type Command } from '../shell/command.js';
 import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
-import { WATCHDOG_CLEAN, execString, fence, stdinScript, tag, watchdogString } from './protocol.js';
+import { WATCHDOG_CLEAN, execString, fence, nameOf, stdinScript, tag, watchdogString } from './protocol.js';
 import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
 import type { Slots } from './slots.js';
 
@@ -87,7 +87,7 @@ export class Connection {
     const host = this.target.name;
     const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
-      throw interrupted(this.target, command, options.step);
+      throw interrupted(this.target, command, options);
     });
     const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
     this.#busy++;
@@ -116,12 +116,15 @@ export class Connection {
       );
       const ended = await run!.wait(timeoutMs, options);
       if (ended.kind !== 'exit') this.#unsure = true;
-      if (ended.kind === 'aborted') throw interrupted(this.target, command, options.step);
+      if (ended.kind === 'aborted') throw interrupted(this.target, command, options);
       if (ended.kind === 'lost') {
         // The channel ended without an exit status: the connection is gone, even if ssh2 has not said so yet.
         this.#gone();
         this.client.destroy();
-        throw new CommandLostError(host, `${stepPrefix(options.step)}connection lost while running ${describe(command)}${this.#cause()}`);
+        throw new CommandLostError(
+          host,
+          `${stepPrefix(options.step)}connection lost while running ${nameOf(command, options)}${this.#cause()}`,
+        );
       }
       if (ended.kind === 'timeout') out.note('stderr', timeoutNote(host, timeoutMs));
       const { stdout, stderr } = out.finish();
@@ -325,14 +328,8 @@ export function stepPrefix(step: string | undefined): string {
   return step ? `${step}: ` : '';
 }
 
-function describe(command: Command): string {
-  if (command.description) return command.description;
-  const text = render(command);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-export function interrupted(target: SshTarget, command: Command, step: string | undefined): InterruptedError {
-  return new InterruptedError(`${target.name}: ${stepPrefix(step)}interrupted while running ${describe(command)}`);
+export function interrupted(target: SshTarget, command: Command, options: ExecOptions): InterruptedError {
+  return new InterruptedError(`${target.name}: ${stepPrefix(options.step)}interrupted while running ${nameOf(command, options)}`);
 }
 
 export function uploadInterrupted(target: SshTarget, step: string, remotePath: string): InterruptedError {

@@ -80,7 +80,7 @@ export class SshBackend implements Backend {
 
   async exec(host: SshTarget, command: Command, options: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();
-    if (options.signal?.aborted) throw interrupted(host, command, options.step);
+    if (options.signal?.aborted) throw interrupted(host, command, options);
     const conn = await this.#connection(host, options.step);
     return conn.exec(command, options, started);
   }

@@ -191,3 +191,9 @@ export function secretsOf(c: Command): string[] {
   }
   return out;
 }
+
+/** How messages name a command: its description, else its text (secrets masked) on one line, cut at `max`. */
+export function describeCommand(c: Command, max = 120): string {
+  const text = c.description ?? render(c).replace(/\s*\n\s*/g, ' ');
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

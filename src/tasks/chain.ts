@@ -4,7 +4,7 @@ import { splitChainOutput } from '../facts/chain.js';
 import type { HostDef } from '../config/types.js';
 import { DeployError } from '../errors.js';
 import type { DeployEvent } from '../output/events.js';
-import { render, type ChainPart, type Command } from '../shell/command.js';
+import { describeCommand, render, type ChainPart, type Command } from '../shell/command.js';
 import type { RunContext } from './context.js';
 import { exec, HostsFailedError, onHosts, skippedReason, stepFailure, TAIL_LINES, targetOf } from './runner.js';
 
@@ -110,27 +110,22 @@ export async function execChain(
     settle();
   };
   begin(0);
-  const r = await ctx.backend
-    .exec(targetOf(ctx, host), command, {
-      get step() {
-        return stepOf(Math.max(current, 0));
-      },
-      timeoutMs: flat.length * ctx.config.ssh.commandTimeout * 1000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onLine,
-    })
-    .catch((e: unknown) => {
-      // The backend names the chain (every command it carries); the error names the one whose end had not come, and
-      // what the host may have gone on with: it had the whole chain.
+  const r = await ctx.backend.exec(targetOf(ctx, host), command, {
+    get step() {
+      return stepOf(Math.max(current, 0));
+    },
+    timeoutMs: flat.length * ctx.config.ssh.commandTimeout * 1000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onLine,
+    // An error names the command whose end had not come, and what the host may have gone on with: it had them all.
+    what: () => {
       const at = Math.max(current, 0);
-      const running = flat[at]!.command;
       const later = flat.slice(at + 1);
       const steps = [...new Set(later.map((f) => parts[f.part]!.step))].filter((s) => s !== stepOf(at));
-      const more = steps.length > 0 ? steps : later.map((f) => f.command.description ?? render(f.command));
-      const what = `${running.description ?? render(running)}${more.length > 0 ? ` (sent with what follows in one round trip, so maybe run too: ${more.join(', ')})` : ''}`;
-      if (e instanceof Error && command.description) e.message = e.message.replace(command.description, what);
-      throw e;
-    });
+      const more = steps.length > 0 ? steps : later.map((f) => describeCommand(f.command));
+      return `${describeCommand(flat[at]!.command)}${more.length > 0 ? ` (sent with what follows in one round trip, so maybe run too: ${more.join(', ')})` : ''}`;
+    },
+  });
   // No mark: the script was killed in that command, or failed outside it (an injected fault).
   if (current >= 0) exited(current, r.code, Math.round(performance.now() - began), r.timedOut);
   const out = splitChainOutput(r.stdout);
@@ -142,8 +137,24 @@ export async function execChain(
   return results;
 }
 
-/** Runs a chain's parts on one host in one round trip, inside the caller's step; the first failed command throws. */
+/**
+ * Runs a chain's parts on one host in one round trip, inside the caller's step; the first failed command throws.
+ * A plan or dry run shows (or runs) them one by one, as commands of their own.
+ */
 export async function chained(ctx: RunContext, host: HostDef, parts: readonly ChainPart[]): Promise<ExecResult[][]> {
+  if (ctx.mode !== 'real') {
+    const results: ExecResult[][] = [];
+    for (const part of parts) {
+      const done: ExecResult[] = [];
+      results.push(done);
+      for (const c of part.commands) {
+        const r = await exec(ctx, part.step, host, c, { allowFail: part.goOn === true });
+        done.push(r);
+        if (r.code !== 0) break;
+      }
+    }
+    return results;
+  }
   let failure: Error | undefined;
   const results = await execChain(ctx, host, chain(parts), {
     onPartEnd: (p, end) => {

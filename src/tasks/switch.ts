@@ -272,15 +272,10 @@ export async function moveTo(ctx: RunContext, host: HostDef, release: ReleaseRef
     const again = restart(ctx.config.restart.command, release.dir, commandEnv(ctx.config, host, release));
     const restartStep = step === 'switch' ? 'restart' : step;
     // The restart needs no answer from the switch: one round trip, each reported as its own.
-    if (ctx.mode === 'real')
-      await chained(ctx, host, [
-        { step, commands: [link] },
-        { step: restartStep, commands: [again] },
-      ]);
-    else {
-      await exec(ctx, step, host, link);
-      await exec(ctx, restartStep, host, again);
-    }
+    await chained(ctx, host, [
+      { step, commands: [link] },
+      { step: restartStep, commands: [again] },
+    ]);
   } else await exec(ctx, step, host, link);
   if (host.roles.some((r) => healthRoles(ctx.config).includes(r))) await waitHealthy(ctx, host);
 }

@@ -404,6 +404,19 @@ describe('LocalBackend runs commands by the same protocol', () => {
     expect(readdirSync(dir)).toEqual([]);
   }, 10_000);
 
+  it('errors name the command as the caller says (ExecOptions.what: the command of a chain that runs)', async () => {
+    const err = await local
+      .exec(here, script('true', { description: 'the whole chain' }), {
+        signal: AbortSignal.abort(),
+        step: 'shared',
+        what: () => 'link shared log (sent with what follows in one round trip, so maybe run too: task:t1)',
+      })
+      .catch((e: Error) => e);
+    expect(String(err)).toBe(
+      'InterruptedError: local: shared: interrupted while running link shared log (sent with what follows in one round trip, so maybe run too: task:t1)',
+    );
+  });
+
   it('an abort rejects with InterruptedError naming the step and kills everything it started', async () => {
     const dir = mkdtempSync(join(base, 'abort-'));
     const ac = new AbortController();

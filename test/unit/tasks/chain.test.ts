@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, ExecOptions, ExecResult, SshTarget } from '../../../src/backends/backend.js';
 import { chain } from '../../../src/commands/chain.js';
+import { nameOf } from '../../../src/backends/protocol.js';
 import { CommandLostError } from '../../../src/errors.js';
 import type { DeployEvent } from '../../../src/output/events.js';
 import { write, type Command } from '../../../src/shell/command.js';
@@ -54,7 +55,7 @@ function fleet(mode: RunMode = 'real') {
       return done(
         runChain(cmd, o, (x) => one(t.name, x)).catch((e: unknown) => {
           throw e instanceof CommandLostError
-            ? new CommandLostError(t.name, `${o.step}: connection lost while running ${cmd.description}`)
+            ? new CommandLostError(t.name, `${o.step}: connection lost while running ${nameOf(cmd, o)}`)
             : e;
         }),
       );
