@@ -79,6 +79,9 @@ const pending = (p: Paths, info: LockInfo): string => `${p.lock}.new-${assertTok
  * exists (a dir that is never empty) it fails, so exactly one run puts its lock in place, whole.
  */
 const place = (p: Paths, info: LockInfo, ttl: number): Token[] => [
+  // A lock that is there already is left at once (no program started), and an empty dir is never replaced.
+  ...test(raw('!'), '-e', p.lock),
+  raw('&&'),
   'mkdir',
   '-p',
   pending(p, info),
@@ -143,7 +146,20 @@ export function acquire(p: Paths, info: LockInfo, ttl: number, then?: Command, o
 const acquired = (then?: Command): Token[] => ['printf', 'acquired\\n', ...(then ? [raw(';'), ...thenTokens(then)] : [])];
 
 /** What a run that did not get the lock prints: the status of the lock (none when there is none), exit 1. */
-const held = (p: Paths, info: LockInfo): Token[] => ['rm', '-rf', pending(p, info), raw(';'), ...statusTokens(p), raw(';'), raw('exit 1')];
+const held = (p: Paths, info: LockInfo): Token[] => [
+  raw('{'),
+  ...test(raw('!'), '-e', pending(p, info)),
+  raw('||'),
+  'rm',
+  '-rf',
+  pending(p, info),
+  raw(';'),
+  raw('}'),
+  raw(';'),
+  ...statusTokens(p),
+  raw(';'),
+  raw('exit 1'),
+];
 
 function thenTokens(c: Command): Token[] {
   if (c.effect !== 'read' || c.cwd !== undefined || c.env !== undefined) throw new Error('lock: only a plain read may follow the lock');

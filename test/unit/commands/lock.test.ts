@@ -20,9 +20,9 @@ const L = '/srv/app/deploy.lock';
 /** The run's pending lock, filled and then renamed into place. */
 const P = `${L}.new-${T1}`;
 const fill = `printf '%s\\n' ${T1} > ${P}/token && printf '%s\\n' '${b64}' > ${P}/owner && n=\${EPOCHSECONDS:-$(date +%s)} && printf '%s\\n' "$n" > ${P}/since && printf '%s\\n' "$((n + 900))" > ${P}/expires`;
-const place = `mkdir -p ${P} && ${fill} && mv -T ${P} ${L} 2>/dev/null`;
+const place = `[ ! -e ${L} ] && mkdir -p ${P} && ${fill} && mv -T ${P} ${L} 2>/dev/null`;
 const statusText = `if [ -d ${L} ] ; then printf 'locked\\n' ; printf 'now %s\\n' "\${EPOCHSECONDS:-$(date +%s)}" ; printf 'mtime %s\\n' "$(stat -c %Y ${L} 2>/dev/null)" ; printf 'token %s\\n' "$(cat ${L}/token 2>/dev/null)" ; printf 'since %s\\n' "$(cat ${L}/since 2>/dev/null)" ; printf 'expires %s\\n' "$(cat ${L}/expires 2>/dev/null)" ; printf 'owner %s\\n' "$(cat ${L}/owner 2>/dev/null)" ; fi`;
-const heldStatus = `rm -rf ${P} ; ${statusText} ; exit 1`;
+const heldStatus = `{ [ ! -e ${P} ] || rm -rf ${P} ; } ; ${statusText} ; exit 1`;
 const held = (token: string, file = `${L}/token`) => `t=; { read -r t < ${file}; } 2>/dev/null; [ "$t" = ${token} ]`;
 const G = `'/srv/my app/deploy.lock.gone-${T1}'`;
 const acquired = (then = '') => `printf 'acquired\\n'${then}`;
@@ -219,6 +219,9 @@ describe('lock commands on a real shell', () => {
     mkdirSync(box.p.lock);
     const s = state();
     expect(s).toMatchObject({ state: 'malformed', token: '', error: 'the lock has no owner file' });
+    // Not replaced by a run's rename (onto an empty dir it would succeed): it may be one another version is filling.
+    expect(box.run(acquire(box.p, info, TTL)).code).toBe(1);
+    expect(readdirSync(box.p.lock)).toEqual([]);
     expect(isExpired(s)).toBe(false);
     expect(box.run(takeOver(box.p, info, TTL, '', { ifExpired: true })).code).toBe(1);
     const old = new Date((epoch() - TTL - 5) * 1000);
