@@ -83,6 +83,12 @@ export interface MachineCosts {
   /** The client's own share (this process) of a connection and of a command. */
   readonly clientConnectionMs: number;
   readonly clientCommandMs: number;
+  /**
+   * …of one command sent to a shell that stays (one session reading one script after another from its stdin, each
+   * marked where it ends): what a command would cost if the backend kept one such shell per host. Not how the
+   * backend runs commands today; measured to know what that would save.
+   */
+  readonly keptShellCommandMs: number;
 }
 
 /** /proc/stat's CPU ticks (user + nice + system; USER_HZ is 100), machine-wide. */
@@ -124,7 +130,9 @@ export async function machineCosts(fleet: Fleet, connections = 40, commands = 20
     await backend.exec(t, read(['true']));
     const cmd = await measure(commands, () => backend.exec(t, read(['true'])));
     const prog = await measure(commands, () => backend.exec(t, read(['date'])));
+    const kept = await keptShell(fleet, t, commands);
     return {
+      keptShellCommandMs: kept,
       connectionMs: conn.machine,
       commandMs: cmd.machine,
       programMs: prog.machine - cmd.machine,
@@ -133,5 +141,42 @@ export async function machineCosts(fleet: Fleet, connections = 40, commands = 20
     };
   } finally {
     await backend.close();
+  }
+}
+
+/** Machine CPU ms per command through one `sh` that reads scripts from its stdin (see keptShellCommandMs). */
+async function keptShell(fleet: Fleet, t: SshTarget, commands: number): Promise<number> {
+  const { Client } = await import('ssh2');
+  const client = new Client();
+  await new Promise<void>((ready, fail) => {
+    client.once('ready', () => ready()).once('error', fail);
+    client.connect({ host: t.address, port: t.port, username: t.user, privateKey: readFileSync(fleet.key) });
+  });
+  try {
+    const channel = await new Promise<import('ssh2').ClientChannel>((got, fail) =>
+      client.exec('exec sh', (err, ch) => (err ? fail(err) : got(ch))),
+    );
+    let out = '';
+    let waiting: (() => void) | undefined;
+    channel.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\u001edone ')) {
+        out = '';
+        waiting?.();
+      }
+    });
+    const one = () =>
+      new Promise<void>((done) => {
+        waiting = done;
+        channel.write("( true ) </dev/null; printf '\\036done %s\\n' $?\n");
+      });
+    await one();
+    const t0 = ticks();
+    for (let i = 0; i < commands; i++) await one();
+    const ms = ((ticks() - t0) * 10) / commands;
+    channel.end();
+    return ms;
+  } finally {
+    client.end();
   }
 }
