@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { SshTarget } from '../src/backends/backend.js';
 import { SshBackend } from '../src/backends/ssh.js';
 import { read, write } from '../src/shell/command.js';
-import type { Fleet } from '../test/fleet/fleet.js';
+import { sshTarget, type Fleet } from '../test/fleet/fleet.js';
 
 export interface MicroResult {
   readonly hosts: number;
@@ -24,22 +24,14 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** No keepalives: nothing but the measured commands on the connection. */
+const BENCH_TARGET = { connectTimeoutMs: 10_000, keepaliveIntervalMs: 0 };
+
 export async function sshMicro(fleet: Fleet, n: number, commands = 10): Promise<MicroResult> {
   const dir = mkdtempSync('/var/tmp/deploy-bench/micro-');
   const file = join(dir, 'blob');
   writeFileSync(file, randomBytes(1 << 20));
-  const targets: SshTarget[] = fleet.hosts.slice(0, n).map((h) => ({
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    identityFiles: [fleet.key],
-    knownHosts: [fleet.knownHosts],
-    strictHostKeys: true,
-    forwardAgent: false,
-    connectTimeoutMs: 10_000,
-    keepaliveIntervalMs: 0,
-  }));
+  const targets = fleet.hosts.slice(0, n).map((h) => sshTarget(fleet, h.name, BENCH_TARGET));
   const backend = new SshBackend();
   await import('ssh2'); // a run loads it while its first TCP connect is in flight (at once on loopback); this times the handshake alone
   try {
@@ -100,19 +92,7 @@ function ticks(): number {
 
 /** What a deploy pays per host for each connection, command and program, on one host, one at a time. */
 export async function machineCosts(fleet: Fleet, connections = 40, commands = 200): Promise<MachineCosts> {
-  const h = fleet.hosts[0]!;
-  const t: SshTarget = {
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    identityFiles: [fleet.key],
-    knownHosts: [fleet.knownHosts],
-    strictHostKeys: true,
-    forwardAgent: false,
-    connectTimeoutMs: 10_000,
-    keepaliveIntervalMs: 0,
-  };
+  const t = sshTarget(fleet, fleet.hosts[0]!.name, BENCH_TARGET);
   const measure = async (n: number, run: () => Promise<unknown>) => {
     const [t0, c0] = [ticks(), process.cpuUsage()];
     for (let i = 0; i < n; i++) await run();

@@ -69,6 +69,7 @@ import { ensureDeployUser, ensurePackages, postgresBin, requireRoot, type Deploy
 
 export { resolveOptions } from './plan.js';
 export type { Fleet, FleetHost, FleetOptions } from './plan.js';
+export { sshTarget } from './plan.js';
 
 type Service = 'nginx-balancer' | 'haproxy' | 'postgres' | 'media-nginx';
 

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SshTarget } from '../../src/backends/backend.js';
 
 export interface FleetHost {
   name: string;
@@ -18,6 +19,25 @@ export interface Fleet {
   balancer?: { kind: 'nginx' | 'haproxy'; url: string; host: string };
   media?: { url: string; host: string; deployTo: string };
   databaseUrl?: string;
+}
+
+/** A fleet host as the SSH backend reaches it: the fleet's key and known_hosts, host keys checked. */
+export function sshTarget(f: Fleet, name: string, over: Partial<SshTarget> = {}): SshTarget {
+  const h = f.hosts.find((x) => x.name === name);
+  if (!h) throw new Error(`no host ${name} in the fleet (hosts: ${f.hosts.map((x) => x.name).join(', ')})`);
+  return {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    identityFiles: [f.key],
+    knownHosts: [f.knownHosts],
+    strictHostKeys: true,
+    forwardAgent: false,
+    connectTimeoutMs: 5000,
+    keepaliveIntervalMs: 10_000,
+    ...over,
+  };
 }
 
 export interface FleetOptions {

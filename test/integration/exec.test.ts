@@ -15,7 +15,7 @@ import { SshBackend } from '../../src/backends/ssh.js';
 import { ConnectionError, InterruptedError } from '../../src/errors.js';
 import { cmd, raw, read, script } from '../../src/shell/command.js';
 import { fleet } from '../fleet/context.js';
-import { dropConnections, hostExec, sshRun, type Fleet } from '../fleet/fleet.js';
+import { dropConnections, hostExec, sshRun, sshTarget, type Fleet } from '../fleet/fleet.js';
 import { until } from '../support/until.js';
 import { appRepo, cli, project, repoRoot, scratch, type AppRepo } from './support/project.js';
 
@@ -342,22 +342,7 @@ describe('the SSH backend', () => {
     backends.push(b);
     return b;
   };
-  const target = (name: string, over: Partial<SshTarget> = {}): SshTarget => {
-    const h = f.hosts.find((x) => x.name === name)!;
-    return {
-      name: h.name,
-      address: h.address,
-      port: h.port,
-      user: h.user,
-      identityFiles: [f.key],
-      knownHosts: [f.knownHosts],
-      strictHostKeys: true,
-      forwardAgent: false,
-      connectTimeoutMs: 5000,
-      keepaliveIntervalMs: 10_000,
-      ...over,
-    };
-  };
+  const target = (name: string, over: Partial<SshTarget> = {}): SshTarget => sshTarget(f, name, over);
   /** The sshd processes (its notty child and [priv] parent) serving the connection that runs the program `pattern`. */
   const sessionOf = async (host: string, pattern: string): Promise<string[] | undefined> => {
     const r = await hostExec(f, host, [

@@ -17,7 +17,7 @@ import { resolveTargets } from '../../src/hosts/target.js';
 import { read, script, write } from '../../src/shell/command.js';
 import { Sensitive } from '../../src/shell/sensitive.js';
 import { fleet, netOf } from '../fleet/context.js';
-import { refuse, restore, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
+import { refuse, restore, sshTarget, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
 
 let f: Fleet;
 let tmp: string;
@@ -30,23 +30,7 @@ function backend(...args: ConstructorParameters<typeof SshBackend>): SshBackend 
   return b;
 }
 
-function target(name: string, over: Partial<SshTarget> = {}): SshTarget {
-  const h = f.hosts.find((x) => x.name === name);
-  if (!h) throw new Error(`no ${name} in the fleet`);
-  return {
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    identityFiles: [f.key],
-    knownHosts: [f.knownHosts],
-    strictHostKeys: true,
-    forwardAgent: false,
-    connectTimeoutMs: 5000,
-    keepaliveIntervalMs: 10_000,
-    ...over,
-  };
-}
+const target = (name: string, over: Partial<SshTarget> = {}): SshTarget => sshTarget(f, name, over);
 
 /** The raw host key blob a fleet host serves, from the fleet's known_hosts. */
 function hostKey(name: string): Buffer {

@@ -1,14 +1,16 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquire, encodeLockInfo, forceRelease, release, renew, status, takeOver, type LockInfo } from '../../../src/commands/lock.js';
 import { paths } from '../../../src/commands/paths.js';
 import { isExpired, parseAcquired, parseLockStatus, parseLost, parseReleased } from '../../../src/facts/lock.js';
 import { read, render } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
+import { closedGate } from '../../support/gate.js';
 import { until } from '../../support/until.js';
+import { quote } from '../../../src/shell/quote.js';
 
 const p = paths('/srv/app');
 const T1 = '0123456789abcdef0123456789abcdef';
@@ -131,17 +133,22 @@ describe('lock commands on a real shell', () => {
   });
 
   it('of runs that lock at the same moment one gets it, and the others name it: never a lock half-written', async () => {
-    // The lock is filled aside and renamed into place: a run never reads it before its files are there. A slow host
-    // makes the moment between making the lock's dir and filling it long: here a `mkdir` on PATH that lingers after it.
-    const bin = join(box.dir, 'slow-bin');
+    // The lock is filled aside and renamed into place: a run never reads it before its files are there. A `mkdir` on
+    // PATH holds every run between making its pending lock and filling it until all of them got there (a gate the
+    // test opens), so they all race for the rename.
+    const bin = join(box.dir, 'gated-bin');
+    const arrived = join(box.dir, 'arrived');
     mkdirSync(bin, { recursive: true });
-    const slow = '#!/bin/sh\n/bin/mkdir "$@" || exit\nfor a; do last=$a; done\ncase ${last##*/} in deploy.lock*) /bin/sleep 0.2 ;; esac\n';
-    writeFileSync(join(bin, 'mkdir'), slow, { mode: 0o755 });
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     const runs = [info, other, { ...other, token: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb' }];
     for (let round = 0; round < 3; round++) {
       box.run(forceRelease(box.p));
-      const outs = await Promise.all(
+      rmSync(arrived, { recursive: true, force: true });
+      mkdirSync(arrived);
+      const gate = await closedGate(join(box.dir, 'mkdir-gate'));
+      const gated = `#!/bin/sh\n/bin/mkdir "$@" || exit\nfor a; do last=$a; done\ncase \${last##*/} in deploy.lock*) : > ${quote(arrived)}/$$; flock -s ${quote(gate.path)} true ;; esac\n`;
+      writeFileSync(join(bin, 'mkdir'), gated, { mode: 0o755 });
+      const racing = Promise.all(
         runs.map(
           (i) =>
             new Promise<{ code: number | null; stdout: string }>((done) => {
@@ -152,6 +159,9 @@ describe('lock commands on a real shell', () => {
             }),
         ),
       );
+      await until(() => readdirSync(arrived).length === runs.length, { timeout: 4_000, what: 'every run to make its pending lock' });
+      await gate.open();
+      const outs = await racing;
       const won = outs.flatMap((o, k) => (o.code === 0 ? [runs[k]!] : []));
       expect(won, `round ${round}`).toHaveLength(1);
       for (const o of outs.filter((x) => x.code !== 0))
@@ -167,11 +177,12 @@ describe('lock commands on a real shell', () => {
   });
 
   it('a lock being released is never read half-removed: a run locking that moment finds it whole or gone', async () => {
-    // A slow host: an `rm` on PATH that, given a lock dir, removes its owner file, says so, and waits to be let go.
+    // A slow host: an `rm` on PATH that, given a lock dir, removes its owner file, says so, and waits at a gate.
     const bin = join(box.dir, 'slow-rm');
-    const [mid, go] = [join(box.dir, 'rm-mid'), join(box.dir, 'rm-go')];
+    const mid = join(box.dir, 'rm-mid');
+    const gate = await closedGate(join(box.dir, 'rm-gate'));
     mkdirSync(bin, { recursive: true });
-    const slow = `#!/bin/sh\nfor a; do last=$a; done\ncase \${last##*/} in deploy.lock*) if [ -d "$last" ]; then /bin/rm -f "$last/owner"; : > ${mid}; while [ ! -e ${go} ]; do /bin/sleep 0.01; done; fi ;; esac\nexec /bin/rm "$@"\n`;
+    const slow = `#!/bin/sh\nfor a; do last=$a; done\ncase \${last##*/} in deploy.lock*) if [ -d "$last" ]; then /bin/rm -f "$last/owner"; : > ${quote(mid)}; flock -s ${quote(gate.path)} true; fi ;; esac\nexec /bin/rm "$@"\n`;
     writeFileSync(join(bin, 'rm'), slow, { mode: 0o755 });
     expect(box.run(acquire(box.p, info, TTL)).code).toBe(0);
     const releasing = new Promise<string>((done) => {
@@ -184,7 +195,7 @@ describe('lock commands on a real shell', () => {
     });
     await until(() => existsSync(mid), { timeout: 10_000, what: 'the release to be half-way' });
     const second = box.run(acquire(box.p, other, TTL));
-    writeFileSync(go, '');
+    await gate.open();
     expect(parseReleased(await releasing)).toEqual({ kind: 'released' });
     expect(parseAcquired(second.stdout, TTL)).toEqual({ acquired: true, rest: '' });
     expect(state()).toMatchObject({ state: 'locked', token: T2, info: other });
