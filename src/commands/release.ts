@@ -72,23 +72,23 @@ export function releaseDir(p: Paths, id: string): string {
 
 const releaseOf = (p: Paths, variable: string): Raw => raw(`${quote(p.releases)}/"$${variable}"`);
 
-/** The background removal: everything in the trash when it starts, bounded in time, its outcome in the trash log. */
-const EMPTY_TRASH =
-  'cd "$1" && { echo "$(date -u +%FT%TZ) removing" *; timeout 3600 rm -rf ./*; echo "$(date -u +%FT%TZ) done: exit $?"; } >"$2" 2>&1';
+/**
+ * The background removal: everything in the trash when it starts, its outcome in the trash log (the log's time is
+ * when it ended). Under `timeout`, which bounds it and leads a process group of its own, so that neither the end of
+ * this SSH session nor a kill of this command's process group stops it.
+ */
+const EMPTY_TRASH = 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1';
 
 /**
- * Starts removing what `trash/` holds in the background, when it holds anything: in a session of its own
- * (setsid), so neither the end of this SSH session nor a kill of this command's process group stops it, and with
- * every stream away from the channel, so the command returns at once. What a crash interrupted is removed by the
- * next one.
+ * Starts removing what `trash/` holds in the background, when it holds anything, with every stream away from the
+ * channel, so the command returns at once. What a crash or the hour's bound interrupted is removed by the next one.
+ * Three programs (timeout, sh, rm): every deploy that removes a release pays them.
  */
 export function emptyTrashTokens(p: Paths): Token[] {
   const start = ifThen(test('-e', raw('"$trashed"')), [
     raw('('),
-    'setsid',
-    'nice',
-    '-n',
-    '19',
+    'timeout',
+    '3600',
     'sh',
     '-c',
     EMPTY_TRASH,
@@ -102,16 +102,15 @@ export function emptyTrashTokens(p: Paths): Token[] {
 }
 
 /**
- * Removes the given releases, each only when `current` does not point to it (checked on the host, at that
- * moment); prints `kept <id>` for one it left. Each is renamed into `trash/` (one rename, however large it is) and
- * removed there in the background; where the rename fails (another file system) it is removed in place. Fails when
- * a release could be neither.
+ * Removes the given releases, each only when `current` does not resolve to it (checked on the host, at that
+ * moment, by the shell's own `-ef`: no program); prints `kept <id>` for one it left. Each is renamed into `trash/`
+ * (one rename, however large it is) and removed there in the background; where the rename fails (another file
+ * system) it is removed in place. Fails when a release could be neither.
  */
 export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] {
   if (ids.length === 0) return [raw(':')];
   return [
     raw('st=0;'),
-    ...currentId(p),
     ...makeDirs(p.trash),
     raw(';'),
     raw('for'),
@@ -121,7 +120,7 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
     raw(';'),
     raw('do'),
     ...ifThen(
-      test(raw('"$id"'), raw('='), raw('"$cur"')),
+      test(releaseOf(p, 'id'), '-ef', p.current),
       ['printf', 'kept %s\\n', raw('"$id"')],
       [
         ...ifThen(test('-e', releaseOf(p, 'id')), [
@@ -198,13 +197,6 @@ export const markBad = (p: Paths, id: string): Command =>
 export const unmarkBad = (p: Paths, id: string): Command =>
   write(['rm', '-f', `${releaseDir(p, id)}/${BAD_MARKER}`], { description: `clear the bad mark of release ${id}` });
 
-/** Sets `cur` to the release id `current` points to ('' when none); one `readlink`, no canonicalising. */
-const currentId = (p: Paths, then: Token[] = []): Token[] => [
-  raw('cur=;'),
-  ...ifThen(test('-L', p.current), [raw(`cur=$(readlink ${quote(p.current)})`), ...(then.length ? [raw(';'), ...then] : [])]),
-  raw('; cur=${cur%/}; cur=${cur##*/};'),
-];
-
 /** A revision log line as commands/log.ts writes it, for a release that went live: its id. */
 const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-back)"\\}$/\\1/p';
 
@@ -215,18 +207,15 @@ const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-b
  * Without a readable revision log nothing counts as never live: a log that cannot be read must not get live
  * releases removed. `unlogged <id> <revision>` names a `current` release the log lacks (its line was never
  * written), when the log is readable or absent: the run records it, or a later deploy would take it for one that
- * never went live. Two programs run whatever the number of releases (readlink, sed).
+ * never went live. The release `current` resolves to is found by the shell's own `-ef` as the releases are listed;
+ * `readlink` runs only when it resolves to none of them. One program runs whatever the number of releases (sed).
  */
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
   return [
-    ...currentId(p, [
-      'printf',
-      'current %s\\n',
-      raw('"$cur"'),
-      raw(';'),
-      ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
-    ]),
+    raw('cur=; link=;'),
+    ...ifThen(test('-L', p.current), [raw('link=1')]),
+    raw(';'),
     ...ifThen(
       [...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)],
       [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)],
@@ -242,10 +231,21 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw('do'),
     raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
     raw(
-      `printf 'release %s\\n' "$id"; if [ "$id" = "$cur" ]; then [ "$known" = 0 ] || case "$live" in *"$id"*) ;; *) rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev" ;; esac; continue; fi; [ "$known" = 1 ] || continue; case "$live" in *"$id"*) continue ;; esac;`,
+      `printf 'release %s\\n' "$id"; if [ -n "$link" ] && [ -z "$cur" ] && [ "$d" -ef ${quote(p.current)} ]; then cur=$id; printf 'current %s\\n' "$d"; [ "$known" = 0 ] || case "$live" in *"$id"*) ;; *) rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev" ;; esac; continue; fi; [ "$known" = 1 ] || continue; case "$live" in *"$id"*) continue ;; esac;`,
     ),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),
+    ...ifThen(
+      [...test(raw('-n'), raw('"$link"')), raw('&&'), ...test(raw('-z'), raw('"$cur"'))],
+      [
+        'printf',
+        'current %s\\n',
+        raw(`"$(readlink ${quote(p.current)})"`),
+        raw(';'),
+        ...ifThen(test(raw('!'), '-d', p.current), ['printf', 'dangling\\n']),
+      ],
+    ),
+    raw(';'),
     ...ifThen(test('-d', p.uploads), [raw(`printf 'uploads${o.sizes ? ' %s' : ''}\\n'${size(raw(quote(p.uploads)))}`)]),
   ];
 }
