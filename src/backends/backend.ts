@@ -65,7 +65,7 @@ export interface UploadOptions {
  * The only things that touch hosts. Non-zero exits are results, not exceptions; connection problems throw.
  * `exec` runs a Command's `render(command, 'reveal')` text in `sh` on the host; its script reaches the host on the
  * shell's stdin (never an argument list), and the command is killed when its run or connection ends
- * (backends/protocol.ts).
+ * (backends/protocol.ts). A command that carries DirOps may be done as those instead, with the same result.
  */
 export interface Backend {
   exec(host: SshTarget, command: Command, options?: ExecOptions): Promise<ExecResult>;

@@ -10,6 +10,7 @@ import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backen
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
 import { WATCHDOG_CLEAN, execString, fence, nameOf, stdinScript, tag, watchdogString } from './protocol.js';
 import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
+import { runDirOps } from './ssh-dirs.js';
 import type { Slots } from './slots.js';
 
 /**
@@ -32,6 +33,10 @@ export class Connection {
   readonly #onGone: (lost: boolean) => void;
   /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
   readonly #scripts = new Map<string, string>();
+  /** The SFTP channel, opened on first use and kept: the release dir is made on it, then the upload goes through it. */
+  #sftp: Promise<SftpChannel> | undefined;
+  /** The host has no SFTP: a command's DirOps go through the shell. */
+  #noSftp = false;
 
   constructor(
     readonly target: SshTarget,
@@ -84,6 +89,10 @@ export class Connection {
   }
 
   async exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult> {
+    if (command.dirs && !this.#noSftp) {
+      const done = await this.#dirs(command, options, started);
+      if (done) return done;
+    }
     const host = this.target.name;
     const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
@@ -140,6 +149,61 @@ export class Connection {
   }
 
   /**
+   * A command's DirOps over the SFTP channel (ssh-dirs.ts); undefined when the command's text must run instead.
+   * A timeout closes the channel, which fails what is pending: the text then runs, under the same timeout.
+   */
+  async #dirs(command: Command, options: ExecOptions, started: number): Promise<ExecResult | undefined> {
+    if (options.signal?.aborted) return undefined;
+    const release = await this.slots.acquire(options.signal).catch(() => {
+      throw interrupted(this.target, command, options);
+    });
+    this.#busy++;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      let channel: SftpChannel;
+      try {
+        channel = await this.#sftpChannel(options.step, options.signal);
+      } catch (err) {
+        if (this.#isClosed || !(err instanceof ConnectionError)) throw err;
+        this.#noSftp = true;
+        return undefined;
+      }
+      const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
+      if (timeoutMs > 0) timer = setTimeout(() => this.#dropSftp(channel), timeoutMs);
+      // A channel that closes fails what it had pending, but never answers a request sent after: stop at its close.
+      const gone = Promise.race([channel.closed, this.closed]).then(() => 'shell' as const);
+      if ((await Promise.race([runDirOps(channel.sftp, command.dirs!), gone])) === 'shell') return undefined;
+      return { code: 0, stdout: '', stderr: '', durationMs: performance.now() - started };
+    } finally {
+      clearTimeout(timer);
+      this.#busy--;
+      release();
+    }
+  }
+
+  #sftpChannel(step: string | undefined, signal: AbortSignal | undefined): Promise<SftpChannel> {
+    if (!this.#sftp) {
+      const opening: Promise<SftpChannel> = this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, signal).then((sftp) => ({
+        sftp,
+        opening,
+        closed: new Promise<void>((resolve) => sftp.once('close', () => resolve())),
+      }));
+      this.#sftp = opening;
+      const forget = () => {
+        if (this.#sftp === opening) this.#sftp = undefined;
+      };
+      opening.then((channel) => channel.closed.then(forget), forget);
+    }
+    return this.#sftp;
+  }
+
+  /** Closes the SFTP channel (what it was doing fails); the next use opens another. */
+  #dropSftp(channel: SftpChannel): void {
+    if (this.#sftp === channel.opening) this.#sftp = undefined;
+    channel.sftp.end();
+  }
+
+  /**
    * Kills what this run's lost connections `seqs` left running on the host and waits until it is gone; a
    * command that cannot be stopped makes the host unusable for this run.
    */
@@ -174,7 +238,8 @@ export class Connection {
     const stallMs = options.stallTimeoutMs ?? stallTimeoutMs(this.target);
     this.#busy++;
     try {
-      const sftp = await this.#openChannel<SFTPWrapper>((cb) => this.client.sftp(cb), step, options.signal);
+      const channel = await this.#sftpChannel(step, options.signal);
+      const sftp = channel.sftp;
       try {
         await new Promise<void>((resolve, reject) => {
           let settled = false;
@@ -215,8 +280,10 @@ export class Connection {
             (err) => settle(err ?? undefined),
           );
         });
-      } finally {
-        sftp.end();
+      } catch (err) {
+        // Stops a transfer that is still going (a stall, an abort).
+        this.#dropSftp(channel);
+        throw err;
       }
       if (size === 0) options.onProgress?.(0, 0);
     } catch (err) {
@@ -322,6 +389,13 @@ export class Connection {
       }
     }
   }
+}
+
+interface SftpChannel {
+  readonly sftp: SFTPWrapper;
+  /** The promise the connection keeps for it. */
+  readonly opening: Promise<SftpChannel>;
+  readonly closed: Promise<void>;
 }
 
 export function stepPrefix(step: string | undefined): string {

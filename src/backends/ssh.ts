@@ -15,7 +15,7 @@
  * abort kills the command's process group (a `signal` request: sshd killpg()s the session); each connection's
  * watchdog session kills its commands when the connection goes away. When a connection was lost, the next
  * connection to that host first kills whatever the lost one left running (the fence), before any other command
- * runs there.
+ * runs there. A command's DirOps go over the connection's SFTP channel (ssh-dirs.ts), kept open for the upload.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';

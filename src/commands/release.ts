@@ -147,7 +147,8 @@ export function removeReleasesTokens(p: Paths, ids: readonly string[]): Token[] 
 /**
  * Makes the new release dir, after clearing what earlier runs left (`leftovers`: releases that never went live,
  * and every upload): `mkdir` without -p, so an existing dir is never reused; prints `exists` when it was there.
- * `uploads`: also makes the (empty) uploads dir an artifact's transfer puts its tarball in.
+ * `uploads`: also makes the (empty) uploads dir an artifact's transfer puts its tarball in. With no leftovers it
+ * carries its effect as directory operations too (DirOps): the SSH backend does them over SFTP, no shell started.
  */
 export function createRelease(p: Paths, id: string, leftovers: readonly string[] = [], o: { uploads?: boolean } = {}): Command {
   const dir = releaseDir(p, id);
@@ -162,9 +163,12 @@ export function createRelease(p: Paths, id: string, leftovers: readonly string[]
       raw('&&'),
       ...ifThen(['mkdir', dir], [raw(':')], [...ifThen(test('-e', dir), ['printf', 'exists\\n']), raw(';'), raw('exit 1')]),
     ],
-    {
-      description: leftovers.length > 0 ? `create release ${id} (after removing ${leftovers.length} left behind)` : `create release ${id}`,
-    },
+    leftovers.length > 0
+      ? { description: `create release ${id} (after removing ${leftovers.length} left behind)` }
+      : {
+          description: `create release ${id}`,
+          dirs: { emptied: p.uploads, ensure: o.uploads ? [p.uploads, p.releases] : [p.releases], create: dir },
+        },
   );
 }
 

@@ -21,6 +21,21 @@ export interface Command {
   readonly env?: Readonly<Record<string, string | Sensitive>>;
   /** A chain (commands/chain.ts): the steps' commands its script runs, in order, each reported as its own. */
   readonly chain?: readonly ChainPart[];
+  /** What the command does when it succeeds, as directory operations a backend may do without a shell (DirOps). */
+  readonly dirs?: DirOps;
+}
+
+/**
+ * The effect of a command that makes directories, for a backend that can make them without starting a shell (the
+ * SSH backend, over SFTP): `emptied` is removed when it is an empty directory, each of `ensure` is made unless it is
+ * one, then `create` is made. When any of that does not go as planned (`emptied` holds something, `create` exists, a
+ * directory cannot be made) the backend runs the command's text instead, which does all of it and says what failed:
+ * everything before `create` is what that text does first anyway.
+ */
+export interface DirOps {
+  readonly emptied?: string;
+  readonly ensure: readonly string[];
+  readonly create: string;
 }
 
 /** One step's commands on one host, within a chain. */
@@ -36,6 +51,7 @@ export interface CommandOptions {
   description?: string;
   cwd?: string;
   env?: Readonly<Record<string, string | Sensitive>>;
+  dirs?: DirOps;
 }
 
 export function cmd(tokens: readonly Token[], options: CommandOptions = {}): Command {

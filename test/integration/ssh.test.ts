@@ -14,7 +14,7 @@ import { SshBackend } from '../../src/backends/ssh.js';
 import type { Config } from '../../src/config/types.js';
 import { ConnectionError, ExitCode, InterruptedError, StepFailedError } from '../../src/errors.js';
 import { resolveTargets } from '../../src/hosts/target.js';
-import { read, script, write } from '../../src/shell/command.js';
+import { raw, read, script, write } from '../../src/shell/command.js';
 import { Sensitive } from '../../src/shell/sensitive.js';
 import { fleet, netOf } from '../fleet/context.js';
 import { refuse, restore, sshTarget, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
@@ -225,6 +225,35 @@ describe('upload', () => {
     expect(err.message).toMatch(/^web1: deploy:transfer: cannot upload .*small\.txt to \/no\/such\/dir\/file\.txt: /);
     const missing = await rejection(backend().upload(target('web1'), join(tmp, 'nope'), '/tmp/nope'));
     expect(missing.message).toMatch(/^web1: upload: cannot upload .*nope: ENOENT/);
+  });
+});
+
+describe('directory operations over SFTP (a command with DirOps)', () => {
+  const base = () => `/tmp/dirops-${randomBytes(4).toString('hex')}`;
+  const ops = (d: string) => ({ emptied: `${d}/uploads`, ensure: [`${d}/uploads`, `${d}/releases`], create: `${d}/releases/1` });
+  const list = async (b: SshBackend, d: string) => (await b.exec(target('web1'), read([raw(`cd ${d} && find . | sort`)]))).stdout;
+
+  it('a command whose text would fail succeeds as its DirOps: every dir made, no shell started for it', async () => {
+    const b = backend();
+    const d = base();
+    await b.exec(target('web1'), write(['mkdir', '-p', `${d}/uploads`]));
+    const r = await b.exec(target('web1'), script('echo the text ran; exit 7', { dirs: ops(d) }));
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await list(b, d)).toBe('.\n./releases\n./releases/1\n./uploads\n');
+  });
+
+  it('a release dir that exists, or an upload dir that holds a file: the text runs, and finds the host as it was', async () => {
+    const b = backend();
+    const taken = base();
+    await b.exec(target('web1'), write(['mkdir', '-p', `${taken}/releases/1/x`]));
+    const r1 = await b.exec(target('web1'), script('echo the text ran; exit 7', { dirs: ops(taken) }));
+    expect(r1).toMatchObject({ code: 7, stdout: 'the text ran\n' });
+    expect(await list(b, taken)).toBe('.\n./releases\n./releases/1\n./releases/1/x\n./uploads\n');
+    const busy = base();
+    await b.exec(target('web1'), write([raw(`mkdir -p ${busy}/uploads && touch ${busy}/uploads/old.tar.gz`)]));
+    const r2 = await b.exec(target('web1'), script('echo the text ran; exit 7', { dirs: ops(busy) }));
+    expect(r2).toMatchObject({ code: 7, stdout: 'the text ran\n' });
+    expect(await list(b, busy)).toBe('.\n./releases\n./uploads\n./uploads/old.tar.gz\n');
   });
 });
 
