@@ -1,5 +1,6 @@
-import { raw, write, type Command } from '../shell/command.js';
+import { raw, write, type Command, type Token } from '../shell/command.js';
 import type { Paths } from './paths.js';
+import { LIVE_MARKER } from './release.js';
 
 export type RevisionOutcome = 'deployed' | 'failed' | 'rolled-back';
 
@@ -52,10 +53,18 @@ function logLine(entry: RevisionLogEntry): string {
 
 /**
  * Appends one JSON line, after `late` (a live release the log lacks, see ReleaseState.unlogged) when given, in one
- * write; the JSON is a single quoted argument, never shell text.
+ * write; the JSON is a single quoted argument, never shell text. A release logged as live also gets LIVE_MARKER,
+ * so that the release state reads its liveness without `sed` over the whole log.
  */
 export function appendRevisionLog(p: Paths, entry: RevisionLogEntry, late?: RevisionLogEntry): Command {
-  return write(['printf', '%s\\n', ...(late ? [logLine(late)] : []), logLine(entry), raw('>>'), p.revisionsLog], {
+  const entries = late ? [late, entry] : [entry];
+  const marks: Token[] = entries
+    .filter((e) => e.outcome !== 'failed')
+    .flatMap((e) => [raw('true'), raw('>'), `${p.release(e.release)}/${LIVE_MARKER}`, raw(';')]);
+  // Marked only once the line is written; a mark that cannot be written (no release dir) leaves the log to ask.
+  // `true`, not `:`: a failed redirection of a special built-in ends a POSIX shell.
+  const mark: Token[] = marks.length > 0 ? [raw('&&'), raw('{ {'), ...marks, raw('} 2>/dev/null || :; }')] : [];
+  return write(['printf', '%s\\n', ...entries.map(logLine), raw('>>'), p.revisionsLog, ...mark], {
     description: `${late ? `log release ${late.release} as ${late.outcome} (recorded late), ` : ''}log release ${entry.release} as ${entry.outcome}`,
   });
 }

@@ -6,6 +6,9 @@ import { glob, ifThen, makeDirs, test } from './sh.js';
 /** Marker left in a release that was rolled back from; rollback skips it. */
 export const BAD_MARKER = '.deploy-bad';
 
+/** Marker left in a release once revisions.log has its `deployed` or `rolled-back` line (commands/log.ts). */
+export const LIVE_MARKER = '.deploy-live';
+
 const RELEASE_ID = /^\d{14}$/;
 
 export const isReleaseId = (s: string): boolean => RELEASE_ID.test(s);
@@ -212,21 +215,25 @@ const LIVE_LINE = 's/^\\{"release":"([0-9]{14})",.*"outcome":"(deployed|rolled-b
  * releases removed. `unlogged <id> <revision>` names a `current` release the log lacks (its line was never
  * written), when the log is readable or absent: the run records it, or a later deploy would take it for one that
  * never went live. The release `current` resolves to is found by the shell's own `-ef` as the releases are listed;
- * `readlink` runs only when it resolves to none of them. One program runs whatever the number of releases (sed).
+ * `readlink` runs only when it resolves to none of them. A release with LIVE_MARKER went live; `sed` reads the log
+ * once, only when a release without it has to be asked about: at most one program whatever the number of releases.
  */
 export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token[] {
   const size = (path: Raw): string => (o.sizes ? ` "$(du -sk ${path.text} | cut -f1)"` : '');
+  // Whether release $2 (dir $1) went live, with a readable log: its mark, else the log, read once when first needed.
+  const isLive = `_deploy_live() { [ "$known" = 1 ] || return 1; [ -e "$1/${LIVE_MARKER}" ] && return 0; [ -n "$asked" ] || { asked=1; live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)}); }; case "$live" in *"$2"*) return 0 ;; esac; return 1; };`;
   return [
-    raw('cur=; link=;'),
+    raw('cur=; link=; live=; asked=;'),
     ...ifThen(test('-L', p.current), [raw('link=1')]),
     raw(';'),
     ...ifThen(
       [...test('-f', p.revisionsLog), raw('&&'), ...test('-r', p.revisionsLog)],
-      [raw('known=1;'), raw(`live=$(sed -nE ${quote(LIVE_LINE)} ${quote(p.revisionsLog)})`)],
+      [raw('known=1')],
       // known=0: a log that cannot be read; empty: no log at all (nothing is a leftover, but `current` is unlogged).
-      ifThen(test('-e', p.revisionsLog), [raw('known=0;'), raw('live=')], [raw('known=;'), raw('live=')]),
+      ifThen(test('-e', p.revisionsLog), [raw('known=0')], [raw('known=')]),
     ),
     raw(';'),
+    raw(isLive),
     raw('for'),
     'd',
     raw('in'),
@@ -235,7 +242,7 @@ export function releaseStateTokens(p: Paths, o: { sizes?: boolean } = {}): Token
     raw('do'),
     raw(`d=\${d%/}; id=\${d##*/}; case $id in *[!0-9]*|'') continue ;; esac; [ \${#id} -eq 14 ] || continue;`),
     raw(
-      `printf 'release %s\\n' "$id"; if [ -n "$link" ] && [ -z "$cur" ] && [ "$d" -ef ${quote(p.current)} ]; then cur=$id; printf 'current %s\\n' "$d"; [ "$known" = 0 ] || case "$live" in *"$id"*) ;; *) rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev" ;; esac; continue; fi; [ "$known" = 1 ] || continue; case "$live" in *"$id"*) continue ;; esac;`,
+      `printf 'release %s\\n' "$id"; if [ -n "$link" ] && [ -z "$cur" ] && [ "$d" -ef ${quote(p.current)} ]; then cur=$id; printf 'current %s\\n' "$d"; [ "$known" = 0 ] || _deploy_live "$d" "$id" || { rev=; [ -r "$d/REVISION" ] && read -r rev <"$d/REVISION"; printf 'unlogged %s %s\\n' "$id" "$rev"; }; continue; fi; [ "$known" = 1 ] || continue; _deploy_live "$d" "$id" && continue;`,
     ),
     raw(`printf 'leftover %s${o.sizes ? ' %s' : ''}\\n' "$id"${size(raw('"$d"'))};`),
     raw('done;'),

@@ -60,13 +60,13 @@ describe('cleanup commands', () => {
     [
       'cleanupAndLog: old releases and the log line in one round trip, each saying when it worked',
       () => cleanupAndLog(p, [r1], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
-      `if st=0; [ -d /srv/app/.trash ] || mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ /srv/app/releases/"$id" -ef /srv/app/current ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `if st=0; [ -d /srv/app/.trash ] || mkdir -p /srv/app/.trash ; for id in 20240101000000 ; do if [ /srv/app/releases/"$id" -ef /srv/app/current ] ; then printf 'kept %s\\n' "$id" ; else if [ -e /srv/app/releases/"$id" ] ; then mv /srv/app/releases/"$id" /srv/app/.trash/"$id.$$" || rm -rf /srv/app/releases/"$id" || st=1 ; fi ; fi ; done; for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; [ "$st" = 0 ] ; then printf 'cleaned\\n' ; fi ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240105000000/.deploy-live ; } 2>/dev/null || :; } ; then printf 'logged\\n' ; fi`,
       'write',
     ],
     [
       'cleanupAndLog with nothing to remove: the log, and a restart of what an interrupted removal left in the trash',
       () => cleanupAndLog(p, [], { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' }),
-      `for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; if printf '%s\\n' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240105000000/.deploy-live ; } 2>/dev/null || :; } ; then printf 'logged\\n' ; fi`,
       'write',
     ],
     [
@@ -78,7 +78,7 @@ describe('cleanup commands', () => {
           { release: r5, revision: 'abc', user: 'u', time: 't', stage: 's', outcome: 'deployed' },
           { release: r4, revision: 'def', user: 'u', time: 't', stage: 's', outcome: 'deployed', late: true },
         ),
-      `for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; if printf '%s\\n' '{"release":"20240104000000","revision":"def","user":"u","time":"t","stage":"s","late":true,"outcome":"deployed"}' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log ; then printf 'logged\\n' ; fi`,
+      `for trashed in /srv/app/.trash/* ; do if [ -e "$trashed" ] ; then ( timeout 3600 sh -c 'cd "$1" && { echo removing *; rm -rf ./*; echo "done: exit $?"; } >"$2" 2>&1' sh /srv/app/.trash /srv/app/.trash.log </dev/null >/dev/null 2>&1 & ) ; fi ; break; done ; if printf '%s\\n' '{"release":"20240104000000","revision":"def","user":"u","time":"t","stage":"s","late":true,"outcome":"deployed"}' '{"release":"20240105000000","revision":"abc","user":"u","time":"t","stage":"s","outcome":"deployed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240104000000/.deploy-live ; true > /srv/app/releases/20240105000000/.deploy-live ; } 2>/dev/null || :; } ; then printf 'logged\\n' ; fi`,
       'write',
     ],
   ]);

@@ -19,13 +19,13 @@ describe('log commands', () => {
     [
       'appendRevisionLog: one JSON line, one quoted argument',
       () => appendRevisionLog(paths('/srv/my app'), entry),
-      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann o'\\''neil","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed"}' >> '/srv/my app/revisions.log'`,
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann o'\\''neil","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"deployed"}' >> '/srv/my app/revisions.log' && { { true > '/srv/my app/releases/20240102030405/.deploy-live' ; } 2>/dev/null || :; }`,
       'write',
     ],
     [
       'appendRevisionLog: the message (-m) when there is one',
       () => appendRevisionLog(paths('/srv/app'), { ...entry, user: 'ann', message: 'fix: it\'s "urgent"' }),
-      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","message":"fix: it'\\''s \\"urgent\\"","outcome":"deployed"}' >> /srv/app/revisions.log`,
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","message":"fix: it'\\''s \\"urgent\\"","outcome":"deployed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240102030405/.deploy-live ; } 2>/dev/null || :; }`,
       'write',
     ],
     [
@@ -36,7 +36,7 @@ describe('log commands', () => {
           user: 'ann',
           from: { stage: 'staging', release: '20240101000000', revision: 'f'.repeat(64), sha256: 'f'.repeat(64) },
         }),
-      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","from":{"stage":"staging","release":"20240101000000","revision":"${'f'.repeat(64)}","sha256":"${'f'.repeat(64)}"},"outcome":"deployed"}' >> /srv/app/revisions.log`,
+      `printf '%s\\n' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","from":{"stage":"staging","release":"20240101000000","revision":"${'f'.repeat(64)}","sha256":"${'f'.repeat(64)}"},"outcome":"deployed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240102030405/.deploy-live ; } 2>/dev/null || :; }`,
       'write',
     ],
     [
@@ -47,7 +47,7 @@ describe('log commands', () => {
           { ...entry, user: 'ann', outcome: 'failed' },
           { ...entry, release: '20240101000000', revision: '', user: 'ann', late: true },
         ),
-      `printf '%s\\n' '{"release":"20240101000000","revision":"","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","late":true,"outcome":"deployed"}' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"failed"}' >> /srv/app/revisions.log`,
+      `printf '%s\\n' '{"release":"20240101000000","revision":"","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","late":true,"outcome":"deployed"}' '{"release":"20240102030405","revision":"0123456789abcdef0123456789abcdef01234567","user":"ann","time":"2024-01-02T03:04:05.000Z","stage":"production","outcome":"failed"}' >> /srv/app/revisions.log && { { true > /srv/app/releases/20240101000000/.deploy-live ; } 2>/dev/null || :; }`,
       'write',
     ],
   ]);

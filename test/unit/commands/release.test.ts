@@ -6,6 +6,7 @@ import { appendRevisionLog } from '../../../src/commands/log.js';
 import {
   createRelease,
   isReleaseId,
+  LIVE_MARKER,
   markBad,
   unmarkBad,
   nextReleaseId,
@@ -23,7 +24,7 @@ import {
   parseReleaseState,
   releaseState,
 } from '../../../src/facts/release.js';
-import type { Command } from '../../../src/shell/command.js';
+import { raw, read, type Command } from '../../../src/shell/command.js';
 import { renders, sandbox } from './table.js';
 
 const p = paths('/srv/app');
@@ -279,6 +280,36 @@ describe('release commands on a real shell', () => {
       rmSync(fresh.p.current);
       symlinkSync(fresh.p.release(next), fresh.p.current);
       expect(read()).toMatchObject({ current: next, leftovers: [], unlogged: null });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it('releases the log marked live are read without starting a program; sed reads the log only for one that is not', () => {
+    const fresh = sandbox();
+    const line = (release: string) => ({ release, revision: 'r', user: 'u', time: 't', stage: 's', outcome: 'deployed' as const });
+    // No program can start: a state read that needs one says so on stderr.
+    const bare = () => fresh.run(read([raw('PATH=/nonexistent;'), ...releaseState(fresh.p).command.tokens]));
+    const [a, b, c] = ['20240701000000', '20240702000000', '20240703000000'];
+    try {
+      for (const id of [a, b]) {
+        expect(fresh.run(createRelease(fresh.p, id)).code).toBe(0);
+        expect(fresh.run(appendRevisionLog(fresh.p, line(id)))).toMatchObject({ code: 0, stderr: '' });
+        expect(existsSync(join(fresh.p.release(id), LIVE_MARKER))).toBe(true);
+      }
+      symlinkSync(fresh.p.release(b), fresh.p.current);
+      const marked = bare();
+      expect(marked.stderr).toBe('');
+      expect(parseReleaseState(marked.stdout)).toMatchObject({ current: b, releases: [a, b], leftovers: [], unlogged: null });
+      // A release with a line but no mark (logged by an older version): the log is read for it.
+      expect(fresh.run(createRelease(fresh.p, c)).code).toBe(0);
+      expect(fresh.run(appendRevisionLog(fresh.p, line(c))).code).toBe(0);
+      rmSync(join(fresh.p.release(c), LIVE_MARKER));
+      expect(bare().stderr).toMatch(/sed/);
+      expect(parseReleaseState(fresh.run(releaseState(fresh.p).command).stdout)).toMatchObject({ leftovers: [] });
+      // A failed release gets no mark.
+      fresh.run(appendRevisionLog(fresh.p, { ...line(c), outcome: 'failed' }));
+      expect(existsSync(join(fresh.p.release(c), LIVE_MARKER))).toBe(false);
     } finally {
       fresh.cleanup();
     }
