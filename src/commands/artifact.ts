@@ -15,12 +15,13 @@ export function verifyChecksum(file: string, sha256: string): Command {
   if (!SHA256.test(sum)) throw new Error(`not a sha256 digest: ${JSON.stringify(sha256)}`);
   return pipe([write(['printf', '%s  %s\\n', sum, file]), write(['sha256sum', '-c', '-'])], {
     effect: 'read',
+    pure: true,
     description: 'verify the uploaded artifact checksum',
   });
 }
 
 export const extract = (file: string, releaseDir: string): Command =>
-  write(['tar', '-x', '-z', '-f', file, '-C', releaseDir], { description: 'unpack the artifact into the release' });
+  write(['tar', '-x', '-z', '-f', file, '-C', releaseDir], { description: 'unpack the artifact into the release', pure: true });
 
 export const removeUpload = (p: Paths, id: string): Command =>
-  write(['rm', '-f', uploadPath(p, id)], { description: 'remove the uploaded artifact' });
+  write(['rm', '-f', uploadPath(p, id)], { description: 'remove the uploaded artifact', pure: true });

@@ -1,4 +1,4 @@
-import { grouped, raw, write, type ChainPart, type Command, type Token } from '../shell/command.js';
+import { grouped, raw, shareable, write, type ChainPart, type Command, type Token } from '../shell/command.js';
 import { ifThen } from './sh.js';
 
 /** Printed on stdout and on stderr after each command of a chain, with its exit status (see `chain`). */
@@ -9,9 +9,8 @@ const status = '"$_deploy_s"';
 
 /** `( c ); _deploy_s=$?; <mark>`. */
 const run = (c: Command): Token[] => [
-  raw('('),
-  ...grouped(c),
-  raw(');'),
+  // A pure command runs in the chain's own shell: one fork less (Command.pure).
+  ...(shareable(c) ? [...grouped(c), raw(';')] : [raw('('), ...grouped(c), raw(');')]),
   raw('_deploy_s=$?;'),
   'printf',
   MARK_FORMAT,

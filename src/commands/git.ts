@@ -51,4 +51,5 @@ export const archiveRevision = (p: Paths, sha: string, releaseDir: string): Comm
 export const writeRevision = (releaseDir: string, sha: string): Command =>
   write(['printf', '%s\\n', assertSha(sha), raw('>'), `${releaseDir}/REVISION`], {
     description: 'record the revision in REVISION',
+    pure: true,
   });

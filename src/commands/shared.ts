@@ -8,7 +8,7 @@ type SharedFileDef = Pick<SharedFile, 'path' | 'optional'>;
 /** `mkdir -p` of the shared dir itself, each shared dir, and the directories the shared files live in (makeDirs). */
 export function createSharedDirs(p: Paths, dirs: readonly string[], files: readonly SharedFileDef[] = []): Command {
   const targets = [p.shared, ...dirs.map((d) => within(p.shared, d)), ...files.map((f) => parent(within(p.shared, f.path)))];
-  return write(makeDirs(...new Set(targets)), { description: 'create the shared directories' });
+  return write(makeDirs(...new Set(targets)), { description: 'create the shared directories', pure: true });
 }
 
 /**
@@ -55,12 +55,13 @@ function link(sharedPath: string, releasePath: string, releaseDir: string): Toke
  */
 export function linkShared(p: Paths, releaseDir: string, dirs: readonly string[], files: readonly SharedFileDef[]): Command[] {
   const dirLinks = dirs.map((d) =>
-    write(link(within(p.shared, d), within(releaseDir, d), releaseDir), { description: `link shared ${d}` }),
+    write(link(within(p.shared, d), within(releaseDir, d), releaseDir), { description: `link shared ${d}`, pure: true }),
   );
   const fileLinks = files.map((f) => {
     const tokens = link(within(p.shared, f.path), within(releaseDir, f.path), releaseDir);
     return write(f.optional ? ifThen(test('-e', within(p.shared, f.path)), tokens) : tokens, {
       description: `link shared ${f.path}${f.optional ? ' (if present)' : ''}`,
+      pure: true,
     });
   });
   return [...dirLinks, ...fileLinks];

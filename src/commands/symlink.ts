@@ -7,6 +7,7 @@ export function switchCurrent(p: Paths, id: string): Command {
   const tmp = `${p.current}.tmp-${id}`;
   return write(['ln', '-sfn', releaseDir(p, id), tmp, raw('&&'), 'mv', '-T', tmp, p.current], {
     description: `switch current to ${id}`,
+    pure: true,
   });
 }
 

@@ -23,6 +23,11 @@ export interface Command {
   readonly chain?: readonly ChainPart[];
   /** What the command does when it succeeds, as directory operations a backend may do without a shell (DirOps). */
   readonly dirs?: DirOps;
+  /**
+   * It changes nothing of the shell it runs in (no `cd`, `exit`, `export`, variable or option): composed, it runs
+   * in a `{ }` group of the shell, not a subshell of its own (no fork). Only when it has no cwd or env either.
+   */
+  readonly pure?: boolean;
 }
 
 /**
@@ -52,6 +57,7 @@ export interface CommandOptions {
   cwd?: string;
   env?: Readonly<Record<string, string | Sensitive>>;
   dirs?: DirOps;
+  pure?: boolean;
 }
 
 export function cmd(tokens: readonly Token[], options: CommandOptions = {}): Command {
@@ -84,28 +90,33 @@ const TIGHT = /^(?:\||\d*(?:>>|>&|<&|<>|>\||>|<)(?:\d+|-)?)$/;
  * than those operators; anything else (`a || b`, `a; b`, a user's multi-line snippet) is grouped, or a cwd/env
  * prefix would apply to part of it only and a failed `cd` would let the rest run in the wrong directory.
  */
-function group(tokens: readonly Token[]): Token[] {
+function group(tokens: readonly Token[], braces = false): Token[] {
   const verbatim = tokens.filter((t): t is Raw => t instanceof Raw && !(t instanceof AssignSecret) && !(t instanceof Snippet));
   const loose = verbatim.some((t) => !TIGHT.test(t.text));
   if (!loose) return [...tokens];
   // A newline before `)` keeps a trailing `# comment` or a here-document's end marker from swallowing it.
   const multiline = verbatim.some((t) => /[\n#]/.test(t.text));
+  if (braces) return [raw('{'), ...tokens, raw(multiline ? '\n}' : '; }')];
   return [raw('('), ...tokens, raw(multiline ? '\n)' : ')')];
 }
+
+/** A pure command without cwd or env: safe to run in the composing shell itself (Command.pure). */
+export const shareable = (c: Command): boolean => c.pure === true && c.cwd === undefined && c.env === undefined;
 
 function join(op: string, parts: readonly Command[], options: CommandOptions): Command {
   if (parts.length === 0) throw new Error(`cannot join zero commands with ${op}`);
   const tokens: Token[] = [];
   parts.forEach((p, i) => {
     if (i > 0) tokens.push(raw(op));
-    tokens.push(...group(renderParts(p, 'keep')));
+    tokens.push(...group(renderParts(p, 'keep'), shareable(p)));
   });
   const effect = options.effect ?? (parts.every((p) => p.effect === 'read') ? 'read' : 'write');
-  return cmd(tokens, { ...options, effect });
+  const pure = options.pure ?? parts.every(shareable);
+  return cmd(tokens, { ...options, effect, ...(pure ? { pure } : {}) });
 }
 
-/** A command's tokens, safe to put next to `&&`, `||`, `;` or `|`. */
-export const grouped = (c: Command): Token[] => group(renderParts(c, 'keep'));
+/** A command's tokens, safe to put next to `&&`, `||`, `;` or `|`: in a `{ }` group when shareable, else a subshell. */
+export const grouped = (c: Command): Token[] => group(renderParts(c, 'keep'), shareable(c));
 
 /** a && b && c */
 export const and = (parts: readonly Command[], options: CommandOptions = {}) => join('&&', parts, options);

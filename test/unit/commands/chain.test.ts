@@ -19,6 +19,22 @@ describe('chain command', () => {
       `_deploy_s=0; ( printf '%s\\n' one ); _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; if [ "$_deploy_s" -eq 0 ] ; then ( printf '%s\\n' two ); _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; fi ; [ "$_deploy_s" -eq 0 ] || exit "$_deploy_s"; ( printf '%s\\n' three ); _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; [ "$_deploy_s" -eq 0 ] || exit "$_deploy_s";`,
       'write',
     ],
+    [
+      'a pure command (Command.pure, no cwd or env) runs in the chain shell itself: in braces when it needs grouping',
+      () =>
+        chain([
+          {
+            step: 'a',
+            commands: [
+              write(['tar', '-x', '-f', 'a.tar'], { pure: true }),
+              write(['ln', '-s', 'a', 'b', raw('&&'), 'mv', 'b', 'c'], { pure: true }),
+              write(['tar', '-x', '-f', 'a.tar'], { pure: true, cwd: '/srv' }),
+            ],
+          },
+        ]),
+      `_deploy_s=0; tar -x -f a.tar ; _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; if [ "$_deploy_s" -eq 0 ] ; then { ln -s a b && mv b c ; } ; _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; if [ "$_deploy_s" -eq 0 ] ; then ( ( cd /srv && tar -x -f a.tar ) ); _deploy_s=$?; printf '\\036deploy:done %s\\n' "$_deploy_s"; printf '\\036deploy:done %s\\n' "$_deploy_s" >&2 ; fi ; fi ; [ "$_deploy_s" -eq 0 ] || exit "$_deploy_s";`,
+      'write',
+    ],
   ]);
 
   it('is a read only when every command is', () => {
@@ -72,6 +88,16 @@ describe('chain command on a real shell', () => {
     );
     expect(r.code).toBe(0);
     expect(splitChainOutput(r.stdout)).toEqual(['', 'runs\n', '']);
+  });
+
+  it('pure commands report their own status and output, and start no subshell', () => {
+    const pure = (text: string, code: number) => write([raw(`echo ${text} && (exit ${code})`)], { pure: true });
+    const r = box.run(chain([{ step: 'a', commands: [pure('one', 0), pure('two', 4), pure('never', 0)] }]));
+    expect(r.code).toBe(4);
+    expect(splitChainOutput(r.stdout)).toEqual(['one\n', 'two\n', '']);
+    // $BASHPID/$$ cannot tell a subshell in dash; a variable set by a pure command is seen after it.
+    const shared = box.run(chain([{ step: 'a', commands: [write([raw('v=set')], { pure: true }), write([raw('echo "v=$v"')])] }]));
+    expect(splitChainOutput(shared.stdout)).toEqual(['', 'v=set\n', '']);
   });
 
   it('keeps `exit`, `cd` and `set -e` of one command to itself, and a snippet runs as its own sh', () => {
