@@ -227,8 +227,9 @@ describe('deploy drain / undrain behind nginx', () => {
     const next = await cli(['staging', '-c', p.file]);
     expect(next.code, next.stderr).toBe(0);
     const lost = await currentOf(f, p.deployTo, 'web2');
-    // web2's line for the new release is lost (a failed write); web1 is back on the release before, its line gone too.
-    const dropLine = `sed -i '/"release":"${lost}"/d' '${p.deployTo}/revisions.log'`;
+    // web2's line for the new release is lost (a failed write, so no live mark either); web1 is back on the release
+    // before, its line gone too.
+    const dropLine = `sed -i '/"release":"${lost}"/d' '${p.deployTo}/revisions.log' && rm -f '${p.deployTo}/releases/${lost}/.deploy-live'`;
     await on(f, 'web2', dropLine);
     await on(f, 'web1', `${dropLine} && cd '${p.deployTo}' && ln -sfn 'releases/${live}' current.tmp && mv -T current.tmp current`);
     const synced = await streamCli(['sync', 'staging', '-c', p.file]);
