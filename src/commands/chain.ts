@@ -7,9 +7,8 @@ const MARK_FORMAT = '\\036deploy:done %s\\n';
 
 const status = '"$_deploy_s"';
 
-/** `( c ); _deploy_s=$?; <mark>`. */
+/** `( c ); _deploy_s=$?; <mark>`, or `{ c; }` for a pure command: it runs in the chain's own shell, a fork less. */
 const run = (c: Command): Token[] => [
-  // A pure command runs in the chain's own shell: one fork less (Command.pure).
   ...(shareable(c) ? [...grouped(c), raw(';')] : [raw('('), ...grouped(c), raw(');')]),
   raw('_deploy_s=$?;'),
   'printf',

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { raw, read, write, type Command, type Raw, type Token } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import type { Paths } from './paths.js';
-import { contentOf, ifThen, makeDirs, test } from './sh.js';
+import { contentOf, ifThen, makeDirs, removeIfThere, test } from './sh.js';
 
 /**
  * Who holds a lock. It is the same on every host a run locks; the host itself adds when the lock was taken and
@@ -147,14 +147,7 @@ const acquired = (then?: Command): Token[] => ['printf', 'acquired\\n', ...(then
 
 /** What a run that did not get the lock prints: the status of the lock (none when there is none), exit 1. */
 const held = (p: Paths, info: LockInfo): Token[] => [
-  raw('{'),
-  ...test(raw('!'), '-e', pending(p, info)),
-  raw('||'),
-  'rm',
-  '-rf',
-  pending(p, info),
-  raw(';'),
-  raw('}'),
+  ...removeIfThere(pending(p, info)),
   raw(';'),
   ...statusTokens(p),
   raw(';'),
@@ -171,14 +164,7 @@ function thenTokens(c: Command): Token[] {
  * never half-removed.
  */
 const removeAside = (dir: string, aside: string): Token[] => [
-  raw('{'),
-  ...test(raw('!'), '-e', aside),
-  raw('||'),
-  'rm',
-  '-rf',
-  aside,
-  raw(';'),
-  raw('}'),
+  ...removeIfThere(aside),
   raw('&&'),
   'mv',
   dir,

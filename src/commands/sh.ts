@@ -26,6 +26,18 @@ export function makeDirs(...dirs: string[]): Token[] {
   return [...dirs.flatMap((d, i) => [...(i > 0 ? [raw('&&')] : []), ...test('-d', d)]), raw('||'), 'mkdir', '-p', ...dirs];
 }
 
+/** `rm -rf` of `path` unless nothing is there: the shell's `[` starts no program, and usually nothing is. */
+export const removeIfThere = (path: string): Token[] => [
+  raw('{'),
+  ...test(raw('!'), '-e', path),
+  raw('||'),
+  'rm',
+  '-rf',
+  path,
+  raw(';'),
+  raw('}'),
+];
+
 /** `'quoted dir'/*`: a quoted prefix the shell still globs after. */
 export const glob = (dir: string, pattern: string): Raw => raw(`${quote(dir)}/${pattern}`);
 

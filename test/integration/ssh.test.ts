@@ -14,7 +14,7 @@ import { SshBackend } from '../../src/backends/ssh.js';
 import type { Config } from '../../src/config/types.js';
 import { ConnectionError, ExitCode, InterruptedError, StepFailedError } from '../../src/errors.js';
 import { resolveTargets } from '../../src/hosts/target.js';
-import { raw, read, script, write } from '../../src/shell/command.js';
+import { and, read, script, write } from '../../src/shell/command.js';
 import { Sensitive } from '../../src/shell/sensitive.js';
 import { fleet, netOf } from '../fleet/context.js';
 import { refuse, restore, sshTarget, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
@@ -231,7 +231,10 @@ describe('upload', () => {
 describe('directory operations over SFTP (a command with DirOps)', () => {
   const base = () => `/tmp/dirops-${randomBytes(4).toString('hex')}`;
   const ops = (d: string) => ({ emptied: `${d}/uploads`, ensure: [`${d}/uploads`, `${d}/releases`], create: `${d}/releases/1` });
-  const list = async (b: SshBackend, d: string) => (await b.exec(target('web1'), read([raw(`cd ${d} && find . | sort`)]))).stdout;
+  const list = async (b: SshBackend, d: string) => {
+    const found = (await b.exec(target('web1'), read(['find', '.'], { cwd: d }))).stdout.trim().split('\n');
+    return `${found.sort().join('\n')}\n`;
+  };
 
   it('a command whose text would fail succeeds as its DirOps: every dir made, no shell started for it', async () => {
     const b = backend();
@@ -250,7 +253,7 @@ describe('directory operations over SFTP (a command with DirOps)', () => {
     expect(r1).toMatchObject({ code: 7, stdout: 'the text ran\n' });
     expect(await list(b, taken)).toBe('.\n./releases\n./releases/1\n./releases/1/x\n./uploads\n');
     const busy = base();
-    await b.exec(target('web1'), write([raw(`mkdir -p ${busy}/uploads && touch ${busy}/uploads/old.tar.gz`)]));
+    await b.exec(target('web1'), and([write(['mkdir', '-p', `${busy}/uploads`]), write(['touch', `${busy}/uploads/old.tar.gz`])]));
     const r2 = await b.exec(target('web1'), script('echo the text ran; exit 7', { dirs: ops(busy) }));
     expect(r2).toMatchObject({ code: 7, stdout: 'the text ran\n' });
     expect(await list(b, busy)).toBe('.\n./releases\n./uploads\n./uploads/old.tar.gz\n');
