@@ -172,7 +172,8 @@ const joinTokens = (texts: readonly string[]): string =>
  * `mask` (the default) is for people and logs: secrets are `***` and a snippet shows as `sh -c '<snippet>'`.
  * `reveal` is the script a backend runs: secrets in clear, and each snippet is a shell function defined first
  * whose child `sh` reads the snippet from a here-document on fd 3 (`. /dev/fd/3`), so the snippet's text is never
- * an argument, its stdin stays the command's, and it runs whole in that `sh` as under `sh -c`.
+ * an argument, its stdin stays the command's, and it runs whole in that `sh` as under `sh -c`. A snippet that is
+ * one program with plain words runs without that `sh` (plainCommand).
  */
 export function render(c: Command, mode: SecretMode = 'mask'): string {
   const tokens = renderParts(c, 'keep');
@@ -180,11 +181,42 @@ export function render(c: Command, mode: SecretMode = 'mask'): string {
   const functions: string[] = [];
   const main = tokens.map((t) => {
     if (!(t instanceof Snippet)) return renderToken(t, mode);
+    const plain = plainCommand(t.text);
+    if (plain) return plain;
     const name = `_deploy_snippet${functions.length + 1}`;
     functions.push(snippetFunction(name, t.text));
     return name;
   });
   return functions.join('') + joinTokens(main);
+}
+
+/** First words a shell does not look up as a program: reserved words and builtins of bash, dash and POSIX sh. */
+const SHELL_WORDS = new Set(
+  (
+    '! { } [[ ]] case coproc do done elif else esac fi for function if in select then time until while ' +
+    '. : [ alias bg bind break builtin caller cd chdir command compgen complete compopt continue declare dirs disown ' +
+    'echo enable eval exec exit export false fc fg getopts hash help history jobs kill let local logout mapfile popd ' +
+    'printf pushd pwd read readarray readonly return set shift shopt source suspend test times trap true type typeset ' +
+    'ulimit umask unalias unset wait'
+  ).split(' '),
+);
+/** Builtins that do the same in every shell, whatever their arguments. */
+const NEUTRAL = new Set([':', 'true', 'false']);
+/** A word that means itself to every shell: nothing in it is quoted, expanded, matched, redirected or commented. */
+const PLAIN_WORD = /^[A-Za-z0-9_./:@%+,=-]+$/;
+
+/**
+ * A snippet that is one program with plain words (`hostname`, `npm run build`), which `sh -c` would only look up
+ * on PATH and run, as the shell text that runs it without that `sh`: `( exec … )`, a fork and an exec where the
+ * `sh` costs one of each more. `true`, `false` and `:` run in the shell itself. Undefined for anything else.
+ */
+function plainCommand(text: string): string | undefined {
+  const words = text.trim().split(/[ \t]+/);
+  const first = words[0]!;
+  if (!words.every((w) => PLAIN_WORD.test(w))) return undefined;
+  if (NEUTRAL.has(first)) return words.join(' ');
+  if (SHELL_WORDS.has(first) || first.includes('=') || first.startsWith('-')) return undefined;
+  return `( exec ${words.join(' ')} )`;
 }
 
 /**

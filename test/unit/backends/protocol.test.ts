@@ -142,10 +142,16 @@ describe('the script sent to a host', () => {
     );
   });
 
+  it('runs a snippet that is one program with plain words without a sh of its own', () => {
+    expect(
+      stdinScript(and([script('npm run build'), script(' true '), script('systemctl restart app@1.service')], { cwd: '/srv/x' })),
+    ).toBe('{\ncd /srv/x && ( ( exec npm run build ) && true && ( exec systemctl restart app@1.service ) )\n} </dev/null\n');
+  });
+
   it('numbers several snippets of one command in order; refuses a NUL in a snippet', () => {
-    const text = stdinScript(or([script('a'), script('b')]));
-    expect(text).toContain("_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; a\n");
-    expect(text).toContain("_deploy_snippet2() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; b\n");
+    const text = stdinScript(or([script('a;'), script('b;')]));
+    expect(text).toContain("_deploy_snippet1() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; a;\n");
+    expect(text).toContain("_deploy_snippet2() { sh -c '. /dev/fd/3' 3<<'DEPLOY_SNIPPET_END'\nexec 3<&-; b;\n");
     expect(text).toContain('\n_deploy_snippet1 || _deploy_snippet2\n} </dev/null');
     expect(() => stdinScript(script('a\0b'))).toThrow(/NUL/);
   });
@@ -243,11 +249,34 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     ['only newlines', '\n\n'],
     ['long (100 KB)', `printf '%s' ${quote('x'.repeat(100_000))} | wc -c`],
     ['many lines', Array.from({ length: 2000 }, (_, i) => `echo ${i}`).join('\n')],
+    ['a program with plain words', 'seq -s , 1 3'],
+    ['a program with an expression', 'expr 6 * 7'],
+    ['a program with %, +, =, @, :', 'date -u -d @86400 +%Y-%m-%dT%H:%M:%S'],
+    ['a program that fails', 'ls /nonexistent-deploy-dir'],
+    ['a program that is not there', 'no-such-program-deploy-test x'],
+    ['a file that is not a program', '/etc/hostname'],
+    ['a directory', '/tmp'],
+    ['true with arguments', ' true --help '],
+    ['false', 'false'],
+    ['a builtin that differs between shells', 'echo -e a\\tb'],
+    ['a builtin name first', 'printf %s- a b'],
+    ['an assignment first', 'LC_ALL=C date -d @0 +%Y'],
+    ['a reserved word first', 'time'],
   ];
   it.each(hostile)('%s: same stdout and exit status as sh -c', async (_name, text) => {
     const expected = viaShC(shell, text);
     const got = await viaProtocol(shell, script(text));
     expect({ code: got.code, stdout: got.stdout }).toEqual({ code: expected.code, stdout: expected.stdout });
+  });
+
+  it('a plain program is started by the login shell that runs the script, not by a sh of its own', async () => {
+    const bin = join(base, `${shell}-bin`);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'parent'), `#!/bin/sh\ntr '\\0' ' ' </proc/$PPID/cmdline; echo\n`, { mode: 0o755 });
+    const c = and([script('parent'), script('parent;')], { env: { PATH: `${bin}:${pathWith(shell)}` } });
+    const [plain, viaSh] = (await viaProtocol(shell, c)).stdout.split('\n').map((l) => l.trim());
+    expect(plain).toContain(' deploy:test:1:1');
+    expect(viaSh).toBe('sh -c . /dev/fd/3');
   });
 
   it('a snippet longer than any argument may be (300 KB) runs', async () => {

@@ -50,6 +50,13 @@ describe('render', () => {
     ],
     ['does not group a pipe or redirections', write(['a', raw('|'), 'b', raw('2>&1')], { cwd: '/x' }), 'cd /x && a | b 2>&1'],
     [
+      'runs a snippet that is one program with plain words without a sh of its own, and shows it as sh -c',
+      script('systemctl restart app@1.service', { cwd: '/x' }),
+      "cd /x && sh -c 'systemctl restart app@1.service'",
+      'cd /x && ( exec systemctl restart app@1.service )',
+    ],
+    ['runs true, false and : in the shell itself', script('true'), 'sh -c true', 'true'],
+    [
       'shows a bare snippet as sh -c',
       script('echo $HOME # hi'),
       "sh -c 'echo $HOME # hi'",
@@ -60,6 +67,13 @@ describe('render', () => {
     expect(render(command)).toBe(masked);
     expect(render(command, 'mask')).toBe(masked);
     expect(render(command, 'reveal')).toBe(revealed);
+  });
+
+  it('keeps its own sh for a builtin, a keyword, an assignment, a leading dash, or anything quoted or expanded', () => {
+    const texts = ['echo a', 'time make', 'A=1 make', '-x', "make 'a b'", 'make $X', 'make *.o', 'make ~/x', 'make # c', 'make\nmake', ''];
+    const revealed = render(and(texts.map((t) => script(t))), 'reveal');
+    expect(revealed).not.toContain('( exec');
+    expect(revealed).toContain(`\n${texts.map((_, i) => `_deploy_snippet${i + 1}`).join(' && ')}`);
   });
 
   it('throws on a NUL in any string it quotes', () => {
