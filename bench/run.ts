@@ -512,8 +512,8 @@ function printAnalysis(a: {
   const c = a.costs;
   out.push(
     `  Machine-wide CPU (client + sshd + shells, one host, one at a time; bench/ssh-micro.ts machineCosts): a connection ${c.connectionMs.toFixed(1)} ms ` +
-      `(client ${c.clientConnectionMs.toFixed(1)} ms), a command on it ${c.commandMs.toFixed(1)} ms (client ${c.clientCommandMs.toFixed(1)} ms), a program started by a command ${c.programMs.toFixed(1)} ms; ` +
-      `a command sent to a shell kept open on the connection ${c.keptShellCommandMs.toFixed(1)} ms (not how commands run today: what that would save)`,
+      `(client ${c.clientConnectionMs.toFixed(1)} ms), a command on it ${c.commandMs.toFixed(1)} ms (client ${c.clientCommandMs.toFixed(1)} ms; the connection's runner runs it), ` +
+      `a program started by a command ${c.programMs.toFixed(1)} ms; a command in an SSH session of its own (beside a busy runner) ${c.sessionCommandMs.toFixed(1)} ms`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
 }

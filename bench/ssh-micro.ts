@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SshTarget } from '../src/backends/backend.js';
 import { SshBackend } from '../src/backends/ssh.js';
 import { read, write } from '../src/shell/command.js';
 import { sshTarget, type Fleet } from '../test/fleet/fleet.js';
@@ -68,7 +67,7 @@ export async function sshMicro(fleet: Fleet, n: number, commands = 10): Promise<
 export interface MachineCosts {
   /** Machine-wide CPU ms (client, sshd, shells) of one connection: connect, its watchdog, one command, close. */
   readonly connectionMs: number;
-  /** …of one more command on an open connection (one SSH session: sshd forks, the login shell sources it). */
+  /** …of one more command on an open connection: the connection's runner runs it (a fork in its `sh`). */
   readonly commandMs: number;
   /** …of one program more in a command (`date` instead of the shell's own `true`). */
   readonly programMs: number;
@@ -76,11 +75,10 @@ export interface MachineCosts {
   readonly clientConnectionMs: number;
   readonly clientCommandMs: number;
   /**
-   * …of one command sent to a shell that stays (one session reading one script after another from its stdin, each
-   * marked where it ends): what a command would cost if the backend kept one such shell per host. Not how the
-   * backend runs commands today; measured to know what that would save.
+   * …of a command in an SSH session of its own (sshd forks, a login shell sources it), as a command started while
+   * the runner is busy runs: two commands at once, less one on the runner.
    */
-  readonly keptShellCommandMs: number;
+  readonly sessionCommandMs: number;
 }
 
 /** /proc/stat's CPU ticks (user + nice + system; USER_HZ is 100), machine-wide. */
@@ -110,9 +108,9 @@ export async function machineCosts(fleet: Fleet, connections = 40, commands = 20
     await backend.exec(t, read(['true']));
     const cmd = await measure(commands, () => backend.exec(t, read(['true'])));
     const prog = await measure(commands, () => backend.exec(t, read(['date'])));
-    const kept = await keptShell(fleet, t, commands);
+    const pair = await measure(commands, () => Promise.all([backend.exec(t, read(['true'])), backend.exec(t, read(['true']))]));
     return {
-      keptShellCommandMs: kept,
+      sessionCommandMs: pair.machine - cmd.machine,
       connectionMs: conn.machine,
       commandMs: cmd.machine,
       programMs: prog.machine - cmd.machine,
@@ -121,42 +119,5 @@ export async function machineCosts(fleet: Fleet, connections = 40, commands = 20
     };
   } finally {
     await backend.close();
-  }
-}
-
-/** Machine CPU ms per command through one `sh` that reads scripts from its stdin (see keptShellCommandMs). */
-async function keptShell(fleet: Fleet, t: SshTarget, commands: number): Promise<number> {
-  const { Client } = await import('ssh2');
-  const client = new Client();
-  await new Promise<void>((ready, fail) => {
-    client.once('ready', () => ready()).once('error', fail);
-    client.connect({ host: t.address, port: t.port, username: t.user, privateKey: readFileSync(fleet.key) });
-  });
-  try {
-    const channel = await new Promise<import('ssh2').ClientChannel>((got, fail) =>
-      client.exec('exec sh', (err, ch) => (err ? fail(err) : got(ch))),
-    );
-    let out = '';
-    let waiting: (() => void) | undefined;
-    channel.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\u001edone ')) {
-        out = '';
-        waiting?.();
-      }
-    });
-    const one = () =>
-      new Promise<void>((done) => {
-        waiting = done;
-        channel.write("( true ) </dev/null; printf '\\036done %s\\n' $?\n");
-      });
-    await one();
-    const t0 = ticks();
-    for (let i = 0; i < commands; i++) await one();
-    const ms = ((ticks() - t0) * 10) / commands;
-    channel.end();
-    return ms;
-  } finally {
-    client.end();
   }
 }

@@ -47,36 +47,25 @@ export function watchChannel(channel: ClientChannel, out: OutputCollector): Chan
       new Promise<Ended>((resolve) => {
         let stopped: 'timeout' | 'aborted' | undefined;
         let unwatch = () => {};
-        let retry: NodeJS.Timeout | undefined;
         const finish = (force = false) => {
           if (!force && !(closed && stderrEnded)) return;
           clearTimeout(timer);
-          clearTimeout(retry);
+          stopKilling();
           unwatch();
           if (stopped) resolve({ kind: stopped });
           else if (code === undefined) resolve({ kind: 'lost' });
           else resolve({ kind: 'exit', code });
         };
-        // The signal is sent again until the command is gone: sshd's killpg() misses a command whose shell has not
-        // called setsid() yet. A peer that never confirms (dead, or an sshd without `signal`) is given up on after
-        // 5 s; the connection's watchdog then kills the command when the connection ends.
         const kill = (why: 'timeout' | 'aborted') => {
           if (stopped) return;
           stopped = why;
-          const started = Date.now();
-          const again = () => {
-            if (closed) return;
-            if (Date.now() - started >= 5000) {
-              channel.close();
-              finish(true);
-              return;
-            }
-            killRemote(channel);
-            retry = setTimeout(again, 250);
-            retry.unref();
-          };
-          again();
+          stopKilling = killUntilClosed(
+            channel,
+            () => closed,
+            () => finish(true),
+          );
         };
+        let stopKilling = () => {};
         const timer = timeoutMs > 0 ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
         onSettled = () => finish();
         if (options.signal?.aborted) kill('aborted');
@@ -87,14 +76,39 @@ export function watchChannel(channel: ClientChannel, out: OutputCollector): Chan
 }
 
 /**
- * Sends SIGKILL to the remote command's process group (sshd killpg()s it). ssh2's Channel.signal() only
+ * Kills the remote command's process group (`signal`, SIGKILL unless told), again every 250 ms until `closed()`
+ * (the channel closed, or the command ended): sshd's killpg()
+ * misses a command whose shell has not called setsid() yet. A peer that never confirms (dead, or an sshd without
+ * `signal`) is given up on after 5 s: the channel is closed and `gaveUp` called; the connection's watchdog then
+ * kills the command when the connection ends. Returns what stops the retries.
+ */
+export function killUntilClosed(channel: ClientChannel, closed: () => boolean, gaveUp: () => void, signal = 'KILL'): () => void {
+  const started = Date.now();
+  let retry: NodeJS.Timeout | undefined;
+  const again = () => {
+    if (closed()) return;
+    if (Date.now() - started >= 5000) {
+      channel.close();
+      gaveUp();
+      return;
+    }
+    killRemote(channel, signal);
+    retry = setTimeout(again, 250);
+    retry.unref();
+  };
+  again();
+  return () => clearTimeout(retry);
+}
+
+/**
+ * Sends `signal` to the remote command's process group (sshd killpg()s it). ssh2's Channel.signal() only
  * sends while our side is writable, and stdin is ended right after the script; so after that, the same request
  * goes through the channel's protocol object. Without the kill, sshd keeps the channel until the command exits.
  */
-function killRemote(channel: ClientChannel): void {
+function killRemote(channel: ClientChannel, signal: string): void {
   try {
     if (channel.writable) {
-      channel.signal('KILL');
+      channel.signal(signal);
       return;
     }
     const internals = channel as unknown as {
@@ -104,7 +118,7 @@ function killRemote(channel: ClientChannel): void {
     const id = internals.outgoing?.id;
     const protocol = internals._client?._protocol;
     if (id !== undefined && internals.outgoing?.state !== 'closed' && typeof protocol?.signal === 'function') {
-      protocol.signal(id, 'KILL');
+      protocol.signal(id, signal);
     }
   } catch {
     // The channel is already going away; close() still ends it.
@@ -117,7 +131,7 @@ function killRemote(channel: ClientChannel): void {
  * has no API for it, so this wraps its protocol's `exec`; when its internals are not as expected nothing is
  * wrapped and exec() sends the script once the reply is in.
  */
-export function pipelineScripts(client: Client, scripts: Map<string, string>): void {
+export function pipelineScripts(client: Client, scripts: Map<string, Pipelined>): void {
   const internals = client as unknown as {
     _protocol?: { exec?: (id: number, command: string, wantReply: boolean) => void };
     _chanMgr?: { _channels?: Record<string, unknown> };
@@ -127,18 +141,25 @@ export function pipelineScripts(client: Client, scripts: Map<string, string>): v
   if (!protocol || typeof original !== 'function' || typeof internals._chanMgr?._channels !== 'object') return;
   protocol.exec = function (this: unknown, id: number, command: string, wantReply: boolean) {
     original.call(this, id, command, wantReply);
-    const script = scripts.get(command);
-    if (script === undefined) return;
+    const pipelined = scripts.get(command);
+    if (pipelined === undefined) return;
     const channel = Object.values(internals._chanMgr?._channels ?? {}).find(
       (c): c is ClientChannel => typeof c === 'object' && c !== null && (c as { outgoing?: { id?: number } }).outgoing?.id === id,
     );
     if (!channel) return;
     scripts.delete(command);
-    channel.end(script);
+    if (pipelined.keepOpen) channel.write(pipelined.script);
+    else channel.end(pipelined.script);
   };
 }
 
-function signalExitCode(signalName: string | undefined): number {
+/** A script sent behind its exec request; `keepOpen`: more follows later (a runner), so stdin stays open. */
+export interface Pipelined {
+  readonly script: string;
+  readonly keepOpen?: boolean;
+}
+
+export function signalExitCode(signalName: string | undefined): number {
   const name = signalName?.startsWith('SIG') ? signalName : `SIG${signalName}`;
   const n = signalName ? (osConstants.signals as Record<string, number>)[name] : undefined;
   return 128 + (n ?? 0);

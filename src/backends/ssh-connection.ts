@@ -2,15 +2,17 @@
  * One SSH connection to a host, shared by every command of the run: sessions capped by slots, a refused channel
  * open retried, the connection's watchdog, the fence after a lost connection, exec and SFTP upload.
  */
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { CommandLostError, ConnectionError, DeployError, InterruptedError, StepFailedError } from '../errors.js';
 import { secretsOf, type Command } from '../shell/command.js';
 import type { ExecOptions, ExecResult, SshTarget, UploadOptions } from './backend.js';
 import { OutputCollector, TIMEOUT_EXIT_CODE, formatSeconds, timeoutNote } from './output.js';
-import { WATCHDOG_CLEAN, execString, fence, nameOf, stdinScript, tag, watchdogString } from './protocol.js';
-import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun } from './ssh-channel.js';
+import { WATCHDOG_CLEAN, execString, fence, nameOf, runnerScript, runnerString, stdinScript, tag, watchdogString } from './protocol.js';
+import { pipelineScripts, sleep, watchChannel, whenAborted, type ChannelRun, type Pipelined } from './ssh-channel.js';
 import { runDirOps } from './ssh-dirs.js';
+import { Runner } from './ssh-runner.js';
 import type { Slots } from './slots.js';
 
 /**
@@ -32,7 +34,15 @@ export class Connection {
   #watchdog: ClientChannel | undefined;
   readonly #onGone: (lost: boolean) => void;
   /** Scripts waiting for their exec request to be sent, by exec string (each command's is unique). */
-  readonly #scripts = new Map<string, string>();
+  readonly #scripts = new Map<string, Pipelined>();
+  /** The session that runs this connection's commands one after another (ssh-runner.ts); opened by the first. */
+  #runner: Runner | undefined;
+  /** A runner is being opened: commands meanwhile get sessions of their own. */
+  #runnerOpening = false;
+  /** The host has no bash for a runner: every command gets a session. */
+  #noRunner = false;
+  /** Names this connection's runner's marks (protocol.ts runnerScript). */
+  readonly #nonce = randomBytes(6).toString('hex');
   /** The SFTP channel, opened on first use and kept: the release dir is made on it, then the upload goes through it. */
   #sftp: Promise<SftpChannel> | undefined;
   /** The host has no SFTP: a command's DirOps go through the shell. */
@@ -93,37 +103,44 @@ export class Connection {
       const done = await this.#dirs(command, options, started);
       if (done) return done;
     }
+    // A host without bash has no runner: it said so before running anything, so the command runs in a session.
+    return (await this.#exec(command, options, started)) ?? (await this.#exec(command, options, started))!;
+  }
+
+  /** Runs `command` in the runner or a session; undefined when the runner it opened found no bash (#noRunner). */
+  async #exec(command: Command, options: ExecOptions, started: number): Promise<ExecResult | undefined> {
     const host = this.target.name;
-    const script = stdinScript(command);
     const release = await this.slots.acquire(options.signal).catch(() => {
       throw interrupted(this.target, command, options);
     });
-    const request = execString(tag(this.id.run, this.id.seq, ++this.#commands));
+    let request: string | undefined;
     this.#busy++;
     try {
       const timeoutMs = options.timeoutMs ?? this.target.commandTimeoutMs ?? 0;
       const out = new OutputCollector(secretsOf(command), options.onLine);
-      let run: ChannelRun | undefined;
-      // Listeners go on inside the open callback: a fast command's output, exit status and close can
-      // arrive in the same TCP read as the open confirmation, before any awaiting code runs.
-      await this.#openChannel<ClientChannel>(
-        (cb) => {
-          this.#scripts.set(request, script);
-          this.client.exec(request, (err, channel) => {
-            if (!err) {
-              run = watchChannel(channel, out);
-              // Not sent behind the exec request (ssh2 internals not as expected): send it now.
-              if (this.#scripts.delete(request)) channel.end(script);
-            } else {
-              this.#scripts.delete(request);
-            }
-            cb(err, channel);
-          });
-        },
-        options.step,
-        options.signal,
-      );
-      const ended = await run!.wait(timeoutMs, options);
+      const forRunner = this.#noRunner ? undefined : runnerScript(command, this.#nonce);
+      const runner = this.#runner;
+      let run: ChannelRun;
+      if (runner?.idle && forRunner !== undefined) {
+        runner.begin(out, forRunner);
+        run = runner;
+      } else {
+        // The first command opens the runner; while the runner is busy (a lock renewal beside a step), a session.
+        const opensRunner = !runner && !this.#runnerOpening && forRunner !== undefined;
+        const commandTag = tag(this.id.run, this.id.seq, ++this.#commands);
+        request = opensRunner ? runnerString(commandTag) : execString(commandTag);
+        run = await this.#open(
+          request,
+          opensRunner ? { script: forRunner, keepOpen: true } : { script: stdinScript(command) },
+          out,
+          options,
+        );
+      }
+      const ended = await run.wait(timeoutMs, options);
+      if (run instanceof Runner && run.unavailable) {
+        this.#noRunner = true;
+        return undefined;
+      }
       if (ended.kind !== 'exit') this.#unsure = true;
       if (ended.kind === 'aborted') throw interrupted(this.target, command, options);
       if (ended.kind === 'lost') {
@@ -143,9 +160,52 @@ export class Connection {
         : { code: ended.code, stdout, stderr, durationMs };
     } finally {
       this.#busy--;
-      this.#scripts.delete(request);
+      if (request !== undefined) this.#scripts.delete(request);
       release();
     }
+  }
+
+  /**
+   * Opens a session for `request` with its script sent behind it: a runner when the script keeps stdin open, else
+   * a command's own session. Listeners go on inside the open callback: a fast command's output, exit status and
+   * close can arrive in the same TCP read as the open confirmation, before any awaiting code runs.
+   */
+  async #open(request: string, pipelined: Pipelined, out: OutputCollector, options: ExecOptions): Promise<ChannelRun> {
+    const opensRunner = pipelined.keepOpen === true;
+    if (opensRunner) this.#runnerOpening = true;
+    let run: ChannelRun | undefined;
+    try {
+      await this.#openChannel<ClientChannel>(
+        (cb) => {
+          this.#scripts.set(request, pipelined);
+          this.client.exec(request, (err, channel) => {
+            if (err) {
+              this.#scripts.delete(request);
+              return cb(err, channel);
+            }
+            // Not sent behind the exec request (ssh2 internals not as expected): send it now.
+            const unsent = this.#scripts.delete(request);
+            if (opensRunner) {
+              const runner = new Runner(channel, this.#nonce, () => {
+                if (this.#runner === runner) this.#runner = undefined;
+              });
+              this.#runner = runner;
+              runner.begin(out, unsent ? pipelined.script : undefined);
+              run = runner;
+            } else {
+              run = watchChannel(channel, out);
+              if (unsent) channel.end(pipelined.script);
+            }
+            cb(err, channel);
+          });
+        },
+        options.step,
+        options.signal,
+      );
+    } finally {
+      if (opensRunner) this.#runnerOpening = false;
+    }
+    return run!;
   }
 
   /**
@@ -323,6 +383,7 @@ export class Connection {
   async end(): Promise<void> {
     if (this.#isClosed) return;
     this.#ending = true;
+    this.#runner?.end();
     if (this.#busy === 0 && !this.#unsure) await this.#endWatchdog();
     this.client.end();
     const timer = setTimeout(() => this.client.destroy(), 2000);

@@ -10,9 +10,11 @@
  * sees the exit, so 4 leaves headroom); further commands wait in FIFO order, and a refused channel open is
  * retried with doubling backoff.
  *
- * Commands go to the host as protocol.ts describes: a fixed command that makes the login shell source its stdin,
- * the script on that stdin (sent right behind the exec request, so no round trip waits for it). A timeout or an
- * abort kills the command's process group (a `signal` request: sshd killpg()s the session); each connection's
+ * Commands go to the host as protocol.ts describes: a fixed, secret-free exec request, the script on its stdin
+ * (sent right behind the request, so no round trip waits for it). The first command opens the connection's runner
+ * (ssh-runner.ts), a `sh` that then runs each later command from its stdin, a fork instead of a session; a command
+ * started while it is busy gets a session of its own. A timeout or an abort kills the command's process group (a
+ * `signal` request: sshd killpg()s the session; a runner goes with its command); each connection's
  * watchdog session kills its commands when the connection goes away. When a connection was lost, the next
  * connection to that host first kills whatever the lost one left running (the fence), before any other command
  * runs there. A command's DirOps go over the connection's SFTP channel (ssh-dirs.ts), kept open for the upload.

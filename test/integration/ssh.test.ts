@@ -14,10 +14,11 @@ import { SshBackend } from '../../src/backends/ssh.js';
 import type { Config } from '../../src/config/types.js';
 import { ConnectionError, ExitCode, InterruptedError, StepFailedError } from '../../src/errors.js';
 import { resolveTargets } from '../../src/hosts/target.js';
-import { and, read, script, write } from '../../src/shell/command.js';
+import { and, raw, read, script, write } from '../../src/shell/command.js';
 import { Sensitive } from '../../src/shell/sensitive.js';
 import { fleet, netOf } from '../fleet/context.js';
-import { refuse, restore, sshTarget, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
+import { until } from '../support/until.js';
+import { dropConnections, refuse, restore, sshTarget, startHost, stopHost, type Fleet } from '../fleet/fleet.js';
 
 let f: Fleet;
 let tmp: string;
@@ -167,6 +168,88 @@ describe('one connection per host', () => {
     expect(b.openConnections).toBe(0);
     const second = await b.exec(target('web1'), script('echo "$SSH_CONNECTION"'));
     expect(second.stdout).not.toBe(first.stdout);
+  });
+});
+
+describe("a connection's runner: its commands one after another in one session", () => {
+  const sid = write([raw('ps -o sid= -p $$')]);
+
+  it('commands in a row share one session; cd, export and exit end with their command', async () => {
+    const b = backend();
+    const t = target('web2');
+    const first = await b.exec(t, write([raw('cd /tmp && export DEPLOY_T=1 && ps -o sid= -p $$')]));
+    const second = await b.exec(t, write([raw('echo "${DEPLOY_T:-unset} $PWD"; ps -o sid= -p $$; exit 3')]));
+    const third = await b.exec(t, sid);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(3);
+    const [env, sameSession] = second.stdout.trim().split('\n');
+    expect(env).not.toMatch(/^1 |\/tmp$/);
+    expect(sameSession!.trim()).toBe(first.stdout.trim());
+    expect(third.stdout).toBe(first.stdout);
+  });
+
+  it("a command's output is its own: no final newline, both streams, another runner's mark in it", async () => {
+    const b = backend();
+    const t = target('web2');
+    const r = await b.exec(t, write([raw("printf 'a\\036deploy:ran:ffff 0\\nb'; printf e >&2; exit 5")]));
+    expect(r).toMatchObject({ code: 5, stdout: 'a\x1edeploy:ran:ffff 0\nb', stderr: 'e' });
+    expect(await b.exec(t, read(['echo', 'next']))).toMatchObject({ code: 0, stdout: 'next\n', stderr: '' });
+  });
+
+  it('a timeout kills its command with what that started, not what an earlier command left running; the runner goes on', async () => {
+    const b = backend();
+    const t = target('web2');
+    const pids = async (n: number) => (await b.exec(t, read(['sh', '-c', `pgrep -fx "sleep ${n}" || true`]))).stdout.trim();
+    try {
+      const before = await b.exec(t, sid);
+      expect((await b.exec(t, write([raw('sleep 39 >/dev/null 2>&1 &')]))).code).toBe(0);
+      const r = await b.exec(t, script('sleep 38 & sleep 38; echo never'), { timeoutMs: 300 });
+      expect(r).toMatchObject({ code: 124, stdout: '' });
+      expect(await pids(38)).toBe('');
+      expect(await pids(39)).not.toBe('');
+      expect((await b.exec(t, sid)).stdout).toBe(before.stdout);
+      expect(b.openConnections).toBe(1);
+    } finally {
+      await b.exec(t, read(['sh', '-c', 'pkill -fx "sleep 39" || true']));
+    }
+  });
+
+  it("a lost connection: the watchdog kills the runner's running command, not what an earlier command left running", async () => {
+    const b = backend();
+    const look = backend();
+    const t = target('web2');
+    const pids = async (n: number) => (await look.exec(t, read(['sh', '-c', `pgrep -fx "sleep ${n}" || true`]))).stdout.trim();
+    try {
+      expect((await b.exec(t, write([raw('sleep 36 >/dev/null 2>&1 &')]))).code).toBe(0);
+      const failed = rejection(b.exec(t, script('sleep 35'), { step: 'deploy:wait' }));
+      await until(pids.bind(null, 35), { timeout: 5000, what: 'sleep 35 running' });
+      dropConnections(f, 'web2');
+      expect(await failed).toBeInstanceOf(ConnectionError);
+      // The drop cut `look`'s connection too: its first command after it may be lost, and the next reconnects.
+      await until(
+        () =>
+          pids(35).then(
+            (p) => p === '',
+            () => false,
+          ),
+        { timeout: 5000, what: 'sleep 35 killed by the watchdog' },
+      );
+      expect(await pids(36)).not.toBe('');
+    } finally {
+      await look.exec(t, read(['sh', '-c', 'pkill -fx "sleep 3[56]" || true']));
+    }
+  });
+
+  it('a command started while the runner is busy gets a session of its own', async () => {
+    const b = backend();
+    const t = target('web2');
+    const flag = `/tmp/deploy-runner-${randomBytes(4).toString('hex')}`;
+    const runnerSid = (await b.exec(t, sid)).stdout;
+    const busy = b.exec(t, write([raw(`while [ ! -e ${flag} ]; do sleep 0.05; done; rm ${flag}; ps -o sid= -p $$`)]));
+    const beside = await b.exec(t, write([raw(`ps -o sid= -p $$; touch ${flag}`)]));
+    expect((await busy).stdout).toBe(runnerSid);
+    expect(beside.stdout).not.toBe(runnerSid);
+    expect((await b.exec(t, sid)).stdout).toBe(runnerSid);
   });
 });
 

@@ -26,7 +26,18 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../../../src/backends/backend.js';
 import { LocalBackend } from '../../../src/backends/local.js';
-import { WATCHDOG_CLEAN, execString, fence, stdinScript, tag, watchdogString } from '../../../src/backends/protocol.js';
+import {
+  NO_RUNNER,
+  NO_RUNNER_EXIT,
+  WATCHDOG_CLEAN,
+  execString,
+  fence,
+  runnerScript,
+  runnerString,
+  stdinScript,
+  tag,
+  watchdogString,
+} from '../../../src/backends/protocol.js';
 import { install, installOutcome } from '../../../src/commands/install.js';
 import { ifThen } from '../../../src/commands/sh.js';
 import { and, cmd, or, raw, script, seq, write, type Command } from '../../../src/shell/command.js';
@@ -76,6 +87,68 @@ function viaProtocol(shell: string, command: Command, o: { tag?: string; cwd?: s
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** One runner per shell for the whole file (its commands follow each other, as on a connection), as sshd starts it. */
+interface TestRunner {
+  readonly pid: number;
+  run(command: Command): Promise<Ran>;
+}
+const runners = new Map<string, TestRunner>();
+function runnerOf(shell: string): TestRunner {
+  const known = runners.get(shell);
+  if (known) return known;
+  const nonce = 'n0nce';
+  const child = spawn('sh', ['-c', runnerString(tag('test', 1, 1))], {
+    detached: true,
+    cwd: base,
+    env: { ...process.env, PATH: pathWith(shell) },
+  });
+  child.unref();
+  const text = { stdout: '', stderr: '' };
+  let waiting: (() => void) | undefined;
+  child.stdout.on('data', (d: Buffer) => ((text.stdout += d.toString()), waiting?.()));
+  child.stderr.on('data', (d: Buffer) => ((text.stderr += d.toString()), waiting?.()));
+  afterAll(() => {
+    child.stdin.end();
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
+  const markOf = /\x1edeploy:ran:n0nce (\d+)\n/;
+  let queue = Promise.resolve();
+  const runner = {
+    pid: child.pid!,
+    run: (command: Command) => {
+      const done = queue.then(
+        () =>
+          new Promise<Ran>((resolve) => {
+            const check = () => {
+              const out = markOf.exec(text.stdout);
+              const err = markOf.exec(text.stderr);
+              if (!out || !err) return;
+              waiting = undefined;
+              resolve({
+                code: Number(out[1]),
+                signal: null,
+                stdout: text.stdout.slice(0, out.index),
+                stderr: text.stderr.slice(0, err.index),
+              });
+              text.stdout = text.stdout.slice(out.index + out[0].length);
+              text.stderr = text.stderr.slice(err.index + err[0].length);
+            };
+            waiting = check;
+            child.stdin.write(runnerScript(command, nonce));
+          }),
+      );
+      queue = done.then(() => undefined);
+      return done;
+    },
+  };
+  runners.set(shell, runner);
+  return runner;
 }
 
 /** A connection's watchdog session, as sshd runs it: its stdin stays open until `stop()`. */
@@ -146,6 +219,26 @@ describe('the script sent to a host', () => {
     expect(
       stdinScript(and([script('npm run build'), script(' true '), script('systemctl restart app@1.service')], { cwd: '/srv/x' })),
     ).toBe('{\ncd /srv/x && ( ( exec npm run build ) && true && ( exec systemctl restart app@1.service ) )\n} </dev/null\n');
+  });
+
+  it("a runner's script comes after its length in bytes; no command's text may hold a NUL", () => {
+    const text = runnerScript(write(['echo', 'é']), 'n0nce');
+    const [length, ...rest] = text.split('\n');
+    expect(Number(length)).toBe(Buffer.byteLength(rest.join('\n')));
+    expect(rest.join('\n')).toMatch(/\necho 'é'\n_deploy_c=\$\?; exit "\$_deploy_c"\n\) <\/dev\/null &\n.*\n$/);
+    expect(() => runnerScript(write([raw('printf a\0b')]), 'n0nce')).toThrow(/NUL/);
+    expect(() => runnerScript(write(['true']), 'bad nonce')).toThrow(/bad runner nonce/);
+  });
+
+  it('a host without bash (a POSIX sh logs in): the runner says so before running anything', () => {
+    const r = spawnSync('sh', ['-c', runnerString(tag('test', 1, 1))], {
+      input: runnerScript(write(['touch', join(base, 'ran')]), 'n0nce'),
+      encoding: 'utf8',
+      // Only this test's `sh`: no bash on PATH.
+      env: { PATH: pathWith('sh').split(':')[0]! },
+    });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: NO_RUNNER_EXIT, stderr: `${NO_RUNNER}\n` });
+    expect(existsSync(join(base, 'ran'))).toBe(false);
   });
 
   it('numbers several snippets of one command in order; refuses a NUL in a snippet', () => {
@@ -267,6 +360,40 @@ describe.each(SHELLS)('snippets through %s, as a host runs them', (shell) => {
     const expected = viaShC(shell, text);
     const got = await viaProtocol(shell, script(text));
     expect({ code: got.code, stdout: got.stdout }).toEqual({ code: expected.code, stdout: expected.stdout });
+  });
+
+  it.each(hostile)('%s: the same through a runner, after the other cases in the same runner', async (_name, text) => {
+    const expected = viaShC(shell, text);
+    const got = await runnerOf(shell).run(script(text));
+    expect({ code: got.code, stdout: got.stdout }).toEqual({ code: expected.code, stdout: expected.stdout });
+  });
+
+  it("a runner's commands leave nothing behind for the next: cd, export, variables, functions, traps, exit", async () => {
+    const r = runnerOf(shell);
+    const leave = write([raw("cd /; export DEPLOY_X=1; y=2; f() { :; }; trap 'echo trapped' EXIT; set -e; exit 4")]);
+    expect(await r.run(leave)).toMatchObject({ code: 4, stdout: 'trapped\n' });
+    const look = write([
+      raw('echo "${DEPLOY_X:-none} ${y:-none} $(command -v f || echo nof)"; false; echo after; [ "$PWD" = / ] && echo / || echo not /'),
+    ]);
+    expect(await r.run(look)).toMatchObject({ code: 0, stdout: 'none none nof\nafter\nnot /\n' });
+  });
+
+  it('a TERM to the runner kills its running command with what that started, not what an earlier one left; the runner goes on', async () => {
+    const r = runnerOf(shell);
+    const [left, running] = shell === 'sh' ? ['4101', '4102'] : ['4201', '4202'];
+    const pids = (n: string) => spawnSync('pgrep', ['-f', `^sleep ${n}$`], { encoding: 'utf8' }).stdout.trim();
+    try {
+      expect((await r.run(write([raw(`sleep ${left} >/dev/null 2>&1 &`)]))).code).toBe(0);
+      const killed = r.run(write([raw(`sleep ${running} & sleep ${running}`)]));
+      await until(() => pids(running).split('\n').length === 2, { timeout: 5000, what: 'both sleeps running' });
+      process.kill(-r.pid, 'SIGTERM');
+      expect((await killed).code).toBe(137);
+      expect(pids(running)).toBe('');
+      expect(pids(left)).not.toBe('');
+      expect(await r.run(write(['echo', 'next']))).toMatchObject({ code: 0, stdout: 'next\n' });
+    } finally {
+      spawnSync('pkill', ['-f', `^sleep (${left}|${running})$`]);
+    }
   });
 
   it('a plain program is started by the login shell that runs the script, not by a sh of its own', async () => {
