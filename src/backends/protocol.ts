@@ -7,23 +7,23 @@
  * - The SSH backend runs a connection's commands one after another in its runner (`runnerString`): a bash that
  *   reads them from its stdin, each a job of its own followed by its exit status, marked (`runnerScript`). A
  *   command started while the runner is busy, on a host without bash, and every command of the local backend, has
- *   a session of its own
- *   (`execString`): the login shell sources its stdin (`. /dev/stdin`; where stdin is a socket, not a pipe,
- *   /dev/stdin cannot be opened and `sh -s` reads it instead), which then closes.
+ *   a session of its own (`execString`): the login shell sources its stdin (`. /dev/stdin`; where stdin is a
+ *   socket, not a pipe, /dev/stdin cannot be opened and `sh -s` reads it instead), which then closes.
  * - The script is one `{ … } </dev/null` group: a shell that reads its input as it goes (dash) has read all of it
  *   before anything runs, and nothing the body runs can read the rest of the script.
  * - A command never outlives its run or its connection. A timeout or an abort kills the command's process group,
  *   which the login shell leads (sshd starts each session with setsid and turns an SSH `signal` request into a
- *   killpg; the local backend spawns the shell detached and kills the group itself). For
+ *   killpg; the local backend spawns the shell detached and kills the group itself), or on a runner the job's
+ *   shell (the runner's TERM trap kills it, `runnerScript`). For
  *   a lost connection, each connection keeps one more session open: a watchdog that reads its stdin. When that
  *   stdin closes — the connection is gone, or the client closed it — the watchdog kills the process group of every
  *   command of its connection that is still running, unless the client first wrote that none was (a clean end,
  *   the only thing it ever writes there). Programs that start a session of
  *   their own (an app started with `setsid`) are not in the group and live on; so do those a command left running
  *   in its group when it ended by itself (its login shell is gone, so the watchdog no longer finds it).
- * - `<tag>` (`deploy:<run>:<connection>:<command>`) names each command's login shell, and each runner, on the host: the watchdog
- *   finds its connection's commands by it, and a later connection can find and kill what a lost one left running
- *   before it touches the host again, when the host never noticed the loss (`fence`).
+ * - `<tag>` (`deploy:<run>:<connection>:<command>`) names each command's login shell, and each runner and its jobs,
+ *   on the host: the watchdog finds its connection's commands by it, and a later connection can find and kill what
+ *   a lost one left running before it touches the host again, when the host never noticed the loss (`fence`).
  */
 import { describeCommand, raw, read, render, type Command } from '../shell/command.js';
 import type { ExecOptions } from './backend.js';
