@@ -17,30 +17,54 @@ export interface ChannelRun {
   wait(timeoutMs: number, options: ExecOptions): Promise<Ended>;
 }
 
-export function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun {
-  let code: number | undefined;
-  let closed = false;
-  let stderrEnded = false;
-  let onSettled = () => {};
-  // Writing the script to a channel that is going away fails; the close that follows says what happened.
+/** How far a session channel has ended: its exit status (128+n for signal n), its close, the end of its stderr. */
+export interface ChannelEnd {
+  readonly code: number | undefined;
+  readonly closed: boolean;
+  /** Closed with all of its stderr in: nothing more of it will come. */
+  readonly settled: boolean;
+}
+
+/**
+ * Follows `channel` to its end, calling `changed` at its close and at the end of its stderr. Writing to a channel
+ * that is going away fails; the close that follows says what happened, so its errors are swallowed.
+ */
+export function followEnd(channel: ClientChannel, changed: () => void): ChannelEnd {
+  const end = { code: undefined as number | undefined, closed: false, stderrEnded: false };
   channel.on('error', () => undefined);
-  channel.on('data', (chunk: Buffer) => out.push('stdout', chunk));
-  channel.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
   channel.stderr.on('end', () => {
-    stderrEnded = true;
-    onSettled();
+    end.stderrEnded = true;
+    changed();
   });
   const onExit = (status?: number | null, signalName?: string) => {
     if (status === undefined) return;
-    code ??= status ?? signalExitCode(signalName);
+    end.code ??= status ?? signalExitCode(signalName);
   };
   channel.on('exit', onExit);
   channel.on('close', (status?: number | null, signalName?: string) => {
     onExit(status, signalName);
-    closed = true;
-    if (channel.stderr.readableEnded) stderrEnded = true;
-    onSettled();
+    end.closed = true;
+    if (channel.stderr.readableEnded) end.stderrEnded = true;
+    changed();
   });
+  return {
+    get code() {
+      return end.code;
+    },
+    get closed() {
+      return end.closed;
+    },
+    get settled() {
+      return end.closed && end.stderrEnded;
+    },
+  };
+}
+
+export function watchChannel(channel: ClientChannel, out: OutputCollector): ChannelRun {
+  let onSettled = () => {};
+  const end = followEnd(channel, () => onSettled());
+  channel.on('data', (chunk: Buffer) => out.push('stdout', chunk));
+  channel.stderr.on('data', (chunk: Buffer) => out.push('stderr', chunk));
 
   return {
     wait: (timeoutMs, options) =>
@@ -48,20 +72,20 @@ export function watchChannel(channel: ClientChannel, out: OutputCollector): Chan
         let stopped: 'timeout' | 'aborted' | undefined;
         let unwatch = () => {};
         const finish = (force = false) => {
-          if (!force && !(closed && stderrEnded)) return;
+          if (!force && !end.settled) return;
           clearTimeout(timer);
           stopKilling();
           unwatch();
           if (stopped) resolve({ kind: stopped });
-          else if (code === undefined) resolve({ kind: 'lost' });
-          else resolve({ kind: 'exit', code });
+          else if (end.code === undefined) resolve({ kind: 'lost' });
+          else resolve({ kind: 'exit', code: end.code });
         };
         const kill = (why: 'timeout' | 'aborted') => {
           if (stopped) return;
           stopped = why;
           stopKilling = killUntilClosed(
             channel,
-            () => closed,
+            () => end.closed,
             () => finish(true),
           );
         };

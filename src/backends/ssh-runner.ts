@@ -10,7 +10,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ExecOptions } from './backend.js';
 import type { OutputCollector, Stream } from './output.js';
 import { NO_RUNNER_EXIT, RAN_MARK } from './protocol.js';
-import { killUntilClosed, signalExitCode, whenAborted, type Ended } from './ssh-channel.js';
+import { followEnd, killUntilClosed, whenAborted, type ChannelEnd, type Ended } from './ssh-channel.js';
 
 const NEWLINE = 0x0a;
 const MARK_START = 0x1e;
@@ -27,14 +27,11 @@ export class Runner {
   readonly #mark: Buffer;
   readonly #held: Record<Stream, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   #job: Job | undefined;
-  #code: number | undefined;
-  #closed = false;
-  #stderrEnded = false;
+  readonly #end: ChannelEnd;
   /** It did not answer a kill: closed by us, and given no more commands. */
   #deaf = false;
   /** A mark came: the runner read and ran a command (so a session that ends with exit 97 afterwards is no NO_RUNNER). */
   #ran = false;
-  readonly #onClosed: () => void;
 
   constructor(
     readonly channel: ClientChannel,
@@ -42,36 +39,26 @@ export class Runner {
     onClosed: () => void,
   ) {
     this.#mark = Buffer.from(`${RAN_MARK}${nonce} `);
-    this.#onClosed = onClosed;
-    channel.on('error', () => undefined);
+    let told = false;
+    this.#end = followEnd(channel, () => {
+      this.#settleClosed();
+      if (this.#end.closed && !told) {
+        told = true;
+        onClosed();
+      }
+    });
     channel.on('data', (chunk: Buffer) => this.#data('stdout', chunk));
     channel.stderr.on('data', (chunk: Buffer) => this.#data('stderr', chunk));
-    channel.stderr.on('end', () => {
-      this.#stderrEnded = true;
-      this.#settleClosed();
-    });
-    const onExit = (status?: number | null, signalName?: string) => {
-      if (status === undefined) return;
-      this.#code ??= status ?? signalExitCode(signalName);
-    };
-    channel.on('exit', onExit);
-    channel.on('close', (status?: number | null, signalName?: string) => {
-      onExit(status, signalName);
-      this.#closed = true;
-      if (channel.stderr.readableEnded) this.#stderrEnded = true;
-      this.#settleClosed();
-      this.#onClosed();
-    });
   }
 
   /** The host has no bash: the runner's session ended with NO_RUNNER_EXIT before it ran anything. */
   get unavailable(): boolean {
-    return this.#closed && !this.#ran && this.#code === NO_RUNNER_EXIT;
+    return this.#end.closed && !this.#ran && this.#end.code === NO_RUNNER_EXIT;
   }
 
   /** Open and running nothing: it can take a command. */
   get idle(): boolean {
-    return !this.#closed && !this.#deaf && this.#job === undefined;
+    return !this.#end.closed && !this.#deaf && this.#job === undefined;
   }
 
   /**
@@ -106,7 +93,7 @@ export class Runner {
         stopped = why;
         stopKilling = killUntilClosed(
           this.channel,
-          () => this.#closed || job.ended !== undefined,
+          () => this.#end.closed || job.ended !== undefined,
           () => {
             this.#deaf = true;
             finish({ kind: why });
@@ -122,7 +109,7 @@ export class Runner {
     });
   }
 
-  /** No more commands: the runner's `sh` reads the end of its input and exits. */
+  /** No more commands: the runner's bash reads the end of its input and exits. */
   end(): void {
     try {
       this.channel.end();
@@ -131,7 +118,7 @@ export class Runner {
     }
   }
 
-  #end(job: Job, ended: Ended): void {
+  #finish(job: Job, ended: Ended): void {
     if (job.ended) return;
     job.ended = ended;
     job.done?.(ended);
@@ -140,8 +127,8 @@ export class Runner {
   /** What a stream carries up to its mark is the job's; a mark on each stream ends it; what comes after is dropped. */
   #data(stream: Stream, chunk: Buffer): void {
     let buf = this.#held[stream].length > 0 ? Buffer.concat([this.#held[stream], chunk]) : chunk;
+    const marked = (j: Job) => (stream === 'stdout' ? j.code !== undefined : j.stderrMarked === true);
     for (;;) {
-      const marked = (j: Job) => (stream === 'stdout' ? j.code !== undefined : j.stderrMarked === true);
       const job = this.#job && !this.#job.ended && !marked(this.#job) ? this.#job : undefined;
       const at = buf.indexOf(this.#mark);
       const eol = at < 0 ? -1 : buf.indexOf(NEWLINE, at);
@@ -160,21 +147,21 @@ export class Runner {
       if (job) {
         if (stream === 'stdout') job.code = Number.isInteger(code) ? code : 1;
         else job.stderrMarked = true;
-        if (job.code !== undefined && job.stderrMarked) this.#end(job, { kind: 'exit', code: job.code });
+        if (job.code !== undefined && job.stderrMarked) this.#finish(job, { kind: 'exit', code: job.code });
       }
     }
   }
 
   /** The session ended: the job it was running ends with it (its exit status, or lost without one). */
   #settleClosed(): void {
-    if (!this.#closed || !this.#stderrEnded) return;
+    if (!this.#end.settled) return;
     const job = this.#job;
     if (!job || job.ended) return;
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.#held[stream].length > 0) job.out.push(stream, this.#held[stream]);
       this.#held[stream] = Buffer.alloc(0);
     }
-    this.#end(job, this.#code === undefined ? { kind: 'lost' } : { kind: 'exit', code: this.#code });
+    this.#finish(job, this.#end.code === undefined ? { kind: 'lost' } : { kind: 'exit', code: this.#end.code });
   }
 }
 
